@@ -1,0 +1,55 @@
+"""qualcode: reproducible, fast qualitative coding of interview transcripts.
+
+>>> import qualcode as qc
+>>> corpus = qc.read_transcripts("examples/interviews",
+...                              metadata="examples/interviews/participants.csv")
+>>> codebook = qc.load_codebook("codebooks/caring_schools.yaml")
+>>> coded = qc.suggest(corpus, codebook, method="keyword")
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from .codebook import Code, Codebook, codebook_from_yaml, load_codebook, save_codebook
+from .corpus import Corpus
+from .document import Document
+from .errors import (
+    CodebookError,
+    ColumnError,
+    DecodeError,
+    InputFileError,
+    MetadataError,
+    ModelError,
+    OptionError,
+    OutputError,
+    QualcodeError,
+)
+from .io import read_metadata, read_transcripts
+from .segment import segment_documents, segments_from_texts
+from .suggest import suggest
+
+__all__ = [
+    "Code",
+    "Codebook",
+    "CodebookError",
+    "ColumnError",
+    "Corpus",
+    "DecodeError",
+    "Document",
+    "InputFileError",
+    "MetadataError",
+    "ModelError",
+    "OptionError",
+    "OutputError",
+    "QualcodeError",
+    "__version__",
+    "codebook_from_yaml",
+    "load_codebook",
+    "read_metadata",
+    "read_transcripts",
+    "save_codebook",
+    "segment_documents",
+    "segments_from_texts",
+    "suggest",
+]

@@ -1,0 +1,5 @@
+"""``python -m qualcode`` runs the command line."""
+
+from qualcode.cli import run
+
+run()

@@ -1,0 +1,156 @@
+"""The ``qualcode`` command: thin typer commands over the public API.
+
+A :class:`~qualcode.errors.QualcodeError` becomes one line on stderr and exit code 2;
+nothing is written when a run fails.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+
+from . import __version__
+from .errors import QualcodeError
+
+app = typer.Typer(
+    name="qualcode",
+    help="Reproducible qualitative coding of interview transcripts.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _fail(error: QualcodeError) -> NoReturn:
+    typer.echo(f"error: {error}", err=True)
+    raise typer.Exit(code=2)
+
+
+def _warn(lines: list[str]) -> None:
+    for line in lines:
+        typer.echo(f"warning: {line}", err=True)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"qualcode {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """Reproducible qualitative coding of interview transcripts."""
+
+
+@app.command()
+def tag(
+    inputs: Annotated[
+        list[Path], typer.Argument(help="Transcript files or folders (.txt .md .docx .vtt .srt .csv .xlsx).")
+    ],
+    codebook: Annotated[Path, typer.Option("--codebook", "-c", help="The YAML codebook.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="The CSV to write (a .meta.json goes beside it).")],
+    metadata: Annotated[
+        Path | None, typer.Option("--metadata", "-m", help="Participants CSV joined on doc_id.")
+    ] = None,
+    metadata_key: Annotated[str, typer.Option(help="Column of --metadata holding the document id.")] = "doc_id",
+    unit: Annotated[str, typer.Option(help="auto, turn, paragraph, sentence or window.")] = "auto",
+    method: Annotated[str, typer.Option(help="keyword, embedding or hybrid.")] = "keyword",
+    min_score: Annotated[float, typer.Option(help="Drop suggestions scoring below this (0-1).")] = 0.0,
+    top_k: Annotated[int | None, typer.Option(help="Keep at most K codes per segment.")] = None,
+    format: Annotated[
+        str, typer.Option("--format", help="long (segment x code rows) or wide (one row per segment).")
+    ] = "long",
+    include_interviewer: Annotated[bool, typer.Option(help="Also code interviewer turns.")] = False,
+    interviewer: Annotated[
+        list[str] | None, typer.Option(help="Speaker name to treat as interviewer (repeatable).")
+    ] = None,
+    text_column: Annotated[str | None, typer.Option(help="CSV/XLSX column holding the text.")] = None,
+    id_column: Annotated[str | None, typer.Option(help="CSV/XLSX column holding the respondent/document id.")] = None,
+    speaker_column: Annotated[
+        str | None, typer.Option(help="CSV/XLSX column holding the speaker (rows are turns).")
+    ] = None,
+    encoding: Annotated[str | None, typer.Option(help="Force a text encoding (default: detect).")] = None,
+) -> None:
+    """Suggest codes for every segment of INPUTS and write them to a CSV.
+
+    Example: qualcode tag examples/interviews -c codebooks/caring_schools.yaml
+    -m examples/interviews/participants.csv -o coded.csv
+    """
+    from .pipeline import tag as run_tag
+
+    try:
+        with _progress("coding"):
+            result = run_tag(
+                inputs,
+                codebook,
+                output,
+                metadata=metadata,
+                metadata_key=metadata_key,
+                unit=unit,
+                method=method,
+                min_score=min_score,
+                top_k=top_k,
+                format=format,
+                include_interviewer=include_interviewer,
+                interviewers=interviewer or None,
+                text_column=text_column,
+                id_column=id_column,
+                speaker_column=speaker_column,
+                encoding=encoding,
+            )
+    except QualcodeError as error:
+        _fail(error)
+    _warn(result.warnings)
+    typer.echo(result.summary(), err=True)
+
+
+@app.command()
+def validate(codebook: Annotated[Path, typer.Argument(help="The YAML codebook to check.")]) -> None:
+    """Check a codebook; print every problem with its line, exit non-zero if any."""
+    from .codebook import load_codebook
+    from .errors import CodebookError
+
+    try:
+        book = load_codebook(codebook)
+    except CodebookError as error:
+        if error.problems:
+            for problem in error.problems:
+                typer.echo(problem, err=True)
+            typer.echo(f"{codebook}: {len(error.problems)} problem(s)", err=True)
+            raise typer.Exit(code=2) from None
+        _fail(error)
+    except QualcodeError as error:
+        _fail(error)
+    typer.echo(f"{codebook}: valid: {len(book.ids)} codes, sha256 {book.hash[:12]}")
+
+
+class _progress:
+    """A spinner on stderr while a long step runs (only when stderr is a terminal)."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.status = None
+
+    def __enter__(self) -> _progress:
+        if sys.stderr.isatty():
+            from rich.console import Console
+
+            self.status = Console(stderr=True).status(f"qualcode: {self.label}…")
+            self.status.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.status is not None:
+            self.status.__exit__(None, None, None)
+
+
+def run() -> None:
+    """Entry point of the console script."""
+    app()

@@ -1,0 +1,314 @@
+"""Codebooks: the themes a study codes for, validated once on load.
+
+A codebook is a YAML file::
+
+    name: Caring schools
+    version: "1.0"
+    codes:
+      - id: systemic_supports
+        label: Systemic supports
+        description: District-wide systems through which care is delivered.
+        keywords: [MTSS, PBIS, social-emotional learning]
+        patterns: ['\\btier (1|2|3|one|two|three)\\b']
+        exclude: [supply chain]
+        examples: ["We rolled out PBIS in every building."]
+        children: []
+
+Loading validates the whole file with pydantic and reports *every* problem at
+once, each with its YAML line and location (``codes[2].children[0].id``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .errors import CodebookError, InputFileError
+from .fileio import atomic_write_text
+
+_ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+_COLOR_RE = re.compile(r"^#[0-9A-Fa-f]{6}$")
+
+
+def _no_blank_items(values: list[str]) -> list[str]:
+    for i, value in enumerate(values):
+        if not value.strip():
+            raise ValueError(f"item {i} is an empty string; remove it or write the term")
+    return values
+
+
+class Code(BaseModel):
+    """One code (theme) of a codebook, with optional child codes."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(description="snake_case identifier, unique in the codebook")
+    label: str = Field(min_length=1)
+    description: str = ""
+    keywords: list[str] = Field(default_factory=list)
+    patterns: list[str] = Field(default_factory=list, description="regular expressions")
+    exclude: list[str] = Field(default_factory=list, description="terms that veto the code")
+    examples: list[str] = Field(default_factory=list)
+    include_when: str = ""
+    exclude_when: str = ""
+    color: str | None = None
+    children: list[Code] = Field(default_factory=list)
+
+    @field_validator("id")
+    @classmethod
+    def _snake_case(cls, value: str) -> str:
+        if not _ID_RE.match(value):
+            raise ValueError(
+                f"id {value!r} is not snake_case; use lower-case letters, digits and '_' starting with a letter"
+            )
+        return value
+
+    @field_validator("keywords", "exclude", "examples")
+    @classmethod
+    def _items(cls, values: list[str]) -> list[str]:
+        return _no_blank_items(values)
+
+    @field_validator("patterns")
+    @classmethod
+    def _regexes(cls, values: list[str]) -> list[str]:
+        _no_blank_items(values)
+        for i, value in enumerate(values):
+            try:
+                re.compile(value)
+            except re.error as exc:
+                raise ValueError(f"item {i} {value!r} is not a valid regular expression: {exc}") from None
+        return values
+
+    @field_validator("color")
+    @classmethod
+    def _color(cls, value: str | None) -> str | None:
+        if value is not None and not _COLOR_RE.match(value):
+            raise ValueError(f"color {value!r} is not of the form '#RRGGBB'")
+        return value.upper() if value else value
+
+    def walk(self, depth: int = 0, parent: str | None = None) -> Iterator[tuple[Code, int, str | None]]:
+        """Yield ``(code, depth, parent_id)`` for this code and its descendants, depth first."""
+        yield self, depth, parent
+        for child in self.children:
+            yield from child.walk(depth + 1, self.id)
+
+
+class Codebook(BaseModel):
+    """A validated codebook: a name, a version and a tree of :class:`Code`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(min_length=1)
+    version: str = "1"
+    description: str = ""
+    codes: list[Code] = Field(min_length=1)
+
+    @field_validator("version", mode="before")
+    @classmethod
+    def _version_text(cls, value: Any) -> Any:
+        return str(value) if isinstance(value, int | float) else value
+
+    def walk(self) -> Iterator[tuple[Code, int, str | None]]:
+        """Yield ``(code, depth, parent_id)`` for every code, depth first, in file order."""
+        for code in self.codes:
+            yield from code.walk()
+
+    @property
+    def ids(self) -> list[str]:
+        """Every code id, depth first, in file order."""
+        return [code.id for code, _, _ in self.walk()]
+
+    def get(self, code_id: str) -> Code:
+        """Return the code with this id; ``KeyError`` naming the known ids otherwise."""
+        for code, _, _ in self.walk():
+            if code.id == code_id:
+                return code
+        raise KeyError(f"no code {code_id!r} in codebook {self.name!r}; codes are: {', '.join(self.ids)}")
+
+    def parent_of(self, code_id: str) -> str | None:
+        """The id of the parent of ``code_id`` (None for a top-level code)."""
+        for code, _, parent in self.walk():
+            if code.id == code_id:
+                return parent
+        raise KeyError(code_id)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A plain dict with default-valued fields left out (the YAML form)."""
+        return self.model_dump(exclude_defaults=True, mode="json")
+
+    @property
+    def hash(self) -> str:
+        """A stable SHA-256 of the codebook's content (independent of YAML layout)."""
+        canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+# --- loading -----------------------------------------------------------------------------
+
+
+def _loc_text(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out or "(top level)"
+
+
+def _line_index(node: yaml.Node, path: tuple[Any, ...] = ()) -> dict[tuple[Any, ...], int]:
+    """Map each location in a composed YAML tree to its 1-based line number."""
+    lines: dict[tuple[Any, ...], int] = {path: node.start_mark.line + 1}
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = key_node.value
+            lines.update(_line_index(value_node, (*path, key)))
+            lines[(*path, key)] = key_node.start_mark.line + 1
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            lines.update(_line_index(item, (*path, i)))
+    return lines
+
+
+def _nearest_line(lines: dict[tuple[Any, ...], int], loc: tuple[Any, ...]) -> int | None:
+    for cut in range(len(loc), -1, -1):
+        if loc[:cut] in lines:
+            return lines[loc[:cut]]
+    return None
+
+
+def _duplicate_ids(data: Any) -> list[tuple[tuple[Any, ...], str]]:
+    """Find ids used twice anywhere in a raw codebook tree (works on invalid trees too)."""
+    seen: dict[str, tuple[Any, ...]] = {}
+    problems: list[tuple[tuple[Any, ...], str]] = []
+
+    def visit(codes: Any, path: tuple[Any, ...]) -> None:
+        if not isinstance(codes, list):
+            return
+        for i, code in enumerate(codes):
+            if not isinstance(code, dict):
+                continue
+            code_id = code.get("id")
+            if isinstance(code_id, str):
+                if code_id in seen:
+                    first = _loc_text(seen[code_id])
+                    problems.append(((*path, i, "id"), f"duplicate id {code_id!r} (first used at {first})"))
+                else:
+                    seen[code_id] = (*path, i, "id")
+            visit(code.get("children"), (*path, i, "children"))
+
+    if isinstance(data, dict):
+        visit(data.get("codes"), ("codes",))
+    return problems
+
+
+def _readable(error: dict[str, Any]) -> str:
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        return "unknown field; remove it or check its spelling"
+    if kind == "missing":
+        return "required field is missing"
+    message = str(error["msg"])
+    return message.removeprefix("Value error, ")
+
+
+def parse_codebook(
+    data: Any, *, source: str = "<codebook>", lines: dict[tuple[Any, ...], int] | None = None
+) -> Codebook:
+    """Validate a codebook given as plain Python data (as loaded from YAML).
+
+    Raises
+    ------
+    CodebookError
+        Listing every problem, each as ``source:line: location: message``.
+    """
+    lines = lines or {}
+    problems: list[tuple[tuple[Any, ...], str]] = []
+    codebook: Codebook | None = None
+    if not isinstance(data, dict):
+        problems.append(((), "the codebook must be a mapping with 'name' and 'codes'"))
+    else:
+        try:
+            codebook = Codebook.model_validate(data)
+        except ValidationError as exc:
+            for error in exc.errors():
+                problems.append((tuple(error["loc"]), _readable(dict(error))))
+    problems.extend(_duplicate_ids(data))
+    if problems:
+        rendered = []
+        for loc, message in sorted(problems, key=lambda p: (_nearest_line(lines, p[0]) or 0, _loc_text(p[0]))):
+            line = _nearest_line(lines, loc)
+            where = f"{source}:{line}" if line else source
+            rendered.append(f"{where}: {_loc_text(loc)}: {message}")
+        count = len(rendered)
+        head = f"{source}: {count} problem{'s' if count > 1 else ''} in codebook: " + "; ".join(rendered)
+        raise CodebookError(head, rendered)
+    assert codebook is not None
+    return codebook
+
+
+def load_codebook(path: str | Path) -> Codebook:
+    """Load and validate a YAML codebook.
+
+    Parameters
+    ----------
+    path
+        A ``.yaml``/``.yml`` file.
+
+    Returns
+    -------
+    Codebook
+
+    Raises
+    ------
+    CodebookError
+        The YAML is invalid (the message names its line) or the codebook breaks the
+        schema (the message lists every problem with its line and location).
+
+    Examples
+    --------
+    >>> import qualcode as qc
+    >>> cb = qc.load_codebook("codebooks/caring_schools.yaml")
+    >>> "systemic_supports" in cb.ids
+    True
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputFileError(f"{path}: codebook not found; check the path")
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise CodebookError(
+            f"{path}: codebook is not UTF-8 text ({exc.reason} at byte {exc.start}); save it as UTF-8"
+        ) from None
+    if not text.strip():
+        raise CodebookError(f"{path}: codebook is empty; it needs 'name' and 'codes'")
+    return codebook_from_yaml(text, source=str(path))
+
+
+def save_codebook(codebook: Codebook, path: str | Path) -> None:
+    """Write a codebook as YAML (fields left at their default are omitted)."""
+    text = yaml.safe_dump(codebook.to_dict(), sort_keys=False, allow_unicode=True, width=100)
+    atomic_write_text(path, text)
+
+
+def codebook_from_yaml(text: str, *, source: str = "<string>") -> Codebook:
+    """Parse and validate a codebook from YAML text (see :func:`load_codebook`)."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise CodebookError(f"{where}: invalid YAML: {problem}; fix the syntax at that line") from None
+    except yaml.YAMLError as exc:
+        raise CodebookError(f"{source}: invalid YAML: {exc}") from None
+    return parse_codebook(data, source=source, lines=_line_index(node) if node is not None else {})

@@ -1,0 +1,42 @@
+"""Column names of qualcode's tables, in one place.
+
+segments: one row per unit of text
+    ``doc_id, segment_id, speaker, is_interviewer, text, start_char, end_char``
+    (+ ``start_time, end_time`` for timed transcripts) + metadata columns.
+codings: one row per (segment, code)
+    ``doc_id, segment_id, code, score, method, evidence, source`` + metadata.
+"""
+
+from __future__ import annotations
+
+DOC_ID = "doc_id"
+SEGMENT_ID = "segment_id"
+SPEAKER = "speaker"
+IS_INTERVIEWER = "is_interviewer"
+TEXT = "text"
+START_CHAR = "start_char"
+END_CHAR = "end_char"
+START_TIME = "start_time"
+END_TIME = "end_time"
+
+CODE = "code"
+SCORE = "score"
+METHOD = "method"
+EVIDENCE = "evidence"
+SOURCE = "source"
+
+# documents table
+PATH = "path"
+FORMAT = "format"
+ENCODING = "encoding"
+SHA256 = "sha256"
+
+SEGMENT_CORE = [DOC_ID, SEGMENT_ID, SPEAKER, IS_INTERVIEWER, TEXT, START_CHAR, END_CHAR]
+TIME_COLUMNS = [START_TIME, END_TIME]
+CODING_CORE = [DOC_ID, SEGMENT_ID, CODE, SCORE, METHOD, EVIDENCE, SOURCE]
+DOCUMENT_CORE = [DOC_ID, PATH, FORMAT, ENCODING, SHA256, TEXT]
+
+# the metadata columns a study usually carries, in the order outputs show them
+PREFERRED_METADATA = ["participant", "role", "district"]
+
+METHODS = ("keyword", "embedding", "hybrid", "classifier", "human")

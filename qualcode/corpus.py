@@ -1,0 +1,64 @@
+"""A corpus: the documents read, their segments, and what reading noticed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from . import columns as C
+from .document import Document
+
+
+@dataclass
+class Corpus:
+    """Documents and the segments cut from them.
+
+    Attributes
+    ----------
+    documents
+        One :class:`~qualcode.document.Document` per transcript (text, turns, metadata).
+    segments
+        The segments table: ``doc_id, segment_id, speaker, is_interviewer, text,
+        start_char, end_char`` (+ ``start_time, end_time``) + metadata columns.
+    warnings
+        What reading noticed and did not stop for: metadata rows matching no document,
+        documents without metadata, encoding fall-backs.
+    unit
+        The segmentation unit used.
+    """
+
+    documents: list[Document]
+    segments: pd.DataFrame
+    warnings: list[str] = field(default_factory=list)
+    unit: str = "auto"
+
+    def text(self, doc_id: str) -> str:
+        """The full text of one document, which every offset refers to."""
+        for doc in self.documents:
+            if doc.doc_id == doc_id:
+                return doc.text
+        raise KeyError(f"no document {doc_id!r}; documents are: {', '.join(d.doc_id for d in self.documents)}")
+
+    @property
+    def documents_table(self) -> pd.DataFrame:
+        """One row per document: ``doc_id, path, format, encoding, sha256, text`` + metadata."""
+        rows = []
+        for doc in self.documents:
+            row = {
+                C.DOC_ID: doc.doc_id,
+                C.PATH: doc.path,
+                C.FORMAT: doc.format,
+                C.ENCODING: doc.encoding,
+                C.SHA256: doc.sha256,
+                C.TEXT: doc.text,
+            }
+            row.update({k: v for k, v in doc.metadata.items() if k not in row})
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    def __len__(self) -> int:
+        return len(self.documents)
+
+    def __repr__(self) -> str:
+        return f"Corpus({len(self.documents)} documents, {len(self.segments)} segments, unit={self.unit!r})"

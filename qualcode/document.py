@@ -1,0 +1,50 @@
+"""The in-memory form of one transcript, shared by every reader."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Turn:
+    """A span of the document's text said by one speaker (``None`` when unknown)."""
+
+    speaker: str | None
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class TimeSpan:
+    """A span of text with the media times it covers (a subtitle cue, an Otter turn)."""
+
+    start: int
+    end: int
+    start_time: float | None
+    end_time: float | None
+
+
+@dataclass
+class Document:
+    """One transcript: the text qualcode keeps, its turns, timing and metadata.
+
+    ``text[turn.start:turn.end]`` is the text of each turn; every offset qualcode
+    reports refers to ``text``.
+    """
+
+    doc_id: str
+    path: str
+    format: str
+    text: str
+    turns: list[Turn]
+    encoding: str = "utf-8"
+    sha256: str = ""
+    times: list[TimeSpan] = field(default_factory=list)
+    metadata: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def has_speakers(self) -> bool:
+        """True when at least one turn has a named speaker."""
+        return any(turn.speaker for turn in self.turns)

@@ -1,0 +1,59 @@
+"""Errors raised by qualcode.
+
+Every error a user can cause is a :class:`QualcodeError`. Each subclass also
+inherits the builtin exception it resembles, so ``except ValueError`` keeps
+working for callers who do not know qualcode. Messages are one line: they name
+the file, the place and the fix. The command line prints them without a
+traceback and exits non-zero.
+"""
+
+from __future__ import annotations
+
+
+class QualcodeError(Exception):
+    """Base class of every error a user of qualcode can cause."""
+
+
+class InputFileError(QualcodeError, OSError):
+    """A file is missing, unreadable, empty, binary or of an unknown format."""
+
+
+class DecodeError(QualcodeError, UnicodeError):
+    """A text file could not be decoded."""
+
+
+class CodebookError(QualcodeError, ValueError):
+    """A codebook is not valid YAML or breaks the codebook schema.
+
+    ``problems`` lists every problem found, each as ``location: message``.
+    """
+
+    def __init__(self, message: str, problems: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.problems: list[str] = list(problems or [])
+
+
+class MetadataError(QualcodeError, KeyError):
+    """Participant metadata cannot be joined or read."""
+
+    def __str__(self) -> str:  # KeyError quotes its argument; we want the plain line
+        return str(self.args[0]) if self.args else ""
+
+
+class ColumnError(QualcodeError, KeyError):
+    """A table lacks a column the operation needs."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+class OutputError(QualcodeError, OSError):
+    """An output file cannot be written."""
+
+
+class ModelError(QualcodeError, RuntimeError):
+    """A language or embedding model is missing, broken or misbehaves."""
+
+
+class OptionError(QualcodeError, ValueError):
+    """An option has a value outside its allowed set."""

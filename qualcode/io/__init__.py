@@ -1,0 +1,189 @@
+"""Readers: files and folders of transcripts → a :class:`~qualcode.corpus.Corpus`.
+
+One module per format, each returning :class:`~qualcode.document.Document` objects:
+``text`` (.txt, .md, Otter.ai .txt), ``docx`` (.docx), ``subtitles`` (.vtt, .srt),
+``table`` (.csv, .tsv, .xlsx).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from ..corpus import Corpus
+from ..document import Document
+from ..errors import InputFileError
+from ..fileio import sha256_file
+from ..segment import segment_documents
+from .docx import read_docx_file
+from .metadata import attach_metadata, read_metadata
+from .subtitles import read_subtitle_file
+from .table import read_table_file
+from .text import read_text_file
+
+TEXT_FORMATS = (".txt", ".md", ".markdown")
+FORMATS = (*TEXT_FORMATS, ".docx", ".vtt", ".srt", ".csv", ".tsv", ".xlsx")
+SIDECAR_NAMES = {"participants.csv", "metadata.csv", "participants.xlsx", "metadata.xlsx"}
+
+__all__ = ["FORMATS", "find_files", "read_document", "read_metadata", "read_transcripts"]
+
+
+def find_files(inputs: Iterable[str | Path], *, exclude: Iterable[str | Path] = ()) -> list[Path]:
+    """Expand files and folders (recursively, by known extension) into a sorted file list.
+
+    Folders skip hidden files, Office lock files (``~$…``) and sidecar metadata files
+    (``participants.csv``, ``metadata.csv``); a file named explicitly is always read.
+    """
+    skip = {Path(p).resolve() for p in exclude}
+    found: list[Path] = []
+    for item in inputs:
+        path = Path(item)
+        if not path.exists():
+            raise InputFileError(f"{path}: no such file or folder; check the path")
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                if (
+                    child.is_file()
+                    and child.suffix.lower() in FORMATS
+                    and not any(part.startswith(".") for part in child.relative_to(path).parts)
+                    and not child.name.startswith("~$")
+                    and child.name.lower() not in SIDECAR_NAMES
+                    and child.resolve() not in skip
+                ):
+                    found.append(child)
+        else:
+            if path.suffix.lower() not in FORMATS:
+                raise InputFileError(
+                    f"{path}: unsupported file type {path.suffix or '(none)'!r}; "
+                    f"qualcode reads {', '.join(FORMATS)}: convert it to one of these"
+                )
+            found.append(path)
+    if not found:
+        raise InputFileError(
+            f"no transcripts found in {', '.join(str(i) for i in inputs)}; qualcode reads {', '.join(FORMATS)}"
+        )
+    return found
+
+
+def read_document(
+    path: str | Path,
+    *,
+    encoding: str | None = None,
+    speaker_patterns: Sequence[str] | None = None,
+    text_column: str | None = None,
+    id_column: str | None = None,
+    speaker_column: str | None = None,
+) -> list[Document]:
+    """Read one file into documents (tables may hold many); ``doc_id`` is the file stem."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    stem = path.stem
+    if suffix in TEXT_FORMATS:
+        docs = [read_text_file(path, doc_id=stem, encoding=encoding, speaker_patterns=speaker_patterns)]
+    elif suffix == ".docx":
+        docs = [read_docx_file(path, doc_id=stem, speaker_patterns=speaker_patterns)]
+    elif suffix in (".vtt", ".srt"):
+        docs = [read_subtitle_file(path, doc_id=stem, encoding=encoding)]
+    elif suffix in (".csv", ".tsv", ".xlsx"):
+        docs = read_table_file(
+            path, text_column=text_column, id_column=id_column, speaker_column=speaker_column, encoding=encoding
+        )
+    else:
+        raise InputFileError(f"{path}: unsupported file type {suffix!r}; qualcode reads {', '.join(FORMATS)}")
+    digest = sha256_file(path)
+    for doc in docs:
+        doc.sha256 = digest
+    return docs
+
+
+def read_transcripts(
+    inputs: str | Path | Iterable[str | Path],
+    *,
+    metadata: str | Path | pd.DataFrame | None = None,
+    metadata_key: str = "doc_id",
+    unit: str = "auto",
+    window_size: int = 3,
+    window_overlap: int = 1,
+    interviewers: Sequence[str] | None = None,
+    speaker_patterns: Sequence[str] | None = None,
+    text_column: str | None = None,
+    id_column: str | None = None,
+    speaker_column: str | None = None,
+    encoding: str | None = None,
+) -> Corpus:
+    """Read transcripts from files and folders, join participant metadata, and segment them.
+
+    Parameters
+    ----------
+    inputs
+        Files or folders (searched recursively for .txt .md .docx .vtt .srt .csv .tsv .xlsx).
+    metadata
+        A participants CSV/XLSX (or DataFrame) with one row per document; joined on
+        ``metadata_key`` (default ``doc_id``, the file stem). Values win over YAML front matter.
+    unit
+        ``auto``, ``turn``, ``paragraph``, ``sentence`` or ``window`` (see :mod:`qualcode.segment`).
+    interviewers
+        Speaker names to treat as interviewers (default: detected by name).
+    speaker_patterns
+        Regular expressions for speaker labels in text (see :mod:`qualcode.io.speakers`).
+    text_column, id_column, speaker_column
+        For .csv/.xlsx input (see :mod:`qualcode.io.table`).
+    encoding
+        Force a text encoding instead of detecting it.
+
+    Returns
+    -------
+    Corpus
+        ``corpus.segments`` is the segments DataFrame; ``corpus.warnings`` lists what was noticed.
+
+    Examples
+    --------
+    >>> import qualcode as qc
+    >>> corpus = qc.read_transcripts("examples/interviews",
+    ...                              metadata="examples/interviews/participants.csv")
+    >>> sorted(corpus.segments["district"].unique())[:1]
+    ['D01']
+    """
+    if isinstance(inputs, str | Path):
+        inputs = [inputs]
+    inputs = list(inputs)
+    sidecar = [metadata] if isinstance(metadata, str | Path) else []
+    paths = find_files(inputs, exclude=sidecar)
+    documents: list[Document] = []
+    where: dict[str, str] = {}
+    for path in paths:
+        for doc in read_document(
+            path,
+            encoding=encoding,
+            speaker_patterns=speaker_patterns,
+            text_column=text_column,
+            id_column=id_column,
+            speaker_column=speaker_column,
+        ):
+            if doc.doc_id in where:
+                raise InputFileError(
+                    f"{path}: document id {doc.doc_id!r} is also used by {where[doc.doc_id]}; "
+                    "rename one file (ids are file names without extension)"
+                )
+            where[doc.doc_id] = str(path)
+            documents.append(doc)
+    warnings = [note for doc in documents for note in doc.notes]
+    if metadata is not None:
+        if isinstance(metadata, pd.DataFrame):
+            table = metadata.astype(str).set_index(metadata_key) if metadata_key in metadata.columns else None
+            if table is None:
+                from ..errors import MetadataError
+
+                raise MetadataError(
+                    f"metadata DataFrame has no column {metadata_key!r}; columns are: "
+                    f"{', '.join(map(str, metadata.columns))}"
+                )
+            warnings += attach_metadata(documents, table, source="metadata")
+        else:
+            warnings += attach_metadata(documents, read_metadata(metadata, key=metadata_key), source=str(metadata))
+    segments = segment_documents(
+        documents, unit=unit, window_size=window_size, window_overlap=window_overlap, interviewers=interviewers
+    )
+    return Corpus(documents, segments, warnings, unit)

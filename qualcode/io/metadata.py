@@ -1,0 +1,84 @@
+"""Participant metadata: a sidecar CSV joined on ``doc_id``, and YAML front matter."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from ..columns import DOC_ID
+from ..document import Document
+from ..errors import MetadataError
+from .table import read_table
+
+RESERVED = {
+    "doc_id",
+    "segment_id",
+    "speaker",
+    "is_interviewer",
+    "text",
+    "start_char",
+    "end_char",
+    "start_time",
+    "end_time",
+    "code",
+    "score",
+    "method",
+    "evidence",
+    "source",
+}
+
+
+def read_metadata(path: str | Path, *, key: str = DOC_ID) -> pd.DataFrame:
+    """Read a participants CSV/XLSX; one row per document, ``key`` holds the document id.
+
+    Raises
+    ------
+    MetadataError
+        The file lacks the ``key`` column, or a document id occurs twice.
+    """
+    path = Path(path)
+    frame = read_table(path)
+    if key not in frame.columns:
+        raise MetadataError(
+            f"{path}: no column {key!r} to join on; columns are: {', '.join(frame.columns)}; "
+            f"add a {key!r} column holding each transcript's file name without extension, or pass --metadata-key"
+        )
+    frame[key] = frame[key].str.strip()
+    dupes = frame[key][frame[key].duplicated()].tolist()
+    if dupes:
+        raise MetadataError(f"{path}: {key!r} value {dupes[0]!r} occurs on two rows; keep one row per document")
+    clash = sorted(set(frame.columns) & RESERVED - {key})
+    if clash:
+        raise MetadataError(f"{path}: column {clash[0]!r} is a name qualcode uses itself; rename it")
+    return frame.set_index(key)
+
+
+def attach_metadata(documents: list[Document], table: pd.DataFrame | None, *, source: str = "metadata") -> list[str]:
+    """Add each document's metadata row (sidecar values win over front matter).
+
+    Returns warnings: documents with no metadata row, rows that match no document, and
+    values that contradict a document's front matter. Nothing is dropped.
+    """
+    warnings: list[str] = []
+    if table is None:
+        return warnings
+    ids = {doc.doc_id for doc in documents}
+    rows = table.to_dict(orient="index")
+    for doc in documents:
+        row = rows.get(doc.doc_id)
+        if row is None:
+            warnings.append(f"{source}: no row for document {doc.doc_id!r} ({doc.path}); its metadata stays empty")
+            continue
+        for column, value in row.items():
+            old = doc.metadata.get(column)
+            if old not in (None, "") and str(old) != str(value):
+                warnings.append(
+                    f"{doc.path}: front matter {column}={old!r} differs from {source} {column}={value!r}; using {value!r}"
+                )
+            doc.metadata[column] = value
+    unmatched = sorted(set(rows) - ids)
+    if unmatched:
+        shown = ", ".join(repr(u) for u in unmatched[:5]) + (" …" if len(unmatched) > 5 else "")
+        warnings.append(f"{source}: {len(unmatched)} row(s) match no document: {shown}")
+    return warnings

@@ -1,0 +1,151 @@
+"""Speaker labels in plain-text transcripts.
+
+Recognised by default (each at the start of a line, optionally in Markdown bold):
+
+- ``Interviewer: text``, ``P3: text``, ``Dr. Maria Lopez: text``, ``[Name]: text``,
+  ``Name (00:12): text``
+- ``NAME:`` alone on its line; the following lines are that speaker's turn
+- Otter.ai headers ``Name  00:12`` (name, spaces, time) with the turn on the lines below;
+  a leading ``SUMMARY KEYWORDS`` / ``SPEAKERS`` preamble is skipped.
+
+Other conventions: pass ``speaker_patterns``, regular expressions with a named group
+``speaker`` and optionally ``text`` (the turn's first words on the same line) and ``time``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from ..document import TimeSpan, Turn
+
+_PARTICLES = r"(?:de|da|del|della|di|du|van|von|der|den|la|le|bin|al|y)"
+# A name: capitalised words (digits allowed: "Speaker 2", "P3"), a few lower-case particles
+_NAME = rf"(?:[A-Z][\w.'’\-]*(?:[ ](?:[A-Z0-9][\w.'’\-]*|{_PARTICLES})){{0,4}})"
+_BOLD = r"(?:\*\*|__)?"
+_TIME = r"(?P<time>\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?)"
+
+DEFAULT_PATTERNS: tuple[str, ...] = (
+    # [Name]: text   /   Name: text   /   Name (00:12): text   (text may be empty: label alone)
+    rf"^[ \t]*{_BOLD}(?:\[(?P<bspeaker>[^\]\n]{{1,60}})\]|(?P<speaker>{_NAME}))"
+    rf"(?:[ \t]*[(\[]{_TIME}[)\]])?[ \t]*{_BOLD}:{_BOLD}(?:[ \t]+(?P<text>\S.*?))?[ \t]*$",
+    # Otter.ai: Name  00:12
+    rf"^(?P<speaker>{_NAME})[ \t]+{_TIME}[ \t]*$",
+)
+
+_OTTER_PREAMBLE = re.compile(r"^(SUMMARY KEYWORDS|SPEAKERS|KEYWORDS)\s*$")
+_NOT_SPEAKERS = {"http", "https", "note", "notes", "re", "subject", "date", "time", "title", "tags"}
+
+
+def compile_patterns(patterns: Sequence[str] | None) -> list[re.Pattern[str]]:
+    """Compile speaker patterns; each must define a group named ``speaker``."""
+    from ..errors import OptionError
+
+    compiled = []
+    for pattern in patterns or DEFAULT_PATTERNS:
+        try:
+            regex = re.compile(pattern)
+        except re.error as exc:
+            raise OptionError(f"speaker pattern {pattern!r} is not a valid regular expression: {exc}") from None
+        if not {"speaker", "bspeaker"} & set(regex.groupindex):
+            raise OptionError(f"speaker pattern {pattern!r} needs a named group (?P<speaker>...)")
+        compiled.append(regex)
+    return compiled
+
+
+def parse_time(value: str | None) -> float | None:
+    """``'1:02:03.5'`` → 3723.5 seconds; None stays None."""
+    if not value:
+        return None
+    seconds = 0.0
+    for part in value.replace(",", ".").split(":"):
+        seconds = seconds * 60 + float(part)
+    return seconds
+
+
+def _match(line: str, patterns: list[re.Pattern[str]]) -> re.Match[str] | None:
+    for regex in patterns:
+        found = regex.match(line)
+        if found:
+            groups = found.groupdict()
+            name = (groups.get("speaker") or groups.get("bspeaker") or "").strip()
+            if name and name.lower() not in _NOT_SPEAKERS:
+                return found
+    return None
+
+
+def _speaker(found: re.Match[str]) -> str:
+    groups = found.groupdict()
+    return (groups.get("speaker") or groups.get("bspeaker") or "").strip()
+
+
+_INLINE = re.compile(DEFAULT_PATTERNS[0])
+
+
+def inline_label(line: str) -> tuple[str, str] | None:
+    """``'Maria: we did'`` → ``('Maria', 'we did')``; ``None`` when the line has no label and text."""
+    found = _match(line, [_INLINE])
+    if found and found.group("text"):
+        return _speaker(found), found.group("text").strip()
+    return None
+
+
+def split_turns(
+    text: str,
+    *,
+    start: int = 0,
+    patterns: Sequence[str] | None = None,
+) -> tuple[list[Turn], list[TimeSpan]]:
+    """Split ``text[start:]`` into speaker turns.
+
+    Returns the turns (spans of content, labels excluded) and, for labels that carry a
+    time, a :class:`TimeSpan` per timed turn. When no label is found the whole text is
+    one turn with speaker ``None``.
+    """
+    regexes = compile_patterns(patterns)
+    turns: list[Turn] = []
+    times: list[TimeSpan] = []
+    speaker: str | None = None
+    time: float | None = None
+    span: list[int] | None = None  # [start, end] of the current turn's content
+    skipping_preamble = False
+
+    def close() -> None:
+        if span is not None:
+            turns.append(Turn(speaker, span[0], span[1]))
+            if time is not None:
+                times.append(TimeSpan(span[0], span[1], time, None))
+
+    pos = start
+    for line in text[start:].splitlines(keepends=True):
+        line_start, pos = pos, pos + len(line)
+        body = line.rstrip("\n")
+        if not turns and span is None and _OTTER_PREAMBLE.match(body.strip()):
+            skipping_preamble = True
+        found = _match(body, regexes)
+        if found:
+            skipping_preamble = False
+            close()
+            speaker, span = _speaker(found), None
+            time = parse_time(found.groupdict().get("time"))
+            if found.groupdict().get("text"):
+                span = [line_start + found.start("text"), line_start + found.end("text")]
+            continue
+        if skipping_preamble or not body.strip():
+            continue
+        first = line_start + len(body) - len(body.lstrip())
+        last = line_start + len(body.rstrip())
+        if span is None:
+            span = [first, last]
+        else:
+            span[1] = last
+    close()
+    if any(turn.speaker for turn in turns):
+        # text before the first label (a title, a note) stays in the document, not in a turn
+        while turns and turns[0].speaker is None:
+            turns.pop(0)
+    else:
+        if turns:
+            turns = [Turn(None, turns[0].start, turns[-1].end)]
+        times = []
+    return turns, times

@@ -1,0 +1,134 @@
+"""Survey answers and utterance tables from .csv / .xlsx.
+
+Survey form (default): one document per row; ``text_column`` holds the answer,
+``id_column`` names the respondent (``<file stem>-<row>`` when absent), every other
+column becomes metadata.
+
+Transcript form (``speaker_column`` given): the rows are turns, in order, of one document
+per file (or per ``id_column`` value); columns that hold one value for the whole document
+are metadata.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from ..document import Document, Turn
+from ..errors import ColumnError, InputFileError
+from .decode import normalise_newlines, read_bytes, read_text
+
+TEXT_CANDIDATES = ("text", "answer", "response", "comment", "utterance")
+ID_CANDIDATES = ("doc_id", "id", "respondent", "respondent_id", "participant")
+
+
+def read_table(path: Path, encoding: str | None = None) -> pd.DataFrame:
+    """Read a .csv/.tsv/.xlsx into a DataFrame of strings (empty cells are empty strings)."""
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        read_bytes(path)
+        try:
+            frame = pd.read_excel(path, dtype=str, engine="openpyxl")
+        except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
+            raise InputFileError(f"{path}: not a readable .xlsx workbook ({exc}); re-save it from Excel") from None
+    else:
+        text, _, _ = read_text(path, encoding)
+        sep = "\t" if suffix == ".tsv" else None
+        try:
+            frame = pd.read_csv(io.StringIO(text), dtype=str, sep=sep, engine="python", keep_default_na=False)
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeError) as exc:
+            raise InputFileError(f"{path}: not a readable CSV table ({exc}); check its quoting") from None
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return frame.fillna("")
+
+
+def _pick(
+    frame: pd.DataFrame, given: str | None, candidates: Sequence[str], path: Path, what: str, option: str
+) -> str | None:
+    columns = list(frame.columns)
+    if given is not None:
+        if given not in columns:
+            raise ColumnError(f"{path}: no column {given!r}; columns are: {', '.join(columns)}; pass {option}")
+        return given
+    lowered = {c.lower(): c for c in columns}
+    for candidate in candidates:
+        if candidate in lowered:
+            return lowered[candidate]
+    if what == "text":
+        raise ColumnError(
+            f"{path}: no text column found (looked for {', '.join(candidates)}); "
+            f"columns are: {', '.join(columns)}; pass {option}"
+        )
+    return None
+
+
+def read_table_file(
+    path: Path,
+    *,
+    text_column: str | None = None,
+    id_column: str | None = None,
+    speaker_column: str | None = None,
+    encoding: str | None = None,
+) -> list[Document]:
+    """Read a survey or utterance table into documents (see module docs)."""
+    frame = read_table(path, encoding)
+    text_col = _pick(frame, text_column, TEXT_CANDIDATES, path, "text", "--text-column")
+    assert text_col is not None
+    speaker_col = _pick(frame, speaker_column, (), path, "speaker", "--speaker-column") if speaker_column else None
+    id_col = _pick(frame, id_column, ID_CANDIDATES if speaker_col is None else (), path, "id", "--id-column")
+    meta_cols = [c for c in frame.columns if c not in {text_col, id_col, speaker_col}]
+    docs: list[Document] = []
+    if speaker_col is None:
+        seen: set[str] = set()
+        for row_number, row in enumerate(frame.itertuples(index=False), start=2):
+            values = dict(zip(frame.columns, row, strict=True))
+            answer = normalise_newlines(str(values[text_col])).strip()
+            if not answer:
+                continue
+            doc_id = str(values[id_col]).strip() if id_col else f"{path.stem}-{row_number}"
+            if not doc_id:
+                raise ColumnError(f"{path}:{row_number}: empty {id_col!r}; fill it in or drop --id-column")
+            if doc_id in seen:
+                raise ColumnError(f"{path}:{row_number}: {id_col!r} value {doc_id!r} occurs twice; ids must be unique")
+            seen.add(doc_id)
+            meta = {c: values[c] for c in meta_cols}
+            docs.append(
+                Document(
+                    doc_id,
+                    str(path),
+                    path.suffix.lower().lstrip("."),
+                    answer + "\n",
+                    [Turn(None, 0, len(answer))],
+                    metadata=meta,
+                )
+            )
+        if not docs:
+            raise InputFileError(f"{path}: column {text_col!r} has no answers")
+        return docs
+    groups = frame.groupby(frame[id_col], sort=False) if id_col else [(path.stem, frame)]
+    for key, rows in groups:
+        parts, turns, pos = [], [], 0
+        for _, row in rows.iterrows():
+            said = " ".join(normalise_newlines(str(row[text_col])).split())
+            if not said:
+                continue
+            speaker = str(row[speaker_col]).strip() or None
+            prefix = f"{speaker}: " if speaker else ""
+            turns.append(Turn(speaker, pos + len(prefix), pos + len(prefix) + len(said)))
+            parts.append(prefix + said)
+            pos += len(prefix) + len(said) + 1
+        if not turns:
+            continue
+        first = rows.iloc[0]
+        meta = {c: first[c] for c in meta_cols if rows[c].nunique() == 1}  # per-file constants only
+        docs.append(
+            Document(
+                str(key), str(path), path.suffix.lower().lstrip("."), "\n".join(parts) + "\n", turns, metadata=meta
+            )
+        )
+    if not docs:
+        raise InputFileError(f"{path}: column {text_col!r} has no text")
+    return docs

@@ -1,0 +1,130 @@
+"""``qc.tag``: the batch job behind ``qualcode tag``: read, suggest, write, record."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from . import columns as C
+from .codebook import Codebook, load_codebook
+from .corpus import Corpus
+from .errors import OptionError
+from .fileio import check_writable
+from .io import read_transcripts
+from .io.writers import FORMATS, meta_path, write_codings, write_meta
+from .provenance import provenance
+from .suggest import make_matcher, suggest
+
+
+@dataclass
+class TagResult:
+    """What :func:`tag` produced."""
+
+    codings: pd.DataFrame
+    corpus: Corpus
+    meta: dict[str, Any]
+    output: Path | None = None
+    meta_file: Path | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """One line for the end of a run."""
+        coded = self.corpus.segments
+        n_coded = int((~coded[C.IS_INTERVIEWER]).sum()) if C.IS_INTERVIEWER in coded else len(coded)
+        with_code = self.codings[[C.DOC_ID, C.SEGMENT_ID]].drop_duplicates().shape[0] if len(self.codings) else 0
+        codes = self.codings[C.CODE].nunique() if len(self.codings) else 0
+        where = f" -> {self.output}" if self.output else ""
+        return (
+            f"{len(self.corpus.documents)} documents, {len(coded)} segments ({n_coded} coded): "
+            f"{len(self.codings)} suggestions of {codes} codes on {with_code} segments "
+            f"[{self.meta['settings']['method']}]{where}"
+        )
+
+
+def tag(
+    inputs: str | Path | Iterable[str | Path],
+    codebook: str | Path | Codebook,
+    output: str | Path | None = None,
+    *,
+    metadata: str | Path | None = None,
+    metadata_key: str = "doc_id",
+    unit: str = "auto",
+    method: str = "keyword",
+    min_score: float = 0.0,
+    top_k: int | None = None,
+    format: str = "long",
+    include_interviewer: bool = False,
+    interviewers: Sequence[str] | None = None,
+    text_column: str | None = None,
+    id_column: str | None = None,
+    speaker_column: str | None = None,
+    encoding: str | None = None,
+) -> TagResult:
+    """Read transcripts, suggest codes, and write the codings CSV with its ``.meta.json``.
+
+    Parameters are those of :func:`qualcode.read_transcripts` and :func:`qualcode.suggest`;
+    ``output`` is the CSV to write (nothing is written when it is None) and ``format``
+    ``long`` (one row per segment and code) or ``wide`` (one row per segment).
+
+    Examples
+    --------
+    >>> import qualcode as qc
+    >>> result = qc.tag("examples/interviews", "codebooks/caring_schools.yaml",
+    ...                 metadata="examples/interviews/participants.csv", method="keyword")
+    >>> result.codings["role"].notna().all()
+    True
+    """
+    if format not in FORMATS:
+        raise OptionError(f"unknown format {format!r}; choose one of: {', '.join(FORMATS)}")
+    if output is not None:
+        check_writable(output)
+        check_writable(meta_path(output))
+    codebook_path = None
+    if not isinstance(codebook, Codebook):
+        codebook_path = Path(codebook)
+        codebook = load_codebook(codebook_path)
+    corpus = read_transcripts(
+        inputs,
+        metadata=metadata,
+        metadata_key=metadata_key,
+        unit=unit,
+        interviewers=interviewers,
+        text_column=text_column,
+        id_column=id_column,
+        speaker_column=speaker_column,
+        encoding=encoding,
+    )
+    matcher = make_matcher(method)
+    codings = suggest(
+        corpus, codebook, method=matcher, min_score=min_score, top_k=top_k, include_interviewer=include_interviewer
+    )
+    settings = {
+        "method": method,
+        "unit": unit,
+        "min_score": min_score,
+        "top_k": top_k,
+        "format": format,
+        "include_interviewer": include_interviewer,
+        "metadata": str(metadata) if metadata else None,
+    }
+    counts = {"documents": len(corpus.documents), "segments": len(corpus.segments), "suggestions": len(codings)}
+    meta = provenance(
+        corpus=corpus,
+        codebook=codebook,
+        codebook_path=codebook_path,
+        settings=settings,
+        models=matcher.describe(),
+        counts=counts,
+    )
+    result = TagResult(codings, corpus, meta, warnings=list(corpus.warnings))
+    if output is not None:
+        coded_segments = corpus.segments
+        if not include_interviewer:
+            coded_segments = coded_segments[~coded_segments[C.IS_INTERVIEWER]]
+        result.output = write_codings(codings, output, format=format, segments=coded_segments, codes=codebook.ids)
+        result.meta_file = write_meta(output, meta)
+    return result

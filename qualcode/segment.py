@@ -1,0 +1,192 @@
+"""Segmentation: documents → the segments table.
+
+Units
+-----
+``turn``       one row per speaker turn (the default when speakers are found)
+``paragraph``  turns split at blank lines (the default otherwise)
+``sentence``   spaCy's sentence recogniser, within turns
+``window``     ``window_size`` sentences, consecutive windows sharing ``window_overlap``
+
+A segment never crosses a speaker change, and for every segment
+``text == document.text[start_char:end_char]``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from . import columns as C
+from .document import Document
+from .errors import OptionError
+from .nlp import sentence_spans
+
+UNITS = ("auto", "turn", "paragraph", "sentence", "window")
+INTERVIEWER_RE = re.compile(r"\b(interview(?:er)?|moderator|facilitator|researcher)\b|^(i|q|int)$", re.I)
+_BLANK_LINE = re.compile(r"\n[ \t]*\n\s*")
+
+
+def is_interviewer(speaker: str | None, interviewers: Sequence[str] | None = None) -> bool:
+    """Whether ``speaker`` is an interviewer: named in ``interviewers`` (case-insensitive),
+    or, when that is not given, named like interviewer / moderator / facilitator / researcher
+    (or ``I``, ``Q``, ``Int``)."""
+    if not speaker:
+        return False
+    if interviewers is not None:
+        return speaker.strip().lower() in {name.strip().lower() for name in interviewers}
+    return bool(INTERVIEWER_RE.search(speaker.strip()))
+
+
+def _paragraphs(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    spans, pos = [], start
+    for gap in _BLANK_LINE.finditer(text, start, end):
+        spans.append((pos, gap.start()))
+        pos = gap.end()
+    spans.append((pos, end))
+    return [(a, b) for a, b in spans if text[a:b].strip()]
+
+
+def _windows(sentences: list[tuple[int, int]], size: int, overlap: int) -> list[tuple[int, int]]:
+    if len(sentences) <= size:
+        return [(sentences[0][0], sentences[-1][1])] if sentences else []
+    step = size - overlap
+    out = []
+    for first in range(0, len(sentences) - overlap, step):
+        chunk = sentences[first : first + size]
+        out.append((chunk[0][0], chunk[-1][1]))
+        if first + size >= len(sentences):
+            break
+    return out
+
+
+def _times(doc: Document, start: int, end: int) -> tuple[float, float]:
+    begins = [t.start_time for t in doc.times if t.start < end and t.end > start and t.start_time is not None]
+    ends = [t.end_time for t in doc.times if t.start < end and t.end > start and t.end_time is not None]
+    return (min(begins) if begins else np.nan, max(ends) if ends else np.nan)
+
+
+def segment_documents(
+    documents: Iterable[Document],
+    *,
+    unit: str = "auto",
+    window_size: int = 3,
+    window_overlap: int = 1,
+    interviewers: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Cut documents into segments.
+
+    Parameters
+    ----------
+    documents
+        Documents from a reader (see :func:`qualcode.read_transcripts`).
+    unit
+        ``auto`` (turn when the document has speakers, paragraph otherwise), ``turn``,
+        ``paragraph``, ``sentence`` or ``window``.
+    window_size, window_overlap
+        Sentences per window and sentences shared by consecutive windows.
+    interviewers
+        Speaker names to treat as interviewers; by default detected by name.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The segments table (see :mod:`qualcode.columns`), metadata columns after the core ones.
+    """
+    if unit not in UNITS:
+        raise OptionError(f"unknown unit {unit!r}; choose one of: {', '.join(UNITS)}")
+    if window_size < 1 or not 0 <= window_overlap < window_size:
+        raise OptionError(
+            f"window of {window_size} sentences with overlap {window_overlap}: "
+            "need window_size >= 1 and 0 <= overlap < window_size"
+        )
+    documents = list(documents)
+    rows: list[dict[str, object]] = []
+    meta_columns: list[str] = []
+    for doc in documents:
+        for key in doc.metadata:
+            if key not in meta_columns:
+                meta_columns.append(key)
+    # sentence splitting, batched over all turns of all documents
+    need_sentences = unit in ("sentence", "window")
+    turn_list = [(doc, turn) for doc in documents for turn in doc.turns]
+    sentence_lists: list[list[tuple[int, int]]] = []
+    if need_sentences:
+        local = sentence_spans([doc.text[turn.start : turn.end] for doc, turn in turn_list])
+        sentence_lists = [
+            [(turn.start + a, turn.start + b) for a, b in spans]
+            for (doc, turn), spans in zip(turn_list, local, strict=True)
+        ]
+    counters: dict[str, int] = {}
+    for index, (doc, turn) in enumerate(turn_list):
+        chosen = unit if unit != "auto" else ("turn" if doc.has_speakers else "paragraph")
+        if chosen == "turn":
+            spans = [(turn.start, turn.end)]
+        elif chosen == "paragraph":
+            spans = _paragraphs(doc.text, turn.start, turn.end)
+        elif chosen == "sentence":
+            spans = sentence_lists[index]
+        else:
+            spans = _windows(sentence_lists[index], window_size, window_overlap)
+        for start, end in spans:
+            number = counters.get(doc.doc_id, 0)
+            counters[doc.doc_id] = number + 1
+            row: dict[str, object] = {
+                C.DOC_ID: doc.doc_id,
+                C.SEGMENT_ID: number,
+                C.SPEAKER: turn.speaker or "",
+                C.IS_INTERVIEWER: is_interviewer(turn.speaker, interviewers),
+                C.TEXT: doc.text[start:end],
+                C.START_CHAR: start,
+                C.END_CHAR: end,
+            }
+            if doc.times:
+                row[C.START_TIME], row[C.END_TIME] = _times(doc, start, end)
+            for key in meta_columns:
+                value = doc.metadata.get(key, "")
+                row[key] = "" if value is None else str(value)
+            rows.append(row)
+    has_times = any(doc.times for doc in documents)
+    ordered = C.SEGMENT_CORE + (C.TIME_COLUMNS if has_times else []) + order_metadata(meta_columns)
+    frame = pd.DataFrame(rows, columns=ordered)
+    frame[C.SEGMENT_ID] = frame[C.SEGMENT_ID].astype("int64")
+    frame[C.START_CHAR] = frame[C.START_CHAR].astype("int64")
+    frame[C.END_CHAR] = frame[C.END_CHAR].astype("int64")
+    frame[C.IS_INTERVIEWER] = frame[C.IS_INTERVIEWER].astype(bool)
+    return frame
+
+
+def order_metadata(columns: Iterable[str]) -> list[str]:
+    """participant, role, district first (when present), then the rest in their given order."""
+    columns = list(columns)
+    first = [c for c in C.PREFERRED_METADATA if c in columns]
+    return first + [c for c in columns if c not in first]
+
+
+def segments_from_texts(
+    texts: Sequence[str],
+    *,
+    doc_ids: Sequence[str] | None = None,
+    unit: str = "paragraph",
+    **metadata: Sequence[str],
+) -> pd.DataFrame:
+    """A segments table from plain strings (one document each), for quick work in a notebook.
+
+    Examples
+    --------
+    >>> seg = segments_from_texts(["We hired two counselors."], role=["superintendent"])
+    >>> seg[["doc_id", "text", "role"]].to_dict("records")
+    [{'doc_id': 'text-1', 'text': 'We hired two counselors.', 'role': 'superintendent'}]
+    """
+    from .document import Turn
+
+    ids = list(doc_ids) if doc_ids is not None else [f"text-{i + 1}" for i in range(len(texts))]
+    docs = []
+    for i, (doc_id, text) in enumerate(zip(ids, texts, strict=True)):
+        meta = {key: values[i] for key, values in metadata.items()}
+        stripped = text.strip()
+        start = text.find(stripped) if stripped else 0
+        docs.append(Document(doc_id, "<text>", "text", text, [Turn(None, start, start + len(stripped))], metadata=meta))
+    return segment_documents(docs, unit=unit)

@@ -1,0 +1,86 @@
+"""``qc.suggest``: segments + codebook → suggested codings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from . import __version__
+from . import columns as C
+from .codebook import Codebook
+from .corpus import Corpus
+from .errors import OptionError
+from .match.base import Scores, check_segments, to_codings
+
+METHODS = ("keyword", "embedding", "hybrid")
+
+
+def make_matcher(method: str, **settings: Any) -> Any:
+    """The matcher for a method name (``keyword``, ``embedding`` or ``hybrid``)."""
+    if method == "keyword":
+        from .match.keyword import KeywordMatcher
+
+        return KeywordMatcher(**settings)
+    raise OptionError(f"unknown method {method!r}; choose one of: {', '.join(METHODS)}")
+
+
+def suggest(
+    segments: pd.DataFrame | Corpus,
+    codebook: Codebook,
+    *,
+    method: str | Any = "keyword",
+    min_score: float = 0.0,
+    top_k: int | None = None,
+    include_interviewer: bool = False,
+) -> pd.DataFrame:
+    """Suggest codes for every segment.
+
+    Parameters
+    ----------
+    segments
+        The segments table (or a :class:`~qualcode.corpus.Corpus`).
+    codebook
+        A validated codebook (:func:`qualcode.load_codebook`).
+    method
+        ``keyword``, ``embedding`` or ``hybrid``, or a matcher object with
+        ``fit(codebook)`` and ``score(segments)``.
+    min_score
+        Drop suggestions scoring below this.
+    top_k
+        Keep at most this many codes per segment (the best scoring).
+    include_interviewer
+        Also code interviewer turns (by default they are kept in the segments table but
+        not coded).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (segment, suggested code): ``doc_id, segment_id, speaker``, the time and
+        metadata columns, ``start_char, end_char, code, score, method, evidence, source, text``.
+
+    Examples
+    --------
+    >>> import qualcode as qc
+    >>> corpus = qc.read_transcripts("examples/interviews",
+    ...                              metadata="examples/interviews/participants.csv")
+    >>> cb = qc.load_codebook("codebooks/caring_schools.yaml")
+    >>> coded = qc.suggest(corpus, cb, method="keyword")
+    >>> {"code", "score", "evidence", "role", "district"} <= set(coded.columns)
+    True
+    """
+    if isinstance(segments, Corpus):
+        segments = segments.segments
+    check_segments(segments)
+    if not 0.0 <= min_score <= 1.0:
+        raise OptionError(f"min_score {min_score} is outside [0, 1]")
+    if top_k is not None and top_k < 1:
+        raise OptionError(f"top_k {top_k} must be 1 or more")
+    matcher = make_matcher(method) if isinstance(method, str) else method
+    matcher.fit(codebook)
+    coded = segments
+    if not include_interviewer and C.IS_INTERVIEWER in segments.columns:
+        coded = segments[~segments[C.IS_INTERVIEWER].astype(bool)]
+    coded = coded.reset_index(drop=True)
+    scores: Scores = matcher.score(coded)
+    return to_codings(coded, scores, source=f"qualcode {__version__}", min_score=min_score, top_k=top_k)
