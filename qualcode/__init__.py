@@ -26,6 +26,7 @@ from .errors import (
     QualcodeError,
 )
 from .io import read_metadata, read_transcripts
+from .pipeline import TagResult, tag
 from .segment import segment_documents, segments_from_texts
 from .suggest import suggest
 
@@ -43,6 +44,7 @@ __all__ = [
     "OptionError",
     "OutputError",
     "QualcodeError",
+    "TagResult",
     "__version__",
     "codebook_from_yaml",
     "load_codebook",
@@ -52,4 +54,5 @@ __all__ = [
     "segment_documents",
     "segments_from_texts",
     "suggest",
+    "tag",
 ]

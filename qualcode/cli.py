@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 
@@ -136,7 +136,7 @@ class _progress:
 
     def __init__(self, label: str) -> None:
         self.label = label
-        self.status = None
+        self.status: Any = None
 
     def __enter__(self) -> _progress:
         if sys.stderr.isatty():

@@ -21,14 +21,16 @@ def docx_text(path: Path) -> str:
     read_bytes(path)  # missing / empty file → clear error
     try:
         import docx
+        from docx.opc.exceptions import PackageNotFoundError
         from docx.table import Table
         from docx.text.paragraph import Paragraph
     except ImportError as exc:  # pragma: no cover - a dependency of the default install
         raise InputFileError(f"{path}: reading .docx needs python-docx; pip install python-docx") from exc
     try:
         document = docx.Document(str(path))
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise InputFileError(f"{path}: not a valid .docx file ({exc}); re-save it from Word") from None
+    except (zipfile.BadZipFile, KeyError, ValueError, PackageNotFoundError) as exc:
+        reason = "not a Word zip package" if isinstance(exc, PackageNotFoundError) else str(exc)
+        raise InputFileError(f"{path}: not a valid .docx file ({reason}); re-save it from Word") from None
     blocks: list[str] = []
     body = document.element.body
     for child in body.iterchildren():

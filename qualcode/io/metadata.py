@@ -64,13 +64,16 @@ def attach_metadata(documents: list[Document], table: pd.DataFrame | None, *, so
     if table is None:
         return warnings
     ids = {doc.doc_id for doc in documents}
-    rows = table.to_dict(orient="index")
+    rows: dict[str, dict[str, object]] = {
+        str(k): {str(c): v for c, v in row.items()} for k, row in table.to_dict(orient="index").items()
+    }
     for doc in documents:
         row = rows.get(doc.doc_id)
         if row is None:
             warnings.append(f"{source}: no row for document {doc.doc_id!r} ({doc.path}); its metadata stays empty")
             continue
         for column, value in row.items():
+            column = str(column)
             old = doc.metadata.get(column)
             if old not in (None, "") and str(old) != str(value):
                 warnings.append(

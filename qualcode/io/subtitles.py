@@ -43,7 +43,7 @@ def _cues(path: Path, fmt: str, encoding: str | None) -> tuple[list[_Cue], str, 
         reason = str(exc).strip() or type(exc).__name__
         raise InputFileError(f"{path}: not a valid {fmt.upper()} file ({reason}); check the cue timings") from None
     cues = []
-    for caption in captions:
+    for caption in captions.captions:
         body = " ".join(line.strip() for line in caption.text.splitlines() if line.strip())
         speaker = caption.voice.strip() if caption.voice else None
         if not speaker:

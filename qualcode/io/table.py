@@ -83,8 +83,7 @@ def read_table_file(
     docs: list[Document] = []
     if speaker_col is None:
         seen: set[str] = set()
-        for row_number, row in enumerate(frame.itertuples(index=False), start=2):
-            values = dict(zip(frame.columns, row, strict=True))
+        for row_number, values in enumerate(frame.to_dict(orient="records"), start=2):
             answer = normalise_newlines(str(values[text_col])).strip()
             if not answer:
                 continue
@@ -111,7 +110,7 @@ def read_table_file(
     groups = frame.groupby(frame[id_col], sort=False) if id_col else [(path.stem, frame)]
     for key, rows in groups:
         parts, turns, pos = [], [], 0
-        for _, row in rows.iterrows():
+        for row in rows.to_dict(orient="records"):
             said = " ".join(normalise_newlines(str(row[text_col])).split())
             if not said:
                 continue

@@ -56,7 +56,7 @@ def to_codings(
         rows = np.arange(values.shape[0])[:, None]
         rank[rows, order] = np.arange(values.shape[1])[None, :]
         keep &= rank < top_k
-    seg_idx, code_idx = np.nonzero(keep)
+    seg_idx, code_idx = (idx.tolist() for idx in np.nonzero(keep))
     meta_cols = [c for c in segments.columns if c not in (C.TEXT, C.IS_INTERVIEWER)]
     base = segments.iloc[seg_idx][meta_cols].reset_index(drop=True)
     base.insert(len(base.columns), C.CODE, [scores.codes[j] for j in code_idx])

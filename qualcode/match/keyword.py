@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -130,7 +131,7 @@ class KeywordMatcher:
         return {"keyword": {"spacy_model": model_version(), "lemmas": self.lemmas}}
 
     @staticmethod
-    def _lemma_doc(doc):  # type: ignore[no-untyped-def]
+    def _lemma_doc(doc: Any) -> Any:
         for token in doc:
             token.norm_ = token.lemma_.lower()
         return doc

@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+EXAMPLES = ROOT / "examples" / "interviews"
+CODEBOOK = ROOT / "codebooks" / "caring_schools.yaml"
+PARTICIPANTS = EXAMPLES / "participants.csv"
+
+
+@pytest.fixture(scope="session")
+def codebook():
+    import qualcode as qc
+
+    return qc.load_codebook(CODEBOOK)
+
+
+@pytest.fixture(scope="session")
+def example_corpus():
+    import qualcode as qc
+
+    return qc.read_transcripts(EXAMPLES, metadata=PARTICIPANTS)
+
+
+def assert_offsets(corpus) -> None:
+    """The invariant: every segment's text is its document's text at its offsets."""
+    texts = {doc.doc_id: doc.text for doc in corpus.documents}
+    for row in corpus.segments.itertuples():
+        assert texts[row.doc_id][row.start_char : row.end_char] == row.text, (row.doc_id, row.segment_id)
+        assert row.text == row.text.strip() and row.text

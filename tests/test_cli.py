@@ -1,0 +1,212 @@
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from qualcode.cli import app
+
+from .conftest import CODEBOOK, EXAMPLES, FIXTURES, PARTICIPANTS
+
+runner = CliRunner()
+
+
+def run(*args: str):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def tag_args(out, *extra):
+    return ("tag", EXAMPLES, "-c", CODEBOOK, "-o", out, "--metadata", PARTICIPANTS, "--method", "keyword", *extra)
+
+
+def test_tag_examples_end_to_end(tmp_path):
+    out = tmp_path / "coded.csv"
+    result = run(*tag_args(out))
+    assert result.exit_code == 0, result.output
+    assert "suggestions of" in result.output and str(out) in result.output
+    coded = pd.read_csv(out, keep_default_na=False)
+    assert len(coded) > 50
+    assert (coded["role"] != "").all() and (coded["district"] != "").all()
+    for column in (
+        "doc_id",
+        "segment_id",
+        "speaker",
+        "start_char",
+        "end_char",
+        "code",
+        "score",
+        "method",
+        "evidence",
+        "text",
+        "participant",
+    ):
+        assert column in coded.columns
+    assert set(coded["method"]) == {"keyword"}
+    meta = json.loads((tmp_path / "coded.meta.json").read_text(encoding="utf-8"))
+    assert meta["settings"]["method"] == "keyword"
+    assert len(meta["codebook"]["sha256"]) == 64
+    assert len(meta["inputs"]) == 9 and all(len(i["sha256"]) == 64 for i in meta["inputs"])
+    assert meta["models"]["keyword"]["spacy_model"].startswith("en_core_web_sm")
+
+
+def test_tag_is_deterministic(tmp_path):
+    first, second = tmp_path / "a.csv", tmp_path / "b.csv"
+    assert run(*tag_args(first)).exit_code == 0
+    assert run(*tag_args(second)).exit_code == 0
+    assert first.read_bytes() == second.read_bytes()
+
+
+def test_wide_format(tmp_path):
+    out = tmp_path / "wide.csv"
+    result = run(*tag_args(out, "--format", "wide"))
+    assert result.exit_code == 0, result.output
+    wide = pd.read_csv(out)
+    assert {"systemic_supports", "covid_lessons", "improvement_science"} <= set(wide.columns)
+    assert wide[["doc_id", "segment_id"]].duplicated().sum() == 0
+    assert wide["covid_lessons"].notna().sum() >= 4
+
+
+def test_survey_csv_with_columns(tmp_path):
+    out = tmp_path / "survey_coded.csv"
+    result = run(
+        "tag",
+        FIXTURES / "survey.csv",
+        "-c",
+        CODEBOOK,
+        "-o",
+        out,
+        "--text-column",
+        "answer",
+        "--id-column",
+        "respondent",
+        "--method",
+        "keyword",
+    )
+    assert result.exit_code == 0, result.output
+    coded = pd.read_csv(out)
+    assert set(coded["doc_id"]) <= {"R1", "R2", "R4"} and "role" in coded.columns
+
+
+def test_validate_ok_and_bad(tmp_path):
+    ok = run("validate", CODEBOOK)
+    assert ok.exit_code == 0 and "valid: 14 codes" in ok.output
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: x\ncodes:\n  - id: A\n    label: a\n  - id: b\n", encoding="utf-8")
+    result = run("validate", bad)
+    assert result.exit_code == 2
+    assert "codes[0].id: id 'A' is not snake_case" in result.output
+    assert "codes[1].label: required field is missing" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_version_and_help():
+    assert run("--version").output.startswith("qualcode ")
+    for command in ("tag", "validate"):
+        result = run(command, "--help")
+        assert result.exit_code == 0 and "Usage" in result.output
+
+
+def _bad_codebook(tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text("name: x\ncodes:\n  - id: ok\n    label: [\n", encoding="utf-8")
+    return path
+
+
+def _schema_codebook(tmp_path):
+    path = tmp_path / "schema.yaml"
+    path.write_text("name: x\ncodes:\n  - id: ok\n    labels: y\n", encoding="utf-8")
+    return path
+
+
+def _no_key_metadata(tmp_path):
+    path = tmp_path / "people.csv"
+    path.write_text("file,role\na,b\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("case", "message"),
+    [
+        ("missing_input", "no such file or folder"),
+        ("unsupported", "unsupported file type '.pdf'"),
+        ("empty", "file is empty"),
+        ("binary", "binary"),
+        ("undecodable", "not UTF-8 text"),
+        ("invalid_yaml", "invalid YAML"),
+        ("schema", "codes[0].labels: unknown field"),
+        ("metadata_key", "no column 'doc_id' to join on"),
+        ("text_column", "no column 'essay'"),
+        ("output_dir", "does not exist"),
+        ("method", "unknown method 'magic'"),
+    ],
+)
+def test_bad_input_is_one_clear_line(tmp_path, case, message):
+    out = tmp_path / "out.csv"
+    args: list = ["tag", FIXTURES / "labels_colon.txt", "-c", CODEBOOK, "-o", out, "--method", "keyword"]
+    if case == "missing_input":
+        args[1] = tmp_path / "nowhere"
+    elif case == "unsupported":
+        (tmp_path / "x.pdf").write_bytes(b"%PDF")
+        args[1] = tmp_path / "x.pdf"
+    elif case in ("empty", "binary", "undecodable"):
+        args[1] = FIXTURES / f"{case}.txt"
+    elif case == "invalid_yaml":
+        args[3] = _bad_codebook(tmp_path)
+    elif case == "schema":
+        args[3] = _schema_codebook(tmp_path)
+    elif case == "metadata_key":
+        args += ["--metadata", _no_key_metadata(tmp_path)]
+    elif case == "text_column":
+        args[1] = FIXTURES / "survey.csv"
+        args += ["--text-column", "essay"]
+    elif case == "output_dir":
+        args[5] = tmp_path / "no" / "such" / "dir" / "out.csv"
+    elif case == "method":
+        args[-1] = "magic"
+    result = run(*args)
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.output
+    assert "Traceback" not in result.output
+    assert not out.exists() and not (tmp_path / "out.meta.json").exists()
+
+
+def test_unwritable_output(tmp_path):
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    try:
+        result = run(
+            "tag", FIXTURES / "labels_colon.txt", "-c", CODEBOOK, "-o", locked / "o.csv", "--method", "keyword"
+        )
+        import os
+
+        if os.geteuid() == 0:  # root writes anywhere; a folder given as the file is still refused
+            result = run("tag", FIXTURES / "labels_colon.txt", "-c", CODEBOOK, "-o", locked, "--method", "keyword")
+            assert "is a folder" in result.output
+        else:
+            assert "not writable" in result.output
+        assert result.exit_code == 2
+    finally:
+        locked.chmod(0o700)
+
+
+def test_failed_run_keeps_previous_output(tmp_path):
+    out = tmp_path / "coded.csv"
+    out.write_text("previous results\n", encoding="utf-8")
+    result = run("tag", FIXTURES / "empty.txt", "-c", CODEBOOK, "-o", out, "--method", "keyword")
+    assert result.exit_code == 2
+    assert out.read_text(encoding="utf-8") == "previous results\n"
+
+
+def test_python_dash_m(tmp_path):
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "qualcode", "--version"], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0 and result.stdout.startswith("qualcode ")

@@ -1,0 +1,109 @@
+from __future__ import annotations
+
+import pytest
+import yaml
+
+import qualcode as qc
+from qualcode.codebook import parse_codebook
+from qualcode.errors import CodebookError
+
+from .conftest import CODEBOOK
+
+STUDY_THEMES = [
+    "caring_climate",
+    "systemic_supports",
+    "professional_development",
+    "relational_modelling",
+    "personnel",
+    "problem_solving",
+    "covid_lessons",
+    "strength",
+    "growth_area",
+]
+LENSES = ["street_level_bureaucracy", "institutionalism", "theories_of_action", "improvement_science"]
+
+
+def test_shipped_codebook_has_the_study_themes(codebook):
+    top = [code.id for code in codebook.codes]
+    assert top == [*STUDY_THEMES, "lenses"]
+    assert [child.id for child in codebook.get("lenses").children] == LENSES
+    for theme in STUDY_THEMES + LENSES:
+        code = codebook.get(theme)
+        assert len(code.examples) >= 3, theme
+        assert code.description and code.keywords, theme
+    assert {"MTSS", "PBIS", "SEL", "ACEs"} <= set(codebook.get("systemic_supports").keywords) | set(
+        codebook.get("professional_development").keywords
+    )
+
+
+def test_every_problem_reported_with_line_and_location(tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text(
+        "name: Broken\n"
+        "codes:\n"
+        "  - id: personnel\n"
+        "    label: Personnel\n"
+        "    keywords: [hire, '']\n"
+        "  - id: Bad-Id\n"
+        "    label: Bad\n"
+        "    colour: red\n"
+        "    patterns: ['(unclosed']\n"
+        "  - id: parent\n"
+        "    label: Parent\n"
+        "    children:\n"
+        "      - id: personnel\n"
+        "        label: Again\n"
+        "      - id: no_label\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(CodebookError) as info:
+        qc.load_codebook(path)
+    problems = info.value.problems
+    text = "\n".join(problems)
+    assert f"{path}:5: codes[0].keywords: item 1 is an empty string" in text
+    assert f"{path}:6: codes[1].id: id 'Bad-Id' is not snake_case" in text
+    assert f"{path}:8: codes[1].colour: unknown field" in text
+    assert f"{path}:9: codes[1].patterns: item 0 '(unclosed' is not a valid regular expression" in text
+    assert f"{path}:13: codes[2].children[0].id: duplicate id 'personnel' (first used at codes[0].id)" in text
+    assert f"{path}:15: codes[2].children[1].label: required field is missing" in text
+    assert len(problems) == 6
+    assert isinstance(info.value, ValueError)  # also the builtin it resembles
+
+
+def test_invalid_yaml_names_its_line(tmp_path):
+    path = tmp_path / "broken.yaml"
+    path.write_text("name: x\ncodes:\n  - id: a\n    label: [unclosed\n  - id: b\n", encoding="utf-8")
+    with pytest.raises(CodebookError, match=r"broken.yaml:\d+:\d+: invalid YAML"):
+        qc.load_codebook(path)
+
+
+def test_missing_and_empty_codebook(tmp_path):
+    with pytest.raises(qc.InputFileError, match="codebook not found"):
+        qc.load_codebook(tmp_path / "nope.yaml")
+    (tmp_path / "empty.yaml").write_text("\n", encoding="utf-8")
+    with pytest.raises(CodebookError, match="empty"):
+        qc.load_codebook(tmp_path / "empty.yaml")
+
+
+def test_round_trip_and_stable_hash(codebook, tmp_path):
+    out = tmp_path / "copy.yaml"
+    qc.save_codebook(codebook, out)
+    again = qc.load_codebook(out)
+    assert again == codebook
+    assert again.hash == codebook.hash
+    # layout does not change the hash; content does
+    data = yaml.safe_load(CODEBOOK.read_text(encoding="utf-8"))
+    flow = tmp_path / "flow.yaml"
+    flow.write_text(yaml.safe_dump(data, default_flow_style=True, width=1000), encoding="utf-8")
+    assert qc.load_codebook(flow).hash == codebook.hash
+    data["codes"][0]["keywords"].append("kindness")
+    assert parse_codebook(data).hash != codebook.hash
+
+
+def test_walk_and_parent(codebook):
+    assert codebook.parent_of("institutionalism") == "lenses"
+    assert codebook.parent_of("personnel") is None
+    depths = {code.id: depth for code, depth, _ in codebook.walk()}
+    assert depths["lenses"] == 0 and depths["improvement_science"] == 1
+    with pytest.raises(KeyError, match="no code 'nope'"):
+        codebook.get("nope")

@@ -1,0 +1,260 @@
+from __future__ import annotations
+
+import docx
+import openpyxl
+import pytest
+
+import qualcode as qc
+from qualcode import columns as C
+
+from .conftest import EXAMPLES, FIXTURES, PARTICIPANTS, assert_offsets
+
+
+def read(name, **kw):
+    corpus = qc.read_transcripts(FIXTURES / name, **kw)
+    assert_offsets(corpus)
+    return corpus
+
+
+def turns(corpus):
+    return list(zip(corpus.segments[C.SPEAKER], corpus.segments[C.TEXT], strict=True))
+
+
+def test_colon_labels_and_multiline_turns():
+    corpus = read("labels_colon.txt")
+    assert turns(corpus) == [
+        ("Interviewer", "Hello and welcome."),
+        ("P3", "Thanks. We hired two counselors.\nAnd we trained principals."),
+        ("Interviewer", "Go on."),
+        ("P3", "Our MTSS team meets weekly."),
+    ]
+    assert corpus.segments[C.IS_INTERVIEWER].tolist() == [True, False, True, False]
+
+
+def test_labels_on_their_own_line_and_paragraphs():
+    corpus = read("labels_ownline.txt")
+    assert turns(corpus) == [
+        ("INTERVIEWER", "What does care look like?"),
+        ("MARIA LOPEZ", "Kids are happy here.\n\nIt is a warm place."),
+    ]
+    paragraphs = read("labels_ownline.txt", unit="paragraph")
+    assert paragraphs.segments[C.TEXT].tolist() == [
+        "What does care look like?",
+        "Kids are happy here.",
+        "It is a warm place.",
+    ]
+
+
+def test_bracket_labels_keep_particles():
+    corpus = read("labels_brackets.txt")
+    assert corpus.segments[C.SPEAKER].tolist() == ["Interviewer", "Dr. Ana de la Cruz"]
+
+
+def test_otter_export_skips_preamble_and_keeps_times():
+    corpus = read("otter_export.txt")
+    assert turns(corpus) == [
+        ("Interviewer", "How do you support principals?"),
+        ("Sam Ortiz", "I check in with every principal on Friday.\nWe also hired a social worker."),
+        ("Interviewer", "Thank you."),
+    ]
+    assert corpus.segments[C.START_TIME].tolist() == [2.0, 9.0, 3735.0]
+
+
+def test_unlabelled_text_splits_into_paragraphs():
+    corpus = read("no_labels.txt")
+    assert corpus.segments[C.SPEAKER].tolist() == ["", ""]
+    assert corpus.segments[C.TEXT].tolist()[1] == "The pandemic changed how we talk to families."
+
+
+def test_markdown_bold_labels_and_front_matter():
+    corpus = read("front_matter.md")
+    seg = corpus.segments
+    assert seg[C.SPEAKER].tolist() == ["Interviewer", "P7"]  # the '# Interview notes' title is not a turn
+    assert set(seg["role"]) == {"superintendent"} and set(seg["district"]) == {"D05"}
+
+
+def test_custom_speaker_pattern(tmp_path):
+    path = tmp_path / "custom.txt"
+    path.write_text("- interviewer - so tell me\n- ana - we hired people\n", encoding="utf-8")
+    corpus = qc.read_transcripts(path, speaker_patterns=[r"^- (?P<speaker>\w+) - (?P<text>.+)$"])
+    assert_offsets(corpus)
+    assert turns(corpus) == [("interviewer", "so tell me"), ("ana", "we hired people")]
+    with pytest.raises(qc.OptionError, match="named group"):
+        qc.read_transcripts(path, speaker_patterns=[r"^(\w+):"])
+
+
+@pytest.mark.parametrize("name", ["utf8_bom.txt", "utf16_bom.txt", "cp1252.txt"])
+def test_encodings_and_crlf(name):
+    corpus = read(name)
+    doc = corpus.documents[0]
+    assert "\r" not in doc.text and not doc.text.startswith("\ufeff")
+    assert turns(corpus)[1] == ("P1", "Naïve care – we hired a counselor.")
+    if name == "cp1252.txt":
+        assert doc.encoding == "cp1252"
+        assert any("decoded as cp1252" in w for w in corpus.warnings)
+    else:
+        assert not corpus.warnings
+
+
+def test_docx_paragraph_labels_from_examples():
+    corpus = qc.read_transcripts(EXAMPLES / "d02_superintendent.docx")
+    assert_offsets(corpus)
+    seg = corpus.segments
+    assert seg[C.SPEAKER].tolist()[:2] == ["INTERVIEWER", "P04"]
+    assert "\n\n" in seg[C.TEXT].iloc[1]  # a turn of two paragraphs stays one turn
+
+
+def test_docx_speaker_table(tmp_path):
+    document = docx.Document()
+    document.add_paragraph("Focus group, D07")
+    table = document.add_table(rows=2, cols=2)
+    table.cell(0, 0).text, table.cell(0, 1).text = "Facilitator", "What helps?"
+    table.cell(1, 0).text, table.cell(1, 1).text = "Kim", "The counselors we hired."
+    path = tmp_path / "table.docx"
+    document.save(path)
+    corpus = qc.read_transcripts(path)
+    assert_offsets(corpus)
+    assert turns(corpus) == [("Facilitator", "What helps?"), ("Kim", "The counselors we hired.")]
+    assert corpus.segments[C.IS_INTERVIEWER].tolist() == [True, False]
+
+
+def test_zoom_vtt_from_a_real_recording():
+    corpus = read("zoom-chemistry-lesson.vtt")
+    seg = corpus.segments
+    assert "Caleob King" in set(seg[C.SPEAKER])
+    assert seg[C.SPEAKER].iloc[0] == "Caleob King"
+    assert seg[C.TEXT].iloc[0].startswith("Hello, everybody, I hope you're doing all right.")
+    assert seg[C.START_TIME].iloc[0] == pytest.approx(4.16)
+    # consecutive cues of one speaker merged: far fewer turns than the 264 cues
+    assert len(seg) < 264
+    assert (seg[C.END_TIME] >= seg[C.START_TIME]).all()
+
+
+def test_teams_voice_tags_and_inline_labels():
+    corpus = read("teams.vtt")
+    assert turns(corpus) == [
+        ("Interviewer", "How did the pandemic change things?"),
+        ("Ana Ruiz", "We went to remote learning in March. Families without internet got hotspots."),
+        ("INTERVIEWER", "Thanks."),
+    ]
+    seg = corpus.segments
+    assert seg[C.START_TIME].tolist() == [1.0, 4.0, 9.5]
+    assert seg[C.END_TIME].tolist() == [3.5, 9.0, 10.0]
+
+
+def test_srt_and_sentence_times():
+    corpus = read("captions.srt", unit="sentence")
+    seg = corpus.segments
+    assert seg[C.SPEAKER].tolist() == ["Interviewer", "Lee", "Lee"]
+    assert seg[C.TEXT].tolist()[1:] == ["We learned to check on families.", "Every week, by phone."]
+    assert seg[C.START_TIME].tolist() == [1.0, 2.5, 5.3]
+
+
+def test_survey_csv_rows_become_documents():
+    corpus = read("survey.csv", id_column="respondent")
+    seg = corpus.segments
+    assert seg[C.DOC_ID].tolist() == ["R1", "R2", "R4"]  # the empty answer is skipped
+    assert seg["role"].tolist() == ["superintendent", "student_services", "principal"]
+    auto = read("survey.csv")  # 'answer' column found; 'respondent' id found
+    assert auto.segments[C.DOC_ID].tolist() == ["R1", "R2", "R4"]
+
+
+def test_survey_xlsx_and_utterance_tables(tmp_path):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["lesson", "Speaker", "Sentence", "Tag"])
+    sheet.append(["L1", "T", "What do you notice?", "eliciting"])
+    sheet.append(["L1", "T", "Take your time.", "none"])
+    sheet.append(["L1", "Ana", "It is bigger.", "claim"])
+    path = tmp_path / "lesson.xlsx"
+    book.save(path)
+    corpus = qc.read_transcripts(path, text_column="Sentence", speaker_column="Speaker", unit="turn")
+    assert_offsets(corpus)
+    assert turns(corpus) == [("T", "What do you notice?"), ("T", "Take your time."), ("Ana", "It is bigger.")]
+    assert corpus.segments["lesson"].unique().tolist() == ["L1"]  # constant column kept as metadata
+    assert "Tag" not in corpus.segments.columns  # per-row values are not document metadata
+
+
+def test_examples_with_metadata(example_corpus):
+    assert_offsets(example_corpus)
+    seg = example_corpus.segments
+    assert not example_corpus.warnings
+    assert len(example_corpus.documents) >= 8
+    assert {d.format for d in example_corpus.documents} >= {"txt", "docx", "vtt"}
+    assert set(seg["role"]) == {"superintendent", "assistant_superintendent", "student_services"}
+    assert set(seg["district"]) == {"D01", "D02", "D03"}
+    assert (seg["role"] != "").all() and (seg["district"] != "").all()
+    assert list(seg.columns[: len(C.SEGMENT_CORE)]) == C.SEGMENT_CORE
+
+
+def test_metadata_mismatches_are_reported_not_dropped(tmp_path):
+    meta = tmp_path / "people.csv"
+    meta.write_text("doc_id,role\nlabels_colon,superintendent\nghost,principal\n", encoding="utf-8")
+    corpus = qc.read_transcripts([FIXTURES / "labels_colon.txt", FIXTURES / "no_labels.txt"], metadata=meta)
+    assert any("no row for document 'no_labels'" in w for w in corpus.warnings)
+    assert any("1 row(s) match no document: 'ghost'" in w for w in corpus.warnings)
+    assert set(corpus.segments[C.DOC_ID]) == {"labels_colon", "no_labels"}
+
+
+def test_front_matter_conflict_is_reported(tmp_path):
+    meta = tmp_path / "people.csv"
+    meta.write_text("doc_id,role\nfront_matter,student_services\n", encoding="utf-8")
+    corpus = qc.read_transcripts(FIXTURES / "front_matter.md", metadata=meta)
+    assert set(corpus.segments["role"]) == {"student_services"}
+    assert any("front matter role='superintendent' differs" in w for w in corpus.warnings)
+
+
+def test_every_unit_keeps_offsets(example_corpus):
+    for unit in ("turn", "paragraph", "sentence", "window"):
+        corpus = qc.read_transcripts(EXAMPLES, metadata=PARTICIPANTS, unit=unit)
+        assert_offsets(corpus)
+    windows = qc.read_transcripts(FIXTURES / "labels_colon.txt", unit="window", window_size=2, window_overlap=1)
+    sentences = qc.read_transcripts(FIXTURES / "labels_colon.txt", unit="sentence")
+    assert len(windows.segments) >= 1 and len(sentences.segments) >= len(windows.segments)
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("empty.txt", "file is empty"),
+        ("binary.txt", "binary"),
+        ("undecodable.txt", "not UTF-8 text"),
+    ],
+)
+def test_bad_files(name, message):
+    with pytest.raises(qc.QualcodeError, match=message):
+        qc.read_transcripts(FIXTURES / name)
+
+
+def test_missing_and_unsupported(tmp_path):
+    with pytest.raises(qc.InputFileError, match="no such file"):
+        qc.read_transcripts(tmp_path / "missing.txt")
+    pdf = tmp_path / "interview.pdf"
+    pdf.write_bytes(b"%PDF-1.4")
+    with pytest.raises(qc.InputFileError, match=r"unsupported file type '\.pdf'"):
+        qc.read_transcripts(pdf)
+    broken = tmp_path / "broken.docx"
+    broken.write_bytes(b"not a zip at all")
+    with pytest.raises(qc.InputFileError, match=r"not a valid \.docx"):
+        qc.read_transcripts(broken)
+
+
+def test_column_errors():
+    with pytest.raises(qc.ColumnError, match="no column 'essay'; columns are: respondent, role, district, answer"):
+        qc.read_transcripts(FIXTURES / "survey.csv", text_column="essay")
+
+
+def test_metadata_without_join_column(tmp_path):
+    meta = tmp_path / "people.csv"
+    meta.write_text("name,role\nx,y\n", encoding="utf-8")
+    with pytest.raises(qc.MetadataError, match="no column 'doc_id' to join on; columns are: name, role"):
+        qc.read_transcripts(FIXTURES / "labels_colon.txt", metadata=meta)
+
+
+def test_duplicate_doc_ids(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "a" / "x.txt").write_text("P1: hello", encoding="utf-8")
+    (tmp_path / "b" / "x.txt").write_text("P1: hello", encoding="utf-8")
+    with pytest.raises(qc.InputFileError, match="document id 'x' is also used"):
+        qc.read_transcripts(tmp_path)
