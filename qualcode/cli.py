@@ -61,8 +61,11 @@ def tag(
     ] = None,
     metadata_key: Annotated[str, typer.Option(help="Column of --metadata holding the document id.")] = "doc_id",
     unit: Annotated[str, typer.Option(help="auto, turn, paragraph, sentence or window.")] = "auto",
-    method: Annotated[str, typer.Option(help="keyword, embedding or hybrid.")] = "keyword",
-    min_score: Annotated[float, typer.Option(help="Drop suggestions scoring below this (0-1).")] = 0.0,
+    method: Annotated[str, typer.Option(help="hybrid (default), keyword or embedding.")] = "hybrid",
+    min_score: Annotated[
+        float | None,
+        typer.Option(help="Drop suggestions scoring below this (0-1); default: keyword 0, embedding 0.3, hybrid 0.4."),
+    ] = None,
     top_k: Annotated[int | None, typer.Option(help="Keep at most K codes per segment.")] = None,
     format: Annotated[
         str, typer.Option("--format", help="long (segment x code rows) or wide (one row per segment).")
@@ -77,6 +80,11 @@ def tag(
         str | None, typer.Option(help="CSV/XLSX column holding the speaker (rows are turns).")
     ] = None,
     encoding: Annotated[str | None, typer.Option(help="Force a text encoding (default: detect).")] = None,
+    model: Annotated[
+        Path | None, typer.Option(help="A sentence-transformers model folder (default: the packaged all-MiniLM-L6-v2).")
+    ] = None,
+    cache: Annotated[Path | None, typer.Option(help="Embedding cache folder (default: the user cache folder).")] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the embedding cache.")] = False,
 ) -> None:
     """Suggest codes for every segment of INPUTS and write them to a CSV.
 
@@ -104,6 +112,8 @@ def tag(
                 id_column=id_column,
                 speaker_column=speaker_column,
                 encoding=encoding,
+                model=model,
+                cache=None if no_cache else (cache or "default"),
             )
     except QualcodeError as error:
         _fail(error)

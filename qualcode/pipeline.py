@@ -17,7 +17,7 @@ from .fileio import check_writable
 from .io import read_transcripts
 from .io.writers import FORMATS, meta_path, write_codings, write_meta
 from .provenance import provenance
-from .suggest import make_matcher, suggest
+from .suggest import DEFAULT_MIN_SCORE, make_matcher, suggest
 
 
 @dataclass
@@ -53,8 +53,8 @@ def tag(
     metadata: str | Path | None = None,
     metadata_key: str = "doc_id",
     unit: str = "auto",
-    method: str = "keyword",
-    min_score: float = 0.0,
+    method: str = "hybrid",
+    min_score: float | None = None,
     top_k: int | None = None,
     format: str = "long",
     include_interviewer: bool = False,
@@ -63,12 +63,16 @@ def tag(
     id_column: str | None = None,
     speaker_column: str | None = None,
     encoding: str | None = None,
+    model: str | Path | None = None,
+    cache: str | Path | None = "default",
 ) -> TagResult:
     """Read transcripts, suggest codes, and write the codings CSV with its ``.meta.json``.
 
     Parameters are those of :func:`qualcode.read_transcripts` and :func:`qualcode.suggest`;
     ``output`` is the CSV to write (nothing is written when it is None) and ``format``
-    ``long`` (one row per segment and code) or ``wide`` (one row per segment).
+    ``long`` (one row per segment and code) or ``wide`` (one row per segment). ``model`` is a
+    sentence-transformers model folder (default: the packaged all-MiniLM-L6-v2) and ``cache``
+    the embedding cache folder (``"default"``: the user cache folder; None: no cache).
 
     Examples
     --------
@@ -98,7 +102,9 @@ def tag(
         speaker_column=speaker_column,
         encoding=encoding,
     )
-    matcher = make_matcher(method)
+    matcher = make_matcher(method, encoder=model, cache=cache)
+    if min_score is None:
+        min_score = DEFAULT_MIN_SCORE.get(method, 0.0)
     codings = suggest(
         corpus, codebook, method=matcher, min_score=min_score, top_k=top_k, include_interviewer=include_interviewer
     )
@@ -120,7 +126,7 @@ def tag(
         models=matcher.describe(),
         counts=counts,
     )
-    result = TagResult(codings, corpus, meta, warnings=list(corpus.warnings))
+    result = TagResult(codings, corpus, meta, warnings=[*corpus.warnings, *getattr(matcher, "notes", [])])
     if output is not None:
         coded_segments = corpus.segments
         if not include_interviewer:

