@@ -76,16 +76,14 @@ NEGATIVE = [
 
 
 def per_type_recall() -> tuple[float, float]:
-    from qualcode.nlp import load_pipeline, lemma_candidates
+    from qualcode.nlp import lemma_candidates, load_pipeline
 
     nlp = load_pipeline()
 
     def hit(keyword: str, passage: str) -> bool:
         words = [t.lower_ for t in nlp.tokenizer(keyword)]
         keys = [lemma_candidates(t.lower_) | {t.lower_} for t in nlp.tokenizer(passage)]
-        return any(
-            all(words[m] in keys[i + m] for m in range(len(words))) for i in range(len(keys) - len(words) + 1)
-        )
+        return any(all(words[m] in keys[i + m] for m in range(len(words))) for i in range(len(keys) - len(words) + 1))
 
     pos = sum(hit(k, p) for k, p in POSITIVE) / len(POSITIVE)
     neg = sum(hit(k, p) for k, p in NEGATIVE) / len(NEGATIVE)

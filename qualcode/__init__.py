@@ -12,6 +12,7 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from .codebook import Code, Codebook, codebook_from_yaml, load_codebook, save_codebook
+from .codings import map_to_segments, read_codings
 from .corpus import Corpus
 from .document import Document
 from .errors import (
@@ -48,6 +49,8 @@ __all__ = [
     "__version__",
     "codebook_from_yaml",
     "load_codebook",
+    "map_to_segments",
+    "read_codings",
     "read_metadata",
     "read_transcripts",
     "save_codebook",

@@ -85,6 +85,12 @@ def tag(
     ] = None,
     cache: Annotated[Path | None, typer.Option(help="Embedding cache folder (default: the user cache folder).")] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the embedding cache.")] = False,
+    train: Annotated[
+        Path | None,
+        typer.Option(
+            help="Human codings CSV (doc_id,start_char,end_char,code[,coder]) to learn a classifier per code from."
+        ),
+    ] = None,
 ) -> None:
     """Suggest codes for every segment of INPUTS and write them to a CSV.
 
@@ -114,6 +120,7 @@ def tag(
                 encoding=encoding,
                 model=model,
                 cache=None if no_cache else (cache or "default"),
+                training=train,
             )
     except QualcodeError as error:
         _fail(error)

@@ -17,7 +17,7 @@ from .fileio import check_writable
 from .io import read_transcripts
 from .io.writers import FORMATS, meta_path, write_codings, write_meta
 from .provenance import provenance
-from .suggest import DEFAULT_MIN_SCORE, make_matcher, suggest
+from .suggest import suggest
 
 
 @dataclass
@@ -65,6 +65,7 @@ def tag(
     encoding: str | None = None,
     model: str | Path | None = None,
     cache: str | Path | None = "default",
+    training: str | Path | pd.DataFrame | None = None,
 ) -> TagResult:
     """Read transcripts, suggest codes, and write the codings CSV with its ``.meta.json``.
 
@@ -73,6 +74,7 @@ def tag(
     ``long`` (one row per segment and code) or ``wide`` (one row per segment). ``model`` is a
     sentence-transformers model folder (default: the packaged all-MiniLM-L6-v2) and ``cache``
     the embedding cache folder (``"default"``: the user cache folder; None: no cache).
+    ``training`` holds human codings to learn from (see :func:`qualcode.suggest`).
 
     Examples
     --------
@@ -102,12 +104,21 @@ def tag(
         speaker_column=speaker_column,
         encoding=encoding,
     )
-    matcher = make_matcher(method, encoder=model, cache=cache)
-    if min_score is None:
-        min_score = DEFAULT_MIN_SCORE.get(method, 0.0)
+    if training is not None:
+        method = "classifier"
     codings = suggest(
-        corpus, codebook, method=matcher, min_score=min_score, top_k=top_k, include_interviewer=include_interviewer
+        corpus,
+        codebook,
+        method=method,
+        min_score=min_score,
+        top_k=top_k,
+        include_interviewer=include_interviewer,
+        encoder=model,
+        cache=cache,
+        training=training,
     )
+    made = codings.attrs["qualcode"]
+    min_score = made["min_score"]
     settings = {
         "method": method,
         "unit": unit,
@@ -123,10 +134,10 @@ def tag(
         codebook=codebook,
         codebook_path=codebook_path,
         settings=settings,
-        models=matcher.describe(),
+        models=made["models"],
         counts=counts,
     )
-    result = TagResult(codings, corpus, meta, warnings=[*corpus.warnings, *getattr(matcher, "notes", [])])
+    result = TagResult(codings, corpus, meta, warnings=[*corpus.warnings, *made["notes"]])
     if output is not None:
         coded_segments = corpus.segments
         if not include_interviewer:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -39,6 +40,24 @@ def make_matcher(method: str, **settings: Any) -> Any:
     raise OptionError(f"unknown method {method!r}; choose one of: {', '.join(METHODS)}")
 
 
+def _classifier(
+    training: pd.DataFrame | str | Path,
+    codebook: Codebook,
+    segments: pd.DataFrame,
+    texts: dict[str, str] | None,
+    **settings: Any,
+) -> Any:
+    from .codings import check_codings, read_codings
+    from .match.classifier import ClassifierMatcher
+
+    codings = read_codings(training) if isinstance(training, str | Path) else training
+    if texts is None:  # a bare segments table: documents end where their last segment ends
+        ends = segments.groupby(C.DOC_ID)[C.END_CHAR].max() if C.END_CHAR in segments else pd.Series(dtype=int)
+        texts = {str(doc): " " * int(end) for doc, end in ends.items()}
+    check_codings(codings, codebook, texts)
+    return ClassifierMatcher(training=codings, **settings)
+
+
 def suggest(
     segments: pd.DataFrame | Corpus,
     codebook: Codebook,
@@ -49,6 +68,8 @@ def suggest(
     include_interviewer: bool = False,
     encoder: Any = None,
     cache: Any = "default",
+    training: pd.DataFrame | str | Path | None = None,
+    min_examples: int = 8,
 ) -> pd.DataFrame:
     """Suggest codes for every segment.
 
@@ -74,12 +95,20 @@ def suggest(
         ``encode(list[str]) -> np.ndarray``; None for the packaged all-MiniLM-L6-v2.
     cache
         Embedding cache folder, ``"default"`` (the user cache folder) or None (no cache).
+    training
+        Human codings (a CSV path or a DataFrame from :func:`qualcode.read_codings`): learn a
+        classifier per code from them (``method`` becomes ``classifier``; see
+        :mod:`qualcode.match.classifier`). Hand-coded documents keep their human codes.
+    min_examples
+        Human examples a code needs to be learned; codes with fewer use the hybrid matcher.
 
     Returns
     -------
     pandas.DataFrame
         One row per (segment, suggested code): ``doc_id, segment_id, speaker``, the time and
         metadata columns, ``start_char, end_char, code, score, method, evidence, source, text``.
+        ``.attrs["qualcode"]`` records the method, threshold, models and notes (fallbacks,
+        cache events).
 
     Examples
     --------
@@ -91,11 +120,17 @@ def suggest(
     >>> {"code", "score", "evidence", "role", "district"} <= set(coded.columns)
     True
     """
+    texts: dict[str, str] | None = None
     if isinstance(segments, Corpus):
+        texts = {doc.doc_id: doc.text for doc in segments.documents}
         segments = segments.segments
     check_segments(segments)
+    if training is not None:
+        method = _classifier(
+            training, codebook, segments, texts, encoder=encoder, cache=cache, min_examples=min_examples
+        )
     if min_score is None:
-        min_score = DEFAULT_MIN_SCORE.get(getattr(method, "method", method), 0.0)
+        min_score = DEFAULT_MIN_SCORE.get(method if isinstance(method, str) else getattr(method, "method", ""), 0.0)
     if not 0.0 <= min_score <= 1.0:
         raise OptionError(f"min_score {min_score} is outside [0, 1]")
     if top_k is not None and top_k < 1:
@@ -107,4 +142,11 @@ def suggest(
         coded = segments[~segments[C.IS_INTERVIEWER].astype(bool)]
     coded = coded.reset_index(drop=True)
     scores: Scores = matcher.score(coded)
-    return to_codings(coded, scores, source=f"qualcode {__version__}", min_score=min_score, top_k=top_k)
+    out = to_codings(coded, scores, source=f"qualcode {__version__}", min_score=min_score, top_k=top_k)
+    out.attrs["qualcode"] = {
+        "method": getattr(matcher, "method", type(matcher).__name__),
+        "min_score": min_score,
+        "models": matcher.describe() if hasattr(matcher, "describe") else {},
+        "notes": list(getattr(matcher, "notes", [])),
+    }
+    return out

@@ -243,3 +243,21 @@ def test_tag_no_cache_and_bad_model(tmp_path):
     )
     assert bad.exit_code == 2 and "embedding model folder not found" in bad.output
     assert not (tmp_path / "x.csv").exists()
+
+
+@pytest.mark.model
+def test_tag_with_training(tmp_path):
+    out = tmp_path / "trained.csv"
+    train = EXAMPLES / "human_codes_d01.csv"
+    result = run("tag", EXAMPLES, "-c", CODEBOOK, "-o", out, "--metadata", PARTICIPANTS, "--train", train)
+    assert result.exit_code == 0, result.output
+    assert "too few human examples" in result.output and "[classifier]" in result.output
+    coded = pd.read_csv(out)
+    assert (coded["method"] == "human").sum() == len(pd.read_csv(train))
+    meta = json.loads((tmp_path / "trained.meta.json").read_text(encoding="utf-8"))
+    assert meta["settings"]["method"] == "classifier" and "classifier" in meta["models"]
+    bad = tmp_path / "bad_train.csv"
+    bad.write_text("doc_id,start_char,end_char,code\nghost,0,5,personnel\n", encoding="utf-8")
+    failed = run("tag", EXAMPLES, "-c", CODEBOOK, "-o", tmp_path / "x.csv", "--train", bad)
+    assert failed.exit_code == 2 and "document 'ghost' is not among the inputs" in failed.output
+    assert not (tmp_path / "x.csv").exists()

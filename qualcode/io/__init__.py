@@ -31,11 +31,15 @@ NOT_TRANSCRIPTS = {"readme", "license", "licence", "changelog", "notice"}
 __all__ = ["FORMATS", "find_files", "read_document", "read_metadata", "read_transcripts"]
 
 
-def find_files(inputs: Iterable[str | Path], *, exclude: Iterable[str | Path] = ()) -> list[Path]:
+TABLE_FORMATS = (".csv", ".tsv", ".xlsx")
+
+
+def find_files(inputs: Iterable[str | Path], *, exclude: Iterable[str | Path] = (), tables: bool = False) -> list[Path]:
     """Expand files and folders (recursively, by known extension) into a sorted file list.
 
     Folders skip hidden files, Office lock files (``~$…``), sidecar metadata files
-    (``participants.csv``, ``metadata.csv``) and README / LICENSE / CHANGELOG files; a file
+    (``participants.csv``, ``metadata.csv``) and README / LICENSE / CHANGELOG files, and
+    tables (.csv .tsv .xlsx: metadata or codings, usually) unless ``tables`` is true; a file
     named explicitly is always read.
     """
     skip = {Path(p).resolve() for p in exclude}
@@ -53,6 +57,7 @@ def find_files(inputs: Iterable[str | Path], *, exclude: Iterable[str | Path] = 
                     and not child.name.startswith("~$")
                     and child.name.lower() not in SIDECAR_NAMES
                     and child.stem.lower().split("-")[0] not in NOT_TRANSCRIPTS
+                    and (tables or child.suffix.lower() not in TABLE_FORMATS)
                     and child.resolve() not in skip
                 ):
                     found.append(child)
@@ -153,7 +158,7 @@ def read_transcripts(
         inputs = [inputs]
     inputs = list(inputs)
     sidecar = [metadata] if isinstance(metadata, str | Path) else []
-    paths = find_files(inputs, exclude=sidecar)
+    paths = find_files(inputs, exclude=sidecar, tables=text_column is not None)
     documents: list[Document] = []
     where: dict[str, str] = {}
     for path in paths:

@@ -23,6 +23,8 @@ class Scores:
     evidence: dict[tuple[int, int], str] = field(default_factory=dict)
     method: str = "keyword"
     methods: dict[tuple[int, int], str] = field(default_factory=dict)
+    sources: dict[tuple[int, int], str] = field(default_factory=dict)  # who, where not qualcode (human rows)
+    notes: list[str] = field(default_factory=list)
 
 
 def check_segments(segments: pd.DataFrame, needed: tuple[str, ...] = (C.DOC_ID, C.SEGMENT_ID, C.TEXT)) -> None:
@@ -50,6 +52,8 @@ def to_codings(
     """
     values = scores.values
     keep = (values > 0) & (values >= min_score)
+    for i, j in scores.sources:  # human codes are always kept
+        keep[i, j] = True
     if top_k is not None:
         order = np.argsort(-values, axis=1, kind="stable")
         rank = np.empty_like(order)
@@ -63,7 +67,7 @@ def to_codings(
     base[C.SCORE] = np.round(values[seg_idx, code_idx].astype(float), 4)
     base[C.METHOD] = [scores.methods.get((i, j), scores.method) for i, j in zip(seg_idx, code_idx, strict=True)]
     base[C.EVIDENCE] = [scores.evidence.get((i, j), "") for i, j in zip(seg_idx, code_idx, strict=True)]
-    base[C.SOURCE] = source
+    base[C.SOURCE] = [scores.sources.get((i, j), source) for i, j in zip(seg_idx, code_idx, strict=True)]
     base[C.TEXT] = segments[C.TEXT].to_numpy()[seg_idx] if len(seg_idx) else []
     base["_doc_order"] = seg_idx
     base = base.sort_values(["_doc_order", C.SCORE, C.CODE], ascending=[True, False, True], kind="stable")

@@ -77,6 +77,7 @@ class HybridMatcher:
         check_segments(segments)
         kw = self.keyword_.score(segments)
         em = self.embedding_.score(segments, encoded=encoded)
+        self.last_keyword_ = kw
         values = combine(kw.values, em.values, self.keyword_weight)
         evidence: dict[tuple[int, int], str] = {}
         for i, j in zip(*np.nonzero(values > 0), strict=True):

@@ -1,0 +1,138 @@
+"""Human codings: reading them and mapping them onto segments.
+
+Two CSV forms are read:
+
+- span form: ``doc_id, start_char, end_char, code`` (optional ``coder``), offsets into the
+  document text qualcode keeps (see :meth:`qualcode.Corpus.text`);
+- segment form: ``doc_id, segment_id, code`` (optional ``coder``).
+
+The overlap rule
+----------------
+A human span codes a segment when their overlap covers **at least half of the segment or at
+least half of the span**. A long span therefore codes every segment it mostly covers, and a
+short span (a phrase) codes the segment that contains it. The same rule serves the
+classifier's training, agreement and every other place spans meet segments.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import columns as C
+from .codebook import Codebook
+from .errors import ColumnError, InputFileError
+
+CODER = "coder"
+OVERLAP = 0.5
+
+
+def read_codings(path: str | Path, *, default_coder: str = "human") -> pd.DataFrame:
+    """Read human codings from a CSV in span or segment form.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``doc_id, start_char, end_char, code, coder`` (span form) or
+        ``doc_id, segment_id, code, coder`` (segment form); ``coder`` filled with
+        ``default_coder`` where absent.
+
+    Raises
+    ------
+    ColumnError
+        Neither form's columns are present, or offsets are not whole numbers.
+    """
+    from .io.table import read_table
+
+    path = Path(path)
+    if not path.exists():
+        raise InputFileError(f"{path}: no such file; check the path")
+    frame = read_table(path)
+    span_cols = [C.DOC_ID, C.START_CHAR, C.END_CHAR, C.CODE]
+    seg_cols = [C.DOC_ID, C.SEGMENT_ID, C.CODE]
+    if all(c in frame.columns for c in span_cols):
+        cols, ints = span_cols, [C.START_CHAR, C.END_CHAR]
+    elif all(c in frame.columns for c in seg_cols):
+        cols, ints = seg_cols, [C.SEGMENT_ID]
+    else:
+        raise ColumnError(
+            f"{path}: codings need columns {', '.join(span_cols)} (span form) or {', '.join(seg_cols)} "
+            f"(segment form); columns are: {', '.join(frame.columns)}"
+        )
+    out = frame[cols].copy()
+    out[CODER] = frame[CODER].where(frame[CODER].str.strip() != "", default_coder) if CODER in frame else default_coder
+    for column in ints:
+        numbers = pd.to_numeric(out[column].str.strip(), errors="coerce")
+        bad = numbers.isna() | (numbers % 1 != 0)
+        if bad.any():
+            row = int(np.flatnonzero(bad.to_numpy())[0]) + 2
+            raise ColumnError(f"{path}:{row}: {column} {out[column].iloc[row - 2]!r} is not a whole number")
+        out[column] = numbers.astype("int64")
+    out[C.DOC_ID] = out[C.DOC_ID].str.strip()
+    out[C.CODE] = out[C.CODE].str.strip()
+    out.attrs["source"] = str(path)
+    return out
+
+
+def check_codings(codings: pd.DataFrame, codebook: Codebook, texts: dict[str, str], *, source: str = "codings") -> None:
+    """Refuse codings that name unknown codes or documents, or offsets outside the document.
+
+    Raises
+    ------
+    ColumnError
+        With the first offending row and the fix.
+    """
+    source = codings.attrs.get("source", source)
+    known = set(codebook.ids)
+    unknown = sorted(set(codings[C.CODE]) - known)
+    if unknown:
+        raise ColumnError(
+            f"{source}: code {unknown[0]!r} is not in codebook {codebook.name!r}"
+            + (f" (nor {len(unknown) - 1} more)" if len(unknown) > 1 else "")
+            + "; add it to the codebook or rename it in the codings"
+        )
+    missing = sorted(set(codings[C.DOC_ID]) - set(texts))
+    if missing:
+        raise ColumnError(
+            f"{source}: document {missing[0]!r} is not among the inputs; documents are: "
+            f"{', '.join(sorted(texts)[:8])}{' …' if len(texts) > 8 else ''}"
+        )
+    if C.START_CHAR in codings:
+        lengths = codings[C.DOC_ID].map(lambda d: len(texts[d]))
+        bad = (
+            (codings[C.START_CHAR] < 0)
+            | (codings[C.END_CHAR] <= codings[C.START_CHAR])
+            | (codings[C.END_CHAR] > lengths)
+        )
+        if bad.any():
+            row = codings[bad].iloc[0]
+            raise ColumnError(
+                f"{source}: span {int(row[C.START_CHAR])}-{int(row[C.END_CHAR])} of {row[C.DOC_ID]!r} is outside "
+                f"the document (0-{len(texts[row[C.DOC_ID]])}); offsets index the text qualcode keeps "
+                "(qc.read_transcripts(...).text(doc_id))"
+            )
+
+
+def map_to_segments(codings: pd.DataFrame, segments: pd.DataFrame) -> pd.DataFrame:
+    """Human codings onto segments: ``doc_id, segment_id, code, coder`` (deduplicated).
+
+    Span form uses the overlap rule (module docs); segment form is checked against the table.
+    """
+    keys = [C.DOC_ID, C.SEGMENT_ID, C.CODE, CODER]
+    if C.SEGMENT_ID in codings.columns and C.START_CHAR not in codings.columns:
+        known = segments[[C.DOC_ID, C.SEGMENT_ID]].drop_duplicates()
+        merged = codings.merge(known, on=[C.DOC_ID, C.SEGMENT_ID], how="inner")
+        return merged[keys].drop_duplicates().reset_index(drop=True)
+    pairs = codings.merge(
+        segments[[C.DOC_ID, C.SEGMENT_ID, C.START_CHAR, C.END_CHAR]], on=C.DOC_ID, suffixes=("", "_seg")
+    )
+    overlap = np.minimum(pairs[C.END_CHAR], pairs[f"{C.END_CHAR}_seg"]) - np.maximum(
+        pairs[C.START_CHAR], pairs[f"{C.START_CHAR}_seg"]
+    )
+    seg_len = (pairs[f"{C.END_CHAR}_seg"] - pairs[f"{C.START_CHAR}_seg"]).clip(lower=1)
+    span_len = (pairs[C.END_CHAR] - pairs[C.START_CHAR]).clip(lower=1)
+    hit = (overlap > 0) & ((overlap >= OVERLAP * seg_len) | (overlap >= OVERLAP * span_len))
+    out = pairs.loc[hit, keys].drop_duplicates()
+    return out.sort_values(keys, kind="stable").reset_index(drop=True)

@@ -1,0 +1,148 @@
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+import qualcode as qc
+from qualcode import columns as C
+from qualcode.codings import check_codings, map_to_segments
+
+from .conftest import EXAMPLES
+
+
+def _segments():
+    return pd.DataFrame(
+        {
+            C.DOC_ID: ["a", "a", "a"],
+            C.SEGMENT_ID: [0, 1, 2],
+            C.START_CHAR: [0, 100, 200],
+            C.END_CHAR: [100, 200, 300],
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "expected"),
+    [
+        (0, 100, [0]),  # exactly one segment
+        (10, 30, [0]),  # a short phrase inside a segment: half of the span
+        (90, 300, [1, 2]),  # covers 10% of segment 0 (not half of either), all of 1 and 2
+        (40, 160, [0, 1]),  # 60 of 100 chars of each segment
+        (60, 140, [0, 1]),  # split evenly: half of the span lies in each
+        (95, 300, [1, 2]),  # 5 chars of segment 0 are neither half of it nor of the span
+        (0, 300, [0, 1, 2]),
+    ],
+)
+def test_overlap_rule(start, end, expected):
+    codings = pd.DataFrame({C.DOC_ID: ["a"], C.START_CHAR: [start], C.END_CHAR: [end], C.CODE: ["x"], "coder": ["k"]})
+    mapped = map_to_segments(codings, _segments())
+    assert mapped[C.SEGMENT_ID].tolist() == expected
+
+
+def test_read_span_and_segment_forms(tmp_path):
+    spans = tmp_path / "spans.csv"
+    spans.write_text("doc_id,start_char,end_char,code\nd1,0,10,personnel\n", encoding="utf-8")
+    frame = qc.read_codings(spans)
+    assert frame.to_dict("records") == [
+        {"doc_id": "d1", "start_char": 0, "end_char": 10, "code": "personnel", "coder": "human"}
+    ]
+    segs = tmp_path / "segs.csv"
+    segs.write_text("doc_id,segment_id,code,coder\nd1,3,personnel,ana\n", encoding="utf-8")
+    assert qc.read_codings(segs).to_dict("records") == [
+        {"doc_id": "d1", "segment_id": 3, "code": "personnel", "coder": "ana"}
+    ]
+    bad = tmp_path / "bad.csv"
+    bad.write_text("doc_id,start_char,end_char,code\nd1,zero,10,personnel\n", encoding="utf-8")
+    with pytest.raises(qc.ColumnError, match=r"bad.csv:2: start_char 'zero' is not a whole number"):
+        qc.read_codings(bad)
+    wrong = tmp_path / "wrong.csv"
+    wrong.write_text("file,code\nx,y\n", encoding="utf-8")
+    with pytest.raises(qc.ColumnError, match="codings need columns"):
+        qc.read_codings(wrong)
+
+
+def test_checks_name_unknown_codes_documents_and_offsets(codebook):
+    texts = {"d1": "x" * 50}
+
+    def frame(**kw):
+        row = {C.DOC_ID: "d1", C.START_CHAR: 0, C.END_CHAR: 10, C.CODE: "personnel"} | kw
+        return pd.DataFrame([row])
+
+    check_codings(frame(), codebook, texts)
+    with pytest.raises(qc.ColumnError, match="code 'hiring' is not in codebook"):
+        check_codings(frame(code="hiring"), codebook, texts)
+    with pytest.raises(qc.ColumnError, match="document 'd9' is not among the inputs"):
+        check_codings(frame(doc_id="d9"), codebook, texts)
+    with pytest.raises(qc.ColumnError, match=r"span 40-60 of 'd1' is outside the document \(0-50\)"):
+        check_codings(frame(start_char=40, end_char=60), codebook, texts)
+
+
+@pytest.mark.model
+def test_train_keeps_human_codes_and_falls_back(example_corpus, codebook):
+    training = qc.read_codings(EXAMPLES / "human_codes_d01.csv")
+    coded = qc.suggest(example_corpus, codebook, training=training)
+    human = coded[coded["method"] == "human"]
+    assert len(human) == len(training)  # every human code kept, none lost
+    assert set(human["source"]) == {"coder_a"} and (human["score"] == 1.0).all()
+    hand_coded = set(training["doc_id"])
+    others = coded[coded["doc_id"].isin(hand_coded) & (coded["method"] != "human")]
+    assert others.empty  # no suggestions on hand-coded documents
+    assert set(coded.loc[~coded["doc_id"].isin(hand_coded), "method"]) == {"hybrid"}  # every code too rare
+    assert any("too few human examples" in note for note in coded.attrs["qualcode"]["notes"])
+
+
+@pytest.mark.model
+def test_classifier_learns_a_code_with_enough_examples(codebook):
+    rng_texts = {
+        "hire": [
+            "We hired two counselors this spring.",
+            "Our new social worker starts Monday.",
+            "The board approved a nurse position.",
+            "We recruited a bilingual psychologist.",
+            "Finding the right people is the job.",
+            "We added a family liaison at each school.",
+            "Two interventionists joined in the fall.",
+            "Hiring a behavior specialist changed a lot.",
+            "We posted openings for three counselors.",
+            "Staffing the schools is our main lever.",
+        ],
+        "other": [
+            "The pandemic closed our buildings.",
+            "We ran PDSA cycles on attendance.",
+            "Teachers learned about trauma in August.",
+            "Our MTSS team meets weekly.",
+            "Kids feel safe and welcome here.",
+            "We thank our principals every week.",
+            "Families without internet got hotspots.",
+            "Our weakness is the high school.",
+            "We are proud of our restorative work.",
+            "The state mandated an SEL standard.",
+        ],
+    }
+    texts = rng_texts["hire"] + rng_texts["other"]
+    segments = qc.segments_from_texts(
+        [*texts, "We are hiring another school psychologist.", "Remote learning was hard."],
+        doc_ids=[f"t{i}" for i in range(20)] + ["new1", "new2"],
+    )
+    training = pd.DataFrame(
+        {
+            C.DOC_ID: [f"t{i}" for i in range(20)],
+            C.SEGMENT_ID: 0,
+            C.CODE: ["personnel"] * 10 + ["covid_lessons"] * 10,
+            "coder": "k",
+        }
+    )
+    coded = qc.suggest(segments, codebook, training=training, min_examples=8, min_score=0.0)
+    learned = coded[(coded["method"] == "classifier") & (coded["code"] == "personnel")].set_index("doc_id")["score"]
+    assert learned["new1"] > 0.5 > learned["new2"]
+    assert "personnel" in coded.attrs["qualcode"]["models"]["classifier"]["learned"]
+
+
+def test_training_errors_are_clear(example_corpus, codebook, tmp_path):
+    bad = tmp_path / "train.csv"
+    bad.write_text("doc_id,start_char,end_char,code\nd01_superintendent,0,99999,personnel\n", encoding="utf-8")
+    with pytest.raises(qc.ColumnError, match="outside the document"):
+        qc.suggest(example_corpus, codebook, training=bad)
+    bad.write_text("doc_id,start_char,end_char,code\nd01_superintendent,0,10,hiring\n", encoding="utf-8")
+    with pytest.raises(qc.ColumnError, match="'hiring' is not in codebook"):
+        qc.suggest(example_corpus, codebook, training=bad)
