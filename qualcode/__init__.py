@@ -11,6 +11,7 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
+from .analysis import evaluate
 from .codebook import Code, Codebook, codebook_from_yaml, load_codebook, save_codebook
 from .codings import map_to_segments, read_codings
 from .corpus import Corpus
@@ -48,6 +49,7 @@ __all__ = [
     "TagResult",
     "__version__",
     "codebook_from_yaml",
+    "evaluate",
     "load_codebook",
     "map_to_segments",
     "read_codings",

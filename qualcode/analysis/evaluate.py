@@ -1,0 +1,104 @@
+"""Suggestions measured against human codes: precision, recall, F1 and Cohen's kappa per code.
+
+Units are segments: a segment is positive for a code in the gold standard when a human code
+maps onto it (the overlap rule of :mod:`qualcode.codings`), and positive in the suggestions
+when a suggestion for the code scores at least ``threshold``. Metrics come from scikit-learn.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from sklearn.metrics import cohen_kappa_score, f1_score, precision_score, recall_score
+
+from .. import columns as C
+from ..codings import map_to_segments
+
+METRICS = ["n_units", "gold", "suggested", "precision", "recall", "f1", "kappa"]
+
+
+def _matrix(pairs: pd.DataFrame, units: pd.DataFrame, codes: Sequence[str]) -> np.ndarray:
+    index = {key: i for i, key in enumerate(zip(units[C.DOC_ID], units[C.SEGMENT_ID], strict=True))}
+    out = np.zeros((len(units), len(codes)), dtype=bool)
+    column = {code: j for j, code in enumerate(codes)}
+    for doc_id, segment_id, code in pairs[[C.DOC_ID, C.SEGMENT_ID, C.CODE]].itertuples(index=False):
+        i = index.get((doc_id, segment_id))
+        if i is not None and code in column:
+            out[i, column[code]] = True
+    return out
+
+
+def evaluate(
+    suggestions: pd.DataFrame,
+    gold: pd.DataFrame,
+    segments: pd.DataFrame,
+    *,
+    threshold: float = 0.0,
+    codes: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Per-code agreement of suggestions with human codes, plus micro and macro rows.
+
+    Parameters
+    ----------
+    suggestions
+        A codings table from :func:`qualcode.suggest` (rows with ``method == "human"`` are
+        ignored: they are not predictions).
+    gold
+        Human codings in span or segment form (:func:`qualcode.read_codings`).
+    segments
+        The segments the suggestions were made for (interviewer turns are left out).
+    threshold
+        A suggestion counts when its score is at least this.
+    codes
+        Codes to report (default: every code in either table, sorted).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``code`` (and ``micro``, ``macro``); columns ``n_units, gold, suggested,
+        precision, recall, f1, kappa``.
+    """
+    if C.IS_INTERVIEWER in segments.columns:
+        segments = segments[~segments[C.IS_INTERVIEWER].astype(bool)]
+    units = segments[[C.DOC_ID, C.SEGMENT_ID]].drop_duplicates().reset_index(drop=True)
+    predicted = suggestions[(suggestions[C.SCORE] >= threshold)]
+    if C.METHOD in predicted.columns:
+        predicted = predicted[predicted[C.METHOD] != "human"]
+    gold_pairs = map_to_segments(gold, segments)
+    codes = list(codes) if codes is not None else sorted(set(gold_pairs[C.CODE]) | set(predicted[C.CODE]))
+    truth = _matrix(gold_pairs, units, codes)
+    guess = _matrix(predicted, units, codes)
+    rows = {}
+    for j, code in enumerate(codes):
+        t, g = truth[:, j], guess[:, j]
+        rows[code] = {
+            "n_units": len(units),
+            "gold": int(t.sum()),
+            "suggested": int(g.sum()),
+            "precision": precision_score(t, g, zero_division=0),
+            "recall": recall_score(t, g, zero_division=0),
+            "f1": f1_score(t, g, zero_division=0),
+            "kappa": cohen_kappa_score(t, g) if (t.any() or g.any()) and not (t.all() and g.all()) else float("nan"),
+        }
+    table = pd.DataFrame.from_dict(rows, orient="index", columns=METRICS)
+    flat_t, flat_g = truth.ravel(), guess.ravel()
+    table.loc["micro"] = {
+        "n_units": len(units),
+        "gold": int(flat_t.sum()),
+        "suggested": int(flat_g.sum()),
+        "precision": precision_score(flat_t, flat_g, zero_division=0),
+        "recall": recall_score(flat_t, flat_g, zero_division=0),
+        "f1": f1_score(flat_t, flat_g, zero_division=0),
+        "kappa": cohen_kappa_score(flat_t, flat_g),
+    }
+    per_code = table.drop(index="micro")
+    table.loc["macro"] = {
+        "n_units": len(units),
+        "gold": int(per_code["gold"].sum()),
+        "suggested": int(per_code["suggested"].sum()),
+        **{m: float(per_code[m].mean()) for m in ("precision", "recall", "f1", "kappa")},
+    }
+    table.index.name = C.CODE
+    return table
