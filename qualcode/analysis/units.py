@@ -1,0 +1,179 @@
+"""Units of analysis: which codes each unit (segment, document, participant, window) holds.
+
+Every matrix and frequency table starts here: a sparse units × codes indicator matrix built
+with pandas factorisation and SciPy, never a Python loop over rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+from .. import columns as C
+from ..codebook import Codebook
+from ..errors import ColumnError, OptionError
+
+UNITS = ("segment", "document", "participant", "window")
+PARTICIPANT = "participant"
+
+
+@dataclass
+class Indicator:
+    """``matrix[u, c]`` is 1 when unit ``u`` holds code ``codes[c]``.
+
+    ``units`` describes each row (its key columns and, when grouping, its group columns);
+    ``total`` counts every unit, including units without any code when a segments table was
+    given.
+    """
+
+    matrix: sparse.csr_matrix
+    codes: list[str]
+    units: pd.DataFrame
+
+    @property
+    def total(self) -> int:
+        return int(self.matrix.shape[0])
+
+
+def select(codings: pd.DataFrame, *, min_score: float | None = None, statuses: Sequence[str] | None = None) -> pd.DataFrame:
+    """Codings to count: scores at least ``min_score``; rows whose ``status`` is in ``statuses``
+    (default: every row except ``rejected`` ones)."""
+    for column in (C.DOC_ID, C.CODE):
+        if column not in codings.columns:
+            raise ColumnError(
+                f"codings table lacks column {column!r}; columns are: {', '.join(map(str, codings.columns))}"
+            )
+    keep = np.ones(len(codings), dtype=bool)
+    if min_score is not None and C.SCORE in codings.columns:
+        keep &= pd.to_numeric(codings[C.SCORE], errors="coerce").fillna(0).to_numpy() >= min_score
+    if "status" in codings.columns:
+        status = codings["status"].astype(str)
+        keep &= status.isin(statuses).to_numpy() if statuses is not None else (status != "rejected").to_numpy()
+    return codings[keep]
+
+
+def roll_up(codings: pd.DataFrame, codebook: Codebook, level: int) -> pd.DataFrame:
+    """Replace each code by its ancestor at depth ``level - 1`` (``level=1``: top-level codes)."""
+    if level < 1:
+        raise OptionError(f"level {level} must be 1 or more (1 = top-level codes)")
+    ancestor: dict[str, str] = {}
+    path: list[str] = []
+    for code, depth, _ in codebook.walk():
+        path[depth:] = [code.id]
+        ancestor[code.id] = path[min(depth, level - 1)]
+    unknown = sorted(set(codings[C.CODE]) - set(ancestor))
+    if unknown:
+        raise ColumnError(f"code {unknown[0]!r} is not in codebook {codebook.name!r}; cannot roll it up")
+    out = codings.copy()
+    out[C.CODE] = out[C.CODE].map(ancestor)
+    return out
+
+
+def _unit_keys(unit: str, frame: pd.DataFrame) -> list[str]:
+    if unit in ("segment", "window"):
+        missing = [c for c in (C.DOC_ID, C.SEGMENT_ID) if c not in frame.columns]
+        if missing:
+            raise ColumnError(f"unit {unit!r} needs column {missing[0]!r}; use unit='document'")
+        return [C.DOC_ID, C.SEGMENT_ID]
+    if unit == "document":
+        return [C.DOC_ID]
+    if unit == "participant":
+        return [PARTICIPANT] if PARTICIPANT in frame.columns else [C.DOC_ID]
+    raise OptionError(f"unknown unit {unit!r}; choose one of: {', '.join(UNITS)}")
+
+
+def _universe(keys: list[str], by: list[str], codings: pd.DataFrame, segments: pd.DataFrame | None) -> pd.DataFrame:
+    """Every unit once, sorted, with its group columns."""
+    source = codings if segments is None else segments
+    if segments is not None and C.IS_INTERVIEWER in segments.columns:
+        source = source[~source[C.IS_INTERVIEWER].astype(bool)]
+    present = [b for b in by if b in source.columns and b not in keys]
+    universe = source[[*keys, *present]].drop_duplicates(keys)
+    missing = [b for b in by if b not in universe.columns]
+    if missing:
+        universe = universe.merge(codings[[*keys, *missing]].drop_duplicates(keys), on=keys, how="left")
+    return universe.sort_values(keys, kind="stable").reset_index(drop=True)
+
+
+def _positions(universe: pd.DataFrame, frame: pd.DataFrame, keys: list[str]) -> np.ndarray:
+    if len(keys) == 1:
+        return pd.Index(universe[keys[0]]).get_indexer(frame[keys[0]])
+    return pd.MultiIndex.from_frame(universe[keys]).get_indexer(pd.MultiIndex.from_frame(frame[keys]))
+
+
+def indicator(
+    codings: pd.DataFrame,
+    *,
+    unit: str = "segment",
+    by: Sequence[str] = (),
+    segments: pd.DataFrame | None = None,
+    codes: Sequence[str] | None = None,
+    window: int = 3,
+) -> Indicator:
+    """Build the units × codes indicator matrix.
+
+    Parameters
+    ----------
+    codings
+        A codings table (already filtered, see :func:`select`).
+    unit
+        ``segment``, ``document``, ``participant`` (the ``participant`` column, else the
+        document) or ``window`` (``window`` consecutive segments of a document).
+    by
+        Metadata columns each unit carries along (for grouped matrices).
+    segments
+        The segments table: units without any code then count too (N of lift and NPMI, shares);
+        interviewer turns are left out.
+    codes
+        Column order (default: sorted codes present).
+    window
+        Segments per window (``unit="window"``).
+    """
+    if unit not in UNITS:
+        raise OptionError(f"unknown unit {unit!r}; choose one of: {', '.join(UNITS)}")
+    by = [b for b in dict.fromkeys(by)]
+    for column in by:
+        if column not in codings.columns and (segments is None or column not in segments.columns):
+            raise ColumnError(
+                f"no column {column!r} to group by; columns are: {', '.join(map(str, codings.columns))}"
+            )
+    keys = _unit_keys("segment" if unit == "window" else unit, codings if segments is None else segments)
+    codes = list(codes) if codes is not None else sorted(codings[C.CODE].astype(str).unique())
+    frame = codings[codings[C.CODE].isin(codes)]
+    universe = _universe(keys, by, codings, segments)
+    rows = _positions(universe, frame, keys)
+    cols = pd.Index(codes).get_indexer(frame[C.CODE])
+    ok = (rows >= 0) & (cols >= 0)
+    matrix = sparse.csr_matrix(
+        (np.ones(int(ok.sum()), dtype=np.int32), (rows[ok], cols[ok])), shape=(len(universe), len(codes))
+    )
+    matrix.data[:] = 1  # a code applied twice to a unit is present once
+    if unit == "window":
+        matrix = _spread(matrix, universe[C.DOC_ID].to_numpy(), window)
+    return Indicator(matrix, codes, universe)
+
+
+def _spread(matrix: sparse.csr_matrix, doc: np.ndarray, window: int) -> sparse.csr_matrix:
+    """Window ``w`` holds the codes of segments ``w .. w + window - 1`` of its document."""
+    if window < 1:
+        raise OptionError(f"window {window} must be 1 or more segments")
+    n = len(doc)
+    first = np.arange(n)
+    rows, cols = [], []
+    for shift in range(window):
+        member = first + shift
+        ok = member < n
+        ok[ok] = doc[member[ok]] == doc[first[ok]]
+        rows.append(first[ok])
+        cols.append(member[ok])
+    spread = sparse.csr_matrix(
+        (np.ones(sum(len(r) for r in rows), dtype=np.int32), (np.concatenate(rows), np.concatenate(cols))),
+        shape=(n, n),
+    )
+    out = (spread @ matrix).tocsr()
+    out.data[:] = 1
+    return out

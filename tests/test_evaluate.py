@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.metrics import cohen_kappa_score, f1_score, precision_score, recall_score
+
+import qualcode as qc
+from qualcode import columns as C
+
+
+def test_evaluate_matches_sklearn():
+    segments = pd.DataFrame({C.DOC_ID: ["a"] * 6, C.SEGMENT_ID: range(6), C.START_CHAR: range(0, 60, 10),
+                             C.END_CHAR: range(10, 70, 10), C.IS_INTERVIEWER: [False] * 6})
+    gold = pd.DataFrame({C.DOC_ID: "a", C.SEGMENT_ID: [0, 1, 2, 4], C.CODE: ["x", "x", "y", "x"], "coder": "k"})
+    suggested = pd.DataFrame({C.DOC_ID: "a", C.SEGMENT_ID: [0, 2, 3, 4, 5], C.CODE: ["x", "x", "y", "x", "y"],
+                              C.SCORE: [0.9, 0.3, 0.8, 0.7, 0.2], C.METHOD: "hybrid"})
+    table = qc.evaluate(suggested, gold, segments, threshold=0.5)
+    truth_x = np.array([1, 1, 0, 0, 1, 0], bool)
+    guess_x = np.array([1, 0, 0, 0, 1, 0], bool)
+    row = table.loc["x"]
+    assert row["precision"] == pytest.approx(precision_score(truth_x, guess_x))
+    assert row["recall"] == pytest.approx(recall_score(truth_x, guess_x))
+    assert row["f1"] == pytest.approx(f1_score(truth_x, guess_x))
+    assert row["kappa"] == pytest.approx(cohen_kappa_score(truth_x, guess_x))
+    truth_y = np.array([0, 0, 1, 0, 0, 0], bool)
+    guess_y = np.array([0, 0, 0, 1, 0, 0], bool)
+    flat_t = np.column_stack([truth_x, truth_y]).ravel()
+    flat_g = np.column_stack([guess_x, guess_y]).ravel()
+    assert table.loc["micro", "f1"] == pytest.approx(f1_score(flat_t, flat_g))
+    assert table.loc["macro", "f1"] == pytest.approx((f1_score(truth_x, guess_x) + f1_score(truth_y, guess_y)) / 2)
+    assert table.loc["x", "gold"] == 3 and table.loc["x", "suggested"] == 2
+
+
+def test_human_rows_are_not_predictions():
+    segments = pd.DataFrame({C.DOC_ID: ["a", "a"], C.SEGMENT_ID: [0, 1], C.START_CHAR: [0, 10], C.END_CHAR: [10, 20]})
+    gold = pd.DataFrame({C.DOC_ID: ["a"], C.SEGMENT_ID: [0], C.CODE: ["x"], "coder": ["k"]})
+    suggested = pd.DataFrame({C.DOC_ID: ["a"], C.SEGMENT_ID: [0], C.CODE: ["x"], C.SCORE: [1.0], C.METHOD: ["human"]})
+    assert qc.evaluate(suggested, gold, segments).loc["x", "suggested"] == 0
