@@ -11,7 +11,7 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from .analysis import evaluate
+from .analysis import compare_groups, cooccurrence, evaluate, frequencies, frequency_table
 from .codebook import Code, Codebook, codebook_from_yaml, load_codebook, save_codebook
 from .codings import map_to_segments, read_codings
 from .corpus import Corpus
@@ -28,6 +28,7 @@ from .errors import (
     QualcodeError,
 )
 from .io import read_metadata, read_transcripts
+from .io.coded import read_coded
 from .pipeline import TagResult, tag
 from .segment import segment_documents, segments_from_texts
 from .suggest import suggest
@@ -49,10 +50,15 @@ __all__ = [
     "TagResult",
     "__version__",
     "codebook_from_yaml",
+    "compare_groups",
+    "cooccurrence",
     "evaluate",
+    "frequencies",
+    "frequency_table",
     "load_codebook",
     "map_to_segments",
     "read_codings",
+    "read_coded",
     "read_metadata",
     "read_transcripts",
     "save_codebook",

@@ -148,6 +148,191 @@ def validate(codebook: Annotated[Path, typer.Argument(help="The YAML codebook to
     typer.echo(f"{codebook}: valid: {len(book.ids)} codes, sha256 {book.hash[:12]}")
 
 
+MeasureOpt = Annotated[str, typer.Option(help="count, jaccard, overlap, conditional, lift or npmi.")]
+UnitOpt = Annotated[str, typer.Option(help="segment, document, participant or window.")]
+ByOpt = Annotated[
+    list[str] | None,
+    typer.Option("--by", help="Metadata column to group by (repeat for several: --by district --by role)."),
+]
+MinScoreOpt = Annotated[float | None, typer.Option(help="Count only codings scoring at least this.")]
+LevelOpt = Annotated[int | None, typer.Option(help="Roll child codes up to this level (1: top-level); needs -c.")]
+CodebookOpt = Annotated[Path | None, typer.Option("--codebook", "-c", help="The codebook (code order, --level).")]
+
+
+def _load(coded: Path, codebook: Path | None):  # type: ignore[no-untyped-def]
+    from .codebook import load_codebook
+    from .io.coded import read_coded
+
+    return read_coded(coded), (load_codebook(codebook) if codebook else None)
+
+
+@app.command()
+def matrix(
+    coded: Annotated[Path, typer.Argument(help="A long codings CSV (from qualcode tag).")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="The CSV to write.")],
+    by: ByOpt = None,
+    measure: MeasureOpt = "count",
+    unit: UnitOpt = "segment",
+    window: Annotated[int, typer.Option(help="Segments per window (--unit window).")] = 3,
+    min_score: MinScoreOpt = None,
+    level: LevelOpt = None,
+    codebook: CodebookOpt = None,
+    format: Annotated[str, typer.Option("--format", help="tidy (one row per group and code pair) or wide.")] = "tidy",
+    compare: Annotated[
+        bool, typer.Option(help="Write the between-group comparison (Fisher / chi-square) instead.")
+    ] = False,
+) -> None:
+    """Code co-occurrence matrix of CODED, overall or per group.
+
+    Example: qualcode matrix coded.csv --by role --measure jaccard -o matrix.csv
+    """
+    from .analysis.cooccurrence import compare_groups, cooccurrence, tidy
+    from .io.writers import write_csv
+
+    try:
+        if format not in ("tidy", "wide"):
+            from .errors import OptionError
+
+            raise OptionError(f"unknown format {format!r}; choose tidy or wide")
+        check_output(output)
+        codings, book = _load(coded, codebook)
+        if compare:
+            if not by:
+                from .errors import OptionError
+
+                raise OptionError("--compare needs --by (the groups to compare)")
+            table = compare_groups(
+                codings, by=by, unit=unit, min_score=min_score, codebook=book, level=level, window=window
+            )
+            write_csv(table, output)
+            typer.echo(
+                f"{len(table)} code pairs compared, {int(table['differs'].sum()) if len(table) else 0} differ "
+                f"(Benjamini-Hochberg p < 0.05) -> {output}",
+                err=True,
+            )
+            return
+        result = cooccurrence(
+            codings,
+            unit=unit,
+            by=by or None,
+            measure=measure,
+            min_score=min_score,
+            codebook=book,
+            level=level,
+            window=window,
+        )
+        write_csv(tidy(result, measure) if format == "tidy" else result.reset_index(), output)
+    except QualcodeError as error:
+        _fail(error)
+    typer.echo(
+        f"{result.shape[1]} codes, {measure}, unit {unit}{', by ' + ', '.join(by) if by else ''} -> {output}", err=True
+    )
+
+
+@app.command()
+def freq(
+    coded: Annotated[Path, typer.Argument(help="A long codings CSV (from qualcode tag).")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="The CSV to write.")],
+    by: ByOpt = None,
+    count: Annotated[
+        str, typer.Option(help="Count segments, documents, participants, or a column's values (district).")
+    ] = "segment",
+    min_score: MinScoreOpt = None,
+    level: LevelOpt = None,
+    codebook: CodebookOpt = None,
+    format: Annotated[str, typer.Option("--format", help="tidy (one row per group and code) or wide.")] = "tidy",
+) -> None:
+    """How many segments / documents / participants / districts hold each code, per group.
+
+    Example: qualcode freq coded.csv --by role --count district -o freq.csv
+    """
+    from .analysis.frequencies import frequencies, frequency_table
+    from .io.writers import write_csv
+
+    try:
+        if format not in ("tidy", "wide"):
+            from .errors import OptionError
+
+            raise OptionError(f"unknown format {format!r}; choose tidy or wide")
+        check_output(output)
+        codings, book = _load(coded, codebook)
+        table = frequencies(codings, by=by or None, count=count, min_score=min_score, codebook=book, level=level)
+        write_csv(table if format == "tidy" else frequency_table(table).reset_index(), output)
+    except QualcodeError as error:
+        _fail(error)
+    typer.echo(
+        f"{table['code'].nunique()} codes counted by {count}{', by ' + ', '.join(by) if by else ''} -> {output}",
+        err=True,
+    )
+
+
+PLOTS = ("heatmap", "multiples", "prevalence")
+
+
+@app.command()
+def plot(
+    kind: Annotated[str, typer.Argument(help="heatmap, multiples (one heatmap per group) or prevalence.")],
+    coded: Annotated[Path, typer.Argument(help="A long codings CSV (from qualcode tag).")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="The image to write (.png, .svg or .pdf).")],
+    by: ByOpt = None,
+    measure: MeasureOpt = "count",
+    unit: UnitOpt = "segment",
+    count: Annotated[
+        str, typer.Option(help="prevalence: what is counted (segment, document, participant, district).")
+    ] = "document",
+    min_score: MinScoreOpt = None,
+    level: LevelOpt = None,
+    codebook: CodebookOpt = None,
+    cluster: Annotated[bool, typer.Option(help="Order codes by hierarchical clustering.")] = False,
+    dpi: Annotated[int, typer.Option(help="Resolution of raster images.")] = 150,
+) -> None:
+    """Draw a co-occurrence heatmap, small multiples per group, or code prevalence by group.
+
+    Example: qualcode plot multiples coded.csv --by role --measure jaccard -o roles.png
+    """
+    from . import plot as plots
+    from .analysis.cooccurrence import cooccurrence
+    from .analysis.frequencies import frequencies
+    from .errors import OptionError
+    from .fileio import atomic_write
+
+    try:
+        if kind not in PLOTS:
+            raise OptionError(f"unknown plot {kind!r}; choose one of: {', '.join(PLOTS)}")
+        if output.suffix.lower() not in (".png", ".svg", ".pdf"):
+            raise OptionError(f"{output}: give an image name ending in .png, .svg or .pdf")
+        check_output(output)
+        codings, book = _load(coded, codebook)
+        if kind == "prevalence":
+            figure = plots.prevalence(
+                frequencies(codings, by=by or None, count=count, min_score=min_score, codebook=book, level=level)
+            )
+        else:
+            result = cooccurrence(
+                codings,
+                unit=unit,
+                by=by or None if kind == "multiples" else None,
+                measure=measure,
+                min_score=min_score,
+                codebook=book,
+                level=level,
+            )
+            draw = plots.small_multiples if kind == "multiples" else plots.heatmap
+            figure = draw(result, measure=measure, cluster=cluster)
+        fmt = output.suffix.lower().lstrip(".")
+        atomic_write(output, lambda tmp: figure.savefig(tmp, dpi=dpi, format=fmt))
+    except QualcodeError as error:
+        _fail(error)
+    typer.echo(f"{kind} -> {output}", err=True)
+
+
+def check_output(path: Path) -> None:
+    """Fail before any work when ``path`` cannot be written."""
+    from .fileio import check_writable
+
+    check_writable(path)
+
+
 class _progress:
     """A spinner on stderr while a long step runs (only when stderr is a terminal)."""
 

@@ -39,7 +39,9 @@ class Indicator:
         return int(self.matrix.shape[0])
 
 
-def select(codings: pd.DataFrame, *, min_score: float | None = None, statuses: Sequence[str] | None = None) -> pd.DataFrame:
+def select(
+    codings: pd.DataFrame, *, min_score: float | None = None, statuses: Sequence[str] | None = None
+) -> pd.DataFrame:
     """Codings to count: scores at least ``min_score``; rows whose ``status`` is in ``statuses``
     (default: every row except ``rejected`` ones)."""
     for column in (C.DOC_ID, C.CODE):
@@ -83,20 +85,23 @@ def _unit_keys(unit: str, frame: pd.DataFrame) -> list[str]:
         return [C.DOC_ID]
     if unit == "participant":
         return [PARTICIPANT] if PARTICIPANT in frame.columns else [C.DOC_ID]
+    if unit in frame.columns:  # any metadata column: its values are the units ("district")
+        return [unit]
     raise OptionError(f"unknown unit {unit!r}; choose one of: {', '.join(UNITS)}")
 
 
 def _universe(keys: list[str], by: list[str], codings: pd.DataFrame, segments: pd.DataFrame | None) -> pd.DataFrame:
-    """Every unit once, sorted, with its group columns."""
+    """Every (unit, group) once, sorted. A unit belongs to the group(s) it carries: a district
+    unit grouped by role is one row per role present in that district."""
     source = codings if segments is None else segments
     if segments is not None and C.IS_INTERVIEWER in segments.columns:
         source = source[~source[C.IS_INTERVIEWER].astype(bool)]
     present = [b for b in by if b in source.columns and b not in keys]
-    universe = source[[*keys, *present]].drop_duplicates(keys)
+    universe = source[[*keys, *present]].drop_duplicates()
     missing = [b for b in by if b not in universe.columns]
     if missing:
         universe = universe.merge(codings[[*keys, *missing]].drop_duplicates(keys), on=keys, how="left")
-    return universe.sort_values(keys, kind="stable").reset_index(drop=True)
+    return universe.sort_values([*keys, *by], kind="stable").reset_index(drop=True)
 
 
 def _positions(universe: pd.DataFrame, frame: pd.DataFrame, keys: list[str]) -> np.ndarray:
@@ -122,7 +127,8 @@ def indicator(
         A codings table (already filtered, see :func:`select`).
     unit
         ``segment``, ``document``, ``participant`` (the ``participant`` column, else the
-        document) or ``window`` (``window`` consecutive segments of a document).
+        document), ``window`` (``window`` consecutive segments of a document), or a metadata
+        column whose values are the units (``district``).
     by
         Metadata columns each unit carries along (for grouped matrices).
     segments
@@ -133,19 +139,16 @@ def indicator(
     window
         Segments per window (``unit="window"``).
     """
-    if unit not in UNITS:
-        raise OptionError(f"unknown unit {unit!r}; choose one of: {', '.join(UNITS)}")
-    by = [b for b in dict.fromkeys(by)]
+    by = list(dict.fromkeys(by))
     for column in by:
         if column not in codings.columns and (segments is None or column not in segments.columns):
-            raise ColumnError(
-                f"no column {column!r} to group by; columns are: {', '.join(map(str, codings.columns))}"
-            )
+            raise ColumnError(f"no column {column!r} to group by; columns are: {', '.join(map(str, codings.columns))}")
     keys = _unit_keys("segment" if unit == "window" else unit, codings if segments is None else segments)
     codes = list(codes) if codes is not None else sorted(codings[C.CODE].astype(str).unique())
     frame = codings[codings[C.CODE].isin(codes)]
     universe = _universe(keys, by, codings, segments)
-    rows = _positions(universe, frame, keys)
+    row_keys = [*keys, *[b for b in by if b not in keys and b in frame.columns]]
+    rows = _positions(universe, frame, row_keys)
     cols = pd.Index(codes).get_indexer(frame[C.CODE])
     ok = (rows >= 0) & (cols >= 0)
     matrix = sparse.csr_matrix(

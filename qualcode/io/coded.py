@@ -1,0 +1,42 @@
+"""Reading a codings CSV written by ``qualcode tag`` (or edited by a researcher)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from .. import columns as C
+from ..errors import ColumnError
+from .table import read_table
+
+NUMERIC = (C.SEGMENT_ID, C.START_CHAR, C.END_CHAR, C.SCORE, C.START_TIME, C.END_TIME)
+
+
+def read_coded(path: str | Path) -> pd.DataFrame:
+    """A long codings CSV as a DataFrame: text columns as strings, offsets and scores as numbers.
+
+    Raises
+    ------
+    ColumnError
+        The file lacks ``doc_id`` or ``code`` (a wide CSV must be converted: use ``--format long``).
+    """
+    path = Path(path)
+    frame = read_table(path)
+    for column in (C.DOC_ID, C.CODE):
+        if column not in frame.columns:
+            raise ColumnError(
+                f"{path}: no column {column!r}; columns are: {', '.join(frame.columns)}; "
+                "give a long codings CSV (qualcode tag --format long, the default)"
+            )
+    for column in NUMERIC:
+        if column in frame.columns:
+            numbers = pd.to_numeric(frame[column].replace("", None), errors="coerce")
+            bad = numbers.isna() & (frame[column].str.strip() != "")
+            if bad.any():
+                row = int(bad.to_numpy().nonzero()[0][0]) + 2
+                raise ColumnError(f"{path}:{row}: {column} {frame[column].iloc[row - 2]!r} is not a number")
+            frame[column] = numbers
+    if C.SEGMENT_ID in frame.columns and frame[C.SEGMENT_ID].notna().all():
+        frame[C.SEGMENT_ID] = frame[C.SEGMENT_ID].astype("int64")
+    return frame
