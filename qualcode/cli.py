@@ -159,7 +159,7 @@ LevelOpt = Annotated[int | None, typer.Option(help="Roll child codes up to this 
 CodebookOpt = Annotated[Path | None, typer.Option("--codebook", "-c", help="The codebook (code order, --level).")]
 
 
-def _load(coded: Path, codebook: Path | None):  # type: ignore[no-untyped-def]
+def _load(coded: Path, codebook: Path | None):
     from .codebook import load_codebook
     from .io.coded import read_coded
 

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 GROUP = "group"
 
 
-def _pyplot():  # type: ignore[no-untyped-def]
+def _pyplot():
     import matplotlib
 
     matplotlib.use("Agg", force=False)
@@ -60,7 +60,7 @@ def _scale(measure: str, values: np.ndarray) -> tuple[str, float | None, float |
     return "Blues", 0.0, max(top, 1.0)
 
 
-def _draw(ax, matrix: pd.DataFrame, measure: str, annotate: bool, diagonal: bool):  # type: ignore[no-untyped-def]
+def _draw(ax, matrix: pd.DataFrame, measure: str, annotate: bool, diagonal: bool):
     values = matrix.to_numpy(dtype=float).copy()
     if not diagonal:
         np.fill_diagonal(values, np.nan)

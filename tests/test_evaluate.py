@@ -10,11 +10,25 @@ from qualcode import columns as C
 
 
 def test_evaluate_matches_sklearn():
-    segments = pd.DataFrame({C.DOC_ID: ["a"] * 6, C.SEGMENT_ID: range(6), C.START_CHAR: range(0, 60, 10),
-                             C.END_CHAR: range(10, 70, 10), C.IS_INTERVIEWER: [False] * 6})
+    segments = pd.DataFrame(
+        {
+            C.DOC_ID: ["a"] * 6,
+            C.SEGMENT_ID: range(6),
+            C.START_CHAR: range(0, 60, 10),
+            C.END_CHAR: range(10, 70, 10),
+            C.IS_INTERVIEWER: [False] * 6,
+        }
+    )
     gold = pd.DataFrame({C.DOC_ID: "a", C.SEGMENT_ID: [0, 1, 2, 4], C.CODE: ["x", "x", "y", "x"], "coder": "k"})
-    suggested = pd.DataFrame({C.DOC_ID: "a", C.SEGMENT_ID: [0, 2, 3, 4, 5], C.CODE: ["x", "x", "y", "x", "y"],
-                              C.SCORE: [0.9, 0.3, 0.8, 0.7, 0.2], C.METHOD: "hybrid"})
+    suggested = pd.DataFrame(
+        {
+            C.DOC_ID: "a",
+            C.SEGMENT_ID: [0, 2, 3, 4, 5],
+            C.CODE: ["x", "x", "y", "x", "y"],
+            C.SCORE: [0.9, 0.3, 0.8, 0.7, 0.2],
+            C.METHOD: "hybrid",
+        }
+    )
     table = qc.evaluate(suggested, gold, segments, threshold=0.5)
     truth_x = np.array([1, 1, 0, 0, 1, 0], bool)
     guess_x = np.array([1, 0, 0, 0, 1, 0], bool)

@@ -149,7 +149,7 @@ def indicator(
     universe = _universe(keys, by, codings, segments)
     row_keys = [*keys, *[b for b in by if b not in keys and b in frame.columns]]
     rows = _positions(universe, frame, row_keys)
-    cols = pd.Index(codes).get_indexer(frame[C.CODE])
+    cols = pd.Index(codes).get_indexer(pd.Index(frame[C.CODE]))
     ok = (rows >= 0) & (cols >= 0)
     matrix = sparse.csr_matrix(
         (np.ones(int(ok.sum()), dtype=np.int32), (rows[ok], cols[ok])), shape=(len(universe), len(codes))

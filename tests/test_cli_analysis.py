@@ -1,0 +1,103 @@
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from qualcode.cli import app
+
+from .conftest import CODEBOOK, EXAMPLES, PARTICIPANTS
+
+runner = CliRunner()
+
+
+def run(*args):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+@pytest.fixture(scope="module")
+def coded(tmp_path_factory):
+    out = tmp_path_factory.mktemp("coded") / "coded.csv"
+    result = run(
+        "tag",
+        EXAMPLES,
+        "-c",
+        CODEBOOK,
+        "-o",
+        out,
+        "--metadata",
+        PARTICIPANTS,
+        "--method",
+        "keyword",
+        "--min-score",
+        "0.6",
+    )
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def test_matrix_tidy_and_wide(coded, tmp_path):
+    tidy = tmp_path / "tidy.csv"
+    result = run("matrix", coded, "--by", "role", "--measure", "jaccard", "-o", tidy)
+    assert result.exit_code == 0, result.output
+    frame = pd.read_csv(tidy)
+    assert list(frame.columns) == ["group", "code_a", "code_b", "jaccard"]
+    assert set(frame["group"]) == {"superintendent", "assistant_superintendent", "student_services"}
+    assert frame["jaccard"].dropna().between(0, 1).all()
+    wide = tmp_path / "wide.csv"
+    assert run("matrix", coded, "--format", "wide", "-c", CODEBOOK, "--level", "1", "-o", wide).exit_code == 0
+    matrix = pd.read_csv(wide, index_col="code")
+    import qualcode as qc
+
+    top_level = [code.id for code in qc.load_codebook(CODEBOOK).codes]
+    assert set(matrix.index) <= set(top_level)  # children rolled up into their parents
+    assert (matrix.to_numpy() == matrix.to_numpy().T).all()
+    first = tidy.read_bytes()
+    assert run("matrix", coded, "--by", "role", "--measure", "jaccard", "-o", tidy).exit_code == 0
+    assert tidy.read_bytes() == first  # deterministic
+
+
+def test_matrix_compare(coded, tmp_path):
+    out = tmp_path / "compare.csv"
+    result = run("matrix", coded, "--by", "role", "--compare", "-o", out)
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(out)
+    assert {"code_a", "code_b", "test", "p_value", "p_adjusted", "differs"} <= set(table.columns)
+    assert (table["p_adjusted"] >= table["p_value"] - 1e-12).all()
+    assert run("matrix", coded, "--compare", "-o", out).exit_code == 2
+
+
+def test_freq_districts_by_role(coded, tmp_path):
+    out = tmp_path / "freq.csv"
+    result = run("freq", coded, "--by", "role", "--count", "district", "--format", "wide", "-o", out)
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(out, index_col="code")
+    assert list(table.columns) == ["assistant_superintendent", "student_services", "superintendent"]
+    assert table.loc["covid_lessons"].str.endswith("of 3").all()
+
+
+@pytest.mark.parametrize("kind", ["heatmap", "multiples", "prevalence"])
+def test_plots(coded, tmp_path, kind):
+    import matplotlib.image as mpimg
+
+    out = tmp_path / f"{kind}.png"
+    result = run("plot", kind, coded, "--by", "role", "--measure", "jaccard", "-o", out, "--cluster", "--dpi", "60")
+    assert result.exit_code == 0, result.output
+    image = mpimg.imread(out)
+    assert image.shape[0] > 150 and image.shape[1] > 150
+    assert image[..., :3].std() > 0.05  # not a blank canvas
+
+
+def test_analysis_errors(coded, tmp_path):
+    bad = run("matrix", coded, "--measure", "cosine", "-o", tmp_path / "x.csv")
+    assert bad.exit_code == 2 and "unknown measure 'cosine'" in bad.output
+    assert not (tmp_path / "x.csv").exists()
+    missing = run("freq", coded, "--by", "gender_identity", "-o", tmp_path / "y.csv")
+    assert missing.exit_code == 2 and "no column 'gender_identity'" in missing.output
+    wide_input = tmp_path / "wide_in.csv"
+    wide_input.write_text("doc_id,segment_id,personnel\nd,0,0.5\n", encoding="utf-8")
+    wrong = run("matrix", wide_input, "-o", tmp_path / "z.csv")
+    assert wrong.exit_code == 2 and "no column 'code'" in wrong.output
+    assert run("plot", "pie", coded, "-o", tmp_path / "p.png").exit_code == 2
+    for command in ("matrix", "freq", "plot"):
+        assert run(command, "--help").exit_code == 0
