@@ -92,11 +92,28 @@ def _prepare(
     return indicator(chosen, unit=unit, by=groups, segments=segments, codes=codes, window=window), groups
 
 
-def _group_labels(ind: Indicator, groups: list[str]) -> pd.Series:
+def group_ids(units: pd.DataFrame, groups: list[str]) -> tuple[np.ndarray, list[str]]:
+    """Each unit's group number and the group names (sorted; several columns joined by ' / ')."""
     if not groups:
-        return pd.Series(["all"] * ind.total)
-    values = ind.units[groups].astype(str).fillna("")
-    return values.agg(" / ".join, axis=1) if len(groups) > 1 else values[groups[0]]
+        return np.zeros(len(units), dtype=np.int64), ["all"]
+    frame = units[groups].astype(str)
+    keys = frame.agg(" / ".join, axis=1) if len(groups) > 1 else frame[groups[0]]
+    codes, names = pd.factorize(keys)
+    order = np.argsort(np.asarray(names, dtype=str), kind="stable")
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    return rank[codes], [str(names[i]) for i in order]
+
+
+def grouped_counts(matrix: sparse.csr_matrix, ids: np.ndarray, n_groups: int) -> np.ndarray:
+    """``n_AB`` per group in one sparse product: shape (groups, codes, codes)."""
+    n_codes = matrix.shape[1]
+    coo = matrix.tocoo()
+    spread = sparse.csr_matrix(
+        (coo.data, (coo.row, ids[coo.row] * n_codes + coo.col)), shape=(matrix.shape[0], n_groups * n_codes)
+    )
+    product = (spread.T @ matrix).toarray().astype(np.int64)
+    return product.reshape(n_groups, n_codes, n_codes)
 
 
 def cooccurrence(
@@ -160,12 +177,12 @@ def cooccurrence(
         values = measure_values(counts(ind.matrix), ind.total, measure)
         frame = pd.DataFrame(values, index=pd.Index(ind.codes, name=C.CODE), columns=ind.codes)
         return frame.astype("int64") if measure == "count" else frame
-    labels = _group_labels(ind, groups)
+    ids, names = group_ids(ind.units, groups)
+    per_group = grouped_counts(ind.matrix, ids, len(names))
+    sizes = np.bincount(ids, minlength=len(names))
     blocks = []
-    for value in sorted(labels.unique()):
-        rows = np.flatnonzero((labels == value).to_numpy())
-        sub = ind.matrix[rows]
-        values = measure_values(counts(sub), len(rows), measure)
+    for k, value in enumerate(names):
+        values = measure_values(per_group[k], int(sizes[k]), measure)
         block = pd.DataFrame(values, index=ind.codes, columns=ind.codes)
         block.index = pd.MultiIndex.from_product([[value], ind.codes], names=[GROUP, C.CODE])
         blocks.append(block.astype("int64") if measure == "count" else block)
@@ -226,16 +243,13 @@ def compare_groups(
         codes=None,
         window=window,
     )
-    labels = _group_labels(ind, groups)
-    values = sorted(labels.unique())
+    ids, values = group_ids(ind.units, groups)
     if len(values) < 2:
         raise OptionError(f"comparing groups needs at least two values of {', '.join(groups)}; found {values}")
-    per_group = {}
-    sizes = {}
-    for value in values:
-        rows = np.flatnonzero((labels == value).to_numpy())
-        per_group[value] = counts(ind.matrix[rows])
-        sizes[value] = len(rows)
+    stacked = grouped_counts(ind.matrix, ids, len(values))
+    counts_of = np.bincount(ids, minlength=len(values))
+    per_group = {value: stacked[k] for k, value in enumerate(values)}
+    sizes = {value: int(counts_of[k]) for k, value in enumerate(values)}
     records = []
     for i, a in enumerate(ind.codes):
         for j in range(i + 1, len(ind.codes)):

@@ -145,6 +145,8 @@ def indicator(
             raise ColumnError(f"no column {column!r} to group by; columns are: {', '.join(map(str, codings.columns))}")
     keys = _unit_keys("segment" if unit == "window" else unit, codings if segments is None else segments)
     codes = list(codes) if codes is not None else sorted(codings[C.CODE].astype(str).unique())
+    if segments is None and unit != "window":
+        return _from_codings(codings, [*keys, *[b for b in by if b not in keys]], codes)
     frame = codings[codings[C.CODE].isin(codes)]
     universe = _universe(keys, by, codings, segments)
     row_keys = [*keys, *[b for b in by if b not in keys and b in frame.columns]]
@@ -158,6 +160,32 @@ def indicator(
     if unit == "window":
         matrix = _spread(matrix, universe[C.DOC_ID].to_numpy(), window)
     return Indicator(matrix, codes, universe)
+
+
+def _factorised(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
+    """One integer per distinct combination of ``columns`` (hash factorisation, no sorting)."""
+    combined = np.zeros(len(frame), dtype=np.int64)
+    for column in columns:
+        labels, uniques = pd.factorize(frame[column], use_na_sentinel=False)
+        combined = combined * (len(uniques) + 1) + labels
+    return pd.factorize(combined)[0]
+
+
+def _from_codings(codings: pd.DataFrame, unit_columns: list[str], codes: list[str]) -> Indicator:
+    """The fast path when units are those present in the codings: factorise, then one sparse build."""
+    labels, uniques = pd.factorize(codings[C.CODE].astype(str))
+    position = {code: i for i, code in enumerate(codes)}
+    cols = np.array([position.get(u, -1) for u in uniques], dtype=np.int64)[labels] if len(uniques) else labels
+    rows = _factorised(codings, unit_columns)
+    n_units = int(rows.max()) + 1 if len(rows) else 0
+    ok = cols >= 0
+    matrix = sparse.csr_matrix(
+        (np.ones(int(ok.sum()), dtype=np.int32), (rows[ok], cols[ok])), shape=(n_units, len(codes))
+    )
+    matrix.data[:] = 1
+    first = pd.Series(rows).drop_duplicates().index.to_numpy()
+    units = codings[unit_columns].iloc[first].reset_index(drop=True)
+    return Indicator(matrix, codes, units)
 
 
 def _spread(matrix: sparse.csr_matrix, doc: np.ndarray, window: int) -> sparse.csr_matrix:
