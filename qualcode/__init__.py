@@ -11,7 +11,16 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from .analysis import compare_groups, cooccurrence, evaluate, frequencies, frequency_table
+from .analysis import (
+    agreement,
+    compare_groups,
+    cooccurrence,
+    evaluate,
+    frequencies,
+    frequency_table,
+    precision_recall,
+    tune_thresholds,
+)
 from .codebook import Code, Codebook, codebook_from_yaml, load_codebook, save_codebook
 from .codings import map_to_segments, read_codings
 from .corpus import Corpus
@@ -30,6 +39,7 @@ from .errors import (
 from .io import read_metadata, read_transcripts
 from .io.coded import read_coded
 from .pipeline import TagResult, tag
+from .review import accept, accept_above, merge, reject
 from .segment import segment_documents, segments_from_texts
 from .suggest import suggest
 
@@ -49,6 +59,9 @@ __all__ = [
     "QualcodeError",
     "TagResult",
     "__version__",
+    "accept",
+    "accept_above",
+    "agreement",
     "codebook_from_yaml",
     "compare_groups",
     "cooccurrence",
@@ -57,13 +70,17 @@ __all__ = [
     "frequency_table",
     "load_codebook",
     "map_to_segments",
+    "merge",
+    "precision_recall",
     "read_coded",
     "read_codings",
     "read_metadata",
     "read_transcripts",
+    "reject",
     "save_codebook",
     "segment_documents",
     "segments_from_texts",
     "suggest",
     "tag",
+    "tune_thresholds",
 ]

@@ -85,6 +85,13 @@ def tag(
     ] = None,
     cache: Annotated[Path | None, typer.Option(help="Embedding cache folder (default: the user cache folder).")] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the embedding cache.")] = False,
+    previous: Annotated[
+        Path | None,
+        typer.Option(help="Earlier codings to merge with (default: OUT.csv itself when it holds reviewed rows)."),
+    ] = None,
+    fresh: Annotated[
+        bool, typer.Option("--fresh", help="Do not merge with OUT.csv; reviewed rows in it are kept in OUT.csv.bak.")
+    ] = False,
     train: Annotated[
         Path | None,
         typer.Option(
@@ -121,6 +128,7 @@ def tag(
                 model=model,
                 cache=None if no_cache else (cache or "default"),
                 training=train,
+                previous=None if fresh else (previous or "auto"),
             )
     except QualcodeError as error:
         _fail(error)
@@ -324,6 +332,177 @@ def plot(
     except QualcodeError as error:
         _fail(error)
     typer.echo(f"{kind} -> {output}", err=True)
+
+
+InputsOpt = Annotated[
+    list[Path] | None,
+    typer.Option("--inputs", "-i", help="The transcripts the codings refer to (default: those in CODED.meta.json)."),
+]
+
+
+def _corpus_for(coded: Path, inputs: list[Path] | None, unit: str | None = None):
+    """The corpus a codings file refers to: --inputs, else the inputs and unit in its .meta.json."""
+    import json
+
+    from .errors import InputFileError
+    from .io import read_transcripts
+    from .io.writers import meta_path
+
+    settings: dict[str, object] = {}
+    meta = meta_path(coded)
+    if meta.is_file():
+        record = json.loads(meta.read_text(encoding="utf-8"))
+        settings = record.get("settings", {})
+        if not inputs:
+            inputs = [Path(item["path"]) for item in record.get("inputs", [])]
+    if not inputs:
+        raise InputFileError(f"{coded}: no {meta.name} beside it; pass the transcripts with --inputs")
+    metadata = settings.get("metadata")
+    return read_transcripts(
+        inputs, unit=unit or str(settings.get("unit", "auto")), metadata=str(metadata) if metadata else None
+    )
+
+
+@app.command()
+def review(
+    coded: Annotated[Path, typer.Argument(help="A long codings CSV (from qualcode tag), possibly edited by hand.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="The reviewed CSV to write.")],
+    accept_above: Annotated[float | None, typer.Option(help="Accept suggestions scoring at least this.")] = None,
+    reject_below: Annotated[float | None, typer.Option(help="Reject suggestions scoring below this.")] = None,
+    code: Annotated[list[str] | None, typer.Option(help="Only for this code (repeatable).")] = None,
+    coder: Annotated[str, typer.Option(help="Reviewer name recorded in the coder column.")] = "reviewer",
+) -> None:
+    """Accept or reject suggestions by score, or check a CSV whose status column you edited.
+
+    Statuses: suggested, accepted, rejected, human. Human rows are never changed.
+    Example: qualcode review coded.csv --accept-above 0.7 --reject-below 0.45 --coder ana -o reviewed.csv
+    """
+    from .io.coded import read_coded
+    from .io.writers import write_csv
+    from .review import accept, check_statuses, reject
+
+    try:
+        check_output(output)
+        table = check_statuses(read_coded(coded))
+        if accept_above is not None:
+            table = accept(table, code=code, min_score=accept_above, coder=coder)
+        if reject_below is not None:
+            table = reject(table, code=code, max_score=reject_below, coder=coder)
+        write_csv(table, output)
+    except QualcodeError as error:
+        _fail(error)
+    counts = table["status"].value_counts()
+    summary = ", ".join(f"{counts.get(s, 0)} {s}" for s in ("suggested", "accepted", "rejected", "human"))
+    typer.echo(f"{summary} -> {output}", err=True)
+
+
+@app.command()
+def agree(
+    codings: Annotated[
+        list[Path], typer.Argument(help="Two or more human codings CSVs (one per coder, or with a coder column).")
+    ],
+    output: Annotated[Path, typer.Option("--output", "-o", help="The agreement report CSV.")],
+    inputs: InputsOpt = None,
+    unit: Annotated[str, typer.Option(help="segment or character (NVivo-style).")] = "segment",
+    segment_unit: Annotated[
+        str, typer.Option(help="How --inputs are segmented (auto, turn, paragraph, sentence).")
+    ] = "auto",
+) -> None:
+    """Inter-coder agreement per code and pooled: percent agreement, Cohen's kappa, Krippendorff's alpha.
+
+    Example: qualcode agree coder_a.csv coder_b.csv -i interviews/ -o agreement.csv
+    """
+    import pandas as pd
+
+    from .analysis.agreement import agreement
+    from .codings import read_codings
+    from .io.writers import write_csv
+
+    try:
+        check_output(output)
+        frames = [read_codings(path, default_coder=path.stem) for path in codings]
+        table_in = pd.concat(frames, ignore_index=True)
+        corpus = None
+        if inputs:
+            from .io import read_transcripts
+
+            corpus = read_transcripts(inputs, unit=segment_unit)
+        elif unit == "segment":
+            from .errors import OptionError
+
+            raise OptionError("unit 'segment' needs the transcripts: pass them with --inputs")
+        texts = {d.doc_id: d.text for d in corpus.documents} if corpus else None
+        result = agreement(table_in, unit=unit, segments=corpus.segments if corpus else None, texts=texts)
+        write_csv(result.reset_index(), output)
+    except QualcodeError as error:
+        _fail(error)
+    pooled = result.loc["pooled"]
+    typer.echo(
+        f"{', '.join(result.attrs['coders'])}: pooled agreement {pooled['percent_agreement']:.3f}, "
+        f"kappa {pooled['cohen_kappa']:.3f}, alpha {pooled['krippendorff_alpha']:.3f} ({unit}s) -> {output}",
+        err=True,
+    )
+
+
+@app.command()
+def evaluate(
+    suggested: Annotated[Path, typer.Argument(help="Suggestions (a long codings CSV from qualcode tag).")],
+    gold: Annotated[Path, typer.Option(help="Human codings to compare with (span or segment form).")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="The report CSV.")],
+    inputs: InputsOpt = None,
+    threshold: Annotated[float, typer.Option(help="A suggestion counts when it scores at least this.")] = 0.0,
+    curve: Annotated[bool, typer.Option(help="Write a precision-recall table over thresholds instead.")] = False,
+    tune: Annotated[str | None, typer.Option(help="Choose a threshold per code: f1 or prevalence.")] = None,
+    codebook: CodebookOpt = None,
+    write_codebook: Annotated[
+        Path | None, typer.Option(help="With --tune: save the codebook with the chosen thresholds here.")
+    ] = None,
+) -> None:
+    """Precision, recall, F1 and kappa of suggestions against human codes, per code.
+
+    Example: qualcode evaluate coded.csv --gold human.csv -o report.csv --tune f1
+    -c codebooks/caring_schools.yaml --write-codebook tuned.yaml
+    """
+    from .analysis.evaluate import evaluate as run_evaluate
+    from .analysis.evaluate import precision_recall, tune_thresholds
+    from .codebook import load_codebook, save_codebook
+    from .codings import read_codings
+    from .errors import OptionError
+    from .io.coded import read_coded
+    from .io.writers import write_csv
+
+    try:
+        check_output(output)
+        if write_codebook is not None and (tune is None or codebook is None):
+            raise OptionError("--write-codebook needs --tune and --codebook")
+        if write_codebook is not None:
+            check_output(write_codebook)
+        suggestions = read_coded(suggested)
+        human = read_codings(gold)
+        corpus = _corpus_for(suggested, inputs)
+        if curve:
+            table = precision_recall(suggestions, human, corpus.segments)
+            write_csv(table, output)
+        else:
+            table = run_evaluate(suggestions, human, corpus.segments, threshold=threshold)
+            write_csv(table.reset_index(), output)
+        if tune is not None:
+            chosen = tune_thresholds(suggestions, human, corpus.segments, objective=tune)
+            typer.echo("thresholds: " + ", ".join(f"{c}={t:.2f}" for c, t in chosen.items()), err=True)
+            if write_codebook is not None and codebook is not None:
+                save_codebook(load_codebook(codebook).with_thresholds(chosen), write_codebook)
+                typer.echo(f"codebook with thresholds -> {write_codebook}", err=True)
+    except QualcodeError as error:
+        _fail(error)
+    if not curve:
+        micro = table.loc["micro"]
+        typer.echo(
+            f"micro precision {micro['precision']:.3f}, recall {micro['recall']:.3f}, F1 {micro['f1']:.3f}, "
+            f"kappa {micro['kappa']:.3f} -> {output}",
+            err=True,
+        )
+    else:
+        typer.echo(f"precision-recall table -> {output}", err=True)
 
 
 def check_output(path: Path) -> None:

@@ -59,6 +59,7 @@ class Code(BaseModel):
     include_when: str = ""
     exclude_when: str = ""
     color: str | None = None
+    threshold: float | None = Field(default=None, ge=0.0, le=1.0, description="min_score for this code")
     children: list[Code] = Field(default_factory=list)
 
     @field_validator("id")
@@ -138,6 +139,24 @@ class Codebook(BaseModel):
             if code.id == code_id:
                 return parent
         raise KeyError(code_id)
+
+    def thresholds(self) -> dict[str, float]:
+        """Per-code thresholds set in the codebook (code id → min_score)."""
+        return {code.id: code.threshold for code, _, _ in self.walk() if code.threshold is not None}
+
+    def with_thresholds(self, thresholds: dict[str, float]) -> Codebook:
+        """A copy with these per-code thresholds set (other codes unchanged)."""
+        unknown = sorted(set(thresholds) - set(self.ids))
+        if unknown:
+            raise KeyError(f"no code {unknown[0]!r} in codebook {self.name!r}")
+
+        def update(code: Code) -> Code:
+            changes: dict[str, Any] = {"children": [update(child) for child in code.children]}
+            if code.id in thresholds:
+                changes["threshold"] = round(float(thresholds[code.id]), 4)
+            return code.model_copy(update=changes)
+
+        return self.model_copy(update={"codes": [update(code) for code in self.codes]})
 
     def to_dict(self) -> dict[str, Any]:
         """A plain dict with default-valued fields left out (the YAML form)."""

@@ -25,7 +25,7 @@ from . import columns as C
 from .codebook import Codebook
 from .errors import ColumnError, InputFileError
 
-CODER = "coder"
+CODER = C.CODER
 OVERLAP = 0.5
 
 

@@ -4,7 +4,9 @@ segments: one row per unit of text
     ``doc_id, segment_id, speaker, is_interviewer, text, start_char, end_char``
     (+ ``start_time, end_time`` for timed transcripts) + metadata columns.
 codings: one row per (segment, code)
-    ``doc_id, segment_id, code, score, method, evidence, source`` + metadata.
+    ``doc_id, segment_id, code, score, method, status, coder, evidence, source`` + metadata.
+    ``status`` is ``suggested``, ``accepted``, ``rejected`` or ``human``; ``coder`` names who
+    applied (human) or reviewed (accepted / rejected) the code.
 """
 
 from __future__ import annotations
@@ -24,6 +26,9 @@ SCORE = "score"
 METHOD = "method"
 EVIDENCE = "evidence"
 SOURCE = "source"
+STATUS = "status"
+CODER = "coder"
+STATUSES = ("suggested", "accepted", "rejected", "human")
 
 # documents table
 PATH = "path"
@@ -33,7 +38,7 @@ SHA256 = "sha256"
 
 SEGMENT_CORE = [DOC_ID, SEGMENT_ID, SPEAKER, IS_INTERVIEWER, TEXT, START_CHAR, END_CHAR]
 TIME_COLUMNS = [START_TIME, END_TIME]
-CODING_CORE = [DOC_ID, SEGMENT_ID, CODE, SCORE, METHOD, EVIDENCE, SOURCE]
+CODING_CORE = [DOC_ID, SEGMENT_ID, CODE, SCORE, METHOD, STATUS, CODER, EVIDENCE, SOURCE]
 DOCUMENT_CORE = [DOC_ID, PATH, FORMAT, ENCODING, SHA256, TEXT]
 
 # the metadata columns a study usually carries, in the order outputs show them

@@ -12,7 +12,7 @@ import pandas as pd
 from . import columns as C
 from .codebook import Codebook, load_codebook
 from .corpus import Corpus
-from .errors import OptionError
+from .errors import OptionError, QualcodeError
 from .fileio import check_writable
 from .io import read_transcripts
 from .io.writers import FORMATS, meta_path, write_codings, write_meta
@@ -66,6 +66,7 @@ def tag(
     model: str | Path | None = None,
     cache: str | Path | None = "default",
     training: str | Path | pd.DataFrame | None = None,
+    previous: str | Path | None = "auto",
 ) -> TagResult:
     """Read transcripts, suggest codes, and write the codings CSV with its ``.meta.json``.
 
@@ -75,6 +76,11 @@ def tag(
     sentence-transformers model folder (default: the packaged all-MiniLM-L6-v2) and ``cache``
     the embedding cache folder (``"default"``: the user cache folder; None: no cache).
     ``training`` holds human codings to learn from (see :func:`qualcode.suggest`).
+
+    ``previous``: earlier codings to merge with (see :func:`qualcode.review.merge`): their
+    accepted, rejected and human rows survive the new run. ``"auto"`` (default) merges with
+    ``output`` when that file exists and holds such rows; None starts afresh (the old file is
+    kept as ``OUT.csv.bak`` when it held reviewed rows).
 
     Examples
     --------
@@ -119,6 +125,13 @@ def tag(
     )
     made = codings.attrs["qualcode"]
     min_score = made["min_score"]
+    notes = list(made["notes"])
+    prior = _previous(previous, output)
+    if prior is not None:
+        from .review import merge
+
+        codings, report = merge(prior, codings, codebook)
+        notes += report.lines()
     settings = {
         "method": method,
         "unit": unit,
@@ -137,11 +150,52 @@ def tag(
         models=made["models"],
         counts=counts,
     )
-    result = TagResult(codings, corpus, meta, warnings=[*corpus.warnings, *made["notes"]])
+    result = TagResult(codings, corpus, meta, warnings=[*corpus.warnings, *notes])
     if output is not None:
+        if previous is None:
+            _backup(output)
         coded_segments = corpus.segments
         if not include_interviewer:
             coded_segments = coded_segments[~coded_segments[C.IS_INTERVIEWER]]
         result.output = write_codings(codings, output, format=format, segments=coded_segments, codes=codebook.ids)
         result.meta_file = write_meta(output, meta)
     return result
+
+
+def _has_reviewed(frame: pd.DataFrame) -> bool:
+    if C.STATUS not in frame.columns:
+        return False
+    return bool(frame[C.STATUS].astype(str).str.lower().isin(["accepted", "rejected", "human"]).any())
+
+
+def _previous(previous: str | Path | None, output: str | Path | None) -> pd.DataFrame | None:
+    """The earlier codings to merge with, or None."""
+    from .io.coded import read_coded
+
+    if previous is None:
+        return None
+    if previous == "auto":
+        if output is None or not Path(output).is_file():
+            return None
+        try:
+            frame = read_coded(output)
+        except QualcodeError:
+            return None  # not a long codings file (e.g. wide): nothing reviewed to keep
+        return frame if _has_reviewed(frame) else None
+    return read_coded(previous)
+
+
+def _backup(output: str | Path) -> None:
+    """Before starting afresh over reviewed work, keep it as OUT.csv.bak."""
+    import shutil
+
+    from .io.coded import read_coded
+
+    path = Path(output)
+    if path.is_file():
+        try:
+            reviewed = _has_reviewed(read_coded(path))
+        except QualcodeError:
+            reviewed = False
+        if reviewed:
+            shutil.copy2(path, path.with_name(path.name + ".bak"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from . import __version__
@@ -83,8 +84,9 @@ def suggest(
         ``keyword``, ``embedding`` or ``hybrid``, or a matcher object with
         ``fit(codebook)`` and ``score(segments)``.
     min_score
-        Drop suggestions scoring below this; None for the method's default
-        (``DEFAULT_MIN_SCORE``: keyword 0, embedding 0.3, hybrid 0.4).
+        Drop suggestions scoring below this; None for the codebook's per-code ``threshold``
+        where set (e.g. tuned by :func:`qualcode.tune_thresholds`) and the method's default
+        elsewhere (``DEFAULT_MIN_SCORE``: keyword 0, embedding 0.3, hybrid 0.4, classifier 0.5).
     top_k
         Keep at most this many codes per segment (the best scoring).
     include_interviewer
@@ -129,6 +131,7 @@ def suggest(
         method = _classifier(
             training, codebook, segments, texts, encoder=encoder, cache=cache, min_examples=min_examples
         )
+    explicit_min = min_score
     if min_score is None:
         min_score = DEFAULT_MIN_SCORE.get(method if isinstance(method, str) else getattr(method, "method", ""), 0.0)
     if not 0.0 <= min_score <= 1.0:
@@ -142,10 +145,15 @@ def suggest(
         coded = segments[~segments[C.IS_INTERVIEWER].astype(bool)]
     coded = coded.reset_index(drop=True)
     scores: Scores = matcher.score(coded)
-    out = to_codings(coded, scores, source=f"qualcode {__version__}", min_score=min_score, top_k=top_k)
+    # tuned per-code thresholds in the codebook replace the method's default for their codes
+    per_code = codebook.thresholds() if explicit_min is None else {}
+    floor = np.array([per_code.get(code, min_score) for code in scores.codes])
+    scores.values = np.where(scores.values >= floor[None, :], scores.values, 0.0)
+    out = to_codings(coded, scores, source=f"qualcode {__version__}", top_k=top_k)
     out.attrs["qualcode"] = {
         "method": getattr(matcher, "method", type(matcher).__name__),
         "min_score": min_score,
+        "thresholds": per_code,
         "models": matcher.describe() if hasattr(matcher, "describe") else {},
         "notes": list(getattr(matcher, "notes", [])),
     }

@@ -15,6 +15,7 @@ from sklearn.metrics import cohen_kappa_score, f1_score, precision_score, recall
 
 from .. import columns as C
 from ..codings import map_to_segments
+from ..errors import OptionError
 
 METRICS = ["n_units", "gold", "suggested", "precision", "recall", "f1", "kappa"]
 
@@ -102,3 +103,55 @@ def evaluate(
     }
     table.index.name = C.CODE
     return table
+
+
+def precision_recall(
+    suggestions: pd.DataFrame,
+    gold: pd.DataFrame,
+    segments: pd.DataFrame,
+    *,
+    thresholds: Sequence[float] | None = None,
+) -> pd.DataFrame:
+    """Precision, recall and F1 of every code at each threshold (a precision-recall table).
+
+    Returns one row per (code, threshold) with ``threshold, code, gold, suggested, precision,
+    recall, f1, kappa``; codes as in :func:`evaluate`, plus ``micro``.
+    """
+    grid = list(thresholds) if thresholds is not None else [round(t, 2) for t in np.arange(0.05, 1.0, 0.05)]
+    parts = []
+    for threshold in grid:
+        table = evaluate(suggestions, gold, segments, threshold=threshold).drop(index="macro").reset_index()
+        table.insert(0, "threshold", threshold)
+        parts.append(table)
+    return pd.concat(parts, ignore_index=True)
+
+
+def tune_thresholds(
+    suggestions: pd.DataFrame,
+    gold: pd.DataFrame,
+    segments: pd.DataFrame,
+    *,
+    objective: str = "f1",
+    thresholds: Sequence[float] | None = None,
+) -> dict[str, float]:
+    """Choose a threshold per code on human-coded data.
+
+    ``objective="f1"`` takes the threshold with the best F1 (ties: the higher threshold, fewer
+    suggestions to review); ``"prevalence"`` the one whose number of suggested units is
+    closest to the number the humans coded. Codes the humans never applied are left out.
+    """
+    if objective not in ("f1", "prevalence"):
+        raise OptionError(f"unknown objective {objective!r}; choose f1 or prevalence")
+    curve = precision_recall(suggestions, gold, segments, thresholds=thresholds)
+    curve = curve[(curve[C.CODE] != "micro") & (curve["gold"] > 0)]
+    chosen: dict[str, float] = {}
+    for code, rows in curve.groupby(C.CODE, sort=True):
+        if objective == "f1":
+            best = rows.sort_values(["f1", "threshold"], ascending=[False, False], kind="stable").iloc[0]
+        else:
+            gap = (rows["suggested"] - rows["gold"]).abs()
+            best = (
+                rows.assign(gap=gap).sort_values(["gap", "threshold"], ascending=[True, False], kind="stable").iloc[0]
+            )
+        chosen[str(code)] = float(best["threshold"])
+    return chosen

@@ -66,6 +66,10 @@ def to_codings(
     base.insert(len(base.columns), C.CODE, [scores.codes[j] for j in code_idx])
     base[C.SCORE] = np.round(values[seg_idx, code_idx].astype(float), 4)
     base[C.METHOD] = [scores.methods.get((i, j), scores.method) for i, j in zip(seg_idx, code_idx, strict=True)]
+    base[C.STATUS] = [
+        "human" if (i, j) in scores.sources else "suggested" for i, j in zip(seg_idx, code_idx, strict=True)
+    ]
+    base[C.CODER] = [scores.sources.get((i, j), "") for i, j in zip(seg_idx, code_idx, strict=True)]
     base[C.EVIDENCE] = [scores.evidence.get((i, j), "") for i, j in zip(seg_idx, code_idx, strict=True)]
     base[C.SOURCE] = [scores.sources.get((i, j), source) for i, j in zip(seg_idx, code_idx, strict=True)]
     base[C.TEXT] = segments[C.TEXT].to_numpy()[seg_idx] if len(seg_idx) else []

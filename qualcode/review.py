@@ -1,0 +1,201 @@
+"""Reviewing suggestions, and merging a new run with the work already done.
+
+One codings table holds suggestions and human codes; its ``status`` column says where each
+row stands: ``suggested`` (qualcode's, not yet reviewed), ``accepted`` and ``rejected``
+(reviewed by ``coder``), ``human`` (applied by a person). Every function here returns a new
+table; none changes its input, and none ever drops a ``human``, ``accepted`` or
+``rejected`` row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from . import columns as C
+from .codebook import Codebook
+from .errors import ColumnError, OptionError
+
+REVIEWED = ("accepted", "rejected", "human")
+KEY = [C.DOC_ID, C.START_CHAR, C.END_CHAR, C.CODE]
+
+
+def with_status(codings: pd.DataFrame) -> pd.DataFrame:
+    """A copy with ``status`` and ``coder`` columns (suggestions get ``suggested``; rows
+    whose method is ``human`` get ``human``)."""
+    out = codings.copy()
+    if C.STATUS not in out.columns:
+        human = out[C.METHOD].eq("human") if C.METHOD in out.columns else pd.Series(False, index=out.index)
+        out[C.STATUS] = np.where(human, "human", "suggested")
+    out[C.STATUS] = out[C.STATUS].fillna("suggested").replace("", "suggested").astype(str).str.strip().str.lower()
+    if C.CODER not in out.columns:
+        out[C.CODER] = ""
+    out[C.CODER] = out[C.CODER].fillna("").astype(str)
+    bad = sorted(set(out[C.STATUS]) - set(C.STATUSES))
+    if bad:
+        row = int(np.flatnonzero(out[C.STATUS].eq(bad[0]).to_numpy())[0])
+        raise ColumnError(
+            f"row {row + 2}: status {bad[0]!r} is not one of {', '.join(C.STATUSES)}; correct it in the CSV"
+        )
+    return out
+
+
+def _mask(
+    codings: pd.DataFrame,
+    where: pd.Series | np.ndarray | None,
+    rows: Iterable[int] | None,
+    code: str | Iterable[str] | None,
+    min_score: float | None,
+    max_score: float | None,
+) -> np.ndarray:
+    mask = np.ones(len(codings), dtype=bool)
+    if where is not None:
+        mask &= np.asarray(where, dtype=bool)
+    if rows is not None:
+        chosen = np.zeros(len(codings), dtype=bool)
+        chosen[codings.index.get_indexer(pd.Index(list(rows)))] = True
+        mask &= chosen
+    if code is not None:
+        codes = [code] if isinstance(code, str) else list(code)
+        mask &= codings[C.CODE].isin(codes).to_numpy()
+    if min_score is not None:
+        mask &= (codings[C.SCORE] >= min_score).to_numpy()
+    if max_score is not None:
+        mask &= (codings[C.SCORE] < max_score).to_numpy()
+    return mask
+
+
+def _set(codings: pd.DataFrame, status: str, mask: np.ndarray, coder: str, overwrite: bool) -> pd.DataFrame:
+    out = with_status(codings)
+    editable = out[C.STATUS].eq("suggested").to_numpy()
+    if overwrite:
+        editable |= out[C.STATUS].isin(["accepted", "rejected"]).to_numpy()
+    target = mask & editable
+    out.loc[target, C.STATUS] = status
+    out.loc[target, C.CODER] = coder
+    return out
+
+
+def accept(
+    codings: pd.DataFrame,
+    where: pd.Series | np.ndarray | None = None,
+    *,
+    rows: Iterable[int] | None = None,
+    code: str | Iterable[str] | None = None,
+    min_score: float | None = None,
+    coder: str = "reviewer",
+    overwrite: bool = False,
+) -> pd.DataFrame:
+    """Accept suggestions: those matching all of ``where`` (a boolean mask), ``rows`` (index
+    labels), ``code`` and ``min_score``. Reviewed rows change only with ``overwrite``; human
+    rows never.
+
+    Examples
+    --------
+    >>> reviewed = accept(coded, code="personnel", min_score=0.6, coder="ana")  # doctest: +SKIP
+    >>> reviewed = reject(reviewed, coded["evidence"].str.contains("'data'"))  # doctest: +SKIP
+    """
+    return _set(codings, "accepted", _mask(codings, where, rows, code, min_score, None), coder, overwrite)
+
+
+def reject(
+    codings: pd.DataFrame,
+    where: pd.Series | np.ndarray | None = None,
+    *,
+    rows: Iterable[int] | None = None,
+    code: str | Iterable[str] | None = None,
+    max_score: float | None = None,
+    coder: str = "reviewer",
+    overwrite: bool = False,
+) -> pd.DataFrame:
+    """Reject suggestions matching all of ``where``, ``rows``, ``code`` and ``max_score``
+    (scores below it). Reviewed rows change only with ``overwrite``; human rows never."""
+    return _set(codings, "rejected", _mask(codings, where, rows, code, None, max_score), coder, overwrite)
+
+
+def accept_above(
+    codings: pd.DataFrame, thresholds: float | Mapping[str, float], *, coder: str = "reviewer"
+) -> pd.DataFrame:
+    """Accept every suggestion scoring at least its code's threshold (one number for all codes,
+    or a mapping code → threshold; codes not in the mapping are left as they are)."""
+    if isinstance(thresholds, int | float):
+        return accept(codings, min_score=float(thresholds), coder=coder)
+    limit = codings[C.CODE].map(dict(thresholds))
+    return accept(codings, (codings[C.SCORE] >= limit).fillna(False).to_numpy(), coder=coder)
+
+
+@dataclass
+class MergeReport:
+    """What :func:`merge` kept, replaced and noticed."""
+
+    kept: int = 0
+    replaced: int = 0
+    orphaned: dict[str, int] = field(default_factory=dict)  # code no longer in the codebook -> rows kept
+
+    def lines(self) -> list[str]:
+        out = []
+        if self.kept:
+            out.append(f"kept {self.kept} reviewed or human rows from the previous codings")
+        for code, n in sorted(self.orphaned.items()):
+            out.append(
+                f"code {code!r} is not in the codebook any more (renamed or removed): its {n} reviewed or human "
+                "rows are kept; rename them in the CSV or restore the code"
+            )
+        return out
+
+
+def merge(
+    previous: pd.DataFrame, new: pd.DataFrame, codebook: Codebook | None = None
+) -> tuple[pd.DataFrame, MergeReport]:
+    """New suggestions merged with the work already done.
+
+    Every ``accepted``, ``rejected`` and ``human`` row of ``previous`` is kept. A new
+    suggestion for the same passage and code as such a row (same ``doc_id``, ``start_char``,
+    ``end_char``, ``code``) is dropped in its favour; previous rows still ``suggested`` are
+    replaced by the new run. Codes that left the codebook are reported, not dropped.
+    """
+    for column in KEY:
+        if column not in previous.columns:
+            raise ColumnError(
+                f"previous codings lack column {column!r}; they must come from qualcode tag (long format)"
+            )
+    previous = with_status(previous)
+    new = with_status(new)
+    kept = previous[previous[C.STATUS].isin(REVIEWED)]
+    report = MergeReport(kept=len(kept))
+    if codebook is not None:
+        known = set(codebook.ids)
+        orphans = kept.loc[~kept[C.CODE].isin(known), C.CODE].value_counts()
+        report.orphaned = {str(k): int(v) for k, v in orphans.items()}
+    key_kept = pd.MultiIndex.from_frame(kept[KEY].astype(str))
+    key_new = pd.MultiIndex.from_frame(new[KEY].astype(str))
+    duplicate = key_new.isin(key_kept)
+    report.replaced = int(duplicate.sum())
+    merged = pd.concat([kept, new[~duplicate]], ignore_index=True, sort=False)
+    merged = merged.sort_values(
+        [C.DOC_ID, C.START_CHAR, C.SEGMENT_ID, C.SCORE, C.CODE] if C.SEGMENT_ID in merged else [C.DOC_ID, C.START_CHAR],
+        ascending=[True, True, True, False, True] if C.SEGMENT_ID in merged else [True, True],
+        kind="stable",
+    )
+    columns = list(dict.fromkeys([*new.columns, *kept.columns]))
+    return merged[columns].reset_index(drop=True), report
+
+
+def check_statuses(codings: pd.DataFrame) -> pd.DataFrame:
+    """Validate an edited codings CSV: statuses spelled right; reviewed rows name their coder.
+
+    Raises
+    ------
+    OptionError / ColumnError
+        With the first offending row.
+    """
+    out = with_status(codings)
+    missing = out[C.STATUS].isin(["accepted", "rejected", "human"]) & out[C.CODER].str.strip().eq("")
+    out.loc[missing & out[C.STATUS].isin(["accepted", "rejected"]), C.CODER] = "reviewer"
+    if (missing & out[C.STATUS].eq("human")).any():
+        row = int(np.flatnonzero((missing & out[C.STATUS].eq("human")).to_numpy())[0])
+        raise OptionError(f"row {row + 2}: a human code needs a coder name in the 'coder' column")
+    return out

@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+import pandas as pd
+import yaml
+from typer.testing import CliRunner
+
+from qualcode.cli import app
+
+from .conftest import CODEBOOK, EXAMPLES, PARTICIPANTS
+
+runner = CliRunner()
+CODER_A = EXAMPLES / "human_codes.csv"
+CODER_B = EXAMPLES / "human_codes_coder_b.csv"
+
+
+def run(*args):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def tag(out, codebook=CODEBOOK, *extra):
+    return run("tag", EXAMPLES, "-c", codebook, "-o", out, "--metadata", PARTICIPANTS, "--method", "keyword", *extra)
+
+
+def test_review_then_retag_with_edited_codebook_keeps_every_reviewed_row(tmp_path):
+    out = tmp_path / "coded.csv"
+    assert tag(out).exit_code == 0
+    reviewed = tmp_path / "coded.csv"  # reviewed in place, as a researcher would
+    result = run("review", out, "--accept-above", "0.8", "--reject-below", "0.6", "--coder", "ana", "-o", reviewed)
+    assert result.exit_code == 0, result.output
+    before = pd.read_csv(reviewed, keep_default_na=False)
+    kept = before[before["status"].isin(["accepted", "rejected"])]
+    assert len(kept) > 10 and set(kept["coder"]) == {"ana"}
+    # a researcher also hand-edits one row's status in the CSV
+    before.loc[before["status"].eq("suggested").idxmax(), ["status", "coder"]] = ["accepted", "ben"]
+    before.to_csv(reviewed, index=False)
+    kept = before[before["status"].isin(["accepted", "rejected"])]
+    # edit the codebook: rename one code, drop another
+    data = yaml.safe_load(CODEBOOK.read_text(encoding="utf-8"))
+    data["codes"][4]["id"] = "staffing"  # personnel renamed
+    data["codes"] = [c for c in data["codes"] if c["id"] != "covid_lessons"]
+    edited = tmp_path / "edited.yaml"
+    edited.write_text(yaml.safe_dump(data), encoding="utf-8")
+    result = tag(out, edited)
+    assert result.exit_code == 0, result.output
+    assert "code 'personnel' is not in the codebook any more" in result.output
+    assert "code 'covid_lessons' is not in the codebook any more" in result.output
+    after = pd.read_csv(out, keep_default_na=False)
+    key = ["doc_id", "start_char", "end_char", "code", "status", "coder"]
+    assert set(map(tuple, kept[key].astype(str).to_numpy().tolist())) <= set(
+        map(tuple, after[key].astype(str).to_numpy().tolist())
+    )
+    assert "staffing" in set(after["code"])
+
+
+def test_fresh_run_keeps_a_backup(tmp_path):
+    out = tmp_path / "coded.csv"
+    assert tag(out).exit_code == 0
+    assert run("review", out, "--accept-above", "0.9", "-o", out).exit_code == 0
+    assert tag(out, CODEBOOK, "--fresh").exit_code == 0
+    backup = pd.read_csv(tmp_path / "coded.csv.bak", keep_default_na=False)
+    assert (backup["status"] == "accepted").any()
+    assert set(pd.read_csv(out)["status"]) == {"suggested"}
+
+
+def test_review_rejects_a_misspelt_status(tmp_path):
+    out = tmp_path / "coded.csv"
+    assert tag(out).exit_code == 0
+    frame = pd.read_csv(out, keep_default_na=False)
+    frame.loc[0, "status"] = "acepted"
+    frame.to_csv(out, index=False)
+    result = run("review", out, "-o", tmp_path / "r.csv")
+    assert result.exit_code == 2 and "status 'acepted' is not one of" in result.output
+
+
+def test_agree_segments_and_characters(tmp_path):
+    out = tmp_path / "agree.csv"
+    result = run("agree", CODER_A, CODER_B, "-i", EXAMPLES, "-o", out)
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(out, index_col="code", keep_default_na=False)
+    assert "pooled" in table.index and table.loc["pooled", "n_coders"] == 2
+    assert 0.8 < float(table.loc["pooled", "cohen_kappa"]) < 1.0
+    assert "prevalence" in table.loc["improvement_science", "warning"]
+    chars = tmp_path / "chars.csv"
+    assert run("agree", CODER_A, CODER_B, "-i", EXAMPLES, "--unit", "character", "-o", chars).exit_code == 0
+    assert pd.read_csv(chars, index_col="code").loc["pooled", "n_units"] > 5000
+    bad = run("agree", CODER_A, "-i", EXAMPLES, "-o", tmp_path / "x.csv")
+    assert bad.exit_code == 2 and "at least two coders" in bad.output
+
+
+def test_evaluate_report_curve_and_tuning(tmp_path):
+    out = tmp_path / "coded.csv"
+    assert tag(out).exit_code == 0
+    report = tmp_path / "report.csv"
+    result = run("evaluate", out, "--gold", CODER_A, "-o", report, "--threshold", "0.6")
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(report, index_col="code")
+    assert {"micro", "macro", "personnel"} <= set(table.index)
+    curve = tmp_path / "curve.csv"
+    assert run("evaluate", out, "--gold", CODER_A, "-o", curve, "--curve").exit_code == 0
+    assert pd.read_csv(curve)["threshold"].nunique() > 10
+    tuned = tmp_path / "tuned.yaml"
+    result = run(
+        "evaluate", out, "--gold", CODER_A, "-o", report, "--tune", "f1", "-c", CODEBOOK, "--write-codebook", tuned
+    )
+    assert result.exit_code == 0, result.output
+    thresholds = {c["id"]: c.get("threshold") for c in yaml.safe_load(tuned.read_text(encoding="utf-8"))["codes"]}
+    assert thresholds["personnel"] is not None
+    again = tmp_path / "again.csv"
+    assert tag(again, tuned).exit_code == 0
+    coded = pd.read_csv(again)
+    assert coded.loc[coded["code"] == "personnel", "score"].min() >= thresholds["personnel"]

@@ -1,0 +1,191 @@
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import qualcode as qc
+from qualcode import columns as C
+from qualcode.review import check_statuses, with_status
+
+
+def _coded(n=6):
+    return pd.DataFrame(
+        {
+            C.DOC_ID: ["d"] * n,
+            C.SEGMENT_ID: range(n),
+            C.START_CHAR: [10 * i for i in range(n)],
+            C.END_CHAR: [10 * i + 9 for i in range(n)],
+            C.CODE: ["a", "b"] * (n // 2),
+            C.SCORE: np.linspace(0.3, 0.9, n),
+            C.METHOD: ["hybrid"] * (n - 1) + ["human"],
+        }
+    )
+
+
+def test_accept_reject_by_filter_row_and_score():
+    coded = with_status(_coded())
+    assert coded[C.STATUS].tolist() == ["suggested"] * 5 + ["human"]
+    reviewed = qc.accept(coded, code="b", min_score=0.5, coder="ana")
+    assert reviewed[C.STATUS].tolist() == ["suggested", "suggested", "suggested", "accepted", "suggested", "human"]
+    assert reviewed.loc[3, C.CODER] == "ana"
+    reviewed = qc.reject(reviewed, rows=[0], coder="ben")
+    assert reviewed.loc[0, C.STATUS] == "rejected"
+    reviewed = qc.reject(reviewed, max_score=1.0)  # does not touch reviewed or human rows
+    assert reviewed[C.STATUS].tolist()[3] == "accepted" and reviewed[C.STATUS].tolist()[5] == "human"
+    assert coded[C.STATUS].tolist()[0] == "suggested"  # input unchanged
+
+
+def test_accept_above_per_code():
+    reviewed = qc.accept_above(with_status(_coded()), {"a": 0.5, "b": 0.8})
+    assert reviewed[C.STATUS].tolist() == ["suggested", "suggested", "accepted", "suggested", "accepted", "human"]
+
+
+def test_bad_status_and_missing_coder():
+    bad = _coded().assign(status=["suggested", "acepted", "suggested", "suggested", "suggested", "human"])
+    with pytest.raises(qc.ColumnError, match="row 3: status 'acepted' is not one of"):
+        with_status(bad)
+    no_coder = _coded().assign(status=["suggested"] * 5 + ["human"], coder="")
+    with pytest.raises(qc.OptionError, match="row 7: a human code needs a coder name"):
+        check_statuses(no_coder)
+
+
+def test_merge_keeps_reviewed_and_reports_removed_codes(codebook):
+    previous = with_status(_coded()).assign(code=["personnel", "strength"] * 3)
+    previous = qc.accept(previous, rows=[1])
+    previous = qc.reject(previous, rows=[2])
+    previous.loc[4, C.CODE] = "old_code"
+    previous = qc.accept(previous, rows=[4])
+    new = with_status(_coded()).assign(code=["personnel", "strength"] * 3, score=0.99)
+    merged, report = qc.merge(previous, new, codebook)
+    statuses = merged.set_index([C.START_CHAR, C.CODE])[C.STATUS]
+    assert statuses[(10, "strength")] == "accepted" and statuses[(20, "personnel")] == "rejected"
+    assert statuses[(40, "old_code")] == "accepted" and statuses[(50, "strength")] == "human"
+    assert report.orphaned == {"old_code": 1}
+    assert any("'old_code' is not in the codebook any more" in line for line in report.lines())
+    assert report.replaced == 3  # the new run's suggestions for the reviewed passages are dropped
+    assert len(merged) == 4 + 3  # 4 reviewed/human rows kept, 3 fresh suggestions
+
+
+rows = st.lists(
+    st.tuples(
+        st.integers(0, 20),
+        st.sampled_from(["personnel", "strength", "covid_lessons", "gone"]),
+        st.sampled_from(["suggested", "accepted", "rejected", "human"]),
+    ),
+    min_size=1,
+    max_size=40,
+    unique_by=lambda r: (r[0], r[1]),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(old_rows=rows, new_rows=rows)
+def test_no_human_or_reviewed_row_is_ever_lost(old_rows, new_rows, codebook):
+    def frame(items, status_ok=True):
+        return pd.DataFrame(
+            {
+                C.DOC_ID: "d",
+                C.SEGMENT_ID: [r[0] for r in items],
+                C.START_CHAR: [r[0] * 10 for r in items],
+                C.END_CHAR: [r[0] * 10 + 5 for r in items],
+                C.CODE: [r[1] for r in items],
+                C.SCORE: 0.5,
+                C.STATUS: [r[2] if status_ok else "suggested" for r in items],
+                C.CODER: ["k" if r[2] != "suggested" else "" for r in items],
+            }
+        )
+
+    previous = frame(old_rows)
+    merged, _ = qc.merge(previous, frame(new_rows, status_ok=False), codebook)
+    kept = previous[previous[C.STATUS] != "suggested"]
+    key = [C.START_CHAR, C.CODE, C.STATUS]
+    after = set(map(tuple, merged[key].to_numpy().tolist()))
+    assert set(map(tuple, kept[key].to_numpy().tolist())) <= after
+    assert not merged.duplicated([C.START_CHAR, C.CODE]).any()
+
+
+def test_agreement_matches_sklearn_and_krippendorff():
+    import krippendorff
+    from sklearn.metrics import cohen_kappa_score
+
+    segments = pd.DataFrame(
+        {C.DOC_ID: "d", C.SEGMENT_ID: range(10), C.START_CHAR: range(0, 100, 10), C.END_CHAR: range(10, 110, 10)}
+    )
+    a = [0, 1, 2, 5, 7]
+    b = [0, 1, 3, 5, 7, 8]
+    codings = pd.DataFrame(
+        {C.DOC_ID: "d", C.SEGMENT_ID: a + b, C.CODE: "x", C.CODER: ["ana"] * len(a) + ["ben"] * len(b)}
+    )
+    table = qc.agreement(codings, segments=segments)
+    va = np.isin(np.arange(10), a).astype(int)
+    vb = np.isin(np.arange(10), b).astype(int)
+    row = table.loc["x"]
+    assert row["cohen_kappa"] == pytest.approx(cohen_kappa_score(va, vb))
+    assert row["krippendorff_alpha"] == pytest.approx(
+        krippendorff.alpha(reliability_data=np.vstack([va, vb]), level_of_measurement="nominal")
+    )
+    assert row["percent_agreement"] == pytest.approx((va == vb).mean())
+    assert row["n_units"] == 10 and row["prevalence"] == pytest.approx((va.sum() + vb.sum()) / 20)
+
+
+def test_agreement_three_coders_with_missing_documents():
+    import krippendorff
+
+    segments = pd.DataFrame(
+        {
+            C.DOC_ID: ["d1"] * 4 + ["d2"] * 4,
+            C.SEGMENT_ID: list(range(4)) * 2,
+            C.START_CHAR: [0, 10, 20, 30] * 2,
+            C.END_CHAR: [10, 20, 30, 40] * 2,
+        }
+    )
+    codings = pd.DataFrame(
+        {
+            C.DOC_ID: ["d1", "d1", "d2", "d1", "d2", "d2", "d1"],
+            C.SEGMENT_ID: [0, 1, 2, 0, 2, 3, 1],
+            C.CODE: "x",
+            C.CODER: ["ana", "ana", "ana", "ben", "ben", "ben", "cy"],  # cy coded only d1
+        }
+    )
+    table = qc.agreement(codings, segments=segments)
+    data = np.array([[1, 1, 0, 0, 0, 0, 1, 0], [1, 0, 0, 0, 0, 0, 1, 1], [0, 1, 0, 0] + [np.nan] * 4], dtype=float)
+    assert table.loc["x", "krippendorff_alpha"] == pytest.approx(
+        krippendorff.alpha(reliability_data=data, level_of_measurement="nominal")
+    )
+    assert np.isnan(table.loc["x", "cohen_kappa"])  # kappa is for two coders
+
+
+def test_character_agreement():
+    from sklearn.metrics import cohen_kappa_score
+
+    codings = pd.DataFrame(
+        {C.DOC_ID: "d", C.START_CHAR: [0, 5], C.END_CHAR: [10, 12], C.CODE: "x", C.CODER: ["ana", "ben"]}
+    )
+    table = qc.agreement(codings, unit="character", texts={"d": "x" * 20})
+    va = np.zeros(20, int)
+    va[0:10] = 1
+    vb = np.zeros(20, int)
+    vb[5:12] = 1
+    assert table.loc["x", "cohen_kappa"] == pytest.approx(cohen_kappa_score(va, vb))
+    assert table.loc["x", "n_units"] == 20
+
+
+def test_tune_thresholds_and_codebook_round_trip(example_corpus, codebook, tmp_path):
+    gold = qc.read_codings("examples/interviews/human_codes.csv")
+    coded = qc.suggest(example_corpus, codebook, method="keyword")
+    chosen = qc.tune_thresholds(coded, gold, example_corpus.segments)
+    assert set(chosen) <= set(codebook.ids) and all(0 < t < 1 for t in chosen.values())
+    tuned = codebook.with_thresholds(chosen)
+    path = tmp_path / "tuned.yaml"
+    qc.save_codebook(tuned, path)
+    assert qc.load_codebook(path).thresholds() == pytest.approx(chosen)
+    again = qc.suggest(example_corpus, qc.load_codebook(path), method="keyword")
+    for code, threshold in chosen.items():
+        assert (again.loc[again[C.CODE] == code, C.SCORE] >= threshold).all()
+    curve = qc.precision_recall(coded, gold, example_corpus.segments, thresholds=[0.5, 0.7])
+    assert set(curve["threshold"]) == {0.5, 0.7}
+    best_f1 = qc.evaluate(coded, gold, example_corpus.segments, threshold=0.65).loc["micro", "f1"]
+    assert best_f1 > qc.evaluate(coded, gold, example_corpus.segments, threshold=0.0).loc["micro", "f1"]
