@@ -24,9 +24,7 @@ GROUP = "group"
 
 
 def _pyplot():
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
+    # no backend is forced: matplotlib picks Agg without a display, and Jupyter its inline one
     import matplotlib.pyplot as plt
 
     return plt
@@ -121,6 +119,7 @@ def heatmap(
     image = _draw(ax, matrix, measure, annotate, diagonal)
     fig.colorbar(image, ax=ax, shrink=0.8, label=measure)
     ax.set_title(title or f"Code co-occurrence ({measure})", fontsize=11)
+    plt.close(fig)  # returned, not shown twice: Jupyter displays the returned figure
     return fig
 
 
@@ -158,6 +157,7 @@ def small_multiples(
         ax.set_title(str(groups[k]), fontsize=10)
     if image is not None:
         fig.colorbar(image, ax=axes.ravel().tolist(), shrink=0.6, label=measure)
+    plt.close(fig)
     return fig
 
 
@@ -200,4 +200,5 @@ def prevalence(
         ax.legend(title=None, fontsize=8, loc="lower right", frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
     ax.set_title(title or f"Code prevalence by {count}", fontsize=11)
+    plt.close(fig)
     return fig

@@ -1,0 +1,34 @@
+"""The walkthrough notebook runs from top to bottom (nbclient), so it never rots."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from .conftest import ROOT
+
+NOTEBOOK = ROOT / "notebooks" / "walkthrough.ipynb"
+
+
+def test_notebook_is_committed_without_outputs():
+    data = json.loads(NOTEBOOK.read_text(encoding="utf-8"))
+    code = [cell for cell in data["cells"] if cell["cell_type"] == "code"]
+    assert code and all(not cell.get("outputs") and cell.get("execution_count") is None for cell in code)
+
+
+@pytest.mark.model
+def test_notebook_executes():
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    notebook = nbformat.read(NOTEBOOK, as_version=4)
+    client = nbclient.NotebookClient(
+        notebook, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOK.parent)}}
+    )
+    client.execute()
+    outputs = [o for cell in notebook.cells if cell.cell_type == "code" for o in cell.outputs]
+    assert not [o for o in outputs if o.output_type == "error"]
+    text = "\n".join(o.get("text", "") + str(o.get("data", {}).get("text/plain", "")) for o in outputs)
+    assert "hybrid min_score 0.4" in text and "reviewed.csv" in text
+    images = [o for o in outputs if "image/png" in o.get("data", {})]
+    assert len(images) >= 3  # heatmap, small multiples, prevalence
