@@ -35,10 +35,12 @@ from .errors import (
     OptionError,
     OutputError,
     QualcodeError,
+    RefiError,
 )
 from .io import read_metadata, read_transcripts
 from .io.coded import read_coded
 from .pipeline import TagResult, tag
+from .refi import RefiProject, read_qdc, read_qdpx, save_project, to_qdc, to_qdpx
 from .review import accept, accept_above, merge, reject
 from .segment import segment_documents, segments_from_texts
 from .suggest import suggest
@@ -57,6 +59,8 @@ __all__ = [
     "OptionError",
     "OutputError",
     "QualcodeError",
+    "RefiError",
+    "RefiProject",
     "TagResult",
     "__version__",
     "accept",
@@ -75,12 +79,17 @@ __all__ = [
     "read_coded",
     "read_codings",
     "read_metadata",
+    "read_qdc",
+    "read_qdpx",
     "read_transcripts",
     "reject",
     "save_codebook",
+    "save_project",
     "segment_documents",
     "segments_from_texts",
     "suggest",
     "tag",
+    "to_qdc",
+    "to_qdpx",
     "tune_thresholds",
 ]

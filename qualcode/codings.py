@@ -125,14 +125,29 @@ def map_to_segments(codings: pd.DataFrame, segments: pd.DataFrame) -> pd.DataFra
         known = segments[[C.DOC_ID, C.SEGMENT_ID]].drop_duplicates()
         merged = codings.merge(known, on=[C.DOC_ID, C.SEGMENT_ID], how="inner")
         return merged[keys].drop_duplicates().reset_index(drop=True)
-    pairs = codings.merge(
-        segments[[C.DOC_ID, C.SEGMENT_ID, C.START_CHAR, C.END_CHAR]], on=C.DOC_ID, suffixes=("", "_seg")
-    )
+    pairs = span_segments(codings, segments)
+    out = codings[[C.DOC_ID, C.CODE, CODER]].iloc[pairs["span"].to_numpy()].reset_index(drop=True)
+    out[C.SEGMENT_ID] = pairs[C.SEGMENT_ID].to_numpy()
+    out = out[keys].drop_duplicates()
+    return out.sort_values(keys, kind="stable").reset_index(drop=True)
+
+
+def span_segments(spans: pd.DataFrame, segments: pd.DataFrame) -> pd.DataFrame:
+    """Which segments each span codes, by the overlap rule (module docs).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``span`` (the position of the row in ``spans``) and ``segment_id``, one row per
+        (span, segment) pair, in the order of ``spans`` then of the segments.
+    """
+    left = spans[[C.DOC_ID, C.START_CHAR, C.END_CHAR]].copy()
+    left["span"] = np.arange(len(spans))
+    pairs = left.merge(segments[[C.DOC_ID, C.SEGMENT_ID, C.START_CHAR, C.END_CHAR]], on=C.DOC_ID, suffixes=("", "_seg"))
     overlap = np.minimum(pairs[C.END_CHAR], pairs[f"{C.END_CHAR}_seg"]) - np.maximum(
         pairs[C.START_CHAR], pairs[f"{C.START_CHAR}_seg"]
     )
     seg_len = (pairs[f"{C.END_CHAR}_seg"] - pairs[f"{C.START_CHAR}_seg"]).clip(lower=1)
     span_len = (pairs[C.END_CHAR] - pairs[C.START_CHAR]).clip(lower=1)
     hit = (overlap > 0) & ((overlap >= OVERLAP * seg_len) | (overlap >= OVERLAP * span_len))
-    out = pairs.loc[hit, keys].drop_duplicates()
-    return out.sort_values(keys, kind="stable").reset_index(drop=True)
+    return pairs.loc[hit, ["span", C.SEGMENT_ID]].reset_index(drop=True)

@@ -57,3 +57,7 @@ class ModelError(QualcodeError, RuntimeError):
 
 class OptionError(QualcodeError, ValueError):
     """An option has a value outside its allowed set."""
+
+
+class RefiError(QualcodeError, ValueError):
+    """A REFI-QDA file (.qdpx, .qdc) is broken, unsafe to open, or refers to what it does not hold."""

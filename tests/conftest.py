@@ -45,3 +45,10 @@ def _private_embedding_cache(tmp_path_factory):
         os.environ.pop("QUALCODE_CACHE", None)
     else:
         os.environ["QUALCODE_CACHE"] = old
+
+
+SHARED = ROOT.parent / "shared" / "data"
+REFI = SHARED / "refi-qda"
+NVIVO_PROJECT = REFI / "nvivo-mac12.7-covid-vaccine-comments.qdpx"
+NVIVO_CODEBOOK = REFI / "nvivo-mac15-codebook-only.qdpx"
+PROJECT_XSD = REFI / "Project.xsd"

@@ -41,7 +41,17 @@ def decode_text(data: bytes, path: Path, encoding: str | None = None) -> tuple[s
     """Decode bytes of a text file.
 
     Returns ``(text, encoding, note)``: the text with LF line ends and no BOM, the
-    encoding used, and a note when qualcode had to fall back (cp1252).
+    encoding used, and a note when qualcode had to fall back (cp1252). Raises as
+    :func:`decode_raw`.
+    """
+    text, used, note = decode_raw(data, path, encoding)
+    return normalise_newlines(text), used, note
+
+
+def decode_raw(data: bytes, path: Path, encoding: str | None = None) -> tuple[str, str, str | None]:
+    """Decode bytes of a text file, keeping its line ends (a BOM is removed).
+
+    Returns ``(text, encoding, note)`` as :func:`decode_text`.
 
     Raises
     ------
@@ -52,7 +62,7 @@ def decode_text(data: bytes, path: Path, encoding: str | None = None) -> tuple[s
     """
     if encoding:
         try:
-            return normalise_newlines(data.decode(encoding).lstrip("\ufeff")), encoding, None
+            return data.decode(encoding).lstrip("\ufeff"), encoding, None
         except (UnicodeDecodeError, LookupError) as exc:
             raise DecodeError(f"{path}: cannot decode as {encoding} ({exc}); check --encoding") from None
     for bom, name in _BOMS:
@@ -63,14 +73,14 @@ def decode_text(data: bytes, path: Path, encoding: str | None = None) -> tuple[s
                 raise DecodeError(
                     f"{path}: broken {name} text at byte {exc.start}; re-save the file as UTF-8"
                 ) from None
-            return normalise_newlines(text.lstrip("\ufeff")), name.replace("-sig", ""), None
+            return text.lstrip("\ufeff"), name.replace("-sig", ""), None
     if b"\x00" in data[:8192]:
         raise InputFileError(
             f"{path}: looks like a binary file (NUL bytes; or UTF-16 without a BOM); "
             "give a text transcript or re-save it as UTF-8"
         )
     try:
-        return normalise_newlines(data.decode("utf-8")), "utf-8", None
+        return data.decode("utf-8"), "utf-8", None
     except UnicodeDecodeError as exc:
         utf8_error = exc
     try:
@@ -84,7 +94,7 @@ def decode_text(data: bytes, path: Path, encoding: str | None = None) -> tuple[s
     if controls > max(8, len(text[:8192]) // 50):
         raise InputFileError(f"{path}: looks like a binary file; give a text transcript")
     note = f"{path}: not valid UTF-8 (byte {utf8_error.start}); decoded as cp1252 (Windows-1252)"
-    return normalise_newlines(text), "cp1252", note
+    return text, "cp1252", note
 
 
 def read_text(path: Path, encoding: str | None = None) -> tuple[str, str, str | None]:

@@ -6,14 +6,14 @@ nothing is written when a run fails.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated
 
 import typer
 
-from . import __version__
-from .errors import QualcodeError
+from .. import __version__
+from ..errors import QualcodeError
+from .common import InputsOpt, check_output, corpus_for, fail, progress, warn
 
 app = typer.Typer(
     name="qualcode",
@@ -22,16 +22,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-
-
-def _fail(error: QualcodeError) -> NoReturn:
-    typer.echo(f"error: {error}", err=True)
-    raise typer.Exit(code=2)
-
-
-def _warn(lines: list[str]) -> None:
-    for line in lines:
-        typer.echo(f"warning: {line}", err=True)
 
 
 def _version(value: bool) -> None:
@@ -104,10 +94,10 @@ def tag(
     Example: qualcode tag examples/interviews -c codebooks/caring_schools.yaml
     -m examples/interviews/participants.csv -o coded.csv
     """
-    from .pipeline import tag as run_tag
+    from ..pipeline import tag as run_tag
 
     try:
-        with _progress("coding"):
+        with progress("coding"):
             result = run_tag(
                 inputs,
                 codebook,
@@ -131,16 +121,16 @@ def tag(
                 previous=None if fresh else (previous or "auto"),
             )
     except QualcodeError as error:
-        _fail(error)
-    _warn(result.warnings)
+        fail(error)
+    warn(result.warnings)
     typer.echo(result.summary(), err=True)
 
 
 @app.command()
 def validate(codebook: Annotated[Path, typer.Argument(help="The YAML codebook to check.")]) -> None:
     """Check a codebook; print every problem with its line, exit non-zero if any."""
-    from .codebook import load_codebook
-    from .errors import CodebookError
+    from ..codebook import load_codebook
+    from ..errors import CodebookError
 
     try:
         book = load_codebook(codebook)
@@ -150,9 +140,9 @@ def validate(codebook: Annotated[Path, typer.Argument(help="The YAML codebook to
                 typer.echo(problem, err=True)
             typer.echo(f"{codebook}: {len(error.problems)} problem(s)", err=True)
             raise typer.Exit(code=2) from None
-        _fail(error)
+        fail(error)
     except QualcodeError as error:
-        _fail(error)
+        fail(error)
     typer.echo(f"{codebook}: valid: {len(book.ids)} codes, sha256 {book.hash[:12]}")
 
 
@@ -168,8 +158,8 @@ CodebookOpt = Annotated[Path | None, typer.Option("--codebook", "-c", help="The 
 
 
 def _load(coded: Path, codebook: Path | None):
-    from .codebook import load_codebook
-    from .io.coded import read_coded
+    from ..codebook import load_codebook
+    from ..io.coded import read_coded
 
     return read_coded(coded), (load_codebook(codebook) if codebook else None)
 
@@ -194,19 +184,19 @@ def matrix(
 
     Example: qualcode matrix coded.csv --by role --measure jaccard -o matrix.csv
     """
-    from .analysis.cooccurrence import compare_groups, cooccurrence, tidy
-    from .io.writers import write_csv
+    from ..analysis.cooccurrence import compare_groups, cooccurrence, tidy
+    from ..io.writers import write_csv
 
     try:
         if format not in ("tidy", "wide"):
-            from .errors import OptionError
+            from ..errors import OptionError
 
             raise OptionError(f"unknown format {format!r}; choose tidy or wide")
         check_output(output)
         codings, book = _load(coded, codebook)
         if compare:
             if not by:
-                from .errors import OptionError
+                from ..errors import OptionError
 
                 raise OptionError("--compare needs --by (the groups to compare)")
             table = compare_groups(
@@ -231,7 +221,7 @@ def matrix(
         )
         write_csv(tidy(result, measure) if format == "tidy" else result.reset_index(), output)
     except QualcodeError as error:
-        _fail(error)
+        fail(error)
     typer.echo(
         f"{result.shape[1]} codes, {measure}, unit {unit}{', by ' + ', '.join(by) if by else ''} -> {output}", err=True
     )
@@ -254,12 +244,12 @@ def freq(
 
     Example: qualcode freq coded.csv --by role --count district -o freq.csv
     """
-    from .analysis.frequencies import frequencies, frequency_table
-    from .io.writers import write_csv
+    from ..analysis.frequencies import frequencies, frequency_table
+    from ..io.writers import write_csv
 
     try:
         if format not in ("tidy", "wide"):
-            from .errors import OptionError
+            from ..errors import OptionError
 
             raise OptionError(f"unknown format {format!r}; choose tidy or wide")
         check_output(output)
@@ -267,7 +257,7 @@ def freq(
         table = frequencies(codings, by=by or None, count=count, min_score=min_score, codebook=book, level=level)
         write_csv(table if format == "tidy" else frequency_table(table).reset_index(), output)
     except QualcodeError as error:
-        _fail(error)
+        fail(error)
     typer.echo(
         f"{table['code'].nunique()} codes counted by {count}{', by ' + ', '.join(by) if by else ''} -> {output}",
         err=True,
@@ -298,11 +288,11 @@ def plot(
 
     Example: qualcode plot multiples coded.csv --by role --measure jaccard -o roles.png
     """
-    from . import plot as plots
-    from .analysis.cooccurrence import cooccurrence
-    from .analysis.frequencies import frequencies
-    from .errors import OptionError
-    from .fileio import atomic_write
+    from .. import plot as plots
+    from ..analysis.cooccurrence import cooccurrence
+    from ..analysis.frequencies import frequencies
+    from ..errors import OptionError
+    from ..fileio import atomic_write
 
     try:
         if kind not in PLOTS:
@@ -330,37 +320,8 @@ def plot(
         fmt = output.suffix.lower().lstrip(".")
         atomic_write(output, lambda tmp: figure.savefig(tmp, dpi=dpi, format=fmt))
     except QualcodeError as error:
-        _fail(error)
+        fail(error)
     typer.echo(f"{kind} -> {output}", err=True)
-
-
-InputsOpt = Annotated[
-    list[Path] | None,
-    typer.Option("--inputs", "-i", help="The transcripts the codings refer to (default: those in CODED.meta.json)."),
-]
-
-
-def _corpus_for(coded: Path, inputs: list[Path] | None, unit: str | None = None):
-    """The corpus a codings file refers to: --inputs, else the inputs and unit in its .meta.json."""
-    import json
-
-    from .errors import InputFileError
-    from .io import read_transcripts
-    from .io.writers import meta_path
-
-    settings: dict[str, object] = {}
-    meta = meta_path(coded)
-    if meta.is_file():
-        record = json.loads(meta.read_text(encoding="utf-8"))
-        settings = record.get("settings", {})
-        if not inputs:
-            inputs = [Path(item["path"]) for item in record.get("inputs", [])]
-    if not inputs:
-        raise InputFileError(f"{coded}: no {meta.name} beside it; pass the transcripts with --inputs")
-    metadata = settings.get("metadata")
-    return read_transcripts(
-        inputs, unit=unit or str(settings.get("unit", "auto")), metadata=str(metadata) if metadata else None
-    )
 
 
 @app.command()
@@ -377,9 +338,9 @@ def review(
     Statuses: suggested, accepted, rejected, human. Human rows are never changed.
     Example: qualcode review coded.csv --accept-above 0.7 --reject-below 0.45 --coder ana -o reviewed.csv
     """
-    from .io.coded import read_coded
-    from .io.writers import write_csv
-    from .review import accept, check_statuses, reject
+    from ..io.coded import read_coded
+    from ..io.writers import write_csv
+    from ..review import accept, check_statuses, reject
 
     try:
         check_output(output)
@@ -390,7 +351,7 @@ def review(
             table = reject(table, code=code, max_score=reject_below, coder=coder)
         write_csv(table, output)
     except QualcodeError as error:
-        _fail(error)
+        fail(error)
     counts = table["status"].value_counts()
     summary = ", ".join(f"{counts.get(s, 0)} {s}" for s in ("suggested", "accepted", "rejected", "human"))
     typer.echo(f"{summary} -> {output}", err=True)
@@ -414,9 +375,9 @@ def agree(
     """
     import pandas as pd
 
-    from .analysis.agreement import agreement
-    from .codings import read_codings
-    from .io.writers import write_csv
+    from ..analysis.agreement import agreement
+    from ..codings import read_codings
+    from ..io.writers import write_csv
 
     try:
         check_output(output)
@@ -424,18 +385,18 @@ def agree(
         table_in = pd.concat(frames, ignore_index=True)
         corpus = None
         if inputs:
-            from .io import read_transcripts
+            from ..io import read_transcripts
 
             corpus = read_transcripts(inputs, unit=segment_unit)
         elif unit == "segment":
-            from .errors import OptionError
+            from ..errors import OptionError
 
             raise OptionError("unit 'segment' needs the transcripts: pass them with --inputs")
         texts = {d.doc_id: d.text for d in corpus.documents} if corpus else None
         result = agreement(table_in, unit=unit, segments=corpus.segments if corpus else None, texts=texts)
         write_csv(result.reset_index(), output)
     except QualcodeError as error:
-        _fail(error)
+        fail(error)
     pooled = result.loc["pooled"]
     typer.echo(
         f"{', '.join(result.attrs['coders'])}: pooled agreement {pooled['percent_agreement']:.3f}, "
@@ -463,13 +424,13 @@ def evaluate(
     Example: qualcode evaluate coded.csv --gold human.csv -o report.csv --tune f1
     -c codebooks/caring_schools.yaml --write-codebook tuned.yaml
     """
-    from .analysis.evaluate import evaluate as run_evaluate
-    from .analysis.evaluate import precision_recall, tune_thresholds
-    from .codebook import load_codebook, save_codebook
-    from .codings import read_codings
-    from .errors import OptionError
-    from .io.coded import read_coded
-    from .io.writers import write_csv
+    from ..analysis.evaluate import evaluate as run_evaluate
+    from ..analysis.evaluate import precision_recall, tune_thresholds
+    from ..codebook import load_codebook, save_codebook
+    from ..codings import read_codings
+    from ..errors import OptionError
+    from ..io.coded import read_coded
+    from ..io.writers import write_csv
 
     try:
         check_output(output)
@@ -479,7 +440,7 @@ def evaluate(
             check_output(write_codebook)
         suggestions = read_coded(suggested)
         human = read_codings(gold)
-        corpus = _corpus_for(suggested, inputs)
+        corpus = corpus_for(suggested, inputs)
         if curve:
             table = precision_recall(suggestions, human, corpus.segments)
             write_csv(table, output)
@@ -493,7 +454,7 @@ def evaluate(
                 save_codebook(load_codebook(codebook).with_thresholds(chosen), write_codebook)
                 typer.echo(f"codebook with thresholds -> {write_codebook}", err=True)
     except QualcodeError as error:
-        _fail(error)
+        fail(error)
     if not curve:
         micro = table.loc["micro"]
         typer.echo(
@@ -505,33 +466,12 @@ def evaluate(
         typer.echo(f"precision-recall table -> {output}", err=True)
 
 
-def check_output(path: Path) -> None:
-    """Fail before any work when ``path`` cannot be written."""
-    from .fileio import check_writable
-
-    check_writable(path)
-
-
-class _progress:
-    """A spinner on stderr while a long step runs (only when stderr is a terminal)."""
-
-    def __init__(self, label: str) -> None:
-        self.label = label
-        self.status: Any = None
-
-    def __enter__(self) -> _progress:
-        if sys.stderr.isatty():
-            from rich.console import Console
-
-            self.status = Console(stderr=True).status(f"qualcode: {self.label}…")
-            self.status.__enter__()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self.status is not None:
-            self.status.__exit__(None, None, None)
-
-
 def run() -> None:
     """Entry point of the console script."""
     app()
+
+
+from .refi import export_refi, import_refi  # noqa: E402  (commands defined in their own module)
+
+app.command("export-refi")(export_refi)
+app.command("import-refi")(import_refi)

@@ -1,0 +1,117 @@
+"""``qualcode export-refi`` and ``qualcode import-refi``: REFI-QDA projects and codebooks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..errors import QualcodeError
+from .common import InputsOpt, corpus_for, fail, warn
+
+
+def export_refi(
+    output: Annotated[Path, typer.Option("--output", "-o", help="The .qdpx project (or .qdc codebook) to write.")],
+    codebook: Annotated[Path, typer.Option("--codebook", "-c", help="The YAML codebook.")],
+    coded: Annotated[
+        Path | None, typer.Argument(help="A long codings CSV (qualcode tag, review or import-refi); optional.")
+    ] = None,
+    inputs: InputsOpt = None,
+    metadata: Annotated[
+        Path | None, typer.Option("--metadata", "-m", help="Participants CSV (default: the one CODED was made with).")
+    ] = None,
+    min_score: Annotated[
+        float | None, typer.Option(help="Leave out suggestions scoring below this (reviewed and human rows stay).")
+    ] = None,
+    include_rejected: Annotated[bool, typer.Option(help="Also export rejected suggestions.")] = False,
+    name: Annotated[str | None, typer.Option(help="Project name (default: the codebook's name).")] = None,
+) -> None:
+    """Write a REFI-QDA project (.qdpx) for NVivo, ATLAS.ti, MAXQDA, QualCoder, Taguette…, or a codebook (.qdc).
+
+    Example: qualcode export-refi coded.csv -c codebooks/caring_schools.yaml -o study.qdpx
+    """
+    from ..codebook import load_codebook
+    from ..errors import OptionError
+    from ..fileio import check_writable
+    from ..io import read_transcripts
+    from ..io.coded import read_coded
+    from ..refi import to_qdc, to_qdpx
+    from ..review import with_status
+
+    suffix = output.suffix.lower()
+    try:
+        if suffix not in (".qdpx", ".qdc"):
+            raise OptionError(f"{output}: give a .qdpx (project) or .qdc (codebook) file name")
+        check_writable(output)
+        book = load_codebook(codebook)
+        if suffix == ".qdc":
+            if coded is not None or inputs:
+                raise OptionError("a .qdc file holds the codebook only; leave out CODED and --inputs, or write .qdpx")
+            to_qdc(book, output)
+            typer.echo(f"{len(book.ids)} codes -> {output}", err=True)
+            return
+        codings = None
+        if coded is not None:
+            codings = with_status(read_coded(coded))
+            if min_score is not None:
+                low = codings["status"].eq("suggested") & (codings["score"] < min_score)
+                codings = codings[~low]
+            corpus = corpus_for(coded, inputs, metadata=metadata)
+        elif inputs:
+            corpus = read_transcripts(inputs, metadata=metadata)
+        else:
+            raise OptionError("give CODED (a codings CSV) or --inputs (transcripts) for a .qdpx project")
+        to_qdpx(corpus, book, codings, output, include_rejected=include_rejected, name=name)
+    except QualcodeError as error:
+        fail(error)
+    n = 0 if codings is None else len(codings) if include_rejected else int((codings["status"] != "rejected").sum())
+    typer.echo(f"{len(corpus)} sources, {len(book.ids)} codes, {n} codings -> {output}", err=True)
+
+
+def import_refi(
+    project: Annotated[Path, typer.Argument(help="A .qdpx project or .qdc codebook from any REFI-QDA program.")],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Folder for a project's files; the .yaml file for a .qdc codebook.")
+    ],
+    unit: Annotated[str, typer.Option(help="How sources are segmented: auto, turn, paragraph, sentence, window.")] = (
+        "auto"
+    ),
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing output folder.")] = False,
+) -> None:
+    """Read a REFI-QDA project or codebook into files every qualcode command reads.
+
+    A project becomes OUT/codebook.yaml, OUT/sources/*.txt, OUT/participants.csv and
+    OUT/codings.csv (with OUT/codings.meta.json), so that `qualcode matrix OUT/codings.csv`,
+    `qualcode agree` and the rest work on it.
+
+    Example: qualcode import-refi nvivo_export.qdpx -o imported/
+    """
+    from ..codebook import save_codebook
+    from ..errors import OptionError
+    from ..fileio import check_writable
+    from ..refi import read_qdc, read_qdpx, save_project
+
+    suffix = project.suffix.lower()
+    try:
+        if suffix == ".qdc":
+            if output.suffix.lower() not in (".yaml", ".yml"):
+                raise OptionError(f"{output}: a .qdc codebook is written as YAML; give a .yaml file name")
+            check_writable(output)
+            book = read_qdc(project)
+            save_codebook(book, output)
+            typer.echo(f"{len(book.ids)} codes -> {output}", err=True)
+            return
+        if suffix != ".qdpx":
+            raise OptionError(f"{project}: give a .qdpx project or a .qdc codebook")
+        result = read_qdpx(project, unit=unit)
+        save_project(result, output, force=force)
+    except QualcodeError as error:
+        fail(error)
+    warn(result.warnings)
+    codes = len(result.codebook.ids) if result.codebook else 0
+    typer.echo(
+        f"{len(result.corpus)} sources, {codes} codes, {len(result.codings)} codings, "
+        f"{len(result.users)} users -> {output}",
+        err=True,
+    )

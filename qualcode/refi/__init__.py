@@ -1,0 +1,18 @@
+"""REFI-QDA: exchanging projects (``.qdpx``) and codebooks (``.qdc``) with NVivo, ATLAS.ti,
+MAXQDA, QualCoder, Taguette and other programs.
+
+- :func:`to_qdpx` / :func:`to_qdc` write them (:mod:`qualcode.refi.export`);
+- :func:`read_qdpx` / :func:`read_qdc` read them, from any program and safely
+  (:mod:`qualcode.refi.read`, :mod:`qualcode.refi.safezip`);
+- :func:`save_project` writes an imported project as files qualcode's commands read.
+"""
+
+from __future__ import annotations
+
+from .export import to_qdc, to_qdpx
+from .folder import save_project
+from .read import RefiProject, read_qdc, read_qdpx
+from .safezip import Limits
+from .schema import schema_errors
+
+__all__ = ["Limits", "RefiProject", "read_qdc", "read_qdpx", "save_project", "schema_errors", "to_qdc", "to_qdpx"]

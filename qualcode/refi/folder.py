@@ -1,0 +1,108 @@
+"""An imported REFI-QDA project as plain files that every qualcode command reads.
+
+::
+
+    OUT/
+      codebook.yaml        the code tree (qualcode validate / tag -c)
+      sources/<doc>.txt    each text source, UTF-8, LF line ends (offsets index these texts)
+      participants.csv     doc_id + the metadata of cases and variables (--metadata)
+      codings.csv          the codings table (qualcode matrix / freq / agree / evaluate / review)
+      codings.meta.json    what codings.csv refers to: the sources, the metadata and the unit
+
+The folder is written whole or not at all: into a temporary folder beside it, renamed at the end.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+from .. import __version__
+from .. import columns as C
+from ..codebook import save_codebook
+from ..errors import OutputError
+from ..io.writers import FLOAT_FORMAT
+from .read import RefiProject
+
+
+def _csv(frame: pd.DataFrame, path: Path) -> None:
+    frame.to_csv(path, index=False, float_format=FLOAT_FORMAT, lineterminator="\n")
+
+
+def save_project(project: RefiProject, folder: str | Path, *, force: bool = False) -> Path:
+    """Write an imported project as files (module docs); ``force`` replaces an existing folder.
+
+    Raises
+    ------
+    OutputError
+        ``folder`` exists and is not empty (without ``force``), or cannot be written.
+    """
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise OutputError(f"{folder}: is a file; give a folder to write the imported project into")
+    if folder.is_dir() and any(folder.iterdir()) and not force:
+        raise OutputError(f"{folder}: folder is not empty; choose a new folder or pass --force to replace it")
+    parent = folder.parent if str(folder.parent) else Path(".")
+    if not parent.is_dir():
+        raise OutputError(f"{folder}: folder {parent} does not exist; create it first")
+    try:
+        tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=parent))
+    except OSError as exc:
+        raise OutputError(f"{folder}: cannot write ({exc.strerror or exc}); choose another folder") from None
+    try:
+        _write(project, tmp, folder)
+        os.chmod(tmp, 0o755)
+        if folder.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{folder.name}.old.", dir=parent))
+            os.replace(folder, old / folder.name)
+            os.replace(tmp, folder)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(tmp, folder)
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise OutputError(f"{folder}: cannot write ({exc.strerror or exc}); choose another folder") from None
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return folder
+
+
+def _write(project: RefiProject, tmp: Path, folder: Path) -> None:
+    sources = tmp / "sources"
+    sources.mkdir()
+    inputs = []
+    for doc in project.corpus.documents:
+        data = doc.text.encode("utf-8")
+        (sources / f"{doc.doc_id}.txt").write_bytes(data)
+        inputs.append(
+            {"path": str(folder / "sources" / f"{doc.doc_id}.txt"), "sha256": hashlib.sha256(data).hexdigest()}
+        )
+    if project.codebook is not None:
+        save_codebook(project.codebook, tmp / "codebook.yaml")
+    keys = [k for k in project.corpus.segments.columns if k not in (*C.SEGMENT_CORE, *C.TIME_COLUMNS)]
+    metadata_path = None
+    if keys:
+        table = pd.DataFrame(
+            [{C.DOC_ID: d.doc_id, **{k: d.metadata.get(k, "") for k in keys}} for d in project.corpus.documents]
+        )
+        _csv(table, tmp / "participants.csv")
+        metadata_path = str(folder / "participants.csv")
+    _csv(project.codings, tmp / "codings.csv")
+    record = {
+        "qualcode_version": __version__,
+        "imported_from": {"file": project.path, "origin": project.origin, "name": project.name},
+        "codebook": {"name": project.codebook.name, "sha256": project.codebook.hash} if project.codebook else None,
+        "settings": {"unit": project.corpus.unit, "metadata": metadata_path},
+        "inputs": inputs,
+        "counts": {"documents": len(project.corpus), "codings": len(project.codings)},
+        "warnings": project.warnings,
+    }
+    text = json.dumps(record, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    (tmp / "codings.meta.json").write_text(text, encoding="utf-8", newline="\n")

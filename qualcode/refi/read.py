@@ -1,0 +1,501 @@
+"""Reading REFI-QDA: projects (``.qdpx``) and codebooks (``.qdc``) from any program.
+
+What real exports do, and what qualcode does about it:
+
+- selection offsets in UTF-16 code units (NVivo) or with CR LF counted twice: detected per
+  source and converted to characters (:mod:`qualcode.refi.offsets`), reported in ``warnings``;
+- CR LF line ends and a BOM in the text files: removed (offsets follow);
+- ``Sources/`` or ``sources/``, ``internal://`` paths, ``relative://`` and absolute paths: a
+  file is looked up inside the archive only, by name, whatever the case; text outside the
+  archive is never read;
+- text kept only in a ``.docx`` (``richTextPath``): read with python-docx;
+- missing optional attributes (user names, colours, creating users): sensible defaults;
+- PDF, picture, audio and video sources: counted in ``warnings``, not imported.
+
+Codings become a codings table with ``status`` ``human`` and the coder from the file
+(qualcode's own exports restore suggestions with their status, score and evidence).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from xml.etree.ElementTree import Element
+
+import numpy as np
+import pandas as pd
+
+from .. import columns as C
+from ..codebook import Codebook
+from ..codings import span_segments
+from ..corpus import Corpus
+from ..document import Document, TimeSpan, Turn
+from ..errors import DecodeError, InputFileError, RefiError
+from ..io.decode import decode_raw
+from ..io.speakers import split_turns
+from ..segment import order_metadata, segment_documents
+from .codes import codebook_from_codes
+from .export import HUMAN_DEFAULTS, PARTICIPANT, QUALCODE_USER
+from .offsets import choose_unit, normalise
+from .safezip import Limits, SafeZip
+from .schema import child, child_text, children, local, parse_xml, unpack_description
+
+CODING_COLUMNS = [
+    C.DOC_ID,
+    C.SEGMENT_ID,
+    C.START_CHAR,
+    C.END_CHAR,
+    C.CODE,
+    C.SCORE,
+    C.METHOD,
+    C.STATUS,
+    C.CODER,
+    C.EVIDENCE,
+    C.SOURCE,
+]
+OTHER_SOURCES = ("PictureSource", "PDFSource", "AudioSource", "VideoSource")
+_BAD_NAME = re.compile(r"[\\/:*?\"<>|\x00-\x1f]+")
+_VALUE_TAGS = ("TextValue", "BooleanValue", "IntegerValue", "FloatValue", "DateValue", "DateTimeValue")
+
+
+@dataclass
+class RefiProject:
+    """A REFI-QDA project as qualcode tables.
+
+    Attributes
+    ----------
+    path, name, origin
+        The file read, the project's name and the program that wrote it.
+    corpus
+        The text sources as documents (``doc_id`` = the source's name), with the metadata of
+        their cases and variables, segmented; every offset indexes ``corpus.text(doc_id)``.
+    codebook
+        The code tree (None when the project has no codes).
+    codings
+        One row per (selection, code, coder) and segment it codes: ``doc_id, segment_id,
+        start_char, end_char`` (the selection), the metadata columns, ``code, score, method,
+        status, coder, evidence, source, text`` (the selected text). ``segment_id`` is empty
+        for a selection that codes no segment (the overlap rule of :mod:`qualcode.codings`).
+    users
+        ``guid, id, name`` of every user of the file.
+    sources
+        ``doc_id, guid, name, chars, offsets, text_from`` of every text source.
+    warnings
+        What was converted, left out or guessed.
+    """
+
+    path: str
+    name: str
+    origin: str
+    corpus: Corpus
+    codebook: Codebook | None
+    codings: pd.DataFrame
+    users: pd.DataFrame
+    sources: pd.DataFrame
+    warnings: list[str] = field(default_factory=list)
+
+    def __repr__(self) -> str:
+        codes = len(self.codebook.ids) if self.codebook else 0
+        return (
+            f"RefiProject({self.name!r} from {self.origin or 'unknown program'}: {len(self.corpus)} sources, "
+            f"{codes} codes, {len(self.codings)} codings, {len(self.users)} users)"
+        )
+
+
+def _guid(value: str | None) -> str:
+    return (value or "").strip().strip("{}").lower()
+
+
+def _doc_ids(names: list[str]) -> list[str]:
+    """File-safe, unique document ids from source names."""
+    taken: set[str] = set()
+    out = []
+    for name in names:
+        base = _BAD_NAME.sub("_", name).strip().strip(".") or "source"
+        candidate, n = base, 1
+        while candidate.lower() in taken:
+            n += 1
+            candidate = f"{base}-{n}"
+        taken.add(candidate.lower())
+        out.append(candidate)
+    return out
+
+
+class _Reader:
+    """One pass over a project: the archive, the XML, and what was noticed."""
+
+    def __init__(self, path: Path, archive: SafeZip, root: Element) -> None:
+        self.path = path
+        self.archive = archive
+        self.root = root
+        self.origin = root.get("origin") or ""
+        self.warnings: list[str] = []
+
+    # --- users, variables ----------------------------------------------------------------
+
+    def users(self) -> pd.DataFrame:
+        rows = []
+        users = child(self.root, "Users")
+        for user in children(users, "User") if users is not None else []:
+            rows.append({"guid": _guid(user.get("guid")), "id": user.get("id") or "", "name": user.get("name") or ""})
+        return pd.DataFrame(rows, columns=["guid", "id", "name"])
+
+    def variables(self) -> dict[str, str]:
+        holder = child(self.root, "Variables")
+        return {
+            _guid(v.get("guid")): v.get("name") or _guid(v.get("guid"))
+            for v in (children(holder, "Variable") if holder is not None else [])
+        }
+
+    def values(self, element: Element, names: dict[str, str]) -> dict[str, str]:
+        out = {}
+        for holder in children(element, "VariableValue"):
+            ref = child(holder, "VariableRef")
+            target = _guid(ref.get("targetGUID")) if ref is not None else ""
+            name = names.get(target)
+            if name is None:
+                self.warnings.append(f"{self.path}: a variable value refers to unknown variable {target!r}; left out")
+                continue
+            value = next((child_text(holder, tag) for tag in _VALUE_TAGS if child(holder, tag) is not None), "")
+            out[name] = value
+        return out
+
+    # --- text ------------------------------------------------------------------------------
+
+    def member(self, reference: str | None) -> str | None:
+        """The archive member a source path refers to (inside the archive only)."""
+        if not reference:
+            return None
+        name = re.sub(r"^[a-z]+://", "", reference.strip(), flags=re.I).replace("\\", "/")
+        base = name.rsplit("/", 1)[-1]
+        for candidate in (name, f"Sources/{name}", f"Sources/{base}", base):
+            found = self.archive.find(candidate)
+            if found is not None:
+                return found
+        return None
+
+    def text_of(self, source: Element, label: str) -> tuple[str, str]:
+        """The raw text of a text source and where it came from."""
+        inline = child(source, "PlainTextContent")
+        if inline is not None and (inline.text or "").strip():
+            return inline.text or "", "PlainTextContent"
+        plain = self.member(source.get("plainTextPath"))
+        if plain is not None:
+            try:
+                text, _, note = decode_raw(self.archive.read(plain), Path(f"{self.path}:{plain}"))
+            except (DecodeError, InputFileError) as exc:
+                raise RefiError(str(exc)) from None
+            if note:
+                self.warnings.append(note)
+            if text.strip():
+                return text, plain
+        rich = self.member(source.get("richTextPath"))
+        if rich is not None and rich.lower().endswith(".docx"):
+            return self.docx_text(rich), rich
+        if source.get("plainTextPath") and plain is None:
+            self.warnings.append(
+                f"{self.path}: source {label!r}: its text {source.get('plainTextPath')!r} is not inside the project "
+                "file; qualcode reads nothing outside it"
+            )
+        return "", ""
+
+    def docx_text(self, member: str) -> str:
+        from docx import Document as WordDocument
+
+        try:
+            word = WordDocument(io.BytesIO(self.archive.read(member)))
+        except Exception as exc:  # python-docx raises many kinds for a damaged file
+            raise RefiError(
+                f"{self.path}: {member} is not a readable .docx ({exc}); export the project again"
+            ) from None
+        return "\n".join(paragraph.text for paragraph in word.paragraphs)
+
+
+def _turns(text: str) -> tuple[list[Turn], list[TimeSpan]]:
+    """Speaker turns of an imported text, unless the "labels" found are words followed by a
+    colon inside a text that is no transcript: when the text before the first label (which
+    would be left out of every segment) is over 500 characters and a fiftieth of the text, it is one
+    unlabelled turn."""
+    turns, times = split_turns(text)
+    lead = turns[0].start if turns and turns[0].speaker else 0
+    if lead > max(500, len(text) // 50):
+        stripped = text.strip()
+        start = text.find(stripped)
+        return [Turn(None, start, start + len(stripped))], []
+    return turns, times
+
+
+def _selection_rows(reader: _Reader, source: Element, label: str, user_names: dict[str, str]) -> list[dict[str, Any]]:
+    """One row per (selection, coding) with raw offsets (None, None for whole-source codings)."""
+    rows = []
+    for selection in children(source, "PlainTextSelection"):
+        try:
+            start, end = int(selection.get("startPosition", "")), int(selection.get("endPosition", ""))
+        except ValueError:
+            raise RefiError(
+                f"{reader.path}: selection {selection.get('guid')!r} of source {label!r} has no whole-number "
+                "startPosition/endPosition; the file is damaged, export it again"
+            ) from None
+        _, data = unpack_description(child_text(selection, "Description"))
+        for coding in children(selection, "Coding"):
+            rows.append(_coding_row(coding, selection, (start, end), data, user_names))
+    for coding in children(source, "Coding"):  # a coding of the whole source
+        rows.append(_coding_row(coding, source, (None, None), None, user_names))
+    return rows
+
+
+def _coding_row(
+    coding: Element, holder: Element, span: tuple[int | None, int | None], data: dict[str, Any] | None, users: dict
+) -> dict[str, Any]:
+    ref = child(coding, "CodeRef")
+    user_guid = _guid(coding.get("creatingUser") or holder.get("creatingUser"))
+    creator = users.get(user_guid, user_guid or "unknown")
+    row: dict[str, Any] = {
+        "code_guid": _guid(ref.get("targetGUID")) if ref is not None else "",
+        "start": span[0],
+        "end": span[1],
+        C.STATUS: "human",
+        C.CODER: creator,
+        C.SOURCE: creator,
+        **HUMAN_DEFAULTS,
+    }
+    if data:  # written by qualcode: status, score, method, evidence, source, coder
+        if data.get(C.STATUS) not in (None, "human"):
+            row[C.CODER] = ""
+            row[C.SOURCE] = None
+        row.update({k: data[k] for k in (C.STATUS, C.METHOD, C.SCORE, C.EVIDENCE, C.SOURCE, C.CODER) if k in data})
+    if row[C.STATUS] == "human" and row[C.CODER] == QUALCODE_USER:
+        row[C.CODER] = row[C.SOURCE] = "unknown"
+    return row
+
+
+def read_qdpx(path: str | Path, *, unit: str = "auto", limits: Limits | None = None) -> RefiProject:
+    """Read a REFI-QDA project (``.qdpx``) exported by NVivo, ATLAS.ti, MAXQDA, QualCoder,
+    Taguette, qualcode or another program.
+
+    Parameters
+    ----------
+    path
+        The ``.qdpx`` file. It is opened as untrusted: unsafe archive entries, zip bombs and
+        XML with DTDs or entities are refused (:mod:`qualcode.refi.safezip`).
+    unit
+        How the sources are segmented (as :func:`qualcode.read_transcripts`).
+    limits
+        Caps on the archive's size (:class:`~qualcode.refi.safezip.Limits`).
+
+    Returns
+    -------
+    RefiProject
+        ``.corpus``, ``.codebook``, ``.codings``, ``.users``, ``.sources``, ``.warnings``.
+
+    Raises
+    ------
+    RefiError
+        The file is not a REFI-QDA project, is damaged, or is unsafe to open.
+
+    Examples
+    --------
+    >>> import qualcode as qc
+    >>> project = qc.read_qdpx("study.qdpx")  # doctest: +SKIP
+    >>> qc.cooccurrence(project.codings, measure="jaccard")  # doctest: +SKIP
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputFileError(f"{path}: no such file; check the path")
+    with SafeZip(path, limits) as archive:
+        member = archive.find("project.qde") or next((n for n in archive.names if n.lower().endswith(".qde")), None)
+        if member is None:
+            raise RefiError(f"{path}: no project.qde inside; this is not a REFI-QDA project (.qdpx) file")
+        root = parse_xml(archive.read(member), f"{path}:{member}")
+        if local(root) != "Project":
+            raise RefiError(
+                f"{path}:{member}: the root element is <{local(root)}>, not <Project>; not a REFI-QDA project"
+            )
+        return _read_project(_Reader(path, archive, root), unit)
+
+
+def _read_project(reader: _Reader, unit: str) -> RefiProject:
+    root, path = reader.root, reader.path
+    users = reader.users()
+    user_names = {str(g): str(n or i or g) for g, i, n in zip(users["guid"], users["id"], users["name"], strict=True)}
+
+    _, project_data = unpack_description(child_text(root, "Description"))
+    meta = (project_data or {}).get("codebook") or {}
+    codes_holder = child(root, "CodeBook")
+    codes_holder = child(codes_holder, "Codes") if codes_holder is not None else None
+    code_elements = children(codes_holder, "Code") if codes_holder is not None else []
+    codebook: Codebook | None = None
+    ids_by_guid: dict[str, str] = {}
+    if code_elements:
+        codebook, ids_by_guid = codebook_from_codes(
+            code_elements,
+            name=str(meta.get("name") or root.get("name") or path.stem),
+            version=str(meta.get("version") or "1"),
+            description=str(meta.get("description") or ""),
+            source=f"{path}:project.qde",
+        )
+
+    sources_holder = child(root, "Sources")
+    text_sources = children(sources_holder, "TextSource") if sources_holder is not None else []
+    others = sum(len(children(sources_holder, kind)) for kind in OTHER_SOURCES) if sources_holder is not None else 0
+    if others:
+        reader.warnings.append(
+            f"{path}: {others} PDF, picture, audio or video sources left out; qualcode imports text sources"
+        )
+    variable_names = reader.variables()
+    names = [s.get("name") or _guid(s.get("guid")) for s in text_sources]
+    doc_ids = _doc_ids(names)
+    by_guid = {_guid(s.get("guid")): doc_id for s, doc_id in zip(text_sources, doc_ids, strict=True)}
+
+    metadata: dict[str, dict[str, str]] = {doc_id: {} for doc_id in doc_ids}
+    cases = child(root, "Cases")
+    for case in children(cases, "Case") if cases is not None else []:
+        values = reader.values(case, variable_names)
+        case_name = case.get("name") or _guid(case.get("guid"))
+        if PARTICIPANT not in values:
+            values = {PARTICIPANT: case_name, **values}
+        refs = [by_guid.get(_guid(ref.get("targetGUID"))) for ref in children(case, "SourceRef")]
+        if children(case, "SelectionRef"):
+            reader.warnings.append(
+                f"{path}: case {case_name!r} covers parts of sources (SelectionRef); only whole sources get its metadata"
+            )
+        for doc_id in (r for r in refs if r is not None):
+            for key, value in values.items():
+                if key in metadata[doc_id] and metadata[doc_id][key] != value:
+                    reader.warnings.append(
+                        f"{path}: source {doc_id!r} is in several cases with different {key!r}; kept "
+                        f"{metadata[doc_id][key]!r}"
+                    )
+                    continue
+                metadata[doc_id][key] = value
+
+    documents: list[Document] = []
+    source_rows: list[dict[str, Any]] = []
+    coding_rows: list[dict[str, Any]] = []
+    nvivo = "nvivo" in reader.origin.lower()
+    own = reader.origin.startswith("qualcode ")
+    unknown_codes: dict[str, int] = {}
+    for source, doc_id, name in zip(text_sources, doc_ids, names, strict=True):
+        raw, text_from = reader.text_of(source, name)
+        text, crlf_widths = normalise(raw)
+        rows = _selection_rows(reader, source, name, user_names)
+        offsets = [v for row in rows for v in (row["start"], row["end"]) if v is not None]
+        chosen = choose_unit(text, crlf_widths, offsets, nvivo=nvivo, known=own)
+        if offsets and chosen.name != "characters":
+            reader.warnings.append(f"{path}: source {name!r}: selection offsets count {chosen.name}; converted")
+        metadata[doc_id].update(reader.values(source, variable_names))
+        source_rows.append(
+            {
+                C.DOC_ID: doc_id,
+                "guid": _guid(source.get("guid")),
+                "name": name,
+                "chars": len(text),
+                "offsets": chosen.name,
+                "text_from": text_from,
+            }
+        )
+        if not text.strip():
+            reader.warnings.append(
+                f"{path}: source {name!r} has no text; left out" + (f" with its {len(rows)} codings" if rows else "")
+            )
+            continue
+        turns, times = _turns(text)
+        documents.append(
+            Document(doc_id, f"{path}:{name}", "refi", text, turns, times=times, metadata=metadata[doc_id])
+        )
+        for row in rows:
+            code_id = ids_by_guid.get(row.pop("code_guid"))
+            if code_id is None:
+                unknown_codes[doc_id] = unknown_codes.get(doc_id, 0) + 1
+                continue
+            start, end = row.pop("start"), row.pop("end")
+            if start is None:
+                start, end = 0, len(text)
+            else:
+                chars = chosen.to_chars(np.asarray([start, end]))
+                start, end = int(min(chars[0], len(text))), int(min(chars[1], len(text)))
+            if end <= start:
+                reader.warnings.append(f"{path}: an empty selection in source {name!r} (code {code_id!r}); left out")
+                continue
+            coding_rows.append({C.DOC_ID: doc_id, C.START_CHAR: start, C.END_CHAR: end, C.CODE: code_id, **row})
+    for doc_id, n in unknown_codes.items():
+        reader.warnings.append(f"{path}: {n} codings in {doc_id!r} refer to codes the codebook lacks; left out")
+
+    segments = segment_documents(documents, unit=unit)
+    corpus = Corpus(documents, segments, list(reader.warnings), unit)
+    codings = _codings_table(coding_rows, corpus)
+    return RefiProject(
+        path=str(path),
+        name=root.get("name") or path.stem,
+        origin=reader.origin,
+        corpus=corpus,
+        codebook=codebook,
+        codings=codings,
+        users=users,
+        sources=pd.DataFrame(source_rows, columns=[C.DOC_ID, "guid", "name", "chars", "offsets", "text_from"]),
+        warnings=reader.warnings,
+    )
+
+
+def _codings_table(rows: list[dict[str, Any]], corpus: Corpus) -> pd.DataFrame:
+    """Selections onto segments by the overlap rule, with the documents' metadata."""
+    spans = pd.DataFrame(rows, columns=[c for c in CODING_COLUMNS if c != C.SEGMENT_ID])
+    spans[C.START_CHAR] = spans[C.START_CHAR].astype("int64")
+    spans[C.END_CHAR] = spans[C.END_CHAR].astype("int64")
+    spans[C.SCORE] = pd.to_numeric(spans[C.SCORE]).astype(float)
+    pairs = span_segments(spans, corpus.segments)
+    table = spans.merge(pairs, left_index=True, right_on="span", how="left").drop(columns="span")
+    table[C.SEGMENT_ID] = table[C.SEGMENT_ID].astype("Int64")
+    texts = {doc.doc_id: doc.text for doc in corpus.documents}
+    table[C.TEXT] = [
+        texts[d][a:b] for d, a, b in zip(table[C.DOC_ID], table[C.START_CHAR], table[C.END_CHAR], strict=True)
+    ]
+    keys = list(dict.fromkeys(key for doc in corpus.documents for key in doc.metadata))
+    meta_columns = order_metadata(keys)
+    if meta_columns:
+        meta = pd.DataFrame(
+            [
+                {C.DOC_ID: doc.doc_id, **{k: str(doc.metadata.get(k, "")) for k in meta_columns}}
+                for doc in corpus.documents
+            ]
+        )
+        table = table.merge(meta, on=C.DOC_ID, how="left")
+    ordered = (
+        [C.DOC_ID, C.SEGMENT_ID, C.START_CHAR, C.END_CHAR, *meta_columns]
+        + [c for c in CODING_COLUMNS if c not in (C.DOC_ID, C.SEGMENT_ID, C.START_CHAR, C.END_CHAR)]
+        + [C.TEXT]
+    )
+    table = table[ordered].sort_values(
+        [C.DOC_ID, C.START_CHAR, C.END_CHAR, C.CODE, C.CODER, C.SEGMENT_ID], kind="stable"
+    )
+    return table.reset_index(drop=True)
+
+
+def read_qdc(path: str | Path) -> Codebook:
+    """Read a REFI-QDA codebook (``.qdc``) as a validated :class:`~qualcode.Codebook`.
+
+    Codes written by qualcode come back exactly; codes from other programs get ids made from
+    their names (:func:`qualcode.refi.codes.slug`). The codebook is named after the file.
+
+    Raises
+    ------
+    RefiError
+        Not a REFI-QDA codebook, malformed XML, or XML with a DTD or entities.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputFileError(f"{path}: no such file; check the path")
+    if path.stat().st_size > 256 * 1024**2:
+        raise RefiError(f"{path}: larger than 256 MB; this is not a codebook")
+    root = parse_xml(path.read_bytes(), str(path))
+    if local(root) != "CodeBook":
+        raise RefiError(f"{path}: the root element is <{local(root)}>, not <CodeBook>; not a REFI-QDA codebook (.qdc)")
+    holder = child(root, "Codes")
+    elements = children(holder, "Code") if holder is not None else []
+    if not elements:
+        raise RefiError(f"{path}: holds no codes; nothing to import")
+    codebook, _ = codebook_from_codes(elements, name=path.stem, source=str(path))
+    return codebook

@@ -1,0 +1,104 @@
+"""`qualcode export-refi` and `qualcode import-refi` end to end, on real files."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+
+import pandas as pd
+from typer.testing import CliRunner
+
+import qualcode as qc
+from qualcode.cli import app
+from qualcode.refi.schema import schema_errors
+
+from .conftest import CODEBOOK, EXAMPLES, NVIVO_PROJECT, PARTICIPANTS, PROJECT_XSD
+
+runner = CliRunner()
+
+
+def run(*args):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def test_tag_export_import_and_analyse(tmp_path):
+    coded = tmp_path / "coded.csv"
+    assert run("tag", EXAMPLES, "-c", CODEBOOK, "-m", PARTICIPANTS, "-o", coded, "--method", "keyword").exit_code == 0
+    assert run("review", coded, "--accept-above", "0.7", "--coder", "ana", "-o", coded).exit_code == 0
+    project = tmp_path / "study.qdpx"
+    result = run("export-refi", coded, "-c", CODEBOOK, "-o", project)
+    assert result.exit_code == 0, result.output
+    assert "9 sources, 14 codes" in result.output
+    with zipfile.ZipFile(project) as archive:
+        assert schema_errors(archive.read("project.qde"), PROJECT_XSD) == []
+
+    folder = tmp_path / "imported"
+    result = run("import-refi", project, "-o", folder)
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "codebook.yaml",
+        "codings.csv",
+        "codings.meta.json",
+        "participants.csv",
+        "sources",
+    ]
+    original = pd.read_csv(coded, keep_default_na=False)
+    imported = pd.read_csv(folder / "codings.csv", keep_default_na=False)
+    key = ["doc_id", "start_char", "end_char", "code", "status", "coder"]
+    assert sorted(map(tuple, imported[key].astype(str).values)) == sorted(map(tuple, original[key].astype(str).values))
+    assert qc.load_codebook(folder / "codebook.yaml") == qc.load_codebook(CODEBOOK)
+    meta = json.loads((folder / "codings.meta.json").read_text())
+    assert meta["imported_from"]["origin"].startswith("qualcode")
+
+    matrix = tmp_path / "matrix.csv"
+    result = run("matrix", folder / "codings.csv", "--by", "role", "-o", matrix)
+    assert result.exit_code == 0, result.output
+    assert set(pd.read_csv(matrix)["group"]) == {"superintendent", "assistant_superintendent", "student_services"}
+    # and back out again, with the transcripts found through codings.meta.json
+    again = tmp_path / "again.qdpx"
+    result = run("export-refi", folder / "codings.csv", "-c", folder / "codebook.yaml", "-o", again)
+    assert result.exit_code == 0, result.output
+
+
+def test_import_nvivo_and_compute_agreement_inputs(tmp_path):
+    folder = tmp_path / "nvivo"
+    result = run("import-refi", NVIVO_PROJECT, "-o", folder)
+    assert result.exit_code == 0, result.output
+    assert "2 sources, 152 codes, 297 codings, 2 users" in result.output
+    assert "UTF-16" in result.output  # the conversion is reported
+    codings = qc.read_codings(folder / "codings.csv")  # span form, ready for qualcode agree
+    assert len(codings.drop_duplicates()) == 297
+    freq = tmp_path / "freq.csv"
+    assert run("freq", folder / "codings.csv", "-o", freq).exit_code == 0
+    # a non-empty folder is not overwritten without --force
+    result = run("import-refi", NVIVO_PROJECT, "-o", folder)
+    assert result.exit_code == 2 and "not empty" in result.output
+    assert run("import-refi", NVIVO_PROJECT, "-o", folder, "--force").exit_code == 0
+
+
+def test_codebook_qdc_both_ways(tmp_path):
+    qdc = tmp_path / "caring.qdc"
+    assert run("export-refi", "-c", CODEBOOK, "-o", qdc).exit_code == 0
+    yaml_out = tmp_path / "caring.yaml"
+    result = run("import-refi", qdc, "-o", yaml_out)
+    assert result.exit_code == 0, result.output
+    assert qc.load_codebook(yaml_out).ids == qc.load_codebook(CODEBOOK).ids
+
+
+def test_errors_are_one_line_and_write_nothing(tmp_path):
+    cases = [
+        (("export-refi", "-c", CODEBOOK, "-o", tmp_path / "x.zip"), ".qdpx"),
+        (("export-refi", "-c", CODEBOOK, "-o", tmp_path / "x.qdpx"), "give CODED"),
+        (("export-refi", tmp_path / "missing.csv", "-c", CODEBOOK, "-o", tmp_path / "x.qdpx"), "missing.csv"),
+        (("import-refi", tmp_path / "none.qdpx", "-o", tmp_path / "out"), "no such file"),
+        (("import-refi", CODEBOOK, "-o", tmp_path / "out"), ".qdpx project or a .qdc"),
+    ]
+    notes = tmp_path / "notes.qdpx"
+    notes.write_text("not a zip")
+    cases.append((("import-refi", notes, "-o", tmp_path / "out"), "not a zip"))
+    for args, words in cases:
+        result = run(*args)
+        assert result.exit_code == 2, (args, result.output)
+        lines = [line for line in result.output.splitlines() if line]
+        assert len(lines) == 1 and lines[0].startswith("error:") and words in lines[0], result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.qdpx"]

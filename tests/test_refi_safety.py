@@ -1,0 +1,134 @@
+"""A .qdpx is a zip from a stranger: each hostile file is refused with one clear error."""
+
+from __future__ import annotations
+
+import stat
+import zipfile
+
+import pytest
+
+import qualcode as qc
+from qualcode.refi import Limits
+
+from .refi_files import CARE, CODES, SOURCE, qde, selection, write_qdpx
+
+
+def good_project(tmp_path, name="ok.qdpx"):
+    body = (
+        CODES
+        + f'<Sources><TextSource guid="{SOURCE}" name="a" plainTextPath="internal://{SOURCE}.txt">'
+        + selection(0, 4, CARE)
+        + "</TextSource></Sources>"
+    )
+    return write_qdpx(tmp_path / name, qde(body), {f"Sources/{SOURCE}.txt": b"Care is everything here."})
+
+
+def refused(path, match, **kwargs):
+    with pytest.raises(qc.RefiError, match=match) as info:
+        qc.read_qdpx(path, **kwargs)
+    message = str(info.value)
+    assert "\n" not in message and str(path) in message
+    return message
+
+
+def test_a_good_project_reads(tmp_path):
+    project = qc.read_qdpx(good_project(tmp_path))
+    assert project.codings["text"].tolist() == ["Care"]
+
+
+@pytest.mark.parametrize("name", ["../evil.txt", "Sources/../../evil.txt", "/etc/evil.txt", "C:/evil.txt"])
+def test_zip_slip_entries_are_refused(tmp_path, name):
+    path = good_project(tmp_path)
+    with zipfile.ZipFile(path, "a") as archive:
+        archive.writestr(zipfile.ZipInfo(name), b"pwned")
+    refused(path, "refused entry")
+    assert not (tmp_path.parent / "evil.txt").exists()
+
+
+def test_symbolic_links_are_refused(tmp_path):
+    path = good_project(tmp_path)
+    link = zipfile.ZipInfo("Sources/link.txt")
+    link.external_attr = (stat.S_IFLNK | 0o777) << 16
+    with zipfile.ZipFile(path, "a") as archive:
+        archive.writestr(link, "/etc/passwd")
+    refused(path, "symbolic link")
+
+
+def test_zip_bomb_by_ratio_is_refused(tmp_path):
+    path = good_project(tmp_path)
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("Sources/bomb.txt", b"\0" * (20 * 1024**2))  # 20 MB of zeros deflate ~1000x
+    refused(path, "zip bomb")
+
+
+def test_total_size_cap(tmp_path):
+    refused(good_project(tmp_path), "zip bomb", limits=Limits(max_total_bytes=200))
+
+
+def test_header_that_lies_about_sizes_is_refused(tmp_path):
+    import struct
+
+    path = tmp_path / "liar.qdpx"
+    body = f'<Sources><TextSource guid="{SOURCE}" name="a" plainTextPath="internal://big.txt"/></Sources>'
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("project.qde", qde(CODES + body))
+        archive.writestr("Sources/big.txt", b"care " * 400_000)  # 2 MB, declared below as 10 bytes
+    data = bytearray(path.read_bytes())
+    for signature, offset in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):
+        at = data.rfind(signature)
+        data[at + offset : at + offset + 4] = struct.pack("<I", 10)
+    path.write_bytes(bytes(data))
+    with zipfile.ZipFile(path) as archive:
+        assert archive.getinfo("Sources/big.txt").file_size == 10
+    refused(path, "damaged|zip bomb")
+
+
+BILLION_LAUGHS = (
+    '<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">'
+    '<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>'
+)
+XXE = '<!DOCTYPE p [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+
+
+@pytest.mark.parametrize("head", [BILLION_LAUGHS, XXE, "<!DOCTYPE Project>"])
+def test_dtds_and_entities_are_refused(tmp_path, head):
+    body = "<Users><User guid='11111111-1111-1111-1111-111111111111' name='&lol3;'/></Users>"
+    path = write_qdpx(tmp_path / "x.qdpx", qde(body if "lol" in head else "", head=head))
+    refused(path, "DTD or entities")
+
+
+def test_duplicate_entry_names_are_refused(tmp_path):
+    path = good_project(tmp_path)
+    with zipfile.ZipFile(path, "a") as archive, pytest.warns(UserWarning):
+        archive.writestr("project.qde", qde(""))  # a second project.qde: which one would a reader take?
+    refused(path, "twice")
+
+
+def test_not_a_zip(tmp_path):
+    path = tmp_path / "notes.qdpx"
+    path.write_text("just some notes")
+    refused(path, "not a zip")
+
+
+def test_no_project_inside(tmp_path):
+    path = tmp_path / "empty.qdpx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("readme.txt", "hello")
+    refused(path, "no project.qde")
+
+
+def test_malformed_xml(tmp_path):
+    refused(write_qdpx(tmp_path / "bad.qdpx", b"<Project><Users></Project>"), "not well-formed")
+
+
+def test_bad_offsets(tmp_path):
+    body = CODES + f'<Sources><TextSource guid="{SOURCE}" name="a"><PlainTextContent>Hi</PlainTextContent>'
+    body += '<PlainTextSelection guid="12345678-1234-1234-1234-123456789012" startPosition="x" endPosition="2"/>'
+    refused(write_qdpx(tmp_path / "b.qdpx", qde(body + "</TextSource></Sources>")), "startPosition")
+
+
+def test_qdc_with_entities_is_refused(tmp_path):
+    path = tmp_path / "codes.qdc"
+    path.write_text(XXE + '<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes/></CodeBook>')
+    with pytest.raises(qc.RefiError, match="DTD or entities"):
+        qc.read_qdc(path)
