@@ -215,6 +215,7 @@ def project_xml(
             guid=source_guid,
             name=xml_text(doc.doc_id),
             plainTextPath=f"internal://{source_guid}.txt",
+            creatingUser=guid("user", QUALCODE_USER),
         )
         for _, row in by_doc.get(doc.doc_id, pd.DataFrame()).iterrows():
             start, end = int(row[C.START_CHAR]), int(row[C.END_CHAR])
