@@ -144,9 +144,9 @@ def indicator(
         if column not in codings.columns and (segments is None or column not in segments.columns):
             raise ColumnError(f"no column {column!r} to group by; columns are: {', '.join(map(str, codings.columns))}")
     keys = _unit_keys("segment" if unit == "window" else unit, codings if segments is None else segments)
-    codes = list(codes) if codes is not None else sorted(codings[C.CODE].astype(str).unique())
     if segments is None and unit != "window":
         return _from_codings(codings, [*keys, *[b for b in by if b not in keys]], codes)
+    codes = list(codes) if codes is not None else sorted(codings[C.CODE].astype(str).unique())
     frame = codings[codings[C.CODE].isin(codes)]
     universe = _universe(keys, by, codings, segments)
     row_keys = [*keys, *[b for b in by if b not in keys and b in frame.columns]]
@@ -171,9 +171,11 @@ def _factorised(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
     return pd.factorize(combined)[0]
 
 
-def _from_codings(codings: pd.DataFrame, unit_columns: list[str], codes: list[str]) -> Indicator:
-    """The fast path when units are those present in the codings: factorise, then one sparse build."""
+def _from_codings(codings: pd.DataFrame, unit_columns: list[str], codes: Sequence[str] | None) -> Indicator:
+    """The fast path when units are those present in the codings: factorise (once: the codes
+    found are the factorisation's uniques), then one sparse build."""
     labels, uniques = pd.factorize(codings[C.CODE].astype(str))
+    codes = list(codes) if codes is not None else sorted(map(str, uniques))
     position = {code: i for i, code in enumerate(codes)}
     cols = np.array([position.get(u, -1) for u in uniques], dtype=np.int64)[labels] if len(uniques) else labels
     rows = _factorised(codings, unit_columns)
