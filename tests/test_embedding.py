@@ -235,3 +235,17 @@ def test_unusable_cache_folder_computes_without_it(encoder, tmp_path):
     cache = EmbeddingCache(blocker / "sub")
     assert cache.notes and "unusable" in cache.notes[0]
     assert CachedEncoder(encoder, cache).encode(["x"]).shape == (1, 384)
+
+
+@pytest.mark.model
+def test_encoder_reports_progress_in_chunks_when_someone_listens():
+    from qualcode.embed.sentence_transformers import PROGRESS_CHUNK, SentenceTransformerEncoder
+    from qualcode.progress import listening
+
+    encoder = SentenceTransformerEncoder()
+    texts = [f"care {i}" for i in range(PROGRESS_CHUNK + 8)]
+    seen: list[tuple[str, int, int]] = []
+    with listening(lambda stage, done, total: seen.append((stage, done, total))):
+        chunked = encoder.encode(texts)
+    assert seen == [("encoding sentences", PROGRESS_CHUNK, len(texts)), ("encoding sentences", len(texts), len(texts))]
+    assert np.allclose(chunked, encoder.encode(texts), atol=1e-5)  # the same vectors as in one call

@@ -60,20 +60,45 @@ def check_output(path: Path) -> None:
 
 
 class progress:
-    """A spinner on stderr while a long step runs (only when stderr is a terminal)."""
+    """On a terminal, a progress bar on stderr for the long steps of a run (encoding sentences),
+    and a spinner while anything else runs; nothing when stderr is not a terminal."""
 
     def __init__(self, label: str) -> None:
         self.label = label
-        self.status: Any = None
+        self.bar: Any = None
+        self.tasks: dict[str, Any] = {}
+        self.context: Any = None
+
+    def _update(self, stage: str, done: int, total: int) -> None:
+        if stage not in self.tasks:
+            if "…" in self.tasks:
+                self.bar.remove_task(self.tasks.pop("…"))
+            self.tasks[stage] = self.bar.add_task(stage, total=total)
+        self.bar.update(self.tasks[stage], completed=done, total=total)
 
     def __enter__(self) -> progress:
         if sys.stderr.isatty():
             from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 
-            self.status = Console(stderr=True).status(f"qualcode: {self.label}…")
-            self.status.__enter__()
+            from ..progress import listening
+
+            self.bar = Progress(
+                SpinnerColumn(),
+                TextColumn("qualcode: {task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                console=Console(stderr=True),
+                transient=True,
+            )
+            self.bar.__enter__()
+            self.tasks["…"] = self.bar.add_task(f"{self.label}…", total=None)  # a spinner until a step reports
+            self.context = listening(self._update)
+            self.context.__enter__()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self.status is not None:
-            self.status.__exit__(None, None, None)
+        if self.context is not None:
+            self.context.__exit__(None, None, None)
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)

@@ -21,6 +21,9 @@ DEFAULT_MODEL = "all-MiniLM-L6-v2"
 _WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
 
 
+PROGRESS_CHUNK = 512  # texts encoded between two progress reports
+
+
 def default_model_path() -> Path:
     """Where the packaged all-MiniLM-L6-v2 lies."""
     try:
@@ -111,12 +114,22 @@ class SentenceTransformerEncoder:
         """L2-normalised float32 vectors, one row per text."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
+        from ..progress import active, report
+
         model = self._load()
-        vectors = model.encode(
-            list(texts),
-            batch_size=self.batch_size,
-            convert_to_numpy=True,
-            normalize_embeddings=True,
-            show_progress_bar=False,
-        )
-        return checked(vectors, texts, self.identity)
+        texts = list(texts)
+        # with a listener (the command line's bar), encode in chunks and report after each
+        step = PROGRESS_CHUNK if active() and len(texts) > PROGRESS_CHUNK else len(texts)
+        parts = []
+        for start in range(0, len(texts), step):
+            parts.append(
+                model.encode(
+                    texts[start : start + step],
+                    batch_size=self.batch_size,
+                    convert_to_numpy=True,
+                    normalize_embeddings=True,
+                    show_progress_bar=False,
+                )
+            )
+            report("encoding sentences", min(start + step, len(texts)), len(texts))
+        return checked(np.concatenate(parts), texts, self.identity)
