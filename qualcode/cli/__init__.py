@@ -157,10 +157,14 @@ LevelOpt = Annotated[int | None, typer.Option(help="Roll child codes up to this 
 CodebookOpt = Annotated[Path | None, typer.Option("--codebook", "-c", help="The codebook (code order, --level).")]
 
 
-def _load(coded: Path, codebook: Path | None):
+def _load(coded: Path, codebook: Path | None, format: str = "tidy"):
+    """The codings and codebook of an analysis command, after checking its ``--format``."""
     from ..codebook import load_codebook
+    from ..errors import OptionError
     from ..io.coded import read_coded
 
+    if format not in ("tidy", "wide"):
+        raise OptionError(f"unknown format {format!r}; choose tidy or wide")
     return read_coded(coded), (load_codebook(codebook) if codebook else None)
 
 
@@ -188,12 +192,8 @@ def matrix(
     from ..io.writers import write_csv
 
     try:
-        if format not in ("tidy", "wide"):
-            from ..errors import OptionError
-
-            raise OptionError(f"unknown format {format!r}; choose tidy or wide")
         check_output(output)
-        codings, book = _load(coded, codebook)
+        codings, book = _load(coded, codebook, format)
         if compare:
             if not by:
                 from ..errors import OptionError
@@ -248,12 +248,8 @@ def freq(
     from ..io.writers import write_csv
 
     try:
-        if format not in ("tidy", "wide"):
-            from ..errors import OptionError
-
-            raise OptionError(f"unknown format {format!r}; choose tidy or wide")
         check_output(output)
-        codings, book = _load(coded, codebook)
+        codings, book = _load(coded, codebook, format)
         table = frequencies(codings, by=by or None, count=count, min_score=min_score, codebook=book, level=level)
         write_csv(table if format == "tidy" else frequency_table(table).reset_index(), output)
     except QualcodeError as error:
