@@ -132,3 +132,15 @@ def test_qdc_with_entities_is_refused(tmp_path):
     path.write_text(XXE + '<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes/></CodeBook>')
     with pytest.raises(qc.RefiError, match="DTD or entities"):
         qc.read_qdc(path)
+
+
+def test_a_bomb_inside_a_docx_source_is_refused(tmp_path):
+    import io
+
+    inner = io.BytesIO()
+    with zipfile.ZipFile(inner, "w", zipfile.ZIP_DEFLATED) as docx:
+        docx.writestr("word/document.xml", b"\0" * (20 * 1024**2))
+    body = CODES + f'<Sources><TextSource guid="{SOURCE}" name="a" richTextPath="internal://{SOURCE}.docx"/></Sources>'
+    path = write_qdpx(tmp_path / "d.qdpx", qde(body), {f"Sources/{SOURCE}.docx": inner.getvalue()})
+    message = refused(path, "zip bomb")
+    assert f"{SOURCE}.docx" in message

@@ -205,8 +205,11 @@ class _Reader:
     def docx_text(self, member: str) -> str:
         from docx import Document as WordDocument
 
+        data = self.archive.read(member)
+        # a .docx is a zip inside the zip: checked the same way before python-docx opens it
+        SafeZip(io.BytesIO(data), self.archive.limits, label=f"{self.path}:{member}").close()
         try:
-            word = WordDocument(io.BytesIO(self.archive.read(member)))
+            word = WordDocument(io.BytesIO(data))
         except Exception as exc:  # python-docx raises many kinds for a damaged file
             raise RefiError(
                 f"{self.path}: {member} is not a readable .docx ({exc}); export the project again"

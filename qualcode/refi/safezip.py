@@ -14,6 +14,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import IO
 
 from ..errors import RefiError
 
@@ -55,15 +56,15 @@ class SafeZip:
         link) or too large (the total or the compression ratio above the limits).
     """
 
-    def __init__(self, path: str | Path, limits: Limits | None = None) -> None:
-        self.path = Path(path)
+    def __init__(self, path: str | Path | IO[bytes], limits: Limits | None = None, *, label: str | None = None) -> None:
+        self.path = label or (path if isinstance(path, str | Path) else "<archive>")
         self.limits = limits or Limits()
         self._inflated = 0
         try:
-            self._zip = zipfile.ZipFile(self.path)
+            self._zip = zipfile.ZipFile(path)
         except zipfile.BadZipFile:
             raise RefiError(
-                f"{self.path}: not a zip archive; a .qdpx file is a zip (export it again from the program)"
+                f"{self.path}: not a zip archive (.qdpx and .docx files are zips); export it again from the program"
             ) from None
         except OSError as exc:
             raise RefiError(f"{self.path}: cannot open ({exc.strerror or exc}); check the path") from None
