@@ -98,7 +98,7 @@ def codings_to_spans(
         table[C.STATUS] = "human"
     table = with_status(table)
     if not include_rejected:
-        table = table[table[C.STATUS] != "rejected"]
+        table = table[table[C.STATUS] != "rejected"].copy()
     human = table[C.STATUS].eq("human")
     for column, default in HUMAN_DEFAULTS.items():
         if column not in table.columns:
