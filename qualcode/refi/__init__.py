@@ -3,7 +3,8 @@ MAXQDA, QualCoder, Taguette and other programs.
 
 - :func:`to_qdpx` / :func:`to_qdc` write them (:mod:`qualcode.refi.export`);
 - :func:`read_qdpx` / :func:`read_qdc` read them, from any program and safely
-  (:mod:`qualcode.refi.read`, :mod:`qualcode.refi.safezip`);
+  (:mod:`qualcode.refi.read`, :mod:`qualcode.refi.parts`, :mod:`qualcode.refi.safezip`,
+  :mod:`qualcode.refi.offsets`);
 - :func:`save_project` writes an imported project as files qualcode's commands read.
 """
 

@@ -18,7 +18,6 @@ Codings become a codings table with ``status`` ``human`` and the coder from the 
 
 from __future__ import annotations
 
-import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,13 +32,13 @@ from ..codebook import Codebook
 from ..codings import span_segments
 from ..corpus import Corpus
 from ..document import Document, TimeSpan, Turn
-from ..errors import DecodeError, InputFileError, RefiError
-from ..io.decode import decode_raw
+from ..errors import InputFileError, RefiError
 from ..io.speakers import split_turns
 from ..segment import order_metadata, segment_documents
 from .codes import codebook_from_codes
 from .export import HUMAN_DEFAULTS, PARTICIPANT, QUALCODE_USER
 from .offsets import choose_unit, normalise
+from .parts import ProjectParts, guid_key
 from .safezip import Limits, SafeZip
 from .schema import child, child_text, children, local, parse_xml, unpack_description
 
@@ -58,7 +57,6 @@ CODING_COLUMNS = [
 ]
 OTHER_SOURCES = ("PictureSource", "PDFSource", "AudioSource", "VideoSource")
 _BAD_NAME = re.compile(r"[\\/:*?\"<>|\x00-\x1f]+")
-_VALUE_TAGS = ("TextValue", "BooleanValue", "IntegerValue", "FloatValue", "DateValue", "DateTimeValue")
 
 
 @dataclass
@@ -105,10 +103,6 @@ class RefiProject:
         )
 
 
-def _guid(value: str | None) -> str:
-    return (value or "").strip().strip("{}").lower()
-
-
 def _doc_ids(names: list[str]) -> list[str]:
     """File-safe, unique document ids from source names."""
     taken: set[str] = set()
@@ -122,99 +116,6 @@ def _doc_ids(names: list[str]) -> list[str]:
         taken.add(candidate.lower())
         out.append(candidate)
     return out
-
-
-class _Reader:
-    """One pass over a project: the archive, the XML, and what was noticed."""
-
-    def __init__(self, path: Path, archive: SafeZip, root: Element) -> None:
-        self.path = path
-        self.archive = archive
-        self.root = root
-        self.origin = root.get("origin") or ""
-        self.warnings: list[str] = []
-
-    # --- users, variables ----------------------------------------------------------------
-
-    def users(self) -> pd.DataFrame:
-        rows = []
-        users = child(self.root, "Users")
-        for user in children(users, "User") if users is not None else []:
-            rows.append({"guid": _guid(user.get("guid")), "id": user.get("id") or "", "name": user.get("name") or ""})
-        return pd.DataFrame(rows, columns=["guid", "id", "name"])
-
-    def variables(self) -> dict[str, str]:
-        holder = child(self.root, "Variables")
-        return {
-            _guid(v.get("guid")): v.get("name") or _guid(v.get("guid"))
-            for v in (children(holder, "Variable") if holder is not None else [])
-        }
-
-    def values(self, element: Element, names: dict[str, str]) -> dict[str, str]:
-        out = {}
-        for holder in children(element, "VariableValue"):
-            ref = child(holder, "VariableRef")
-            target = _guid(ref.get("targetGUID")) if ref is not None else ""
-            name = names.get(target)
-            if name is None:
-                self.warnings.append(f"{self.path}: a variable value refers to unknown variable {target!r}; left out")
-                continue
-            value = next((child_text(holder, tag) for tag in _VALUE_TAGS if child(holder, tag) is not None), "")
-            out[name] = value
-        return out
-
-    # --- text ------------------------------------------------------------------------------
-
-    def member(self, reference: str | None) -> str | None:
-        """The archive member a source path refers to (inside the archive only)."""
-        if not reference:
-            return None
-        name = re.sub(r"^[a-z]+://", "", reference.strip(), flags=re.I).replace("\\", "/")
-        base = name.rsplit("/", 1)[-1]
-        for candidate in (name, f"Sources/{name}", f"Sources/{base}", base):
-            found = self.archive.find(candidate)
-            if found is not None:
-                return found
-        return None
-
-    def text_of(self, source: Element, label: str) -> tuple[str, str]:
-        """The raw text of a text source and where it came from."""
-        inline = child(source, "PlainTextContent")
-        if inline is not None and (inline.text or "").strip():
-            return inline.text or "", "PlainTextContent"
-        plain = self.member(source.get("plainTextPath"))
-        if plain is not None:
-            try:
-                text, _, note = decode_raw(self.archive.read(plain), Path(f"{self.path}:{plain}"))
-            except (DecodeError, InputFileError) as exc:
-                raise RefiError(str(exc)) from None
-            if note:
-                self.warnings.append(note)
-            if text.strip():
-                return text, plain
-        rich = self.member(source.get("richTextPath"))
-        if rich is not None and rich.lower().endswith(".docx"):
-            return self.docx_text(rich), rich
-        if source.get("plainTextPath") and plain is None:
-            self.warnings.append(
-                f"{self.path}: source {label!r}: its text {source.get('plainTextPath')!r} is not inside the project "
-                "file; qualcode reads nothing outside it"
-            )
-        return "", ""
-
-    def docx_text(self, member: str) -> str:
-        from docx import Document as WordDocument
-
-        data = self.archive.read(member)
-        # a .docx is a zip inside the zip: checked the same way before python-docx opens it
-        SafeZip(io.BytesIO(data), self.archive.limits, label=f"{self.path}:{member}").close()
-        try:
-            word = WordDocument(io.BytesIO(data))
-        except Exception as exc:  # python-docx raises many kinds for a damaged file
-            raise RefiError(
-                f"{self.path}: {member} is not a readable .docx ({exc}); export the project again"
-            ) from None
-        return "\n".join(paragraph.text for paragraph in word.paragraphs)
 
 
 def _turns(text: str) -> tuple[list[Turn], list[TimeSpan]]:
@@ -231,7 +132,9 @@ def _turns(text: str) -> tuple[list[Turn], list[TimeSpan]]:
     return turns, times
 
 
-def _selection_rows(reader: _Reader, source: Element, label: str, user_names: dict[str, str]) -> list[dict[str, Any]]:
+def _selection_rows(
+    reader: ProjectParts, source: Element, label: str, user_names: dict[str, str]
+) -> list[dict[str, Any]]:
     """One row per (selection, coding) with raw offsets (None, None for whole-source codings)."""
     rows = []
     for selection in children(source, "PlainTextSelection"):
@@ -254,10 +157,10 @@ def _coding_row(
     coding: Element, holder: Element, span: tuple[int | None, int | None], data: dict[str, Any] | None, users: dict
 ) -> dict[str, Any]:
     ref = child(coding, "CodeRef")
-    user_guid = _guid(coding.get("creatingUser") or holder.get("creatingUser"))
+    user_guid = guid_key(coding.get("creatingUser") or holder.get("creatingUser"))
     creator = users.get(user_guid, user_guid or "unknown")
     row: dict[str, Any] = {
-        "code_guid": _guid(ref.get("targetGUID")) if ref is not None else "",
+        "code_guid": guid_key(ref.get("targetGUID")) if ref is not None else "",
         "start": span[0],
         "end": span[1],
         C.STATUS: "human",
@@ -317,10 +220,10 @@ def read_qdpx(path: str | Path, *, unit: str = "auto", limits: Limits | None = N
             raise RefiError(
                 f"{path}:{member}: the root element is <{local(root)}>, not <Project>; not a REFI-QDA project"
             )
-        return _read_project(_Reader(path, archive, root), unit)
+        return _read_project(ProjectParts(path, archive, root), unit)
 
 
-def _read_project(reader: _Reader, unit: str) -> RefiProject:
+def _read_project(reader: ProjectParts, unit: str) -> RefiProject:
     root, path = reader.root, reader.path
     users = reader.users()
     user_names = {str(g): str(n or i or g) for g, i, n in zip(users["guid"], users["id"], users["name"], strict=True)}
@@ -349,18 +252,18 @@ def _read_project(reader: _Reader, unit: str) -> RefiProject:
             f"{path}: {others} PDF, picture, audio or video sources left out; qualcode imports text sources"
         )
     variable_names = reader.variables()
-    names = [s.get("name") or _guid(s.get("guid")) for s in text_sources]
+    names = [s.get("name") or guid_key(s.get("guid")) for s in text_sources]
     doc_ids = _doc_ids(names)
-    by_guid = {_guid(s.get("guid")): doc_id for s, doc_id in zip(text_sources, doc_ids, strict=True)}
+    by_guid = {guid_key(s.get("guid")): doc_id for s, doc_id in zip(text_sources, doc_ids, strict=True)}
 
     metadata: dict[str, dict[str, str]] = {doc_id: {} for doc_id in doc_ids}
     cases = child(root, "Cases")
     for case in children(cases, "Case") if cases is not None else []:
         values = reader.values(case, variable_names)
-        case_name = case.get("name") or _guid(case.get("guid"))
+        case_name = case.get("name") or guid_key(case.get("guid"))
         if PARTICIPANT not in values:
             values = {PARTICIPANT: case_name, **values}
-        refs = [by_guid.get(_guid(ref.get("targetGUID"))) for ref in children(case, "SourceRef")]
+        refs = [by_guid.get(guid_key(ref.get("targetGUID"))) for ref in children(case, "SourceRef")]
         if children(case, "SelectionRef"):
             reader.warnings.append(
                 f"{path}: case {case_name!r} covers parts of sources (SelectionRef); only whole sources get its metadata"
@@ -393,7 +296,7 @@ def _read_project(reader: _Reader, unit: str) -> RefiProject:
         source_rows.append(
             {
                 C.DOC_ID: doc_id,
-                "guid": _guid(source.get("guid")),
+                "guid": guid_key(source.get("guid")),
                 "name": name,
                 "chars": len(text),
                 "offsets": chosen.name,
