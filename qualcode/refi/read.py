@@ -223,6 +223,38 @@ def read_qdpx(path: str | Path, *, unit: str = "auto", limits: Limits | None = N
         return _read_project(ProjectParts(path, archive, root), unit)
 
 
+def _case_metadata(
+    reader: ProjectParts, by_guid: dict[str, str], variable_names: dict[str, str]
+) -> dict[str, dict[str, str]]:
+    """Each document's metadata from the cases that hold it: the case's name as
+    ``participant`` (unless a variable of that name exists) and its variable values."""
+    metadata: dict[str, dict[str, str]] = {doc_id: {} for doc_id in by_guid.values()}
+    cases = child(reader.root, "Cases")
+    for case in children(cases, "Case") if cases is not None else []:
+        values = reader.values(case, variable_names)
+        case_name = case.get("name") or guid_key(case.get("guid"))
+        if PARTICIPANT not in values:
+            values = {PARTICIPANT: case_name, **values}
+        if children(case, "SelectionRef"):
+            reader.warnings.append(
+                f"{reader.path}: case {case_name!r} covers parts of sources (SelectionRef); only whole sources get "
+                "its metadata"
+            )
+        for ref in children(case, "SourceRef"):
+            doc_id = by_guid.get(guid_key(ref.get("targetGUID")))
+            if doc_id is None:
+                continue
+            for key, value in values.items():
+                if key in metadata[doc_id] and metadata[doc_id][key] != value:
+                    reader.warnings.append(
+                        f"{reader.path}: source {doc_id!r} is in several cases with different {key!r}; kept "
+                        f"{metadata[doc_id][key]!r}"
+                    )
+                    continue
+                metadata[doc_id][key] = value
+    return metadata
+
+
 def _read_project(reader: ProjectParts, unit: str) -> RefiProject:
     root, path = reader.root, reader.path
     users = reader.users()
@@ -256,27 +288,7 @@ def _read_project(reader: ProjectParts, unit: str) -> RefiProject:
     doc_ids = _doc_ids(names)
     by_guid = {guid_key(s.get("guid")): doc_id for s, doc_id in zip(text_sources, doc_ids, strict=True)}
 
-    metadata: dict[str, dict[str, str]] = {doc_id: {} for doc_id in doc_ids}
-    cases = child(root, "Cases")
-    for case in children(cases, "Case") if cases is not None else []:
-        values = reader.values(case, variable_names)
-        case_name = case.get("name") or guid_key(case.get("guid"))
-        if PARTICIPANT not in values:
-            values = {PARTICIPANT: case_name, **values}
-        refs = [by_guid.get(guid_key(ref.get("targetGUID"))) for ref in children(case, "SourceRef")]
-        if children(case, "SelectionRef"):
-            reader.warnings.append(
-                f"{path}: case {case_name!r} covers parts of sources (SelectionRef); only whole sources get its metadata"
-            )
-        for doc_id in (r for r in refs if r is not None):
-            for key, value in values.items():
-                if key in metadata[doc_id] and metadata[doc_id][key] != value:
-                    reader.warnings.append(
-                        f"{path}: source {doc_id!r} is in several cases with different {key!r}; kept "
-                        f"{metadata[doc_id][key]!r}"
-                    )
-                    continue
-                metadata[doc_id][key] = value
+    metadata = _case_metadata(reader, by_guid, variable_names)
 
     documents: list[Document] = []
     source_rows: list[dict[str, Any]] = []
