@@ -239,3 +239,15 @@ def test_cases_and_variables_become_metadata(tmp_path):
     project = qc.read_qdpx(write_qdpx(tmp_path / "p.qdpx", qde(body)))
     row = project.codings.iloc[0]
     assert (row["participant"], row["role"], row["years"], row["text"]) == ("P1", "superintendent", "12", "We care.")
+
+
+def test_a_hand_edited_qualcode_block_does_not_break_the_import(tmp_path):
+    mangled = "--- qualcode ---\nstatus: maybe\nscore: high\n"
+    body = (
+        CODES + f'<Sources><TextSource guid="{SOURCE}" name="a"><PlainTextContent>We care a lot.</PlainTextContent>'
+        f'<PlainTextSelection guid="12345678-1234-1234-1234-123456789012" startPosition="3" endPosition="7">'
+        f'<Description>{mangled}</Description><Coding guid="12345678-1234-1234-1234-123456789013">'
+        f'<CodeRef targetGUID="{CARE}"/></Coding></PlainTextSelection></TextSource></Sources>'
+    )
+    row = qc.read_qdpx(write_qdpx(tmp_path / "p.qdpx", qde(body))).codings.iloc[0]
+    assert (row["text"], row["status"], row["score"], row["coder"]) == ("care", "human", 1.0, "unknown")

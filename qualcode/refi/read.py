@@ -168,11 +168,13 @@ def _coding_row(
         C.SOURCE: creator,
         **HUMAN_DEFAULTS,
     }
-    if data:  # written by qualcode: status, score, method, evidence, source, coder
-        if data.get(C.STATUS) not in (None, "human"):
+    if data and data.get(C.STATUS, "human") in C.STATUSES:  # written by qualcode (and not mangled since)
+        if data.get(C.STATUS, "human") != "human":
             row[C.CODER] = ""
             row[C.SOURCE] = None
-        row.update({k: data[k] for k in (C.STATUS, C.METHOD, C.SCORE, C.EVIDENCE, C.SOURCE, C.CODER) if k in data})
+        row.update({k: data[k] for k in (C.STATUS, C.METHOD, C.EVIDENCE, C.SOURCE, C.CODER) if k in data})
+        if isinstance(data.get(C.SCORE), int | float):
+            row[C.SCORE] = float(data[C.SCORE])
     if row[C.STATUS] == "human" and row[C.CODER] == QUALCODE_USER:
         row[C.CODER] = row[C.SOURCE] = "unknown"
     return row
