@@ -251,3 +251,33 @@ def test_a_hand_edited_qualcode_block_does_not_break_the_import(tmp_path):
     )
     row = qc.read_qdpx(write_qdpx(tmp_path / "p.qdpx", qde(body))).codings.iloc[0]
     assert (row["text"], row["status"], row["score"], row["coder"]) == ("care", "human", 1.0, "unknown")
+
+
+def test_atlas_ti_counts_a_crlf_once(tmp_path):
+    raw = "Ana: We hired more counselors.\r\nAna: Care matters.\r\n"
+    text = raw.replace("\r\n", "\n")
+    start = text.index("Care")  # ATLAS.ti's offsets count the CR LF as one character
+    body = (
+        CODES
+        + f'<Sources><TextSource guid="{SOURCE}" name="ana" plainTextPath="internal://{SOURCE}.txt">'
+        + selection(start, start + len("Care matters"), CARE)
+        + "</TextSource></Sources>"
+    )
+    path = write_qdpx(tmp_path / "p.qdpx", qde(body, origin="ATLAS.ti 23"), {f"Sources/{SOURCE}.txt": raw.encode()})
+    project = qc.read_qdpx(path)
+    assert project.codings["text"].tolist() == ["Care matters"]
+    assert project.sources["offsets"].tolist() == ["characters, CR LF counted once"]
+
+
+def test_a_case_without_a_name_holds_document_variables(tmp_path):
+    body = (
+        CODES + '<Variables><Variable guid="77777777-7777-7777-7777-777777777777" name="district" '
+        'typeOfVariable="Text"/></Variables><Cases><Case guid="99999999-9999-9999-9999-999999999999">'
+        '<VariableValue><VariableRef targetGUID="77777777-7777-7777-7777-777777777777"/>'
+        f'<TextValue>D07</TextValue></VariableValue><SourceRef targetGUID="{SOURCE}"/></Case></Cases>'
+        f'<Sources><TextSource guid="{SOURCE}" name="p1"><PlainTextContent>We care.</PlainTextContent>'
+        + selection(3, 7, CARE)
+        + "</TextSource></Sources>"
+    )
+    project = qc.read_qdpx(write_qdpx(tmp_path / "p.qdpx", qde(body, origin="MAXQDA 2022")))
+    assert project.corpus.documents[0].metadata == {"district": "D07"}

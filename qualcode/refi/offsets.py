@@ -9,7 +9,8 @@ that fits them best:
 - a unit in which some selection ends beyond the text is ruled out;
 - of the rest, the one whose selections least often start or end inside a word wins
   (a shifted offset cuts words); on a tie, code points of the file's text (the standard),
-  unless the file was made by NVivo, whose UTF-16 counting is then assumed.
+  unless the file was made by NVivo, whose UTF-16 counting is then assumed, or by ATLAS.ti,
+  which counts a CR LF once.
 
 qualcode's own files count characters of LF text, and are read so without guessing.
 """
@@ -85,17 +86,20 @@ def _cuts_words(text: str, chars: np.ndarray) -> int:
     return count
 
 
-def choose_unit(
-    text: str, crlf_widths: np.ndarray, offsets: Sequence[int], *, nvivo: bool = False, known: bool = False
-) -> Unit:
-    """The unit that fits these selection offsets best (module docs); ``known``: the file is
-    qualcode's own, whose offsets are characters."""
+def choose_unit(text: str, crlf_widths: np.ndarray, offsets: Sequence[int], *, origin: str = "") -> Unit:
+    """The unit that fits these selection offsets best (module docs); ``origin`` is the program
+    that wrote the file (qualcode's own files count characters: nothing is guessed)."""
+    known = origin.startswith("qualcode ")
     candidates = units(text, crlf_widths)
     if known or len(candidates) == 1 or not len(offsets):
         return candidates[0]
     values = np.asarray(offsets, dtype=np.int64)
     fitting = [unit for unit in candidates if values.max() <= unit.positions[-1]] or candidates[:1]
-    preferred = ["UTF-16 code units", "characters"] if nvivo else ["characters"]
+    preferred = ["characters"]
+    if "nvivo" in origin.lower():
+        preferred = ["UTF-16 code units", "characters"]
+    elif "atlas" in origin.lower():
+        preferred = ["characters, CR LF counted once", "UTF-16 code units, CR LF counted once", "characters"]
     order = {name: rank for rank, name in enumerate(preferred)}
 
     def cost(item: tuple[int, Unit]) -> tuple[int, int, int]:

@@ -229,13 +229,14 @@ def _case_metadata(
     reader: ProjectParts, by_guid: dict[str, str], variable_names: dict[str, str]
 ) -> dict[str, dict[str, str]]:
     """Each document's metadata from the cases that hold it: the case's name as
-    ``participant`` (unless a variable of that name exists) and its variable values."""
+    ``participant`` (unless a variable of that name exists, or the case has no name: MAXQDA and
+    Quirkos keep a document's variables in such a case) and its variable values."""
     metadata: dict[str, dict[str, str]] = {doc_id: {} for doc_id in by_guid.values()}
     cases = child(reader.root, "Cases")
     for case in children(cases, "Case") if cases is not None else []:
         values = reader.values(case, variable_names)
         case_name = case.get("name") or guid_key(case.get("guid"))
-        if PARTICIPANT not in values:
+        if PARTICIPANT not in values and case.get("name"):  # MAXQDA: a case without a name holds file variables
             values = {PARTICIPANT: case_name, **values}
         if children(case, "SelectionRef"):
             reader.warnings.append(
@@ -295,15 +296,13 @@ def _read_project(reader: ProjectParts, unit: str) -> RefiProject:
     documents: list[Document] = []
     source_rows: list[dict[str, Any]] = []
     coding_rows: list[dict[str, Any]] = []
-    nvivo = "nvivo" in reader.origin.lower()
-    own = reader.origin.startswith("qualcode ")
     unknown_codes: dict[str, int] = {}
     for source, doc_id, name in zip(text_sources, doc_ids, names, strict=True):
         raw, text_from = reader.text_of(source, name)
         text, crlf_widths = normalise(raw)
         rows = _selection_rows(reader, source, name, user_names)
         offsets = [v for row in rows for v in (row["start"], row["end"]) if v is not None]
-        chosen = choose_unit(text, crlf_widths, offsets, nvivo=nvivo, known=own)
+        chosen = choose_unit(text, crlf_widths, offsets, origin=reader.origin)
         if offsets and chosen.name != "characters":
             reader.warnings.append(f"{path}: source {name!r}: selection offsets count {chosen.name}; converted")
         metadata[doc_id].update(reader.values(source, variable_names))
