@@ -239,6 +239,9 @@ def test_cases_and_variables_become_metadata(tmp_path):
     project = qc.read_qdpx(write_qdpx(tmp_path / "p.qdpx", qde(body)))
     row = project.codings.iloc[0]
     assert (row["participant"], row["role"], row["years"], row["text"]) == ("P1", "superintendent", "12", "We care.")
+    assert project.metadata.to_dict("records") == [
+        {"doc_id": "p1", "participant": "P1", "role": "superintendent", "years": "12"}
+    ]
 
 
 def test_a_hand_edited_qualcode_block_does_not_break_the_import(tmp_path):

@@ -24,7 +24,6 @@ from pathlib import Path
 import pandas as pd
 
 from .. import __version__
-from .. import columns as C
 from ..codebook import save_codebook
 from ..errors import OutputError
 from ..io.writers import FLOAT_FORMAT
@@ -86,13 +85,9 @@ def _write(project: RefiProject, tmp: Path, folder: Path) -> None:
         )
     if project.codebook is not None:
         save_codebook(project.codebook, tmp / "codebook.yaml")
-    keys = [k for k in project.corpus.segments.columns if k not in (*C.SEGMENT_CORE, *C.TIME_COLUMNS)]
     metadata_path = None
-    if keys:
-        table = pd.DataFrame(
-            [{C.DOC_ID: d.doc_id, **{k: d.metadata.get(k, "") for k in keys}} for d in project.corpus.documents]
-        )
-        _csv(table, tmp / "participants.csv")
+    if len(project.metadata.columns) > 1:
+        _csv(project.metadata, tmp / "participants.csv")
         metadata_path = str(folder / "participants.csv")
     _csv(project.codings, tmp / "codings.csv")
     record = {

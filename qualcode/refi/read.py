@@ -95,12 +95,24 @@ class RefiProject:
     sources: pd.DataFrame
     warnings: list[str] = field(default_factory=list)
 
+    @property
+    def metadata(self) -> pd.DataFrame:
+        """One row per source: ``doc_id`` and the metadata of its cases and variables."""
+        return documents_metadata(self.corpus.documents)
+
     def __repr__(self) -> str:
         codes = len(self.codebook.ids) if self.codebook else 0
         return (
             f"RefiProject({self.name!r} from {self.origin or 'unknown program'}: {len(self.corpus)} sources, "
             f"{codes} codes, {len(self.codings)} codings, {len(self.users)} users)"
         )
+
+
+def documents_metadata(documents: list[Document]) -> pd.DataFrame:
+    """``doc_id`` and every metadata column (participant, role, district first), one row per document."""
+    keys = order_metadata(dict.fromkeys(key for doc in documents for key in doc.metadata))
+    rows = [{C.DOC_ID: doc.doc_id, **{k: str(doc.metadata.get(k, "")) for k in keys}} for doc in documents]
+    return pd.DataFrame(rows, columns=[C.DOC_ID, *keys])
 
 
 def _doc_ids(names: list[str]) -> list[str]:
@@ -372,15 +384,9 @@ def _codings_table(rows: list[dict[str, Any]], corpus: Corpus) -> pd.DataFrame:
     table[C.TEXT] = [
         texts[d][a:b] for d, a, b in zip(table[C.DOC_ID], table[C.START_CHAR], table[C.END_CHAR], strict=True)
     ]
-    keys = list(dict.fromkeys(key for doc in corpus.documents for key in doc.metadata))
-    meta_columns = order_metadata(keys)
+    meta = documents_metadata(corpus.documents)
+    meta_columns = [c for c in meta.columns if c != C.DOC_ID]
     if meta_columns:
-        meta = pd.DataFrame(
-            [
-                {C.DOC_ID: doc.doc_id, **{k: str(doc.metadata.get(k, "")) for k in meta_columns}}
-                for doc in corpus.documents
-            ]
-        )
         table = table.merge(meta, on=C.DOC_ID, how="left")
     ordered = (
         [C.DOC_ID, C.SEGMENT_ID, C.START_CHAR, C.END_CHAR, *meta_columns]
