@@ -103,3 +103,11 @@ def test_import_of_export_is_identity(tmp_path_factory, project):
     pd.testing.assert_frame_equal(got, want, check_dtype=False)
     creators = codings.loc[codings["status"].isin(["human", "accepted"]), "coder"]
     assert set(back.users["name"]) == {"qualcode", *creators}
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(codebooks())
+def test_qdc_import_of_export_keeps_every_code(tmp_path_factory, book):
+    path = qc.to_qdc(book, tmp_path_factory.mktemp("qdc") / "book.qdc")
+    back = qc.read_qdc(path)
+    assert back.codes == book.codes  # the header (name, version) has no place in a .qdc
