@@ -145,15 +145,17 @@ def _metadata_split(documents: Sequence[Document]) -> tuple[dict[str, list[Docum
     keys = list(dict.fromkeys(key for doc in documents for key in doc.metadata if key != PARTICIPANT))
     cases: dict[str, list[Document]] = {}
     for doc in documents:
-        participant = str(doc.metadata.get(PARTICIPANT) or "").strip()
-        if participant:
+        participant = _value(doc, PARTICIPANT)
+        if participant.strip():
             cases.setdefault(participant, []).append(doc)
-    case_keys = []
-    for key in keys:
-        constant = all(len({_value(doc, key) for doc in docs}) == 1 for docs in cases.values())
-        everyone = all(str(doc.metadata.get(PARTICIPANT) or "").strip() for doc in documents)
-        if cases and constant and everyone:
-            case_keys.append(key)
+    # a key is the case's when every document has a participant and the key's value is the same
+    # in all of a participant's documents; otherwise each source holds its own value
+    everyone = sum(len(docs) for docs in cases.values()) == len(documents)
+    case_keys = [
+        key
+        for key in keys
+        if cases and everyone and all(len({_value(doc, key) for doc in docs}) == 1 for docs in cases.values())
+    ]
     return cases, case_keys, [key for key in keys if key not in case_keys]
 
 
