@@ -17,15 +17,13 @@ import unicodedata
 from typing import Any
 from xml.etree.ElementTree import Element
 
-from ..codebook import Code, Codebook, parse_codebook
+from ..codebook import _COLOR_RE, _ID_RE, Code, Codebook, parse_codebook
 from .schema import child_text, children, guid, pack_description, unpack_description, xml_text
 
 # Tableau 10: distinct, colour-blind-aware hues for top-level codes without a colour
 PALETTE = ("#4E79A7", "#F28E2B", "#E15759", "#76B7B2", "#59A14F", "#EDC948", "#B07AA1", "#FF9DA7", "#9C755F", "#BAB0AC")
 EXTRA_FIELDS = ("keywords", "patterns", "exclude", "examples", "include_when", "exclude_when", "threshold")
 _HEX3 = re.compile(r"^#([0-9A-Fa-f])([0-9A-Fa-f])([0-9A-Fa-f])$")
-_HEX6 = re.compile(r"^#[0-9A-Fa-f]{6}$")
-_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
 def code_guid(code_id: str) -> str:
@@ -68,7 +66,7 @@ def _color(value: str | None) -> str | None:
     short = _HEX3.match(value)
     if short:
         value = "#" + "".join(part * 2 for part in short.groups())
-    return value.upper() if _HEX6.match(value) else None
+    return value.upper() if _COLOR_RE.match(value) else None
 
 
 def _unique(wanted: str, taken: set[str]) -> str:
@@ -90,7 +88,7 @@ def codes_from_elements(elements: list[Element], ids_by_guid: dict[str, str]) ->
         text, data = unpack_description(child_text(element, "Description"))
         data = data or {}
         wanted = data.get("id")
-        if not (isinstance(wanted, str) and _ID.match(wanted) and wanted not in taken):
+        if not (isinstance(wanted, str) and _ID_RE.match(wanted) and wanted not in taken):
             wanted = None
         code_id = _unique(wanted or slug(name.strip() or element.get("guid", "code")), taken)
         color = _color(element.get("color"))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -119,9 +120,17 @@ def schema_errors(project_xml: bytes, xsd: str | Path | None = None) -> list[str
     """Problems of a ``project.qde`` against the REFI-QDA project schema (empty when valid)."""
     from lxml import etree
 
-    schema = etree.XMLSchema(etree.parse(str(xsd or schema_path())))
+    schema = _schema(str(xsd or schema_path()))
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
     document = etree.fromstring(project_xml, parser)
     if schema.validate(document):
         return []
     return [f"line {error.line}: {error.message}" for error in schema.error_log]
+
+
+@lru_cache(maxsize=4)
+def _schema(path: str) -> Any:
+    """A parsed XSD, read once per process (every export validates against it)."""
+    from lxml import etree
+
+    return etree.XMLSchema(etree.parse(path))
