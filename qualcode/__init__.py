@@ -5,91 +5,125 @@
 ...                              metadata="examples/interviews/participants.csv")
 >>> codebook = qc.load_codebook("codebooks/caring_schools.yaml")
 >>> coded = qc.suggest(corpus, codebook, method="keyword")
+
+The public names are loaded on first use (``import qualcode`` itself imports no heavy
+package), so ``qualcode --help`` and ``import qualcode`` stay fast.
 """
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
-from .analysis import (
-    agreement,
-    compare_groups,
-    cooccurrence,
-    evaluate,
-    frequencies,
-    frequency_table,
-    precision_recall,
-    tune_thresholds,
-)
-from .codebook import Code, Codebook, codebook_from_yaml, load_codebook, save_codebook
-from .codings import map_to_segments, read_codings
-from .corpus import Corpus
-from .document import Document
-from .errors import (
-    CodebookError,
-    ColumnError,
-    DecodeError,
-    InputFileError,
-    MetadataError,
-    ModelError,
-    OptionError,
-    OutputError,
-    QualcodeError,
-    RefiError,
-)
-from .io import read_metadata, read_transcripts
-from .io.coded import read_coded
-from .pipeline import TagResult, tag
-from .refi import RefiProject, read_qdc, read_qdpx, save_project, to_qdc, to_qdpx
-from .review import accept, accept_above, merge, reject
-from .segment import segment_documents, segments_from_texts
-from .suggest import suggest
+from .version import __version__
 
-__all__ = [
-    "Code",
-    "Codebook",
-    "CodebookError",
-    "ColumnError",
-    "Corpus",
-    "DecodeError",
-    "Document",
-    "InputFileError",
-    "MetadataError",
-    "ModelError",
-    "OptionError",
-    "OutputError",
-    "QualcodeError",
-    "RefiError",
-    "RefiProject",
-    "TagResult",
-    "__version__",
-    "accept",
-    "accept_above",
-    "agreement",
-    "codebook_from_yaml",
-    "compare_groups",
-    "cooccurrence",
-    "evaluate",
-    "frequencies",
-    "frequency_table",
-    "load_codebook",
-    "map_to_segments",
-    "merge",
-    "precision_recall",
-    "read_coded",
-    "read_codings",
-    "read_metadata",
-    "read_qdc",
-    "read_qdpx",
-    "read_transcripts",
-    "reject",
-    "save_codebook",
-    "save_project",
-    "segment_documents",
-    "segments_from_texts",
-    "suggest",
-    "tag",
-    "to_qdc",
-    "to_qdpx",
-    "tune_thresholds",
-]
+# public name -> module that defines it
+_PUBLIC: dict[str, str] = {
+    "agreement": "analysis.agreement",
+    "compare_groups": "analysis.cooccurrence",
+    "cooccurrence": "analysis.cooccurrence",
+    "evaluate": "analysis.evaluate",
+    "frequencies": "analysis.frequencies",
+    "frequency_table": "analysis.frequencies",
+    "precision_recall": "analysis.evaluate",
+    "tune_thresholds": "analysis.evaluate",
+    "Code": "codebook",
+    "Codebook": "codebook",
+    "codebook_from_yaml": "codebook",
+    "load_codebook": "codebook",
+    "save_codebook": "codebook",
+    "map_to_segments": "codings",
+    "read_codings": "codings",
+    "Corpus": "corpus",
+    "Document": "document",
+    "CodebookError": "errors",
+    "ColumnError": "errors",
+    "DecodeError": "errors",
+    "InputFileError": "errors",
+    "MetadataError": "errors",
+    "ModelError": "errors",
+    "NotFittedError": "errors",
+    "OptionError": "errors",
+    "OutputError": "errors",
+    "QualcodeError": "errors",
+    "RefiError": "errors",
+    "read_metadata": "io",
+    "read_transcripts": "io",
+    "read_coded": "io.coded",
+    "Matcher": "match",
+    "make_matcher": "match",
+    "matcher_names": "match",
+    "register_matcher": "match",
+    "read_meta": "meta",
+    "TagResult": "pipeline",
+    "tag": "pipeline",
+    "RefiProject": "refi",
+    "read_qdc": "refi",
+    "read_qdpx": "refi",
+    "save_project": "refi",
+    "to_qdc": "refi",
+    "to_qdpx": "refi",
+    "accept": "review",
+    "accept_above": "review",
+    "merge": "review",
+    "reject": "review",
+    "segment_documents": "segment",
+    "segments_from_texts": "segment",
+    "Settings": "settings",
+    "suggest": "suggestions",
+    "agree_files": "workflows",
+    "compare_table": "workflows",
+    "evaluate_files": "workflows",
+    "export_filter": "workflows",
+    "figure": "workflows",
+}
+
+__all__ = ["__version__", *sorted(_PUBLIC)]
+
+
+def __getattr__(name: str) -> Any:
+    module = _PUBLIC.get(name)
+    if module is None:
+        raise AttributeError(f"module 'qualcode' has no attribute {name!r}")
+    value = getattr(import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_PUBLIC})
+
+
+if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerly
+    from .analysis.agreement import agreement
+    from .analysis.cooccurrence import compare_groups, cooccurrence
+    from .analysis.evaluate import evaluate, precision_recall, tune_thresholds
+    from .analysis.frequencies import frequencies, frequency_table
+    from .codebook import Code, Codebook, codebook_from_yaml, load_codebook, save_codebook
+    from .codings import map_to_segments, read_codings
+    from .corpus import Corpus
+    from .document import Document
+    from .errors import (
+        CodebookError,
+        ColumnError,
+        DecodeError,
+        InputFileError,
+        MetadataError,
+        ModelError,
+        NotFittedError,
+        OptionError,
+        OutputError,
+        QualcodeError,
+        RefiError,
+    )
+    from .io import read_metadata, read_transcripts
+    from .io.coded import read_coded
+    from .match import Matcher, make_matcher, matcher_names, register_matcher
+    from .meta import read_meta
+    from .pipeline import TagResult, tag
+    from .refi import RefiProject, read_qdc, read_qdpx, save_project, to_qdc, to_qdpx
+    from .review import accept, accept_above, merge, reject
+    from .segment import segment_documents, segments_from_texts
+    from .settings import Settings
+    from .suggestions import suggest
+    from .workflows import agree_files, compare_table, evaluate_files, export_filter, figure

@@ -24,14 +24,19 @@ class Corpus:
     warnings
         What reading noticed and did not stop for: metadata rows matching no document,
         documents without metadata, encoding fall-backs.
-    unit
-        The segmentation unit used.
+    segment_by
+        How the documents were cut into segments (``unit`` is its old name).
     """
 
     documents: list[Document]
     segments: pd.DataFrame
     warnings: list[str] = field(default_factory=list)
-    unit: str = "auto"
+    segment_by: str = "auto"
+
+    @property
+    def unit(self) -> str:
+        """Deprecated name of :attr:`segment_by`."""
+        return self.segment_by
 
     def text(self, doc_id: str) -> str:
         """The full text of one document, which every offset refers to."""
@@ -61,4 +66,4 @@ class Corpus:
         return len(self.documents)
 
     def __repr__(self) -> str:
-        return f"Corpus({len(self.documents)} documents, {len(self.segments)} segments, unit={self.unit!r})"
+        return f"Corpus({len(self.documents)} documents, {len(self.segments)} segments, segment_by={self.segment_by!r})"

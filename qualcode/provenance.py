@@ -6,10 +6,10 @@ import platform
 from pathlib import Path
 from typing import Any
 
-from . import __version__
 from .codebook import Codebook
 from .corpus import Corpus
 from .fileio import sha256_file
+from .version import __version__
 
 
 def provenance(

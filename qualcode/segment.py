@@ -71,10 +71,11 @@ def _times(doc: Document, start: int, end: int) -> tuple[float, float]:
 def segment_documents(
     documents: Iterable[Document],
     *,
-    unit: str = "auto",
+    segment_by: str = "auto",
     window_size: int = 3,
     window_overlap: int = 1,
     interviewers: Sequence[str] | None = None,
+    unit: str | None = None,
 ) -> pd.DataFrame:
     """Cut documents into segments.
 
@@ -82,21 +83,28 @@ def segment_documents(
     ----------
     documents
         Documents from a reader (see :func:`qualcode.read_transcripts`).
-    unit
+    segment_by
         ``auto`` (turn when the document has speakers, paragraph otherwise), ``turn``,
         ``paragraph``, ``sentence`` or ``window``.
     window_size, window_overlap
         Sentences per window and sentences shared by consecutive windows.
     interviewers
         Speaker names to treat as interviewers; by default detected by name.
+    unit
+        Deprecated spelling of ``segment_by``.
 
     Returns
     -------
     pandas.DataFrame
         The segments table (see :mod:`qualcode.columns`), metadata columns after the core ones.
     """
-    if unit not in UNITS:
-        raise OptionError(f"unknown unit {unit!r}; choose one of: {', '.join(UNITS)}")
+    if unit is not None:
+        from .settings import deprecated
+
+        deprecated("unit", "segment_by")
+        segment_by = unit
+    if segment_by not in UNITS:
+        raise OptionError(f"segment_by {segment_by!r} is not one of: {', '.join(UNITS)}", option="segment_by")
     if window_size < 1 or not 0 <= window_overlap < window_size:
         raise OptionError(
             f"window of {window_size} sentences with overlap {window_overlap}: "
@@ -110,7 +118,7 @@ def segment_documents(
             if key not in meta_columns:
                 meta_columns.append(key)
     # sentence splitting, batched over all turns of all documents
-    need_sentences = unit in ("sentence", "window")
+    need_sentences = segment_by in ("sentence", "window")
     turn_list = [(doc, turn) for doc in documents for turn in doc.turns]
     sentence_lists: list[list[tuple[int, int]]] = []
     if need_sentences:
@@ -121,7 +129,7 @@ def segment_documents(
         ]
     counters: dict[str, int] = {}
     for index, (doc, turn) in enumerate(turn_list):
-        chosen = unit if unit != "auto" else ("turn" if doc.has_speakers else "paragraph")
+        chosen = segment_by if segment_by != "auto" else ("turn" if doc.has_speakers else "paragraph")
         if chosen == "turn":
             spans = [(turn.start, turn.end)]
         elif chosen == "paragraph":
@@ -169,7 +177,7 @@ def segments_from_texts(
     texts: Sequence[str],
     *,
     doc_ids: Sequence[str] | None = None,
-    unit: str = "paragraph",
+    segment_by: str = "paragraph",
     **metadata: Sequence[str],
 ) -> pd.DataFrame:
     """A segments table from plain strings (one document each), for quick work in a notebook.
@@ -189,4 +197,4 @@ def segments_from_texts(
         stripped = text.strip()
         start = text.find(stripped) if stripped else 0
         docs.append(Document(doc_id, "<text>", "text", text, [Turn(None, start, start + len(stripped))], metadata=meta))
-    return segment_documents(docs, unit=unit)
+    return segment_documents(docs, segment_by=segment_by)

@@ -81,7 +81,8 @@ def test_plots(coded, tmp_path, kind):
     import matplotlib.image as mpimg
 
     out = tmp_path / f"{kind}.png"
-    result = run("plot", kind, coded, "--by", "role", "--measure", "jaccard", "-o", out, "--cluster", "--dpi", "60")
+    by = [] if kind == "heatmap" else ["--by", "role"]
+    result = run("plot", kind, coded, *by, "--measure", "jaccard", "-o", out, "--cluster", "--dpi", "60")
     assert result.exit_code == 0, result.output
     image = mpimg.imread(out)
     assert image.shape[0] > 150 and image.shape[1] > 150
@@ -99,5 +100,11 @@ def test_analysis_errors(coded, tmp_path):
     wrong = run("matrix", wide_input, "-o", tmp_path / "z.csv")
     assert wrong.exit_code == 2 and "no column 'code'" in wrong.output
     assert run("plot", "pie", coded, "-o", tmp_path / "p.png").exit_code == 2
+    # a heatmap is one matrix and small multiples need groups: refused, not silently redrawn
+    grouped = run("plot", "heatmap", coded, "--by", "role", "-o", tmp_path / "h.png")
+    assert grouped.exit_code == 2 and "use kind 'multiples'" in grouped.output
+    ungrouped = run("plot", "multiples", coded, "-o", tmp_path / "m.png")
+    assert ungrouped.exit_code == 2 and "give --by" in ungrouped.output
+    assert not (tmp_path / "h.png").exists() and not (tmp_path / "m.png").exists()
     for command in ("matrix", "freq", "plot"):
         assert run(command, "--help").exit_code == 0

@@ -1,20 +1,52 @@
-"""What the commands share: error and warning lines, early output checks, a progress
-spinner, and finding the transcripts a codings file refers to."""
+"""What the commands share: the one place a library error becomes a one-line message,
+warning lines, option types used by several commands, and a progress display."""
 
 from __future__ import annotations
 
+import functools
+import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 
 from ..errors import QualcodeError
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+# library parameter names whose flag is not simply --name-with-dashes
+FLAGS = {"training": "--train", "kind": "KIND", "paths": "CODINGS", "inputs": "--inputs"}
+
+
+def flag(option: str) -> str:
+    """The command-line spelling of a library parameter name."""
+    return FLAGS.get(option, "--" + option.replace("_", "-"))
+
 
 def fail(error: QualcodeError) -> NoReturn:
-    typer.echo(f"error: {error}", err=True)
+    """Print ``error`` as one line (library parameter names shown as their flags), exit 2."""
+    message = str(error)
+    option = getattr(error, "option", None)
+    if option:
+        message = re.sub(rf"(?<![\w-]){re.escape(option)}(?![\w-])", flag(option), message, count=1)
+    typer.echo(f"error: {message}", err=True)
     raise typer.Exit(code=2)
+
+
+def handles_errors(command: F) -> F:
+    """Decorator: a :class:`~qualcode.errors.QualcodeError` raised by the command becomes one
+    line on stderr and exit code 2, never a traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except QualcodeError as error:
+            fail(error)
+
+    return wrapper  # type: ignore[return-value]
 
 
 def warn(lines: list[str]) -> None:
@@ -22,34 +54,22 @@ def warn(lines: list[str]) -> None:
         typer.echo(f"warning: {line}", err=True)
 
 
+def renamed(old: str, new: str) -> None:
+    """Say on stderr that ``old`` is the deprecated spelling of ``new``."""
+    typer.echo(f"warning: {old} is deprecated and will be removed in the next release; use {new}", err=True)
+
+
 InputsOpt = Annotated[
     list[Path] | None,
-    typer.Option("--inputs", "-i", help="The transcripts the codings refer to (default: those in CODED.meta.json)."),
+    typer.Option(
+        "--inputs", "-i", help="The transcripts the codings refer to (default: those recorded in the .meta.json)."
+    ),
 ]
-
-
-def corpus_for(coded: Path, inputs: list[Path] | None, unit: str | None = None, metadata: Path | None = None):
-    """The corpus a codings file refers to: --inputs, else the inputs and unit in its .meta.json;
-    ``metadata`` (a participants file) replaces the one recorded there."""
-    import json
-
-    from ..errors import InputFileError
-    from ..io import read_transcripts
-    from ..io.writers import meta_path
-
-    settings: dict[str, object] = {}
-    meta = meta_path(coded)
-    if meta.is_file():
-        record = json.loads(meta.read_text(encoding="utf-8"))
-        settings = record.get("settings", {})
-        if not inputs:
-            inputs = [Path(item["path"]) for item in record.get("inputs", [])]
-    if not inputs:
-        raise InputFileError(f"{coded}: no {meta.name} beside it; pass the transcripts with --inputs")
-    table = metadata or settings.get("metadata")
-    return read_transcripts(
-        inputs, unit=unit or str(settings.get("unit", "auto")), metadata=str(table) if table else None
-    )
+SegmentByOpt = Annotated[
+    str,
+    typer.Option("--segment-by", help="How documents are cut into segments: auto, turn, paragraph, sentence, window."),
+]
+OldUnitOpt = Annotated[str | None, typer.Option("--unit", hidden=True, help="Deprecated: use --segment-by.")]
 
 
 def check_output(path: Path) -> None:

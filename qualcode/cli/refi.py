@@ -7,10 +7,10 @@ from typing import Annotated
 
 import typer
 
-from ..errors import QualcodeError
-from .common import InputsOpt, corpus_for, fail, warn
+from .common import InputsOpt, OldUnitOpt, SegmentByOpt, handles_errors, renamed, warn
 
 
+@handles_errors
 def export_refi(
     output: Annotated[Path, typer.Option("--output", "-o", help="The .qdpx project (or .qdc codebook) to write.")],
     codebook: Annotated[Path, typer.Option("--codebook", "-c", help="The YAML codebook.")],
@@ -37,46 +37,40 @@ def export_refi(
     from ..io import read_transcripts
     from ..io.coded import read_coded
     from ..refi import to_qdc, to_qdpx
-    from ..review import with_status
+    from ..workflows import corpus_for, export_filter
 
     suffix = output.suffix.lower()
-    try:
-        if suffix not in (".qdpx", ".qdc"):
-            raise OptionError(f"{output}: give a .qdpx (project) or .qdc (codebook) file name")
-        check_writable(output)
-        book = load_codebook(codebook)
-        if suffix == ".qdc":
-            if coded is not None or inputs:
-                raise OptionError("a .qdc file holds the codebook only; leave out CODED and --inputs, or write .qdpx")
-            to_qdc(book, output)
-            typer.echo(f"{len(book.ids)} codes -> {output}", err=True)
-            return
-        codings = None
-        if coded is not None:
-            codings = with_status(read_coded(coded))
-            if min_score is not None:
-                low = codings["status"].eq("suggested") & (codings["score"] < min_score)
-                codings = codings[~low]
-            corpus = corpus_for(coded, inputs, metadata=metadata)
-        elif inputs:
-            corpus = read_transcripts(inputs, metadata=metadata)
-        else:
-            raise OptionError("give CODED (a codings CSV) or --inputs (transcripts) for a .qdpx project")
-        to_qdpx(corpus, book, codings, output, include_rejected=include_rejected, name=name)
-    except QualcodeError as error:
-        fail(error)
-    n = 0 if codings is None else len(codings) if include_rejected else int((codings["status"] != "rejected").sum())
+    if suffix not in (".qdpx", ".qdc"):
+        raise OptionError(f"{output}: give a .qdpx (project) or .qdc (codebook) file name")
+    check_writable(output)
+    book = load_codebook(codebook)
+    if suffix == ".qdc":
+        if coded is not None or inputs:
+            raise OptionError("a .qdc file holds the codebook only; leave out CODED and --inputs, or write .qdpx")
+        to_qdc(book, output)
+        typer.echo(f"{len(book.ids)} codes -> {output}", err=True)
+        return
+    codings = None
+    if coded is not None:
+        codings = export_filter(read_coded(coded), min_score=min_score, include_rejected=include_rejected)
+        corpus = corpus_for(coded, inputs, metadata=metadata)
+    elif inputs:
+        corpus = read_transcripts(inputs, metadata=metadata)
+    else:
+        raise OptionError("give CODED (a codings CSV) or --inputs (transcripts) for a .qdpx project")
+    to_qdpx(corpus, book, codings, output, include_rejected=include_rejected, name=name)
+    n = 0 if codings is None else len(codings)
     typer.echo(f"{len(corpus)} sources, {len(book.ids)} codes, {n} codings -> {output}", err=True)
 
 
+@handles_errors
 def import_refi(
     project: Annotated[Path, typer.Argument(help="A .qdpx project or .qdc codebook from any REFI-QDA program.")],
     output: Annotated[
         Path, typer.Option("--output", "-o", help="Folder for a project's files; the .yaml file for a .qdc codebook.")
     ],
-    unit: Annotated[str, typer.Option(help="How sources are segmented: auto, turn, paragraph, sentence, window.")] = (
-        "auto"
-    ),
+    segment_by: SegmentByOpt = "auto",
+    unit: OldUnitOpt = None,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing output folder.")] = False,
 ) -> None:
     """Read a REFI-QDA project or codebook into files every qualcode command reads.
@@ -92,22 +86,22 @@ def import_refi(
     from ..fileio import check_writable
     from ..refi import read_qdc, read_qdpx, save_project
 
+    if unit is not None:
+        renamed("--unit", "--segment-by")
+        segment_by = unit
     suffix = project.suffix.lower()
-    try:
-        if suffix == ".qdc":
-            if output.suffix.lower() not in (".yaml", ".yml"):
-                raise OptionError(f"{output}: a .qdc codebook is written as YAML; give a .yaml file name")
-            check_writable(output)
-            book = read_qdc(project)
-            save_codebook(book, output)
-            typer.echo(f"{len(book.ids)} codes -> {output}", err=True)
-            return
-        if suffix != ".qdpx":
-            raise OptionError(f"{project}: give a .qdpx project or a .qdc codebook")
-        result = read_qdpx(project, unit=unit)
-        save_project(result, output, force=force)
-    except QualcodeError as error:
-        fail(error)
+    if suffix == ".qdc":
+        if output.suffix.lower() not in (".yaml", ".yml"):
+            raise OptionError(f"{output}: a .qdc codebook is written as YAML; give a .yaml file name")
+        check_writable(output)
+        book = read_qdc(project)
+        save_codebook(book, output)
+        typer.echo(f"{len(book.ids)} codes -> {output}", err=True)
+        return
+    if suffix != ".qdpx":
+        raise OptionError(f"{project}: give a .qdpx project or a .qdc codebook")
+    result = read_qdpx(project, segment_by=segment_by)
+    save_project(result, output, force=force)
     warn(result.warnings)
     codes = len(result.codebook.ids) if result.codebook else 0
     typer.echo(

@@ -14,7 +14,7 @@ import pandas as pd
 
 from ..corpus import Corpus
 from ..document import Document
-from ..errors import InputFileError
+from ..errors import InputFileError, OptionError
 from ..fileio import sha256_file
 from ..segment import segment_documents
 from .docx import read_docx_file
@@ -111,7 +111,7 @@ def read_transcripts(
     *,
     metadata: str | Path | pd.DataFrame | None = None,
     metadata_key: str = "doc_id",
-    unit: str = "auto",
+    segment_by: str = "auto",
     window_size: int = 3,
     window_overlap: int = 1,
     interviewers: Sequence[str] | None = None,
@@ -120,6 +120,7 @@ def read_transcripts(
     id_column: str | None = None,
     speaker_column: str | None = None,
     encoding: str | None = None,
+    unit: str | None = None,
 ) -> Corpus:
     """Read transcripts from files and folders, join participant metadata, and segment them.
 
@@ -130,8 +131,11 @@ def read_transcripts(
     metadata
         A participants CSV/XLSX (or DataFrame) with one row per document; joined on
         ``metadata_key`` (default ``doc_id``, the file stem). Values win over YAML front matter.
-    unit
-        ``auto``, ``turn``, ``paragraph``, ``sentence`` or ``window`` (see :mod:`qualcode.segment`).
+    segment_by
+        How documents are cut into segments: ``auto``, ``turn``, ``paragraph``, ``sentence``
+        or ``window`` (see :mod:`qualcode.segment`); checked before any file is read.
+    window_size, window_overlap
+        Sentences per window and sentences shared by consecutive windows.
     interviewers
         Speaker names to treat as interviewers (default: detected by name).
     speaker_patterns
@@ -140,6 +144,8 @@ def read_transcripts(
         For .csv/.xlsx input (see :mod:`qualcode.io.table`).
     encoding
         Force a text encoding instead of detecting it.
+    unit
+        Deprecated spelling of ``segment_by``.
 
     Returns
     -------
@@ -154,6 +160,21 @@ def read_transcripts(
     >>> sorted(corpus.segments["district"].unique())[:1]
     ['D01']
     """
+    if unit is not None:
+        from ..settings import deprecated
+
+        deprecated("unit", "segment_by")
+        segment_by = unit
+    from ..segment import UNITS
+
+    if segment_by not in UNITS:
+        raise OptionError(f"segment_by {segment_by!r} is not one of: {', '.join(UNITS)}", option="segment_by")
+    if window_size < 1 or not 0 <= window_overlap < window_size:
+        raise OptionError(
+            f"window of {window_size} sentences with overlap {window_overlap}: "
+            "need window_size >= 1 and 0 <= window_overlap < window_size",
+            option="window_overlap",
+        )
     if isinstance(inputs, str | Path):
         inputs = [inputs]
     inputs = list(inputs)
@@ -192,6 +213,10 @@ def read_transcripts(
         else:
             warnings += attach_metadata(documents, read_metadata(metadata, key=metadata_key), source=str(metadata))
     segments = segment_documents(
-        documents, unit=unit, window_size=window_size, window_overlap=window_overlap, interviewers=interviewers
+        documents,
+        segment_by=segment_by,
+        window_size=window_size,
+        window_overlap=window_overlap,
+        interviewers=interviewers,
     )
-    return Corpus(documents, segments, warnings, unit)
+    return Corpus(documents, segments, warnings, segment_by)

@@ -1,4 +1,4 @@
-"""Writers: codings as long or wide CSV, and the provenance file beside every output.
+"""Writers: codings as long or wide CSV (the provenance file beside it: :mod:`qualcode.meta`).
 
 CSVs are deterministic: stable row order, scores with four decimals, LF line ends,
 UTF-8. They are written atomically (a temporary file renamed over the target).
@@ -6,18 +6,16 @@ UTF-8. They are written atomically (a temporary file renamed over the target).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
 from .. import columns as C
 from ..errors import OptionError
-from ..fileio import atomic_write, atomic_write_text
+from ..fileio import atomic_write
+from ..settings import TABLE_FORMATS
 
-FORMATS = ("long", "wide")
 FLOAT_FORMAT = "%.4f"
 
 
@@ -55,21 +53,10 @@ def write_codings(
     codes: Sequence[str] = (),
 ) -> Path:
     """Write codings as a long CSV (one row per segment and code) or a wide one (one row per segment)."""
-    if format not in FORMATS:
-        raise OptionError(f"unknown format {format!r}; choose one of: {', '.join(FORMATS)}")
+    if format not in TABLE_FORMATS:
+        raise OptionError(f"format {format!r} is not one of: {', '.join(TABLE_FORMATS)}", option="format")
     if format == "wide":
         if segments is None:
             raise OptionError("the wide format needs the segments table")
         return write_csv(long_to_wide(codings, segments, codes), path)
     return write_csv(codings, path)
-
-
-def meta_path(output: str | Path) -> Path:
-    """``coded.csv`` → ``coded.meta.json``."""
-    output = Path(output)
-    return output.with_name(output.stem + ".meta.json")
-
-
-def write_meta(output: str | Path, meta: dict[str, Any]) -> Path:
-    """Write the provenance JSON beside ``output`` (sorted keys, deterministic)."""
-    return atomic_write_text(meta_path(output), json.dumps(meta, indent=2, sort_keys=True, ensure_ascii=False) + "\n")

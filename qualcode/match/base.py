@@ -1,14 +1,42 @@
-"""What every matcher shares: a score matrix with evidence, and turning it into codings."""
+"""The matcher contract, the registry of matchers, and turning scores into codings.
+
+Contract (scikit-learn's estimator habit)
+-----------------------------------------
+- ``__init__`` stores keyword-only settings and does no work.
+- ``fit(codebook, training=None)`` learns *everything*: it reads the codebook (and, for a
+  matcher that learns, the human-coded :class:`Training` segments) and stores its state in
+  attributes ending in ``_``. It returns ``self``.
+- ``score(segments)`` is a pure function of the fitted state and its input: it writes
+  nothing to ``self`` and returns a :class:`Scores` holding every component it computed
+  (``parts``: the keyword and embedding scores of a hybrid, ``raw`` similarities, segment
+  ``vectors``), so a composite matcher reads its parts from returned values, never from
+  another object's attributes. A segment's score depends only on that segment, the codebook,
+  the model and the training codes, never on the other segments in the call.
+- ``describe()`` reports the fitted state (for ``.meta.json``), never a past call's results.
+- ``score`` before ``fit`` raises :class:`~qualcode.errors.NotFittedError`.
+
+Registry
+--------
+``@register_matcher("name")`` makes a class available as ``method="name"`` in
+:func:`qualcode.suggest`, ``qualcode tag --method name`` and :func:`make_matcher`.
+"""
 
 from __future__ import annotations
 
+import inspect
+from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import numpy as np
 import pandas as pd
 
 from .. import columns as C
-from ..errors import ColumnError
+from ..errors import ColumnError, NotFittedError, OptionError
+
+if TYPE_CHECKING:
+    from ..codebook import Codebook
 
 SCORE_FORMAT = "%.4f"
 
@@ -16,7 +44,12 @@ SCORE_FORMAT = "%.4f"
 @dataclass
 class Scores:
     """Scores of every (segment, code): ``values[i, j]`` in [0, 1] for segment row ``i``
-    and ``codes[j]``; ``evidence[(i, j)]`` says why. Zero means "not suggested"."""
+    and ``codes[j]``; ``evidence[(i, j)]`` says why. Zero means "not suggested".
+
+    ``parts`` holds the component scores a composite matcher combined (``"keyword"``,
+    ``"embedding"``), ``raw`` the uncalibrated similarities and ``vectors`` the segment
+    vectors, where the matcher computed them.
+    """
 
     codes: list[str]
     values: np.ndarray
@@ -25,6 +58,164 @@ class Scores:
     methods: dict[tuple[int, int], str] = field(default_factory=dict)
     sources: dict[tuple[int, int], str] = field(default_factory=dict)  # who, where not qualcode (human rows)
     notes: list[str] = field(default_factory=list)
+    parts: dict[str, Scores] = field(default_factory=dict)
+    raw: np.ndarray | None = None
+    vectors: np.ndarray | None = None
+
+    def with_values(self, values: np.ndarray) -> Scores:
+        """A copy holding ``values`` (evidence of entries now zero is dropped)."""
+        evidence = {key: text for key, text in self.evidence.items() if values[key] > 0 or key in self.sources}
+        return Scores(
+            self.codes,
+            values,
+            evidence,
+            method=self.method,
+            methods=dict(self.methods),
+            sources=dict(self.sources),
+            notes=list(self.notes),
+            parts=dict(self.parts),
+            raw=self.raw,
+            vectors=self.vectors,
+        )
+
+
+@dataclass(frozen=True)
+class Training:
+    """Human-coded segments to learn from: ``segments`` (the segments table of the documents
+    a human coded) and ``labels[i, j]``, true when a human applied ``codes[j]`` to row ``i``.
+
+    Build it with :meth:`from_codings`; every segment of a document holding at least one
+    human coding is an example, positive for the codes mapped onto it, negative for the rest.
+    """
+
+    segments: pd.DataFrame
+    codes: list[str]
+    labels: np.ndarray
+    coders: dict[tuple[int, int], str] = field(default_factory=dict)
+
+    @classmethod
+    def from_codings(cls, codings: pd.DataFrame, segments: pd.DataFrame, codes: list[str]) -> Training:
+        """Map human ``codings`` (span or segment form) onto ``segments`` (overlap rule)."""
+        from ..codings import CODER, map_to_segments
+
+        check_segments(segments, (C.DOC_ID, C.SEGMENT_ID, C.TEXT, C.START_CHAR, C.END_CHAR))
+        mapped = map_to_segments(codings, segments)
+        rows = segments[segments[C.DOC_ID].isin(set(mapped[C.DOC_ID]))].reset_index(drop=True)
+        position = {key: i for i, key in enumerate(zip(rows[C.DOC_ID], rows[C.SEGMENT_ID], strict=True))}
+        index = {code: j for j, code in enumerate(codes)}
+        labels = np.zeros((len(rows), len(codes)), dtype=bool)
+        who: dict[tuple[int, int], set[str]] = {}
+        for doc_id, segment_id, code, coder in mapped[[C.DOC_ID, C.SEGMENT_ID, C.CODE, CODER]].itertuples(index=False):
+            key = (doc_id, segment_id)
+            if key not in position or code not in index:
+                continue
+            i, j = position[key], index[code]
+            labels[i, j] = True
+            who.setdefault((i, j), set()).add(str(coder))
+        return cls(rows, list(codes), labels, {key: ", ".join(sorted(names)) for key, names in who.items()})
+
+    @property
+    def documents(self) -> set[str]:
+        """The ids of the documents a human coded."""
+        return set(self.segments[C.DOC_ID].astype(str))
+
+
+M = TypeVar("M", bound="Matcher")
+
+
+class Matcher(ABC):
+    """What every matcher is (see the module docs for the contract)."""
+
+    method: ClassVar[str] = ""
+    learns: ClassVar[bool] = False  # needs human codes in fit()
+
+    @abstractmethod
+    def fit(self: M, codebook: Codebook, training: Training | None = None) -> M:
+        """Learn everything from the codebook (and human-coded segments); return self."""
+
+    @abstractmethod
+    def score(self, segments: pd.DataFrame) -> Scores:
+        """Scores of every segment for every code; writes nothing to self."""
+
+    def describe(self) -> dict[str, object]:
+        """The fitted models and settings, for provenance."""
+        return {}
+
+    def check_fitted(self) -> None:
+        """Raise :class:`NotFittedError` unless :meth:`fit` has run."""
+        if not hasattr(self, "codes_"):
+            raise NotFittedError(f"{type(self).__name__} is not fitted: call .fit(codebook) before .score(segments)")
+
+    def suggest(self, segments: pd.DataFrame, *, min_score: float = 0.0) -> pd.DataFrame:
+        """The codings table of :meth:`score` (every score above zero and ``min_score``)."""
+        return to_codings(segments, self.score(segments), source="qualcode", min_score=min_score)
+
+
+_REGISTRY: dict[str, type[Matcher]] = {}
+BUILTIN_ORDER = ("keyword", "embedding", "hybrid", "classifier")
+
+
+def register_matcher(name: str) -> Callable[[type[M]], type[M]]:
+    """Class decorator: make a :class:`Matcher` available under ``name``.
+
+    Examples
+    --------
+    >>> from qualcode.match import Matcher, register_matcher, matcher_names
+    >>> @register_matcher("nothing")
+    ... class Nothing(Matcher):
+    ...     def fit(self, codebook, training=None):
+    ...         self.codes_ = codebook.ids
+    ...         return self
+    ...     def score(self, segments):
+    ...         return Scores(self.codes_, np.zeros((len(segments), len(self.codes_))), method=self.method)
+    >>> "nothing" in matcher_names()
+    True
+    >>> unregister_matcher("nothing")
+    """
+
+    def add(cls: type[M]) -> type[M]:
+        if not (isinstance(cls, type) and issubclass(cls, Matcher)):
+            raise TypeError(f"{cls!r} is not a Matcher subclass")
+        cls.method = name
+        _REGISTRY[name] = cls
+        return cls
+
+    return add
+
+
+def unregister_matcher(name: str) -> None:
+    """Remove a registered matcher (for tests and plug-in reloads)."""
+    _REGISTRY.pop(name, None)
+
+
+def matcher_names(*, learning: bool | None = None) -> list[str]:
+    """Registered matcher names (only those that learn, or do not, when ``learning`` is set)."""
+    _load_builtins()
+    names = sorted(_REGISTRY, key=lambda name: (BUILTIN_ORDER.index(name) if name in BUILTIN_ORDER else 99, name))
+    return [name for name in names if learning is None or _REGISTRY[name].learns == learning]
+
+
+def matcher_class(name: str) -> type[Matcher]:
+    """The class registered under ``name``."""
+    _load_builtins()
+    if name not in _REGISTRY:
+        raise OptionError(f"unknown method {name!r}; choose one of: {', '.join(matcher_names())}")
+    return _REGISTRY[name]
+
+
+def make_matcher(method: str | Matcher, **settings: Any) -> Matcher:
+    """A new matcher for a registered name, given the ``settings`` its ``__init__`` accepts
+    (others are ignored: ``encoder``, ``cache`` mean nothing to the keyword matcher).
+    A :class:`Matcher` object is returned as it is."""
+    if isinstance(method, Matcher):
+        return method
+    cls = matcher_class(method)
+    accepted = inspect.signature(cls.__init__).parameters
+    return cls(**{key: value for key, value in settings.items() if key in accepted})
+
+
+def _load_builtins() -> None:
+    from . import embedding, hybrid, keyword, learned  # noqa: F401  (each registers itself)
 
 
 def check_segments(segments: pd.DataFrame, needed: tuple[str, ...] = (C.DOC_ID, C.SEGMENT_ID, C.TEXT)) -> None:

@@ -15,20 +15,27 @@ therefore scored by its best-matching sentence, not diluted into one averaged ve
 
 Calibrated score
 ----------------
-Raw cosine levels differ from code to code and from corpus to corpus (all interviews about
-schools sit closer to a school-themed code than small talk does). So each code's raw
-similarities are compared with that code's own distribution over a reference pool: the
-segments being scored plus neutral interview sentences shipped with qualcode
-(``qualcode/data/background.txt``), which keep the reference sensible for a small corpus.
-With ``m`` the pool's median and ``s = 1.4826 · MAD`` its robust spread,
+Raw cosine levels differ from code to code (a school-themed code sits closer to any talk
+about schools than a narrow one does). So each code's raw similarities are compared with
+that code's own distribution over a *fixed* reference pool, built once in ``fit``: neutral
+interview sentences shipped with qualcode (``qualcode/data/background.txt``) plus the other
+codes' prototypes (near misses: on the study's topic, but not this code; a code's parent
+and children are left out of its pool). With ``m`` the pool's median and
+``s = 1.4826 · MAD`` its robust spread,
 
     z = (raw − m) / s,      score = clip((z − Z_FLOOR) / (Z_FULL − Z_FLOOR), 0, 1)
 
-with ``Z_FLOOR = 1`` and ``Z_FULL = 4``: a segment within one spread of the typical segment
-gets nothing; four spreads above it scores 1. Most segments of an interview are not about a
-given theme, so the median is a fair "not this code" level. Because the reference includes
-the corpus, adding documents can shift scores slightly; ``.meta.json`` records each code's
-``m`` and ``s`` for the run.
+with ``Z_FLOOR = 1`` and ``Z_FULL = 4``: a segment within one spread of the reference gets
+nothing; four spreads above it scores 1. Because the reference depends only on the codebook
+and the model, a segment scores the same alone or among any other documents.
+``.meta.json`` records each code's ``m`` and ``s``.
+
+Content-free segments
+---------------------
+A segment with no content word ("Michael?", "8", "Okay.") carries no theme whatever its
+nearest prototype: its embedding score is multiplied by ``min(1, n / 2)`` for ``n`` content
+words (nouns, verbs, adjectives and adverbs that are not stop words; see
+:func:`qualcode.nlp.content_word_counts`), so it scores 0, and a one-word answer at most half.
 """
 
 from __future__ import annotations
@@ -44,7 +51,7 @@ from .. import columns as C
 from ..codebook import Code, Codebook
 from ..embed.base import Encoder
 from ..errors import ModelError
-from .base import Scores, check_segments
+from .base import Matcher, Scores, Training, check_segments, register_matcher
 
 Z_FLOOR = 1.0
 Z_FULL = 4.0
@@ -113,7 +120,8 @@ def default_encoder(cache: Any = "default") -> Encoder:
     return with_cache(SentenceTransformerEncoder(), cache)
 
 
-class EmbeddingMatcher:
+@register_matcher("embedding")
+class EmbeddingMatcher(Matcher):
     """Suggest codes by sentence-embedding similarity to each code's prototypes.
 
     Parameters
@@ -131,12 +139,10 @@ class EmbeddingMatcher:
     >>> import qualcode as qc
     >>> cb = qc.load_codebook("codebooks/caring_schools.yaml")
     >>> m = EmbeddingMatcher(cache=None).fit(cb)
-    >>> s = m.score(qc.segments_from_texts(["We put social workers in every middle school."]))
+    >>> s = m.score(qc.segments_from_texts(["All our principals went through trauma-informed training."]))
     >>> s.codes[int(s.values[0].argmax())]
-    'personnel'
+    'professional_development'
     """
-
-    method = "embedding"
 
     def __init__(self, *, encoder: Any = None, cache: Any = "default") -> None:
         self.encoder = encoder
@@ -153,66 +159,65 @@ class EmbeddingMatcher:
             raise ModelError(f"encoder {self.encoder!r} has no encode(list[str]) method")
         return with_cache(self.encoder, self.cache)
 
-    def _encode(self, texts: list[str]) -> np.ndarray:
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """Normalised vectors of ``texts`` from the fitted encoder."""
         from ..embed.base import checked
 
+        self.check_fitted()
         return checked(
             self.encoder_.encode(texts), texts, getattr(self.encoder_, "identity", type(self.encoder_).__name__)
         )
 
-    def fit(self, codebook: Codebook) -> EmbeddingMatcher:
-        """Encode every code's prototypes and the neutral reference sentences."""
+    def fit(self, codebook: Codebook, training: Training | None = None) -> EmbeddingMatcher:
+        """Encode every code's prototypes and set each code's fixed reference (see the module
+        docs); ``training`` is not used."""
+        from ..embed.base import checked
+
         self.encoder_ = self._encoder()
-        self.codes_: list[str] = codebook.ids
+        codes: list[str] = codebook.ids
         texts: list[str] = []
         owner: list[int] = []
-        for j, code_id in enumerate(self.codes_):
+        for j, code_id in enumerate(codes):
             for _kind, text in prototypes(codebook.get(code_id)):
                 texts.append(text)
                 owner.append(j)
+        who = getattr(self.encoder_, "identity", type(self.encoder_).__name__)
         self.prototype_texts_ = texts
         self.prototype_owner_ = np.asarray(owner, dtype=np.int64)
-        self.prototype_vectors_ = self._encode(texts)
-        self.background_raw_ = self._raw(self._encode(background_sentences()))[0]
+        background = background_sentences()
+        vectors = checked(self.encoder_.encode(texts + background), texts + background, who)
+        self.prototype_vectors_ = vectors[: len(texts)]
+        self.median_, self.spread_ = self._reference(codebook, codes, vectors, len(texts))
+        self.codes_ = codes
         return self
 
-    def _raw(self, vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Per unit and code: the best cosine over the code's prototypes, and which prototype."""
-        sims = vectors @ self.prototype_vectors_.T
-        n_codes = len(self.codes_)
-        best = np.full((vectors.shape[0], n_codes), -1.0, dtype=np.float32)
-        which = np.zeros((vectors.shape[0], n_codes), dtype=np.int64)
-        for j in range(n_codes):
-            cols = np.flatnonzero(self.prototype_owner_ == j)
-            if len(cols):
-                block = sims[:, cols]
-                arg = block.argmax(axis=1)
-                best[:, j] = block[np.arange(block.shape[0]), arg]
-                which[:, j] = cols[arg]
-        return best, which
-
-    def reference(self, segment_raw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Per code: the median and robust spread of the pool (segments + neutral sentences)."""
-        pool = np.vstack([segment_raw, self.background_raw_])
-        median = np.median(pool, axis=0)
-        spread = 1.4826 * np.median(np.abs(pool - median), axis=0)
+    def _reference(
+        self, codebook: Codebook, codes: list[str], vectors: np.ndarray, n_prototypes: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Per code: median and robust spread of the raw similarity over its reference pool."""
+        raw = _best_per_code(vectors @ self.prototype_vectors_.T, self.prototype_owner_, len(codes))[0]
+        pool_owner = np.concatenate([self.prototype_owner_, np.full(len(vectors) - n_prototypes, -1)])
+        median = np.zeros(len(codes))
+        spread = np.zeros(len(codes))
+        for j, code_id in enumerate(codes):
+            related = {codes.index(c) for c in _related(codebook, code_id) if c in codes}
+            keep = ~np.isin(pool_owner, list(related))
+            column = raw[keep, j]
+            median[j] = np.median(column)
+            spread[j] = 1.4826 * np.median(np.abs(column - median[j]))
         return median, np.maximum(spread, MIN_SPREAD)
 
     def calibrate(self, raw: np.ndarray) -> np.ndarray:
-        """Raw cosines → scores in [0, 1] against the reference set by the last :meth:`score`."""
+        """Raw cosines → scores in [0, 1] against each code's fixed reference."""
+        self.check_fitted()
         z = (raw - self.median_) / self.spread_
         return np.clip((z - Z_FLOOR) / (Z_FULL - Z_FLOOR), 0.0, 1.0)
-
-    @property
-    def notes(self) -> list[str]:
-        """What the embedding cache worked around (a rebuilt file, a locked database)."""
-        cache = getattr(getattr(self, "encoder_", None), "cache", None)
-        return list(getattr(cache, "notes", []))
 
     def describe(self) -> dict[str, object]:
         """Models and settings, for provenance."""
         from ..nlp import model_version
 
+        self.check_fitted()
         return {
             "embedding": {
                 "encoder": getattr(self.encoder_, "identity", type(self.encoder_).__name__),
@@ -222,27 +227,25 @@ class EmbeddingMatcher:
                 "reference": {
                     code: {"median": round(float(m), 4), "spread": round(float(sd), 4)}
                     for code, m, sd in zip(self.codes_, self.median_, self.spread_, strict=True)
-                }
-                if hasattr(self, "median_")
-                else {},
+                },
             }
         }
 
-    def segment_vectors(self, segments: pd.DataFrame) -> tuple[_Units, np.ndarray]:
-        """The units of each segment and their vectors."""
-        units = segment_units(segments[C.TEXT].astype(str).tolist())
-        return units, self._encode(units.texts)
+    def score(self, segments: pd.DataFrame) -> Scores:
+        """Calibrated scores of every segment for every code, with the best sentence as evidence.
 
-    def score(self, segments: pd.DataFrame, *, encoded: tuple[_Units, np.ndarray] | None = None) -> Scores:
-        """Calibrated scores of every segment for every code, with the best sentence as evidence."""
+        The returned :class:`Scores` also holds ``raw`` (best cosine per segment and code) and
+        ``vectors`` (each segment's normalised mean sentence vector)."""
+        from ..nlp import content_word_counts
+
+        self.check_fitted()
         check_segments(segments)
         n, n_codes = len(segments), len(self.codes_)
-        values = np.zeros((n, n_codes))
         evidence: dict[tuple[int, int], str] = {}
-        if n == 0:
-            return Scores(self.codes_, values, evidence, method=self.method)
-        units, vectors = encoded if encoded is not None else self.segment_vectors(segments)
-        raw, which = self._raw(vectors)
+        texts = segments[C.TEXT].astype(str).tolist()
+        units = segment_units(texts)
+        vectors = self.encode(units.texts) if units.texts else np.zeros((0, self.prototype_vectors_.shape[1]))
+        raw, which = _best_per_code(vectors @ self.prototype_vectors_.T, self.prototype_owner_, n_codes)
         # best unit per (segment, code)
         best_raw = np.full((n, n_codes), -1.0)
         best_unit = np.zeros((n, n_codes), dtype=np.int64)
@@ -251,9 +254,8 @@ class EmbeddingMatcher:
             better = raw[u] > best_raw[row]
             best_raw[row, better] = raw[u, better]
             best_unit[row, better] = u
-        self.raw_ = best_raw
-        self.median_, self.spread_ = self.reference(best_raw)
-        values = self.calibrate(best_raw)
+        content = np.minimum(np.asarray(content_word_counts(texts), dtype=float) / 2.0, 1.0) if n else np.zeros(0)
+        values = self.calibrate(best_raw) * content[:, None]
         offsets = segments[C.START_CHAR].to_numpy() if C.START_CHAR in segments else np.zeros(n, dtype=int)
         for i, j in zip(*np.nonzero(values > 0), strict=True):
             u = int(best_unit[i, j])
@@ -263,7 +265,44 @@ class EmbeddingMatcher:
             evidence[(int(i), int(j))] = (
                 f"'{_short(sentence)}' [{start}:{start + len(sentence)}] ~ '{_short(proto)}' (cos {best_raw[i, j]:.3f})"
             )
-        return Scores(self.codes_, values, evidence, method=self.method)
+        sums = np.zeros((n, self.prototype_vectors_.shape[1]))
+        np.add.at(sums, units.owner, vectors)
+        segment_vectors = sums / np.maximum(np.linalg.norm(sums, axis=1, keepdims=True), 1e-9)
+        cache = getattr(self.encoder_, "cache", None)
+        return Scores(
+            self.codes_,
+            values,
+            evidence,
+            method=self.method,
+            notes=list(getattr(cache, "notes", [])),
+            raw=best_raw,
+            vectors=segment_vectors,
+        )
+
+
+def _best_per_code(sims: np.ndarray, owner: np.ndarray, n_codes: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per row and code: the best cosine over the code's prototypes, and which prototype."""
+    best = np.full((sims.shape[0], n_codes), -1.0, dtype=np.float32)
+    which = np.zeros((sims.shape[0], n_codes), dtype=np.int64)
+    for j in range(n_codes):
+        cols = np.flatnonzero(owner == j)
+        if len(cols) and sims.shape[0]:
+            block = sims[:, cols]
+            arg = block.argmax(axis=1)
+            best[:, j] = block[np.arange(block.shape[0]), arg]
+            which[:, j] = cols[arg]
+    return best, which
+
+
+def _related(codebook: Codebook, code_id: str) -> set[str]:
+    """The code itself, its ancestors and its descendants."""
+    out = {code_id}
+    parent = codebook.parent_of(code_id)
+    while parent is not None:
+        out.add(parent)
+        parent = codebook.parent_of(parent)
+    out |= {code.id for code, _, _ in codebook.get(code_id).walk()}
+    return out
 
 
 def _short(text: str, limit: int = 90) -> str:

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from ..codebook import Codebook
-from .base import Scores, check_segments
+from .base import Matcher, Scores, Training, check_segments, register_matcher
 from .embedding import EmbeddingMatcher
 from .keyword import KeywordMatcher
 
@@ -34,7 +34,8 @@ def combine(keyword: np.ndarray, embedding: np.ndarray, weight: float = KEYWORD_
     return 1.0 - (1.0 - embedding) * (1.0 - weight * keyword)
 
 
-class HybridMatcher:
+@register_matcher("hybrid")
+class HybridMatcher(Matcher):
     """Keyword and embedding matchers fitted together, scores combined by :func:`combine`.
 
     Parameters
@@ -45,39 +46,34 @@ class HybridMatcher:
         ``λ`` of the rule.
     """
 
-    method = "hybrid"
-
     def __init__(self, *, encoder: Any = None, cache: Any = "default", keyword_weight: float = KEYWORD_WEIGHT) -> None:
         self.encoder = encoder
         self.cache = cache
         self.keyword_weight = keyword_weight
 
-    def fit(self, codebook: Codebook) -> HybridMatcher:
-        """Fit both matchers."""
+    def fit(self, codebook: Codebook, training: Training | None = None) -> HybridMatcher:
+        """Fit both matchers (``training`` is not used)."""
         self.keyword_ = KeywordMatcher().fit(codebook)
         self.embedding_ = EmbeddingMatcher(encoder=self.encoder, cache=self.cache).fit(codebook)
         self.codes_ = codebook.ids
         return self
 
-    @property
-    def notes(self) -> list[str]:
-        """What the embedding cache worked around."""
-        return self.embedding_.notes
-
     def describe(self) -> dict[str, object]:
         """Models and settings, for provenance."""
+        self.check_fitted()
         return {
             **self.keyword_.describe(),
             **self.embedding_.describe(),
             "hybrid": {"keyword_weight": self.keyword_weight},
         }
 
-    def score(self, segments: pd.DataFrame, *, encoded: Any = None) -> Scores:
-        """Combined scores; evidence joins the keyword matches and the best-matching sentence."""
+    def score(self, segments: pd.DataFrame) -> Scores:
+        """Combined scores; evidence joins the keyword matches and the best-matching sentence.
+        ``parts`` holds the keyword and embedding scores it combined."""
+        self.check_fitted()
         check_segments(segments)
         kw = self.keyword_.score(segments)
-        em = self.embedding_.score(segments, encoded=encoded)
-        self.last_keyword_ = kw
+        em = self.embedding_.score(segments)
         values = combine(kw.values, em.values, self.keyword_weight)
         evidence: dict[tuple[int, int], str] = {}
         for i, j in zip(*np.nonzero(values > 0), strict=True):
@@ -87,4 +83,13 @@ class HybridMatcher:
             if (i, j) in em.evidence:
                 parts.append(f"embedding {em.values[i, j]:.2f}: {em.evidence[(i, j)]}")
             evidence[(int(i), int(j))] = " | ".join(parts)
-        return Scores(self.codes_, values, evidence, method=self.method)
+        return Scores(
+            self.codes_,
+            values,
+            evidence,
+            method=self.method,
+            notes=[*kw.notes, *em.notes],
+            parts={"keyword": kw, "embedding": em},
+            raw=em.raw,
+            vectors=em.vectors,
+        )

@@ -34,7 +34,7 @@ import pandas as pd
 
 from .. import columns as C
 from ..codebook import Codebook
-from .base import Scores, check_segments
+from .base import Matcher, Scores, Training, check_segments, register_matcher
 
 WORD_WEIGHT = 0.5
 STRONG_WEIGHT = 0.65
@@ -62,7 +62,8 @@ def _variants(term: str) -> list[str]:
     return out
 
 
-class KeywordMatcher:
+@register_matcher("keyword")
+class KeywordMatcher(Matcher):
     """Suggest codes from the keywords, regex patterns and exclusions of a codebook.
 
     Parameters
@@ -80,13 +81,12 @@ class KeywordMatcher:
     True
     """
 
-    method = "keyword"
-
     def __init__(self, *, lemmas: bool = True) -> None:
         self.lemmas = lemmas
 
-    def fit(self, codebook: Codebook) -> KeywordMatcher:
-        """Tokenise every keyword, exclusion and pattern of ``codebook``."""
+    def fit(self, codebook: Codebook, training: Training | None = None) -> KeywordMatcher:
+        """Tokenise every keyword, exclusion and pattern of ``codebook`` and index them
+        (``training`` is not used: keywords are what the codebook says)."""
         from ..nlp import load_pipeline
 
         self.nlp_ = load_pipeline()
@@ -94,7 +94,6 @@ class KeywordMatcher:
         self.terms_: list[_Term] = []
         self.regexes_: list[tuple[int, re.Pattern[str], str]] = []
         self.phrases_: list[tuple[int, tuple[str, ...], bool]] = []  # (term index, words, case-sensitive)
-        self.__dict__.pop("index_", None)
         for j, code_id in enumerate(self.codes_):
             code = codebook.get(code_id)
             for veto, terms in ((False, code.keywords), (True, code.exclude)):
@@ -109,13 +108,8 @@ class KeywordMatcher:
             for pattern in code.patterns:
                 flags = 0 if "(?-i" in pattern else re.IGNORECASE
                 self.regexes_.append((j, re.compile(pattern, flags), pattern))
+        self.index_ = self._index()
         return self
-
-    def suggest(self, segments: pd.DataFrame) -> pd.DataFrame:
-        """The codings table for ``segments`` (every match, no threshold)."""
-        from .base import to_codings
-
-        return to_codings(segments, self.score(segments), source="qualcode")
 
     def describe(self) -> dict[str, object]:
         """Models and settings, for provenance."""
@@ -146,8 +140,7 @@ class KeywordMatcher:
 
     def find(self, doc: Any) -> list[tuple[int, int, int]]:
         """``(term index, start char, end char)`` of every keyword or exclusion in a spaCy Doc."""
-        if not hasattr(self, "index_"):
-            self.index_ = self._index()
+        self.check_fitted()
         keys = self._token_keys(doc)
         hits = []
         for i, token_keys in enumerate(keys):
@@ -158,16 +151,17 @@ class KeywordMatcher:
                         hits.append((term_index, doc[i].idx, doc[end - 1].idx + len(doc[end - 1])))
         return hits
 
-    def score(self, segments: pd.DataFrame, *, docs: list[Any] | None = None) -> Scores:
+    def score(self, segments: pd.DataFrame) -> Scores:
         """Score every segment against every code (see the module docs for the formula)."""
         from ..nlp import analyse
 
+        self.check_fitted()
         check_segments(segments)
         values = np.zeros((len(segments), len(self.codes_)), dtype=np.float64)
         evidence: dict[tuple[int, int], str] = {}
         texts = segments[C.TEXT].astype(str).tolist()
         offsets = segments[C.START_CHAR].to_numpy() if C.START_CHAR in segments else np.zeros(len(segments), int)
-        docs = docs if docs is not None else analyse(texts)
+        docs = analyse(texts)
         for i, doc in enumerate(docs):
             text, base = texts[i], int(offsets[i])
             # per code: (start, end, term text, weight, label)

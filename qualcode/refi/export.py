@@ -24,7 +24,6 @@ from typing import Any
 
 import pandas as pd
 
-from .. import __version__
 from .. import columns as C
 from ..codebook import Codebook
 from ..codings import check_codings
@@ -33,6 +32,7 @@ from ..document import Document
 from ..errors import ColumnError, RefiError
 from ..fileio import atomic_write
 from ..review import with_status
+from ..version import __version__
 from .codes import code_elements, code_guid
 from .schema import CODEBOOK_NS, PROJECT_NS, XSI_NS, guid, pack_description, schema_errors, xml_text
 

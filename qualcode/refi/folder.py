@@ -15,7 +15,6 @@ The folder is written whole or not at all: into a temporary folder beside it, re
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import shutil
 import tempfile
@@ -23,10 +22,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import __version__
 from ..codebook import save_codebook
 from ..errors import OutputError
 from ..io.writers import FLOAT_FORMAT
+from ..meta import meta_text
+from ..version import __version__
 from .read import RefiProject
 
 
@@ -94,10 +94,10 @@ def _write(project: RefiProject, tmp: Path, folder: Path) -> None:
         "qualcode_version": __version__,
         "imported_from": {"file": project.path, "origin": project.origin, "name": project.name},
         "codebook": {"name": project.codebook.name, "sha256": project.codebook.hash} if project.codebook else None,
-        "settings": {"unit": project.corpus.unit, "metadata": metadata_path},
+        "settings": {"segment_by": project.corpus.segment_by, "metadata": metadata_path},
         "inputs": inputs,
         "counts": {"documents": len(project.corpus), "codings": len(project.codings)},
         "warnings": project.warnings,
     }
-    text = json.dumps(record, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    text = meta_text(record)
     (tmp / "codings.meta.json").write_text(text, encoding="utf-8", newline="\n")

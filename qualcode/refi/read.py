@@ -192,7 +192,9 @@ def _coding_row(
     return row
 
 
-def read_qdpx(path: str | Path, *, unit: str = "auto", limits: Limits | None = None) -> RefiProject:
+def read_qdpx(
+    path: str | Path, *, segment_by: str = "auto", limits: Limits | None = None, unit: str | None = None
+) -> RefiProject:
     """Read a REFI-QDA project (``.qdpx``) exported by NVivo, ATLAS.ti, MAXQDA, QualCoder,
     Taguette, qualcode or another program.
 
@@ -201,10 +203,12 @@ def read_qdpx(path: str | Path, *, unit: str = "auto", limits: Limits | None = N
     path
         The ``.qdpx`` file. It is opened as untrusted: unsafe archive entries, zip bombs and
         XML with DTDs or entities are refused (:mod:`qualcode.refi.safezip`).
-    unit
+    segment_by
         How the sources are segmented (as :func:`qualcode.read_transcripts`).
     limits
         Caps on the archive's size (:class:`~qualcode.refi.safezip.Limits`).
+    unit
+        Deprecated spelling of ``segment_by``.
 
     Returns
     -------
@@ -222,6 +226,11 @@ def read_qdpx(path: str | Path, *, unit: str = "auto", limits: Limits | None = N
     >>> project = qc.read_qdpx("study.qdpx")  # doctest: +SKIP
     >>> qc.cooccurrence(project.codings, measure="jaccard")  # doctest: +SKIP
     """
+    if unit is not None:
+        from ..settings import deprecated
+
+        deprecated("unit", "segment_by")
+        segment_by = unit
     path = Path(path)
     if not path.is_file():
         raise InputFileError(f"{path}: no such file; check the path")
@@ -234,7 +243,7 @@ def read_qdpx(path: str | Path, *, unit: str = "auto", limits: Limits | None = N
             raise RefiError(
                 f"{path}:{member}: the root element is <{local(root)}>, not <Project>; not a REFI-QDA project"
             )
-        return _read_project(ProjectParts(path, archive, root), unit)
+        return _read_project(ProjectParts(path, archive, root), segment_by)
 
 
 def _case_metadata(
@@ -270,7 +279,7 @@ def _case_metadata(
     return metadata
 
 
-def _read_project(reader: ProjectParts, unit: str) -> RefiProject:
+def _read_project(reader: ProjectParts, segment_by: str) -> RefiProject:
     root, path = reader.root, reader.path
     users = reader.users()
     user_names = {str(g): str(n or i or g) for g, i, n in zip(users["guid"], users["id"], users["name"], strict=True)}
@@ -355,8 +364,8 @@ def _read_project(reader: ProjectParts, unit: str) -> RefiProject:
     for doc_id, n in unknown_codes.items():
         reader.warnings.append(f"{path}: {n} codings in {doc_id!r} refer to codes the codebook lacks; left out")
 
-    segments = segment_documents(documents, unit=unit)
-    corpus = Corpus(documents, segments, list(reader.warnings), unit)
+    segments = segment_documents(documents, segment_by=segment_by)
+    corpus = Corpus(documents, segments, list(reader.warnings), segment_by)
     codings = _codings_table(coding_rows, corpus)
     return RefiProject(
         path=str(path),

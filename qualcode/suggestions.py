@@ -8,55 +8,51 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import __version__
 from . import columns as C
 from .codebook import Codebook
 from .corpus import Corpus
 from .errors import OptionError
-from .match.base import Scores, check_segments, to_codings
-
-METHODS = ("keyword", "embedding", "hybrid")
-# used when min_score is not given: any keyword match; a clear semantic match; for hybrid,
-# more than one plain keyword alone (0.3) or a phrase alone (0.39)
-DEFAULT_MIN_SCORE = {"keyword": 0.0, "embedding": 0.3, "hybrid": 0.4, "classifier": 0.5}
+from .match.base import Matcher, Scores, Training, check_segments, make_matcher, to_codings
+from .settings import DEFAULT_MIN_SCORE
+from .version import __version__
 
 
-def make_matcher(method: str, **settings: Any) -> Any:
-    """The matcher for a method name (``keyword``, ``embedding`` or ``hybrid``).
-
-    ``settings`` (``encoder``, ``cache``) go to the embedding-based matchers.
-    """
-    if method == "keyword":
-        from .match.keyword import KeywordMatcher
-
-        return KeywordMatcher()
-    if method == "embedding":
-        from .match.embedding import EmbeddingMatcher
-
-        return EmbeddingMatcher(**settings)
-    if method == "hybrid":
-        from .match.hybrid import HybridMatcher
-
-        return HybridMatcher(**settings)
-    raise OptionError(f"unknown method {method!r}; choose one of: {', '.join(METHODS)}")
-
-
-def _classifier(
+def training_set(
     training: pd.DataFrame | str | Path,
     codebook: Codebook,
     segments: pd.DataFrame,
-    texts: dict[str, str] | None,
-    **settings: Any,
-) -> Any:
+    texts: dict[str, str] | None = None,
+) -> Training:
+    """Human codings (a CSV path or a DataFrame) checked against the codebook and the
+    documents, and mapped onto ``segments``: the :class:`~qualcode.match.base.Training` set."""
     from .codings import check_codings, read_codings
-    from .match.classifier import ClassifierMatcher
 
     codings = read_codings(training) if isinstance(training, str | Path) else training
     if texts is None:  # a bare segments table: documents end where their last segment ends
         ends = segments.groupby(C.DOC_ID)[C.END_CHAR].max() if C.END_CHAR in segments else pd.Series(dtype=int)
         texts = {str(doc): " " * int(end) for doc, end in ends.items()}
     check_codings(codings, codebook, texts)
-    return ClassifierMatcher(training=codings, **settings)
+    return Training.from_codings(codings, segments, codebook.ids)
+
+
+def _human_rows(scores: Scores, coded: pd.DataFrame, training: Training) -> Scores:
+    """The hand-coded documents keep their human codes only (method ``human``)."""
+    values = scores.values.copy()
+    in_training = coded[C.DOC_ID].astype(str).isin(training.documents).to_numpy()
+    values[in_training] = 0.0
+    position = {key: i for i, key in enumerate(zip(coded[C.DOC_ID], coded[C.SEGMENT_ID], strict=True))}
+    out = scores.with_values(values)
+    for (row, j), who in training.coders.items():
+        key = (training.segments[C.DOC_ID].iloc[row], training.segments[C.SEGMENT_ID].iloc[row])
+        code = training.codes[j]
+        if key not in position or code not in scores.codes:
+            continue
+        i, k = position[key], scores.codes.index(code)
+        out.values[i, k] = 1.0
+        out.methods[(i, k)] = "human"
+        out.sources[(i, k)] = who
+        out.evidence[(i, k)] = "human code"
+    return out
 
 
 def suggest(
@@ -81,8 +77,8 @@ def suggest(
     codebook
         A validated codebook (:func:`qualcode.load_codebook`).
     method
-        ``keyword``, ``embedding`` or ``hybrid``, or a matcher object with
-        ``fit(codebook)`` and ``score(segments)``.
+        A registered matcher name (``keyword``, ``embedding``, ``hybrid``, ``classifier``;
+        see :func:`qualcode.matcher_names`) or a :class:`~qualcode.match.base.Matcher` object.
     min_score
         Drop suggestions scoring below this; None for the codebook's per-code ``threshold``
         where set (e.g. tuned by :func:`qualcode.tune_thresholds`) and the method's default
@@ -100,7 +96,7 @@ def suggest(
     training
         Human codings (a CSV path or a DataFrame from :func:`qualcode.read_codings`): learn a
         classifier per code from them (``method`` becomes ``classifier``; see
-        :mod:`qualcode.match.classifier`). Hand-coded documents keep their human codes.
+        :mod:`qualcode.match.learned`). Hand-coded documents keep their human codes.
     min_examples
         Human examples a code needs to be learned; codes with fewer use the hybrid matcher.
 
@@ -127,34 +123,41 @@ def suggest(
         texts = {doc.doc_id: doc.text for doc in segments.documents}
         segments = segments.segments
     check_segments(segments)
-    if training is not None:
-        method = _classifier(
-            training, codebook, segments, texts, encoder=encoder, cache=cache, min_examples=min_examples
-        )
-    explicit_min = min_score
-    if min_score is None:
-        min_score = DEFAULT_MIN_SCORE.get(method if isinstance(method, str) else getattr(method, "method", ""), 0.0)
-    if not 0.0 <= min_score <= 1.0:
-        raise OptionError(f"min_score {min_score} is outside [0, 1]")
     if top_k is not None and top_k < 1:
-        raise OptionError(f"top_k {top_k} must be 1 or more")
-    matcher = make_matcher(method, encoder=encoder, cache=cache) if isinstance(method, str) else method
-    matcher.fit(codebook)
+        raise OptionError(f"top_k {top_k} must be 1 or more", option="top_k")
+    if min_score is not None and not 0.0 <= min_score <= 1.0:
+        raise OptionError(f"min_score {min_score} is outside [0, 1]", option="min_score")
+    matcher: Matcher = make_matcher(
+        "classifier" if training is not None and isinstance(method, str) and method != "classifier" else method,
+        encoder=encoder,
+        cache=cache,
+        min_examples=min_examples,
+    )
+    train = None
+    if matcher.learns:
+        if training is None:
+            raise OptionError(f"method {matcher.method!r} learns from human codes: pass training", option="training")
+        train = training_set(training, codebook, segments, texts)
+    matcher.fit(codebook, train)
     coded = segments
     if not include_interviewer and C.IS_INTERVIEWER in segments.columns:
         coded = segments[~segments[C.IS_INTERVIEWER].astype(bool)]
     coded = coded.reset_index(drop=True)
     scores: Scores = matcher.score(coded)
+    ran = scores.method
+    if train is not None:
+        scores = _human_rows(scores, coded, train)
+    floor_default = min_score if min_score is not None else DEFAULT_MIN_SCORE.get(ran, 0.0)
     # tuned per-code thresholds in the codebook replace the method's default for their codes
-    per_code = codebook.thresholds() if explicit_min is None else {}
-    floor = np.array([per_code.get(code, min_score) for code in scores.codes])
-    scores.values = np.where(scores.values >= floor[None, :], scores.values, 0.0)
+    per_code = codebook.thresholds() if min_score is None else {}
+    floor = np.array([per_code.get(code, floor_default) for code in scores.codes])
+    scores = scores.with_values(np.where(scores.values >= floor[None, :], scores.values, 0.0))
     out = to_codings(coded, scores, source=f"qualcode {__version__}", top_k=top_k)
     out.attrs["qualcode"] = {
-        "method": getattr(matcher, "method", type(matcher).__name__),
-        "min_score": min_score,
+        "method": ran,
+        "min_score": floor_default,
         "thresholds": per_code,
-        "models": matcher.describe() if hasattr(matcher, "describe") else {},
-        "notes": list(getattr(matcher, "notes", [])),
+        "models": matcher.describe(),
+        "notes": list(scores.notes),
     }
     return out

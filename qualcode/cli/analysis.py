@@ -1,0 +1,162 @@
+"""``qualcode matrix``, ``qualcode freq`` and ``qualcode plot``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from .common import check_output, handles_errors
+
+MeasureOpt = Annotated[str, typer.Option(help="count, jaccard, overlap, conditional, lift or npmi.")]
+UnitOpt = Annotated[str, typer.Option(help="Unit of analysis: segment, document, participant or window.")]
+ByOpt = Annotated[
+    list[str] | None,
+    typer.Option("--by", help="Metadata column to group by (repeat for several: --by district --by role)."),
+]
+MinScoreOpt = Annotated[float | None, typer.Option(help="Count only codings scoring at least this.")]
+LevelOpt = Annotated[int | None, typer.Option(help="Roll child codes up to this level (1: top-level); needs -c.")]
+CodebookOpt = Annotated[Path | None, typer.Option("--codebook", "-c", help="The codebook (code order, --level).")]
+FormatOpt = Annotated[str, typer.Option("--format", help="long (one row per group and code pair) or wide.")]
+
+
+def _load(coded: Path, codebook: Path | None) -> tuple[Any, Any]:
+    """The codings and codebook of an analysis command."""
+    from ..codebook import load_codebook
+    from ..io.coded import read_coded
+
+    return read_coded(coded), (load_codebook(codebook) if codebook else None)
+
+
+@handles_errors
+def matrix(
+    coded: Annotated[Path, typer.Argument(help="A long codings CSV (from qualcode tag).")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="The CSV to write.")],
+    by: ByOpt = None,
+    measure: MeasureOpt = "count",
+    unit: UnitOpt = "segment",
+    window: Annotated[int, typer.Option(help="Segments per window (--unit window).")] = 3,
+    min_score: MinScoreOpt = None,
+    level: LevelOpt = None,
+    codebook: CodebookOpt = None,
+    format: FormatOpt = "long",
+    compare: Annotated[
+        bool, typer.Option(help="Write the between-group comparison (Fisher / chi-square) instead.")
+    ] = False,
+) -> None:
+    """Code co-occurrence matrix of CODED, overall or per group.
+
+    Example: qualcode matrix coded.csv --by role --measure jaccard -o matrix.csv
+    """
+    from ..analysis.cooccurrence import cooccurrence, tidy
+    from ..io.writers import write_csv
+    from ..settings import table_format
+    from ..workflows import compare_table
+
+    check_output(output)
+    format = table_format(format)
+    codings, book = _load(coded, codebook)
+    if compare:
+        table = compare_table(codings, by, unit=unit, min_score=min_score, codebook=book, level=level, window=window)
+        write_csv(table, output)
+        typer.echo(
+            f"{len(table)} code pairs compared, {int(table['differs'].sum()) if len(table) else 0} differ "
+            f"(Benjamini-Hochberg p < 0.05) -> {output}",
+            err=True,
+        )
+        return
+    result = cooccurrence(
+        codings,
+        unit=unit,
+        by=by or None,
+        measure=measure,
+        min_score=min_score,
+        codebook=book,
+        level=level,
+        window=window,
+    )
+    write_csv(tidy(result, measure) if format == "long" else result.reset_index(), output)
+    typer.echo(
+        f"{result.shape[1]} codes, {measure}, unit {unit}{', by ' + ', '.join(by) if by else ''} -> {output}", err=True
+    )
+
+
+@handles_errors
+def freq(
+    coded: Annotated[Path, typer.Argument(help="A long codings CSV (from qualcode tag).")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="The CSV to write.")],
+    by: ByOpt = None,
+    count: Annotated[
+        str, typer.Option(help="Count segments, documents, participants, or a column's values (district).")
+    ] = "segment",
+    min_score: MinScoreOpt = None,
+    level: LevelOpt = None,
+    codebook: CodebookOpt = None,
+    format: Annotated[str, typer.Option("--format", help="long (one row per group and code) or wide.")] = "long",
+) -> None:
+    """How many segments / documents / participants / districts hold each code, per group.
+
+    Example: qualcode freq coded.csv --by role --count district -o freq.csv
+    """
+    from ..analysis.frequencies import frequencies, frequency_table
+    from ..io.writers import write_csv
+    from ..settings import table_format
+
+    check_output(output)
+    format = table_format(format)
+    codings, book = _load(coded, codebook)
+    table = frequencies(codings, by=by or None, count=count, min_score=min_score, codebook=book, level=level)
+    write_csv(table if format == "long" else frequency_table(table).reset_index(), output)
+    typer.echo(
+        f"{table['code'].nunique()} codes counted by {count}{', by ' + ', '.join(by) if by else ''} -> {output}",
+        err=True,
+    )
+
+
+@handles_errors
+def plot(
+    kind: Annotated[str, typer.Argument(help="heatmap, multiples (one heatmap per group, needs --by) or prevalence.")],
+    coded: Annotated[Path, typer.Argument(help="A long codings CSV (from qualcode tag).")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="The image to write (.png, .svg or .pdf).")],
+    by: ByOpt = None,
+    measure: MeasureOpt = "count",
+    unit: UnitOpt = "segment",
+    count: Annotated[
+        str, typer.Option(help="prevalence: what is counted (segment, document, participant, district).")
+    ] = "document",
+    min_score: MinScoreOpt = None,
+    level: LevelOpt = None,
+    codebook: CodebookOpt = None,
+    cluster: Annotated[bool, typer.Option(help="Order codes by hierarchical clustering.")] = False,
+    dpi: Annotated[int, typer.Option(help="Resolution of raster images.")] = 150,
+) -> None:
+    """Draw a co-occurrence heatmap, small multiples per group, or code prevalence by group.
+
+    Example: qualcode plot multiples coded.csv --by role --measure jaccard -o roles.png
+    """
+    from ..errors import OptionError
+    from ..fileio import atomic_write
+    from ..workflows import PLOTS, figure
+
+    if kind not in PLOTS:
+        raise OptionError(f"unknown plot {kind!r}; choose one of: {', '.join(PLOTS)}")
+    if output.suffix.lower() not in (".png", ".svg", ".pdf"):
+        raise OptionError(f"{output}: give an image name ending in .png, .svg or .pdf")
+    check_output(output)
+    codings, book = _load(coded, codebook)
+    drawn = figure(
+        kind,
+        codings,
+        by=by,
+        measure=measure,
+        unit=unit,
+        count=count,
+        min_score=min_score,
+        codebook=book,
+        level=level,
+        cluster=cluster,
+    )
+    fmt = output.suffix.lower().lstrip(".")
+    atomic_write(output, lambda tmp: drawn.savefig(tmp, dpi=dpi, format=fmt))
+    typer.echo(f"{kind} -> {output}", err=True)

@@ -1,0 +1,125 @@
+"""``qualcode review``, ``qualcode agree`` and ``qualcode evaluate``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .analysis import CodebookOpt
+from .common import InputsOpt, SegmentByOpt, check_output, handles_errors, renamed
+
+
+@handles_errors
+def review(
+    coded: Annotated[Path, typer.Argument(help="A long codings CSV (from qualcode tag), possibly edited by hand.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="The reviewed CSV to write.")],
+    accept_above: Annotated[float | None, typer.Option(help="Accept suggestions scoring at least this.")] = None,
+    reject_below: Annotated[float | None, typer.Option(help="Reject suggestions scoring below this.")] = None,
+    code: Annotated[list[str] | None, typer.Option(help="Only for this code (repeatable).")] = None,
+    coder: Annotated[str, typer.Option(help="Reviewer name recorded in the coder column.")] = "reviewer",
+) -> None:
+    """Accept or reject suggestions by score, or check a CSV whose status column you edited.
+
+    Statuses: suggested, accepted, rejected, human. Human rows are never changed.
+    Example: qualcode review coded.csv --accept-above 0.7 --reject-below 0.45 --coder ana -o reviewed.csv
+    """
+    from ..io.coded import read_coded
+    from ..io.writers import write_csv
+    from ..review import accept, check_statuses, reject
+
+    check_output(output)
+    table = check_statuses(read_coded(coded))
+    if accept_above is not None:
+        table = accept(table, code=code, min_score=accept_above, coder=coder)
+    if reject_below is not None:
+        table = reject(table, code=code, max_score=reject_below, coder=coder)
+    write_csv(table, output)
+    counts = table["status"].value_counts()
+    summary = ", ".join(f"{counts.get(s, 0)} {s}" for s in ("suggested", "accepted", "rejected", "human"))
+    typer.echo(f"{summary} -> {output}", err=True)
+
+
+@handles_errors
+def agree(
+    codings: Annotated[
+        list[Path], typer.Argument(help="Two or more human codings CSVs (one per coder, or with a coder column).")
+    ],
+    output: Annotated[Path, typer.Option("--output", "-o", help="The agreement report CSV.")],
+    inputs: Annotated[
+        list[Path] | None,
+        typer.Option("--inputs", "-i", help="The transcripts the codings refer to (needed for --unit segment)."),
+    ] = None,
+    unit: Annotated[str, typer.Option(help="Unit of analysis: segment or character (NVivo-style).")] = "segment",
+    segment_by: SegmentByOpt = "auto",
+    segment_unit: Annotated[str | None, typer.Option(hidden=True, help="Deprecated: use --segment-by.")] = None,
+) -> None:
+    """Inter-coder agreement per code and pooled: percent agreement, Cohen's kappa, Krippendorff's alpha.
+
+    Example: qualcode agree coder_a.csv coder_b.csv -i interviews/ -o agreement.csv
+    """
+    from ..io.writers import write_csv
+    from ..workflows import agree_files
+
+    if segment_unit is not None:
+        renamed("--segment-unit", "--segment-by")
+        segment_by = segment_unit
+    check_output(output)
+    result = agree_files(codings, inputs=inputs, unit=unit, segment_by=segment_by)
+    write_csv(result.reset_index(), output)
+    pooled = result.loc["pooled"]
+    typer.echo(
+        f"{', '.join(result.attrs['coders'])}: pooled agreement {pooled['percent_agreement']:.3f}, "
+        f"kappa {pooled['cohen_kappa']:.3f}, alpha {pooled['krippendorff_alpha']:.3f} ({unit}s) -> {output}",
+        err=True,
+    )
+
+
+@handles_errors
+def evaluate(
+    suggested: Annotated[Path, typer.Argument(help="Suggestions (a long codings CSV from qualcode tag).")],
+    gold: Annotated[Path, typer.Option(help="Human codings to compare with (span or segment form).")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="The report CSV.")],
+    inputs: InputsOpt = None,
+    threshold: Annotated[float, typer.Option(help="A suggestion counts when it scores at least this.")] = 0.0,
+    curve: Annotated[bool, typer.Option(help="Write a precision-recall table over thresholds instead.")] = False,
+    tune: Annotated[str | None, typer.Option(help="Choose a threshold per code: f1 or prevalence.")] = None,
+    codebook: CodebookOpt = None,
+    write_codebook: Annotated[
+        Path | None, typer.Option(help="With --tune: save the codebook with the chosen thresholds here.")
+    ] = None,
+) -> None:
+    """Precision, recall, F1 and kappa of suggestions against human codes, per code.
+
+    Example: qualcode evaluate coded.csv --gold human.csv -o report.csv --tune f1
+    -c codebooks/caring_schools.yaml --write-codebook tuned.yaml
+    """
+    from ..codebook import save_codebook
+    from ..errors import OptionError
+    from ..io.writers import write_csv
+    from ..workflows import evaluate_files
+
+    check_output(output)
+    if write_codebook is not None and (tune is None or codebook is None):
+        raise OptionError("--write-codebook needs --tune and --codebook")
+    if write_codebook is not None:
+        check_output(write_codebook)
+    result = evaluate_files(
+        suggested, gold, inputs=inputs, threshold=threshold, curve=curve, tune=tune, codebook=codebook
+    )
+    write_csv(result.table if curve else result.table.reset_index(), output)
+    if tune is not None:
+        typer.echo("thresholds: " + ", ".join(f"{c}={t:.2f}" for c, t in result.thresholds.items()), err=True)
+        if write_codebook is not None and result.codebook is not None:
+            save_codebook(result.codebook, write_codebook)
+            typer.echo(f"codebook with thresholds -> {write_codebook}", err=True)
+    if curve:
+        typer.echo(f"precision-recall table -> {output}", err=True)
+        return
+    micro = result.table.loc["micro"]
+    typer.echo(
+        f"micro precision {micro['precision']:.3f}, recall {micro['recall']:.3f}, F1 {micro['f1']:.3f}, "
+        f"kappa {micro['kappa']:.3f} -> {output}",
+        err=True,
+    )

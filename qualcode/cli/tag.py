@@ -1,0 +1,122 @@
+"""``qualcode tag`` and ``qualcode validate``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .common import OldUnitOpt, SegmentByOpt, handles_errors, progress, renamed, warn
+
+
+@handles_errors
+def tag(
+    inputs: Annotated[
+        list[Path], typer.Argument(help="Transcript files or folders (.txt .md .docx .vtt .srt .csv .xlsx).")
+    ],
+    codebook: Annotated[Path, typer.Option("--codebook", "-c", help="The YAML codebook.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="The CSV to write (a .meta.json goes beside it).")],
+    metadata: Annotated[
+        Path | None, typer.Option("--metadata", "-m", help="Participants CSV joined on doc_id.")
+    ] = None,
+    metadata_key: Annotated[str, typer.Option(help="Column of --metadata holding the document id.")] = "doc_id",
+    segment_by: SegmentByOpt = "auto",
+    unit: OldUnitOpt = None,
+    method: Annotated[
+        str, typer.Option(help="hybrid (default), keyword, embedding, or classifier (with --train).")
+    ] = "hybrid",
+    min_score: Annotated[
+        float | None,
+        typer.Option(
+            help="Drop suggestions scoring below this (0-1); default: keyword 0, embedding 0.3, hybrid 0.4, "
+            "classifier 0.5."
+        ),
+    ] = None,
+    top_k: Annotated[int | None, typer.Option(help="Keep at most K codes per segment.")] = None,
+    format: Annotated[
+        str, typer.Option("--format", help="long (segment x code rows) or wide (one row per segment).")
+    ] = "long",
+    include_interviewer: Annotated[bool, typer.Option(help="Also code interviewer turns.")] = False,
+    interviewer: Annotated[
+        list[str] | None, typer.Option(help="Speaker name to treat as interviewer (repeatable).")
+    ] = None,
+    text_column: Annotated[str | None, typer.Option(help="CSV/XLSX column holding the text.")] = None,
+    id_column: Annotated[str | None, typer.Option(help="CSV/XLSX column holding the respondent/document id.")] = None,
+    speaker_column: Annotated[
+        str | None, typer.Option(help="CSV/XLSX column holding the speaker (rows are turns).")
+    ] = None,
+    encoding: Annotated[str | None, typer.Option(help="Force a text encoding (default: detect).")] = None,
+    model: Annotated[
+        Path | None, typer.Option(help="A sentence-transformers model folder (default: the packaged all-MiniLM-L6-v2).")
+    ] = None,
+    cache: Annotated[Path | None, typer.Option(help="Embedding cache folder (default: the user cache folder).")] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the embedding cache.")] = False,
+    previous: Annotated[
+        Path | None,
+        typer.Option(help="Earlier codings to merge with (default: OUT.csv itself when it holds reviewed rows)."),
+    ] = None,
+    fresh: Annotated[
+        bool, typer.Option("--fresh", help="Do not merge with OUT.csv; reviewed rows in it are kept in OUT.csv.bak.")
+    ] = False,
+    train: Annotated[
+        Path | None,
+        typer.Option(
+            help="Human codings CSV (doc_id,start_char,end_char,code[,coder]) to learn a classifier per code from."
+        ),
+    ] = None,
+) -> None:
+    """Suggest codes for every segment of INPUTS and write them to a CSV.
+
+    Example: qualcode tag examples/interviews -c codebooks/caring_schools.yaml
+    -m examples/interviews/participants.csv -o coded.csv
+    """
+    from ..pipeline import tag as run_tag
+    from ..settings import Settings
+
+    if unit is not None:
+        renamed("--unit", "--segment-by")
+        segment_by = unit
+    settings = Settings.build(
+        metadata=metadata,
+        metadata_key=metadata_key,
+        segment_by=segment_by,
+        method=method,
+        min_score=min_score,
+        top_k=top_k,
+        format=format,
+        include_interviewer=include_interviewer,
+        interviewers=interviewer or None,
+        text_column=text_column,
+        id_column=id_column,
+        speaker_column=speaker_column,
+        encoding=encoding,
+        model=model,
+        cache=None if no_cache else (cache or "default"),
+        training=train,
+        previous=None if fresh else (previous or "auto"),
+    )
+    with progress("coding"):
+        result = run_tag(inputs, codebook, output, settings=settings)
+    warn(result.warnings)
+    typer.echo(result.summary(), err=True)
+
+
+def validate(codebook: Annotated[Path, typer.Argument(help="The YAML codebook to check.")]) -> None:
+    """Check a codebook; print every problem with its line, exit non-zero if any."""
+    from ..codebook import load_codebook
+    from ..errors import CodebookError, QualcodeError
+    from .common import fail
+
+    try:
+        book = load_codebook(codebook)
+    except CodebookError as error:
+        if error.problems:
+            for problem in error.problems:
+                typer.echo(problem, err=True)
+            typer.echo(f"{codebook}: {len(error.problems)} problem(s)", err=True)
+            raise typer.Exit(code=2) from None
+        fail(error)
+    except QualcodeError as error:
+        fail(error)
+    typer.echo(f"{codebook}: valid: {len(book.ids)} codes, sha256 {book.hash[:12]}")

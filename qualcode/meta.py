@@ -1,0 +1,71 @@
+"""The provenance file beside every codings CSV: ``coded.csv`` → ``coded.meta.json``.
+
+The one module that writes and reads it. It records how the output was made (versions,
+codebook hash, the run's :class:`~qualcode.settings.Settings`, models, input files with
+their SHA-256) and so tells later commands how to read the same inputs the same way.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import InputFileError
+from .fileio import atomic_write_text
+from .settings import Settings
+
+
+def meta_path(output: str | Path) -> Path:
+    """``coded.csv`` → ``coded.meta.json``."""
+    output = Path(output)
+    return output.with_name(output.stem + ".meta.json")
+
+
+def meta_text(meta: dict[str, Any]) -> str:
+    """The JSON text of a record (sorted keys, two-space indent, LF: deterministic)."""
+    return json.dumps(meta, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def write_meta(output: str | Path, meta: dict[str, Any]) -> Path:
+    """Write the provenance JSON beside ``output``, atomically."""
+    return atomic_write_text(meta_path(output), meta_text(meta))
+
+
+@dataclass(frozen=True)
+class Meta:
+    """What a ``.meta.json`` says: ``settings`` of the run, the ``inputs`` it read (paths as
+    written there), and the whole ``record``."""
+
+    path: Path
+    settings: Settings
+    inputs: list[Path] = field(default_factory=list)
+    record: dict[str, Any] = field(default_factory=dict)
+
+    def read_options(self) -> dict[str, Any]:
+        """The keywords of :func:`qualcode.read_transcripts` that read the inputs as the run did."""
+        return self.settings.read_options()
+
+
+def read_meta(coded: str | Path) -> Meta | None:
+    """The ``.meta.json`` beside a codings CSV (or that file itself), or None when there is none.
+
+    Raises
+    ------
+    InputFileError
+        The file exists but is not a readable record.
+    """
+    path = Path(coded)
+    meta = path if path.name.endswith(".meta.json") else meta_path(path)
+    if not meta.is_file():
+        return None
+    try:
+        record = json.loads(meta.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputFileError(f"{meta}: not a readable qualcode record ({exc}); delete it or restore it") from None
+    if not isinstance(record, dict):
+        raise InputFileError(f"{meta}: not a qualcode record (expected a JSON object); delete it or restore it")
+    settings = Settings.from_record(record.get("settings") or {})
+    inputs = [Path(item["path"]) for item in record.get("inputs", []) if isinstance(item, dict) and "path" in item]
+    return Meta(meta, settings, inputs, record)

@@ -1,0 +1,216 @@
+"""The steps behind the commands that combine several library calls, as functions a notebook
+can call too: the corpus a codings file refers to, agreement and evaluation from files, the
+between-group comparison, the figure of a ``plot`` kind, and the rows an export keeps.
+
+Each ``qualcode`` command is a thin wrapper over one of these (or over another public
+function); none of them prints or exits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from .errors import InputFileError, OptionError
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from .codebook import Codebook
+    from .corpus import Corpus
+
+PLOTS = ("heatmap", "multiples", "prevalence")
+
+
+def corpus_for(
+    coded: str | Path,
+    inputs: Sequence[str | Path] | None = None,
+    *,
+    metadata: str | Path | None = None,
+    segment_by: str | None = None,
+) -> Corpus:
+    """The corpus a codings file refers to, read exactly as the run that made it read it.
+
+    ``inputs`` default to those recorded in ``CODED.meta.json``; so do the segmentation, the
+    table columns (``text_column``, ``speaker_column`` …), the interviewers and the metadata
+    file. ``metadata`` and ``segment_by`` replace the recorded ones when given.
+    """
+    from .io import read_transcripts
+    from .meta import meta_path, read_meta
+
+    meta = read_meta(coded)
+    options: dict[str, Any] = meta.read_options() if meta is not None else {}
+    if not inputs:
+        inputs = list(meta.inputs) if meta is not None else []
+    if not inputs:
+        raise InputFileError(f"{coded}: no {meta_path(coded).name} beside it; pass the transcripts (inputs)")
+    if metadata is not None:
+        options["metadata"] = str(metadata)
+    if segment_by is not None:
+        options["segment_by"] = segment_by
+    return read_transcripts(list(inputs), **options)
+
+
+def agree_files(
+    paths: Sequence[str | Path],
+    *,
+    inputs: Sequence[str | Path] | None = None,
+    unit: str = "segment",
+    segment_by: str = "auto",
+) -> pd.DataFrame:
+    """Inter-coder agreement of two or more codings files (one per coder, or with a
+    ``coder`` column): see :func:`qualcode.agreement`.
+
+    ``unit="segment"`` needs the transcripts (``inputs``, segmented by ``segment_by``);
+    ``unit="character"`` does not.
+    """
+    from .analysis.agreement import agreement
+    from .codings import read_codings
+    from .io import read_transcripts
+
+    if not paths:
+        raise OptionError("give two or more codings files", option="paths")
+    frames = [read_codings(path, default_coder=Path(path).stem) for path in paths]
+    table = pd.concat(frames, ignore_index=True)
+    corpus = read_transcripts(list(inputs), segment_by=segment_by) if inputs else None
+    if corpus is None and unit == "segment":
+        raise OptionError("unit 'segment' needs the transcripts: pass them as inputs", option="inputs")
+    texts = {doc.doc_id: doc.text for doc in corpus.documents} if corpus is not None else None
+    return agreement(table, unit=unit, segments=corpus.segments if corpus is not None else None, texts=texts)
+
+
+@dataclass
+class Evaluation:
+    """What :func:`evaluate_files` found: the ``table`` (per code, or the precision-recall
+    curve), the ``thresholds`` chosen when asked to tune, and the ``codebook`` carrying them."""
+
+    table: pd.DataFrame
+    curve: bool = False
+    thresholds: dict[str, float] = field(default_factory=dict)
+    codebook: Codebook | None = None
+
+
+def evaluate_files(
+    suggested: str | Path,
+    gold: str | Path,
+    *,
+    inputs: Sequence[str | Path] | None = None,
+    threshold: float = 0.0,
+    curve: bool = False,
+    tune: str | None = None,
+    codebook: str | Path | Codebook | None = None,
+) -> Evaluation:
+    """Suggestions (a codings CSV) against human codes (a codings CSV), per code; with
+    ``curve`` the precision-recall table over thresholds; with ``tune`` (``f1`` or
+    ``prevalence``) a threshold per code, written into ``codebook`` when one is given."""
+    from .analysis.evaluate import evaluate, precision_recall, tune_thresholds
+    from .codebook import Codebook, load_codebook
+    from .codings import read_codings
+    from .io.coded import read_coded
+
+    if tune is not None and tune not in ("f1", "prevalence"):
+        raise OptionError(f"tune {tune!r} is not one of: f1, prevalence", option="tune")
+    book = load_codebook(codebook) if codebook is not None and not isinstance(codebook, Codebook) else codebook
+    suggestions = read_coded(suggested)
+    human = read_codings(gold)
+    corpus = corpus_for(suggested, inputs)
+    if curve:
+        table = precision_recall(suggestions, human, corpus.segments)
+    else:
+        table = evaluate(suggestions, human, corpus.segments, threshold=threshold)
+    result = Evaluation(table, curve=curve)
+    if tune is not None:
+        result.thresholds = tune_thresholds(suggestions, human, corpus.segments, objective=tune)
+        if book is not None:
+            result.codebook = book.with_thresholds(result.thresholds)
+    return result
+
+
+def compare_table(
+    codings: pd.DataFrame,
+    by: Sequence[str] | None,
+    *,
+    unit: str = "segment",
+    min_score: float | None = None,
+    codebook: Codebook | None = None,
+    level: int | None = None,
+    window: int = 3,
+) -> pd.DataFrame:
+    """The between-group comparison of co-occurrence (:func:`qualcode.compare_groups`);
+    ``by`` names the groups and is required."""
+    from .analysis.cooccurrence import compare_groups
+
+    if not by:
+        raise OptionError("comparing needs by (the groups to compare)", option="by")
+    return compare_groups(
+        codings, by=list(by), unit=unit, min_score=min_score, codebook=codebook, level=level, window=window
+    )
+
+
+def figure(
+    kind: str,
+    codings: pd.DataFrame,
+    *,
+    by: Sequence[str] | None = None,
+    measure: str = "count",
+    unit: str = "segment",
+    count: str = "document",
+    min_score: float | None = None,
+    codebook: Codebook | None = None,
+    level: int | None = None,
+    cluster: bool = False,
+) -> Figure:
+    """The figure of a ``plot`` kind: ``heatmap`` (one co-occurrence matrix), ``multiples``
+    (one heatmap per group of ``by``) or ``prevalence`` (code frequencies by group).
+
+    A heatmap is one matrix: asking it for groups (``by``) is refused, as is ``multiples``
+    without ``by``, rather than drawing something other than what was asked.
+    """
+    from . import plot
+    from .analysis.cooccurrence import cooccurrence
+    from .analysis.frequencies import frequencies
+
+    if kind not in PLOTS:
+        raise OptionError(f"kind {kind!r} is not one of: {', '.join(PLOTS)}", option="kind")
+    if kind == "prevalence":
+        table = frequencies(
+            codings, by=list(by) if by else None, count=count, min_score=min_score, codebook=codebook, level=level
+        )
+        return plot.prevalence(table)
+    if kind == "heatmap" and by:
+        raise OptionError("a heatmap draws one matrix; for one per group use kind 'multiples'", option="by")
+    if kind == "multiples" and not by:
+        raise OptionError("small multiples draw one heatmap per group: give by (e.g. role)", option="by")
+    result = cooccurrence(
+        codings,
+        unit=unit,
+        by=list(by) if kind == "multiples" and by else None,
+        measure=measure,
+        min_score=min_score,
+        codebook=codebook,
+        level=level,
+    )
+    draw = plot.small_multiples if kind == "multiples" else plot.heatmap
+    return draw(result, measure=measure, cluster=cluster)
+
+
+def export_filter(
+    codings: pd.DataFrame, *, min_score: float | None = None, include_rejected: bool = False
+) -> pd.DataFrame:
+    """The rows an export keeps: reviewed and human rows always; suggestions scoring at
+    least ``min_score``; rejected rows only with ``include_rejected``."""
+    from . import columns as C
+    from .review import with_status
+
+    table = with_status(codings)
+    status = table[C.STATUS]
+    keep = pd.Series(True, index=table.index)
+    if min_score is not None:
+        keep &= ~(status.eq("suggested") & (table[C.SCORE] < min_score))
+    if not include_rejected:
+        keep &= ~status.eq("rejected")
+    return table[keep].reset_index(drop=True)
