@@ -61,7 +61,7 @@ def corpus_segments(frame: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
             parts.append(prefix + text)
             pos += len(prefix) + len(text) + 1
         documents.append(Document(str(lesson), "talkmoves", "xlsx", "\n".join(parts) + "\n", turns))
-    segments = qc.segment_documents(documents, unit="turn", interviewers=["T"])
+    segments = qc.segment_documents(documents, segment_by="turn", interviewers=["T"])
     ordered = frame.sort_values("lesson", kind="stable").reset_index(drop=True)
     labels = np.zeros((len(ordered), len(CODES)), dtype=bool)
     for i, (teacher, student) in enumerate(zip(ordered["teacher_tag"], ordered["student_tag"], strict=True)):

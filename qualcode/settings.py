@@ -27,7 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from .errors import OptionError
 
 SEGMENT_BY = ("auto", "turn", "paragraph", "sentence", "window")
-TABLE_FORMATS = ("long", "wide")
+OUTPUT_FORMATS = ("long", "wide")
 # used when min_score is not given: any keyword match; a clear semantic match; for hybrid,
 # more than one plain keyword alone (0.3) or a phrase alone (0.39)
 DEFAULT_MIN_SCORE = {"keyword": 0.0, "embedding": 0.3, "hybrid": 0.4, "classifier": 0.5}
@@ -46,8 +46,8 @@ def table_format(value: str) -> str:
     if value == "tidy":
         deprecated("format 'tidy'", "format 'long'")
         return "long"
-    if value not in TABLE_FORMATS:
-        raise OptionError(f"format {value!r} is not one of: {', '.join(TABLE_FORMATS)}", option="format")
+    if value not in OUTPUT_FORMATS:
+        raise OptionError(f"format {value!r} is not one of: {', '.join(OUTPUT_FORMATS)}", option="format")
     return value
 
 

@@ -47,8 +47,9 @@ def _private_embedding_cache(tmp_path_factory):
         os.environ["QUALCODE_CACHE"] = old
 
 
-SHARED = ROOT.parent / "shared" / "data"
-REFI = SHARED / "refi-qda"
+# real files made by other programs, copied here with their licences (tests/fixtures/README.md):
+# the tests need nothing outside this repository
+REFI = FIXTURES / "refi"
 NVIVO_PROJECT = REFI / "nvivo-mac12.7-covid-vaccine-comments.qdpx"
 NVIVO_CODEBOOK = REFI / "nvivo-mac15-codebook-only.qdpx"
-PROJECT_XSD = REFI / "Project.xsd"
+PROJECT_XSD = ROOT / "qualcode" / "data" / "refi" / "Project.xsd"  # the REFI-QDA schema (MIT), as shipped

@@ -37,7 +37,7 @@ def test_labels_on_their_own_line_and_paragraphs():
         ("INTERVIEWER", "What does care look like?"),
         ("MARIA LOPEZ", "Kids are happy here.\n\nIt is a warm place."),
     ]
-    paragraphs = read("labels_ownline.txt", unit="paragraph")
+    paragraphs = read("labels_ownline.txt", segment_by="paragraph")
     assert paragraphs.segments[C.TEXT].tolist() == [
         "What does care look like?",
         "Kids are happy here.",
@@ -143,7 +143,7 @@ def test_teams_voice_tags_and_inline_labels():
 
 
 def test_srt_and_sentence_times():
-    corpus = read("captions.srt", unit="sentence")
+    corpus = read("captions.srt", segment_by="sentence")
     seg = corpus.segments
     assert seg[C.SPEAKER].tolist() == ["Interviewer", "Lee", "Lee"]
     assert seg[C.TEXT].tolist()[1:] == ["We learned to check on families.", "Every week, by phone."]
@@ -168,7 +168,7 @@ def test_survey_xlsx_and_utterance_tables(tmp_path):
     sheet.append(["L1", "Ana", "It is bigger.", "claim"])
     path = tmp_path / "lesson.xlsx"
     book.save(path)
-    corpus = qc.read_transcripts(path, text_column="Sentence", speaker_column="Speaker", unit="turn")
+    corpus = qc.read_transcripts(path, text_column="Sentence", speaker_column="Speaker", segment_by="turn")
     assert_offsets(corpus)
     assert turns(corpus) == [("T", "What do you notice?"), ("T", "Take your time."), ("Ana", "It is bigger.")]
     assert corpus.segments["lesson"].unique().tolist() == ["L1"]  # constant column kept as metadata
@@ -206,10 +206,10 @@ def test_front_matter_conflict_is_reported(tmp_path):
 
 def test_every_unit_keeps_offsets(example_corpus):
     for unit in ("turn", "paragraph", "sentence", "window"):
-        corpus = qc.read_transcripts(EXAMPLES, metadata=PARTICIPANTS, unit=unit)
+        corpus = qc.read_transcripts(EXAMPLES, metadata=PARTICIPANTS, segment_by=unit)
         assert_offsets(corpus)
-    windows = qc.read_transcripts(FIXTURES / "labels_colon.txt", unit="window", window_size=2, window_overlap=1)
-    sentences = qc.read_transcripts(FIXTURES / "labels_colon.txt", unit="sentence")
+    windows = qc.read_transcripts(FIXTURES / "labels_colon.txt", segment_by="window", window_size=2, window_overlap=1)
+    sentences = qc.read_transcripts(FIXTURES / "labels_colon.txt", segment_by="sentence")
     assert len(windows.segments) >= 1 and len(sentences.segments) >= len(windows.segments)
 
 

@@ -60,7 +60,7 @@ def projects(draw):
     roles: dict[str, str] = {}
     for doc in documents:
         doc.metadata["role"] = roles.setdefault(doc.metadata["participant"], doc.metadata["role"])
-    corpus = Corpus(documents, segment_documents(documents, unit="paragraph"))
+    corpus = Corpus(documents, segment_documents(documents, segment_by="paragraph"))
     rows = []
     for _ in range(draw(st.integers(0, 12))):
         doc = draw(st.sampled_from(documents))

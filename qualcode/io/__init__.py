@@ -1,8 +1,8 @@
 """Readers: files and folders of transcripts → a :class:`~qualcode.corpus.Corpus`.
 
-One module per format, each returning :class:`~qualcode.document.Document` objects:
-``text`` (.txt, .md, Otter.ai .txt), ``docx`` (.docx), ``subtitles`` (.vtt, .srt),
-``table`` (.csv, .tsv, .xlsx).
+One module per format, each registering its reader by suffix (:mod:`qualcode.io.base`) and
+returning :class:`~qualcode.document.Document` objects: ``text`` (.txt, .md, Otter.ai .txt),
+``docx`` (.docx), ``subtitles`` (.vtt, .srt), ``table`` (.csv, .tsv, .xlsx).
 """
 
 from __future__ import annotations
@@ -17,21 +17,14 @@ from ..document import Document
 from ..errors import InputFileError, OptionError
 from ..fileio import sha256_file
 from ..segment import segment_documents
-from .docx import read_docx_file
+from . import docx, subtitles, table, text  # noqa: F401  (each registers its reader)
+from .base import ReadOptions, input_suffixes, reader_for, table_suffixes
 from .metadata import attach_metadata, read_metadata
-from .subtitles import read_subtitle_file
-from .table import read_table_file
-from .text import read_text_file
 
-TEXT_FORMATS = (".txt", ".md", ".markdown")
-FORMATS = (*TEXT_FORMATS, ".docx", ".vtt", ".srt", ".csv", ".tsv", ".xlsx")
 SIDECAR_NAMES = {"participants.csv", "metadata.csv", "participants.xlsx", "metadata.xlsx"}
 NOT_TRANSCRIPTS = {"readme", "license", "licence", "changelog", "notice"}
 
-__all__ = ["FORMATS", "find_files", "read_document", "read_metadata", "read_transcripts"]
-
-
-TABLE_FORMATS = (".csv", ".tsv", ".xlsx")
+__all__ = ["find_files", "input_suffixes", "read_document", "read_metadata", "read_transcripts"]
 
 
 def find_files(inputs: Iterable[str | Path], *, exclude: Iterable[str | Path] = (), tables: bool = False) -> list[Path]:
@@ -43,6 +36,7 @@ def find_files(inputs: Iterable[str | Path], *, exclude: Iterable[str | Path] = 
     named explicitly is always read.
     """
     skip = {Path(p).resolve() for p in exclude}
+    suffixes, tables_ = input_suffixes(), table_suffixes()
     found: list[Path] = []
     for item in inputs:
         path = Path(item)
@@ -52,25 +46,21 @@ def find_files(inputs: Iterable[str | Path], *, exclude: Iterable[str | Path] = 
             for child in sorted(path.rglob("*")):
                 if (
                     child.is_file()
-                    and child.suffix.lower() in FORMATS
+                    and child.suffix.lower() in suffixes
                     and not any(part.startswith(".") for part in child.relative_to(path).parts)
                     and not child.name.startswith("~$")
                     and child.name.lower() not in SIDECAR_NAMES
                     and child.stem.lower().split("-")[0] not in NOT_TRANSCRIPTS
-                    and (tables or child.suffix.lower() not in TABLE_FORMATS)
+                    and (tables or child.suffix.lower() not in tables_)
                     and child.resolve() not in skip
                 ):
                     found.append(child)
         else:
-            if path.suffix.lower() not in FORMATS:
-                raise InputFileError(
-                    f"{path}: unsupported file type {path.suffix or '(none)'!r}; "
-                    f"qualcode reads {', '.join(FORMATS)}: convert it to one of these"
-                )
+            reader_for(path)  # an unsupported suffix fails here, before anything is read
             found.append(path)
     if not found:
         raise InputFileError(
-            f"no transcripts found in {', '.join(str(i) for i in inputs)}; qualcode reads {', '.join(FORMATS)}"
+            f"no transcripts found in {', '.join(str(i) for i in inputs)}; qualcode reads {', '.join(suffixes)}"
         )
     return found
 
@@ -84,22 +74,11 @@ def read_document(
     id_column: str | None = None,
     speaker_column: str | None = None,
 ) -> list[Document]:
-    """Read one file into documents (tables may hold many); ``doc_id`` is the file stem."""
+    """Read one file into documents (tables may hold many); ``doc_id`` is the file stem.
+    The reader is chosen by suffix from the registry (:mod:`qualcode.io.base`)."""
     path = Path(path)
-    suffix = path.suffix.lower()
-    stem = path.stem
-    if suffix in TEXT_FORMATS:
-        docs = [read_text_file(path, doc_id=stem, encoding=encoding, speaker_patterns=speaker_patterns)]
-    elif suffix == ".docx":
-        docs = [read_docx_file(path, doc_id=stem, speaker_patterns=speaker_patterns)]
-    elif suffix in (".vtt", ".srt"):
-        docs = [read_subtitle_file(path, doc_id=stem, encoding=encoding)]
-    elif suffix in (".csv", ".tsv", ".xlsx"):
-        docs = read_table_file(
-            path, text_column=text_column, id_column=id_column, speaker_column=speaker_column, encoding=encoding
-        )
-    else:
-        raise InputFileError(f"{path}: unsupported file type {suffix!r}; qualcode reads {', '.join(FORMATS)}")
+    options = ReadOptions(encoding, speaker_patterns, text_column, id_column, speaker_column)
+    docs = reader_for(path).read(path, options)
     digest = sha256_file(path)
     for doc in docs:
         doc.sha256 = digest

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ..document import Document
 from ..errors import InputFileError
+from .base import ReadOptions, register_reader
 from .decode import normalise_newlines, read_bytes
 from .text import document_from_text
 
@@ -59,3 +60,8 @@ def read_docx_file(
     if not text.strip():
         raise InputFileError(f"{path}: the document has no text; remove it from the input")
     return document_from_text(text, doc_id=doc_id, path=path, fmt="docx", speaker_patterns=speaker_patterns)
+
+
+@register_reader(".docx", name="docx")
+def _read(path: Path, options: ReadOptions) -> list[Document]:
+    return [read_docx_file(path, doc_id=path.stem, speaker_patterns=options.speaker_patterns)]

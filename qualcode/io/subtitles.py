@@ -17,6 +17,7 @@ from pathlib import Path
 
 from ..document import Document, TimeSpan, Turn
 from ..errors import InputFileError
+from .base import ReadOptions, register_reader
 from .decode import read_text
 from .speakers import inline_label, parse_time
 
@@ -99,3 +100,8 @@ def read_subtitle_file(path: Path, *, doc_id: str, encoding: str | None = None) 
     if note:
         doc.notes.append(note)
     return doc
+
+
+@register_reader(".vtt", ".srt", name="subtitles")
+def _read(path: Path, options: ReadOptions) -> list[Document]:
+    return [read_subtitle_file(path, doc_id=path.stem, encoding=options.encoding)]

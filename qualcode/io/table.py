@@ -19,6 +19,7 @@ import pandas as pd
 
 from ..document import Document, Turn
 from ..errors import ColumnError, InputFileError
+from .base import ReadOptions, register_reader
 from .decode import normalise_newlines, read_bytes, read_text
 
 TEXT_CANDIDATES = ("text", "answer", "response", "comment", "utterance")
@@ -131,3 +132,14 @@ def read_table_file(
     if not docs:
         raise InputFileError(f"{path}: column {text_col!r} has no text")
     return docs
+
+
+@register_reader(".csv", ".tsv", ".xlsx", name="table", table=True)
+def _read(path: Path, options: ReadOptions) -> list[Document]:
+    return read_table_file(
+        path,
+        text_column=options.text_column,
+        id_column=options.id_column,
+        speaker_column=options.speaker_column,
+        encoding=options.encoding,
+    )

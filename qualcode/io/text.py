@@ -10,6 +10,7 @@ import yaml
 
 from ..document import Document
 from ..errors import InputFileError
+from .base import ReadOptions, register_reader
 from .decode import read_text
 from .speakers import split_turns
 
@@ -75,3 +76,10 @@ def read_text_file(
     if note:
         doc.notes.append(note)
     return doc
+
+
+@register_reader(".txt", ".md", ".markdown", name="text")
+def _read(path: Path, options: ReadOptions) -> list[Document]:
+    return [
+        read_text_file(path, doc_id=path.stem, encoding=options.encoding, speaker_patterns=options.speaker_patterns)
+    ]

@@ -14,7 +14,7 @@ import pandas as pd
 from .. import columns as C
 from ..errors import OptionError
 from ..fileio import atomic_write
-from ..settings import TABLE_FORMATS
+from ..settings import OUTPUT_FORMATS
 
 FLOAT_FORMAT = "%.4f"
 
@@ -53,8 +53,8 @@ def write_codings(
     codes: Sequence[str] = (),
 ) -> Path:
     """Write codings as a long CSV (one row per segment and code) or a wide one (one row per segment)."""
-    if format not in TABLE_FORMATS:
-        raise OptionError(f"format {format!r} is not one of: {', '.join(TABLE_FORMATS)}", option="format")
+    if format not in OUTPUT_FORMATS:
+        raise OptionError(f"format {format!r} is not one of: {', '.join(OUTPUT_FORMATS)}", option="format")
     if format == "wide":
         if segments is None:
             raise OptionError("the wide format needs the segments table")

@@ -1,0 +1,83 @@
+"""The reader contract and the registry of readers by file suffix.
+
+A reader is a function ``read(path, options) -> list[Document]``: one document for a
+transcript file, many for a table of answers. ``@register_reader(".vtt", ".srt")`` makes it
+the reader of those suffixes for :func:`qualcode.read_transcripts` and ``qualcode tag``; a
+new format is one module plus one registration (and an import in :mod:`qualcode.io`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..document import Document
+from ..errors import InputFileError
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """What a reader may be told: a forced ``encoding``, ``speaker_patterns`` for labels in
+    text, and the columns of a table (``text_column``, ``id_column``, ``speaker_column``)."""
+
+    encoding: str | None = None
+    speaker_patterns: Sequence[str] | None = None
+    text_column: str | None = None
+    id_column: str | None = None
+    speaker_column: str | None = None
+
+
+ReaderFunction = Callable[[Path, ReadOptions], list[Document]]
+
+
+@dataclass(frozen=True)
+class Reader:
+    """A registered reader: its ``name``, the ``suffixes`` it reads, whether its files are
+    ``tables`` (skipped in folders unless a text column is named), and the function."""
+
+    name: str
+    suffixes: tuple[str, ...]
+    read: ReaderFunction
+    table: bool = False
+
+
+_READERS: dict[str, Reader] = {}
+
+
+def register_reader(*suffixes: str, name: str, table: bool = False) -> Callable[[ReaderFunction], ReaderFunction]:
+    """Function decorator: read files ending in ``suffixes`` (lower case, with the dot)."""
+
+    def add(function: ReaderFunction) -> ReaderFunction:
+        reader = Reader(name, tuple(s.lower() for s in suffixes), function, table)
+        for suffix in reader.suffixes:
+            _READERS[suffix] = reader
+        return function
+
+    return add
+
+
+def readers() -> dict[str, Reader]:
+    """Registered readers by suffix."""
+    return dict(_READERS)
+
+
+def input_suffixes() -> tuple[str, ...]:
+    """Every suffix a reader is registered for, in registration order."""
+    return tuple(_READERS)
+
+
+def table_suffixes() -> tuple[str, ...]:
+    """The suffixes of table readers (.csv, .tsv, .xlsx)."""
+    return tuple(suffix for suffix, reader in _READERS.items() if reader.table)
+
+
+def reader_for(path: Path) -> Reader:
+    """The reader of ``path`` by its suffix, or an error naming the suffixes qualcode reads."""
+    suffix = path.suffix.lower()
+    if suffix not in _READERS:
+        raise InputFileError(
+            f"{path}: unsupported file type {suffix or '(none)'!r}; qualcode reads "
+            f"{', '.join(input_suffixes())}: convert it to one of these"
+        )
+    return _READERS[suffix]
