@@ -73,6 +73,7 @@ _PUBLIC: dict[str, str] = {
     "suggest": "suggestions",
     "agree_files": "workflows",
     "compare_table": "workflows",
+    "corpus_for": "workflows",
     "evaluate_files": "workflows",
     "export_filter": "workflows",
     "figure": "workflows",
@@ -126,4 +127,4 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerl
     from .segment import segment_documents, segments_from_texts
     from .settings import Settings
     from .suggestions import suggest
-    from .workflows import agree_files, compare_table, evaluate_files, export_filter, figure
+    from .workflows import agree_files, compare_table, corpus_for, evaluate_files, export_filter, figure

@@ -85,7 +85,7 @@ def tag(
     >>> import qualcode as qc
     >>> result = qc.tag("examples/interviews", "codebooks/caring_schools.yaml",
     ...                 metadata="examples/interviews/participants.csv", method="keyword")
-    >>> result.codings["role"].notna().all()
+    >>> bool(result.codings["role"].notna().all())
     True
     """
     if training is not None and not isinstance(training, pd.DataFrame):

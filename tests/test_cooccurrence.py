@@ -93,16 +93,6 @@ def test_compare_groups_fisher_and_chi2():
     assert set(qc.compare_groups(three, by="role")["test"]) <= {"chi2", "none"}
 
 
-def test_frequencies_districts():
-    codings = CODINGS.assign(district=["D1", "D1", "D1", "D2", "D2", "D2", "D2", "D2"])
-    freq = qc.frequencies(codings, count="district")
-    assert freq.set_index("code")["of"].to_dict() == {"a": "2 of 2", "b": "2 of 2", "c": "1 of 2"}
-    by_role = qc.frequencies(codings, by="role", count="document").set_index(["group", "code"])
-    assert by_role.loc[("svc", "c"), "n"] == 1 and by_role.loc[("sup", "c"), "n"] == 0
-    table = qc.frequency_table(qc.frequencies(codings, by="role"), "share")
-    assert table.loc["a", "sup"] == pytest.approx(1.0) and table.loc["c", "svc"] == pytest.approx(1.0)
-
-
 def test_bad_options():
     with pytest.raises(qc.OptionError, match="unknown measure 'cosine'"):
         qc.cooccurrence(CODINGS, measure="cosine")

@@ -199,7 +199,7 @@ def matcher_class(name: str) -> type[Matcher]:
     """The class registered under ``name``."""
     _load_builtins()
     if name not in _REGISTRY:
-        raise OptionError(f"unknown method {name!r}; choose one of: {', '.join(matcher_names())}")
+        raise OptionError(f"method {name!r} is not one of: {', '.join(matcher_names())}", option="method")
     return _REGISTRY[name]
 
 

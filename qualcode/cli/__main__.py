@@ -1,0 +1,5 @@
+"""``python -m qualcode.cli``: the same as the ``qualcode`` command."""
+
+from . import run
+
+run()

@@ -1,0 +1,36 @@
+"""qualcode.io.base: readers are chosen by suffix from a registry; a new format is one registration."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import qualcode as qc
+from qualcode.document import Document, Turn
+from qualcode.io import base
+
+
+def test_built_in_suffixes():
+    assert {".txt", ".md", ".docx", ".vtt", ".srt", ".csv", ".tsv", ".xlsx"} <= set(base.input_suffixes())
+    assert set(base.table_suffixes()) == {".csv", ".tsv", ".xlsx"}
+    assert base.reader_for(Path("x.VTT")).name == "subtitles"
+
+
+def test_unsupported_suffix_names_what_is_read(tmp_path):
+    with pytest.raises(qc.InputFileError, match=r"unsupported file type '\.pdf'; qualcode reads \.txt"):
+        base.reader_for(tmp_path / "x.pdf")
+
+
+def test_a_registered_reader_is_used_by_read_transcripts(tmp_path):
+    def read_upper(path: Path, options: base.ReadOptions) -> list[Document]:
+        text = path.read_text(encoding="utf-8").upper()
+        return [Document(path.stem, str(path), "upper", text, [Turn(None, 0, len(text))])]
+
+    base.register_reader(".upper", name="upper")(read_upper)
+    try:
+        (tmp_path / "one.upper").write_text("we hired counselors", encoding="utf-8")
+        corpus = qc.read_transcripts(tmp_path)
+        assert corpus.segments["text"].tolist() == ["WE HIRED COUNSELORS"]
+    finally:
+        base._READERS.pop(".upper", None)

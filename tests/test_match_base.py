@@ -1,0 +1,143 @@
+"""The matcher contract (qualcode.match.base): fit learns, score is pure, a registry picks by name."""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import qualcode as qc
+from qualcode.match import (
+    EmbeddingMatcher,
+    HybridMatcher,
+    KeywordMatcher,
+    Matcher,
+    Scores,
+    Training,
+    make_matcher,
+    matcher_names,
+    register_matcher,
+    unregister_matcher,
+)
+from qualcode.match.hybrid import combine
+from qualcode.match.learned import ClassifierMatcher
+
+from .conftest import EXAMPLES
+
+CONTENT_FREE = ["Michael?", "8", "Jason.", "Okay.", "Mm-hmm.", "Right, right."]
+
+
+def test_registry_lists_the_built_in_methods_in_order():
+    assert matcher_names() == ["keyword", "embedding", "hybrid", "classifier"]
+    assert matcher_names(learning=True) == ["classifier"]
+    assert isinstance(make_matcher("keyword", encoder="ignored", cache=None), KeywordMatcher)
+    with pytest.raises(qc.OptionError, match="method 'magic' is not one of: keyword, embedding"):
+        make_matcher("magic")
+
+
+@pytest.mark.parametrize("cls", [KeywordMatcher, EmbeddingMatcher, HybridMatcher, ClassifierMatcher])
+def test_score_before_fit_says_to_call_fit(cls):
+    with pytest.raises(qc.NotFittedError, match=r"call \.fit\(codebook\) before \.score"):
+        cls().score(qc.segments_from_texts(["We hired two counselors."]))
+
+
+def test_a_registered_plug_in_is_a_method_everywhere(codebook):
+    @register_matcher("first_code")
+    class FirstCode(Matcher):
+        def fit(self, codebook, training=None):
+            self.codes_ = codebook.ids
+            return self
+
+        def score(self, segments):
+            values = np.zeros((len(segments), len(self.codes_)))
+            values[:, 0] = 0.9
+            return Scores(self.codes_, values, method=self.method)
+
+    try:
+        assert "first_code" in matcher_names()
+        coded = qc.suggest(qc.segments_from_texts(["anything"]), codebook, method="first_code", min_score=0.5)
+        assert coded["code"].tolist() == [codebook.ids[0]] and coded["method"].tolist() == ["first_code"]
+        assert qc.Settings(method="first_code").method == "first_code"
+    finally:
+        unregister_matcher("first_code")
+    assert "first_code" not in matcher_names()
+
+
+def _state(matcher):
+    return {key: id(value) for key, value in vars(matcher).items()}
+
+
+@pytest.mark.model
+def test_score_writes_nothing_to_the_matcher(codebook, example_corpus):
+    segments = example_corpus.segments.head(8)
+    for matcher in (KeywordMatcher().fit(codebook), HybridMatcher(cache=None).fit(codebook)):
+        before = _state(matcher)
+        nested = {k: _state(v) for k, v in vars(matcher).items() if isinstance(v, Matcher)}
+        matcher.score(segments)
+        assert _state(matcher) == before
+        assert {k: _state(v) for k, v in vars(matcher).items() if isinstance(v, Matcher)} == nested
+
+
+@pytest.mark.model
+def test_hybrid_returns_the_parts_it_combined(codebook, example_corpus):
+    scores = HybridMatcher(cache=None).fit(codebook).score(example_corpus.segments.head(6))
+    kw, em = scores.parts["keyword"], scores.parts["embedding"]
+    assert np.allclose(scores.values, combine(kw.values, em.values))
+    assert scores.raw is em.raw and scores.vectors.shape == (6, 384)
+    assert np.allclose(np.linalg.norm(scores.vectors, axis=1), 1.0, atol=1e-5)
+
+
+@pytest.mark.model
+@pytest.mark.parametrize("method", ["keyword", "embedding", "hybrid"])
+def test_a_document_scores_the_same_alone_and_in_a_corpus(codebook, method):
+    alone = qc.read_transcripts(EXAMPLES / "d01_superintendent.txt")
+    corpus = qc.read_transcripts(EXAMPLES)
+    a = qc.suggest(alone, codebook, method=method, min_score=0.0, cache=None)
+    b = qc.suggest(corpus, codebook, method=method, min_score=0.0, cache=None)
+    b = b[b["doc_id"] == "d01_superintendent"].reset_index(drop=True)
+    columns = ["segment_id", "code", "score", "evidence"]
+    pd.testing.assert_frame_equal(a[columns], b[columns])
+
+
+@pytest.mark.model
+def test_content_free_segments_score_near_zero(codebook):
+    segments = qc.segments_from_texts(CONTENT_FREE)
+    for method in ("embedding", "hybrid"):
+        scores = make_matcher(method, cache=None).fit(codebook).score(segments)
+        assert scores.values.max() <= 0.1, method
+    one_word = make_matcher("embedding", cache=None).fit(codebook).score(qc.segments_from_texts(["Funding."]))
+    assert one_word.values.max() <= 0.5
+
+
+def test_training_from_codings_labels_every_segment_of_coded_documents(codebook, example_corpus):
+    human = qc.read_codings(EXAMPLES / "human_codes_d01.csv")
+    training = Training.from_codings(human, example_corpus.segments, codebook.ids)
+    coded_docs = set(human["doc_id"])
+    assert training.documents == coded_docs and len(coded_docs) == 3
+    assert len(training.segments) == int(example_corpus.segments["doc_id"].isin(coded_docs).sum())
+    assert training.labels.sum() >= 1 and training.labels.shape == (len(training.segments), len(codebook.ids))
+    assert set(training.coders.values()) == {"coder_a"}
+
+
+@pytest.mark.model
+def test_classifier_learns_in_fit_and_predicts_in_score(codebook):
+    texts = [f"We hired {n} new counselors and social workers this year." for n in range(12)]
+    texts += [f"The weather on day {n} was grey and the coffee was cold." for n in range(12)]
+    segments = qc.segments_from_texts(texts)
+    labels = np.zeros((len(texts), len(codebook.ids)), dtype=bool)
+    labels[:12, codebook.ids.index("personnel")] = True
+    training = Training(segments, codebook.ids, labels)
+    matcher = ClassifierMatcher(cache=None).fit(codebook, training)
+    assert list(matcher.learned_) == ["personnel"] and "caring_climate" in matcher.fallback_
+    frozen = copy.copy(vars(matcher))
+    new = qc.segments_from_texts(["We hired three counselors.", "The coffee was cold again."])
+    scores = matcher.score(new)
+    assert vars(matcher).keys() == frozen.keys()
+    j = codebook.ids.index("personnel")
+    assert scores.values[0, j] > 0.5 > scores.values[1, j]
+    assert scores.evidence[(0, j)].startswith("classifier p=")
+    assert scores.methods[(0, j)] == "classifier"
+    with pytest.raises(qc.OptionError, match="learns from human codes"):
+        ClassifierMatcher(cache=None).fit(codebook)

@@ -1,0 +1,57 @@
+"""qualcode.meta: the .meta.json beside every codings CSV, written and read in one place."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import qualcode as qc
+from qualcode.meta import meta_path, meta_text, read_meta, write_meta
+from qualcode.workflows import corpus_for
+
+from .conftest import FIXTURES
+
+
+def test_meta_path_and_deterministic_text(tmp_path):
+    assert meta_path(tmp_path / "coded.csv").name == "coded.meta.json"
+    record = {"b": 1, "a": {"z": "é", "y": [1, 2]}}
+    assert meta_text(record) == meta_text(dict(reversed(record.items())))
+    assert meta_text(record).endswith("\n") and "é" in meta_text(record)
+    written = write_meta(tmp_path / "coded.csv", record)
+    assert json.loads(written.read_text(encoding="utf-8")) == record
+
+
+def test_read_meta_gives_the_settings_and_inputs(tmp_path):
+    write_meta(
+        tmp_path / "c.csv",
+        {"settings": {"segment_by": "sentence", "method": "keyword"}, "inputs": [{"path": "a.txt", "sha256": "x"}]},
+    )
+    meta = read_meta(tmp_path / "c.csv")
+    assert meta is not None and meta.settings.segment_by == "sentence"
+    assert [p.name for p in meta.inputs] == ["a.txt"]
+    assert read_meta(tmp_path / "none.csv") is None
+
+
+def test_a_damaged_record_is_a_clear_error(tmp_path):
+    meta_path(tmp_path / "c.csv").write_text("{not json", encoding="utf-8")
+    with pytest.raises(qc.InputFileError, match=r"c\.meta\.json: not a readable qualcode record"):
+        read_meta(tmp_path / "c.csv")
+
+
+def test_later_commands_read_a_table_corpus_as_tag_did(tmp_path):
+    out = tmp_path / "coded.csv"
+    qc.tag(
+        FIXTURES / "survey.csv",
+        "codebooks/caring_schools.yaml",
+        out,
+        method="keyword",
+        text_column="answer",
+        id_column="respondent",
+    )
+    meta = read_meta(out)
+    assert meta is not None and meta.settings.text_column == "answer"
+    corpus = corpus_for(out)  # no text_column given: the recorded one is used
+    assert len(corpus.documents) == len(
+        qc.read_transcripts(FIXTURES / "survey.csv", text_column="answer", id_column="respondent").documents
+    )

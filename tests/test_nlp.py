@@ -1,0 +1,27 @@
+"""qualcode.nlp: spaCy analysis, memoised, and content-word counts."""
+
+from __future__ import annotations
+
+import pytest
+
+from qualcode import nlp
+
+
+def test_content_words_skip_names_numbers_and_fillers():
+    counts = nlp.content_word_counts(["Michael?", "8", "Okay.", "We hired two counselors.", "Funding."])
+    assert counts[:3] == [0, 0, 0]
+    assert counts[3] >= 2 and counts[4] == 1
+
+
+def test_a_batch_larger_than_the_memo_is_answered_whole(monkeypatch):
+    monkeypatch.setattr(nlp, "MEMO_SIZE", 3)
+    texts = [f"Sentence number {i} is here." for i in range(10)]
+    docs = nlp.analyse(texts)
+    assert [doc.text for doc in docs] == texts
+    assert len(nlp._MEMO) <= 3
+
+
+@pytest.mark.parametrize("text", ["One. Two.", "  padded  "])
+def test_sentence_spans_point_into_the_text(text):
+    for a, b in nlp.sentence_spans([text])[0]:
+        assert text[a:b] == text[a:b].strip() and text[a:b]
