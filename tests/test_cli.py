@@ -276,3 +276,17 @@ def test_tag_with_training(tmp_path):
     failed = run("tag", EXAMPLES, "-c", CODEBOOK, "-o", tmp_path / "x.csv", "--train", bad)
     assert failed.exit_code == 2 and "document 'ghost' is not among the inputs" in failed.output
     assert not (tmp_path / "x.csv").exists()
+
+
+def test_old_option_spellings_still_work_with_a_warning(tmp_path):
+    out = tmp_path / "old.csv"
+    result = run(
+        "tag", FIXTURES / "labels_colon.txt", "-c", CODEBOOK, "-o", out, "--method", "keyword", "--unit", "sentence"
+    )
+    assert result.exit_code == 0, result.output
+    assert "warning: --unit is deprecated" in result.output and "use --segment-by" in result.output
+    assert json.loads((tmp_path / "old.meta.json").read_text(encoding="utf-8"))["settings"]["segment_by"] == "sentence"
+    table = tmp_path / "m.csv"
+    tidy = run("matrix", out, "-o", table, "--format", "tidy")
+    assert tidy.exit_code == 0, tidy.output
+    assert "code_a" in table.read_text(encoding="utf-8").splitlines()[0]
