@@ -60,6 +60,7 @@ _PUBLIC: dict[str, str] = {
     "RefiProject": "refi",
     "read_qdc": "refi",
     "read_qdpx": "refi",
+    "read_taguette": "refi",
     "save_project": "refi",
     "to_qdc": "refi",
     "to_qdpx": "refi",
@@ -122,7 +123,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerl
     from .match import Matcher, make_matcher, matcher_names, register_matcher
     from .meta import read_meta
     from .pipeline import TagResult, tag
-    from .refi import RefiProject, read_qdc, read_qdpx, save_project, to_qdc, to_qdpx
+    from .refi import RefiProject, read_qdc, read_qdpx, read_taguette, save_project, to_qdc, to_qdpx
     from .review import accept, accept_above, merge, reject
     from .segment import segment_documents, segments_from_texts
     from .settings import Settings

@@ -46,6 +46,9 @@ for _command in (tag, validate, matrix, freq, plot, review, agree, evaluate):
     app.command()(_command)
 app.command("export-refi")(export_refi)
 app.command("import-refi")(import_refi)
+app.command("import", help="The same as import-refi: a .qdpx, .qdc or Taguette .sqlite3 file into qualcode's files.")(
+    import_refi
+)
 
 
 def run() -> None:

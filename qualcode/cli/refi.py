@@ -65,7 +65,10 @@ def export_refi(
 
 @handles_errors
 def import_refi(
-    project: Annotated[Path, typer.Argument(help="A .qdpx project or .qdc codebook from any REFI-QDA program.")],
+    project: Annotated[
+        Path,
+        typer.Argument(help="A .qdpx project or .qdc codebook from any REFI-QDA program, or a Taguette .sqlite3 file."),
+    ],
     output: Annotated[
         Path, typer.Option("--output", "-o", help="Folder for a project's files; the .yaml file for a .qdc codebook.")
     ],
@@ -73,7 +76,7 @@ def import_refi(
     unit: OldUnitOpt = None,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing output folder.")] = False,
 ) -> None:
-    """Read a REFI-QDA project or codebook into files every qualcode command reads.
+    """Read a REFI-QDA project or codebook, or a Taguette project, into files every qualcode command reads.
 
     A project becomes OUT/codebook.yaml, OUT/sources/*.txt, OUT/participants.csv and
     OUT/codings.csv (with OUT/codings.meta.json), so that `qualcode matrix OUT/codings.csv`,
@@ -85,6 +88,8 @@ def import_refi(
     from ..errors import OptionError
     from ..fileio import check_writable
     from ..refi import read_qdc, read_qdpx, save_project
+    from ..refi.taguette import SUFFIXES as TAGUETTE_SUFFIXES
+    from ..refi.taguette import read_taguette
 
     if unit is not None:
         renamed("--unit", "--segment-by")
@@ -98,9 +103,12 @@ def import_refi(
         save_codebook(book, output)
         typer.echo(f"{len(book.ids)} codes -> {output}", err=True)
         return
-    if suffix != ".qdpx":
-        raise OptionError(f"{project}: give a .qdpx project or a .qdc codebook")
-    result = read_qdpx(project, segment_by=segment_by)
+    if suffix in TAGUETTE_SUFFIXES:
+        result = read_taguette(project, segment_by=segment_by)
+    elif suffix == ".qdpx":
+        result = read_qdpx(project, segment_by=segment_by)
+    else:
+        raise OptionError(f"{project}: give a .qdpx project, a .qdc codebook or a Taguette .sqlite3 file")
     save_project(result, output, force=force)
     warn(result.warnings)
     codes = len(result.codebook.ids) if result.codebook else 0

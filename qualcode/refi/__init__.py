@@ -5,6 +5,7 @@ MAXQDA, QualCoder, Taguette and other programs.
 - :func:`read_qdpx` / :func:`read_qdc` read them, from any program and safely
   (:mod:`qualcode.refi.read`, :mod:`qualcode.refi.parts`, :mod:`qualcode.refi.safezip`,
   :mod:`qualcode.refi.offsets`);
+- :func:`read_taguette` reads a Taguette project file (:mod:`qualcode.refi.taguette`);
 - :func:`save_project` writes an imported project as files qualcode's commands read.
 """
 
@@ -15,5 +16,16 @@ from .folder import save_project
 from .read import RefiProject, read_qdc, read_qdpx
 from .safezip import Limits
 from .schema import schema_errors
+from .taguette import read_taguette
 
-__all__ = ["Limits", "RefiProject", "read_qdc", "read_qdpx", "save_project", "schema_errors", "to_qdc", "to_qdpx"]
+__all__ = [
+    "Limits",
+    "RefiProject",
+    "read_qdc",
+    "read_qdpx",
+    "read_taguette",
+    "save_project",
+    "schema_errors",
+    "to_qdc",
+    "to_qdpx",
+]
