@@ -148,8 +148,9 @@ def suggest(
     if train is not None:
         scores = _human_rows(scores, coded, train)
     floor_default = min_score if min_score is not None else DEFAULT_MIN_SCORE.get(ran, 0.0)
-    # tuned per-code thresholds in the codebook replace the method's default for their codes
-    per_code = codebook.thresholds() if min_score is None else {}
+    # per-code thresholds: those the matcher learned, then those tuned into the codebook,
+    # replace the method's default for their codes; an explicit min_score replaces all
+    per_code = {**scores.thresholds, **codebook.thresholds()} if min_score is None else {}
     floor = np.array([per_code.get(code, floor_default) for code in scores.codes])
     scores = scores.with_values(np.where(scores.values >= floor[None, :], scores.values, 0.0))
     out = to_codings(coded, scores, source=f"qualcode {__version__}", top_k=top_k)
@@ -157,6 +158,7 @@ def suggest(
         "method": ran,
         "min_score": floor_default,
         "thresholds": per_code,
+        "code_thresholds": dict(scores.thresholds),
         "models": matcher.describe(),
         "notes": list(scores.notes),
     }

@@ -48,7 +48,8 @@ class Scores:
 
     ``parts`` holds the component scores a composite matcher combined (``"keyword"``,
     ``"embedding"``), ``raw`` the uncalibrated similarities and ``vectors`` the segment
-    vectors, where the matcher computed them.
+    vectors, where the matcher computed them; ``thresholds`` the per-code thresholds a
+    learning matcher chose on its training codes.
     """
 
     codes: list[str]
@@ -61,6 +62,7 @@ class Scores:
     parts: dict[str, Scores] = field(default_factory=dict)
     raw: np.ndarray | None = None
     vectors: np.ndarray | None = None
+    thresholds: dict[str, float] = field(default_factory=dict)  # per code, chosen when fitting
 
     def with_values(self, values: np.ndarray) -> Scores:
         """A copy holding ``values`` (evidence of entries now zero is dropped)."""
@@ -76,6 +78,7 @@ class Scores:
             parts=dict(self.parts),
             raw=self.raw,
             vectors=self.vectors,
+            thresholds=dict(self.thresholds),
         )
 
 

@@ -19,10 +19,22 @@ keyword score for every code and the raw embedding similarity to every code's pr
 Model
 -----
 Per code, scikit-learn's ``LogisticRegression(class_weight="balanced")`` after
-``StandardScaler``; the score is the predicted probability. A code with fewer than
-``min_examples`` positive (or negative) training segments cannot be learned: its suggestions
-come from the hybrid matcher instead, the ``method`` column says ``hybrid`` for it, and a
-note names it.
+``StandardScaler``. Its raw outputs are **calibrated** into probabilities by Platt scaling fitted
+on *out-of-fold* predictions (cross-validation over the training documents, so a document's
+segments never score themselves), and each code's **threshold** is the one that maximises
+Cohen's kappa on those out-of-fold probabilities: both are chosen on the training codes only.
+``qc.suggest`` uses these thresholds unless ``min_score`` is given.
+
+A code with fewer than ``min_examples`` positive (or negative) training segments cannot be
+learned: its suggestions come from the hybrid matcher instead, the ``method`` column says
+``hybrid`` for it, and a note names it.
+
+Evidence
+--------
+``classifier p=0.81 (threshold 0.46, from 23 coded examples) | nearest coded example: '…'
+(cos 0.71) | keywords …/embedding …``: the calibrated probability, the threshold and the
+number of examples it was learned from, the most similar segment a human coded with the
+code, and the hybrid matcher's evidence.
 """
 
 from __future__ import annotations
@@ -36,6 +48,7 @@ from .. import columns as C
 from ..codebook import Codebook
 from ..errors import OptionError
 from .base import Matcher, Scores, Training, check_segments, register_matcher
+from .embedding import _short
 from .hybrid import HybridMatcher
 
 MIN_EXAMPLES = 8
@@ -58,6 +71,56 @@ def context_features(vectors: np.ndarray, segments: pd.DataFrame) -> np.ndarray:
     changed[1:] = np.where(same_doc[1:], speaker[1:] != speaker[:-1], 1.0)
     flags = np.column_stack([interviewer, prev_interviewer, changed, same_doc.astype(float)])
     return np.hstack([previous, cosine, flags])
+
+
+FOLDS = 5
+
+
+def _oof_decisions(matrix: np.ndarray, y: np.ndarray, groups: np.ndarray, model: Any) -> np.ndarray:
+    """Out-of-fold decision values: each document's segments scored by a model fitted without it."""
+    from sklearn.base import clone
+    from sklearn.model_selection import GroupKFold
+
+    out = np.zeros(len(y))
+    n_groups = len(np.unique(groups))
+    if n_groups < 2:
+        return out
+    for fit_rows, held in GroupKFold(n_splits=min(FOLDS, n_groups)).split(matrix, y, groups):
+        if y[fit_rows].all() or not y[fit_rows].any():
+            out[held] = 10.0 if y[fit_rows].all() else -10.0
+            continue
+        out[held] = clone(model).fit(matrix[fit_rows], y[fit_rows]).decision_function(matrix[held])
+    return out
+
+
+def _platt(decisions: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """Slope and intercept mapping decision values to calibrated probabilities."""
+    from sklearn.linear_model import LogisticRegression
+
+    fitted = LogisticRegression(C=1e4, max_iter=1000).fit(decisions[:, None], y)
+    return float(fitted.coef_[0, 0]), float(fitted.intercept_[0])
+
+
+def _sigmoid(decisions: np.ndarray, slope: float, intercept: float) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(slope * decisions + intercept, -50, 50)))
+
+
+def best_threshold(probability: np.ndarray, y: np.ndarray) -> float:
+    """The threshold with the highest Cohen's kappa on (out-of-fold) probabilities; ties: the
+    higher threshold (fewer suggestions to review)."""
+    from sklearn.metrics import cohen_kappa_score
+
+    candidates = np.unique(np.round(np.quantile(probability, np.linspace(0.5, 0.995, 60)), 3))
+    candidates = candidates[(candidates > 0.02) & (candidates < 0.98)]
+    best, chosen = -2.0, 0.5
+    for threshold in candidates:
+        guess = probability >= threshold
+        if guess.all() or not guess.any():
+            continue
+        kappa = cohen_kappa_score(y, guess)
+        if kappa >= best:
+            best, chosen = kappa, float(threshold)
+    return round(chosen, 4)
 
 
 @register_matcher("classifier")
@@ -103,8 +166,14 @@ class ClassifierMatcher(Matcher):
         labels = _aligned(training, codes)
         matrix, _ = self.features(training.segments.reset_index(drop=True))
         self.models_: dict[str, Any] = {}
-        self.learned_: dict[str, dict[str, int]] = {}
+        self.calibration_: dict[str, tuple[float, float]] = {}
+        self.thresholds_: dict[str, float] = {}
+        self.learned_: dict[str, dict[str, Any]] = {}
         self.fallback_: list[str] = []
+        self.examples_: dict[str, tuple[np.ndarray, list[str]]] = {}
+        groups = training.segments[C.DOC_ID].astype(str).to_numpy()
+        texts = training.segments[C.TEXT].astype(str).tolist()
+        vectors = matrix[:, : self.hybrid_.embedding_.prototype_vectors_.shape[1]]
         for j, code in enumerate(codes):
             positives = int(labels[:, j].sum())
             negatives = len(labels) - positives
@@ -114,9 +183,15 @@ class ClassifierMatcher(Matcher):
             model = make_pipeline(
                 StandardScaler(), LogisticRegression(class_weight="balanced", max_iter=2000, random_state=0)
             )
-            model.fit(matrix, labels[:, j])
-            self.models_[code] = model
-            self.learned_[code] = {"positives": positives, "negatives": negatives}
+            y = labels[:, j]
+            slope, intercept = _platt(_oof_decisions(matrix, y, groups, model), y)
+            oof = _sigmoid(_oof_decisions(matrix, y, groups, model), slope, intercept)
+            self.models_[code] = model.fit(matrix, y)
+            self.calibration_[code] = (slope, intercept)
+            self.thresholds_[code] = best_threshold(oof, y)
+            self.learned_[code] = {"positives": positives, "negatives": negatives, "threshold": self.thresholds_[code]}
+            rows = np.flatnonzero(y)
+            self.examples_[code] = (vectors[rows], [texts[i] for i in rows])
         self.codes_ = codes
         return self
 
@@ -125,7 +200,7 @@ class ClassifierMatcher(Matcher):
         self.check_fitted()
         info = {
             "min_examples": self.min_examples,
-            "model": "StandardScaler + LogisticRegression(class_weight='balanced')",
+            "model": "StandardScaler + LogisticRegression(class_weight='balanced'), Platt-calibrated out of fold",
             "learned": self.learned_,
             "fallback_to_hybrid": self.fallback_,
         }
@@ -140,19 +215,29 @@ class ClassifierMatcher(Matcher):
         values = hybrid.values.copy()
         methods: dict[tuple[int, int], str] = {}
         evidence = dict(hybrid.evidence)
+        segment_vectors = hybrid.vectors if hybrid.vectors is not None else np.zeros((len(segments), 0))
         for j, code in enumerate(self.codes_):
             if code not in self.models_:
                 for row in np.flatnonzero(values[:, j] > 0).tolist():
                     methods[(row, j)] = "hybrid"
                 continue
             positives = self.learned_[code]["positives"]
-            probability = self.models_[code].predict_proba(matrix)[:, 1] if len(segments) else np.zeros(0)
+            threshold = self.thresholds_[code]
+            decisions = self.models_[code].decision_function(matrix) if len(segments) else np.zeros(0)
+            probability = _sigmoid(decisions, *self.calibration_[code])
             values[:, j] = probability
-            for row, p in enumerate(probability.tolist()):
-                methods[(row, j)] = "classifier"
-                evidence[(row, j)] = f"classifier p={p:.3f} from {positives} coded examples" + (
-                    f" | {hybrid.evidence[(row, j)]}" if (row, j) in hybrid.evidence else ""
+            example_vectors, example_texts = self.examples_[code]
+            shown = np.flatnonzero(probability >= min(threshold, 0.5) / 2)
+            nearest = (segment_vectors[shown] @ example_vectors.T) if len(shown) else np.zeros((0, 1))
+            for k, row in enumerate(shown.tolist()):
+                best = int(nearest[k].argmax())
+                evidence[(row, j)] = (
+                    f"classifier p={probability[row]:.3f} (threshold {threshold:.2f}, from {positives} coded examples)"
+                    f" | nearest coded example: '{_short(example_texts[best])}' (cos {nearest[k, best]:.2f})"
+                    + (f" | {hybrid.evidence[(row, j)]}" if (row, j) in hybrid.evidence else "")
                 )
+            for row in range(len(segments)):
+                methods[(row, j)] = "classifier"
         notes = list(hybrid.notes)
         if self.fallback_:
             notes.append(
@@ -163,6 +248,7 @@ class ClassifierMatcher(Matcher):
             self.codes_,
             values,
             evidence,
+            thresholds=dict(self.thresholds_),
             method=self.method if self.models_ else "hybrid",
             methods=methods,
             notes=notes,

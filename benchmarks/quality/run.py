@@ -1,0 +1,189 @@
+"""Quality of suggestions on three real human-coded corpora, against two baselines measured in
+the same run. One command runs everything, prints the table and writes it into
+benchmarks/README.md (between the QUALITY markers):
+
+    python benchmarks/quality/run.py [--corpus talkmoves --corpus games --corpus serdif] [--no-write]
+
+Protocols (documents are the unit of every split; seeds 0, 1, 2 for the few-shot split):
+- zero-shot: the codebook holds each code's published name and definition only. qualcode's
+  hybrid matcher at its default threshold (0.4; nothing tuned on these labels) against
+  *cosine to "label. description"* with the single global threshold that maximises macro-F1
+  on the test labels themselves (an oracle, generous to the baseline).
+- few-shot: the human codes of one third of the documents train; the other two thirds are
+  scored. qualcode's learned matcher (``qc.suggest(..., training=...)``) against
+  class-balanced logistic regression on frozen all-MiniLM-L6-v2 segment embeddings
+  (threshold 0.5), per code with at least one positive training segment.
+
+Metrics on the scored segments: macro-F1 and mean Cohen's kappa over the codes present,
+expected calibration error (ECE, 10 bins) of the scores, seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sklearn.linear_model import LogisticRegression
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from corpora import CORPORA, ROOT, Bench  # noqa: E402
+from metrics import ece, macro_f1, mean_kappa, reliability  # noqa: E402
+
+import qualcode as qc  # noqa: E402
+from qualcode import columns as C  # noqa: E402
+from qualcode.embed.cache import CachedEncoder, EmbeddingCache  # noqa: E402
+from qualcode.embed.sentence_transformers import SentenceTransformerEncoder  # noqa: E402
+
+SEEDS = (0, 1, 2)
+
+
+def encoder() -> CachedEncoder:
+    return CachedEncoder(SentenceTransformerEncoder(), EmbeddingCache(None))
+
+
+def score_matrix(coded: pd.DataFrame, bench: Bench, rows: np.ndarray) -> np.ndarray:
+    """Scores of ``rows`` × codes from a codings table (0 where nothing was suggested)."""
+    out = np.zeros((len(bench.segments), len(bench.codes)))
+    position = {key: i for i, key in enumerate(zip(bench.segments[C.DOC_ID], bench.segments[C.SEGMENT_ID],
+                                                    strict=True))}
+    index = {code: j for j, code in enumerate(bench.codes)}
+    for doc_id, segment_id, code, score in coded[[C.DOC_ID, C.SEGMENT_ID, C.CODE, C.SCORE]].itertuples(index=False):
+        if code in index:
+            out[position[(doc_id, int(segment_id))], index[code]] = score
+    return out[rows]
+
+
+def split(bench: Bench, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    docs = sorted(bench.segments[C.DOC_ID].unique())
+    order = np.random.default_rng(seed).permutation(len(docs))
+    train_docs = {docs[i] for i in order[: len(docs) // 3]}
+    train = bench.segments[C.DOC_ID].isin(train_docs).to_numpy()
+    return np.flatnonzero(train), np.flatnonzero(~train)
+
+
+def vectors(bench: Bench, enc: CachedEncoder) -> np.ndarray:
+    return enc.encode(bench.segments[C.TEXT].astype(str).tolist())
+
+
+def zero_shot(bench: Bench, enc: CachedEncoder) -> dict[str, dict[str, float]]:
+    rows = np.arange(len(bench.segments))
+    truth = bench.labels
+    start = time.perf_counter()
+    coded = qc.suggest(bench.segments, bench.codebook, method="hybrid", include_interviewer=True, encoder=enc,
+                       min_score=0.0)
+    seconds = time.perf_counter() - start
+    scores = score_matrix(coded, bench, rows)
+    guess = scores >= 0.4
+    ours = {"macro_f1": macro_f1(truth, guess), "kappa": mean_kappa(truth, guess), "ece": ece(truth, scores),
+            "seconds": seconds}
+    start = time.perf_counter()
+    texts = [f"{bench.codebook.get(c).label}. {bench.codebook.get(c).description}" for c in bench.codes]
+    cos = vectors(bench, enc) @ enc.encode(texts).T
+    best = max(
+        ((macro_f1(truth, cos >= t), t) for t in np.arange(-0.2, 1.0, 0.01)), key=lambda pair: (pair[0], -pair[1])
+    )
+    guess = cos >= best[1]
+    baseline = {"macro_f1": best[0], "kappa": mean_kappa(truth, guess), "ece": float("nan"),
+                "seconds": time.perf_counter() - start, "threshold": float(best[1])}
+    return {"qualcode hybrid": ours, "oracle-threshold cosine": baseline}
+
+
+def few_shot(bench: Bench, enc: CachedEncoder, seed: int) -> dict[str, dict[str, float]]:
+    train, test = split(bench, seed)
+    truth = bench.labels[test]
+    start = time.perf_counter()
+    coded = qc.suggest(bench.segments, bench.codebook, training=bench.codings(train), include_interviewer=True,
+                       encoder=enc, min_score=0.0)
+    seconds = time.perf_counter() - start
+    made = coded.attrs["qualcode"]
+    scores = score_matrix(coded[coded[C.METHOD] != "human"], bench, test)
+    thresholds = made.get("code_thresholds") or {}
+    floor = np.array([thresholds.get(c, made["min_score"] or 0.5) for c in bench.codes])
+    if not thresholds:
+        floor = np.full(len(bench.codes), 0.5)
+    guess = scores >= floor[None, :]
+    ours = {"macro_f1": macro_f1(truth, guess), "kappa": mean_kappa(truth, guess), "ece": ece(truth, scores),
+            "seconds": seconds, "reliability": reliability(truth, scores)}
+    start = time.perf_counter()
+    x = vectors(bench, enc)
+    probability = np.zeros((len(test), len(bench.codes)))
+    for j in range(len(bench.codes)):
+        y = bench.labels[train, j]
+        if y.any() and not y.all():
+            model = LogisticRegression(class_weight="balanced", max_iter=2000).fit(x[train], y)
+            probability[:, j] = model.predict_proba(x[test])[:, 1]
+    guess = probability >= 0.5
+    baseline = {"macro_f1": macro_f1(truth, guess), "kappa": mean_kappa(truth, guess),
+                "ece": ece(truth, probability), "seconds": time.perf_counter() - start}
+    return {"qualcode learned": ours, "logistic regression": baseline}
+
+
+def mean(results: list[dict[str, dict[str, float]]]) -> dict[str, dict[str, float]]:
+    out: dict[str, dict[str, float]] = {}
+    for method in results[0]:
+        out[method] = {}
+        for key in ("macro_f1", "kappa", "ece", "seconds"):
+            out[method][key] = float(np.mean([r[method][key] for r in results]))
+    return out
+
+
+def table(found: dict[str, dict[str, dict[str, dict[str, float]]]]) -> str:
+    lines = [
+        "| corpus | protocol | method | macro-F1 | mean κ | ECE | seconds |",
+        "|---|---|---|---:|---:|---:|---:|",
+    ]
+    for corpus, protocols in found.items():
+        for protocol, methods in protocols.items():
+            for method, m in methods.items():
+                e = "—" if np.isnan(m["ece"]) else f"{m['ece']:.3f}"
+                lines.append(
+                    f"| {corpus} | {protocol} | {method} | {m['macro_f1']:.3f} | {m['kappa']:.3f} | {e} | "
+                    f"{m['seconds']:.1f} |"
+                )
+    return "\n".join(lines)
+
+
+def write_readme(text: str) -> None:
+    readme = ROOT / "benchmarks" / "README.md"
+    content = readme.read_text(encoding="utf-8")
+    block = f"<!-- QUALITY:BEGIN -->\n{text}\n<!-- QUALITY:END -->"
+    if "<!-- QUALITY:BEGIN -->" in content:
+        content = re.sub(r"<!-- QUALITY:BEGIN -->.*?<!-- QUALITY:END -->", block, content, flags=re.S)
+    else:
+        content += "\n" + block + "\n"
+    readme.write_text(content, encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", action="append", choices=sorted(CORPORA))
+    parser.add_argument("--no-write", action="store_true", help="print only; leave benchmarks/README.md as it is")
+    args = parser.parse_args()
+    enc = encoder()
+    found: dict[str, dict[str, dict[str, dict[str, float]]]] = {}
+    about = []
+    for name in args.corpus or list(CORPORA):
+        bench = CORPORA[name]()
+        about.append(f"- {name}: {bench.about}")
+        print(f"{name}: {bench.about}", flush=True)
+        found[name] = {"zero-shot": zero_shot(bench, enc)}
+        runs = [few_shot(bench, enc, seed) for seed in SEEDS]
+        found[name]["few-shot (3 seeds)"] = mean(runs)
+        rel = runs[0]["qualcode learned"]["reliability"]
+        print("  reliability of learned scores (seed 0): " + "; ".join(
+            f"[{lo:.1f}) mean {m:.2f} right {r:.2f} n={n}" for lo, m, n, r in rel), flush=True)
+    text = table(found)
+    print(text)
+    if not args.no_write:
+        write_readme("Command: `python benchmarks/quality/run.py`\n\n" + "\n".join(about) + "\n\n" + text)
+
+
+if __name__ == "__main__":
+    main()
