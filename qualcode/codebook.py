@@ -60,7 +60,46 @@ class Code(BaseModel):
     exclude_when: str = ""
     color: str | None = None
     threshold: float | None = Field(default=None, ge=0.0, le=1.0, description="min_score for this code")
+    suggest: bool = Field(default=True, description="false: applied by hand only, never suggested")
+    applies_to: dict[str, list[str]] = Field(
+        default_factory=dict, description="segment column -> values: suggested only where the column has one of them"
+    )
+    not_applies_to: dict[str, list[str]] = Field(
+        default_factory=dict, description="segment column -> values: never suggested where the column has one of them"
+    )
     children: list[Code] = Field(default_factory=list)
+
+    @field_validator("applies_to", "not_applies_to", mode="before")
+    @classmethod
+    def _value_lists(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            out = {}
+            for column, allowed in value.items():
+                items = [allowed] if isinstance(allowed, str | int | float) else allowed
+                if not isinstance(items, list) or not items:
+                    raise ValueError(f"{column}: give a list of values, e.g. {column}: [teacher]")
+                out[str(column)] = [str(item) for item in items]
+            return out
+        return value
+
+    def allowed(self, segments: Any) -> Any:
+        """Boolean mask of the ``segments`` rows this code may be suggested for (its
+        ``applies_to`` / ``not_applies_to`` rules; values compared case-insensitively)."""
+        import numpy as np
+
+        from .errors import ColumnError
+
+        keep = np.ones(len(segments), dtype=bool)
+        for rules, wanted in ((self.applies_to, True), (self.not_applies_to, False)):
+            for column, values in rules.items():
+                if column not in segments.columns:
+                    raise ColumnError(
+                        f"code {self.id!r} applies_to column {column!r}, which the segments lack; columns are: "
+                        f"{', '.join(map(str, segments.columns))}"
+                    )
+                hit = segments[column].astype(str).str.strip().str.lower().isin({v.strip().lower() for v in values})
+                keep &= hit.to_numpy() if wanted else ~hit.to_numpy()
+        return keep
 
     @field_validator("id")
     @classmethod
@@ -164,8 +203,8 @@ class Codebook(BaseModel):
 
     @property
     def hash(self) -> str:
-        """A stable SHA-256 of the codebook's content (independent of YAML layout)."""
-        canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+        """A stable SHA-256 of the codebook's content (independent of YAML layout; fields left at their defaults do not count, so a new optional field does not change it)."""
+        canonical = json.dumps(self.model_dump(mode="json", exclude_defaults=True), sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 

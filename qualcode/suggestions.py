@@ -35,6 +35,27 @@ def training_set(
     return Training.from_codings(codings, segments, codebook.ids)
 
 
+def apply_codebook_rules(scores: Scores, coded: pd.DataFrame, codebook: Codebook) -> tuple[Scores, list[str]]:
+    """Zero the suggestions a code's rules forbid: ``suggest: false`` (applied by hand only),
+    ``applies_to`` and ``not_applies_to`` (segment column values). Human rows stay."""
+    values = scores.values.copy()
+    notes = []
+    for j, code_id in enumerate(scores.codes):
+        code = codebook.get(code_id)
+        if not code.suggest:
+            keep = np.zeros(len(coded), dtype=bool)
+        elif code.applies_to or code.not_applies_to:
+            keep = code.allowed(coded)
+        else:
+            continue
+        for i in np.flatnonzero(~keep).tolist():
+            if (i, j) not in scores.sources:
+                values[i, j] = 0.0
+        if not code.suggest:
+            notes.append(f"{code_id}: suggest is false in the codebook; applied by hand only")
+    return scores.with_values(values), notes
+
+
 def _human_rows(scores: Scores, coded: pd.DataFrame, training: Training) -> Scores:
     """The hand-coded documents keep their human codes only (method ``human``)."""
     values = scores.values.copy()
@@ -147,6 +168,7 @@ def suggest(
     ran = scores.method
     if train is not None:
         scores = _human_rows(scores, coded, train)
+    scores, rule_notes = apply_codebook_rules(scores, coded, codebook)
     floor_default = min_score if min_score is not None else DEFAULT_MIN_SCORE.get(ran, 0.0)
     # per-code thresholds: those the matcher learned, then those tuned into the codebook,
     # replace the method's default for their codes; an explicit min_score replaces all
@@ -160,6 +182,6 @@ def suggest(
         "thresholds": per_code,
         "code_thresholds": dict(scores.thresholds),
         "models": matcher.describe(),
-        "notes": list(scores.notes),
+        "notes": [*scores.notes, *rule_notes],
     }
     return out

@@ -91,7 +91,7 @@ def test_errors_are_one_line_and_write_nothing(tmp_path):
         (("export-refi", "-c", CODEBOOK, "-o", tmp_path / "x.qdpx"), "give CODED"),
         (("export-refi", tmp_path / "missing.csv", "-c", CODEBOOK, "-o", tmp_path / "x.qdpx"), "missing.csv"),
         (("import-refi", tmp_path / "none.qdpx", "-o", tmp_path / "out"), "no such file"),
-        (("import-refi", CODEBOOK, "-o", tmp_path / "out"), ".qdpx project or a .qdc"),
+        (("import-refi", CODEBOOK, "-o", tmp_path / "out"), ".qdpx project, a .qdc codebook or a Taguette"),
     ]
     notes = tmp_path / "notes.qdpx"
     notes.write_text("not a zip")

@@ -49,3 +49,49 @@ def test_bad_arguments(codebook, example_corpus):
         qc.suggest(example_corpus, codebook, method="keyword", min_score=2)
     with pytest.raises(qc.OptionError, match="learns from human codes"):
         qc.suggest(example_corpus, codebook, method="classifier")
+
+
+def test_codebook_rules_limit_where_codes_are_suggested(codebook):
+    data = codebook.to_dict()
+    for code in data["codes"]:
+        if code["id"] == "personnel":
+            code["applies_to"] = {"role": ["superintendent"]}
+        if code["id"] == "systemic_supports":
+            code["suggest"] = False
+    ruled = qc.codebook.parse_codebook(data)
+    segments = qc.segments_from_texts(
+        ["We hired two counselors and use PBIS.", "We hired two counselors and use PBIS."],
+        role=["superintendent", "student_services"],
+    )
+    free = qc.suggest(segments, codebook, method="keyword")
+    limited = qc.suggest(segments, ruled, method="keyword")
+    assert {"personnel", "systemic_supports"} <= set(free["code"])
+    assert "systemic_supports" not in set(limited["code"])
+    assert limited.loc[limited["code"] == "personnel", "role"].tolist() == ["superintendent"]
+    assert any("applied by hand only" in note for note in limited.attrs["qualcode"]["notes"])
+    bad = qc.codebook.parse_codebook({**data, "codes": [{**data["codes"][0], "applies_to": {"grade": ["9"]}}]})
+    with pytest.raises(qc.ColumnError, match="applies_to column 'grade'"):
+        qc.suggest(segments, bad, method="keyword")
+
+
+def test_applies_to_accepts_one_value_and_rejects_an_empty_list():
+    book = qc.codebook.parse_codebook(
+        {"name": "x", "codes": [{"id": "a", "label": "A", "applies_to": {"speaker": "T"}}]}
+    )
+    assert book.get("a").applies_to == {"speaker": ["T"]}
+    with pytest.raises(qc.CodebookError, match="give a list of values"):
+        qc.codebook.parse_codebook({"name": "x", "codes": [{"id": "a", "label": "A", "applies_to": {"speaker": []}}]})
+
+
+@pytest.mark.model
+def test_exclusion_criterion_is_used_in_scoring():
+    base = {"id": "personnel", "label": "Personnel", "description": "Hiring staff for schools: counselors, nurses."}
+    plain = qc.codebook.parse_codebook({"name": "x", "codes": [base]})
+    excluding = qc.codebook.parse_codebook(
+        {"name": "x", "codes": [{**base, "exclude_when": "Hiring bus drivers and cafeteria workers."}]}
+    )
+    segments = qc.segments_from_texts(["We hired six new bus drivers and two cafeteria workers."])
+    kept = qc.suggest(segments, plain, method="embedding", min_score=0.0, cache=None)
+    dropped = qc.suggest(segments, excluding, method="embedding", min_score=0.0, cache=None)
+    assert len(kept) == 1 and kept["score"].iloc[0] > 0
+    assert len(dropped) == 0

@@ -87,8 +87,9 @@ def talkmoves(lessons: int = 36) -> Bench:
     segments, labels = corpus_segments(frame[frame["lesson"].isin(chosen)])
     full = qc.load_codebook(ROOT / "benchmarks" / "talkmoves_codebook.yaml")
     codebook = _flat("TalkMoves", [(c, full.get(c).label, full.get(c).description) for c in CODES])
-    return Bench("talkmoves", segments, codebook, list(CODES), labels,
-                 f"{lessons} lessons, {len(segments)} sentences, 10 codes")
+    return Bench(
+        "talkmoves", segments, codebook, list(CODES), labels, f"{lessons} lessons, {len(segments)} sentences, 10 codes"
+    )
 
 
 GAMES_SPAN = re.compile(r"\*\*(.+?)\*\*\s*<sup>(.*?)</sup>", re.S)
@@ -99,8 +100,9 @@ def games() -> Bench:
     table = pd.read_csv(folder / "bopp_test_coded_texts.csv")
     described = pd.read_csv(folder / "bopp_test_code_descriptions.csv")
     ids = {name.strip().lower(): slug(name) for name in described["code"]}
-    codebook = _flat("Games as art", [(slug(n), n, d) for n, d in zip(described["code"], described["description"],
-                                                                    strict=True)])
+    codebook = _flat(
+        "Games as art", [(slug(n), n, d) for n, d in zip(described["code"], described["description"], strict=True)]
+    )
     documents, rows = [], []
     for k, coded in enumerate(table["coded_text"]):
         doc_id = f"answer{k + 1:03d}"
@@ -113,8 +115,15 @@ def games() -> Bench:
             for name in m.group(2).split(";"):
                 code = ids.get(name.strip().lower())
                 if code:
-                    rows.append({C.DOC_ID: doc_id, C.START_CHAR: start, C.END_CHAR: start + len(m.group(1)),
-                                 C.CODE: code, "coder": "human"})
+                    rows.append(
+                        {
+                            C.DOC_ID: doc_id,
+                            C.START_CHAR: start,
+                            C.END_CHAR: start + len(m.group(1)),
+                            C.CODE: code,
+                            "coder": "human",
+                        }
+                    )
             pos = m.end()
         parts.append(coded[pos:])
         text = "".join(parts)
@@ -124,21 +133,31 @@ def games() -> Bench:
     segments = qc.segment_documents(documents, segment_by="sentence")
     codes = codebook.ids
     labels = _labels(segments, pd.DataFrame(rows), codes)
-    return Bench("games", segments, codebook, codes, labels,
-                 f"{len(documents)} answers, {len(segments)} sentences, {len(codes)} codes")
+    return Bench(
+        "games",
+        segments,
+        codebook,
+        codes,
+        labels,
+        f"{len(documents)} answers, {len(segments)} sentences, {len(codes)} codes",
+    )
 
 
 def serdif() -> Bench:
-    project = qc.read_taguette(ROOT / "tests" / "fixtures" / "taguette" / "SERDIF_P2_ThematicAnalysis.sqlite3",
-                               segment_by="paragraph")
+    project = qc.read_taguette(
+        ROOT / "tests" / "fixtures" / "taguette" / "SERDIF_P2_ThematicAnalysis.sqlite3", segment_by="paragraph"
+    )
     assert project.codebook is not None
-    codebook = _flat("SERDIF", [(c, project.codebook.get(c).label, project.codebook.get(c).description)
-                                for c in project.codebook.ids])
+    codebook = _flat(
+        "SERDIF",
+        [(c, project.codebook.get(c).label, project.codebook.get(c).description) for c in project.codebook.ids],
+    )
     segments = project.corpus.segments.reset_index(drop=True)
     codes = codebook.ids
     labels = _labels(segments, project.codings, codes)
-    return Bench("serdif", segments, codebook, codes, labels,
-                 f"17 sessions, {len(segments)} paragraphs, {len(codes)} codes")
+    return Bench(
+        "serdif", segments, codebook, codes, labels, f"17 sessions, {len(segments)} paragraphs, {len(codes)} codes"
+    )
 
 
 CORPORA = {"talkmoves": talkmoves, "games": games, "serdif": serdif}

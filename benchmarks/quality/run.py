@@ -51,8 +51,9 @@ def encoder() -> CachedEncoder:
 def score_matrix(coded: pd.DataFrame, bench: Bench, rows: np.ndarray) -> np.ndarray:
     """Scores of ``rows`` × codes from a codings table (0 where nothing was suggested)."""
     out = np.zeros((len(bench.segments), len(bench.codes)))
-    position = {key: i for i, key in enumerate(zip(bench.segments[C.DOC_ID], bench.segments[C.SEGMENT_ID],
-                                                    strict=True))}
+    position = {
+        key: i for i, key in enumerate(zip(bench.segments[C.DOC_ID], bench.segments[C.SEGMENT_ID], strict=True))
+    }
     index = {code: j for j, code in enumerate(bench.codes)}
     for doc_id, segment_id, code, score in coded[[C.DOC_ID, C.SEGMENT_ID, C.CODE, C.SCORE]].itertuples(index=False):
         if code in index:
@@ -76,13 +77,18 @@ def zero_shot(bench: Bench, enc: CachedEncoder) -> dict[str, dict[str, float]]:
     rows = np.arange(len(bench.segments))
     truth = bench.labels
     start = time.perf_counter()
-    coded = qc.suggest(bench.segments, bench.codebook, method="hybrid", include_interviewer=True, encoder=enc,
-                       min_score=0.0)
+    coded = qc.suggest(
+        bench.segments, bench.codebook, method="hybrid", include_interviewer=True, encoder=enc, min_score=0.0
+    )
     seconds = time.perf_counter() - start
     scores = score_matrix(coded, bench, rows)
     guess = scores >= 0.4
-    ours = {"macro_f1": macro_f1(truth, guess), "kappa": mean_kappa(truth, guess), "ece": ece(truth, scores),
-            "seconds": seconds}
+    ours = {
+        "macro_f1": macro_f1(truth, guess),
+        "kappa": mean_kappa(truth, guess),
+        "ece": ece(truth, scores),
+        "seconds": seconds,
+    }
     start = time.perf_counter()
     texts = [f"{bench.codebook.get(c).label}. {bench.codebook.get(c).description}" for c in bench.codes]
     cos = vectors(bench, enc) @ enc.encode(texts).T
@@ -90,8 +96,13 @@ def zero_shot(bench: Bench, enc: CachedEncoder) -> dict[str, dict[str, float]]:
         ((macro_f1(truth, cos >= t), t) for t in np.arange(-0.2, 1.0, 0.01)), key=lambda pair: (pair[0], -pair[1])
     )
     guess = cos >= best[1]
-    baseline = {"macro_f1": best[0], "kappa": mean_kappa(truth, guess), "ece": float("nan"),
-                "seconds": time.perf_counter() - start, "threshold": float(best[1])}
+    baseline = {
+        "macro_f1": best[0],
+        "kappa": mean_kappa(truth, guess),
+        "ece": float("nan"),
+        "seconds": time.perf_counter() - start,
+        "threshold": float(best[1]),
+    }
     return {"qualcode hybrid": ours, "oracle-threshold cosine": baseline}
 
 
@@ -99,8 +110,14 @@ def few_shot(bench: Bench, enc: CachedEncoder, seed: int) -> dict[str, dict[str,
     train, test = split(bench, seed)
     truth = bench.labels[test]
     start = time.perf_counter()
-    coded = qc.suggest(bench.segments, bench.codebook, training=bench.codings(train), include_interviewer=True,
-                       encoder=enc, min_score=0.0)
+    coded = qc.suggest(
+        bench.segments,
+        bench.codebook,
+        training=bench.codings(train),
+        include_interviewer=True,
+        encoder=enc,
+        min_score=0.0,
+    )
     seconds = time.perf_counter() - start
     made = coded.attrs["qualcode"]
     scores = score_matrix(coded[coded[C.METHOD] != "human"], bench, test)
@@ -109,8 +126,13 @@ def few_shot(bench: Bench, enc: CachedEncoder, seed: int) -> dict[str, dict[str,
     if not thresholds:
         floor = np.full(len(bench.codes), 0.5)
     guess = scores >= floor[None, :]
-    ours = {"macro_f1": macro_f1(truth, guess), "kappa": mean_kappa(truth, guess), "ece": ece(truth, scores),
-            "seconds": seconds, "reliability": reliability(truth, scores)}
+    ours = {
+        "macro_f1": macro_f1(truth, guess),
+        "kappa": mean_kappa(truth, guess),
+        "ece": ece(truth, scores),
+        "seconds": seconds,
+        "reliability": reliability(truth, scores),
+    }
     start = time.perf_counter()
     x = vectors(bench, enc)
     probability = np.zeros((len(test), len(bench.codes)))
@@ -120,8 +142,12 @@ def few_shot(bench: Bench, enc: CachedEncoder, seed: int) -> dict[str, dict[str,
             model = LogisticRegression(class_weight="balanced", max_iter=2000).fit(x[train], y)
             probability[:, j] = model.predict_proba(x[test])[:, 1]
     guess = probability >= 0.5
-    baseline = {"macro_f1": macro_f1(truth, guess), "kappa": mean_kappa(truth, guess),
-                "ece": ece(truth, probability), "seconds": time.perf_counter() - start}
+    baseline = {
+        "macro_f1": macro_f1(truth, guess),
+        "kappa": mean_kappa(truth, guess),
+        "ece": ece(truth, probability),
+        "seconds": time.perf_counter() - start,
+    }
     return {"qualcode learned": ours, "logistic regression": baseline}
 
 
@@ -177,8 +203,11 @@ def main() -> None:
         runs = [few_shot(bench, enc, seed) for seed in SEEDS]
         found[name]["few-shot (3 seeds)"] = mean(runs)
         rel = runs[0]["qualcode learned"]["reliability"]
-        print("  reliability of learned scores (seed 0): " + "; ".join(
-            f"[{lo:.1f}) mean {m:.2f} right {r:.2f} n={n}" for lo, m, n, r in rel), flush=True)
+        print(
+            "  reliability of learned scores (seed 0): "
+            + "; ".join(f"[{lo:.1f}) mean {m:.2f} right {r:.2f} n={n}" for lo, m, n, r in rel),
+            flush=True,
+        )
     text = table(found)
     print(text)
     if not args.no_write:

@@ -30,6 +30,12 @@ nothing; four spreads above it scores 1. Because the reference depends only on t
 and the model, a segment scores the same alone or among any other documents.
 ``.meta.json`` records each code's ``m`` and ``s``.
 
+Exclusion criteria
+------------------
+A code's ``exclude_when`` text is a negative prototype: when a segment is at least as close
+to it as to any of the code's prototypes, the code's embedding score is 0 and the evidence
+says so.
+
 Content-free segments
 ---------------------
 A segment with no content word ("Michael?", "8", "Okay.") carries no theme whatever its
@@ -188,6 +194,15 @@ class EmbeddingMatcher(Matcher):
         vectors = checked(self.encoder_.encode(texts + background), texts + background, who)
         self.prototype_vectors_ = vectors[: len(texts)]
         self.median_, self.spread_ = self._reference(codebook, codes, vectors, len(texts))
+        excluded = [(j, codebook.get(code_id).exclude_when) for j, code_id in enumerate(codes)]
+        excluded = [(j, text) for j, text in excluded if text.strip()]
+        self.exclude_texts_ = [text for _, text in excluded]
+        self.exclude_owner_ = np.asarray([j for j, _ in excluded], dtype=np.int64)
+        self.exclude_vectors_ = (
+            checked(self.encoder_.encode(self.exclude_texts_), self.exclude_texts_, who)
+            if excluded
+            else np.zeros((0, self.prototype_vectors_.shape[1]), dtype=np.float32)
+        )
         self.codes_ = codes
         return self
 
@@ -206,6 +221,11 @@ class EmbeddingMatcher(Matcher):
             median[j] = np.median(column)
             spread[j] = 1.4826 * np.median(np.abs(column - median[j]))
         return median, np.maximum(spread, MIN_SPREAD)
+
+    def _excluded(self, vectors: np.ndarray, owner: np.ndarray, best_raw: np.ndarray, n: int) -> np.ndarray:
+        if not len(self.exclude_owner_) or not len(vectors):
+            return np.zeros(best_raw.shape, dtype=bool)
+        return _excluded_mask(vectors @ self.exclude_vectors_.T, owner, self.exclude_owner_, best_raw, n)
 
     def calibrate(self, raw: np.ndarray) -> np.ndarray:
         """Raw cosines → scores in [0, 1] against each code's fixed reference."""
@@ -256,6 +276,8 @@ class EmbeddingMatcher(Matcher):
             best_unit[row, better] = u
         content = np.minimum(np.asarray(content_word_counts(texts), dtype=float) / 2.0, 1.0) if n else np.zeros(0)
         values = self.calibrate(best_raw) * content[:, None]
+        excluded = self._excluded(vectors, units.owner, best_raw, n)
+        values[excluded] = 0.0
         offsets = segments[C.START_CHAR].to_numpy() if C.START_CHAR in segments else np.zeros(n, dtype=int)
         for i, j in zip(*np.nonzero(values > 0), strict=True):
             u = int(best_unit[i, j])
@@ -265,6 +287,9 @@ class EmbeddingMatcher(Matcher):
             evidence[(int(i), int(j))] = (
                 f"'{_short(sentence)}' [{start}:{start + len(sentence)}] ~ '{_short(proto)}' (cos {best_raw[i, j]:.3f})"
             )
+        for i, j in zip(*np.nonzero(excluded), strict=True):
+            k = int(np.flatnonzero(self.exclude_owner_ == j)[0])
+            evidence[(int(i), int(j))] = f"excluded: closer to exclude_when '{_short(self.exclude_texts_[k])}'"
         sums = np.zeros((n, self.prototype_vectors_.shape[1]))
         np.add.at(sums, units.owner, vectors)
         segment_vectors = sums / np.maximum(np.linalg.norm(sums, axis=1, keepdims=True), 1e-9)
@@ -278,6 +303,19 @@ class EmbeddingMatcher(Matcher):
             raw=best_raw,
             vectors=segment_vectors,
         )
+
+
+def _excluded_mask(
+    sims: np.ndarray, unit_owner: np.ndarray, exclude_owner: np.ndarray, best_raw: np.ndarray, n: int
+) -> np.ndarray:
+    """(segment, code) pairs whose best sentence is at least as close to the code's
+    ``exclude_when`` text as to any of its prototypes."""
+    out = np.zeros(best_raw.shape, dtype=bool)
+    for k, j in enumerate(exclude_owner.tolist()):
+        per_segment = np.full(n, -1.0)
+        np.maximum.at(per_segment, unit_owner, sims[:, k])
+        out[:, j] |= per_segment >= best_raw[:, j]
+    return out
 
 
 def _best_per_code(sims: np.ndarray, owner: np.ndarray, n_codes: int) -> tuple[np.ndarray, np.ndarray]:

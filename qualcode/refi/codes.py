@@ -22,7 +22,18 @@ from .schema import child_text, children, guid, pack_description, unpack_descrip
 
 # Tableau 10: distinct, colour-blind-aware hues for top-level codes without a colour
 PALETTE = ("#4E79A7", "#F28E2B", "#E15759", "#76B7B2", "#59A14F", "#EDC948", "#B07AA1", "#FF9DA7", "#9C755F", "#BAB0AC")
-EXTRA_FIELDS = ("keywords", "patterns", "exclude", "examples", "include_when", "exclude_when", "threshold")
+EXTRA_FIELDS = (
+    "keywords",
+    "patterns",
+    "exclude",
+    "examples",
+    "include_when",
+    "exclude_when",
+    "threshold",
+    "suggest",
+    "applies_to",
+    "not_applies_to",
+)
 _HEX3 = re.compile(r"^#([0-9A-Fa-f])([0-9A-Fa-f])([0-9A-Fa-f])$")
 
 
