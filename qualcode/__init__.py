@@ -72,6 +72,7 @@ _PUBLIC: dict[str, str] = {
     "segments_from_texts": "segment",
     "Settings": "settings",
     "suggest": "suggestions",
+    "next_to_code": "active",
     "agree_files": "workflows",
     "compare_table": "workflows",
     "corpus_for": "workflows",
@@ -97,6 +98,7 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerly
+    from .active import next_to_code
     from .analysis.agreement import agreement
     from .analysis.cooccurrence import compare_groups, cooccurrence
     from .analysis.evaluate import evaluate, precision_recall, tune_thresholds

@@ -4,7 +4,11 @@ Two CSV forms are read:
 
 - span form: ``doc_id, start_char, end_char, code`` (optional ``coder``), offsets into the
   document text qualcode keeps (see :meth:`qualcode.Corpus.text`);
-- segment form: ``doc_id, segment_id, code`` (optional ``coder``).
+- segment form: ``doc_id, segment_id, code`` (optional ``coder``);
+- sheet form (the sheet ``qualcode next`` writes): ``doc_id, segment_id, codes`` with the
+  codes a researcher applied separated by ``;`` and an **empty cell meaning "none of the
+  codes applies"**: every row is a coded segment, and the rows with no code are negative
+  examples. Their keys are in ``codings.attrs["labelled_segments"]``.
 
 The overlap rule
 ----------------
@@ -52,6 +56,8 @@ def read_codings(path: str | Path, *, default_coder: str = "human") -> pd.DataFr
     frame = read_table(path)
     span_cols = [C.DOC_ID, C.START_CHAR, C.END_CHAR, C.CODE]
     seg_cols = [C.DOC_ID, C.SEGMENT_ID, C.CODE]
+    if C.CODE not in frame.columns and all(c in frame.columns for c in (C.DOC_ID, C.SEGMENT_ID, SHEET_CODES)):
+        return _read_sheet(frame, path, default_coder)
     if all(c in frame.columns for c in span_cols):
         cols, ints = span_cols, [C.START_CHAR, C.END_CHAR]
     elif all(c in frame.columns for c in seg_cols):
@@ -73,6 +79,31 @@ def read_codings(path: str | Path, *, default_coder: str = "human") -> pd.DataFr
     out[C.DOC_ID] = out[C.DOC_ID].str.strip()
     out[C.CODE] = out[C.CODE].str.strip()
     out.attrs["source"] = str(path)
+    return out
+
+
+SHEET_CODES = "codes"
+SHEET_SEPARATOR = ";"
+
+
+def _read_sheet(frame: pd.DataFrame, path: Path, default_coder: str) -> pd.DataFrame:
+    """Codings from a filled-in ``qualcode next`` sheet (see the module docs)."""
+    rows, labelled = [], []
+    for number, record in enumerate(frame.to_dict("records"), start=2):
+        doc_id = str(record[C.DOC_ID]).strip()
+        raw = str(record[C.SEGMENT_ID]).strip()
+        if not raw.lstrip("-").isdigit():
+            raise ColumnError(f"{path}:{number}: segment_id {raw!r} is not a whole number")
+        segment_id = int(raw)
+        labelled.append((doc_id, segment_id))
+        coder = str(record.get(CODER) or "").strip() or default_coder
+        for code in str(record[SHEET_CODES] or "").replace(",", SHEET_SEPARATOR).split(SHEET_SEPARATOR):
+            if code.strip():
+                rows.append({C.DOC_ID: doc_id, C.SEGMENT_ID: segment_id, C.CODE: code.strip(), CODER: coder})
+    out = pd.DataFrame(rows, columns=[C.DOC_ID, C.SEGMENT_ID, C.CODE, CODER])
+    out[C.SEGMENT_ID] = out[C.SEGMENT_ID].astype("int64")
+    out.attrs["source"] = str(path)
+    out.attrs["labelled_segments"] = labelled
     return out
 
 

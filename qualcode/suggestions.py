@@ -59,7 +59,14 @@ def apply_codebook_rules(scores: Scores, coded: pd.DataFrame, codebook: Codebook
 def _human_rows(scores: Scores, coded: pd.DataFrame, training: Training) -> Scores:
     """The hand-coded documents keep their human codes only (method ``human``)."""
     values = scores.values.copy()
-    in_training = coded[C.DOC_ID].astype(str).isin(training.documents).to_numpy()
+    if training.segments.empty:
+        return scores
+    keys = training.keys
+    in_training = np.fromiter(
+        ((str(d), int(s)) in keys for d, s in zip(coded[C.DOC_ID], coded[C.SEGMENT_ID], strict=True)),
+        dtype=bool,
+        count=len(coded),
+    )
     values[in_training] = 0.0
     position = {key: i for i, key in enumerate(zip(coded[C.DOC_ID], coded[C.SEGMENT_ID], strict=True))}
     out = scores.with_values(values)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from .errors import InputFileError, OptionError
+from .errors import OptionError
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -47,7 +47,9 @@ def corpus_for(
     if not inputs:
         inputs = list(meta.inputs) if meta is not None else []
     if not inputs:
-        raise InputFileError(f"{coded}: no {meta_path(coded).name} beside it; pass the transcripts (inputs)")
+        raise OptionError(
+            f"{coded}: no {meta_path(coded).name} beside it; pass the transcripts as inputs", option="inputs"
+        )
     if metadata is not None:
         options["metadata"] = str(metadata)
     if segment_by is not None:

@@ -16,6 +16,7 @@ from ..version import __version__
 from .analysis import freq, matrix, plot
 from .refi import export_refi, import_refi
 from .review import agree, evaluate, review
+from .review import next as next_command
 from .tag import tag, validate
 
 app = typer.Typer(
@@ -44,6 +45,7 @@ def main(
 
 for _command in (tag, validate, matrix, freq, plot, review, agree, evaluate):
     app.command()(_command)
+app.command("next")(next_command)
 app.command("export-refi")(export_refi)
 app.command("import-refi")(import_refi)
 app.command("import", help="The same as import-refi: a .qdpx, .qdc or Taguette .sqlite3 file into qualcode's files.")(

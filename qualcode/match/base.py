@@ -97,13 +97,29 @@ class Training:
     coders: dict[tuple[int, int], str] = field(default_factory=dict)
 
     @classmethod
-    def from_codings(cls, codings: pd.DataFrame, segments: pd.DataFrame, codes: list[str]) -> Training:
-        """Map human ``codings`` (span or segment form) onto ``segments`` (overlap rule)."""
+    def from_codings(
+        cls,
+        codings: pd.DataFrame,
+        segments: pd.DataFrame,
+        codes: list[str],
+        labelled: list[tuple[str, int]] | None = None,
+    ) -> Training:
+        """Map human ``codings`` (span or segment form) onto ``segments`` (overlap rule).
+
+        ``labelled`` (default: ``codings.attrs["labelled_segments"]`` when a ``qualcode next``
+        sheet was read) lists the segments a human coded one by one: only they are examples.
+        Without it, every segment of a document holding a coding is one."""
         from ..codings import CODER, map_to_segments
 
         check_segments(segments, (C.DOC_ID, C.SEGMENT_ID, C.TEXT, C.START_CHAR, C.END_CHAR))
-        mapped = map_to_segments(codings, segments)
-        rows = segments[segments[C.DOC_ID].isin(set(mapped[C.DOC_ID]))].reset_index(drop=True)
+        labelled = labelled if labelled is not None else codings.attrs.get("labelled_segments")
+        mapped = map_to_segments(codings, segments) if len(codings) else codings.assign(**{CODER: []})
+        if labelled is not None:
+            keys = pd.MultiIndex.from_frame(segments[[C.DOC_ID, C.SEGMENT_ID]].astype({C.DOC_ID: str}))
+            wanted = pd.MultiIndex.from_tuples([(str(d), int(s)) for d, s in labelled])
+            rows = segments[keys.isin(wanted)].reset_index(drop=True)
+        else:
+            rows = segments[segments[C.DOC_ID].isin(set(mapped[C.DOC_ID]))].reset_index(drop=True)
         position = {key: i for i, key in enumerate(zip(rows[C.DOC_ID], rows[C.SEGMENT_ID], strict=True))}
         index = {code: j for j, code in enumerate(codes)}
         labels = np.zeros((len(rows), len(codes)), dtype=bool)
@@ -121,6 +137,11 @@ class Training:
     def documents(self) -> set[str]:
         """The ids of the documents a human coded."""
         return set(self.segments[C.DOC_ID].astype(str))
+
+    @property
+    def keys(self) -> set[tuple[str, int]]:
+        """``(doc_id, segment_id)`` of every training segment."""
+        return set(zip(self.segments[C.DOC_ID].astype(str), self.segments[C.SEGMENT_ID].astype(int), strict=True))
 
 
 M = TypeVar("M", bound="Matcher")

@@ -26,8 +26,9 @@ Cohen's kappa on those out-of-fold probabilities: both are chosen on the trainin
 ``qc.suggest`` uses these thresholds unless ``min_score`` is given.
 
 A code with fewer than ``min_examples`` positive (or negative) training segments cannot be
-learned: its suggestions come from the hybrid matcher instead, the ``method`` column says
-``hybrid`` for it, and a note names it.
+learned: its suggestions come from the hybrid matcher instead, with the segments humans coded
+with it (up to ``MAX_FEW_SHOT``) added to its examples as prototypes; the ``method`` column
+says ``hybrid`` for it, and a note names it.
 
 Evidence
 --------
@@ -52,6 +53,9 @@ from .embedding import _short
 from .hybrid import HybridMatcher
 
 MIN_EXAMPLES = 8
+HYBRID_THRESHOLD = 0.4  # the hybrid matcher's default min_score, for codes that fall back to it
+MAX_FEW_SHOT = 20  # human-coded segments added as prototypes of a code too rare to learn
+MAX_EXAMPLE_CHARS = 400
 
 
 def context_features(vectors: np.ndarray, segments: pd.DataFrame) -> np.ndarray:
@@ -184,16 +188,32 @@ class ClassifierMatcher(Matcher):
                 StandardScaler(), LogisticRegression(class_weight="balanced", max_iter=2000, random_state=0)
             )
             y = labels[:, j]
-            slope, intercept = _platt(_oof_decisions(matrix, y, groups, model), y)
-            oof = _sigmoid(_oof_decisions(matrix, y, groups, model), slope, intercept)
+            decisions = _oof_decisions(matrix, y, groups, model)
+            slope, intercept = _platt(decisions, y)
+            oof = _sigmoid(decisions, slope, intercept)
             self.models_[code] = model.fit(matrix, y)
             self.calibration_[code] = (slope, intercept)
             self.thresholds_[code] = best_threshold(oof, y)
             self.learned_[code] = {"positives": positives, "negatives": negatives, "threshold": self.thresholds_[code]}
             rows = np.flatnonzero(y)
             self.examples_[code] = (vectors[rows], [texts[i] for i in rows])
+        self.fallback_hybrid_ = self._fallback_matcher(codebook, labels, texts)
         self.codes_ = codes
         return self
+
+    def _fallback_matcher(self, codebook: Codebook, labels: np.ndarray, texts: list[str]) -> HybridMatcher | None:
+        """For codes too rare to learn: the hybrid matcher with the human-coded segments of
+        each such code added to its examples (few-shot prototypes)."""
+        codes = codebook.ids
+        extra = {}
+        for code in self.fallback_:
+            rows = np.flatnonzero(labels[:, codes.index(code)])[:MAX_FEW_SHOT]
+            if len(rows):
+                extra[code] = [" ".join(texts[i].split())[:MAX_EXAMPLE_CHARS] for i in rows]
+        if not extra:
+            return None
+        augmented = codebook.with_examples(extra)
+        return HybridMatcher(encoder=self.encoder, cache=self.cache).fit(augmented)
 
     def describe(self) -> dict[str, object]:
         """Models and settings, for provenance."""
@@ -216,8 +236,15 @@ class ClassifierMatcher(Matcher):
         methods: dict[tuple[int, int], str] = {}
         evidence = dict(hybrid.evidence)
         segment_vectors = hybrid.vectors if hybrid.vectors is not None else np.zeros((len(segments), 0))
+        few_shot = self.fallback_hybrid_.score(segments) if self.fallback_hybrid_ is not None else None
         for j, code in enumerate(self.codes_):
             if code not in self.models_:
+                if few_shot is not None:
+                    values[:, j] = few_shot.values[:, j]
+                    for row in range(len(segments)):
+                        evidence.pop((row, j), None)
+                        if (row, j) in few_shot.evidence:
+                            evidence[(row, j)] = few_shot.evidence[(row, j)]
                 for row in np.flatnonzero(values[:, j] > 0).tolist():
                     methods[(row, j)] = "hybrid"
                 continue
@@ -248,7 +275,7 @@ class ClassifierMatcher(Matcher):
             self.codes_,
             values,
             evidence,
-            thresholds=dict(self.thresholds_),
+            thresholds={**{code: HYBRID_THRESHOLD for code in self.fallback_}, **self.thresholds_},
             method=self.method if self.models_ else "hybrid",
             methods=methods,
             notes=notes,

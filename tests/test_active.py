@@ -1,0 +1,75 @@
+"""qualcode.active: choosing the segments to code next, and the sheet's round trip to --train."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+import qualcode as qc
+from qualcode.active import _spread, _uncertainty, select
+from qualcode.cli import app
+
+from .conftest import CODEBOOK, EXAMPLES
+
+
+def test_uncertainty_peaks_at_the_threshold():
+    values = np.array([[0.4, 0.0, 1.0, 0.7]])
+    u = _uncertainty(values, np.array([0.4, 0.4, 0.4, 0.4]))
+    assert u[0, 0] == 1.0 and u[0, 2] == 0.0  # at the threshold; certain at the far end
+    assert u[0, 1] == pytest.approx(1 - 0.4 / 0.6) and 0 < u[0, 3] < 1
+
+
+def test_select_spreads_over_documents_and_skips_near_copies():
+    vectors = np.eye(6)
+    vectors[1] = vectors[0]  # a near copy of row 0
+    uncertainty = np.array([[0.9], [0.89], [0.8], [0.7], [0.6], [0.5]])
+    documents = np.array(["a", "a", "a", "b", "c", "d"])
+    rows = select(uncertainty, vectors, documents, 4)
+    assert rows[0] == 0 and 1 not in rows
+    assert len(rows) == 4 and len(set(documents[rows])) >= 3
+
+
+def test_spread_covers_the_space():
+    vectors = np.array([[1.0, 0.0], [0.99, 0.14], [0.0, 1.0], [-1.0, 0.0]])
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    assert set(_spread(vectors, 3)) == {0, 2, 3} or set(_spread(vectors, 3)) == {1, 2, 3}
+
+
+@pytest.mark.model
+def test_sheet_round_trip_trains_on_coded_segments_only(codebook, tmp_path):
+    corpus = qc.read_transcripts(EXAMPLES)
+    first = qc.next_to_code(corpus, codebook, n=6, cache=None)
+    assert len(first) == 6 and first["codes"].eq("").all()
+    assert first.groupby("doc_id").size().max() <= 2  # spread over the 9 interviews
+    first.loc[0, "codes"] = "personnel; strength"
+    first.loc[1, "codes"] = "covid_lessons"
+    sheet = tmp_path / "to_code.csv"
+    first.to_csv(sheet, index=False)
+    human = qc.read_codings(sheet)
+    assert len(human) == 3 and len(human.attrs["labelled_segments"]) == 6
+    training = qc.match.Training.from_codings(human, corpus.segments, codebook.ids)
+    assert len(training.segments) == 6 and training.labels.sum() == 3
+    second = qc.next_to_code(corpus, codebook, training=sheet, n=5, cache=None)
+    chosen = set(zip(second["doc_id"], second["segment_id"], strict=True))
+    assert not chosen & set(human.attrs["labelled_segments"])
+    coded = qc.suggest(corpus, codebook, training=sheet, cache=None)
+    human_rows = coded[coded["method"] == "human"]
+    assert len(human_rows) == 3  # the empty rows are negatives, not codes
+    others = coded[~coded.set_index(["doc_id", "segment_id"]).index.isin(human.attrs["labelled_segments"])]
+    assert len(others) > 0  # the rest of those documents is still suggested
+
+
+@pytest.mark.model
+def test_next_command_writes_a_sheet(tmp_path):
+    human = EXAMPLES / "human_codes_d01.csv"
+    out = tmp_path / "to_code.csv"
+    result = CliRunner().invoke(
+        app, ["next", str(human), "-c", str(CODEBOOK), "-i", str(EXAMPLES), "-n", "4", "-o", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    sheet = pd.read_csv(out, keep_default_na=False)
+    assert len(sheet) == 4 and {"text", "suggested", "uncertain_for", "codes"} <= set(sheet.columns)
+    missing = CliRunner().invoke(app, ["next", str(human), "-c", str(CODEBOOK), "-o", str(tmp_path / "x.csv")])
+    assert missing.exit_code == 2 and "pass the transcripts as --inputs" in missing.output
