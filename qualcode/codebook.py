@@ -197,16 +197,6 @@ class Codebook(BaseModel):
 
         return self.model_copy(update={"codes": [update(code) for code in self.codes]})
 
-    def with_examples(self, extra: dict[str, list[str]]) -> Codebook:
-        """A copy with ``extra[code_id]`` appended to those codes' examples."""
-
-        def update(code: Code) -> Code:
-            children = [update(child) for child in code.children]
-            examples = [*code.examples, *extra.get(code.id, [])]
-            return code.model_copy(update={"examples": examples, "children": children})
-
-        return self.model_copy(update={"codes": [update(code) for code in self.codes]})
-
     def to_dict(self) -> dict[str, Any]:
         """A plain dict with default-valued fields left out (the YAML form)."""
         return self.model_dump(exclude_defaults=True, mode="json")

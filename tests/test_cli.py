@@ -263,14 +263,24 @@ def test_tag_with_training(tmp_path):
     train = EXAMPLES / "human_codes_d01.csv"
     result = run("tag", EXAMPLES, "-c", CODEBOOK, "-o", out, "--metadata", PARTICIPANTS, "--train", train)
     assert result.exit_code == 0, result.output
-    # one hand-coded interview holds fewer than 8 examples of every code: every code falls
-    # back to hybrid, and the summary says so rather than claiming [classifier]
-    assert "too few human examples" in result.output and "[hybrid]" in result.output
+    # codes with 2-7 examples are learned from the sentence vector; those with fewer fall back
+    assert "too few human examples (< 2)" in result.output and "[classifier]" in result.output
     coded = pd.read_csv(out)
     assert (coded["method"] == "human").sum() == len(pd.read_csv(train))
     meta = json.loads((tmp_path / "trained.meta.json").read_text(encoding="utf-8"))
     assert meta["settings"]["method"] == "classifier" and "classifier" in meta["models"]
-    assert meta["settings"]["method_ran"] == "hybrid"
+    assert meta["settings"]["method_ran"] == "classifier"
+    one = tmp_path / "one.csv"
+    one.write_text(
+        train.read_text(encoding="utf-8").splitlines()[0]
+        + "\n"
+        + train.read_text(encoding="utf-8").splitlines()[1]
+        + "\n",
+        encoding="utf-8",
+    )
+    fell_back = run("tag", EXAMPLES, "-c", CODEBOOK, "-o", tmp_path / "one_out.csv", "--train", one)
+    assert fell_back.exit_code == 0, fell_back.output
+    assert "[hybrid]" in fell_back.output  # every code fell back: the summary does not claim [classifier]
     bad = tmp_path / "bad_train.csv"
     bad.write_text("doc_id,start_char,end_char,code\nghost,0,5,personnel\n", encoding="utf-8")
     failed = run("tag", EXAMPLES, "-c", CODEBOOK, "-o", tmp_path / "x.csv", "--train", bad)

@@ -87,7 +87,13 @@ def test_train_keeps_human_codes_and_falls_back(example_corpus, codebook):
     hand_coded = set(training["doc_id"])
     others = coded[coded["doc_id"].isin(hand_coded) & (coded["method"] != "human")]
     assert others.empty  # no suggestions on hand-coded documents
-    assert set(coded.loc[~coded["doc_id"].isin(hand_coded), "method"]) == {"hybrid"}  # every code too rare
+    # codes with 2-7 examples are learned (sentence vector only); those with fewer fall back to hybrid
+    learned = coded.attrs["qualcode"]["models"]["classifier"]["learned"]
+    fallback = coded.attrs["qualcode"]["models"]["classifier"]["fallback_to_hybrid"]
+    assert learned and fallback and all(v["features"] == "sentence vector" for v in learned.values())
+    methods = coded.loc[~coded["doc_id"].isin(hand_coded)].groupby("code")["method"].agg(set)
+    assert all(methods[c] == {"classifier"} for c in learned if c in methods)
+    assert all(methods[c] == {"hybrid"} for c in fallback if c in methods)
     assert any("too few human examples" in note for note in coded.attrs["qualcode"]["notes"])
 
 

@@ -1,0 +1,123 @@
+"""Learning curve of active choice against random choice, on the three real corpora.
+
+For each corpus and seed, documents are split as in run.py but the other way round: two
+thirds are the pool a researcher codes from (the games corpus has only ~265 pool sentences
+that way), one third is scored. *Random* codes pool segments in a random order;
+*active* codes the batches ``qc.next_to_code`` chooses (25 at a time; the first batch, with
+no codes yet, is the most spread-out segments). After 50, 100 and 200 coded segments, the
+learned matcher (``qc.suggest(..., training=...)``, every coded segment an example, its own
+per-code thresholds) is scored by mean Cohen's kappa on the other two thirds.
+
+    python benchmarks/quality/active_curve.py [--corpus games] [--seeds 3] [--no-write]
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from corpora import CORPORA, ROOT, Bench  # noqa: E402
+from metrics import mean_kappa  # noqa: E402
+from run import encoder, score_matrix, split  # noqa: E402
+
+import qualcode as qc  # noqa: E402
+from qualcode import columns as C  # noqa: E402
+
+POINTS = (50, 100, 200)
+BATCH = 25
+
+
+def training(bench: Bench, rows: list[int]):
+    codings = bench.codings(np.asarray(rows, dtype=int))
+    codings.attrs["labelled_segments"] = [
+        (str(bench.segments[C.DOC_ID].iloc[i]), int(bench.segments[C.SEGMENT_ID].iloc[i])) for i in rows
+    ]
+    return codings
+
+
+def kappa_after(bench: Bench, rows: list[int], test: np.ndarray, enc) -> float:
+    segments = bench.segments
+    coded = qc.suggest(
+        segments.iloc[np.concatenate([test, rows])].reset_index(drop=True),
+        bench.codebook,
+        training=training(bench, rows),
+        include_interviewer=True,
+        encoder=enc,
+        min_score=0.0,
+    )
+    made = coded.attrs["qualcode"]
+    scores = score_matrix(coded[coded[C.METHOD] != "human"], bench, test)
+    floor = np.array([made["code_thresholds"].get(c, 0.4) for c in bench.codes])
+    return mean_kappa(bench.labels[test], scores >= floor[None, :])
+
+
+def curve(bench: Bench, seed: int, enc) -> dict[str, list[float]]:
+    test, pool = split(bench, seed)
+    rng = np.random.default_rng(seed)
+    randomly = [int(i) for i in rng.permutation(pool)[: max(POINTS)]]
+    out = {"random": [kappa_after(bench, randomly[:k], test, enc) for k in POINTS]}
+    chosen: list[int] = []
+    index = {
+        key: i
+        for i, key in enumerate(zip(bench.segments[C.DOC_ID].astype(str), bench.segments[C.SEGMENT_ID], strict=True))
+    }
+    active = []
+    pool_segments = bench.segments.iloc[pool].reset_index(drop=True)
+    while len(chosen) < max(POINTS):
+        sheet = qc.next_to_code(
+            pool_segments,
+            bench.codebook,
+            training=training(bench, chosen) if chosen else None,
+            n=BATCH,
+            include_interviewer=True,
+            encoder=enc,
+        )
+        chosen += [index[(str(d), int(s))] for d, s in zip(sheet[C.DOC_ID], sheet[C.SEGMENT_ID], strict=True)]
+        if len(chosen) in POINTS:
+            active.append(kappa_after(bench, chosen, test, enc))
+    out["active"] = active
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", action="append", choices=sorted(CORPORA))
+    parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--no-write", action="store_true")
+    args = parser.parse_args()
+    enc = encoder()
+    lines = [
+        "| corpus | choice | " + " | ".join(f"κ at {k}" for k in POINTS) + " |",
+        "|---|---|" + "---:|" * len(POINTS),
+    ]
+    for name in args.corpus or list(CORPORA):
+        bench = CORPORA[name]() if name != "talkmoves" else CORPORA[name](lessons=18)
+        start = time.perf_counter()
+        runs = [curve(bench, seed, enc) for seed in range(args.seeds)]
+        for choice in ("random", "active"):
+            means = np.mean([r[choice] for r in runs], axis=0)
+            lines.append(f"| {name} | {choice} | " + " | ".join(f"{m:.3f}" for m in means) + " |")
+        print(f"{name}: {bench.about}; {time.perf_counter() - start:.0f} s", flush=True)
+    text = "\n".join(lines)
+    print(text)
+    if not args.no_write:
+        readme = ROOT / "benchmarks" / "README.md"
+        content = readme.read_text(encoding="utf-8")
+        block = f"<!-- ACTIVE:BEGIN -->\nCommand: `python benchmarks/quality/active_curve.py` ({args.seeds} seeds)\n\n{text}\n<!-- ACTIVE:END -->"
+        if "<!-- ACTIVE:BEGIN -->" in content:
+            content = re.sub(r"<!-- ACTIVE:BEGIN -->.*?<!-- ACTIVE:END -->", block, content, flags=re.S)
+        else:
+            content += "\n" + block + "\n"
+        readme.write_text(content, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
