@@ -12,11 +12,11 @@ import pandas as pd
 from . import columns as C
 from .codebook import Codebook, load_codebook
 from .corpus import Corpus
-from .errors import QualcodeError
 from .fileio import check_writable
 from .io import read_transcripts
 from .io.writers import write_codings
 from .meta import meta_path, write_meta
+from .previous import check_not_an_input, previous_codings
 from .provenance import provenance
 from .settings import Settings
 from .suggestions import suggest
@@ -91,15 +91,26 @@ def tag(
     if training is not None and not isinstance(training, pd.DataFrame):
         options["training"] = training
         training = None
+    named: list[str | Path] = [inputs] if isinstance(inputs, str | Path) else list(inputs)
     run = Settings.build(settings, **options, **({"method": "classifier"} if training is not None else {}))
     if output is not None:
         check_writable(output)
         check_writable(meta_path(output))
+        check_not_an_input(
+            output,
+            [
+                *named,
+                run.metadata,
+                run.training,
+                codebook if not isinstance(codebook, Codebook) else None,
+            ],
+        )
+        check_not_an_input(meta_path(output), named)
     codebook_path = None
     if not isinstance(codebook, Codebook):
         codebook_path = Path(codebook)
         codebook = load_codebook(codebook_path)
-    corpus = read_transcripts(inputs, **run.read_options())
+    corpus = read_transcripts(named, **run.read_options())
     codings = suggest(
         corpus,
         codebook,
@@ -114,7 +125,8 @@ def tag(
     )
     made = codings.attrs["qualcode"]
     notes = list(made["notes"])
-    prior = _previous(run.previous, output)
+    prior, kept_notes = previous_codings(run.previous, output, run.format)
+    notes += kept_notes
     if prior is not None:
         from .review import merge
 
@@ -134,50 +146,9 @@ def tag(
     )
     result = TagResult(codings, corpus, meta, settings=run, warnings=[*corpus.warnings, *notes])
     if output is not None:
-        if run.previous is None:
-            _backup(output)
         coded_segments = corpus.segments
         if not run.include_interviewer:
             coded_segments = coded_segments[~coded_segments[C.IS_INTERVIEWER]]
         result.output = write_codings(codings, output, format=run.format, segments=coded_segments, codes=codebook.ids)
         result.meta_file = write_meta(output, meta)
     return result
-
-
-def _has_reviewed(frame: pd.DataFrame) -> bool:
-    if C.STATUS not in frame.columns:
-        return False
-    return bool(frame[C.STATUS].astype(str).str.lower().isin(["accepted", "rejected", "human"]).any())
-
-
-def _previous(previous: str | Path | None, output: str | Path | None) -> pd.DataFrame | None:
-    """The earlier codings to merge with, or None."""
-    from .io.coded import read_coded
-
-    if previous is None:
-        return None
-    if previous == "auto":
-        if output is None or not Path(output).is_file():
-            return None
-        try:
-            frame = read_coded(output)
-        except QualcodeError:
-            return None  # not a long codings file (e.g. wide): nothing reviewed to keep
-        return frame if _has_reviewed(frame) else None
-    return read_coded(previous)
-
-
-def _backup(output: str | Path) -> None:
-    """Before starting afresh over reviewed work, keep it as OUT.csv.bak."""
-    import shutil
-
-    from .io.coded import read_coded
-
-    path = Path(output)
-    if path.is_file():
-        try:
-            reviewed = _has_reviewed(read_coded(path))
-        except QualcodeError:
-            reviewed = False
-        if reviewed:
-            shutil.copy2(path, path.with_name(path.name + ".bak"))

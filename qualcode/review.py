@@ -170,8 +170,8 @@ def merge(
         known = set(codebook.ids)
         orphans = kept.loc[~kept[C.CODE].isin(known), C.CODE].value_counts()
         report.orphaned = {str(k): int(v) for k, v in orphans.items()}
-    key_kept = pd.MultiIndex.from_frame(kept[KEY].astype(str))
-    key_new = pd.MultiIndex.from_frame(new[KEY].astype(str))
+    key_kept = _keys(kept)
+    key_new = _keys(new)
     duplicate = key_new.isin(key_kept)
     report.replaced = int(duplicate.sum())
     merged = pd.concat([kept, new[~duplicate]], ignore_index=True, sort=False)
@@ -182,6 +182,17 @@ def merge(
     )
     columns = list(dict.fromkeys([*new.columns, *kept.columns]))
     return merged[columns].reset_index(drop=True), report
+
+
+def _keys(frame: pd.DataFrame) -> pd.MultiIndex:
+    """Merge keys that compare alike however the offsets were typed (``110``, ``110.0``, ``"110"``)."""
+    keys = pd.DataFrame(
+        {C.DOC_ID: frame[C.DOC_ID].astype(str).str.strip(), C.CODE: frame[C.CODE].astype(str).str.strip()}
+    )
+    for column in (C.START_CHAR, C.END_CHAR):
+        numbers = pd.to_numeric(frame[column], errors="coerce")
+        keys[column] = [str(int(v)) if pd.notna(v) and float(v).is_integer() else str(v) for v in numbers]
+    return pd.MultiIndex.from_frame(keys[KEY])
 
 
 def check_statuses(codings: pd.DataFrame) -> pd.DataFrame:

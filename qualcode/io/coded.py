@@ -37,6 +37,11 @@ def read_coded(path: str | Path) -> pd.DataFrame:
                 row = int(bad.to_numpy().nonzero()[0][0]) + 2
                 raise ColumnError(f"{path}:{row}: {column} {frame[column].iloc[row - 2]!r} is not a number")
             frame[column] = numbers
-    if C.SEGMENT_ID in frame.columns and frame[C.SEGMENT_ID].notna().all():
-        frame[C.SEGMENT_ID] = frame[C.SEGMENT_ID].astype("int64")
+    for column in (C.SEGMENT_ID, C.START_CHAR, C.END_CHAR):
+        if column in frame.columns:
+            values = frame[column]
+            whole = values.dropna()
+            if len(whole) and (whole % 1 == 0).all():
+                # whole numbers stay whole, also where a hand-added row left a cell empty
+                frame[column] = values.astype("int64") if values.notna().all() else values.astype("Int64")
     return frame

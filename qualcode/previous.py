@@ -1,0 +1,111 @@
+"""The work already done in an output a run is about to replace: read it completely or stop.
+
+Rules (``qc.tag`` / ``qualcode tag``; the README's "Reviewing" section states them):
+
+- The output never equals an input: a transcript, the metadata table, the codebook, the
+  training codings or ``--previous`` (:func:`check_not_an_input`).
+- An existing output that holds reviewed or human rows is merged with (``previous="auto"``).
+  If it cannot be read completely (an unparseable cell, an unknown status) the run stops
+  with the file, row and fix: it is never treated as empty. A wide qualcode table (no
+  ``code`` column) holds no reviews and is replaced.
+- A wide output cannot hold statuses: writing ``--format wide`` over a file with reviewed
+  rows is refused (write the wide table elsewhere, or ``--fresh``).
+- ``--fresh`` over reviewed rows, or ``--previous OTHER.csv`` when the output holds reviewed
+  rows of its own, keeps the output as ``OUT.csv.bak`` first and says so.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterable
+from pathlib import Path
+
+import pandas as pd
+
+from . import columns as C
+from .errors import OptionError, QualcodeError
+from .review import REVIEWED, with_status
+
+
+def reviewed_rows(frame: pd.DataFrame) -> int:
+    """How many accepted, rejected or human rows ``frame`` holds (statuses checked)."""
+    if C.STATUS not in frame.columns and C.METHOD not in frame.columns:
+        return 0
+    return int(with_status(frame)[C.STATUS].isin(REVIEWED).sum())
+
+
+def _is_wide(path: Path) -> bool:
+    from .io.table import read_table
+
+    try:
+        columns = set(read_table(path).columns)
+    except QualcodeError:
+        return False
+    return C.CODE not in columns and {C.DOC_ID, C.SEGMENT_ID} <= columns
+
+
+def read_existing(output: Path) -> pd.DataFrame | None:
+    """The codings in an existing output, read completely; None when there is no file or it is
+    a wide table (which holds no reviews)."""
+    from .io.coded import read_coded
+
+    if not output.is_file():
+        return None
+    if _is_wide(output):
+        return None
+    try:
+        frame = read_coded(output)
+        with_status(frame)
+    except QualcodeError as error:
+        raise type(error)(
+            f"{output}: the earlier codings cannot be read completely ({error}); fix that cell, or pass --fresh "
+            f"to start afresh (the file is then kept as {output.name}.bak)"
+        ) from None
+    return frame
+
+
+def check_not_an_input(output: str | Path, inputs: Iterable[str | Path | None]) -> None:
+    """Refuse an output path that is one of the run's input files."""
+    target = Path(output).resolve()
+    for item in inputs:
+        if item is None:
+            continue
+        if Path(item).resolve() == target:
+            raise OptionError(f"{output}: this is also an input of the run; write the output to another file")
+
+
+def backup(output: Path, why: str) -> str | None:
+    """Copy ``output`` to ``OUT.csv.bak`` and return the line that says so."""
+    if not output.is_file():
+        return None
+    kept = output.with_name(output.name + ".bak")
+    shutil.copy2(output, kept)
+    return f"{output} held reviewed or human rows; kept as {kept} ({why})"
+
+
+def previous_codings(
+    previous: str | None, output: str | Path | None, format: str
+) -> tuple[pd.DataFrame | None, list[str]]:
+    """The earlier codings to merge with, and lines to tell the user; refuses what would lose work."""
+    from .io.coded import read_coded
+
+    notes: list[str] = []
+    existing = read_existing(Path(output)) if output is not None else None
+    own = reviewed_rows(existing) if existing is not None else 0
+    if own and format == "wide" and previous is not None:
+        raise OptionError(
+            f"{output}: holds {own} reviewed or human rows that a wide table cannot keep; write the wide table to "
+            "another file, or pass --fresh (the file is then kept as .bak)"
+        )
+    if previous is None:
+        if own and output is not None:
+            line = backup(Path(output), "--fresh")
+            notes += [line] if line else []
+        return None, notes
+    if previous == "auto":
+        return (existing if own else None), notes
+    frame = read_coded(previous)
+    if own and output is not None and Path(previous).resolve() != Path(output).resolve():
+        line = backup(Path(output), f"merging with {previous} instead")
+        notes += [line] if line else []
+    return frame, notes

@@ -1,0 +1,96 @@
+"""qualcode.previous: a re-run never loses or silently drops a researcher's reviewed work."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from qualcode.cli import app
+
+from .conftest import CODEBOOK, EXAMPLES, FIXTURES, PARTICIPANTS
+
+
+def run(*args):
+    return CliRunner().invoke(app, [str(a) for a in args])
+
+
+@pytest.fixture()
+def reviewed(tmp_path):
+    """A keyword run whose first three rows a researcher accepted, rejected and coded."""
+    out = tmp_path / "coded.csv"
+    assert run("tag", EXAMPLES, "-c", CODEBOOK, "-m", PARTICIPANTS, "-o", out, "--method", "keyword").exit_code == 0
+    table = pd.read_csv(out, keep_default_na=False)
+    table.loc[0, ["status", "coder"]] = ["accepted", "ana"]
+    table.loc[1, ["status", "coder"]] = ["rejected", "ana"]
+    table.loc[2, ["status", "coder", "method"]] = ["human", "ana", "human"]
+    table.to_csv(out, index=False)
+    return out
+
+
+def _tag(out, *extra):
+    return run("tag", EXAMPLES, "-c", CODEBOOK, "-m", PARTICIPANTS, "-o", out, "--method", "keyword", *extra)
+
+
+def test_a_wide_table_over_reviewed_work_is_refused(reviewed):
+    before = reviewed.read_bytes()
+    result = _tag(reviewed, "--format", "wide")
+    assert result.exit_code == 2 and "3 reviewed or human rows that a wide table cannot keep" in result.output
+    assert reviewed.read_bytes() == before
+    fresh = _tag(reviewed, "--format", "wide", "--fresh")
+    assert fresh.exit_code == 0, fresh.output
+    assert reviewed.with_name("coded.csv.bak").read_bytes() == before and "kept as" in fresh.output
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "message"),
+    [("score", "0,7123", "score '0,7123' is not a number"), ("status", "yes", "status 'yes' is not one of")],
+)
+def test_an_unreadable_cell_stops_the_run(reviewed, column, value, message):
+    table = pd.read_csv(reviewed, keep_default_na=False, dtype=str)
+    table.loc[4, column] = value
+    table.to_csv(reviewed, index=False)
+    before = reviewed.read_bytes()
+    result = _tag(reviewed)
+    assert result.exit_code == 2 and message in result.output and "cannot be read completely" in result.output
+    assert "--fresh" in result.output and reviewed.read_bytes() == before
+
+
+def test_previous_from_another_file_keeps_the_outputs_own_reviews(reviewed, tmp_path):
+    other = tmp_path / "other.csv"
+    assert _tag(other).exit_code == 0
+    before = reviewed.read_bytes()
+    result = _tag(reviewed, "--previous", other)
+    assert result.exit_code == 0, result.output
+    assert reviewed.with_name("coded.csv.bak").read_bytes() == before and "merging with" in result.output
+
+
+def test_the_output_is_never_an_input(tmp_path):
+    survey = tmp_path / "survey.csv"
+    survey.write_bytes((FIXTURES / "survey.csv").read_bytes())
+    before = survey.read_bytes()
+    result = run("tag", survey, "-c", CODEBOOK, "-o", survey, "--text-column", "answer", "--method", "keyword")
+    assert result.exit_code == 2 and "also an input of the run" in result.output
+    people = tmp_path / "people.csv"
+    people.write_bytes(PARTICIPANTS.read_bytes())
+    clash = run("tag", EXAMPLES, "-c", CODEBOOK, "-m", people, "-o", people, "--method", "keyword")
+    assert clash.exit_code == 2 and "also an input" in clash.output
+    assert survey.read_bytes() == before and people.read_bytes() == PARTICIPANTS.read_bytes()
+
+
+def test_a_hand_added_row_with_empty_offsets_keeps_keys_whole(reviewed):
+    table = pd.read_csv(reviewed, keep_default_na=False, dtype=str)
+    extra = table.iloc[[0]].copy()
+    extra[["segment_id", "start_char", "end_char", "status", "coder", "method"]] = ["", "", "", "human", "ana", "human"]
+    pd.concat([table, extra]).to_csv(reviewed, index=False)
+    rejected = table.iloc[1]
+    result = _tag(reviewed)
+    assert result.exit_code == 0, result.output
+    again = pd.read_csv(reviewed, keep_default_na=False, dtype=str)
+    same = again[
+        (again["doc_id"] == rejected["doc_id"])
+        & (again["start_char"] == rejected["start_char"])
+        & (again["code"] == rejected["code"])
+    ]
+    assert same["status"].tolist() == ["rejected"]  # not suggested again beside the rejection
+    assert not again["start_char"].str.contains(r"\.").any()  # offsets stay whole numbers
