@@ -21,7 +21,8 @@ Model
 Per code, scikit-learn's ``LogisticRegression(class_weight="balanced")`` after
 ``StandardScaler``. Its raw outputs are **calibrated** into probabilities by Platt scaling fitted
 on *out-of-fold* predictions (cross-validation over the training documents, so a document's
-segments never score themselves). The **threshold** is the model's own decision boundary
+segments never score themselves); new segments get the mean calibrated probability of the
+fold models, whose outputs are on the scale the calibration saw. The **threshold** is the model's own decision boundary
 (the calibrated probability where the balanced model says 50/50), replaced by the threshold
 that maximises Cohen's kappa on the out-of-fold probabilities only when that beats the
 boundary there by ``KAPPA_MARGIN``. Everything is chosen on the training codes only;
@@ -88,21 +89,27 @@ def context_features(vectors: np.ndarray, segments: pd.DataFrame) -> np.ndarray:
 FOLDS = 5
 
 
-def _oof_decisions(matrix: np.ndarray, y: np.ndarray, groups: np.ndarray, model: Any) -> np.ndarray:
-    """Out-of-fold decision values: each document's segments scored by a model fitted without it."""
+def _oof_decisions(
+    matrix: np.ndarray, y: np.ndarray, groups: np.ndarray, model: Any
+) -> tuple[np.ndarray, list[Any]]:
+    """Out-of-fold decision values (each document's segments scored by a model fitted without
+    it) and the fold models, which score new segments on the same scale."""
     from sklearn.base import clone
     from sklearn.model_selection import GroupKFold
 
     out = np.zeros(len(y))
+    models: list[Any] = []
     n_groups = len(np.unique(groups))
     if n_groups < 2:
-        return out
+        return out, models
     for fit_rows, held in GroupKFold(n_splits=min(FOLDS, n_groups)).split(matrix, y, groups):
         if y[fit_rows].all() or not y[fit_rows].any():
             out[held] = 10.0 if y[fit_rows].all() else -10.0
             continue
-        out[held] = clone(model).fit(matrix[fit_rows], y[fit_rows]).decision_function(matrix[held])
-    return out
+        fitted = clone(model).fit(matrix[fit_rows], y[fit_rows])
+        out[held] = fitted.decision_function(matrix[held])
+        models.append(fitted)
+    return out, models
 
 
 def _platt(decisions: np.ndarray, y: np.ndarray) -> tuple[float, float]:
@@ -218,7 +225,7 @@ class ClassifierMatcher(Matcher):
             model = make_pipeline(
                 StandardScaler(), LogisticRegression(class_weight="balanced", max_iter=2000, random_state=0)
             )
-            decisions = _oof_decisions(features, y, groups, model)
+            decisions, folds = _oof_decisions(features, y, groups, model)
             slope, intercept = _platt(decisions, y)
             oof = _sigmoid(decisions, slope, intercept)
             boundary = float(_sigmoid(np.zeros(1), slope, intercept)[0])  # the model's own decision boundary
@@ -227,7 +234,9 @@ class ClassifierMatcher(Matcher):
                 tuned = best_threshold(oof, y)
                 if _kappa(y, oof >= tuned) > _kappa(y, oof >= boundary) + KAPPA_MARGIN:
                     threshold = tuned
-            self.models_[code] = model.fit(features, y)
+            # new segments are scored by the fold models, whose outputs the calibration was fitted
+            # on (a model refitted on everything is more confident than they are)
+            self.models_[code] = folds or [model.fit(features, y)]
             self.calibration_[code] = (slope, intercept)
             self.thresholds_[code] = round(threshold, 4)
             self.learned_[code] = {
@@ -271,8 +280,12 @@ class ClassifierMatcher(Matcher):
             positives = self.learned_[code]["positives"]
             threshold = self.thresholds_[code]
             features = matrix[:, :dimension] if self.learned_[code]["features"] != "all" else matrix
-            decisions = self.models_[code].decision_function(features) if len(segments) else np.zeros(0)
-            probability = _sigmoid(decisions, *self.calibration_[code])
+            probability = np.zeros(len(segments))
+            if len(segments):
+                probability = np.mean(
+                    [_sigmoid(m.decision_function(features), *self.calibration_[code]) for m in self.models_[code]],
+                    axis=0,
+                )
             values[:, j] = probability
             example_vectors, example_texts = self.examples_[code]
             shown = np.flatnonzero(probability >= min(threshold, 0.5) / 2)
