@@ -68,6 +68,24 @@ def _times(doc: Document, start: int, end: int) -> tuple[float, float]:
     return (min(begins) if begins else np.nan, max(ends) if ends else np.nan)
 
 
+def check_segmentation(segment_by: str, window_size: int, window_overlap: int, unit: str | None = None) -> str:
+    """The segmentation asked for (``unit`` is its deprecated name), or a clear error."""
+    if unit is not None:
+        from .settings import deprecated
+
+        deprecated("unit", "segment_by")
+        segment_by = unit
+    if segment_by not in UNITS:
+        raise OptionError(f"segment_by {segment_by!r} is not one of: {', '.join(UNITS)}", option="segment_by")
+    if window_size < 1 or not 0 <= window_overlap < window_size:
+        raise OptionError(
+            f"window of {window_size} sentences with overlap {window_overlap}: "
+            "need window_size >= 1 and 0 <= window_overlap < window_size",
+            option="window_overlap",
+        )
+    return segment_by
+
+
 def segment_documents(
     documents: Iterable[Document],
     *,
@@ -98,18 +116,7 @@ def segment_documents(
     pandas.DataFrame
         The segments table (see :mod:`qualcode.columns`), metadata columns after the core ones.
     """
-    if unit is not None:
-        from .settings import deprecated
-
-        deprecated("unit", "segment_by")
-        segment_by = unit
-    if segment_by not in UNITS:
-        raise OptionError(f"segment_by {segment_by!r} is not one of: {', '.join(UNITS)}", option="segment_by")
-    if window_size < 1 or not 0 <= window_overlap < window_size:
-        raise OptionError(
-            f"window of {window_size} sentences with overlap {window_overlap}: "
-            "need window_size >= 1 and 0 <= overlap < window_size"
-        )
+    segment_by = check_segmentation(segment_by, window_size, window_overlap, unit)
     documents = list(documents)
     rows: list[dict[str, object]] = []
     meta_columns: list[str] = []

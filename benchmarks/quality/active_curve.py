@@ -14,7 +14,6 @@ per-code thresholds) is scored by mean Cohen's kappa on the other two thirds.
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 import time
 from pathlib import Path
@@ -24,9 +23,9 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from corpora import CORPORA, ROOT, Bench  # noqa: E402
+from corpora import CORPORA, Bench  # noqa: E402
 from metrics import mean_kappa  # noqa: E402
-from run import encoder, score_matrix, split  # noqa: E402
+from run import encoder, score_matrix, split, write_readme  # noqa: E402
 
 import qualcode as qc  # noqa: E402
 from qualcode import columns as C  # noqa: E402
@@ -109,14 +108,7 @@ def main() -> None:
     text = "\n".join(lines)
     print(text)
     if not args.no_write:
-        readme = ROOT / "benchmarks" / "README.md"
-        content = readme.read_text(encoding="utf-8")
-        block = f"<!-- ACTIVE:BEGIN -->\nCommand: `python benchmarks/quality/active_curve.py` ({args.seeds} seeds)\n\n{text}\n<!-- ACTIVE:END -->"
-        if "<!-- ACTIVE:BEGIN -->" in content:
-            content = re.sub(r"<!-- ACTIVE:BEGIN -->.*?<!-- ACTIVE:END -->", block, content, flags=re.S)
-        else:
-            content += "\n" + block + "\n"
-        readme.write_text(content, encoding="utf-8")
+        write_readme(f"Command: `python benchmarks/quality/active_curve.py` ({args.seeds} seeds)\n\n{text}", "ACTIVE")
 
 
 if __name__ == "__main__":

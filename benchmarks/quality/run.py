@@ -176,12 +176,13 @@ def table(found: dict[str, dict[str, dict[str, dict[str, float]]]]) -> str:
     return "\n".join(lines)
 
 
-def write_readme(text: str) -> None:
+def write_readme(text: str, marker: str = "QUALITY") -> None:
+    """Put ``text`` between the ``marker`` comments of benchmarks/README.md (appended the first time)."""
     readme = ROOT / "benchmarks" / "README.md"
     content = readme.read_text(encoding="utf-8")
-    block = f"<!-- QUALITY:BEGIN -->\n{text}\n<!-- QUALITY:END -->"
-    if "<!-- QUALITY:BEGIN -->" in content:
-        content = re.sub(r"<!-- QUALITY:BEGIN -->.*?<!-- QUALITY:END -->", block, content, flags=re.S)
+    block = f"<!-- {marker}:BEGIN -->\n{text}\n<!-- {marker}:END -->"
+    if f"<!-- {marker}:BEGIN -->" in content:
+        content = re.sub(rf"<!-- {marker}:BEGIN -->.*?<!-- {marker}:END -->", lambda _: block, content, flags=re.S)
     else:
         content += "\n" + block + "\n"
     readme.write_text(content, encoding="utf-8")

@@ -14,7 +14,7 @@ import pandas as pd
 
 from ..corpus import Corpus
 from ..document import Document
-from ..errors import InputFileError, OptionError
+from ..errors import InputFileError
 from ..fileio import sha256_file
 from ..segment import segment_documents
 from . import docx, subtitles, table, text  # noqa: F401  (each registers its reader)
@@ -139,21 +139,9 @@ def read_transcripts(
     >>> sorted(corpus.segments["district"].unique())[:1]
     ['D01']
     """
-    if unit is not None:
-        from ..settings import deprecated
+    from ..segment import check_segmentation
 
-        deprecated("unit", "segment_by")
-        segment_by = unit
-    from ..segment import UNITS
-
-    if segment_by not in UNITS:
-        raise OptionError(f"segment_by {segment_by!r} is not one of: {', '.join(UNITS)}", option="segment_by")
-    if window_size < 1 or not 0 <= window_overlap < window_size:
-        raise OptionError(
-            f"window of {window_size} sentences with overlap {window_overlap}: "
-            "need window_size >= 1 and 0 <= window_overlap < window_size",
-            option="window_overlap",
-        )
+    segment_by = check_segmentation(segment_by, window_size, window_overlap, unit)
     if isinstance(inputs, str | Path):
         inputs = [inputs]
     inputs = list(inputs)

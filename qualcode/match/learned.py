@@ -89,9 +89,7 @@ def context_features(vectors: np.ndarray, segments: pd.DataFrame) -> np.ndarray:
 FOLDS = 5
 
 
-def _oof_decisions(
-    matrix: np.ndarray, y: np.ndarray, groups: np.ndarray, model: Any
-) -> tuple[np.ndarray, list[Any]]:
+def _oof_decisions(matrix: np.ndarray, y: np.ndarray, groups: np.ndarray, model: Any) -> tuple[np.ndarray, list[Any]]:
     """Out-of-fold decision values (each document's segments scored by a model fitted without
     it) and the fold models, which score new segments on the same scale."""
     from sklearn.base import clone
