@@ -51,3 +51,19 @@ def test_human_rows_are_not_predictions():
     gold = pd.DataFrame({C.DOC_ID: ["a"], C.SEGMENT_ID: [0], C.CODE: ["x"], "coder": ["k"]})
     suggested = pd.DataFrame({C.DOC_ID: ["a"], C.SEGMENT_ID: [0], C.CODE: ["x"], C.SCORE: [1.0], C.METHOD: ["human"]})
     assert qc.evaluate(suggested, gold, segments).loc["x", "suggested"] == 0
+
+
+def test_rejected_suggestions_are_not_counted_as_suggestions():
+    import pandas as pd
+
+    import qualcode as qc
+
+    segments = pd.DataFrame(
+        {"doc_id": "d", "segment_id": [0, 1, 2], "start_char": [0, 10, 20], "end_char": [10, 20, 30]}
+    )
+    gold = pd.DataFrame({"doc_id": ["d"], "segment_id": [0], "code": ["a"], "coder": ["h"]})
+    suggestions = pd.DataFrame(
+        {"doc_id": "d", "segment_id": [0, 1], "code": "a", "score": [0.9, 0.9], "status": ["accepted", "rejected"]}
+    )
+    table = qc.evaluate(suggestions, gold, segments)
+    assert table.loc["a", "suggested"] == 1 and table.loc["a", "precision"] == 1.0

@@ -258,3 +258,24 @@ def test_duplicate_doc_ids(tmp_path):
     (tmp_path / "b" / "x.txt").write_text("P1: hello", encoding="utf-8")
     with pytest.raises(qc.InputFileError, match="document id 'x' is also used"):
         qc.read_transcripts(tmp_path)
+
+
+def test_a_folder_of_tables_says_it_needs_a_text_column(tmp_path):
+    import pandas as pd
+
+    pd.DataFrame({"Speaker": ["T", "S1"], "Sentence": ["Why?", "Because."]}).to_excel(tmp_path / "lesson.xlsx")
+    with pytest.raises(
+        qc.InputFileError, match=r"tables \(lesson\.xlsx, …\) are read as transcripts only with --text-column"
+    ):
+        qc.read_transcripts(tmp_path)
+
+
+def test_speaker_labels_with_and_without_a_colon_are_one_speaker(tmp_path):
+    import pandas as pd
+
+    path = tmp_path / "lesson.csv"
+    pd.DataFrame({"Speaker": ["T1:", "Erik", "T1", "Erik:"], "Sentence": ["One?", "Two.", "Three?", "Four."]}).to_csv(
+        path, index=False
+    )
+    corpus = qc.read_transcripts(path, text_column="Sentence", speaker_column="Speaker", segment_by="turn")
+    assert sorted(set(corpus.segments["speaker"])) == ["Erik", "T1"]

@@ -44,8 +44,8 @@ def evaluate(
     Parameters
     ----------
     suggestions
-        A codings table from :func:`qualcode.suggest` (rows with ``method == "human"`` are
-        ignored: they are not predictions).
+        A codings table from :func:`qualcode.suggest` (rows with ``method == "human"`` and
+        rows a reviewer ``rejected`` are ignored: they are not predictions).
     gold
         Human codings in span or segment form (:func:`qualcode.read_codings`).
     segments
@@ -67,6 +67,8 @@ def evaluate(
     predicted = suggestions[(suggestions[C.SCORE] >= threshold)]
     if C.METHOD in predicted.columns:
         predicted = predicted[predicted[C.METHOD] != "human"]
+    if C.STATUS in predicted.columns:  # a rejected suggestion is not a suggestion any more
+        predicted = predicted[~predicted[C.STATUS].astype(str).str.lower().isin(["rejected", "human"])]
     gold_pairs = map_to_segments(gold, segments)
     codes = list(codes) if codes is not None else sorted(set(gold_pairs[C.CODE]) | set(predicted[C.CODE]))
     truth = _matrix(gold_pairs, units, codes)

@@ -38,6 +38,7 @@ def find_files(inputs: Iterable[str | Path], *, exclude: Iterable[str | Path] = 
     skip = {Path(p).resolve() for p in exclude}
     suffixes, tables_ = input_suffixes(), table_suffixes()
     found: list[Path] = []
+    skipped_tables: list[Path] = []
     for item in inputs:
         path = Path(item)
         if not path.exists():
@@ -55,9 +56,17 @@ def find_files(inputs: Iterable[str | Path], *, exclude: Iterable[str | Path] = 
                     and child.resolve() not in skip
                 ):
                     found.append(child)
+                elif child.is_file() and not tables and child.suffix.lower() in tables_:
+                    skipped_tables.append(child)
         else:
             reader_for(path)  # an unsupported suffix fails here, before anything is read
             found.append(path)
+    if not found and skipped_tables:
+        raise InputFileError(
+            f"no transcripts found in {', '.join(str(i) for i in inputs)}: its {len(skipped_tables)} tables "
+            f"({skipped_tables[0].name}, …) are read as transcripts only with --text-column (the column holding "
+            "the text); pass it, and --speaker-column for utterance tables"
+        )
     if not found:
         raise InputFileError(
             f"no transcripts found in {', '.join(str(i) for i in inputs)}; qualcode reads {', '.join(suffixes)}"

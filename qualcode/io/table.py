@@ -115,7 +115,7 @@ def read_table_file(
             said = " ".join(normalise_newlines(str(row[text_col])).split())
             if not said:
                 continue
-            speaker = str(row[speaker_col]).strip() or None
+            speaker = str(row[speaker_col]).strip().rstrip(":").strip() or None  # "T1:" and "T1" are one speaker
             prefix = f"{speaker}: " if speaker else ""
             turns.append(Turn(speaker, pos + len(prefix), pos + len(prefix) + len(said)))
             parts.append(prefix + said)
