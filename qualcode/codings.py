@@ -72,6 +72,10 @@ def read_codings(path: str | Path, *, default_coder: str = "human") -> pd.DataFr
     for column in ints:
         numbers = pd.to_numeric(out[column].str.strip(), errors="coerce")
         bad = numbers.isna() | (numbers % 1 != 0)
+        if column == C.SEGMENT_ID and bad.any():
+            # another tool's ids (a survey's ResponseId, "d1-1"): kept as text, compared as text
+            out[column] = out[column].str.strip()
+            continue
         if bad.any():
             row = int(np.flatnonzero(bad.to_numpy())[0]) + 2
             raise ColumnError(f"{path}:{row}: {column} {out[column].iloc[row - 2]!r} is not a whole number")
@@ -150,17 +154,27 @@ def map_to_segments(codings: pd.DataFrame, segments: pd.DataFrame) -> pd.DataFra
     """Human codings onto segments: ``doc_id, segment_id, code, coder`` (deduplicated).
 
     Span form uses the overlap rule (module docs); segment form is checked against the table.
+    ``.attrs["unmapped"]`` counts the codings that land on no segment (never dropped silently:
+    callers report it).
     """
     keys = [C.DOC_ID, C.SEGMENT_ID, C.CODE, CODER]
     if C.SEGMENT_ID in codings.columns and C.START_CHAR not in codings.columns:
         known = segments[[C.DOC_ID, C.SEGMENT_ID]].drop_duplicates()
-        merged = codings.merge(known, on=[C.DOC_ID, C.SEGMENT_ID], how="inner")
-        return merged[keys].drop_duplicates().reset_index(drop=True)
+        as_text = codings[C.SEGMENT_ID].dtype == object or known[C.SEGMENT_ID].dtype == object
+        left = codings.astype({C.SEGMENT_ID: str}) if as_text else codings
+        right = known.astype({C.SEGMENT_ID: str}) if as_text else known
+        merged = left.merge(right, on=[C.DOC_ID, C.SEGMENT_ID], how="left", indicator=True)
+        unmapped = int((merged["_merge"] == "left_only").sum())
+        out = merged[merged["_merge"] == "both"][keys].drop_duplicates().reset_index(drop=True)
+        out.attrs["unmapped"] = unmapped
+        return out
     pairs = span_segments(codings, segments)
     out = codings[[C.DOC_ID, C.CODE, CODER]].iloc[pairs["span"].to_numpy()].reset_index(drop=True)
     out[C.SEGMENT_ID] = pairs[C.SEGMENT_ID].to_numpy()
     out = out[keys].drop_duplicates()
-    return out.sort_values(keys, kind="stable").reset_index(drop=True)
+    out = out.sort_values(keys, kind="stable").reset_index(drop=True)
+    out.attrs["unmapped"] = int(len(codings) - len(set(pairs["span"].tolist())))
+    return out
 
 
 def span_segments(spans: pd.DataFrame, segments: pd.DataFrame) -> pd.DataFrame:

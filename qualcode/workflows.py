@@ -67,9 +67,12 @@ def agree_files(
     """Inter-coder agreement of two or more codings files (one per coder, or with a
     ``coder`` column): see :func:`qualcode.agreement`.
 
-    ``unit="segment"`` needs the transcripts (``inputs``, segmented by ``segment_by``);
-    ``unit="character"`` does not.
+    ``unit="segment"`` uses the transcripts' segments (``inputs``, segmented by ``segment_by``);
+    without them, codings in segment form (any ids: numbers or another tool's, such as a
+    survey's ``ResponseId``) are compared over the union of the units the coders coded, as
+    ``.attrs["units_from"]`` says. ``unit="character"`` needs no transcripts.
     """
+    from . import columns as C
     from .analysis.agreement import agreement
     from .codings import read_codings
     from .io import read_transcripts
@@ -79,10 +82,20 @@ def agree_files(
     frames = [read_codings(path, default_coder=Path(path).stem) for path in paths]
     table = pd.concat(frames, ignore_index=True)
     corpus = read_transcripts(list(inputs), segment_by=segment_by) if inputs else None
-    if corpus is None and unit == "segment":
-        raise OptionError("unit 'segment' needs the transcripts: pass them as inputs", option="inputs")
+    segments = corpus.segments if corpus is not None else None
+    units_from = "the transcripts"
+    if segments is None and unit == "segment":
+        if C.SEGMENT_ID not in table.columns or C.START_CHAR in table.columns:
+            raise OptionError(
+                "unit 'segment' with span codings needs the transcripts: pass them as inputs", option="inputs"
+            )
+        # every unit is listed in the codings (a survey coded response by response): use their union
+        segments = table[[C.DOC_ID, C.SEGMENT_ID]].drop_duplicates().reset_index(drop=True)
+        units_from = "the union of the coded units (no transcripts given: units no coder coded are not counted)"
     texts = {doc.doc_id: doc.text for doc in corpus.documents} if corpus is not None else None
-    return agreement(table, unit=unit, segments=corpus.segments if corpus is not None else None, texts=texts)
+    result = agreement(table, unit=unit, segments=segments, texts=texts)
+    result.attrs["units_from"] = units_from if unit == "segment" else "characters of the documents"
+    return result
 
 
 @dataclass

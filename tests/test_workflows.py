@@ -45,3 +45,27 @@ def test_evaluate_files_tunes_into_a_codebook(tmp_path):
     assert result.codebook is not None and result.codebook.thresholds() == result.thresholds
     curve = qc.evaluate_files(out, EXAMPLES / "human_codes.csv", curve=True)
     assert curve.curve and "threshold" in curve.table.columns
+
+
+def test_two_coders_spreadsheets_with_their_own_ids_agree_without_transcripts(tmp_path):
+    a = tmp_path / "ana.csv"
+    b = tmp_path / "ben.csv"
+    a.write_text(
+        "doc_id,segment_id,code\nsurvey,R_1aB,cost\nsurvey,R_2cD,cost\nsurvey,R_3eF,time\nsurvey,R_4gH,time\n",
+        encoding="utf-8",
+    )
+    b.write_text(
+        "doc_id,segment_id,code\nsurvey,R_1aB,cost\nsurvey,R_2cD,time\nsurvey,R_3eF,time\nsurvey,R_4gH,time\n",
+        encoding="utf-8",
+    )
+    table = qc.agree_files([a, b])
+    assert table.loc["pooled", "n_units"] == 8  # 4 responses x 2 codes, the union of coded units
+    assert table.loc["cost", "percent_agreement"] == pytest.approx(0.75)
+    assert "union of the coded units" in table.attrs["units_from"]
+
+
+def test_unmapped_codings_are_counted():
+    segments = pd.DataFrame({"doc_id": "d", "segment_id": [0, 1]})
+    codings = pd.DataFrame({"doc_id": "d", "segment_id": [0, 7], "code": "a", "coder": "x"})
+    mapped = qc.map_to_segments(codings, segments)
+    assert len(mapped) == 1 and mapped.attrs["unmapped"] == 1

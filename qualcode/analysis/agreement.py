@@ -76,9 +76,9 @@ def _decisions_segments(
     """coders × units × codes, NaN where the coder did not code the unit's document."""
     if C.IS_INTERVIEWER in segments.columns:
         segments = segments[~segments[C.IS_INTERVIEWER].astype(bool)]
-    units = segments[[C.DOC_ID, C.SEGMENT_ID, C.START_CHAR, C.END_CHAR]].drop_duplicates([C.DOC_ID, C.SEGMENT_ID])
-    units = units.reset_index(drop=True)
-    position = {key: i for i, key in enumerate(zip(units[C.DOC_ID], units[C.SEGMENT_ID], strict=True))}
+    columns = [c for c in (C.DOC_ID, C.SEGMENT_ID, C.START_CHAR, C.END_CHAR) if c in segments.columns]
+    units = segments[columns].drop_duplicates([C.DOC_ID, C.SEGMENT_ID]).reset_index(drop=True)
+    position = {(d, str(s)): i for i, (d, s) in enumerate(zip(units[C.DOC_ID], units[C.SEGMENT_ID], strict=True))}
     out = np.full((len(coders), len(units), len(codes)), np.nan)
     for k, coder in enumerate(coders):
         mine = codings[codings[C.CODER] == coder]
@@ -88,7 +88,7 @@ def _decisions_segments(
             index=False
         ):
             if code in codes:
-                out[k, position[(doc_id, segment_id)], codes.index(code)] = 1.0
+                out[k, position[(doc_id, str(segment_id))], codes.index(code)] = 1.0
     return out
 
 

@@ -49,7 +49,11 @@ def agree(
     output: Annotated[Path, typer.Option("--output", "-o", help="The agreement report CSV.")],
     inputs: Annotated[
         list[Path] | None,
-        typer.Option("--inputs", "-i", help="The transcripts the codings refer to (needed for --unit segment)."),
+        typer.Option(
+            "--inputs",
+            "-i",
+            help="The transcripts the codings refer to (without them: the units the coders coded, segment form only).",
+        ),
     ] = None,
     unit: Annotated[str, typer.Option(help="Unit of analysis: segment or character (NVivo-style).")] = "segment",
     segment_by: SegmentByOpt = "auto",
@@ -68,6 +72,8 @@ def agree(
     check_output(output)
     result = agree_files(codings, inputs=inputs, unit=unit, segment_by=segment_by)
     write_csv(result.reset_index(), output)
+    if unit == "segment" and not inputs:
+        typer.echo(f"note: units are {result.attrs['units_from']}", err=True)
     pooled = result.loc["pooled"]
     typer.echo(
         f"{', '.join(result.attrs['coders'])}: pooled agreement {pooled['percent_agreement']:.3f}, "
