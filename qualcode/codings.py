@@ -53,7 +53,9 @@ def read_codings(path: str | Path, *, default_coder: str = "human") -> pd.DataFr
     path = Path(path)
     if not path.exists():
         raise InputFileError(f"{path}: no such file; check the path")
-    frame = read_table(path)
+    from .io.writers import restore
+
+    frame = restore(read_table(path))
     span_cols = [C.DOC_ID, C.START_CHAR, C.END_CHAR, C.CODE]
     seg_cols = [C.DOC_ID, C.SEGMENT_ID, C.CODE]
     if C.CODE not in frame.columns and all(c in frame.columns for c in (C.DOC_ID, C.SEGMENT_ID, SHEET_CODES)):
@@ -160,7 +162,9 @@ def map_to_segments(codings: pd.DataFrame, segments: pd.DataFrame) -> pd.DataFra
     keys = [C.DOC_ID, C.SEGMENT_ID, C.CODE, CODER]
     if C.SEGMENT_ID in codings.columns and C.START_CHAR not in codings.columns:
         known = segments[[C.DOC_ID, C.SEGMENT_ID]].drop_duplicates()
-        as_text = codings[C.SEGMENT_ID].dtype == object or known[C.SEGMENT_ID].dtype == object
+        as_text = not (
+            pd.api.types.is_integer_dtype(codings[C.SEGMENT_ID]) and pd.api.types.is_integer_dtype(known[C.SEGMENT_ID])
+        )
         left = codings.astype({C.SEGMENT_ID: str}) if as_text else codings
         right = known.astype({C.SEGMENT_ID: str}) if as_text else known
         merged = left.merge(right, on=[C.DOC_ID, C.SEGMENT_ID], how="left", indicator=True)

@@ -32,3 +32,17 @@ def test_bad_format_and_wide_without_segments(tmp_path):
     with pytest.raises(qc.OptionError, match="needs the segments table"):
         write_codings(CODINGS, tmp_path / "x.csv", format="wide")
     assert not (tmp_path / "x.csv").exists()
+
+
+def test_formula_cells_are_neutralised_and_restored(tmp_path):
+    from qualcode.io.coded import read_coded
+
+    hostile = CODINGS.assign(text=['=HYPERLINK("http://x")', "+1", "plain"], evidence=["@SUM(A1)", "-2+3", "\tcmd"])
+    path = write_csv(hostile, tmp_path / "h.csv")
+    raw = path.read_text(encoding="utf-8")
+    assert "'=HYPERLINK" in raw and "'@SUM" in raw and "'+1" in raw and "'-2+3" in raw
+    assert ",=" not in raw and ",@" not in raw
+    back = read_coded(path)
+    assert back["text"].tolist() == hostile["text"].tolist()
+    assert back["evidence"].tolist() == hostile["evidence"].tolist()
+    assert back["score"].tolist() == hostile["score"].tolist()  # numbers untouched

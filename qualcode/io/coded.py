@@ -21,8 +21,10 @@ def read_coded(path: str | Path) -> pd.DataFrame:
     ColumnError
         The file lacks ``doc_id`` or ``code`` (a wide CSV must be converted: use ``--format long``).
     """
+    from .writers import restore
+
     path = Path(path)
-    frame = read_table(path)
+    frame = restore(read_table(path))
     for column in (C.DOC_ID, C.CODE):
         if column not in frame.columns:
             raise ColumnError(

@@ -37,11 +37,41 @@ def long_to_wide(codings: pd.DataFrame, segments: pd.DataFrame, codes: Sequence[
     return wide
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy whose text cells that a spreadsheet would run as a formula (starting with
+    ``= + - @``, tab or carriage return) start with a ``'`` (OWASP's advice against CSV
+    injection). :func:`restore` undoes it; numbers are left alone."""
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+            values = out[column]
+            risky = values.map(lambda v: isinstance(v, str) and v.startswith(FORMULA_STARTS))
+            if risky.any():
+                out.loc[risky, column] = "'" + values[risky].astype(str)
+    return out
+
+
+def restore(frame: pd.DataFrame) -> pd.DataFrame:
+    """Undo :func:`neutralise` on a table read back (a ``'`` before a formula start is dropped)."""
+    for column in frame.columns:
+        if frame[column].dtype == object or pd.api.types.is_string_dtype(frame[column]):
+            values = frame[column]
+            quoted = values.map(
+                lambda v: isinstance(v, str) and len(v) > 1 and v[0] == "'" and v[1:].startswith(FORMULA_STARTS)
+            )
+            if quoted.any():
+                frame.loc[quoted, column] = values[quoted].str[1:]
+    return frame
+
+
 def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
-    """Write a DataFrame as a deterministic UTF-8 CSV, atomically."""
-    return atomic_write(
-        path, lambda tmp: frame.to_csv(tmp, index=False, float_format=FLOAT_FORMAT, lineterminator="\n")
-    )
+    """Write a DataFrame as a deterministic UTF-8 CSV, atomically, with formula-like text cells
+    neutralised for spreadsheets (:func:`neutralise`; qualcode's readers restore them)."""
+    safe = neutralise(frame)
+    return atomic_write(path, lambda tmp: safe.to_csv(tmp, index=False, float_format=FLOAT_FORMAT, lineterminator="\n"))
 
 
 def write_codings(
