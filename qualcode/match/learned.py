@@ -28,9 +28,11 @@ that maximises Cohen's kappa on the out-of-fold probabilities only when that bea
 boundary there by ``KAPPA_MARGIN``. Everything is chosen on the training codes only;
 ``qc.suggest`` uses these thresholds unless ``min_score`` is given.
 
-- A code with at least ``min_examples`` (8) positive and negative segments uses every feature.
+- A code with at least ``min_examples`` (8) positive and negative segments gets two candidate
+  models, every feature (scaled) or the sentence vector alone (unscaled): the one with the
+  higher out-of-fold kappa is kept (``.meta.json`` says which).
 - A code with ``min_few`` (2) to ``min_examples`` positives is learned from the sentence
-  vector alone (fewer features than examples would allow) at its decision boundary.
+  vector alone (fewer features than examples would allow), at its decision boundary.
 - A code with fewer cannot be learned: its suggestions come from the hybrid matcher, the
   ``method`` column says ``hybrid`` for it, and a note names it.
 
@@ -219,29 +221,39 @@ class ClassifierMatcher(Matcher):
                 self.fallback_.append(code)
                 continue
             rare = positives < self.min_examples or negatives < self.min_examples
-            features = vectors if rare else matrix
-            model = make_pipeline(
-                StandardScaler(), LogisticRegression(class_weight="balanced", max_iter=2000, random_state=0)
-            )
-            decisions, folds = _oof_decisions(features, y, groups, model)
-            slope, intercept = _platt(decisions, y)
-            oof = _sigmoid(decisions, slope, intercept)
-            boundary = float(_sigmoid(np.zeros(1), slope, intercept)[0])  # the model's own decision boundary
-            threshold = boundary
+            # candidate models: the sentence vector alone (unit length, unscaled) always; every
+            # feature (scaled) for a code with enough examples. The better out of fold is kept.
+            candidates = [("sentence vector", vectors, LogisticRegression(class_weight="balanced", max_iter=2000))]
             if not rare:
-                tuned = best_threshold(oof, y)
-                if _kappa(y, oof >= tuned) > _kappa(y, oof >= boundary) + KAPPA_MARGIN:
-                    threshold = tuned
-            # new segments are scored by the fold models, whose outputs the calibration was fitted
-            # on (a model refitted on everything is more confident than they are)
-            self.models_[code] = folds or [model.fit(features, y)]
-            self.calibration_[code] = (slope, intercept)
+                full = make_pipeline(StandardScaler(), LogisticRegression(class_weight="balanced", max_iter=2000))
+                candidates.insert(0, ("all", matrix, full))
+            best: tuple[float, str, Any, list[Any], tuple[float, float], float] | None = None
+            for name, features, model in candidates:
+                decisions, folds = _oof_decisions(features, y, groups, model)
+                slope, intercept = _platt(decisions, y)
+                oof = _sigmoid(decisions, slope, intercept)
+                threshold = float(_sigmoid(np.zeros(1), slope, intercept)[0])  # the model's own boundary
+                if not rare:
+                    tuned = best_threshold(oof, y)
+                    if _kappa(y, oof >= tuned) > _kappa(y, oof >= threshold) + KAPPA_MARGIN:
+                        threshold = tuned
+                # new segments are scored by the fold models, whose outputs the calibration was
+                # fitted on (a model refitted on everything is more confident than they are)
+                found = (_kappa(y, oof >= threshold), name, features, folds, (slope, intercept), threshold)
+                if best is None or found[0] > best[0]:
+                    best = found
+            assert best is not None
+            _, name, features, folds, calibration, threshold = best
+            self.models_[code] = folds or [
+                candidates[-1][2].fit(vectors, y) if name != "all" else candidates[0][2].fit(matrix, y)
+            ]
+            self.calibration_[code] = calibration
             self.thresholds_[code] = round(threshold, 4)
             self.learned_[code] = {
                 "positives": positives,
                 "negatives": negatives,
                 "threshold": self.thresholds_[code],
-                "features": "sentence vector" if rare else "all",
+                "features": name,
             }
             rows = np.flatnonzero(y)
             self.examples_[code] = (vectors[rows], [texts[i] for i in rows])
