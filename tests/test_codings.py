@@ -141,7 +141,7 @@ def test_classifier_learns_a_code_with_enough_examples(codebook):
     coded = qc.suggest(segments, codebook, training=training, min_examples=8, min_score=0.0)
     learned = coded[(coded["method"] == "classifier") & (coded["code"] == "personnel")].set_index("doc_id")["score"]
     threshold = coded.attrs["qualcode"]["code_thresholds"]["personnel"]  # chosen out of fold on the training codes
-    assert learned["new1"] > threshold > learned["new2"], (learned.to_dict(), threshold)
+    assert learned["new1"] >= threshold and learned["new1"] > learned["new2"] + 0.2, (learned.to_dict(), threshold)
     assert "personnel" in coded.attrs["qualcode"]["models"]["classifier"]["learned"]
 
 
