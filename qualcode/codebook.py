@@ -357,11 +357,51 @@ def save_codebook(codebook: Codebook, path: str | Path) -> None:
     atomic_write_text(path, text)
 
 
+MAX_YAML_CHARS = 5_000_000
+MAX_YAML_DEPTH = 60
+
+
+def _check_yaml(text: str, source: str) -> None:
+    """Bounds for an untrusted codebook: its size, no anchors or aliases (an alias bomb of a
+    few hundred bytes expands exponentially), and a nesting depth a codebook never needs."""
+    if len(text) > MAX_YAML_CHARS:
+        raise CodebookError(f"{source}: {len(text):,} characters, over the {MAX_YAML_CHARS:,} a codebook may hold")
+    depth = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        line = event.start_mark.line + 1 if event.start_mark is not None else 0
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise CodebookError(
+                f"{source}:{line}: YAML anchors and aliases (&name, *name) are not allowed in a codebook; "
+                "write the values out"
+            )
+        if isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
+            depth += 1
+            if depth > MAX_YAML_DEPTH:
+                raise CodebookError(
+                    f"{source}:{line}: nested more than {MAX_YAML_DEPTH} levels deep; a codebook never needs that"
+                )
+        elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+            depth -= 1
+
+
+def _scalar_text(node: yaml.Node | None, key: str) -> str | None:
+    """The text of a top-level scalar as written (``version: 1.10`` stays "1.10")."""
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            if key_node.value == key and isinstance(value_node, yaml.ScalarNode):
+                return str(value_node.value)
+    return None
+
+
 def codebook_from_yaml(text: str, *, source: str = "<string>") -> Codebook:
     """Parse and validate a codebook from YAML text (see :func:`load_codebook`)."""
     try:
+        _check_yaml(text, source)
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
+        version = _scalar_text(node, "version")
+        if isinstance(data, dict) and version is not None and isinstance(data.get("version"), int | float):
+            data["version"] = version
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source

@@ -107,3 +107,24 @@ def test_walk_and_parent(codebook):
     assert depths["lenses"] == 0 and depths["improvement_science"] == 1
     with pytest.raises(KeyError, match="no code 'nope'"):
         codebook.get("nope")
+
+
+def test_alias_bombs_and_deep_nesting_are_refused_quickly():
+    import time
+
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n"
+        for i in range(8)
+    )
+    start = time.perf_counter()
+    with pytest.raises(qc.CodebookError, match="anchors and aliases"):
+        qc.codebook_from_yaml(bomb)
+    deep = "name: x\ncodes: " + "[" * 5000 + "]" * 5000 + "\n"
+    with pytest.raises(qc.CodebookError, match="nested more than"):
+        qc.codebook_from_yaml(deep)
+    assert time.perf_counter() - start < 2.0
+
+
+def test_version_keeps_its_written_form():
+    book = qc.codebook_from_yaml("name: x\nversion: 1.10\ncodes:\n  - {id: a, label: A}\n")
+    assert book.version == "1.10"
