@@ -119,11 +119,13 @@ class Code(BaseModel):
     @classmethod
     def _regexes(cls, values: list[str]) -> list[str]:
         _no_blank_items(values)
+        from .regex import compile_pattern
+
         for i, value in enumerate(values):
             try:
-                re.compile(value)
-            except re.error as exc:
-                raise ValueError(f"item {i} {value!r} is not a valid regular expression: {exc}") from None
+                compile_pattern(value)
+            except ValueError as exc:
+                raise ValueError(f"item {i} {value!r} {exc}") from None
         return values
 
     @field_validator("color")

@@ -120,3 +120,15 @@ def test_missing_text_column_is_a_clear_error(codebook):
 
     with pytest.raises(qc.ColumnError, match="segments table lacks column 'doc_id'"):
         qc.suggest(pd.DataFrame({"words": ["x"]}), codebook, method="keyword")
+
+
+def test_patterns_run_in_linear_time_and_unsupported_ones_are_named():
+    import time
+
+    book = qc.codebook_from_yaml("name: x\ncodes:\n  - id: a\n    label: A\n    patterns: ['(a+)+$']\n")
+    matcher = KeywordMatcher().fit(book)
+    start = time.perf_counter()
+    scores = matcher.score(qc.segments_from_texts(["a" * 40 + "b"]))
+    assert time.perf_counter() - start < 2.0 and scores.values.max() == 0.0
+    with pytest.raises(qc.CodebookError, match=r"look-around .* not supported"):
+        qc.codebook_from_yaml("name: x\ncodes:\n  - id: a\n    label: A\n    patterns: ['(?<=x)y']\n")

@@ -11,7 +11,8 @@ How a keyword matches
   "trauma informed".
 - A keyword with two or more capital letters (``MTSS``, ``ACEs``, ``SEL``) is an acronym and
   matches case-sensitively, so ``SEL`` does not match "sel".
-- ``patterns`` are regular expressions (case-insensitive unless they set ``(?-i)``).
+- ``patterns`` are regular expressions run by RE2 in linear time (case-insensitive unless
+  they set ``(?-i)``; see :mod:`qualcode.regex`).
 - ``exclude`` terms veto the code for a segment in which any of them occurs.
 
 Score
@@ -34,6 +35,7 @@ import pandas as pd
 
 from .. import columns as C
 from ..codebook import Codebook
+from ..regex import compile_pattern
 from .base import Matcher, Scores, Training, check_segments, register_matcher
 
 WORD_WEIGHT = 0.5
@@ -92,7 +94,7 @@ class KeywordMatcher(Matcher):
         self.nlp_ = load_pipeline()
         self.codes_: list[str] = codebook.ids
         self.terms_: list[_Term] = []
-        self.regexes_: list[tuple[int, re.Pattern[str], str]] = []
+        self.regexes_: list[tuple[int, Any, str]] = []
         self.phrases_: list[tuple[int, tuple[str, ...], bool]] = []  # (term index, words, case-sensitive)
         for j, code_id in enumerate(self.codes_):
             code = codebook.get(code_id)
@@ -106,8 +108,7 @@ class KeywordMatcher(Matcher):
                         cased = _is_acronym(term)
                         self.phrases_.append((index, words if cased else tuple(w.lower() for w in words), cased))
             for pattern in code.patterns:
-                flags = 0 if "(?-i" in pattern else re.IGNORECASE
-                self.regexes_.append((j, re.compile(pattern, flags), pattern))
+                self.regexes_.append((j, compile_pattern(pattern), pattern))
         self.index_ = self._index()
         return self
 
