@@ -235,7 +235,7 @@ def test_missing_and_unsupported(tmp_path):
         qc.read_transcripts(pdf)
     broken = tmp_path / "broken.docx"
     broken.write_bytes(b"not a zip at all")
-    with pytest.raises(qc.InputFileError, match=r"not a valid \.docx"):
+    with pytest.raises(qc.InputFileError, match=r"not a zip archive .*re-save it from Word"):
         qc.read_transcripts(broken)
 
 
@@ -279,3 +279,42 @@ def test_speaker_labels_with_and_without_a_colon_are_one_speaker(tmp_path):
     )
     corpus = qc.read_transcripts(path, text_column="Sentence", speaker_column="Speaker", segment_by="turn")
     assert sorted(set(corpus.segments["speaker"])) == ["Erik", "T1"]
+
+
+def _docx_with(tmp_path, name, change):
+    import zipfile
+
+    source = EXAMPLES / "d02_superintendent.docx"
+    out = tmp_path / name
+    with zipfile.ZipFile(source) as original, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as copy:
+        for item in original.infolist():
+            copy.writestr(item.filename, change(item.filename, original.read(item.filename)))
+    return out
+
+
+def test_damaged_docx_is_one_clear_error(tmp_path):
+    cut = _docx_with(tmp_path, "cut.docx", lambda n, b: b[: len(b) // 2] if n == "word/document.xml" else b)
+    with pytest.raises(qc.InputFileError, match=r"cut\.docx: not a valid \.docx file"):
+        qc.read_transcripts(cut)
+    raw = bytearray((EXAMPLES / "d02_superintendent.docx").read_bytes())
+    at = raw.find(b"word/document.xml")
+    raw[at + 200 : at + 260] = b"\0" * 60
+    broken = tmp_path / "broken.docx"
+    broken.write_bytes(bytes(raw))
+    with pytest.raises(qc.InputFileError, match=r"broken\.docx"):
+        qc.read_transcripts(broken)
+
+
+def test_docx_bomb_of_many_small_entries_is_refused(tmp_path):
+    import time
+    import zipfile
+
+    bomb = tmp_path / "bomb.docx"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("word/document.xml", "<w:document/>")
+        for i in range(300):  # each entry 0.9 MiB of zeros: under the per-entry floor, a bomb together
+            archive.writestr(f"word/media/pad{i}.xml", b"\0" * (900 * 1024))
+    start = time.perf_counter()
+    with pytest.raises(qc.InputFileError, match="possible zip bomb"):
+        qc.read_transcripts(bomb)
+    assert time.perf_counter() - start < 5

@@ -144,3 +144,36 @@ def test_a_bomb_inside_a_docx_source_is_refused(tmp_path):
     path = write_qdpx(tmp_path / "d.qdpx", qde(body), {f"Sources/{SOURCE}.docx": inner.getvalue()})
     message = refused(path, "zip bomb")
     assert f"{SOURCE}.docx" in message
+
+
+def test_many_small_entries_cannot_add_up_to_a_bomb(tmp_path):
+    bomb = tmp_path / "many.qdpx"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("project.qde", '<?xml version="1.0"?><Project xmlns="urn:QDA-XML:project:1.0" name="x"/>')
+        for i in range(300):
+            archive.writestr(f"sources/pad{i}.txt", b"\0" * (900 * 1024))
+    with pytest.raises(qc.RefiError, match=r"inflate .* times together"):
+        qc.read_qdpx(bomb)
+
+
+def test_encrypted_and_unknown_compression_entries_are_refused(tmp_path):
+    path = tmp_path / "enc.qdpx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("project.qde", "<Project/>")
+    raw = bytearray(path.read_bytes())
+    raw[6] |= 0x1  # general-purpose flag of the local header: encrypted
+    central = raw.rfind(b"PK\x01\x02")
+    raw[central + 8] |= 0x1  # and in the central directory
+    path.write_bytes(bytes(raw))
+    with pytest.raises(qc.RefiError, match="encryption"):
+        qc.read_qdpx(path)
+    method = tmp_path / "m99.qdpx"
+    with zipfile.ZipFile(method, "w") as archive:
+        archive.writestr("project.qde", "<Project/>")
+    raw = bytearray(method.read_bytes())
+    central = raw.rfind(b"PK\x01\x02")
+    raw[central + 10 : central + 12] = (99).to_bytes(2, "little")
+    raw[8:10] = (99).to_bytes(2, "little")
+    method.write_bytes(bytes(raw))
+    with pytest.raises(qc.RefiError, match="compression method 99"):
+        qc.read_qdpx(method)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zipfile
+import zlib
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -12,6 +13,10 @@ from .base import ReadOptions, register_reader
 from .decode import normalise_newlines, read_bytes
 from .text import document_from_text
 
+# a transcript's parts: 256 MB inflated at most, at most 100 times their compressed size
+DOCX_MAX_BYTES = 256 * 1024**2
+DOCX_MAX_RATIO = 100
+
 
 def docx_text(path: Path) -> str:
     """The text of a .docx in reading order: paragraphs separated by blank lines.
@@ -20,6 +25,12 @@ def docx_text(path: Path) -> str:
     other rows join their cells with tabs.
     """
     read_bytes(path)  # missing / empty file → clear error
+    from ..archive import Limits, SafeZip
+
+    # inflate every part within the limits first: python-docx itself would inflate a bomb
+    limits = Limits(max_total_bytes=DOCX_MAX_BYTES, max_ratio=DOCX_MAX_RATIO)
+    with SafeZip(path, limits, error=InputFileError) as archive:
+        archive.read_all()
     try:
         import docx
         from docx.opc.exceptions import PackageNotFoundError
@@ -27,9 +38,11 @@ def docx_text(path: Path) -> str:
         from docx.text.paragraph import Paragraph
     except ImportError as exc:  # pragma: no cover - a dependency of the default install
         raise InputFileError(f"{path}: reading .docx needs python-docx; pip install python-docx") from exc
+    from lxml.etree import LxmlError
+
     try:
         document = docx.Document(str(path))
-    except (zipfile.BadZipFile, KeyError, ValueError, PackageNotFoundError) as exc:
+    except (zipfile.BadZipFile, KeyError, ValueError, PackageNotFoundError, LxmlError, zlib.error, EOFError) as exc:
         reason = "not a Word zip package" if isinstance(exc, PackageNotFoundError) else str(exc)
         raise InputFileError(f"{path}: not a valid .docx file ({reason}); re-save it from Word") from None
     blocks: list[str] = []

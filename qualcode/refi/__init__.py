@@ -3,7 +3,7 @@ MAXQDA, QualCoder, Taguette and other programs.
 
 - :func:`to_qdpx` / :func:`to_qdc` write them (:mod:`qualcode.refi.export`);
 - :func:`read_qdpx` / :func:`read_qdc` read them, from any program and safely
-  (:mod:`qualcode.refi.read`, :mod:`qualcode.refi.parts`, :mod:`qualcode.refi.safezip`,
+  (:mod:`qualcode.refi.read`, :mod:`qualcode.refi.parts`, :mod:`qualcode.archive`,
   :mod:`qualcode.refi.offsets`);
 - :func:`read_taguette` reads a Taguette project file (:mod:`qualcode.refi.taguette`);
 - :func:`save_project` writes an imported project as files qualcode's commands read.
@@ -11,10 +11,10 @@ MAXQDA, QualCoder, Taguette and other programs.
 
 from __future__ import annotations
 
+from ..archive import Limits
 from .export import to_qdc, to_qdpx
 from .folder import save_project
 from .read import RefiProject, read_qdc, read_qdpx
-from .safezip import Limits
 from .schema import schema_errors
 from .taguette import read_taguette
 

@@ -11,9 +11,9 @@ from xml.etree.ElementTree import Element
 
 import pandas as pd
 
+from ..archive import SafeZip
 from ..errors import DecodeError, InputFileError, RefiError
 from ..io.decode import decode_raw
-from .safezip import SafeZip
 from .schema import child, child_text, children
 
 _VALUE_TAGS = ("TextValue", "BooleanValue", "IntegerValue", "FloatValue", "DateValue", "DateTimeValue")

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from .. import columns as C
+from ..archive import Limits, SafeZip
 from ..codebook import Codebook
 from ..codings import span_segments
 from ..corpus import Corpus
@@ -39,7 +40,6 @@ from .codes import codebook_from_codes
 from .export import HUMAN_DEFAULTS, PARTICIPANT, QUALCODE_USER
 from .offsets import choose_unit, normalise
 from .parts import ProjectParts, guid_key
-from .safezip import Limits, SafeZip
 from .schema import child, child_text, children, local, parse_xml, unpack_description
 
 CODING_COLUMNS = [
@@ -202,11 +202,11 @@ def read_qdpx(
     ----------
     path
         The ``.qdpx`` file. It is opened as untrusted: unsafe archive entries, zip bombs and
-        XML with DTDs or entities are refused (:mod:`qualcode.refi.safezip`).
+        XML with DTDs or entities are refused (:mod:`qualcode.archive`).
     segment_by
         How the sources are segmented (as :func:`qualcode.read_transcripts`).
     limits
-        Caps on the archive's size (:class:`~qualcode.refi.safezip.Limits`).
+        Caps on the archive's size (:class:`~qualcode.archive.Limits`).
     unit
         Deprecated spelling of ``segment_by``.
 

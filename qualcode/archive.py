@@ -1,10 +1,12 @@
-"""Opening a ``.qdpx`` (a zip archive from a stranger) without trusting it.
+"""Opening a zip archive from a stranger (a ``.qdpx`` project, a ``.docx`` transcript)
+without trusting it: the one archive-safety module of qualcode.
 
 Nothing is extracted to disk: members are read into memory by name. Before anything is
 read, every entry name is checked (no absolute paths, drive letters or ``..`` parts: the
-"zip-slip" attack) and links are refused. Sizes are capped twice: the sizes the archive
-declares, and the bytes actually inflated while reading (a zip bomb can lie in its header),
-together with the compression ratio of each entry.
+"zip-slip" attack), links and encrypted entries are refused. Sizes are capped twice: the
+sizes the archive declares, and the bytes actually inflated while reading (a zip bomb can lie
+in its header). The compression ratio is capped per entry *and over the whole archive*, so
+many small entries cannot add up to a bomb either.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import IO
 
-from ..errors import RefiError
+from .errors import QualcodeError, RefiError
 
 MAX_TOTAL_BYTES = 2 * 1024**3  # everything inflated, together
 MAX_RATIO = 200  # inflated / compressed, per entry above RATIO_FLOOR bytes
@@ -51,29 +53,42 @@ class SafeZip:
 
     Raises
     ------
-    RefiError
+    RefiError (or the ``error`` class given: InputFileError for a .docx)
         The file is not a zip, or holds an entry that is unsafe (absolute path, ``..``, a
-        link) or too large (the total or the compression ratio above the limits).
+        link, encryption, an unknown compression) or too large (the total or the compression
+        ratio, per entry or together, above the limits).
     """
 
-    def __init__(self, path: str | Path | IO[bytes], limits: Limits | None = None, *, label: str | None = None) -> None:
+    def __init__(
+        self,
+        path: str | Path | IO[bytes],
+        limits: Limits | None = None,
+        *,
+        label: str | None = None,
+        error: type[QualcodeError] = RefiError,
+    ) -> None:
         self.path = label or (path if isinstance(path, str | Path) else "<archive>")
         self.limits = limits or Limits()
+        self.error = error
         self._inflated = 0
+        self._compressed = 0
         try:
             self._zip = zipfile.ZipFile(path)
-        except zipfile.BadZipFile:
-            raise RefiError(
-                f"{self.path}: not a zip archive (.qdpx and .docx files are zips); export it again from the program"
-            ) from None
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, ValueError):
+            fix = (
+                "re-save it from Word"
+                if str(self.path).lower().endswith(".docx")
+                else "export it again from the program"
+            )
+            raise self.error(f"{self.path}: not a zip archive (.qdpx and .docx files are zips); {fix}") from None
         except OSError as exc:
-            raise RefiError(f"{self.path}: cannot open ({exc.strerror or exc}); check the path") from None
+            raise self.error(f"{self.path}: cannot open ({exc.strerror or exc}); check the path") from None
         infos = self._zip.infolist()
         if len(infos) > self.limits.max_entries:
             self.close()
-            raise RefiError(
+            raise self.error(
                 f"{self.path}: {len(infos)} entries, more than the {self.limits.max_entries} allowed; "
-                "this is not a REFI-QDA project"
+                "this is not a file qualcode reads"
             )
         declared = 0
         seen: set[str] = set()
@@ -81,12 +96,16 @@ class SafeZip:
             reason = _unsafe_name(info.filename)
             if reason is None and stat.S_ISLNK(info.external_attr >> 16):
                 reason = "a symbolic link"
+            if reason is None and info.flag_bits & 0x1:
+                reason = "encryption (qualcode does not open password-protected files)"
+            if reason is None and info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+                reason = f"compression method {info.compress_type} (only stored and deflated entries are read)"
             if reason is None and info.filename.lower() in seen:
                 reason = "a name the archive holds twice (readers would disagree on which to take)"
             seen.add(info.filename.lower())
             if reason is not None:
                 self.close()
-                raise RefiError(
+                raise self.error(
                     f"{self.path}: refused entry {info.filename!r}: {reason}; the file is unsafe to open "
                     "(re-export it from the program that made it)"
                 )
@@ -94,8 +113,18 @@ class SafeZip:
             self._check_ratio(info, info.file_size)
         if declared > self.limits.max_total_bytes:
             self.close()
-            raise RefiError(self._too_big(declared))
+            raise self.error(self._too_big(declared))
+        compressed = sum(info.compress_size for info in infos)
+        if declared > RATIO_FLOOR and declared > self.limits.max_ratio * max(compressed, 1):
+            self.close()
+            raise self.error(self._too_dense(declared, compressed))
         self.names = [info.filename for info in infos if not info.is_dir()]
+
+    def _too_dense(self, inflated: int, compressed: int) -> str:
+        return (
+            f"{self.path}: its entries inflate {inflated / max(compressed, 1):,.0f} times together; refused as a "
+            f"possible zip bomb (limit {self.limits.max_ratio:g}x)"
+        )
 
     def _too_big(self, size: int) -> str:
         return (
@@ -106,7 +135,7 @@ class SafeZip:
     def _check_ratio(self, info: zipfile.ZipInfo, size: int) -> None:
         if size > RATIO_FLOOR and size > self.limits.max_ratio * max(info.compress_size, 1):
             self.close()
-            raise RefiError(
+            raise self.error(
                 f"{self.path}: entry {info.filename!r} inflates {size / max(info.compress_size, 1):,.0f} times; "
                 f"refused as a possible zip bomb (limit {self.limits.max_ratio:g}x)"
             )
@@ -124,18 +153,27 @@ class SafeZip:
         info = self._zip.getinfo(member)
         chunks: list[bytes] = []
         size = 0
+        self._compressed += info.compress_size
         try:
             with self._zip.open(info) as handle:
                 while block := handle.read(_CHUNK):
                     size += len(block)
                     self._inflated += len(block)
                     if self._inflated > self.limits.max_total_bytes:
-                        raise RefiError(self._too_big(self._inflated))
+                        raise self.error(self._too_big(self._inflated))
                     self._check_ratio(info, size)
+                    if self._inflated > RATIO_FLOOR and self._inflated > self.limits.max_ratio * max(
+                        self._compressed, 1
+                    ):
+                        raise self.error(self._too_dense(self._inflated, self._compressed))
                     chunks.append(block)
-        except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
-            raise RefiError(f"{self.path}: entry {member!r} is damaged ({exc}); export the project again") from None
+        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as exc:
+            raise self.error(f"{self.path}: entry {member!r} is damaged ({exc}); export the file again") from None
         return b"".join(chunks)
+
+    def read_all(self) -> dict[str, bytes]:
+        """Every member, read within the limits (to check a file before another library opens it)."""
+        return {name: self.read(name) for name in self.names}
 
     def close(self) -> None:
         self._zip.close()
