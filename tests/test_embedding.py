@@ -251,3 +251,38 @@ def test_encoder_reports_progress_in_chunks_when_someone_listens():
         chunked = encoder.encode(texts)
     assert seen == [("encoding sentences", PROGRESS_CHUNK, len(texts)), ("encoding sentences", len(texts), len(texts))]
     assert np.allclose(chunked, encoder.encode(texts), atol=1e-5)  # the same vectors as in one call
+
+
+@pytest.mark.parametrize("damage", ["cut", "nan"])
+def test_cached_rows_of_the_wrong_size_or_not_finite_are_recomputed(encoder, tmp_path, damage):
+    import sqlite3
+    import zlib
+
+    cache = EmbeddingCache(tmp_path / "cache")
+    good = CachedEncoder(encoder, cache).encode(["we hired counselors", "we trained principals"])
+    connection = sqlite3.connect(cache.path)
+    for key, blob in connection.execute("SELECT key, vec FROM vectors").fetchall():
+        vector = np.frombuffer(blob, dtype=np.float32)
+        bad = vector[:128].copy() if damage == "cut" else np.full_like(vector, np.nan)
+        raw = bad.tobytes()  # a consistent row: size and checksum match its (wrong) content
+        connection.execute(
+            "UPDATE vectors SET vec = ?, dim = ?, crc = ? WHERE key = ?", (raw, len(raw) // 4, zlib.crc32(raw), key)
+        )
+    connection.commit()
+    connection.close()
+    cache_module._MEMORY.clear()
+    fresh = EmbeddingCache(tmp_path / "cache")
+    again = CachedEncoder(encoder, fresh).encode(["we hired counselors", "we trained principals"])
+    assert again.shape == good.shape and np.allclose(again, good, atol=1e-6)
+    assert any("2 stored vectors were damaged" in note for note in fresh.notes)
+
+
+def test_model_fingerprint_reads_the_weights_not_their_size(tmp_path):
+    from qualcode.embed.sentence_transformers import _fingerprint
+
+    for name, fill in (("a", b"\1"), ("b", b"\2")):
+        folder = tmp_path / name
+        folder.mkdir()
+        (folder / "config.json").write_text("{}", encoding="utf-8")
+        (folder / "model.safetensors").write_bytes(fill * (2 << 20))  # same size, other content
+    assert _fingerprint(tmp_path / "a") != _fingerprint(tmp_path / "b")

@@ -110,6 +110,7 @@ class EmbeddingCache:
         if not self._usable or not keys:
             return {}
         found: dict[str, np.ndarray] = {}
+        bad = 0
         try:
             with self._connection() as connection:
                 for start in range(0, len(keys), 500):
@@ -121,11 +122,21 @@ class EmbeddingCache:
                     ).fetchall()
                     for key, dim, crc, blob in rows:
                         if (dimension and dim != dimension) or len(blob) != dim * 4 or zlib.crc32(blob) != crc:
+                            bad += 1
                             continue  # damaged row: recompute
-                        found[key] = np.frombuffer(blob, dtype=np.float32)
+                        vector = np.frombuffer(blob, dtype=np.float32)
+                        if not np.isfinite(vector).all() or not 0.9 < float(np.linalg.norm(vector)) < 1.1:
+                            bad += 1
+                            continue  # NaN, infinite or not a unit vector: recompute
+                        found[key] = vector
         except sqlite3.DatabaseError as exc:
             self.notes.append(f"embedding cache read failed ({exc}); recomputing")
             return {}
+        if bad:
+            self.notes.append(
+                f"embedding cache {self.path}: {bad} stored vectors were damaged, of the wrong size or not finite; "
+                "recomputed and stored again"
+            )
         return found
 
     def put(self, model: str, items: dict[str, np.ndarray]) -> None:
@@ -171,7 +182,8 @@ class CachedEncoder:
         keys = [text_key(t) for t in texts]
         unique = list(dict.fromkeys(keys))
         found = {k: _MEMORY[(self.identity, k)] for k in unique if (self.identity, k) in _MEMORY}
-        from_disk = self.cache.get(self.identity, [k for k in unique if k not in found])
+        expected = getattr(self.encoder, "declared_dimension", None)
+        from_disk = self.cache.get(self.identity, [k for k in unique if k not in found], expected)
         found.update(from_disk)
         missing = [k for k in unique if k not in found]
         self.cache.hits += len(unique) - len(missing)

