@@ -318,3 +318,25 @@ def test_docx_bomb_of_many_small_entries_is_refused(tmp_path):
     with pytest.raises(qc.InputFileError, match="possible zip bomb"):
         qc.read_transcripts(bomb)
     assert time.perf_counter() - start < 5
+
+
+@pytest.mark.parametrize(
+    "timing", ["00:01.000 -> 00:02.000", "00:01 --> 00:02", "1.000 --> 2.000", "00:00:01,000 --> later"]
+)
+def test_a_cue_with_an_unreadable_timing_is_an_error_not_lost_text(tmp_path, timing):
+    path = tmp_path / "talk.vtt"
+    path.write_text(
+        f"WEBVTT\n\n00:00.000 --> 00:01.000\nAna: We hired counselors.\n\n{timing}\nBen: This text must not vanish.\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(qc.InputFileError, match=r"talk\.vtt:6: a caption whose timing line cannot be read"):
+        qc.read_transcripts(path)
+
+
+def test_notes_and_styles_in_a_vtt_are_not_cues(tmp_path):
+    path = tmp_path / "talk.vtt"
+    path.write_text(
+        "WEBVTT\n\nNOTE made by hand\n\nSTYLE\n::cue { color: red }\n\n1\n00:00.000 --> 00:01.000\nAna: Hello there.\n",
+        encoding="utf-8",
+    )
+    assert qc.read_transcripts(path).segments["text"].tolist() == ["Hello there."]

@@ -12,6 +12,7 @@ times are kept so every segment has ``start_time`` and ``end_time`` (seconds).
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +23,34 @@ from .decode import read_text
 from .speakers import inline_label, parse_time
 
 PAUSE = 2.0
+_TIMING = re.compile(r"^\s*(?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3}\s*-->\s*(?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3}(?:\s.*)?$")
+_BLANK = re.compile(r"\n[ \t]*\n")
+
+
+def check_blocks(text: str, path: Path, fmt: str) -> int:
+    """The number of cues in ``text``; an error naming the line of the first block that holds
+    text but no timing line a reader can use (such a cue would otherwise vanish silently)."""
+    cues = 0
+    offset = 0
+    for block in _BLANK.split(text.replace("\r\n", "\n").replace("\r", "\n")):
+        lines = block.split("\n")
+        first = next((i for i, line in enumerate(lines) if line.strip()), None)
+        line_no = text[:offset].count("\n") + 1 + (first or 0)
+        offset += len(block) + 2
+        if first is None:
+            continue
+        head = lines[first].strip()
+        if fmt == "vtt" and (head.startswith("WEBVTT") or head.split(" ")[0] in ("NOTE", "STYLE", "REGION")):
+            continue
+        timing = [i for i, line in enumerate(lines) if "-->" in line]
+        if not timing or not _TIMING.match(lines[timing[0]]):
+            shown = lines[timing[0]].strip() if timing else head
+            raise InputFileError(
+                f"{path}:{line_no}: a caption whose timing line cannot be read ({shown[:60]!r}); write it as "
+                "HH:MM:SS.mmm --> HH:MM:SS.mmm so that its text is not lost"
+            )
+        cues += 1
+    return cues
 
 
 @dataclass
@@ -38,11 +67,17 @@ def _cues(path: Path, fmt: str, encoding: str | None) -> tuple[list[_Cue], str, 
     except ImportError as exc:  # pragma: no cover - a dependency of the default install
         raise InputFileError(f"{path}: reading .{fmt} needs webvtt-py; pip install webvtt-py") from exc
     text, used, note = read_text(path, encoding)
+    expected = check_blocks(text, path, fmt)
     try:
         captions = webvtt.from_buffer(io.StringIO(text), format=fmt)
     except Exception as exc:  # webvtt raises its own MalformedFileError / MalformedCaptionError
         reason = str(exc).strip() or type(exc).__name__
         raise InputFileError(f"{path}: not a valid {fmt.upper()} file ({reason}); check the cue timings") from None
+    if len(captions.captions) != expected:
+        raise InputFileError(
+            f"{path}: {expected} captions in the file but {len(captions.captions)} could be read; "
+            "check the cue timings and the blank lines between cues"
+        )
     cues = []
     for caption in captions.captions:
         body = " ".join(line.strip() for line in caption.text.splitlines() if line.strip())
