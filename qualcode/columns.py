@@ -44,4 +44,7 @@ DOCUMENT_CORE = [DOC_ID, PATH, FORMAT, ENCODING, SHA256, TEXT]
 # the metadata columns a study usually carries, in the order outputs show them
 PREFERRED_METADATA = ["participant", "role", "district"]
 
+# names metadata may not take: they would overwrite or duplicate qualcode's own columns
+RESERVED = frozenset([*SEGMENT_CORE, *TIME_COLUMNS, *CODING_CORE, "_doc_order"])
+
 METHODS = ("keyword", "embedding", "hybrid", "classifier", "human")

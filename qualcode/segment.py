@@ -122,6 +122,14 @@ def segment_documents(
     meta_columns: list[str] = []
     for doc in documents:
         for key in doc.metadata:
+            if key in C.RESERVED:
+                from .errors import MetadataError
+
+                raise MetadataError(
+                    f"{doc.path}: metadata field {key!r} has the name of one of qualcode's own columns "
+                    f"({', '.join(sorted(C.RESERVED - {'_doc_order'}))}); rename it in the file or the metadata "
+                    f"table, e.g. {key + '_original'!r}"
+                )
             if key not in meta_columns:
                 meta_columns.append(key)
     # sentence splitting, batched over all turns of all documents

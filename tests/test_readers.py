@@ -340,3 +340,15 @@ def test_notes_and_styles_in_a_vtt_are_not_cues(tmp_path):
         encoding="utf-8",
     )
     assert qc.read_transcripts(path).segments["text"].tolist() == ["Hello there."]
+
+
+@pytest.mark.parametrize("name", ["text", "code", "segment_id", "status", "start_char"])
+def test_metadata_may_not_take_qualcodes_own_column_names(tmp_path, name):
+    path = tmp_path / "note.md"
+    path.write_text(f"---\n{name}: x\nrole: superintendent\n---\nWe hired counselors.\n", encoding="utf-8")
+    with pytest.raises(qc.MetadataError, match=rf"note\.md: metadata field '{name}' has the name of one of qualcode's"):
+        qc.read_transcripts(path)
+    table = tmp_path / "answers.csv"
+    table.write_text(f"respondent,answer,{name}\nR1,We hired counselors.,x\n", encoding="utf-8")
+    with pytest.raises(qc.MetadataError, match=f"metadata field '{name}'"):
+        qc.read_transcripts(table, text_column="answer", id_column="respondent")
