@@ -46,4 +46,3 @@ PREFERRED_METADATA = ["participant", "role", "district"]
 
 # names metadata may not take: they would overwrite or duplicate qualcode's own columns
 RESERVED = frozenset([*SEGMENT_CORE, *TIME_COLUMNS, *CODING_CORE, "_doc_order"])
-
