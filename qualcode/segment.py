@@ -4,6 +4,9 @@ Units
 -----
 ``turn``       one row per speaker turn (the default when speakers are found)
 ``paragraph``  turns split at blank lines (the default otherwise)
+``auto``       turn or paragraph as above; a turn or paragraph over ``AUTO_MAX_CHARS`` (a
+               one-speaker recording, an imported document without paragraphs) is cut at
+               sentence ends into segments of up to about that size, and a note says so
 ``sentence``   spaCy's sentence recogniser, within turns
 ``window``     ``window_size`` sentences, consecutive windows sharing ``window_overlap``
 
@@ -25,6 +28,7 @@ from .errors import OptionError
 from .nlp import sentence_spans
 
 UNITS = ("auto", "turn", "paragraph", "sentence", "window")
+AUTO_MAX_CHARS = 1500  # auto never makes a segment longer than this from several sentences
 INTERVIEWER_RE = re.compile(r"\b(interview(?:er)?|moderator|facilitator|researcher)\b|^(i|q|int)$", re.I)
 _BLANK_LINE = re.compile(r"\n[ \t]*\n\s*")
 
@@ -143,17 +147,22 @@ def segment_documents(
             for (doc, turn), spans in zip(turn_list, local, strict=True)
         ]
     counters: dict[str, int] = {}
+    all_spans: list[list[tuple[int, int]]] = []
     for index, (doc, turn) in enumerate(turn_list):
         chosen = segment_by if segment_by != "auto" else ("turn" if doc.has_speakers else "paragraph")
         if chosen == "turn":
-            spans = [(turn.start, turn.end)]
+            all_spans.append([(turn.start, turn.end)])
         elif chosen == "paragraph":
-            spans = _paragraphs(doc.text, turn.start, turn.end)
+            all_spans.append(_paragraphs(doc.text, turn.start, turn.end))
         elif chosen == "sentence":
-            spans = sentence_lists[index]
+            all_spans.append(sentence_lists[index])
         else:
-            spans = _windows(sentence_lists[index], window_size, window_overlap)
-        for start, end in spans:
+            all_spans.append(_windows(sentence_lists[index], window_size, window_overlap))
+    cut = 0
+    if segment_by == "auto":
+        all_spans, cut = _cut_long([doc for doc, _ in turn_list], all_spans)
+    for index, (doc, turn) in enumerate(turn_list):
+        for start, end in all_spans[index]:
             number = counters.get(doc.doc_id, 0)
             counters[doc.doc_id] = number + 1
             row: dict[str, object] = {
@@ -178,7 +187,41 @@ def segment_documents(
     frame[C.START_CHAR] = frame[C.START_CHAR].astype("int64")
     frame[C.END_CHAR] = frame[C.END_CHAR].astype("int64")
     frame[C.IS_INTERVIEWER] = frame[C.IS_INTERVIEWER].astype(bool)
+    frame.attrs["notes"] = (
+        [
+            f"{cut} turns or paragraphs longer than {AUTO_MAX_CHARS:,} characters were cut at sentence ends into "
+            f"segments of up to about {AUTO_MAX_CHARS:,} (segment_by auto); choose segment_by to decide otherwise"
+        ]
+        if cut
+        else []
+    )
     return frame
+
+
+def _cut_long(documents: list[Document], spans: list[list[tuple[int, int]]]) -> tuple[list[list[tuple[int, int]]], int]:
+    """Spans longer than ``AUTO_MAX_CHARS`` cut at sentence ends into pieces of at most about
+    that size (a single longer sentence stays whole); the number of spans cut."""
+    long = [(i, k) for i, group in enumerate(spans) for k, (a, b) in enumerate(group) if b - a > AUTO_MAX_CHARS]
+    if not long:
+        return spans, 0
+    texts = [documents[i].text[spans[i][k][0] : spans[i][k][1]] for i, k in long]
+    out = [list(group) for group in spans]
+    replaced: dict[tuple[int, int], list[tuple[int, int]]] = {}
+    for (i, k), sentences in zip(long, sentence_spans(texts), strict=True):
+        base = spans[i][k][0]
+        pieces: list[tuple[int, int]] = []
+        for a, b in sentences:
+            if pieces and (base + b) - pieces[-1][0] <= AUTO_MAX_CHARS:
+                pieces[-1] = (pieces[-1][0], base + b)
+            else:
+                pieces.append((base + a, base + b))
+        replaced[(i, k)] = pieces or [spans[i][k]]
+    for i in {i for i, _ in long}:
+        group: list[tuple[int, int]] = []
+        for k, span in enumerate(spans[i]):
+            group.extend(replaced.get((i, k), [span]))
+        out[i] = group
+    return out, len(long)
 
 
 def order_metadata(columns: Iterable[str]) -> list[str]:

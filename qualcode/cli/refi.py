@@ -113,7 +113,16 @@ def import_refi(
     warn(result.warnings)
     codes = len(result.codebook.ids) if result.codebook else 0
     typer.echo(
-        f"{len(result.corpus)} sources, {codes} codes, {len(result.codings)} codings, "
+        f"{len(result.corpus)} sources, {codes} codes, {_selections(result.codings)} codings, "
         f"{len(result.users)} users -> {output}",
         err=True,
     )
+
+
+def _selections(codings: object) -> int:
+    """Codings counted once each, however many segments a long one spans."""
+    import pandas as pd
+
+    assert isinstance(codings, pd.DataFrame)
+    keys = [c for c in ("doc_id", "start_char", "end_char", "code", "coder") if c in codings.columns]
+    return int(codings.drop_duplicates(keys).shape[0]) if keys else len(codings)

@@ -195,4 +195,5 @@ def read_transcripts(
         window_overlap=window_overlap,
         interviewers=interviewers,
     )
+    warnings += segments.attrs.get("notes", [])
     return Corpus(documents, segments, warnings, segment_by)

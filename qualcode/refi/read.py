@@ -365,6 +365,7 @@ def _read_project(reader: ProjectParts, segment_by: str) -> RefiProject:
         reader.warnings.append(f"{path}: {n} codings in {doc_id!r} refer to codes the codebook lacks; left out")
 
     segments = segment_documents(documents, segment_by=segment_by)
+    reader.warnings.extend(segments.attrs.get("notes", []))
     corpus = Corpus(documents, segments, list(reader.warnings), segment_by)
     codings = _codings_table(coding_rows, corpus)
     return RefiProject(

@@ -234,6 +234,7 @@ def read_taguette(path: str | Path, *, segment_by: str = "auto") -> RefiProject:
     if skipped:
         warnings.append(f"{path}: {skipped} highlights refer to no document, no tag or an empty span; left out")
     segments = segment_documents(documents, segment_by=segment_by)
+    warnings.extend(segments.attrs.get("notes", []))
     corpus = Corpus(documents, segments, list(warnings), segment_by)
     codings = _codings_table(rows, corpus)
     users = pd.DataFrame([{"guid": coder, "id": coder, "name": coder}], columns=["guid", "id", "name"])
