@@ -57,6 +57,26 @@ def corpus_for(
     return read_transcripts(list(inputs), **options)
 
 
+def coded_segments(coded: str | Path) -> pd.DataFrame | None:
+    """Every segment the run that wrote ``coded`` coded, also those that got no code (so that
+    shares and N count all of them), read through its ``.meta.json``; None without one or
+    when its inputs are no longer there."""
+    from . import columns as C
+    from .errors import QualcodeError
+    from .meta import read_meta
+
+    meta = read_meta(coded)
+    if meta is None or not meta.inputs:
+        return None
+    try:
+        segments = corpus_for(coded).segments
+    except QualcodeError:
+        return None
+    if not meta.settings.include_interviewer and C.IS_INTERVIEWER in segments.columns:
+        segments = segments[~segments[C.IS_INTERVIEWER].astype(bool)]
+    return segments.reset_index(drop=True)
+
+
 def agree_files(
     paths: Sequence[str | Path],
     *,

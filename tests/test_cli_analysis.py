@@ -4,6 +4,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+import qualcode as qc
 from qualcode.cli import app
 
 from .conftest import CODEBOOK, EXAMPLES, PARTICIPANTS
@@ -108,3 +109,17 @@ def test_analysis_errors(coded, tmp_path):
     assert not (tmp_path / "h.png").exists() and not (tmp_path / "m.png").exists()
     for command in ("matrix", "freq", "plot"):
         assert run(command, "--help").exit_code == 0
+
+
+def test_freq_shares_count_every_segment_of_the_run(tmp_path):
+    out = tmp_path / "coded.csv"
+    assert run("tag", EXAMPLES, "-c", CODEBOOK, "-m", PARTICIPANTS, "-o", out, "--method", "keyword").exit_code == 0
+    freq = tmp_path / "freq.csv"
+    assert run("freq", out, "--by", "role", "-o", freq).exit_code == 0
+    table = pd.read_csv(freq)
+    coded = pd.read_csv(out)
+    segments = qc.read_transcripts(EXAMPLES, metadata=PARTICIPANTS).segments
+    asked = segments[~segments["is_interviewer"]].groupby("role").size()
+    for role, total in table.groupby("group")["total"].max().items():
+        assert total == asked[role]  # all of that role's coded segments, not only those with a code
+    assert (table["total"] >= coded.groupby("role")["segment_id"].nunique().min()).all()

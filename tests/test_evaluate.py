@@ -67,3 +67,26 @@ def test_rejected_suggestions_are_not_counted_as_suggestions():
     )
     table = qc.evaluate(suggestions, gold, segments)
     assert table.loc["a", "suggested"] == 1 and table.loc["a", "precision"] == 1.0
+
+
+def test_tuning_skips_codes_with_too_few_human_examples():
+    import pandas as pd
+
+    import qualcode as qc
+
+    segments = pd.DataFrame(
+        {"doc_id": "d", "segment_id": range(20), "start_char": range(0, 200, 10), "end_char": range(10, 210, 10)}
+    )
+    gold = pd.DataFrame(
+        {"doc_id": "d", "segment_id": [0, 1, 2, 3, 4, 5, 10, 11], "code": ["a"] * 6 + ["b"] * 2, "coder": "h"}
+    )
+    suggestions = pd.DataFrame(
+        {
+            "doc_id": "d",
+            "segment_id": [0, 1, 2, 3, 4, 5, 6, 10, 12],
+            "code": ["a"] * 7 + ["b"] * 2,
+            "score": [0.9, 0.8, 0.7, 0.9, 0.6, 0.95, 0.3, 0.95, 0.2],
+        }
+    )
+    chosen = qc.tune_thresholds(suggestions, gold, segments)
+    assert "a" in chosen and "b" not in chosen and chosen.skipped == {"b": 2}

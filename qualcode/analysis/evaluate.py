@@ -18,6 +18,17 @@ from ..codings import map_to_segments
 from ..errors import OptionError
 
 METRICS = ["n_units", "gold", "suggested", "precision", "recall", "f1", "kappa"]
+MIN_SUPPORT = 5  # human-coded units a code needs before a threshold is tuned for it
+
+
+class Thresholds(dict[str, float]):
+    """Chosen thresholds by code; ``skipped`` holds the codes left out with their support."""
+
+    skipped: dict[str, int]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.skipped = {}
 
 
 def _matrix(pairs: pd.DataFrame, units: pd.DataFrame, codes: Sequence[str]) -> np.ndarray:
@@ -135,18 +146,24 @@ def tune_thresholds(
     *,
     objective: str = "f1",
     thresholds: Sequence[float] | None = None,
+    min_support: int = MIN_SUPPORT,
 ) -> dict[str, float]:
     """Choose a threshold per code on human-coded data.
 
     ``objective="f1"`` takes the threshold with the best F1 (ties: the higher threshold, fewer
     suggestions to review); ``"prevalence"`` the one whose number of suggested units is
-    closest to the number the humans coded. Codes the humans never applied are left out.
+    closest to the number the humans coded. Codes the humans applied to fewer than
+    ``min_support`` units are left out (a threshold chosen from one or two examples is noise):
+    the result (a :class:`Thresholds` dict) lists them with their support in ``.skipped``.
     """
     if objective not in ("f1", "prevalence"):
         raise OptionError(f"unknown objective {objective!r}; choose f1 or prevalence")
     curve = precision_recall(suggestions, gold, segments, thresholds=thresholds)
     curve = curve[(curve[C.CODE] != "micro") & (curve["gold"] > 0)]
-    chosen: dict[str, float] = {}
+    chosen = Thresholds()
+    support = curve.groupby(C.CODE)["gold"].max()
+    chosen.skipped = {str(c): int(n) for c, n in support.items() if n < min_support}
+    curve = curve[~curve[C.CODE].isin(list(chosen.skipped))]
     for code, rows in curve.groupby(C.CODE, sort=True):
         if objective == "f1":
             best = rows.sort_values(["f1", "threshold"], ascending=[False, False], kind="stable").iloc[0]

@@ -97,16 +97,28 @@ def freq(
 ) -> None:
     """How many segments / documents / participants / districts hold each code, per group.
 
+    Shares count every segment of the run that wrote CODED (read through its .meta.json),
+    also those that got no code.
+
     Example: qualcode freq coded.csv --by role --count district -o freq.csv
     """
     from ..analysis.frequencies import frequencies, frequency_table
     from ..io.writers import write_csv
     from ..settings import table_format
+    from ..workflows import coded_segments
 
     check_output(output)
     format = table_format(format)
     codings, book = _load(coded, codebook)
-    table = frequencies(codings, by=by or None, count=count, min_score=min_score, codebook=book, level=level)
+    table = frequencies(
+        codings,
+        by=by or None,
+        count=count,
+        min_score=min_score,
+        codebook=book,
+        level=level,
+        segments=coded_segments(coded),
+    )
     write_csv(table if format == "long" else frequency_table(table).reset_index(), output)
     typer.echo(
         f"{table['code'].nunique()} codes counted by {count}{', by ' + ', '.join(by) if by else ''} -> {output}",

@@ -117,6 +117,12 @@ def evaluate(
     write_csv(result.table if curve else result.table.reset_index(), output)
     if tune is not None:
         typer.echo("thresholds: " + ", ".join(f"{c}={t:.2f}" for c, t in result.thresholds.items()), err=True)
+        skipped = getattr(result.thresholds, "skipped", {})
+        if skipped:
+            listed = ", ".join(f"{c} ({n})" for c, n in sorted(skipped.items()))
+            typer.echo(
+                f"warning: too few human-coded units to tune (< 5): {listed}; their thresholds are unchanged", err=True
+            )
         if write_codebook is not None and result.codebook is not None:
             save_codebook(result.codebook, write_codebook)
             typer.echo(f"codebook with thresholds -> {write_codebook}", err=True)
