@@ -340,10 +340,15 @@ def load_codebook(path: str | Path) -> Codebook:
     True
     """
     path = Path(path)
+    if path.exists() and not path.is_file():
+        raise InputFileError(f"{path}: not a regular file (a folder, pipe or device); give the codebook's YAML file")
     if not path.is_file():
         raise InputFileError(f"{path}: codebook not found; check the path")
+    if path.stat().st_size > MAX_YAML_CHARS * 4:
+        raise CodebookError(f"{path}: {path.stat().st_size:,} bytes, far more than a codebook holds; check the file")
+    data = path.read_bytes()
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise CodebookError(
             f"{path}: codebook is not UTF-8 text ({exc.reason} at byte {exc.start}); save it as UTF-8"

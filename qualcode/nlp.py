@@ -15,6 +15,7 @@ The tagger, parser and named-entity recogniser are never loaded.
 
 from __future__ import annotations
 
+import re
 from collections import OrderedDict
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -70,6 +71,14 @@ def lemma_candidates(word: str) -> frozenset[str]:
 
 
 _MEMO: OrderedDict[str, Doc] = OrderedDict()
+# spaCy's tokenizer is quadratic in the length of a run of punctuation ("*****", "=====") or of
+# one very long "word": such runs are read as spaces of the same length (offsets unchanged)
+_RUNS = re.compile(r"([^\w\s])\1{9,}|\S{500,}")
+
+
+def _tokenizable(text: str) -> str:
+    """``text`` with long punctuation runs and 500+-character words blanked, same length."""
+    return _RUNS.sub(lambda m: " " * len(m.group(0)), text) if len(text) > 9 else text
 
 
 def analyse(texts: list[str]) -> list[Doc]:
@@ -87,7 +96,8 @@ def analyse(texts: list[str]) -> list[Doc]:
         else:
             todo.append(text)
     if todo:
-        for text, doc in zip(todo, senter.pipe(nlp.tokenizer.pipe(todo), batch_size=256), strict=True):  # type: ignore[attr-defined,union-attr]
+        clean = [_tokenizable(text) for text in todo]
+        for text, doc in zip(todo, senter.pipe(nlp.tokenizer.pipe(clean), batch_size=256), strict=True):  # type: ignore[attr-defined,union-attr]
             found[text] = doc
             _MEMO[text] = doc
         while len(_MEMO) > MEMO_SIZE:

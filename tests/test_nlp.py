@@ -25,3 +25,17 @@ def test_a_batch_larger_than_the_memo_is_answered_whole(monkeypatch):
 def test_sentence_spans_point_into_the_text(text):
     for a, b in nlp.sentence_spans([text])[0]:
         assert text[a:b] == text[a:b].strip() and text[a:b]
+
+
+@pytest.mark.parametrize("run", ["*", "="])
+def test_long_punctuation_runs_are_linear(run):
+    import time
+
+    nlp.analyse(["warm up the model."])
+    text = f"We hired {run * 40000} two counselors. And then more."
+    start = time.perf_counter()
+    doc = nlp.analyse([text])[0]
+    assert time.perf_counter() - start < 3.0  # minutes when the tokenizer sees the run
+    assert len(doc.text) == len(text)
+    words = [t.text for t in doc if t.is_alpha]
+    assert words[:2] == ["We", "hired"] and "counselors" in words

@@ -352,3 +352,19 @@ def test_metadata_may_not_take_qualcodes_own_column_names(tmp_path, name):
     table.write_text(f"respondent,answer,{name}\nR1,We hired counselors.,x\n", encoding="utf-8")
     with pytest.raises(qc.MetadataError, match=f"metadata field '{name}'"):
         qc.read_transcripts(table, text_column="answer", id_column="respondent")
+
+
+def test_pipes_and_devices_are_refused_not_read(tmp_path):
+    import os
+    import time
+
+    fifo = tmp_path / "talk.txt"
+    os.mkfifo(fifo)
+    start = time.perf_counter()
+    with pytest.raises(qc.InputFileError, match="not a regular file"):
+        qc.read_transcripts(fifo)
+    zero = tmp_path / "zero.txt"
+    zero.symlink_to("/dev/zero")
+    with pytest.raises(qc.InputFileError, match="not a regular file"):
+        qc.read_transcripts(zero)
+    assert time.perf_counter() - start < 2

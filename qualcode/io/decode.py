@@ -22,12 +22,28 @@ def normalise_newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+MAX_FILE_BYTES = 512 * 1024**2
+
+
 def read_bytes(path: Path) -> bytes:
-    """Read a file, with one clear line for the usual failures."""
+    """Read a file, with one clear line for the usual failures. Only regular files are read
+    (a FIFO would hang, ``/dev/zero`` never ends), and at most ``MAX_FILE_BYTES``."""
+    import stat
+
     if not path.exists():
         raise InputFileError(f"{path}: no such file; check the path")
     if path.is_dir():
         raise InputFileError(f"{path}: is a folder, not a file")
+    try:
+        info = path.stat()
+    except OSError as exc:
+        raise InputFileError(f"{path}: cannot read ({exc.strerror}); check its permissions") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise InputFileError(f"{path}: not a regular file (a pipe, device or socket); give a transcript file")
+    if info.st_size > MAX_FILE_BYTES:
+        raise InputFileError(
+            f"{path}: {info.st_size:,} bytes, over the {MAX_FILE_BYTES:,} qualcode reads from one file; split it"
+        )
     try:
         data = path.read_bytes()
     except OSError as exc:
