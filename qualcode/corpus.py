@@ -38,6 +38,17 @@ class Corpus:
         """Deprecated name of :attr:`segment_by`."""
         return self.segment_by
 
+    @property
+    def codings(self) -> pd.DataFrame:
+        """Human codes read with the documents (a table's ``codes_column``), in span form:
+        ``doc_id, start_char, end_char, code, coder`` (the column's name)."""
+        rows = [
+            {"doc_id": doc.doc_id, "start_char": a, "end_char": b, "code": code, "coder": coder}
+            for doc in self.documents
+            for a, b, code, coder in doc.codes
+        ]
+        return pd.DataFrame(rows, columns=["doc_id", "start_char", "end_char", "code", "coder"])
+
     def text(self, doc_id: str) -> str:
         """The full text of one document, which every offset refers to."""
         for doc in self.documents:

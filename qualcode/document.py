@@ -13,6 +13,7 @@ class Turn:
     speaker: str | None
     start: int
     end: int
+    metadata: dict[str, Any] = field(default_factory=dict, compare=False)  # per-turn values (a table row's)
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,7 @@ class Document:
     times: list[TimeSpan] = field(default_factory=list)
     metadata: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    codes: list[tuple[int, int, str, str]] = field(default_factory=list)  # (start, end, code, coder) read with it
 
     @property
     def has_speakers(self) -> bool:

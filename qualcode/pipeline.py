@@ -12,6 +12,7 @@ import pandas as pd
 from . import columns as C
 from .codebook import Codebook, load_codebook
 from .corpus import Corpus
+from .errors import OptionError
 from .fileio import check_writable
 from .io import read_transcripts
 from .io.writers import write_codings
@@ -111,6 +112,13 @@ def tag(
         codebook_path = Path(codebook)
         codebook = load_codebook(codebook_path)
     corpus = read_transcripts(named, **run.read_options())
+    if training is None and run.training is None and run.codes_column is not None:
+        training = corpus.codings  # a coded spreadsheet teaches the model its own codes
+        if training.empty:
+            raise OptionError(
+                f"codes_column {run.codes_column!r} holds no codes in {', '.join(map(str, named))}",
+                option="codes_column",
+            )
     codings = suggest(
         corpus,
         codebook,

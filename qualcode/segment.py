@@ -125,7 +125,8 @@ def segment_documents(
     rows: list[dict[str, object]] = []
     meta_columns: list[str] = []
     for doc in documents:
-        for key in doc.metadata:
+        keys = [*doc.metadata, *(key for turn in doc.turns for key in turn.metadata)]
+        for key in keys:
             if key in C.RESERVED:
                 from .errors import MetadataError
 
@@ -177,7 +178,7 @@ def segment_documents(
             if doc.times:
                 row[C.START_TIME], row[C.END_TIME] = _times(doc, start, end)
             for key in meta_columns:
-                value = doc.metadata.get(key, "")
+                value = turn.metadata.get(key, doc.metadata.get(key, ""))
                 row[key] = "" if value is None else str(value)
             rows.append(row)
     has_times = any(doc.times for doc in documents)

@@ -81,6 +81,8 @@ class Settings(BaseModel):
     text_column: str | None = None
     id_column: str | None = None
     speaker_column: str | None = None
+    codes_column: str | None = None
+    codes_separator: str = ";"
     encoding: str | None = None
     model: str | None = None
     cache: str | None = "default"
@@ -139,7 +141,8 @@ class Settings(BaseModel):
 
         data = settings.model_dump() if settings is not None else {}
         data.update({key: value for key, value in options.items()})
-        if data.get("training") is not None and not matcher_class(str(data.get("method", "hybrid"))).learns:
+        learning = data.get("training") is not None or data.get("codes_column") is not None
+        if learning and not matcher_class(str(data.get("method", "hybrid"))).learns:
             data["method"] = "classifier"
         try:
             return cls(**data)
@@ -162,6 +165,8 @@ class Settings(BaseModel):
             "text_column": self.text_column,
             "id_column": self.id_column,
             "speaker_column": self.speaker_column,
+            "codes_column": self.codes_column,
+            "codes_separator": self.codes_separator,
             "encoding": self.encoding,
         }
 

@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+import qualcode as qc
 from qualcode.cli import app
 
 from .conftest import CODEBOOK, EXAMPLES, FIXTURES, PARTICIPANTS
@@ -300,3 +301,72 @@ def test_old_option_spellings_still_work_with_a_warning(tmp_path):
     tidy = run("matrix", out, "-o", table, "--format", "tidy")
     assert tidy.exit_code == 0, tidy.output
     assert "code_a" in table.read_text(encoding="utf-8").splitlines()[0]
+
+
+@pytest.mark.model
+def test_a_coded_spreadsheet_trains_through_its_codes_column(tmp_path):
+    rows = [(f"R{i:02d}", f"We hired {i} more counselors for the schools.", "personnel") for i in range(10)]
+    rows += [
+        (f"R{10 + i:02d}", f"During the pandemic, {i} families lost internet access.", "covid_lessons")
+        for i in range(10)
+    ]
+    rows += [(f"R{20 + i:02d}", f"Answer {i}: we hired a nurse and a psychologist.", "") for i in range(3)]
+    table = pd.DataFrame(rows, columns=["respondent", "answer", "human codes"])
+    path = tmp_path / "coded_survey.csv"
+    table.to_csv(path, index=False)
+    out = tmp_path / "out.csv"
+    result = run(
+        "tag",
+        path,
+        "-c",
+        CODEBOOK,
+        "-o",
+        out,
+        "--text-column",
+        "answer",
+        "--id-column",
+        "respondent",
+        "--codes-column",
+        "human codes",
+    )
+    assert result.exit_code == 0, result.output
+    coded = pd.read_csv(out, keep_default_na=False)
+    assert (coded["method"] == "human").sum() == 20 and set(coded.loc[coded["method"] == "human", "coder"]) == {
+        "human codes"
+    }
+    new = coded[coded["doc_id"].isin(["R20", "R21", "R22"])]
+    assert "personnel" in set(new["code"])  # learned from the spreadsheet's own codes
+    meta = json.loads((tmp_path / "out.meta.json").read_text(encoding="utf-8"))
+    assert meta["settings"]["codes_column"] == "human codes" and meta["settings"]["method"] == "classifier"
+    table.loc[0, "human codes"] = "hiring"
+    table.to_csv(path, index=False)
+    bad = run(
+        "tag",
+        path,
+        "-c",
+        CODEBOOK,
+        "-o",
+        tmp_path / "x.csv",
+        "--text-column",
+        "answer",
+        "--id-column",
+        "respondent",
+        "--codes-column",
+        "human codes",
+    )
+    assert bad.exit_code == 2 and "'hiring' is not in codebook" in bad.output
+
+
+def test_table_rows_keep_their_own_columns_as_segment_metadata(tmp_path):
+    table = pd.DataFrame(
+        {
+            "Turn": [1, 2, 3],
+            "Speaker": ["T", "S1", "T"],
+            "Sentence": ["Why?", "Because.", "Who agrees?"],
+            "Lesson": ["L1"] * 3,
+        }
+    )
+    path = tmp_path / "lesson.csv"
+    table.to_csv(path, index=False)
+    corpus = qc.read_transcripts(path, text_column="Sentence", speaker_column="Speaker", segment_by="turn")
+    assert corpus.segments["Turn"].tolist() == ["1", "2", "3"] and corpus.segments["Lesson"].tolist() == ["L1"] * 3

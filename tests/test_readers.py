@@ -172,7 +172,8 @@ def test_survey_xlsx_and_utterance_tables(tmp_path):
     assert_offsets(corpus)
     assert turns(corpus) == [("T", "What do you notice?"), ("T", "Take your time."), ("Ana", "It is bigger.")]
     assert corpus.segments["lesson"].unique().tolist() == ["L1"]  # constant column kept as metadata
-    assert "Tag" not in corpus.segments.columns  # per-row values are not document metadata
+    # per-row values are each segment's own metadata (no longer dropped)
+    assert corpus.segments["Tag"].tolist() == ["eliciting", "none", "claim"]
 
 
 def test_examples_with_metadata(example_corpus):

@@ -46,6 +46,11 @@ def tag(
     speaker_column: Annotated[
         str | None, typer.Option(help="CSV/XLSX column holding the speaker (rows are turns).")
     ] = None,
+    codes_column: Annotated[
+        str | None,
+        typer.Option(help="CSV/XLSX column of human codes (a coded spreadsheet): learn from them."),
+    ] = None,
+    codes_separator: Annotated[str, typer.Option(help="Separator between codes in --codes-column.")] = ";",
     encoding: Annotated[str | None, typer.Option(help="Force a text encoding (default: detect).")] = None,
     model: Annotated[
         Path | None, typer.Option(help="A sentence-transformers model folder (default: the packaged all-MiniLM-L6-v2).")
@@ -90,6 +95,8 @@ def tag(
         text_column=text_column,
         id_column=id_column,
         speaker_column=speaker_column,
+        codes_column=codes_column,
+        codes_separator=codes_separator,
         encoding=encoding,
         model=model,
         cache=None if no_cache else (cache or "default"),

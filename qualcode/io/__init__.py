@@ -82,11 +82,15 @@ def read_document(
     text_column: str | None = None,
     id_column: str | None = None,
     speaker_column: str | None = None,
+    codes_column: str | None = None,
+    codes_separator: str = ";",
 ) -> list[Document]:
     """Read one file into documents (tables may hold many); ``doc_id`` is the file stem.
     The reader is chosen by suffix from the registry (:mod:`qualcode.io.base`)."""
     path = Path(path)
-    options = ReadOptions(encoding, speaker_patterns, text_column, id_column, speaker_column)
+    options = ReadOptions(
+        encoding, speaker_patterns, text_column, id_column, speaker_column, codes_column, codes_separator
+    )
     docs = reader_for(path).read(path, options)
     digest = sha256_file(path)
     for doc in docs:
@@ -107,6 +111,8 @@ def read_transcripts(
     text_column: str | None = None,
     id_column: str | None = None,
     speaker_column: str | None = None,
+    codes_column: str | None = None,
+    codes_separator: str = ";",
     encoding: str | None = None,
     unit: str | None = None,
 ) -> Corpus:
@@ -130,6 +136,8 @@ def read_transcripts(
         Regular expressions for speaker labels in text (see :mod:`qualcode.io.speakers`).
     text_column, id_column, speaker_column
         For .csv/.xlsx input (see :mod:`qualcode.io.table`).
+    codes_column, codes_separator
+        For .csv/.xlsx input: a column of human codes, read as ``corpus.codings``.
     encoding
         Force a text encoding instead of detecting it.
     unit
@@ -166,6 +174,8 @@ def read_transcripts(
             text_column=text_column,
             id_column=id_column,
             speaker_column=speaker_column,
+            codes_column=codes_column,
+            codes_separator=codes_separator,
         ):
             if doc.doc_id in where:
                 raise InputFileError(

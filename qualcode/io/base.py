@@ -26,6 +26,8 @@ class ReadOptions:
     text_column: str | None = None
     id_column: str | None = None
     speaker_column: str | None = None
+    codes_column: str | None = None
+    codes_separator: str = ";"
 
 
 ReaderFunction = Callable[[Path, ReadOptions], list[Document]]

@@ -6,7 +6,11 @@ column becomes metadata.
 
 Transcript form (``speaker_column`` given): the rows are turns, in order, of one document
 per file (or per ``id_column`` value); columns that hold one value for the whole document
-are metadata.
+are its metadata, the others (a turn number, a label) each segment's own metadata.
+
+``codes_column`` names a column of human codes (separated by ``codes_separator``, ``;`` by
+default): each becomes a human coding of that row's text (``corpus.codings``), so a coded
+spreadsheet can train, be evaluated against, or be compared with another coder.
 """
 
 from __future__ import annotations
@@ -73,6 +77,8 @@ def read_table_file(
     id_column: str | None = None,
     speaker_column: str | None = None,
     encoding: str | None = None,
+    codes_column: str | None = None,
+    codes_separator: str = ";",
 ) -> list[Document]:
     """Read a survey or utterance table into documents (see module docs)."""
     frame = read_table(path, encoding)
@@ -80,7 +86,15 @@ def read_table_file(
     assert text_col is not None
     speaker_col = _pick(frame, speaker_column, (), path, "speaker", "--speaker-column") if speaker_column else None
     id_col = _pick(frame, id_column, ID_CANDIDATES if speaker_col is None else (), path, "id", "--id-column")
-    meta_cols = [c for c in frame.columns if c not in {text_col, id_col, speaker_col}]
+    codes_col = _pick(frame, codes_column, (), path, "codes", "--codes-column") if codes_column else None
+    meta_cols = [c for c in frame.columns if c not in {text_col, id_col, speaker_col, codes_col}]
+
+    def codes_of(values: dict, start: int, end: int) -> list[tuple[int, int, str, str]]:
+        if codes_col is None:
+            return []
+        raw = str(values[codes_col] or "")
+        return [(start, end, code.strip(), codes_col) for code in raw.split(codes_separator) if code.strip()]
+
     docs: list[Document] = []
     if speaker_col is None:
         seen: set[str] = set()
@@ -103,6 +117,7 @@ def read_table_file(
                     answer + "\n",
                     [Turn(None, 0, len(answer))],
                     metadata=meta,
+                    codes=codes_of(values, 0, len(answer)),
                 )
             )
         if not docs:
@@ -110,23 +125,33 @@ def read_table_file(
         return docs
     groups = frame.groupby(frame[id_col], sort=False) if id_col else [(path.stem, frame)]
     for key, rows in groups:
-        parts, turns, pos = [], [], 0
+        constant = [c for c in meta_cols if rows[c].nunique() == 1]  # the document's metadata
+        varying = [c for c in meta_cols if c not in constant]  # each turn's own (a row's turn number, labels)
+        parts, turns, codes, pos = [], [], [], 0
         for row in rows.to_dict(orient="records"):
             said = " ".join(normalise_newlines(str(row[text_col])).split())
             if not said:
                 continue
             speaker = str(row[speaker_col]).strip().rstrip(":").strip() or None  # "T1:" and "T1" are one speaker
             prefix = f"{speaker}: " if speaker else ""
-            turns.append(Turn(speaker, pos + len(prefix), pos + len(prefix) + len(said)))
+            start = pos + len(prefix)
+            turns.append(Turn(speaker, start, start + len(said), {c: row[c] for c in varying}))
+            codes += codes_of(row, start, start + len(said))
             parts.append(prefix + said)
             pos += len(prefix) + len(said) + 1
         if not turns:
             continue
         first = rows.iloc[0]
-        meta = {c: first[c] for c in meta_cols if rows[c].nunique() == 1}  # per-file constants only
+        meta = {c: first[c] for c in constant}
         docs.append(
             Document(
-                str(key), str(path), path.suffix.lower().lstrip("."), "\n".join(parts) + "\n", turns, metadata=meta
+                str(key),
+                str(path),
+                path.suffix.lower().lstrip("."),
+                "\n".join(parts) + "\n",
+                turns,
+                metadata=meta,
+                codes=codes,
             )
         )
     if not docs:
@@ -142,4 +167,6 @@ def _read(path: Path, options: ReadOptions) -> list[Document]:
         id_column=options.id_column,
         speaker_column=options.speaker_column,
         encoding=options.encoding,
+        codes_column=options.codes_column,
+        codes_separator=options.codes_separator,
     )
