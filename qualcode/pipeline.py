@@ -107,6 +107,9 @@ def tag(
             ],
         )
         check_not_an_input(meta_path(output), named)
+    reused = _reuse_metadata(run, output)
+    if reused is not None:
+        run = run.model_copy(update={"metadata": reused})
     codebook_path = None
     if not isinstance(codebook, Codebook):
         codebook_path = Path(codebook)
@@ -133,6 +136,10 @@ def tag(
     )
     made = codings.attrs["qualcode"]
     notes = list(made["notes"])
+    if reused is not None:
+        notes.append(
+            f"participant metadata {reused} reused from the run that wrote {output} (give --metadata to change it)"
+        )
     prior, kept_notes = previous_codings(run.previous, output, run.format)
     notes += kept_notes
     if prior is not None:
@@ -160,3 +167,16 @@ def tag(
         result.output = write_codings(codings, output, format=run.format, segments=coded_segments, codes=codebook.ids)
         result.meta_file = write_meta(output, meta)
     return result
+
+
+def _reuse_metadata(run: Settings, output: str | Path | None) -> str | None:
+    """The metadata table the run that wrote ``output`` used, when this run merges with it
+    and names none (so merged rows do not lose their role and district)."""
+    from .meta import read_meta
+
+    if output is None or run.metadata is not None or run.previous is None or not Path(output).is_file():
+        return None
+    meta = read_meta(output)
+    if meta is None or meta.settings.metadata is None or not Path(meta.settings.metadata).is_file():
+        return None
+    return meta.settings.metadata

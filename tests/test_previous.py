@@ -94,3 +94,11 @@ def test_a_hand_added_row_with_empty_offsets_keeps_keys_whole(reviewed):
     ]
     assert same["status"].tolist() == ["rejected"]  # not suggested again beside the rejection
     assert not again["start_char"].str.contains(r"\.").any()  # offsets stay whole numbers
+
+
+def test_a_rerun_without_metadata_reuses_the_previous_runs_table(reviewed):
+    result = run("tag", EXAMPLES, "-c", CODEBOOK, "-o", reviewed, "--method", "keyword")
+    assert result.exit_code == 0, result.output
+    assert "reused from the run that wrote" in result.output
+    again = pd.read_csv(reviewed, keep_default_na=False)
+    assert (again["role"] != "").all() and (again["district"] != "").all()  # no blank group appears
