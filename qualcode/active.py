@@ -36,7 +36,6 @@ from .corpus import Corpus
 from .errors import OptionError
 
 SIMILAR = 0.92
-SHEET_COLUMNS = ("suggested", "uncertain_for", "uncertainty", "codes", "coder")
 
 
 def _uncertainty(values: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
@@ -163,12 +162,8 @@ def next_to_code(
     vectors = scores.vectors
     documents = candidates[C.DOC_ID].astype(str).to_numpy()
     allowed = np.array([codebook.get(code).suggest for code in scores.codes])
-    if learns:
-        uncertainty = _uncertainty(scores.values, thresholds) * allowed[None, :]
-        rows = select(uncertainty, vectors, documents, n)
-    else:
-        uncertainty = _uncertainty(scores.values, thresholds) * allowed[None, :]
-        rows = _spread(vectors, n)
+    uncertainty = _uncertainty(scores.values, thresholds) * allowed[None, :]
+    rows = select(uncertainty, vectors, documents, n) if learns else _spread(vectors, n)
     sheet = candidates.iloc[rows].drop(columns=[C.IS_INTERVIEWER], errors="ignore").reset_index(drop=True)
     picked = uncertainty[rows] if len(rows) else np.zeros((0, len(scores.codes)))
     sheet["suggested"] = [

@@ -74,7 +74,7 @@ class SafeZip:
         self._compressed = 0
         try:
             self._zip = zipfile.ZipFile(path)
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, ValueError):
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError):
             fix = (
                 "re-save it from Word"
                 if str(self.path).lower().endswith(".docx")
@@ -167,7 +167,7 @@ class SafeZip:
                     ):
                         raise self.error(self._too_dense(self._inflated, self._compressed))
                     chunks.append(block)
-        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as exc:
+        except (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError) as exc:  # unknown methods refused above
             raise self.error(f"{self.path}: entry {member!r} is damaged ({exc}); export the file again") from None
         return b"".join(chunks)
 

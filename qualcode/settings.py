@@ -140,7 +140,7 @@ class Settings(BaseModel):
         from .match import matcher_class
 
         data = settings.model_dump() if settings is not None else {}
-        data.update({key: value for key, value in options.items()})
+        data.update(options)
         learning = data.get("training") is not None or data.get("codes_column") is not None
         if learning and not matcher_class(str(data.get("method", "hybrid"))).learns:
             data["method"] = "classifier"

@@ -220,14 +220,14 @@ def test_concurrent_writers(encoder, tmp_path):
     expected = encoder.encode(texts)
 
     def work(part: int) -> np.ndarray:
-        local = CachedEncoder(encoder, EmbeddingCache(tmp_path / "shared"))
+        local = CachedEncoder(encoder, EmbeddingCache(tmp_path / "common"))
         return local.encode(texts[part::2] + texts)
 
     with ThreadPoolExecutor(max_workers=4) as pool:
         results = list(pool.map(work, [0, 1, 0, 1]))
     for result in results:
         assert np.allclose(result[-40:], expected, atol=1e-5)
-    final = CachedEncoder(encoder, EmbeddingCache(tmp_path / "shared")).encode(texts)
+    final = CachedEncoder(encoder, EmbeddingCache(tmp_path / "common")).encode(texts)
     assert np.allclose(final, expected, atol=1e-5)
 
 

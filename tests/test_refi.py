@@ -39,7 +39,7 @@ def project_qde(path) -> bytes:
         return archive.read("project.qde")
 
 
-def test_export_validates_against_the_shared_schema(exported):
+def test_export_validates_against_the_refi_schema(exported):
     assert schema_errors(project_qde(exported), PROJECT_XSD) == []
 
 

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 from .common import InputsOpt, OldUnitOpt, SegmentByOpt, handles_errors, renamed, warn
 
@@ -119,10 +122,7 @@ def import_refi(
     )
 
 
-def _selections(codings: object) -> int:
+def _selections(codings: pd.DataFrame) -> int:
     """Codings counted once each, however many segments a long one spans."""
-    import pandas as pd
-
-    assert isinstance(codings, pd.DataFrame)
     keys = [c for c in ("doc_id", "start_char", "end_char", "code", "coder") if c in codings.columns]
     return int(codings.drop_duplicates(keys).shape[0]) if keys else len(codings)
