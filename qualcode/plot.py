@@ -9,7 +9,7 @@ never seen together (NPMI −1).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -45,17 +45,20 @@ def cluster_order(matrix: pd.DataFrame) -> list[str]:
     return [matrix.index[i] for i in leaves_list(linkage(values, method="average", metric="euclidean"))]
 
 
-def _scale(measure: str, values: np.ndarray) -> tuple[str, float | None, float | None]:
+def _scale(measure: str, values: np.ndarray) -> tuple[str, Any]:
+    """The colour map and the normalisation: a signed measure is centred on its neutral value
+    (lift 1: as often as chance; NPMI 0), so that above and below chance read apart."""
+    from matplotlib.colors import Normalize, TwoSlopeNorm
+
     finite = values[np.isfinite(values)]
     top = float(finite.max()) if finite.size else 1.0
     if measure == "npmi":
-        return "RdBu_r", -1.0, 1.0
+        return "RdBu_r", TwoSlopeNorm(vmin=-1.0, vcenter=0.0, vmax=1.0)
     if measure == "lift":
-        span = max(abs(top - 1.0), 1.0)
-        return "RdBu_r", max(0.0, 1.0 - span), 1.0 + span
+        return "RdBu_r", TwoSlopeNorm(vmin=0.0, vcenter=1.0, vmax=max(top, 2.0))
     if measure in ("jaccard", "overlap", "conditional"):
-        return "Blues", 0.0, 1.0
-    return "Blues", 0.0, max(top, 1.0)
+        return "Blues", Normalize(0.0, 1.0)
+    return "Blues", Normalize(0.0, max(top, 1.0))
 
 
 def _draw(ax, matrix: pd.DataFrame, measure: str, annotate: bool, diagonal: bool):
@@ -64,9 +67,9 @@ def _draw(ax, matrix: pd.DataFrame, measure: str, annotate: bool, diagonal: bool
         np.fill_diagonal(values, np.nan)
     if measure == "npmi":  # -1 means "never together": grey and unlabelled, so the rest stays readable
         values[values <= -1.0] = np.nan
-    cmap, lo, hi = _scale(measure, values)
+    cmap, norm = _scale(measure, values)
     ax.set_facecolor("#EEEEEE")
-    image = ax.imshow(np.ma.masked_invalid(values), cmap=cmap, vmin=lo, vmax=hi, aspect="equal")
+    image = ax.imshow(np.ma.masked_invalid(values), cmap=cmap, norm=norm, aspect="equal")
     labels = [_label(c) for c in matrix.index]
     ax.set_xticks(
         range(len(labels)),
@@ -82,7 +85,6 @@ def _draw(ax, matrix: pd.DataFrame, measure: str, annotate: bool, diagonal: bool
     ax.grid(which="minor", color="white", linewidth=1)
     ax.tick_params(which="minor", length=0)
     if annotate and len(labels) <= 25:
-        norm = image.norm
         for i in range(values.shape[0]):
             for j in range(values.shape[1]):
                 v = values[i, j]

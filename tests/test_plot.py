@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -46,3 +47,15 @@ def test_a_grouped_matrix_is_not_a_heatmap():
     with pytest.raises(qc.OptionError, match="small_multiples"):
         plot.heatmap(qc.cooccurrence(CODINGS, by="role"))
     assert isinstance(qc.cooccurrence(CODINGS), pd.DataFrame)
+
+
+def test_lift_is_drawn_on_a_scale_centred_on_chance():
+    import matplotlib
+
+    matrix = qc.cooccurrence(CODINGS, measure="lift")
+    fig = plot.heatmap(matrix, measure="lift")
+    image = fig.axes[0].images[0]
+    neutral = matplotlib.colormaps["RdBu_r"](0.5)
+    assert image.norm(1.0) == 0.5  # lift 1 (chance) gets the map's neutral middle colour
+    assert image.to_rgba(1.0) == neutral
+    assert image.norm(0.0) == 0.0 and image.norm(max(2.0, float(np.nanmax(matrix.to_numpy())))) == 1.0
