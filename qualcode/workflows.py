@@ -215,7 +215,7 @@ def figure(
         table = frequencies(
             codings, by=list(by) if by else None, count=count, min_score=min_score, codebook=codebook, level=level
         )
-        return plot.prevalence(table)
+        return plot.prevalence(table, labels=plot.code_labels(codebook))
     if kind == "heatmap" and by:
         raise OptionError("a heatmap draws one matrix; for one per group use kind 'multiples'", option="by")
     if kind == "multiples" and not by:
@@ -230,7 +230,7 @@ def figure(
         level=level,
     )
     draw = plot.small_multiples if kind == "multiples" else plot.heatmap
-    return draw(result, measure=measure, cluster=cluster)
+    return draw(result, measure=measure, cluster=cluster, labels=plot.code_labels(codebook))
 
 
 def export_filter(

@@ -9,6 +9,7 @@ import pytest
 import qualcode as qc
 from qualcode import plot
 
+from .conftest import CODEBOOK
 from .test_cooccurrence import CODINGS
 
 
@@ -59,3 +60,100 @@ def test_lift_is_drawn_on_a_scale_centred_on_chance():
     assert image.norm(1.0) == 0.5  # lift 1 (chance) gets the map's neutral middle colour
     assert image.to_rgba(1.0) == neutral
     assert image.norm(0.0) == 0.0 and image.norm(max(2.0, float(np.nanmax(matrix.to_numpy())))) == 1.0
+
+
+def _png(fig, tmp_path, name="fig.png", dpi=60):
+    import matplotlib.image
+
+    path = tmp_path / name
+    fig.savefig(path, dpi=dpi)
+    return matplotlib.image.imread(path)
+
+
+def test_lift_1_is_rendered_in_the_neutral_colour(tmp_path):
+    """Rendered, not only normalised: a cell at lift 1.0 comes out white-ish, one above chance red."""
+    matrix = pd.DataFrame([[3.0, 1.0, 2.5], [1.0, 3.0, 0.2], [2.5, 0.2, 3.0]], index=list("abc"), columns=list("abc"))
+    fig = plot.heatmap(matrix, measure="lift", annotate=False)
+    ax = fig.axes[0]
+    pixels = _png(fig, tmp_path, dpi=100)
+    height = pixels.shape[0]
+
+    def colour(row, col):
+        x, y = ax.transData.transform((col, row))
+        return pixels[int(height - y), int(x), :3]
+
+    neutral = colour(0, 1)
+    assert np.all(np.abs(neutral - np.array([0.97, 0.97, 0.97])) < 0.04), neutral
+    above = colour(0, 2)
+    below = colour(1, 2)
+    assert above[0] > above[2] + 0.2  # red: more often together than chance
+    assert below[2] > below[0] + 0.2  # blue: less often
+
+
+def test_annotations_contrast_with_their_cells():
+    matrix = pd.DataFrame([[9.0, 1.0, 8.0], [1.0, 9.0, 0.0], [8.0, 0.0, 9.0]], index=list("abc"), columns=list("abc"))
+    fig = plot.heatmap(matrix, measure="count")
+    ax = fig.axes[0]
+    image = ax.images[0]
+    for text in ax.texts:
+        value = float(text.get_text())
+        expected = plot.text_colour(image.cmap(image.norm(value)))
+        assert text.get_color() == expected
+    colours = {t.get_text(): t.get_color() for t in ax.texts}
+    assert colours["1"] == "black" and colours["8"] == "white"
+
+
+def test_small_multiples_scale_to_the_drawn_values_not_the_diagonal():
+    fig = plot.small_multiples(qc.cooccurrence(CODINGS, by="role"), measure="count")
+    image = fig.axes[0].images[0]
+    # off the diagonal no pair meets more than twice in a group; the diagonal (up to 3) is blank
+    assert image.norm.vmax == 2.0
+    ones = [t for ax in fig.axes for t in ax.texts if t.get_text() == "1"]
+    assert ones and all(t.get_color() == plot.text_colour(image.cmap(image.norm(1.0))) for t in ones)
+
+
+def test_grey_cells_have_a_legend():
+    fig = plot.heatmap(qc.cooccurrence(CODINGS, measure="npmi"), measure="npmi")
+    legend = [t.get_text() for leg in fig.legends for t in leg.get_texts()]
+    assert legend == ["grey: a code with itself; never together"]
+    fig = plot.small_multiples(qc.cooccurrence(CODINGS, by="role"))
+    assert [t.get_text() for leg in fig.legends for t in leg.get_texts()] == ["grey: a code with itself"]
+
+
+def test_labels_are_the_codebooks_when_one_is_given():
+    labels = {"a": "Attention to care", "b": "Budget", "c": "Coaching"}
+    fig = plot.heatmap(qc.cooccurrence(CODINGS), labels=labels)
+    assert set(labels.values()) <= set(_texts(fig))
+    fig = plot.prevalence(qc.frequencies(CODINGS, by="role", count="document"), labels=labels)
+    assert set(labels.values()) <= set(_texts(fig))
+
+
+def test_codebook_labels_reach_figures_through_figure(tmp_path):
+    book = qc.load_codebook(CODEBOOK)
+    codings = pd.DataFrame(
+        {"doc_id": ["d1", "d1", "d2"], "segment_id": [0, 0, 1], "code": [book.ids[0], book.ids[1], book.ids[0]]}
+    )
+    fig = qc.figure("heatmap", codings, codebook=book)
+    assert book.get(book.ids[0]).label in _texts(fig)
+
+
+def test_prevalence_with_many_groups_is_capped_and_says_so(tmp_path):
+    rows = [
+        {"doc_id": f"d{k}", "segment_id": k, "code": code, "speaker": f"S{k:03d}"}
+        for k in range(200)
+        for code in ("a", "b", "c")[: 1 + k % 3]
+    ]
+    freq = qc.frequencies(pd.DataFrame(rows), by="speaker", count="segment")
+    fig = plot.prevalence(freq)
+    width, height = fig.get_size_inches()
+    assert height <= plot.MAX_HEIGHT and width <= 8
+    assert len(fig.axes[0].containers) == plot.MAX_GROUPS
+    assert fig.notes and "200 groups" in fig.notes[0]
+    assert "12 largest of 200" in fig.axes[0].get_title()
+
+
+def test_heatmap_of_many_codes_stays_bounded():
+    codes = [f"code_{k}" for k in range(80)]
+    matrix = pd.DataFrame(np.ones((80, 80)), index=codes, columns=codes)
+    width, height = plot.heatmap(matrix).get_size_inches()
+    assert height <= plot.MAX_HEIGHT + 0.5 and width <= plot.MAX_HEIGHT + 2

@@ -14,6 +14,7 @@ import typer
 
 from ..version import __version__
 from .analysis import freq, matrix, plot
+from .help import Command, Group
 from .refi import export_refi, import_refi
 from .review import agree, evaluate, review
 from .review import next as next_command
@@ -25,6 +26,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    cls=Group,
 )
 
 
@@ -44,13 +46,15 @@ def main(
 
 
 for _command in (tag, validate, matrix, freq, plot, review, agree, evaluate):
-    app.command()(_command)
-app.command("next")(next_command)
-app.command("export-refi")(export_refi)
-app.command("import-refi")(import_refi)
-app.command("import", help="The same as import-refi: a .qdpx, .qdc or Taguette .sqlite3 file into qualcode's files.")(
-    import_refi
-)
+    app.command(cls=Command)(_command)
+app.command("next", cls=Command)(next_command)
+app.command("export-refi", cls=Command)(export_refi)
+app.command("import-refi", cls=Command)(import_refi)
+app.command(
+    "import",
+    cls=Command,
+    help="The same as import-refi: a .qdpx, .qdc or Taguette .sqlite3 file into qualcode's files.",
+)(import_refi)
 
 
 def run() -> None:

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from .common import check_output, handles_errors
+from .common import check_output, handles_errors, warn
 
 MeasureOpt = Annotated[str, typer.Option(help="count, jaccard, overlap, conditional, lift or npmi.")]
 UnitOpt = Annotated[str, typer.Option(help="Unit of analysis: segment, document, participant or window.")]
@@ -169,6 +169,7 @@ def plot(
         level=level,
         cluster=cluster,
     )
+    warn(getattr(drawn, "notes", []))
     fmt = output.suffix.lower().lstrip(".")
     atomic_write(output, lambda tmp: drawn.savefig(tmp, dpi=dpi, format=fmt))
     typer.echo(f"{kind} -> {output}", err=True)

@@ -27,10 +27,12 @@ def export_refi(
     min_score: Annotated[
         float | None, typer.Option(help="Leave out suggestions scoring below this (reviewed and human rows stay).")
     ] = None,
-    include_rejected: Annotated[bool, typer.Option(help="Also export rejected suggestions.")] = False,
+    include_rejected: Annotated[
+        bool, typer.Option("--include-rejected", help="Also export rejected suggestions.")
+    ] = False,
     name: Annotated[str | None, typer.Option(help="Project name (default: the codebook's name).")] = None,
 ) -> None:
-    """Write a REFI-QDA project (.qdpx) for NVivo, ATLAS.ti, MAXQDA, QualCoder, Taguette…, or a codebook (.qdc).
+    """Write a REFI-QDA project (.qdpx) for NVivo, ATLAS.ti, MAXQDA, QualCoder, Taguette, or a codebook (.qdc).
 
     Example: qualcode export-refi coded.csv -c codebooks/caring_schools.yaml -o study.qdpx
     """

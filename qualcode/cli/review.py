@@ -7,7 +7,6 @@ from typing import Annotated
 
 import typer
 
-from .analysis import CodebookOpt
 from .common import InputsOpt, SegmentByOpt, check_output, handles_errors, renamed
 
 
@@ -91,7 +90,10 @@ def evaluate(
     threshold: Annotated[float, typer.Option(help="A suggestion counts when it scores at least this.")] = 0.0,
     curve: Annotated[bool, typer.Option(help="Write a precision-recall table over thresholds instead.")] = False,
     tune: Annotated[str | None, typer.Option(help="Choose a threshold per code: f1 or prevalence.")] = None,
-    codebook: CodebookOpt = None,
+    codebook: Annotated[
+        Path | None,
+        typer.Option("--codebook", "-c", help="The codebook (code order; with --tune, the one to add thresholds to)."),
+    ] = None,
     write_codebook: Annotated[
         Path | None, typer.Option(help="With --tune: save the codebook with the chosen thresholds here.")
     ] = None,
@@ -150,7 +152,9 @@ def next(
     ] = None,
     n: Annotated[int, typer.Option("-n", help="How many segments to choose.")] = 20,
     segment_by: SegmentByOpt = "auto",
-    include_interviewer: Annotated[bool, typer.Option(help="Also choose interviewer turns.")] = False,
+    include_interviewer: Annotated[
+        bool, typer.Option("--include-interviewer", help="Also choose interviewer turns.")
+    ] = False,
 ) -> None:
     """Choose the segments whose codes would teach the model most; write them as a sheet to fill in.
 

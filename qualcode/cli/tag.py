@@ -23,6 +23,10 @@ def tag(
     metadata_key: Annotated[str, typer.Option(help="Column of --metadata holding the document id.")] = "doc_id",
     segment_by: SegmentByOpt = "auto",
     unit: OldUnitOpt = None,
+    window_size: Annotated[int, typer.Option(help="With --segment-by window: sentences per window.")] = 3,
+    window_overlap: Annotated[
+        int, typer.Option(help="With --segment-by window: sentences shared by consecutive windows.")
+    ] = 1,
     method: Annotated[
         str, typer.Option(help="hybrid (default), keyword, embedding, or classifier (with --train).")
     ] = "hybrid",
@@ -37,7 +41,9 @@ def tag(
     format: Annotated[
         str, typer.Option("--format", help="long (segment x code rows) or wide (one row per segment).")
     ] = "long",
-    include_interviewer: Annotated[bool, typer.Option(help="Also code interviewer turns.")] = False,
+    include_interviewer: Annotated[
+        bool, typer.Option("--include-interviewer", help="Also code interviewer turns.")
+    ] = False,
     interviewer: Annotated[
         list[str] | None, typer.Option(help="Speaker name to treat as interviewer (repeatable).")
     ] = None,
@@ -67,7 +73,7 @@ def tag(
     train: Annotated[
         Path | None,
         typer.Option(
-            help="Human codings CSV (doc_id,start_char,end_char,code[,coder]) to learn a classifier per code from."
+            help="Human codings CSV (columns doc_id, start_char, end_char, code, optional coder) to learn a classifier per code from."
         ),
     ] = None,
 ) -> None:
@@ -86,6 +92,8 @@ def tag(
         metadata=metadata,
         metadata_key=metadata_key,
         segment_by=segment_by,
+        window_size=window_size,
+        window_overlap=window_overlap,
         method=method,
         min_score=min_score,
         top_k=top_k,

@@ -1,0 +1,89 @@
+"""Help screens with the conventional placeholders: ``TEXT``, ``PATH``, ``INTEGER``, ``NUMBER``
+after an option that takes a value, nothing after a flag, and ``INPUTS...`` for a list of
+arguments (typer 0.29 prints ``<str>``, ``<list[Path]>`` and ``{inputs}...`` by default).
+
+Every command and the group are built with these classes (``cls=``), so the help a user sees,
+the usage line and the test that renders all help at 80 columns agree.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, get_args
+
+from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
+
+_NAMES = {str: "TEXT", int: "INTEGER", float: "NUMBER", Path: "PATH"}
+
+
+def _element(annotation: Any) -> Any:
+    """``list[Path]`` -> ``Path``; ``Path | None`` -> ``Path``."""
+    args = [a for a in get_args(annotation) if a is not type(None)]
+    return _element(args[0]) if args else annotation
+
+
+def placeholder(param: TyperOption | TyperArgument) -> str:
+    """The metavar shown for ``param``: empty for a flag, else the conventional type name."""
+    if getattr(param, "is_flag", False) or getattr(param, "count", False):
+        return ""
+    descriptor = param.type_descriptor
+    if descriptor.is_choice and descriptor.choices:
+        name = "[" + "|".join(str(c) for c in descriptor.choices) + "]"
+    elif descriptor.is_path:
+        name = "PATH"
+    else:
+        name = _NAMES.get(_element(descriptor.annotation), "TEXT")
+    if isinstance(param, TyperArgument) and param.name:
+        name = param.name.upper() + ("..." if param.nargs != 1 else "")
+    return name
+
+
+class Argument(TyperArgument):
+    """An argument shown by its upper-case name: ``INPUTS...`` in the usage line and the
+    help table (typer shows ``{inputs}...`` and a ``<list[Path]>`` type)."""
+
+    def _rich_display_name(self) -> str:
+        return self.display_name_raw
+
+    def _usage_display_name(self) -> str:
+        name = self._rich_display_name()
+        return name if self.required else f"[{name}]"
+
+    def display_type_rich(self, ctx: Any) -> str | None:
+        return None
+
+
+def _conventional(params: list[Any]) -> None:
+    for param in params:
+        if isinstance(param, TyperArgument) and not isinstance(param, Argument):
+            param.__class__ = Argument
+        if isinstance(param, TyperOption | TyperArgument) and param.metavar is None:
+            param.metavar = placeholder(param)
+
+
+class Command(TyperCommand):
+    """A typer command whose help shows conventional placeholders."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _conventional(self.params)
+
+    def get_help_option(self, ctx: Any) -> Any:
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.metavar = ""
+        return option
+
+
+class Group(TyperGroup):
+    """The ``qualcode`` group, with the same placeholders as its commands."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _conventional(self.params)
+
+    def get_help_option(self, ctx: Any) -> Any:
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.metavar = ""
+        return option
