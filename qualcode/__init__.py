@@ -79,6 +79,9 @@ _PUBLIC: dict[str, str] = {
     "evaluate_files": "workflows",
     "export_filter": "workflows",
     "figure": "workflows",
+    "report": "workflows",
+    "Report": "report",
+    "build_report": "report",
 }
 
 __all__ = ["__version__", *sorted(_PUBLIC)]
@@ -126,8 +129,9 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerl
     from .meta import read_meta
     from .pipeline import TagResult, tag
     from .refi import RefiProject, read_qdc, read_qdpx, read_taguette, save_project, to_qdc, to_qdpx
+    from .report import Report, build_report
     from .review import accept, accept_above, merge, reject
     from .segment import segment_documents, segments_from_texts
     from .settings import Settings
     from .suggestions import suggest
-    from .workflows import agree_files, compare_table, corpus_for, evaluate_files, export_filter, figure
+    from .workflows import agree_files, compare_table, corpus_for, evaluate_files, export_filter, figure, report

@@ -15,13 +15,14 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from .errors import OptionError
+from .errors import OptionError, QualcodeError
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
     from .codebook import Codebook
     from .corpus import Corpus
+    from .report import Report
 
 PLOTS = ("heatmap", "multiples", "prevalence")
 
@@ -61,8 +62,6 @@ def coded_segments(coded: str | Path) -> pd.DataFrame | None:
     """Every segment the run that wrote ``coded`` coded, also those that got no code (so that
     shares and N count all of them), read through its ``.meta.json``; None without one or
     when its inputs are no longer there."""
-    from . import columns as C
-    from .errors import QualcodeError
     from .meta import read_meta
 
     meta = read_meta(coded)
@@ -72,7 +71,14 @@ def coded_segments(coded: str | Path) -> pd.DataFrame | None:
         segments = corpus_for(coded).segments
     except QualcodeError:
         return None
-    if not meta.settings.include_interviewer and C.IS_INTERVIEWER in segments.columns:
+    return _counted(segments, meta.settings.include_interviewer)
+
+
+def _counted(segments: pd.DataFrame, include_interviewer: bool) -> pd.DataFrame:
+    """The segments a run coded: interviewer turns only when it included them."""
+    from . import columns as C
+
+    if not include_interviewer and C.IS_INTERVIEWER in segments.columns:
         segments = segments[~segments[C.IS_INTERVIEWER].astype(bool)]
     return segments.reset_index(drop=True)
 
@@ -249,3 +255,47 @@ def export_filter(
     if not include_rejected:
         keep &= ~status.eq("rejected")
     return table[keep].reset_index(drop=True)
+
+
+def report(
+    coded: str | Path | pd.DataFrame,
+    codebook: str | Path | Codebook | None = None,
+    *,
+    by: str | Sequence[str] | None = None,
+    measure: str = "count",
+    min_score: float | None = None,
+    title: str | None = None,
+) -> Report:
+    """The browsable HTML report of a codings CSV (or table): codebook with top passages,
+    frequencies, a co-occurrence heatmap whose cells open their passages, the same by group
+    with the between-group test, agreement when two human coders are present, provenance.
+
+    From a file, shares count every segment of its run and provenance comes from its
+    ``.meta.json``. ``report(...).save("report.html")`` writes it; in Jupyter it shows itself.
+    """
+    from .codebook import load_codebook
+    from .io.coded import read_coded
+    from .meta import read_meta
+    from .report import build_report
+
+    book = load_codebook(codebook) if isinstance(codebook, str | Path) else codebook
+    if isinstance(coded, pd.DataFrame):
+        return build_report(coded, book, by=by, measure=measure, min_score=min_score, title=title)
+    meta = read_meta(coded)
+    everything = None
+    if meta is not None and meta.inputs:
+        try:
+            everything = corpus_for(coded).segments
+        except QualcodeError:
+            everything = None
+    return build_report(
+        read_coded(coded),
+        book,
+        by=by,
+        measure=measure,
+        min_score=min_score,
+        segments=_counted(everything, meta.settings.include_interviewer) if everything is not None and meta else None,
+        all_segments=everything,
+        provenance=meta.record if meta is not None else None,
+        title=title,
+    )

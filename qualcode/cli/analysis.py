@@ -173,3 +173,40 @@ def plot(
     fmt = output.suffix.lower().lstrip(".")
     atomic_write(output, lambda tmp: drawn.savefig(tmp, dpi=dpi, format=fmt))
     typer.echo(f"{kind} -> {output}", err=True)
+
+
+@handles_errors
+def report(
+    coded: Annotated[Path, typer.Argument(help="A long codings CSV (from qualcode tag or review).")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="The HTML file to write.")],
+    codebook: Annotated[
+        Path | None, typer.Option("--codebook", "-c", help="The codebook (labels, definitions, code order).")
+    ] = None,
+    by: ByOpt = None,
+    measure: MeasureOpt = "count",
+    min_score: MinScoreOpt = None,
+    title: Annotated[str | None, typer.Option(help="The report's title (default: the codebook's name).")] = None,
+) -> None:
+    """Write a self-contained HTML report: codebook with top passages, frequencies, a
+    co-occurrence heatmap whose cells open the passages behind them, the same by group with
+    the between-group test, agreement and disagreements of two coders, provenance.
+
+    Example: qualcode report coded.csv -c codebooks/caring_schools.yaml --by role -o report.html
+    """
+    from ..errors import OptionError
+    from ..workflows import report as build
+
+    if output.suffix.lower() not in (".html", ".htm"):
+        raise OptionError(f"{output}: give a file name ending in .html")
+    check_output(output)
+    if output.resolve() == coded.resolve():
+        raise OptionError(f"{output}: the report would overwrite its input")
+    result = build(coded, codebook, by=by, measure=measure, min_score=min_score, title=title)
+    warn(result.warnings)
+    result.save(output)
+    summary = result.summary
+    typer.echo(
+        f"{summary['coded segments']} coded segments of {summary['segments']}, {summary['codes']} codes "
+        f"({len(result.html) / 1e6:.1f} MB) -> {output}",
+        err=True,
+    )

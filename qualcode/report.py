@@ -1,0 +1,576 @@
+"""A browsable, self-contained HTML report of a coded corpus: the passages behind every number.
+
+:func:`build_report` turns a codings table (from ``qualcode tag``, reviewed or not) into one
+HTML file with inline CSS and JavaScript and no network access, so it can be emailed and
+archived with a paper:
+
+- the codebook, each code with its definition, criteria and top passages (evidence marked);
+- frequencies by each grouping column, as counts and shares of all segments;
+- the co-occurrence matrix (Jinja2 renders it as a table coloured like ``qualcode plot``):
+  **clicking a cell lists the passages where the two codes meet**, paged; the same per group,
+  and the between-group comparison with Benjamini-Hochberg adjusted p-values;
+- with two human coders: agreement per code and the passages where they disagree, side by side;
+- provenance from the ``.meta.json``.
+
+The static parts (tables, top passages, the first disagreements) read with JavaScript off;
+the passages behind a cell are drawn by a small script from data embedded in the page, a page
+at a time, so the report stays usable at tens of thousands of segments.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from . import columns as C
+from .errors import ColumnError, OptionError
+
+if TYPE_CHECKING:
+    from .codebook import Codebook
+
+TOP_PASSAGES = 5  # per code, written into the page (the rest on demand)
+STATIC_DISAGREEMENTS = 50  # written into the page; the rest page in with JavaScript
+GROUP_COLUMNS_SHOWN = ("participant", "role", "district")
+_SPAN = re.compile(r"\[(\d+):(\d+)\]")
+
+
+@dataclass
+class Report:
+    """A rendered report: ``html`` (the whole page), ``summary`` (what it holds) and
+    ``warnings``. ``save(path)`` writes it; in Jupyter it shows itself in a frame."""
+
+    html: str
+    summary: dict[str, Any] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    def save(self, path: str | Path) -> Path:
+        from .fileio import atomic_write_text
+
+        return atomic_write_text(Path(path), self.html)
+
+    def _repr_html_(self) -> str:
+        lines = ", ".join(f"{v} {k}" for k, v in self.summary.items() if isinstance(v, int))
+        frame = html.escape(self.html, quote=True)
+        return (
+            f"<p><b>qualcode report</b>: {html.escape(lines)}</p>"
+            f'<iframe srcdoc="{frame}" style="width:100%;height:640px;border:1px solid #ccc"></iframe>'
+        )
+
+
+def _marks(evidence: Any, start: int, length: int) -> list[list[int]]:
+    """Character spans of the evidence inside the segment (relative to its start), merged;
+    a span covering the whole segment (an embedding's evidence) marks nothing."""
+    if not isinstance(evidence, str) or not evidence:
+        return []
+    spans = []
+    for match in _SPAN.finditer(evidence):
+        a, b = int(match.group(1)) - start, int(match.group(2)) - start
+        if 0 <= a < b <= length and (b - a) < length:
+            spans.append([a, b])
+    return spans
+
+
+def _merge(spans: list[list[int]]) -> list[list[int]]:
+    merged: list[list[int]] = []
+    for a, b in sorted(spans):
+        if merged and a <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], b)
+        else:
+            merged.append([a, b])
+    return merged
+
+
+def _clean(value: Any) -> Any:
+    if value is None or (isinstance(value, float) and not np.isfinite(value)):
+        return None
+    if pd.isna(value) if not isinstance(value, list | dict) else False:
+        return None
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating):
+        return round(float(value), 4)
+    return value
+
+
+def _segment_key(values: pd.Series) -> pd.Series:
+    """Segment ids as text, whole numbers without a decimal point (``3.0`` -> ``"3"``)."""
+    numbers = pd.to_numeric(values, errors="coerce")
+    whole = numbers.notna() & (numbers == numbers.round())
+    out = values.astype(object).where(values.notna(), None)
+    out[whole] = numbers[whole].astype("int64").astype(str)
+    return out.map(lambda v: None if v is None else str(v))
+
+
+def _on_segments(codings: pd.DataFrame, segments: pd.DataFrame | None) -> pd.DataFrame:
+    """Each coding with the segment it belongs to: span-form rows without a segment id are
+    placed by the overlap rule; the segment's whole text (``_seg_text``, from ``_seg_start``)
+    is what a passage shows, the coding's own span marked in it. Rows no segment holds keep
+    their own text and span as their passage: nothing is dropped."""
+    from .codings import span_segments
+
+    out = codings.copy()
+    out[C.SEGMENT_ID] = _segment_key(out[C.SEGMENT_ID])
+    has_span = C.START_CHAR in out.columns and C.END_CHAR in out.columns
+    if segments is not None and has_span and out[C.SEGMENT_ID].isna().any():
+        missing = np.flatnonzero(out[C.SEGMENT_ID].isna().to_numpy())
+        spans = out.iloc[missing].dropna(subset=[C.START_CHAR, C.END_CHAR])
+        if len(spans):
+            pairs = span_segments(spans.astype({C.START_CHAR: "int64", C.END_CHAR: "int64"}), segments)
+            first = pairs.drop_duplicates("span")
+            rows = out.index[[missing[k] for k in first["span"]]]
+            out.loc[rows, C.SEGMENT_ID] = _segment_key(first[C.SEGMENT_ID]).to_numpy()
+    if out[C.SEGMENT_ID].isna().any():
+        spans = out[C.START_CHAR].astype(str) + "-" + out[C.END_CHAR].astype(str) if has_span else "?"
+        out[C.SEGMENT_ID] = out[C.SEGMENT_ID].where(out[C.SEGMENT_ID].notna(), "span " + spans)
+    if segments is not None and C.TEXT in segments.columns and C.START_CHAR in segments.columns:
+        table = segments[[C.DOC_ID, C.SEGMENT_ID, C.TEXT, C.START_CHAR]].rename(
+            columns={C.TEXT: "_seg_text", C.START_CHAR: "_seg_start"}
+        )
+        table = table.assign(**{C.SEGMENT_ID: _segment_key(table[C.SEGMENT_ID])}).drop_duplicates(
+            [C.DOC_ID, C.SEGMENT_ID]
+        )
+        out = out.astype({C.DOC_ID: str}).merge(table.astype({C.DOC_ID: str}), on=[C.DOC_ID, C.SEGMENT_ID], how="left")
+    return out
+
+
+def _own_span(row: Any, start: int, length: int) -> list[list[int]]:
+    """A coding's own character span inside its passage (clipped to it), when narrower than
+    the passage: the highlight a human made."""
+    a, b = row.get(C.START_CHAR), row.get(C.END_CHAR)
+    if a is None or b is None or pd.isna(a) or pd.isna(b):
+        return []
+    a, b = max(int(a) - start, 0), min(int(b) - start, length)
+    return [[a, b]] if a < b and (b - a) < length else []
+
+
+def _passages(codings: pd.DataFrame, groups: Sequence[str]) -> tuple[list[dict[str, Any]], dict[tuple[str, str], int]]:
+    """One record per segment (doc_id, segment_id), in document order, with its codings."""
+    key_columns = [C.DOC_ID, C.SEGMENT_ID]
+    order = codings.sort_values(
+        [C.DOC_ID, *([C.START_CHAR] if C.START_CHAR in codings.columns else []), C.SEGMENT_ID], kind="stable"
+    )
+    shown = [g for g in dict.fromkeys([*GROUP_COLUMNS_SHOWN, *groups]) if g in codings.columns]
+    records: list[dict[str, Any]] = []
+    index: dict[tuple[str, str], int] = {}
+    for key, rows in order.groupby(key_columns, sort=False):
+        first = rows.iloc[0]
+        if "_seg_text" in rows.columns and pd.notna(first["_seg_text"]):
+            text, start = str(first["_seg_text"]), int(first["_seg_start"])
+        else:
+            text = str(first[C.TEXT]) if C.TEXT in rows.columns and pd.notna(first[C.TEXT]) else ""
+            start = int(first[C.START_CHAR]) if C.START_CHAR in rows.columns and pd.notna(first[C.START_CHAR]) else 0
+        codes = []
+        for _, row in rows.iterrows():
+            marks = _marks(row.get(C.EVIDENCE), start, len(text)) + _own_span(row, start, len(text))
+            codes.append(
+                {
+                    "code": str(row[C.CODE]),
+                    "score": _clean(row.get(C.SCORE)),
+                    "status": _clean(row.get(C.STATUS)) or "suggested",
+                    "coder": _clean(row.get(C.CODER)),
+                    "evidence": _clean(row.get(C.EVIDENCE)),
+                    "marks": _merge(marks),
+                }
+            )
+        index[(str(key[0]), str(key[1]))] = len(records)
+        records.append(
+            {
+                "doc": str(key[0]),
+                "seg": str(key[1]),
+                "speaker": _clean(first.get(C.SPEAKER)),
+                "text": text,
+                "groups": [[g, _clean(first.get(g))] for g in shown],
+                "codes": codes,
+            }
+        )
+    return records, index
+
+
+def _cells(
+    matrix: pd.DataFrame, measure: str, labels: Mapping[str, str], pair_counts: Mapping[str, int], group: str
+) -> dict[str, Any]:
+    """A matrix as rows of cells with their colours (the same scale as ``qualcode plot``)."""
+    import matplotlib
+
+    from .plot import GREY, _scale, _shown, text_colour
+
+    values = _shown(matrix, measure, diagonal=False)
+    cmap_name, norm = _scale(measure, values)
+    cmap = matplotlib.colormaps[cmap_name]
+    rows = []
+    for i, a in enumerate(matrix.index):
+        cells = []
+        for j, b in enumerate(matrix.columns):
+            v = values[i, j]
+            if not np.isfinite(v):
+                cells.append({"blank": True, "background": GREY})
+                continue
+            rgba = cmap(norm(v))
+            key = "\t".join(sorted((str(a), str(b))))
+            cells.append(
+                {
+                    "blank": False,
+                    "a": str(a),
+                    "b": str(b),
+                    "text": f"{int(v)}" if measure == "count" else f"{v:.2f}",
+                    "background": matplotlib.colors.to_hex(rgba),
+                    "colour": text_colour(rgba),
+                    "passages": pair_counts.get(key, 0) if not group else None,
+                }
+            )
+        rows.append({"code": str(a), "label": labels.get(str(a), str(a)), "cells": cells})
+    return {"columns": [labels.get(str(c), str(c)) for c in matrix.columns], "rows": rows, "group": group}
+
+
+def _code_rows(codings: pd.DataFrame, codebook: Codebook | None) -> list[str]:
+    present = list(dict.fromkeys(map(str, codings[C.CODE])))
+    if codebook is None:
+        return sorted(present)
+    known = [c for c in codebook.ids if c in set(present)]
+    return known + sorted(set(present) - set(known))
+
+
+def _codebook_section(
+    codebook: Codebook | None, codes: list[str], code_passages: dict[str, list[int]], passages: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    entries = []
+    for code in codes:
+        definition: dict[str, Any] = {"id": code, "label": code, "description": "", "include": "", "exclude": ""}
+        if codebook is not None and code in codebook.ids:
+            c = codebook.get(code)
+            definition.update(
+                label=c.label,
+                description=c.description,
+                include=c.include_when,
+                exclude=c.exclude_when,
+                keywords=", ".join(c.keywords),
+                threshold=c.threshold,
+            )
+        top = code_passages.get(code, [])[:TOP_PASSAGES]
+        definition["n"] = len(code_passages.get(code, []))
+        definition["top"] = [_static_passage(passages[k], code) for k in top]
+        entries.append(definition)
+    return entries
+
+
+def _static_passage(record: dict[str, Any], code: str | None = None) -> dict[str, Any]:
+    """A passage for the template: text cut into plain and marked pieces, and its codings."""
+    coding = next((c for c in record["codes"] if c["code"] == code), None) if code else None
+    marks = coding["marks"] if coding else []
+    pieces, at = [], 0
+    for a, b in marks:
+        pieces.append((record["text"][at:a], False))
+        pieces.append((record["text"][a:b], True))
+        at = b
+    pieces.append((record["text"][at:], False))
+    return {**record, "pieces": pieces, "coding": coding}
+
+
+def _agreement(
+    codings: pd.DataFrame, index: Mapping[tuple[str, str], int], segments: pd.DataFrame | None
+) -> dict[str, Any] | None:
+    """Agreement per code between the first two human coders, and their disagreements."""
+    from .analysis.agreement import agreement
+
+    if C.CODER not in codings.columns or C.STATUS not in codings.columns:
+        return None
+    human = codings[codings[C.STATUS].astype(str).eq("human") & codings[C.CODER].notna()]
+    coders = sorted(map(str, human[C.CODER].unique()))
+    if len(coders) < 2:
+        return None
+    pair = coders[:2]
+    human = human[human[C.CODER].astype(str).isin(pair)]
+    units = segments
+    if units is None:
+        units = codings[[C.DOC_ID, C.SEGMENT_ID]].drop_duplicates().reset_index(drop=True)
+    table = agreement(human, coders=pair, unit="segment", segments=units)
+    applied: dict[tuple[str, str, str], set[str]] = {}
+    for row in human.itertuples(index=False):
+        key = (str(getattr(row, C.DOC_ID)), str(getattr(row, C.SEGMENT_ID)), str(getattr(row, C.CODE)))
+        applied.setdefault(key, set()).add(str(getattr(row, C.CODER)))
+    disagreements = []
+    for (doc, seg, code), who in sorted(applied.items()):
+        if len(who) == 1 and (doc, seg) in index:
+            disagreements.append({"p": index[(doc, seg)], "code": code, "by": next(iter(who))})
+    per_code = []
+    for code, row in table.iterrows():
+        per_code.append(
+            {
+                "code": str(code),
+                **{k: _clean(row.get(k)) for k in ("percent_agreement", "cohen_kappa", "krippendorff_alpha")},
+            }
+        )
+    return {"coders": pair, "all_coders": coders, "table": per_code, "disagreements": disagreements}
+
+
+def build_report(
+    codings: pd.DataFrame,
+    codebook: Codebook | None = None,
+    *,
+    by: str | Sequence[str] | None = None,
+    measure: str = "count",
+    min_score: float | None = None,
+    segments: pd.DataFrame | None = None,
+    all_segments: pd.DataFrame | None = None,
+    provenance: Mapping[str, Any] | None = None,
+    title: str | None = None,
+) -> Report:
+    """The HTML report of ``codings`` (segment form: ``doc_id, segment_id, code`` and ideally
+    ``text``; rejected rows are left out, suggestions under ``min_score`` too).
+
+    Parameters
+    ----------
+    codebook
+        Gives labels, definitions and the order of codes.
+    by
+        Metadata columns to break frequencies and co-occurrence down by (``["role", "district"]``).
+    measure
+        The co-occurrence measure drawn (``count``, ``jaccard``, ``lift``, ``npmi``, ...).
+    segments
+        Every segment of the run that was coded (also those that got no code), so shares count
+        all of them.
+    all_segments
+        Every segment of the sources, interviewer turns included: where passages take their
+        text from (default: ``segments``).
+    provenance
+        The ``.meta.json`` record, shown at the end.
+    """
+    from .analysis.cooccurrence import MEASURES, compare_groups, cooccurrence
+    from .analysis.frequencies import frequencies
+    from .analysis.units import select
+    from .plot import code_labels
+
+    groups = [by] if isinstance(by, str) else list(by or [])
+    if measure not in MEASURES:
+        raise OptionError(f"measure {measure!r} is not one of: {', '.join(MEASURES)}", option="measure")
+    for column in (C.DOC_ID, C.SEGMENT_ID, C.CODE):
+        if column not in codings.columns:
+            raise ColumnError(
+                f"codings lack column {column!r}: the report reads segment-form codings (from qualcode tag or review)"
+            )
+    for group in groups:
+        if group not in codings.columns:
+            raise OptionError(
+                f"by {group!r} is not a column of the codings; columns are: {', '.join(map(str, codings.columns))}",
+                option="by",
+            )
+    warnings: list[str] = []
+    chosen = _on_segments(select(codings, min_score=min_score), all_segments if all_segments is not None else segments)
+    if segments is not None:
+        known = set(zip(segments[C.DOC_ID].astype(str), _segment_key(segments[C.SEGMENT_ID]), strict=True))
+        outside = {k for k in zip(chosen[C.DOC_ID].astype(str), chosen[C.SEGMENT_ID], strict=True) if k not in known}
+        if outside:
+            warnings.append(
+                f"{len(outside)} coded segments are not among the {len(segments)} segments the run coded "
+                "(interviewer turns, or sources cut differently): shares and N count coded segments only"
+            )
+            segments = None
+        else:
+            segments = segments.assign(**{C.SEGMENT_ID: _segment_key(segments[C.SEGMENT_ID])})
+    if C.TEXT not in chosen.columns and "_seg_text" not in chosen.columns:
+        warnings.append("the codings hold no text column and no transcripts were found: passages show ids only")
+    labels = code_labels(codebook)
+    codes = _code_rows(chosen, codebook)
+    for code in codes:
+        labels.setdefault(code, code.replace("_", " "))
+    passages, index = _passages(chosen, groups)
+
+    # which passages hold each code (best first) and each pair of codes
+    code_passages: dict[str, list[tuple[int, float, int]]] = {}
+    pairs: dict[str, list[int]] = {}
+    for k, record in enumerate(passages):
+        held = sorted({c["code"] for c in record["codes"]})
+        for c in record["codes"]:
+            reviewed = 0 if c["status"] in ("human", "accepted") else 1
+            score = -(c["score"] if isinstance(c["score"], float | int) else 1.0)
+            code_passages.setdefault(c["code"], []).append((reviewed, score, k))
+        for i, a in enumerate(held):
+            for b in held[i + 1 :]:
+                pairs.setdefault(f"{a}\t{b}", []).append(k)
+    by_code = {code: [k for *_, k in sorted(set(items))] for code, items in code_passages.items()}
+
+    n_segments = len(segments) if segments is not None else len(passages)
+    matrix = cooccurrence(chosen, measure=measure, codebook=codebook, segments=segments, codes=codes or None)
+    overall = _cells(matrix, measure, labels, {k: len(v) for k, v in pairs.items()}, "")
+    grouped: list[dict[str, Any]] = []
+    comparisons: list[dict[str, Any]] = []
+    freq_tables: list[dict[str, Any]] = []
+    freq_tables.append(_frequency_table(frequencies(chosen, count="segment", segments=segments), None, labels, codes))
+    for group in groups:
+        freq_tables.append(
+            _frequency_table(frequencies(chosen, by=group, count="segment", segments=segments), group, labels, codes)
+        )
+        per = cooccurrence(chosen, by=group, measure=measure, codebook=codebook, segments=segments, codes=codes)
+        panels = []
+        for value in per.index.get_level_values(0).unique():
+            panels.append(_cells(per.loc[value].loc[codes, codes], measure, labels, {}, str(value)))
+        grouped.append({"column": group, "panels": panels})
+        try:
+            table = compare_groups(chosen, by=group, codebook=codebook, segments=segments)
+        except OptionError as error:
+            warnings.append(f"comparison by {group}: {error}")
+            continue
+        comparisons.append(_comparison(table, group, labels))
+
+    agreement = _agreement(chosen if C.STATUS in chosen else codings, index, segments)
+    if agreement is not None and len(agreement["all_coders"]) > 2:
+        warnings.append(f"agreement shown for the first two coders ({', '.join(agreement['coders'])})")
+
+    data = {
+        "passages": passages,
+        "pairs": pairs,
+        "codes": by_code,
+        "labels": labels,
+        "disagreements": agreement["disagreements"] if agreement else [],
+        "groups": groups,
+    }
+    summary = {
+        "segments": n_segments,
+        "coded segments": len(passages),
+        "codes": len(codes),
+        "codings": len(chosen),
+    }
+    context = {
+        "title": title or (f"{codebook.name}: coding report" if codebook is not None else "Coding report"),
+        "summary": summary,
+        "measure": measure,
+        "min_score": min_score,
+        "codebook": _codebook_section(codebook, codes, by_code, passages),
+        "frequencies": freq_tables,
+        "overall": overall,
+        "grouped": grouped,
+        "comparisons": comparisons,
+        "agreement": agreement,
+        "disagreements": [
+            _static_passage(passages[d["p"]], d["code"]) | {"code": d["code"], "by": d["by"]}
+            for d in (agreement["disagreements"][:STATIC_DISAGREEMENTS] if agreement else [])
+        ],
+        "static_disagreements": STATIC_DISAGREEMENTS,
+        "provenance": _provenance(provenance),
+        "warnings": warnings,
+        "data": _json_for_script(data),
+        "style": _asset("report.css"),
+        "script": _asset("report.js"),
+        "labels": labels,
+    }
+    return Report(html=_render(context), summary=summary, warnings=warnings)
+
+
+def _frequency_table(
+    table: pd.DataFrame, group: str | None, labels: Mapping[str, str], codes: list[str]
+) -> dict[str, Any]:
+    if "group" not in table.columns:
+        table = table.assign(group="all segments")
+    values = list(dict.fromkeys(map(str, table["group"])))
+    cells: dict[tuple[str, str], dict[str, Any]] = {}
+    totals: dict[str, int] = {}
+    for row in table.itertuples(index=False):
+        cells[(str(row.code), str(row.group))] = {"n": int(row.n), "share": float(row.share)}
+        totals[str(row.group)] = int(row.total)
+    rows = []
+    for code in codes:
+        rows.append(
+            {
+                "code": code,
+                "label": labels.get(code, code),
+                "cells": [cells.get((code, v), {"n": 0, "share": 0.0}) for v in values],
+            }
+        )
+    return {"column": group, "values": values, "totals": [totals.get(v, 0) for v in values], "rows": rows}
+
+
+def _comparison(table: pd.DataFrame, group: str, labels: Mapping[str, str]) -> dict[str, Any]:
+    values = [c[len("rate[") : -1] for c in table.columns if c.startswith("rate[")]
+    shown = table.head(30)
+    out_rows = []
+    for _, row in shown.iterrows():
+        out_rows.append(
+            {
+                "a": labels.get(str(row["code_a"]), str(row["code_a"])),
+                "b": labels.get(str(row["code_b"]), str(row["code_b"])),
+                "rates": [
+                    f"{int(row[f'n_both[{v}]'])}/{int(row[f'n_units[{v}]'])} ({float(row[f'rate[{v}]']):.0%})"
+                    for v in values
+                ],
+                "test": str(row["test"]),
+                "p": f"{float(row['p_value']):.3g}",
+                "p_adjusted": f"{float(row['p_adjusted']):.3g}",
+                "differs": bool(row["differs"]),
+            }
+        )
+    return {
+        "column": group,
+        "values": values,
+        "rows": out_rows,
+        "pairs": len(table),
+        "differ": int(table["differs"].sum()) if len(table) else 0,
+    }
+
+
+def _provenance(record: Mapping[str, Any] | None) -> list[tuple[str, str]]:
+    if not record:
+        return [("provenance", "no .meta.json beside the codings: how they were made is not known")]
+    settings = record.get("settings", {})
+    book = record.get("codebook", {})
+    models = record.get("models", {})
+    items = [
+        ("qualcode", str(record.get("qualcode_version", "?"))),
+        ("codebook", f"{book.get('name', '?')} (version {book.get('version', '?')}), sha256 {book.get('sha256', '?')}"),
+        ("method", str(settings.get("method_ran", settings.get("method", "?")))),
+        ("minimum score", str(settings.get("min_score_used", settings.get("min_score")))),
+        ("segmented by", str(settings.get("segment_by", "?"))),
+    ]
+    encoder = models.get("embedding", {}).get("encoder") if isinstance(models.get("embedding"), dict) else None
+    if encoder:
+        items.append(("embedding model", str(encoder)))
+    spacy_model = models.get("keyword", {}).get("spacy_model") if isinstance(models.get("keyword"), dict) else None
+    if spacy_model:
+        items.append(("spaCy model", str(spacy_model)))
+    thresholds = models.get("classifier", {}).get("thresholds") if isinstance(models.get("classifier"), dict) else None
+    if isinstance(thresholds, dict):
+        items.append(("thresholds", ", ".join(f"{k} {v}" for k, v in sorted(thresholds.items()))))
+    counts = record.get("counts", {})
+    if counts:
+        items.append(("counts", ", ".join(f"{v} {k}" for k, v in counts.items())))
+    for entry in record.get("inputs", []):
+        items.append(("input", f"{entry.get('path')} (sha256 {str(entry.get('sha256', '?'))[:16]})"))
+    return items
+
+
+def _json_for_script(data: Any) -> str:
+    """JSON safe inside ``<script type="application/json">``: no ``</script>`` can end it."""
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _asset(name: str) -> str:
+    from importlib.resources import files
+
+    return (files("qualcode") / "data" / "report" / name).read_text(encoding="utf-8")
+
+
+def _render(context: dict[str, Any]) -> str:
+    from jinja2 import DictLoader, Environment, StrictUndefined
+
+    templates = {name: _asset(f"{name}.html.j2") for name in ("report", "passage", "matrix")}
+    env = Environment(
+        loader=DictLoader(templates), autoescape=True, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True
+    )
+    return env.get_template("report").render(**context)
+
+
+def sha256_of(path: str | Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
