@@ -80,8 +80,8 @@ _PUBLIC: dict[str, str] = {
     "export_filter": "workflows",
     "figure": "workflows",
     "report": "workflows",
-    "Report": "report",
-    "build_report": "report",
+    "Report": "html_report",
+    "build_report": "html_report",
 }
 
 __all__ = ["__version__", *sorted(_PUBLIC)]
@@ -123,13 +123,13 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerl
         QualcodeError,
         RefiError,
     )
+    from .html_report import Report, build_report
     from .io import read_metadata, read_transcripts
     from .io.coded import read_coded
     from .match import Matcher, make_matcher, matcher_names, register_matcher
     from .meta import read_meta
     from .pipeline import TagResult, tag
     from .refi import RefiProject, read_qdc, read_qdpx, read_taguette, save_project, to_qdc, to_qdpx
-    from .report import Report, build_report
     from .review import accept, accept_above, merge, reject
     from .segment import segment_documents, segments_from_texts
     from .settings import Settings

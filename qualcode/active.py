@@ -34,6 +34,7 @@ from . import columns as C
 from .codebook import Codebook
 from .corpus import Corpus
 from .errors import OptionError
+from .progress import shows_progress
 
 SIMILAR = 0.92
 
@@ -87,6 +88,7 @@ def select(
     return taken
 
 
+@shows_progress
 def next_to_code(
     corpus: Corpus | pd.DataFrame,
     codebook: Codebook,

@@ -162,6 +162,50 @@ class Codebook(BaseModel):
         for code in self.codes:
             yield from code.walk()
 
+    def __repr__(self) -> str:
+        return f"Codebook({self.name!r}, version {self.version!r}, {len(self.ids)} codes, sha256 {self.hash[:12]})"
+
+    __str__ = __repr__
+
+    def table(self) -> Any:
+        """One row per code (depth first): id, label, parent, depth, keywords, examples,
+        threshold, suggested, description — a pandas DataFrame."""
+        import pandas as pd
+
+        rows = [
+            {
+                "id": code.id,
+                "label": code.label,
+                "parent": parent,
+                "depth": depth,
+                "keywords": len(code.keywords),
+                "examples": len(code.examples),
+                "threshold": code.threshold,
+                "suggested": code.suggest,
+                "description": code.description,
+            }
+            for code, depth, parent in self.walk()
+        ]
+        return pd.DataFrame(rows)
+
+    def _repr_html_(self) -> str:
+        from html import escape
+
+        rows = []
+        for code, depth, _ in self.walk():
+            short = code.description if len(code.description) <= 160 else code.description[:157] + "…"
+            rows.append(
+                f"<tr><td style='text-align:left;padding-left:{0.4 + 1.2 * depth:.1f}em'><b>{escape(code.label)}</b>"
+                f"<br><code>{escape(code.id)}</code></td><td style='text-align:left'>{escape(short)}</td>"
+                f"<td>{len(code.keywords)}</td><td>{len(code.examples)}</td>"
+                f"<td>{'' if code.threshold is None else code.threshold}</td></tr>"
+            )
+        return (
+            f"<p><b>{escape(self.name)}</b> (version {escape(self.version)}, {len(self.ids)} codes, "
+            f"sha256 <code>{self.hash[:12]}</code>)</p><table><thead><tr><th>code</th><th>description</th>"
+            f"<th>keywords</th><th>examples</th><th>threshold</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        )
+
     @property
     def ids(self) -> list[str]:
         """Every code id, depth first, in file order."""

@@ -18,6 +18,7 @@ from .io import read_transcripts
 from .io.writers import write_codings
 from .meta import meta_path, write_meta
 from .previous import check_not_an_input, previous_codings
+from .progress import shows_progress
 from .provenance import provenance
 from .settings import Settings
 from .suggestions import suggest
@@ -48,7 +49,34 @@ class TagResult:
             f"[{self.meta['settings']['method_ran']}]{where}"
         )
 
+    def __repr__(self) -> str:
+        return f"TagResult({self.summary()})"
 
+    def _repr_html_(self) -> str:
+        """In Jupyter: the summary, warnings, suggestions per code, and links to the files."""
+        from html import escape
+
+        parts = [f"<p><b>qualcode tag</b>: {escape(self.summary())}</p>"]
+        if self.warnings:
+            parts.append("<ul>" + "".join(f"<li>warning: {escape(w)}</li>" for w in self.warnings) + "</ul>")
+        if len(self.codings):
+            counts = self.codings.groupby(C.CODE, sort=False).size().sort_values(ascending=False, kind="stable")
+            cells = "".join(
+                f"<tr><td style='text-align:left'>{escape(str(c))}</td><td>{n}</td></tr>" for c, n in counts.items()
+            )
+            parts.append(
+                f"<table><thead><tr><th>code</th><th>suggestions</th></tr></thead><tbody>{cells}</tbody></table>"
+            )
+        for label, path in (("codings", self.output), ("provenance", self.meta_file)):
+            if path is not None:
+                parts.append(
+                    f"<p>{label}: <a href='{escape(path.as_posix())}' target='_blank'>{escape(str(path))}</a></p>"
+                )
+        parts.append("<p>Passages: <code>qc.report(result.output, codebook)</code> opens the report of this run.</p>")
+        return "".join(parts)
+
+
+@shows_progress
 def tag(
     inputs: str | Path | Iterable[str | Path],
     codebook: str | Path | Codebook,

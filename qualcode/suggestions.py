@@ -13,6 +13,7 @@ from .codebook import Codebook
 from .corpus import Corpus
 from .errors import OptionError
 from .match.base import Matcher, Scores, Training, check_segments, make_matcher, to_codings
+from .progress import shows_progress
 from .settings import DEFAULT_MIN_SCORE
 from .version import __version__
 
@@ -83,6 +84,7 @@ def _human_rows(scores: Scores, coded: pd.DataFrame, training: Training) -> Scor
     return out
 
 
+@shows_progress
 def suggest(
     segments: pd.DataFrame | Corpus,
     codebook: Codebook,

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
     from .codebook import Codebook
     from .corpus import Corpus
-    from .report import Report
+    from .html_report import Report
 
 PLOTS = ("heatmap", "multiples", "prevalence")
 
@@ -274,9 +274,9 @@ def report(
     ``.meta.json``. ``report(...).save("report.html")`` writes it; in Jupyter it shows itself.
     """
     from .codebook import load_codebook
+    from .html_report import build_report
     from .io.coded import read_coded
     from .meta import read_meta
-    from .report import build_report
 
     book = load_codebook(codebook) if isinstance(codebook, str | Path) else codebook
     if isinstance(coded, pd.DataFrame):

@@ -31,4 +31,9 @@ def test_notebook_executes():
     text = "\n".join(o.get("text", "") + str(o.get("data", {}).get("text/plain", "")) for o in outputs)
     assert "hybrid min_score 0.4" in text and "reviewed.csv" in text
     images = [o for o in outputs if "image/png" in o.get("data", {})]
-    assert len(images) >= 3  # heatmap, small multiples, prevalence
+    assert len(images) >= 4  # heatmap, small multiples, prevalence, and the saved PNG shown
+    html = "\n".join(str(o.get("data", {}).get("text/html", "")) for o in outputs)
+    assert "Caring schools - district leaders</b> (version 1.0, 14 codes" in html  # the codebook as a table
+    assert "<b>qualcode report</b>" in html and "<iframe srcdoc=" in html
+    written = NOTEBOOK.parent / "outputs"
+    assert {"report.html", "study.qdpx", "cooccurrence.png", "reviewed.csv"} <= {p.name for p in written.iterdir()}

@@ -59,6 +59,7 @@ import pandas as pd
 from .. import columns as C
 from ..codebook import Codebook
 from ..errors import OptionError
+from ..progress import report
 from .base import Matcher, Scores, Training, check_segments, register_matcher
 from .embedding import _short
 from .hybrid import HybridMatcher
@@ -216,6 +217,7 @@ class ClassifierMatcher(Matcher):
         dimension = self.hybrid_.embedding_.prototype_vectors_.shape[1]
         vectors = matrix[:, :dimension]
         for j, code in enumerate(codes):
+            report("learning codes", j, len(codes))
             y = labels[:, j]
             positives = int(y.sum())
             negatives = len(y) - positives
@@ -259,6 +261,7 @@ class ClassifierMatcher(Matcher):
             }
             rows = np.flatnonzero(y)
             self.examples_[code] = (vectors[rows], [texts[i] for i in rows])
+        report("learning codes", len(codes), len(codes))
         self.codes_ = codes
         return self
 

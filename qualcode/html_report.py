@@ -129,8 +129,8 @@ def _on_segments(codings: pd.DataFrame, segments: pd.DataFrame | None) -> pd.Dat
             rows = out.index[[missing[k] for k in first["span"]]]
             out.loc[rows, C.SEGMENT_ID] = _segment_key(first[C.SEGMENT_ID]).to_numpy()
     if out[C.SEGMENT_ID].isna().any():
-        spans = out[C.START_CHAR].astype(str) + "-" + out[C.END_CHAR].astype(str) if has_span else "?"
-        out[C.SEGMENT_ID] = out[C.SEGMENT_ID].where(out[C.SEGMENT_ID].notna(), "span " + spans)
+        where = out[C.START_CHAR].astype(str) + "-" + out[C.END_CHAR].astype(str) if has_span else "?"
+        out[C.SEGMENT_ID] = out[C.SEGMENT_ID].where(out[C.SEGMENT_ID].notna(), "span " + where)
     if segments is not None and C.TEXT in segments.columns and C.START_CHAR in segments.columns:
         table = segments[[C.DOC_ID, C.SEGMENT_ID, C.TEXT, C.START_CHAR]].rename(
             columns={C.TEXT: "_seg_text", C.START_CHAR: "_seg_start"}
@@ -139,6 +139,14 @@ def _on_segments(codings: pd.DataFrame, segments: pd.DataFrame | None) -> pd.Dat
             [C.DOC_ID, C.SEGMENT_ID]
         )
         out = out.astype({C.DOC_ID: str}).merge(table.astype({C.DOC_ID: str}), on=[C.DOC_ID, C.SEGMENT_ID], how="left")
+        if has_span:
+            # a segment id that names another stretch of text (sources cut differently since)
+            # is not this coding's segment: the coding keeps its own text
+            start = pd.to_numeric(out[C.START_CHAR], errors="coerce")
+            end = pd.to_numeric(out[C.END_CHAR], errors="coerce")
+            seg_end = out["_seg_start"] + out["_seg_text"].str.len()
+            elsewhere = start.notna() & out["_seg_start"].notna() & ((end <= out["_seg_start"]) | (start >= seg_end))
+            out.loc[elsewhere, ["_seg_text", "_seg_start"]] = np.nan
     return out
 
 
@@ -152,6 +160,30 @@ def _own_span(row: Any, start: int, length: int) -> list[list[int]]:
     return [[a, b]] if a < b and (b - a) < length else []
 
 
+_GAP = "\n…\n"
+
+
+def _piece_key(row: Any) -> tuple[Any, Any]:
+    return (_clean(row.get(C.START_CHAR)), str(row.get(C.TEXT)) if pd.notna(row.get(C.TEXT)) else "")
+
+
+def _joined(rows: pd.DataFrame, pieces: dict[tuple[Any, Any], list[int]]) -> tuple[str, int]:
+    """The distinct texts of ``rows`` joined in order; ``pieces`` gets each one's span."""
+    parts: list[str] = []
+    at = 0
+    for _, row in rows.iterrows():
+        key = _piece_key(row)
+        if key in pieces or not key[1]:
+            continue
+        if parts:
+            parts.append(_GAP)
+            at += len(_GAP)
+        pieces[key] = [at, at + len(key[1])]
+        parts.append(key[1])
+        at += len(key[1])
+    return "".join(parts), 0
+
+
 def _passages(codings: pd.DataFrame, groups: Sequence[str]) -> tuple[list[dict[str, Any]], dict[tuple[str, str], int]]:
     """One record per segment (doc_id, segment_id), in document order, with its codings."""
     key_columns = [C.DOC_ID, C.SEGMENT_ID]
@@ -163,14 +195,19 @@ def _passages(codings: pd.DataFrame, groups: Sequence[str]) -> tuple[list[dict[s
     index: dict[tuple[str, str], int] = {}
     for key, rows in order.groupby(key_columns, sort=False):
         first = rows.iloc[0]
+        pieces: dict[tuple[Any, Any], list[int]] = {}
         if "_seg_text" in rows.columns and pd.notna(first["_seg_text"]):
             text, start = str(first["_seg_text"]), int(first["_seg_start"])
         else:
-            text = str(first[C.TEXT]) if C.TEXT in rows.columns and pd.notna(first[C.TEXT]) else ""
-            start = int(first[C.START_CHAR]) if C.START_CHAR in rows.columns and pd.notna(first[C.START_CHAR]) else 0
+            # the segment's own text is not known: the passage is the distinct highlighted
+            # texts of its codings, in order, each coding marking its own piece
+            text, start = _joined(rows, pieces)
         codes = []
         for _, row in rows.iterrows():
-            marks = _marks(row.get(C.EVIDENCE), start, len(text)) + _own_span(row, start, len(text))
+            if pieces:
+                marks = [pieces[_piece_key(row)]] if len(pieces) > 1 else []
+            else:
+                marks = _marks(row.get(C.EVIDENCE), start, len(text)) + _own_span(row, start, len(text))
             codes.append(
                 {
                     "code": str(row[C.CODE]),
@@ -244,7 +281,14 @@ def _codebook_section(
 ) -> list[dict[str, Any]]:
     entries = []
     for code in codes:
-        definition: dict[str, Any] = {"id": code, "label": code, "description": "", "include": "", "exclude": ""}
+        definition: dict[str, Any] = {
+            "id": code,
+            "label": code.replace("_", " "),
+            "description": "",
+            "include": "",
+            "exclude": "",
+            "keywords": "",
+        }
         if codebook is not None and code in codebook.ids:
             c = codebook.get(code)
             definition.update(
@@ -302,11 +346,11 @@ def _agreement(
         if len(who) == 1 and (doc, seg) in index:
             disagreements.append({"p": index[(doc, seg)], "code": code, "by": next(iter(who))})
     per_code = []
-    for code, row in table.iterrows():
+    for code_id, values in table.iterrows():
         per_code.append(
             {
-                "code": str(code),
-                **{k: _clean(row.get(k)) for k in ("percent_agreement", "cohen_kappa", "krippendorff_alpha")},
+                "code": str(code_id),
+                **{k: _clean(values.get(k)) for k in ("percent_agreement", "cohen_kappa", "krippendorff_alpha")},
             }
         )
     return {"coders": pair, "all_coders": coders, "table": per_code, "disagreements": disagreements}
@@ -473,9 +517,11 @@ def _frequency_table(
     values = list(dict.fromkeys(map(str, table["group"])))
     cells: dict[tuple[str, str], dict[str, Any]] = {}
     totals: dict[str, int] = {}
-    for row in table.itertuples(index=False):
-        cells[(str(row.code), str(row.group))] = {"n": int(row.n), "share": float(row.share)}
-        totals[str(row.group)] = int(row.total)
+    for code, group, n, share, total in zip(
+        table["code"], table["group"], table["n"], table["share"], table["total"], strict=True
+    ):
+        cells[(str(code), str(group))] = {"n": int(n), "share": float(share)}
+        totals[str(group)] = int(total)
     rows = []
     for code in codes:
         rows.append(

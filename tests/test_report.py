@@ -1,0 +1,176 @@
+"""qualcode.report / ``qualcode report``: what the HTML holds, checked against the analysis
+functions it draws on, on the example interviews and on the SERDIF Taguette project."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+import qualcode as qc
+from qualcode.cli import app
+from qualcode.html_report import build_report
+
+from .conftest import CODEBOOK
+from .report_helpers import embedded, import_serdif, tag_examples
+
+
+@pytest.fixture(scope="module")
+def coded(tmp_path_factory):
+    return tag_examples(tmp_path_factory.mktemp("report"))
+
+
+@pytest.fixture(scope="module")
+def serdif(tmp_path_factory):
+    return import_serdif(tmp_path_factory.mktemp("serdif"))
+
+
+def test_the_report_holds_what_the_analysis_functions_compute(coded):
+    report = qc.report(coded, CODEBOOK, by=["role", "district"])
+    html, data = report.html, embedded(report.html)
+    book = qc.load_codebook(CODEBOOK)
+    codings = qc.read_coded(coded)
+    # every code the codings hold appears under the codebook's label
+    for code in set(codings["code"]):
+        assert f"<h3>{book.get(code).label} <code>{code}</code>" in html
+    # the passages behind each pair are exactly the segments holding both codes
+    matrix = qc.cooccurrence(codings, codebook=book)
+    held = codings.groupby(["doc_id", "segment_id"])["code"].agg(set)
+    for key, items in data["pairs"].items():
+        a, b = key.split("\t")
+        expected = {(d, str(s)) for (d, s), codes in held.items() if a in codes and b in codes}
+        got = {(data["passages"][k]["doc"], data["passages"][k]["seg"]) for k in items}
+        assert got == expected
+        assert matrix.loc[a, b] == len(items)
+        assert re.search(rf'data-a="{a}" data-b="{b}" style="color:\w+">{len(items)}</a>', html)
+    # frequencies by role with the run's totals
+    freq = qc.frequencies(
+        codings, by="role", count="segment", segments=qc.corpus_for(coded).segments.query("~is_interviewer")
+    )
+    totals = freq.groupby("group")["total"].first()
+    for role, total in totals.items():
+        assert f'{role}<br><span class="meta">of {total}</span>' in html
+    # the comparison between roles and per-group matrices are there
+    assert "Do pairs meet at different rates between role groups?" in html
+    assert "role = superintendent" in html and "district = D01" in html
+    # provenance from the .meta.json
+    assert qc.read_meta(coded).record["codebook"]["sha256"] in html
+    assert report.summary["codings"] == len(codings)
+
+
+def test_the_report_is_self_contained_and_deterministic(coded):
+    first = qc.report(coded, CODEBOOK, by="role").html
+    assert first == qc.report(coded, CODEBOOK, by="role").html
+    assert not re.search(r'(src|href)="(https?:)?//', first)
+    assert "<link" not in first and "<script src" not in first
+    assert "@import" not in first
+
+
+def test_text_from_transcripts_cannot_break_out_of_the_page():
+    evil = "</script><script>alert(1)</script><b>bold</b> & more"
+    codings = pd.DataFrame(
+        {
+            "doc_id": ["d1", "d1"],
+            "segment_id": [0, 0],
+            "code": ["a", "b"],
+            "score": [0.9, 0.8],
+            "status": ["suggested", "suggested"],
+            "text": [evil, evil],
+            "start_char": [0, 0],
+        }
+    )
+    html = build_report(codings).html
+    assert "<script>alert(1)" not in html and "<b>bold</b>" not in html
+    assert "&lt;b&gt;bold&lt;/b&gt; &amp; more" in html  # escaped where written as HTML
+    assert embedded(html)["passages"][0]["text"] == evil  # and intact in the data
+
+
+def test_rejected_and_low_scoring_suggestions_are_left_out():
+    codings = pd.DataFrame(
+        {
+            "doc_id": ["d1"] * 4,
+            "segment_id": [0, 0, 1, 1],
+            "code": ["a", "b", "a", "b"],
+            "score": [0.9, 0.2, 0.9, 0.9],
+            "status": ["suggested", "suggested", "accepted", "rejected"],
+            "text": ["one", "one", "two", "two"],
+        }
+    )
+    data = embedded(build_report(codings, min_score=0.5).html)
+    assert data["pairs"] == {}
+    assert {c["code"] for p in data["passages"] for c in p["codes"]} == {"a"}
+
+
+def test_two_coders_agreement_and_their_disagreements():
+    rows = []
+    for seg in range(6):
+        rows.append({"doc_id": "d1", "segment_id": seg, "code": "a", "coder": "ann", "text": f"passage {seg}"})
+        if seg != 2:
+            rows.append({"doc_id": "d1", "segment_id": seg, "code": "a", "coder": "ben", "text": f"passage {seg}"})
+    rows.append({"doc_id": "d1", "segment_id": 4, "code": "b", "coder": "ben", "text": "passage 4"})
+    codings = pd.DataFrame(rows).assign(status="human", score=1.0)
+    report = build_report(codings)
+    data = embedded(report.html)
+    found = {(data["passages"][d["p"]]["seg"], d["code"], d["by"]) for d in data["disagreements"]}
+    assert found == {("2", "a", "ann"), ("4", "b", "ben")}
+    assert "Agreement between ann and ben" in report.html
+    expected = qc.agreement(
+        codings, coders=["ann", "ben"], segments=codings[["doc_id", "segment_id"]].drop_duplicates()
+    )
+    assert f"{expected.loc['a', 'percent_agreement']:.3f}" in report.html
+    table = report.html.split('id="disagreements"')[1].split("</table>")[0]
+    assert table.count("passage 2") == 1 and table.count("passage 4") == 1
+
+
+def test_human_highlights_are_marked_in_their_segment(serdif):
+    report = qc.report(serdif / "codings.csv", serdif / "codebook.yaml")
+    data = embedded(report.html)
+    codings = qc.read_coded(serdif / "codings.csv")
+    assert sum(len(p["codes"]) for p in data["passages"]) == len(codings)  # no highlight lost
+    for passage in data["passages"]:
+        for coding in passage["codes"]:
+            for a, b in coding["marks"]:
+                assert 0 <= a < b <= len(passage["text"])
+    # a passage shows its segment, or the highlight itself, never another stretch of text
+    for row in codings.sample(200, random_state=0).itertuples():
+        words = re.sub(r"^[A-Z]+:\s*", "", row.text.strip())  # a turn's text holds no speaker label
+        passages = [p for p in data["passages"] if p["doc"] == row.doc_id and words in p["text"]]
+        assert passages, row
+    # a highlight's own words are what is marked
+    snippet = codings.iloc[2]
+    passage = next(p for p in data["passages"] if p["doc"] == snippet["doc_id"] and snippet["text"] in p["text"])
+    coding = next(c for c in passage["codes"] if c["code"] == snippet["code"])
+    assert any(passage["text"][a:b] == snippet["text"] for a, b in coding["marks"])
+
+
+def test_report_in_jupyter_shows_itself_in_a_frame(coded):
+    shown = qc.report(coded, CODEBOOK)._repr_html_()
+    assert shown.startswith("<p><b>qualcode report</b>") and "<iframe srcdoc=" in shown
+
+
+def test_report_command_end_to_end(coded, tmp_path):
+    out = tmp_path / "report.html"
+    args = ["report", str(coded), "-c", str(CODEBOOK), "--by", "role", "--measure", "jaccard", "-o", str(out)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "coded segments" in result.output and out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert "Co-occurrence (jaccard)" in out.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["-o", "{tmp}/report.png"], "ending in .html"),
+        (["-o", "{tmp}/r.html", "--by", "nope"], "by 'nope' is not a column"),
+        (["-o", "{tmp}/r.html", "--measure", "pmi"], "measure 'pmi' is not one of"),
+    ],
+)
+def test_report_command_refuses_bad_options_in_one_line(coded, tmp_path, extra, message):
+    args = ["report", str(coded), *[e.format(tmp=tmp_path) for e in extra]]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2
+    assert message in result.output and "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert not list(tmp_path.glob("*.html"))
