@@ -14,6 +14,7 @@ Other conventions: pass ``speaker_patterns``, regular expressions with a named g
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 
@@ -90,6 +91,9 @@ def inline_label(line: str) -> tuple[str, str] | None:
     return None
 
 
+LEAD_LIMIT = 500  # characters before the first label above which labels are not taken as speakers
+
+
 def split_turns(
     text: str,
     *,
@@ -140,7 +144,14 @@ def split_turns(
         else:
             span[1] = last
     close()
-    if any(turn.speaker for turn in turns):
+    lead = sum(t.end - t.start for t in itertools.takewhile(lambda t: t.speaker is None, turns))
+    if any(turn.speaker for turn in turns) and lead > max(LEAD_LIMIT, (len(text) - start) // 50):
+        # long text before the first "label": the labels are words followed by a colon inside a
+        # text that is no transcript (or a transcript labelling one side only); leaving the lead
+        # out of every segment would lose it, so the whole text is one unlabelled turn
+        turns = [Turn(None, turns[0].start, turns[-1].end)]
+        times = []
+    elif any(turn.speaker for turn in turns):
         # text before the first label (a title, a note) stays in the document, not in a turn
         while turns and turns[0].speaker is None:
             turns.pop(0)

@@ -131,17 +131,10 @@ def _doc_ids(names: list[str]) -> list[str]:
 
 
 def _turns(text: str) -> tuple[list[Turn], list[TimeSpan]]:
-    """Speaker turns of an imported text, unless the "labels" found are words followed by a
-    colon inside a text that is no transcript: when the text before the first label (which
-    would be left out of every segment) is over 500 characters and a fiftieth of the text, it is one
-    unlabelled turn."""
-    turns, times = split_turns(text)
-    lead = turns[0].start if turns and turns[0].speaker else 0
-    if lead > max(500, len(text) // 50):
-        stripped = text.strip()
-        start = text.find(stripped)
-        return [Turn(None, start, start + len(stripped))], []
-    return turns, times
+    """Speaker turns of an imported text, found exactly as the text reader finds them when the
+    sources are read again (:func:`~qualcode.io.speakers.split_turns`: a long text before the
+    first "label" makes the whole text one unlabelled turn)."""
+    return split_turns(text)
 
 
 def _selection_rows(
