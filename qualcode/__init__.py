@@ -46,6 +46,7 @@ _PUBLIC: dict[str, str] = {
     "OptionError": "errors",
     "OutputError": "errors",
     "QualcodeError": "errors",
+    "QualcodeWarning": "errors",
     "RefiError": "errors",
     "read_metadata": "io",
     "read_transcripts": "io",
@@ -121,6 +122,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerl
         OptionError,
         OutputError,
         QualcodeError,
+        QualcodeWarning,
         RefiError,
     )
     from .html_report import Report, build_report

@@ -73,3 +73,8 @@ class RefiError(QualcodeError, ValueError):
 
 class NotFittedError(QualcodeError, AttributeError):
     """A matcher was asked to score before it was fitted."""
+
+
+class QualcodeWarning(UserWarning):
+    """Something a researcher should know about a result that is still computed (a blank
+    group, codings that map to no segment). The command line prints it as a ``warning:`` line."""

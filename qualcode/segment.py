@@ -9,6 +9,8 @@ Units
                sentence ends into segments of up to about that size, and a note says so
 ``sentence``   spaCy's sentence recogniser, within turns
 ``window``     ``window_size`` sentences, consecutive windows sharing ``window_overlap``
+``time``       captions (VTT/SRT, timed transcripts) grouped into windows of ``window_seconds``
+               of media time; documents without times are cut as ``auto`` cuts them
 
 A segment never crosses a speaker change, and for every segment
 ``text == document.text[start_char:end_char]``.
@@ -16,8 +18,10 @@ A segment never crosses a speaker change, and for every segment
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -27,7 +31,7 @@ from .document import Document
 from .errors import OptionError
 from .nlp import sentence_spans
 
-UNITS = ("auto", "turn", "paragraph", "sentence", "window")
+UNITS = ("auto", "turn", "paragraph", "sentence", "window", "time")
 AUTO_MAX_CHARS = 1500  # auto never makes a segment longer than this from several sentences
 INTERVIEWER_RE = re.compile(r"\b(interview(?:er)?|moderator|facilitator|researcher)\b|^(i|q|int)$", re.I)
 _BLANK_LINE = re.compile(r"\n[ \t]*\n\s*")
@@ -66,13 +70,50 @@ def _windows(sentences: list[tuple[int, int]], size: int, overlap: int) -> list[
     return out
 
 
-def _times(doc: Document, start: int, end: int) -> tuple[float, float]:
-    begins = [t.start_time for t in doc.times if t.start < end and t.end > start and t.start_time is not None]
-    ends = [t.end_time for t in doc.times if t.start < end and t.end > start and t.end_time is not None]
-    return (min(begins) if begins else np.nan, max(ends) if ends else np.nan)
+class _Timeline:
+    """A document's timed spans sorted by position, for fast lookups (bisect, not a scan of
+    every cue per segment: a 10,000-cue recording stays linear)."""
+
+    def __init__(self, doc: Document) -> None:
+        spans = sorted(doc.times, key=lambda t: (t.start, t.end))
+        self.spans = spans
+        self.starts = [t.start for t in spans]
+        # cues do not nest, so ends are sorted too; the running maximum keeps bisect correct if not
+        self.ends = list(np.maximum.accumulate([t.end for t in spans])) if spans else []
+
+    def overlapping(self, start: int, end: int) -> list[Any]:
+        first = bisect.bisect_right(self.ends, start)
+        last = bisect.bisect_left(self.starts, end)
+        return [t for t in self.spans[first:last] if t.start < end and t.end > start]
+
+    def times(self, start: int, end: int) -> tuple[float, float]:
+        spans = self.overlapping(start, end)
+        begins = [t.start_time for t in spans if t.start_time is not None]
+        ends = [t.end_time for t in spans if t.end_time is not None]
+        return (min(begins) if begins else np.nan, max(ends) if ends else np.nan)
 
 
-def check_segmentation(segment_by: str, window_size: int, window_overlap: int, unit: str | None = None) -> str:
+def _time_windows(timeline: _Timeline, start: int, end: int, seconds: float) -> list[tuple[int, int]]:
+    """The turn ``start:end`` cut into consecutive windows of ``seconds`` of media time: a
+    window holds the cues starting within ``seconds`` of its first cue."""
+    cues = [t for t in timeline.overlapping(start, end) if t.start_time is not None]
+    if not cues:
+        return [(start, end)]
+    out: list[tuple[int, int]] = []
+    first = cues[0]
+    last = cues[0]
+    for cue in cues[1:]:
+        if cue.start_time is not None and first.start_time is not None and cue.start_time - first.start_time >= seconds:
+            out.append((max(first.start, start), min(last.end, end)))
+            first = cue
+        last = cue
+    out.append((max(first.start, start), min(last.end, end)))
+    return [(a, b) for a, b in out if b > a]
+
+
+def check_segmentation(
+    segment_by: str, window_size: int, window_overlap: int, unit: str | None = None, window_seconds: float = 60.0
+) -> str:
     """The segmentation asked for (``unit`` is its deprecated name), or a clear error."""
     if unit is not None:
         from .settings import deprecated
@@ -87,6 +128,8 @@ def check_segmentation(segment_by: str, window_size: int, window_overlap: int, u
             "need window_size >= 1 and 0 <= window_overlap < window_size",
             option="window_overlap",
         )
+    if not 0 < window_seconds <= 86_400:
+        raise OptionError(f"window_seconds {window_seconds} must be above 0 and at most a day", option="window_seconds")
     return segment_by
 
 
@@ -98,6 +141,7 @@ def segment_documents(
     window_overlap: int = 1,
     interviewers: Sequence[str] | None = None,
     unit: str | None = None,
+    window_seconds: float = 60.0,
 ) -> pd.DataFrame:
     """Cut documents into segments.
 
@@ -120,8 +164,10 @@ def segment_documents(
     pandas.DataFrame
         The segments table (see :mod:`qualcode.columns`), metadata columns after the core ones.
     """
-    segment_by = check_segmentation(segment_by, window_size, window_overlap, unit)
+    segment_by = check_segmentation(segment_by, window_size, window_overlap, unit, window_seconds)
     documents = list(documents)
+    timelines = {doc.doc_id: _Timeline(doc) for doc in documents if doc.times}
+    untimed = 0
     rows: list[dict[str, object]] = []
     meta_columns: list[str] = []
     for doc in documents:
@@ -150,8 +196,15 @@ def segment_documents(
     counters: dict[str, int] = {}
     all_spans: list[list[tuple[int, int]]] = []
     for index, (doc, turn) in enumerate(turn_list):
-        chosen = segment_by if segment_by != "auto" else ("turn" if doc.has_speakers else "paragraph")
-        if chosen == "turn":
+        chosen = segment_by
+        if chosen == "time" and doc.doc_id not in timelines:
+            chosen = "auto"
+            untimed += 1
+        if chosen == "auto":
+            chosen = "turn" if doc.has_speakers else "paragraph"
+        if chosen == "time":
+            all_spans.append(_time_windows(timelines[doc.doc_id], turn.start, turn.end, window_seconds))
+        elif chosen == "turn":
             all_spans.append([(turn.start, turn.end)])
         elif chosen == "paragraph":
             all_spans.append(_paragraphs(doc.text, turn.start, turn.end))
@@ -175,8 +228,8 @@ def segment_documents(
                 C.START_CHAR: start,
                 C.END_CHAR: end,
             }
-            if doc.times:
-                row[C.START_TIME], row[C.END_TIME] = _times(doc, start, end)
+            if doc.doc_id in timelines:
+                row[C.START_TIME], row[C.END_TIME] = timelines[doc.doc_id].times(start, end)
             for key in meta_columns:
                 value = turn.metadata.get(key, doc.metadata.get(key, ""))
                 row[key] = "" if value is None else str(value)
@@ -188,14 +241,19 @@ def segment_documents(
     frame[C.START_CHAR] = frame[C.START_CHAR].astype("int64")
     frame[C.END_CHAR] = frame[C.END_CHAR].astype("int64")
     frame[C.IS_INTERVIEWER] = frame[C.IS_INTERVIEWER].astype(bool)
-    frame.attrs["notes"] = (
-        [
+    notes = []
+    if cut:
+        notes.append(
             f"{cut} turns or paragraphs longer than {AUTO_MAX_CHARS:,} characters were cut at sentence ends into "
             f"segments of up to about {AUTO_MAX_CHARS:,} (segment_by auto); choose segment_by to decide otherwise"
-        ]
-        if cut
-        else []
-    )
+        )
+    if untimed:
+        names = sorted({doc.doc_id for doc, _ in turn_list if doc.doc_id not in timelines})
+        notes.append(
+            f"{len(names)} documents have no media times ({', '.join(names[:3])}{', ...' if len(names) > 3 else ''}): "
+            "cut by turn or paragraph instead of time windows"
+        )
+    frame.attrs["notes"] = notes
     return frame
 
 

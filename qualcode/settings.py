@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from .errors import OptionError
 
-SEGMENT_BY = ("auto", "turn", "paragraph", "sentence", "window")
+SEGMENT_BY = ("auto", "turn", "paragraph", "sentence", "window", "time")
 OUTPUT_FORMATS = ("long", "wide")
 # used when min_score is not given: any keyword match; a clear semantic match; for hybrid,
 # more than one plain keyword alone (0.3) or a phrase alone (0.39)
@@ -67,9 +67,10 @@ class Settings(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    segment_by: Literal["auto", "turn", "paragraph", "sentence", "window"] = "auto"
+    segment_by: Literal["auto", "turn", "paragraph", "sentence", "window", "time"] = "auto"
     window_size: int = Field(3, ge=1, le=1000)
     window_overlap: int = Field(1, ge=0)
+    window_seconds: float = Field(60.0, gt=0, le=86_400)
     method: str = "hybrid"
     min_score: float | None = Field(None, ge=0.0, le=1.0)
     top_k: int | None = Field(None, ge=1)
@@ -141,6 +142,16 @@ class Settings(BaseModel):
 
         data = settings.model_dump() if settings is not None else {}
         data.update(options)
+        if options.get("window_seconds") is not None and data.get("segment_by", "auto") == "auto":
+            data["segment_by"] = "time"  # asking for seconds asks for time windows
+        if options.get("window_seconds") is not None and data.get("segment_by") != "time":
+            raise OptionError(
+                f"window_seconds cuts captions into time windows; it does not go with segment_by "
+                f"{data.get('segment_by')!r} (use segment_by 'time', or leave it out)",
+                option="window_seconds",
+            )
+        if data.get("window_seconds") is None:
+            data.pop("window_seconds", None)
         learning = data.get("training") is not None or data.get("codes_column") is not None
         if learning and not matcher_class(str(data.get("method", "hybrid"))).learns:
             data["method"] = "classifier"
@@ -159,6 +170,7 @@ class Settings(BaseModel):
             "segment_by": self.segment_by,
             "window_size": self.window_size,
             "window_overlap": self.window_overlap,
+            "window_seconds": self.window_seconds,
             "interviewers": list(self.interviewers) if self.interviewers else None,
             "metadata": self.metadata,
             "metadata_key": self.metadata_key,

@@ -74,6 +74,37 @@ def coded_segments(coded: str | Path) -> pd.DataFrame | None:
     return _counted(segments, meta.settings.include_interviewer)
 
 
+def segments_for(coded: str | Path, codings: pd.DataFrame) -> pd.DataFrame | None:
+    """The segments to count over for the codings read from ``coded``: every segment of its run
+    (:func:`coded_segments`), so that uncoded segments count in N and in shares. None, with a
+    :class:`~qualcode.errors.QualcodeWarning`, when some coded segment is not among them (the
+    sources changed or were cut differently): counts then cover coded segments only."""
+    import warnings
+
+    from . import columns as C
+    from .errors import QualcodeWarning
+
+    segments = coded_segments(coded)
+    if segments is None or C.SEGMENT_ID not in codings.columns:
+        return None
+
+    def keys(table: pd.DataFrame) -> set[tuple[str, str]]:
+        ids = pd.to_numeric(table[C.SEGMENT_ID], errors="coerce")
+        text = table[C.SEGMENT_ID].astype(str).where(ids.isna(), ids.astype("Int64").astype(str))
+        return set(zip(table[C.DOC_ID].astype(str), text, strict=True))
+
+    outside = keys(codings.dropna(subset=[C.SEGMENT_ID])) - keys(segments)
+    if outside:
+        warnings.warn(
+            f"{len(outside)} coded segments of {coded} are not among the {len(segments)} segments its run "
+            "coded (interviewer turns, or sources changed): N and shares count coded segments only",
+            QualcodeWarning,
+            stacklevel=2,
+        )
+        return None
+    return segments
+
+
 def _counted(segments: pd.DataFrame, include_interviewer: bool) -> pd.DataFrame:
     """The segments a run coded: interviewer turns only when it included them."""
     from . import columns as C
@@ -180,6 +211,7 @@ def compare_table(
     codebook: Codebook | None = None,
     level: int | None = None,
     window: int = 3,
+    segments: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The between-group comparison of co-occurrence (:func:`qualcode.compare_groups`);
     ``by`` names the groups and is required."""
@@ -188,7 +220,14 @@ def compare_table(
     if not by:
         raise OptionError("comparing needs by (the groups to compare)", option="by")
     return compare_groups(
-        codings, by=list(by), unit=unit, min_score=min_score, codebook=codebook, level=level, window=window
+        codings,
+        by=list(by),
+        unit=unit,
+        min_score=min_score,
+        codebook=codebook,
+        level=level,
+        window=window,
+        segments=segments,
     )
 
 
@@ -204,6 +243,7 @@ def figure(
     codebook: Codebook | None = None,
     level: int | None = None,
     cluster: bool = False,
+    segments: pd.DataFrame | None = None,
 ) -> Figure:
     """The figure of a ``plot`` kind: ``heatmap`` (one co-occurrence matrix), ``multiples``
     (one heatmap per group of ``by``) or ``prevalence`` (code frequencies by group).
@@ -219,7 +259,13 @@ def figure(
         raise OptionError(f"kind {kind!r} is not one of: {', '.join(PLOTS)}", option="kind")
     if kind == "prevalence":
         table = frequencies(
-            codings, by=list(by) if by else None, count=count, min_score=min_score, codebook=codebook, level=level
+            codings,
+            by=list(by) if by else None,
+            count=count,
+            min_score=min_score,
+            codebook=codebook,
+            level=level,
+            segments=segments,
         )
         return plot.prevalence(table, labels=plot.code_labels(codebook))
     if kind == "heatmap" and by:
@@ -234,6 +280,7 @@ def figure(
         min_score=min_score,
         codebook=codebook,
         level=level,
+        segments=segments,
     )
     draw = plot.small_multiples if kind == "multiples" else plot.heatmap
     return draw(result, measure=measure, cluster=cluster, labels=plot.code_labels(codebook))

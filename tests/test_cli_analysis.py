@@ -123,3 +123,49 @@ def test_freq_shares_count_every_segment_of_the_run(tmp_path):
     for role, total in table.groupby("group")["total"].max().items():
         assert total == asked[role]  # all of that role's coded segments, not only those with a code
     assert (table["total"] >= coded.groupby("role")["segment_id"].nunique().min()).all()
+
+
+def test_a_blank_group_is_named_and_warned_about(coded, tmp_path):
+    frame = pd.read_csv(coded)
+    frame.loc[frame.index[:5], "role"] = ""
+    blank = tmp_path / "blank.csv"
+    frame.to_csv(blank, index=False)
+    out = tmp_path / "m.csv"
+    result = run("matrix", blank, "--by", "role", "-o", out)
+    assert result.exit_code == 0, result.output
+    assert "warning:" in result.output and "have no role" in result.output and "'(blank)'" in result.output
+    assert "(blank)" in set(pd.read_csv(out)["group"])
+    result = run("freq", blank, "--by", "role", "-o", tmp_path / "f.csv")
+    assert "have no role" in result.output
+
+
+def test_blank_groups_warn_in_python_too():
+    codings = pd.DataFrame({"doc_id": ["a", "b"], "segment_id": [0, 0], "code": ["x", "x"], "role": ["sup", None]})
+    with pytest.warns(qc.QualcodeWarning, match="1 of 2 units have no role"):
+        table = qc.frequencies(codings, by="role")
+    assert set(table["group"]) == {"sup", "(blank)"}
+
+
+def test_matrix_says_which_pairs_the_long_form_holds(coded, tmp_path):
+    result = run("matrix", coded, "--measure", "jaccard", "-o", tmp_path / "m.csv")
+    assert "each pair once" in result.output and "--format wide writes the full square" in result.output
+    wide = tmp_path / "w.csv"
+    result = run("matrix", coded, "--measure", "jaccard", "--format", "wide", "-o", wide)
+    assert "the full square" in result.output
+    square = pd.read_csv(wide, index_col=0)
+    assert list(square.index) == list(square.columns) and (square.to_numpy() == square.to_numpy().T).all()
+
+
+def test_matrix_counts_every_segment_of_the_run_in_n(coded, tmp_path):
+    """Lift needs N: the run's uncoded segments count too, as in freq."""
+    out = tmp_path / "lift.csv"
+    assert run("matrix", coded, "--measure", "lift", "--format", "wide", "-o", out).exit_code == 0
+    codings = qc.read_coded(coded)
+    segments = qc.corpus_for(coded).segments.query("~is_interviewer")
+    expected = qc.cooccurrence(codings, measure="lift", segments=segments)
+    coded_only = qc.cooccurrence(codings, measure="lift")
+    got = pd.read_csv(out, index_col=0)
+    pair = ("caring_climate", "personnel")
+    assert got.loc[pair] == pytest.approx(expected.loc[pair], abs=1e-4)
+    if len(segments) != codings.groupby(["doc_id", "segment_id"]).ngroups:
+        assert got.loc[pair] != pytest.approx(coded_only.loc[pair], abs=1e-4)

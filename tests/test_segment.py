@@ -54,3 +54,55 @@ def test_auto_cuts_a_long_turn_at_sentence_ends_and_says_so():
     assert_offsets(auto)
     turn = qc.read_transcripts(zoom, segment_by="turn")
     assert len(turn.segments) == 1 and not any("cut at" in line for line in turn.warnings)
+
+
+ZOOM = FIXTURES / "zoom-chemistry-lesson.vtt"
+
+
+def test_time_windows_cut_a_one_speaker_recording_by_media_time():
+    corpus = qc.read_transcripts(ZOOM, segment_by="time", window_seconds=60)
+    segments = corpus.segments
+    assert_offsets(corpus)
+    assert 25 <= len(segments) <= 35  # a 31-minute lesson
+    starts = segments["start_time"].to_numpy()
+    assert (starts[1:] - starts[:-1] >= 60 - 1e-6).all()  # each window starts a minute after the last
+    doc = corpus.documents[0]
+    covered = sum(len(t) for t in segments["text"])
+    cue_text = sum(t.end - t.start for t in doc.times)
+    assert covered >= cue_text  # every cue's text is in a window
+    auto = qc.read_transcripts(ZOOM).segments
+    assert len(segments) != len(auto)
+
+
+def test_window_seconds_alone_asks_for_time_windows_and_refuses_other_cuts():
+    assert qc.Settings.build(window_seconds=30).segment_by == "time"
+    with pytest.raises(qc.OptionError, match="does not go with segment_by 'turn'"):
+        qc.Settings.build(window_seconds=30, segment_by="turn")
+    with pytest.raises(qc.OptionError, match="window_seconds"):
+        qc.read_transcripts(ZOOM, segment_by="time", window_seconds=0)
+
+
+def test_documents_without_times_fall_back_and_say_so():
+    corpus = qc.read_transcripts([ZOOM, FIXTURES / "labels_colon.txt"], segment_by="time")
+    assert any("have no media times" in w for w in corpus.warnings)
+    assert set(corpus.segments["doc_id"]) == {"zoom-chemistry-lesson", "labels_colon"}
+
+
+def test_many_cues_segment_in_linear_time():
+    """10,000 cues: the timeline lookups bisect instead of scanning every cue per segment."""
+    import time
+
+    from qualcode.document import Document, TimeSpan, Turn
+
+    pieces, times, at = [], [], 0
+    for k in range(10_000):
+        line = f"cue number {k} says something.\n"
+        times.append(TimeSpan(at, at + len(line) - 1, k * 2.0, k * 2.0 + 1.5))
+        pieces.append(line)
+        at += len(line)
+    text = "".join(pieces)
+    doc = Document("long", "long.vtt", "vtt", text, [Turn(None, 0, len(text) - 1)], times=times)
+    start = time.perf_counter()
+    segments = qc.segment_documents([doc], segment_by="time", window_seconds=60)
+    took = time.perf_counter() - start
+    assert len(segments) == 334 and took < 5.0

@@ -30,7 +30,7 @@ from scipy import sparse, stats
 from .. import columns as C
 from ..codebook import Codebook
 from ..errors import OptionError
-from .units import Indicator, indicator, roll_up, select
+from .units import Indicator, group_labels, indicator, roll_up, select
 
 MEASURES = ("count", "jaccard", "overlap", "conditional", "lift", "npmi")
 GROUP = "group"
@@ -96,9 +96,7 @@ def group_ids(units: pd.DataFrame, groups: list[str]) -> tuple[np.ndarray, list[
     """Each unit's group number and the group names (sorted; several columns joined by ' / ')."""
     if not groups:
         return np.zeros(len(units), dtype=np.int64), ["all"]
-    frame = units[groups].astype(str)
-    keys = frame.agg(" / ".join, axis=1) if len(groups) > 1 else frame[groups[0]]
-    codes, names = pd.factorize(keys)
+    codes, names = pd.factorize(group_labels(units, groups))
     order = np.argsort(np.asarray(names, dtype=str), kind="stable")
     rank = np.empty_like(order)
     rank[order] = np.arange(len(order))

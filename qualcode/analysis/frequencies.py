@@ -14,7 +14,7 @@ import pandas as pd
 from .. import columns as C
 from ..codebook import Codebook
 from ..errors import OptionError
-from .units import indicator, roll_up, select
+from .units import group_labels, indicator, roll_up, select
 
 GROUP = "group"
 
@@ -71,11 +71,7 @@ def frequencies(
         present = set(chosen[C.CODE])
         codes = [c for c in codebook.ids if c in present]
     ind = indicator(chosen, unit=count, by=groups, segments=segments, codes=codes)
-    if groups:
-        values = ind.units[groups].astype(str)
-        labels = values.agg(" / ".join, axis=1) if len(groups) > 1 else values[groups[0]]
-    else:
-        labels = pd.Series(["all"] * ind.total)
+    labels = group_labels(ind.units, groups).reset_index(drop=True)
     rows = []
     for value in sorted(labels.unique()):
         members = np.flatnonzero((labels == value).to_numpy())

@@ -39,6 +39,37 @@ class Indicator:
         return int(self.matrix.shape[0])
 
 
+BLANK = "(blank)"  # the group of units whose grouping column is empty
+
+
+def group_labels(units: pd.DataFrame, groups: list[str]) -> pd.Series:
+    """Each unit's group name: the values of ``groups`` joined by ' / ', an empty value shown
+    as ``(blank)``. Warns (:class:`~qualcode.errors.QualcodeWarning`) once per column with
+    empty values, so that a blank group is never a silent surprise."""
+    import warnings
+
+    from ..errors import QualcodeWarning
+
+    parts = []
+    for column in groups:
+        values = units[column]
+        empty = values.isna() | values.astype(str).str.strip().eq("")
+        if empty.any():
+            warnings.warn(
+                f"{int(empty.sum())} of {len(values)} units have no {column}: they form a group named "
+                f"{BLANK!r}; give every document a {column} (--metadata) to place them",
+                QualcodeWarning,
+                stacklevel=3,
+            )
+        parts.append(values.astype(object).where(~empty, BLANK).astype(str))
+    if not parts:
+        return pd.Series(["all"] * len(units), index=units.index)
+    joined = parts[0]
+    for part in parts[1:]:
+        joined = joined + " / " + part
+    return joined
+
+
 def select(
     codings: pd.DataFrame, *, min_score: float | None = None, statuses: Sequence[str] | None = None
 ) -> pd.DataFrame:

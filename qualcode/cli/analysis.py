@@ -52,13 +52,16 @@ def matrix(
     from ..analysis.cooccurrence import cooccurrence, tidy
     from ..io.writers import write_csv
     from ..settings import table_format
-    from ..workflows import compare_table
+    from ..workflows import compare_table, segments_for
 
     check_output(output)
     format = table_format(format)
     codings, book = _load(coded, codebook)
+    segments = segments_for(coded, codings)
     if compare:
-        table = compare_table(codings, by, unit=unit, min_score=min_score, codebook=book, level=level, window=window)
+        table = compare_table(
+            codings, by, unit=unit, min_score=min_score, codebook=book, level=level, window=window, segments=segments
+        )
         write_csv(table, output)
         typer.echo(
             f"{len(table)} code pairs compared, {int(table['differs'].sum()) if len(table) else 0} differ "
@@ -75,10 +78,20 @@ def matrix(
         codebook=book,
         level=level,
         window=window,
+        segments=segments,
     )
     write_csv(tidy(result, measure) if format == "long" else result.reset_index(), output)
+    shape = "the full square"
+    if format == "long":
+        shape = (
+            "every ordered pair (conditional is asymmetric)"
+            if measure == "conditional"
+            else "each pair once (code_a before or equal to code_b; the measure is symmetric); --format wide "
+            "writes the full square"
+        )
     typer.echo(
-        f"{result.shape[1]} codes, {measure}, unit {unit}{', by ' + ', '.join(by) if by else ''} -> {output}", err=True
+        f"{result.shape[1]} codes, {measure}, unit {unit}{', by ' + ', '.join(by) if by else ''}: {shape} -> {output}",
+        err=True,
     )
 
 
@@ -105,7 +118,7 @@ def freq(
     from ..analysis.frequencies import frequencies, frequency_table
     from ..io.writers import write_csv
     from ..settings import table_format
-    from ..workflows import coded_segments
+    from ..workflows import segments_for
 
     check_output(output)
     format = table_format(format)
@@ -117,7 +130,7 @@ def freq(
         min_score=min_score,
         codebook=book,
         level=level,
-        segments=coded_segments(coded),
+        segments=segments_for(coded, codings),
     )
     write_csv(table if format == "long" else frequency_table(table).reset_index(), output)
     typer.echo(
@@ -149,7 +162,7 @@ def plot(
     """
     from ..errors import OptionError
     from ..fileio import atomic_write
-    from ..workflows import PLOTS, figure
+    from ..workflows import PLOTS, figure, segments_for
 
     if kind not in PLOTS:
         raise OptionError(f"unknown plot {kind!r}; choose one of: {', '.join(PLOTS)}")
@@ -168,6 +181,7 @@ def plot(
         codebook=book,
         level=level,
         cluster=cluster,
+        segments=segments_for(coded, codings),
     )
     warn(getattr(drawn, "notes", []))
     fmt = output.suffix.lower().lstrip(".")

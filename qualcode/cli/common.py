@@ -37,14 +37,30 @@ def fail(error: QualcodeError) -> NoReturn:
 
 def handles_errors(command: F) -> F:
     """Decorator: a :class:`~qualcode.errors.QualcodeError` raised by the command becomes one
-    line on stderr and exit code 2, never a traceback."""
+    line on stderr and exit code 2, never a traceback; a
+    :class:`~qualcode.errors.QualcodeWarning` becomes one ``warning:`` line (once)."""
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return command(*args, **kwargs)
-        except QualcodeError as error:
-            fail(error)
+        import warnings
+
+        from ..errors import QualcodeWarning
+
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", QualcodeWarning)
+            try:
+                return command(*args, **kwargs)
+            except QualcodeError as error:
+                fail(error)
+            finally:
+                seen: set[str] = set()
+                for record in caught:
+                    text = str(record.message)
+                    if issubclass(record.category, QualcodeWarning) and text not in seen:
+                        seen.add(text)
+                        typer.echo(f"warning: {text}", err=True)
+                    elif not issubclass(record.category, QualcodeWarning):
+                        warnings.showwarning(record.message, record.category, record.filename, record.lineno)
 
     return wrapper  # type: ignore[return-value]
 
@@ -67,7 +83,9 @@ InputsOpt = Annotated[
 ]
 SegmentByOpt = Annotated[
     str,
-    typer.Option("--segment-by", help="How documents are cut into segments: auto, turn, paragraph, sentence, window."),
+    typer.Option(
+        "--segment-by", help="How documents are cut into segments: auto, turn, paragraph, sentence, window, time."
+    ),
 ]
 OldUnitOpt = Annotated[str | None, typer.Option("--unit", hidden=True, help="Deprecated: use --segment-by.")]
 

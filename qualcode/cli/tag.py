@@ -27,6 +27,10 @@ def tag(
     window_overlap: Annotated[
         int, typer.Option(help="With --segment-by window: sentences shared by consecutive windows.")
     ] = 1,
+    window_seconds: Annotated[
+        float | None,
+        typer.Option(help="Captions (.vtt, .srt): cut into windows of this many seconds (--segment-by time)."),
+    ] = None,
     method: Annotated[
         str, typer.Option(help="hybrid (default), keyword, embedding, or classifier (with --train).")
     ] = "hybrid",
@@ -94,6 +98,7 @@ def tag(
         segment_by=segment_by,
         window_size=window_size,
         window_overlap=window_overlap,
+        window_seconds=window_seconds,
         method=method,
         min_score=min_score,
         top_k=top_k,

@@ -106,6 +106,7 @@ def read_transcripts(
     segment_by: str = "auto",
     window_size: int = 3,
     window_overlap: int = 1,
+    window_seconds: float = 60.0,
     interviewers: Sequence[str] | None = None,
     speaker_patterns: Sequence[str] | None = None,
     text_column: str | None = None,
@@ -126,10 +127,12 @@ def read_transcripts(
         A participants CSV/XLSX (or DataFrame) with one row per document; joined on
         ``metadata_key`` (default ``doc_id``, the file stem). Values win over YAML front matter.
     segment_by
-        How documents are cut into segments: ``auto``, ``turn``, ``paragraph``, ``sentence``
-        or ``window`` (see :mod:`qualcode.segment`); checked before any file is read.
+        How documents are cut into segments: ``auto``, ``turn``, ``paragraph``, ``sentence``,
+        ``window`` or ``time`` (see :mod:`qualcode.segment`); checked before any file is read.
     window_size, window_overlap
         Sentences per window and sentences shared by consecutive windows.
+    window_seconds
+        With ``segment_by="time"``: seconds of media time per window (captions).
     interviewers
         Speaker names to treat as interviewers (default: detected by name).
     speaker_patterns
@@ -158,7 +161,7 @@ def read_transcripts(
     """
     from ..segment import check_segmentation
 
-    segment_by = check_segmentation(segment_by, window_size, window_overlap, unit)
+    segment_by = check_segmentation(segment_by, window_size, window_overlap, unit, window_seconds)
     if isinstance(inputs, str | Path):
         inputs = [inputs]
     inputs = list(inputs)
@@ -203,6 +206,7 @@ def read_transcripts(
         segment_by=segment_by,
         window_size=window_size,
         window_overlap=window_overlap,
+        window_seconds=window_seconds,
         interviewers=interviewers,
     )
     warnings += segments.attrs.get("notes", [])

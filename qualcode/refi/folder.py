@@ -94,7 +94,8 @@ def _write(project: RefiProject, tmp: Path, folder: Path) -> None:
         "qualcode_version": __version__,
         "imported_from": {"file": project.path, "origin": project.origin, "name": project.name},
         "codebook": {"name": project.codebook.name, "sha256": project.codebook.hash} if project.codebook else None,
-        "settings": {"segment_by": project.corpus.segment_by, "metadata": metadata_path},
+        # human coders coded every turn, interviewers' too: later commands count them all
+        "settings": {"segment_by": project.corpus.segment_by, "metadata": metadata_path, "include_interviewer": True},
         "inputs": inputs,
         "counts": {"documents": len(project.corpus), "codings": len(project.codings)},
         "warnings": project.warnings,
