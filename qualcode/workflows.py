@@ -139,8 +139,19 @@ def agree_files(
     frames = [read_codings(path, default_coder=Path(path).stem) for path in paths]
     table = pd.concat(frames, ignore_index=True)
     corpus = read_transcripts(list(inputs), segment_by=segment_by) if inputs else None
-    segments = corpus.segments if corpus is not None else None
     units_from = "the transcripts"
+    if corpus is None:
+        # the sources a codings file records (an imported project, a tag run), read and cut
+        # exactly as that run did
+        from .meta import read_meta
+
+        for path in paths:
+            meta = read_meta(path)
+            if meta is not None and meta.inputs:
+                corpus = corpus_for(path)
+                units_from = f"the sources recorded in {Path(path).stem}.meta.json, segmented as that run did"
+                break
+    segments = corpus.segments if corpus is not None else None
     if segments is None and unit == "segment":
         if C.SEGMENT_ID not in table.columns or C.START_CHAR in table.columns:
             raise OptionError(

@@ -44,3 +44,18 @@ def test_a_long_text_before_the_first_label_is_not_dropped():
     short = "Interview 3\n\nMODERATOR: Hello\n\nP3: Hi there\n"
     turns, _ = split_turns(short)
     assert [t.speaker for t in turns] == ["MODERATOR", "P3"]  # a title before the labels stays out
+
+
+def test_agree_on_an_imported_project_reads_its_recorded_sources(tmp_path):
+    out = tmp_path / "project"
+    assert CliRunner().invoke(app, ["import", str(NVIVO_PROJECT), "-o", str(out)]).exit_code == 0
+    codings = pd.read_csv(out / "codings.csv")
+    other = codings.iloc[::2].assign(coder="second_coder")  # a second coder who applied half the codes
+    other.to_csv(tmp_path / "other.csv", index=False)
+    result = CliRunner().invoke(
+        app, ["agree", str(out / "codings.csv"), str(tmp_path / "other.csv"), "-o", str(tmp_path / "a.csv")]
+    )
+    assert result.exit_code == 0, result.output
+    assert "sources recorded in codings.meta.json" in result.output
+    table = pd.read_csv(tmp_path / "a.csv", index_col=0)
+    assert 0 < table.loc["pooled", "percent_agreement"] < 1
