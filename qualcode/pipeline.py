@@ -24,6 +24,10 @@ from .settings import Settings
 from .suggestions import suggest
 
 
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
 @dataclass
 class TagResult:
     """What :func:`tag` produced."""
@@ -44,7 +48,7 @@ class TagResult:
         codes = self.codings[C.CODE].nunique() if len(self.codings) else 0
         where = f" -> {self.output}" if self.output else ""
         return (
-            f"{len(self.corpus.documents)} documents, {len(coded)} segments ({n_coded} coded): "
+            f"{_plural(len(self.corpus.documents), 'document')}, {_plural(len(coded), 'segment')} ({n_coded} coded): "
             f"{len(self.codings)} suggestions of {codes} codes on {with_code} segments "
             f"[{self.meta['settings']['method_ran']}]{where}"
         )

@@ -46,21 +46,30 @@ def handles_errors(command: F) -> F:
 
         from ..errors import QualcodeWarning
 
+        failure: QualcodeError | None = None
+        result = None
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", QualcodeWarning)
+            warnings.simplefilter("always", FutureWarning)
             try:
-                return command(*args, **kwargs)
+                result = command(*args, **kwargs)
             except QualcodeError as error:
-                fail(error)
-            finally:
-                seen: set[str] = set()
-                for record in caught:
-                    text = str(record.message)
-                    if issubclass(record.category, QualcodeWarning) and text not in seen:
-                        seen.add(text)
-                        typer.echo(f"warning: {text}", err=True)
-                    elif not issubclass(record.category, QualcodeWarning):
-                        warnings.showwarning(record.message, record.category, record.filename, record.lineno)
+                failure = error
+        # outside the block: showwarning is the real one again (inside, it appends to `caught`)
+        seen: set[str] = set()
+        for record in caught:
+            text = str(record.message)
+            ours = issubclass(record.category, QualcodeWarning) or (
+                issubclass(record.category, FutureWarning) and "is deprecated" in text
+            )
+            if not ours:
+                warnings.showwarning(record.message, record.category, record.filename, record.lineno)
+            elif text not in seen:
+                seen.add(text)
+                typer.echo(f"warning: {text}", err=True)
+        if failure is not None:
+            fail(failure)
+        return result
 
     return wrapper  # type: ignore[return-value]
 
