@@ -56,8 +56,12 @@ def read_meta(coded: str | Path) -> Meta | None:
     InputFileError
         The file exists but is not a readable record.
     """
+    from .fileio import recover
+
     path = Path(coded)
     meta = path if path.name.endswith(".meta.json") else meta_path(path)
+    if not path.name.endswith(".meta.json"):
+        recover(path)  # a run killed between writing the CSV and its record: finish it
     if not meta.is_file():
         return None
     try:

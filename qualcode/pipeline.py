@@ -13,10 +13,10 @@ from . import columns as C
 from .codebook import Codebook, load_codebook
 from .corpus import Corpus
 from .errors import OptionError
-from .fileio import check_writable
+from .fileio import check_writable, write_together
 from .io import read_transcripts
 from .io.writers import write_codings
-from .meta import meta_path, write_meta
+from .meta import meta_path, meta_text
 from .previous import check_not_an_input, previous_codings
 from .progress import shows_progress
 from .provenance import provenance
@@ -196,8 +196,19 @@ def tag(
         coded_segments = corpus.segments
         if not run.include_interviewer:
             coded_segments = coded_segments[~coded_segments[C.IS_INTERVIEWER]]
-        result.output = write_codings(codings, output, format=run.format, segments=coded_segments, codes=codebook.ids)
-        result.meta_file = write_meta(output, meta)
+        target = Path(output)
+        write_together(
+            [
+                (
+                    target,
+                    lambda tmp: write_codings(
+                        codings, tmp, format=run.format, segments=coded_segments, codes=codebook.ids
+                    ),
+                ),
+                (meta_path(target), lambda tmp: tmp.write_text(meta_text(meta), encoding="utf-8", newline="\n")),
+            ]
+        )
+        result.output, result.meta_file = target, meta_path(target)
     return result
 
 

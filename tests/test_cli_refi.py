@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import zipfile
 
 import pandas as pd
@@ -12,7 +13,7 @@ import qualcode as qc
 from qualcode.cli import app
 from qualcode.refi.schema import schema_errors
 
-from .conftest import CODEBOOK, EXAMPLES, NVIVO_PROJECT, PARTICIPANTS, PROJECT_XSD
+from .conftest import CODEBOOK, EXAMPLES, NVIVO_CODEBOOK, NVIVO_PROJECT, PARTICIPANTS, PROJECT_XSD
 
 runner = CliRunner()
 
@@ -102,3 +103,17 @@ def test_errors_are_one_line_and_write_nothing(tmp_path):
         lines = [line for line in result.output.splitlines() if line]
         assert len(lines) == 1 and lines[0].startswith("error:") and words in lines[0], result.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.qdpx"]
+
+
+def test_force_never_replaces_the_folder_holding_the_input_or_the_current_folder(tmp_path, monkeypatch):
+    project = tmp_path / "work" / "team.qdpx"
+    project.parent.mkdir()
+    shutil.copy(NVIVO_CODEBOOK, project)
+    (tmp_path / "work" / "notes.txt").write_text("my notes", encoding="utf-8")
+    monkeypatch.chdir(tmp_path / "work")
+    for target in (str(project.parent), ".", str(tmp_path)):
+        result = CliRunner().invoke(app, ["import-refi", str(project), "-o", target, "--force"])
+        assert result.exit_code == 2, result.output
+        assert "choose a new folder" in result.output and len(result.output.strip().splitlines()) == 1
+    assert project.exists() and (tmp_path / "work" / "notes.txt").read_text(encoding="utf-8") == "my notes"
+    assert sorted(p.name for p in (tmp_path / "work").iterdir()) == ["notes.txt", "team.qdpx"]  # nothing half-written

@@ -177,3 +177,56 @@ def test_encrypted_and_unknown_compression_entries_are_refused(tmp_path):
     method.write_bytes(bytes(raw))
     with pytest.raises(qc.RefiError, match="compression method 99"):
         qc.read_qdpx(method)
+
+
+def test_deeply_nested_codes_are_refused_in_one_line(tmp_path):
+    depth = 3000
+    opening = "".join(
+        f'<Code guid="{k:08d}-0000-0000-0000-000000000000" name="c{k}" isCodable="true">' for k in range(depth)
+    )
+    body = f"<CodeBook><Codes>{opening}{'</Code>' * depth}</Codes></CodeBook>"
+    path = write_qdpx(tmp_path / "deep.qdpx", qde(body))
+    refused(path, "nested more than 64 levels")
+
+
+def test_thousands_of_codes_with_one_name_import_in_linear_time(tmp_path):
+    import time
+
+    codes = "".join(
+        f'<Code guid="{k:08d}-0000-0000-0000-000000000001" name="Theme" isCodable="true"/>' for k in range(20_000)
+    )
+    path = write_qdpx(tmp_path / "same.qdpx", qde(f"<CodeBook><Codes>{codes}</Codes></CodeBook>"))
+    start = time.perf_counter()
+    project = qc.read_qdpx(path)
+    assert time.perf_counter() - start < 20  # quadratic naming took 180 s
+    ids = project.codebook.ids
+    assert len(set(ids)) == 20_000 and ids[:3] == ["theme", "theme_2", "theme_3"]
+
+
+def test_many_sources_are_found_in_linear_time(tmp_path):
+    import time
+
+    from qualcode.archive import SafeZip
+
+    path = tmp_path / "many.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        for k in range(8_000):
+            archive.writestr(f"Sources/S{k}.txt", b"x")
+    start = time.perf_counter()
+    with SafeZip(path) as zipped:
+        found = [zipped.find(f"sources\\s{k}.TXT") for k in range(8_000)]
+    assert time.perf_counter() - start < 5 and found[123] == "Sources/S123.txt"
+
+
+def test_selections_past_the_end_of_a_source_are_cut_and_reported(tmp_path):
+    body = (
+        CODES
+        + f'<Sources><TextSource guid="{SOURCE}" name="a" plainTextPath="internal://{SOURCE}.txt">'
+        + selection(0, 4, CARE)
+        + selection(5, 400, CARE)
+        + "</TextSource></Sources>"
+    )
+    path = write_qdpx(tmp_path / "past.qdpx", qde(body), {f"Sources/{SOURCE}.txt": b"Care is everything here."})
+    project = qc.read_qdpx(path)
+    assert any("1 selections in 'a' end after the source's text" in w for w in project.warnings)
+    assert project.codings["end_char"].max() == len("Care is everything here.")

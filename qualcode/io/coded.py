@@ -21,9 +21,11 @@ def read_coded(path: str | Path) -> pd.DataFrame:
     ColumnError
         The file lacks ``doc_id`` or ``code`` (a wide CSV must be converted: use ``--format long``).
     """
+    from ..fileio import recover
     from .writers import restore
 
     path = Path(path)
+    recover(path)  # a run killed between writing the CSV and its record: finish it first
     frame = restore(read_table(path))
     for column in (C.DOC_ID, C.CODE):
         if column not in frame.columns:

@@ -195,12 +195,14 @@ def _combine(matches: list[tuple[int, int, str, float, str]], base: int) -> tupl
     """
     ordered = sorted(set(matches), key=lambda m: (m[0], -(m[1] - m[0]), m[2]))
     kept: list[tuple[int, int, str, float, str]] = []
+    # in this order every kept match starts at or before the current one, so the current one
+    # lies inside a kept one exactly when the furthest kept end reaches its end: one pass
+    furthest = -1
     for match in ordered:
-        if any(k[0] <= match[0] and match[1] <= k[1] and (k[0], k[1]) != (match[0], match[1]) for k in kept):
-            continue
-        if any((k[0], k[1]) == (match[0], match[1]) for k in kept):
-            continue  # the same passage matched by two terms counts once
+        if furthest >= match[1]:
+            continue  # inside a longer match, or the same passage matched by another term
         kept.append(match)
+        furthest = max(furthest, match[1])
     miss, seen = 1.0, set()
     for _, _, term, weight, _ in kept:
         miss *= 1.0 - (weight * REPEAT_FACTOR if term in seen else weight)

@@ -18,6 +18,7 @@ from typing import Any
 from xml.etree.ElementTree import Element
 
 from ..codebook import _COLOR_RE, _ID_RE, Code, Codebook, parse_codebook
+from ..errors import RefiError
 from .schema import child_text, children, guid, pack_description, unpack_description, xml_text
 
 # Tableau 10: distinct, colour-blind-aware hues for top-level codes without a colour
@@ -80,28 +81,44 @@ def _color(value: str | None) -> str | None:
     return value.upper() if _COLOR_RE.match(value) else None
 
 
-def _unique(wanted: str, taken: set[str]) -> str:
-    candidate, n = wanted, 1
+MAX_DEPTH = 64  # code nesting deeper than this is refused (no codebook of a real study comes close)
+
+
+def _unique(wanted: str, taken: set[str], counters: dict[str, int] | None = None) -> str:
+    """``wanted``, or ``wanted_2``, ``wanted_3``… if taken; ``counters`` remembers where each
+    name's numbering stopped, so 20,000 codes of one name take linear, not quadratic, time."""
+    n = counters.get(wanted, 1) if counters is not None else 1
+    candidate = wanted if n == 1 else f"{wanted}_{n}"
     while candidate in taken:
         n += 1
         candidate = f"{wanted}_{n}"
+    if counters is not None:
+        counters[wanted] = n
     taken.add(candidate)
     return candidate
 
 
-def codes_from_elements(elements: list[Element], ids_by_guid: dict[str, str]) -> list[dict[str, Any]]:
+def codes_from_elements(
+    elements: list[Element], ids_by_guid: dict[str, str], source: str = "project"
+) -> list[dict[str, Any]]:
     """Plain code dicts (for :func:`~qualcode.codebook.parse_codebook`) from ``Code`` elements;
     fills ``ids_by_guid`` with each code's GUID → id."""
     taken: set[str] = set()
+    counters: dict[str, int] = {}
 
-    def convert(element: Element) -> dict[str, Any]:
+    def convert(element: Element, depth: int = 1) -> dict[str, Any]:
+        if depth > MAX_DEPTH:
+            raise RefiError(
+                f"{source}: codes nested more than {MAX_DEPTH} levels deep: a damaged or hostile project; "
+                "export it again from the program that made it"
+            )
         name = element.get("name") or ""
         text, data = unpack_description(child_text(element, "Description"))
         data = data or {}
         wanted = data.get("id")
         if not (isinstance(wanted, str) and _ID_RE.match(wanted) and wanted not in taken):
             wanted = None
-        code_id = _unique(wanted or slug(name.strip() or element.get("guid", "code")), taken)
+        code_id = _unique(wanted or slug(name.strip() or element.get("guid", "code")), taken, counters)
         color = _color(element.get("color"))
         if color is not None and color == _color(str(data.get("auto_color") or "")):
             color = None
@@ -112,7 +129,7 @@ def codes_from_elements(elements: list[Element], ids_by_guid: dict[str, str]) ->
         guid_value = (element.get("guid") or "").strip("{}").lower()
         if guid_value:
             ids_by_guid[guid_value] = code_id
-        fields["children"] = [convert(sub) for sub in children(element, "Code")]
+        fields["children"] = [convert(sub, depth + 1) for sub in children(element, "Code")]
         return fields
 
     return [convert(element) for element in elements]
@@ -133,6 +150,6 @@ def codebook_from_codes(
         "name": name or "Imported codebook",
         "version": version,
         "description": description,
-        "codes": codes_from_elements(elements, ids_by_guid),
+        "codes": codes_from_elements(elements, ids_by_guid, source),
     }
     return parse_codebook(data, source=source), ids_by_guid

@@ -47,6 +47,20 @@ def save_project(project: RefiProject, folder: str | Path, *, force: bool = Fals
         raise OutputError(f"{folder}: is a file; give a folder to write the imported project into")
     if folder.is_dir() and any(folder.iterdir()) and not force:
         raise OutputError(f"{folder}: folder is not empty; choose a new folder or pass --force to replace it")
+    if folder.is_dir():
+        # --force replaces the folder: never one that holds the input or the folder we work in
+        target = folder.resolve()
+        source = Path(project.path).resolve() if project.path else None
+        if source is not None and target in source.parents:
+            raise OutputError(
+                f"{folder}: holds the input {project.path}; replacing it would delete the input; "
+                "choose a new folder for the imported project"
+            )
+        here = Path.cwd().resolve()
+        if target == here or target in here.parents:
+            raise OutputError(
+                f"{folder}: is the current folder or holds it; choose a new folder for the imported project"
+            )
     parent = folder.parent if str(folder.parent) else Path(".")
     if not parent.is_dir():
         raise OutputError(f"{folder}: folder {parent} does not exist; create it first")

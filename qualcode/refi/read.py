@@ -311,6 +311,7 @@ def _read_project(reader: ProjectParts, segment_by: str) -> RefiProject:
     source_rows: list[dict[str, Any]] = []
     coding_rows: list[dict[str, Any]] = []
     unknown_codes: dict[str, int] = {}
+    clamped: dict[str, int] = {}
     for source, doc_id, name in zip(text_sources, doc_ids, names, strict=True):
         raw, text_from = reader.text_of(source, name)
         text, crlf_widths = normalise(raw)
@@ -349,6 +350,8 @@ def _read_project(reader: ProjectParts, segment_by: str) -> RefiProject:
                 start, end = 0, len(text)
             else:
                 chars = chosen.to_chars(np.asarray([start, end]))
+                if chars[1] > len(text):
+                    clamped[doc_id] = clamped.get(doc_id, 0) + 1
                 start, end = int(min(chars[0], len(text))), int(min(chars[1], len(text)))
             if end <= start:
                 reader.warnings.append(f"{path}: an empty selection in source {name!r} (code {code_id!r}); left out")
@@ -356,6 +359,11 @@ def _read_project(reader: ProjectParts, segment_by: str) -> RefiProject:
             coding_rows.append({C.DOC_ID: doc_id, C.START_CHAR: start, C.END_CHAR: end, C.CODE: code_id, **row})
     for doc_id, n in unknown_codes.items():
         reader.warnings.append(f"{path}: {n} codings in {doc_id!r} refer to codes the codebook lacks; left out")
+    for doc_id, n in clamped.items():
+        reader.warnings.append(
+            f"{path}: {n} selections in {doc_id!r} end after the source's text; cut at its end "
+            "(check them: the source may have been edited after coding)"
+        )
 
     segments = segment_documents(documents, segment_by=segment_by)
     reader.warnings.extend(segments.attrs.get("notes", []))

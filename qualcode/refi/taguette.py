@@ -120,10 +120,11 @@ def _coder(connection: sqlite3.Connection) -> str:
 
 def _codebook(rows: list[tuple[int, str, str]], name: str, path: Path) -> tuple[Codebook, dict[int, str]]:
     taken: set[str] = set()
+    counters: dict[str, int] = {}
     codes: list[dict[str, Any]] = []
     ids: dict[int, str] = {}
     for tag_id, tag_path, description in rows:
-        code_id = _unique(slug(tag_path), taken)
+        code_id = _unique(slug(tag_path), taken, counters)
         ids[tag_id] = code_id
         codes.append({"id": code_id, "label": tag_path or code_id, "description": description or ""})
     try:
