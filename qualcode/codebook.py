@@ -459,5 +459,12 @@ def codebook_from_yaml(text: str, *, source: str = "<string>") -> Codebook:
         problem = exc.problem or exc.context or "invalid YAML"
         raise CodebookError(f"{where}: invalid YAML: {problem}; fix the syntax at that line") from None
     except yaml.YAMLError as exc:
-        raise CodebookError(f"{source}: invalid YAML: {exc}") from None
+        # e.g. a reader error (a control character): one line, with its place in the text
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else "invalid YAML"
+        position = getattr(exc, "position", None)
+        if isinstance(position, int):
+            line = text.count("\n", 0, position) + 1
+            column = position - (text.rfind("\n", 0, position) + 1) + 1
+            source = f"{source}:{line}:{column}"
+        raise CodebookError(f"{source}: invalid YAML: {first}; remove or replace that character") from None
     return parse_codebook(data, source=source, lines=_line_index(node) if node is not None else {})
