@@ -105,17 +105,53 @@ def analyse(texts: list[str]) -> list[Doc]:
     return [found[text] for text in texts]
 
 
+CHUNK_CHARS = 100_000  # longer texts are split into pieces this long (at a space) before spaCy
+
+
+def _chunks(text: str) -> list[tuple[int, str]]:
+    """``text`` as ``(offset, piece)`` pieces of at most about ``CHUNK_CHARS``, cut after a
+    line break or space where there is one, so that one huge text (a 50 MB single-line
+    transcript) is analysed in bounded memory."""
+    if len(text) <= CHUNK_CHARS:
+        return [(0, text)]
+    out, start = [], 0
+    while start < len(text):
+        end = min(start + CHUNK_CHARS, len(text))
+        if end < len(text):
+            cut = max(text.rfind("\n", start, end), text.rfind(" ", start, end))
+            end = cut + 1 if cut > start else end
+        out.append((start, text[start:end]))
+        start = end
+    return out
+
+
+def _spans(doc: Doc, offset: int = 0) -> list[tuple[int, int]]:
+    spans = []
+    for sent in doc.sents:
+        piece = sent.text
+        if not piece.strip():
+            continue
+        lead = len(piece) - len(piece.lstrip())
+        spans.append((offset + sent.start_char + lead, offset + sent.start_char + len(piece.rstrip())))
+    return spans
+
+
 def sentence_spans(texts: list[str]) -> list[list[tuple[int, int]]]:
-    """Character spans of the sentences of each text (whitespace-only pieces dropped)."""
+    """Character spans of the sentences of each text (whitespace-only pieces dropped). A text
+    longer than ``CHUNK_CHARS`` is analysed a piece at a time and not remembered (a sentence
+    may break where two pieces meet), so memory stays bounded whatever its length."""
+    short = [text for text in texts if len(text) <= CHUNK_CHARS]
+    found = dict(zip(short, (_spans(doc) for doc in analyse(short)), strict=True)) if short else {}
     out: list[list[tuple[int, int]]] = []
-    for doc in analyse(texts):
-        spans = []
-        for sent in doc.sents:
-            piece = sent.text
-            if not piece.strip():
-                continue
-            lead = len(piece) - len(piece.lstrip())
-            spans.append((sent.start_char + lead, sent.start_char + len(piece.rstrip())))
+    for text in texts:
+        if text in found:
+            out.append(found[text])
+            continue
+        nlp = load_pipeline()
+        senter = nlp.get_pipe("senter")
+        spans: list[tuple[int, int]] = []
+        for offset, piece in _chunks(text):
+            spans.extend(_spans(senter(nlp.tokenizer(_tokenizable(piece))), offset))
         out.append(spans)
     return out
 

@@ -33,6 +33,7 @@ from .nlp import sentence_spans
 
 UNITS = ("auto", "turn", "paragraph", "sentence", "window", "time")
 AUTO_MAX_CHARS = 1500  # auto never makes a segment longer than this from several sentences
+MAX_SEGMENT_CHARS = 100_000  # no segment is longer: a longer turn or paragraph must be cut
 INTERVIEWER_RE = re.compile(r"\b(interview(?:er)?|moderator|facilitator|researcher)\b|^(i|q|int)$", re.I)
 _BLANK_LINE = re.compile(r"\n[ \t]*\n\s*")
 
@@ -215,6 +216,15 @@ def segment_documents(
     cut = 0
     if segment_by == "auto":
         all_spans, cut = _cut_long([doc for doc, _ in turn_list], all_spans)
+    for index, spans in enumerate(all_spans):
+        for start, end in spans:
+            if end - start > MAX_SEGMENT_CHARS:
+                doc = turn_list[index][0]
+                raise OptionError(
+                    f"{doc.path}: a segment of {end - start:,} characters (at character {start:,}) is longer than "
+                    f"{MAX_SEGMENT_CHARS:,}; use segment_by auto, sentence or window to cut it",
+                    option="segment_by",
+                )
     for index, (doc, turn) in enumerate(turn_list):
         for start, end in all_spans[index]:
             number = counters.get(doc.doc_id, 0)

@@ -369,3 +369,28 @@ def test_pipes_and_devices_are_refused_not_read(tmp_path):
     with pytest.raises(qc.InputFileError, match="not a regular file"):
         qc.read_transcripts(zero)
     assert time.perf_counter() - start < 2
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (b"answer\nWe hired counselors.\nNothing changed.\n", ["answer"]),  # one column: not split on a letter
+        (b"answer;respondent\nWe hired counselors.;R1\n", ["answer", "respondent"]),
+        (b"\xef\xbb\xbfanswer\tid\nyes\t1\n", ["answer", "id"]),
+    ],
+)
+def test_csv_delimiters_are_found_and_never_a_letter(tmp_path, data, expected):
+    from qualcode.io.table import read_table
+
+    path = tmp_path / "answers.csv"
+    path.write_bytes(data)
+    assert list(read_table(path).columns) == expected
+
+
+@pytest.mark.parametrize("data", [b"\xef\xbb\xbf", b"\x91", b""])
+def test_a_csv_with_nothing_in_it_is_one_clear_error(tmp_path, data):
+    path = tmp_path / "answers.csv"
+    path.write_bytes(data)
+    with pytest.raises(qc.QualcodeError) as info:
+        qc.read_transcripts(path, text_column="answer")
+    assert "answers.csv" in str(info.value) and "\n" not in str(info.value)

@@ -106,3 +106,25 @@ def test_many_cues_segment_in_linear_time():
     segments = qc.segment_documents([doc], segment_by="time", window_seconds=60)
     took = time.perf_counter() - start
     assert len(segments) == 334 and took < 5.0
+
+
+def test_a_huge_single_line_transcript_is_cut_in_bounded_pieces(tmp_path):
+    """One 450,000-character line (no paragraph, no speaker): auto cuts it at sentence ends,
+    spaCy sees it a 100,000-character piece at a time."""
+    from qualcode import nlp
+
+    sentence = "We rebuilt the referral process so every counselor sees the same list each week. "
+    path = tmp_path / "huge.txt"
+    path.write_text(sentence * 5_500, encoding="utf-8")
+    corpus = qc.read_transcripts(path)
+    lengths = corpus.segments["text"].str.len()
+    assert len(lengths) > 200 and lengths.max() <= 1_600
+    assert_offsets(corpus)
+    assert not any(len(text) > nlp.CHUNK_CHARS for text in nlp._MEMO)  # the huge text was not remembered
+
+
+def test_a_segment_over_the_limit_is_refused_with_the_fix(tmp_path):
+    path = tmp_path / "huge.txt"
+    path.write_text("word " * 25_000, encoding="utf-8")
+    with pytest.raises(qc.OptionError, match=r"huge.txt: a segment of 124,999 characters .* use segment_by auto"):
+        qc.read_transcripts(path, segment_by="paragraph")

@@ -15,6 +15,7 @@ spreadsheet can train, be evaluated against, or be compared with another coder.
 
 from __future__ import annotations
 
+import csv
 import io
 from collections.abc import Sequence
 from pathlib import Path
@@ -30,6 +31,26 @@ TEXT_CANDIDATES = ("text", "answer", "response", "comment", "utterance")
 ID_CANDIDATES = ("doc_id", "id", "respondent", "respondent_id", "participant")
 
 
+DELIMITERS = ",;\t|"
+
+
+def delimiter(text: str) -> str:
+    r"""The delimiter of a CSV text: one of ``, ; TAB |`` as ``csv.Sniffer`` finds it in the
+    first lines, else a comma (a one-column file, a file holding only a BOM). Never a letter.
+
+    >>> delimiter("a;b\n1;2\n"), delimiter("answer\nyes\n"), delimiter("")
+    (';', ',', ',')
+    """
+    sample = "\n".join(text.lstrip("\ufeff").splitlines()[:20])
+    if not sample.strip():
+        return ","
+    try:
+        found = csv.Sniffer().sniff(sample, delimiters=DELIMITERS).delimiter
+    except csv.Error:
+        return ","
+    return found if found in DELIMITERS else ","
+
+
 def read_table(path: Path, encoding: str | None = None) -> pd.DataFrame:
     """Read a .csv/.tsv/.xlsx into a DataFrame of strings (empty cells are empty strings)."""
     suffix = path.suffix.lower()
@@ -41,10 +62,10 @@ def read_table(path: Path, encoding: str | None = None) -> pd.DataFrame:
             raise InputFileError(f"{path}: not a readable .xlsx workbook ({exc}); re-save it from Excel") from None
     else:
         text, _, _ = read_text(path, encoding)
-        sep = "\t" if suffix == ".tsv" else None
+        sep = "\t" if suffix == ".tsv" else delimiter(text)
         try:
             frame = pd.read_csv(io.StringIO(text), dtype=str, sep=sep, engine="python", keep_default_na=False)
-        except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeError) as exc:
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeError, csv.Error) as exc:
             raise InputFileError(f"{path}: not a readable CSV table ({exc}); check its quoting") from None
     frame.columns = [str(c).strip() for c in frame.columns]
     return frame.fillna("")

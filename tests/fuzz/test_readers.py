@@ -192,7 +192,9 @@ def test_metadata_and_codings_tables(tmp_path_factory, rows, as_codings):
 
     folder = tmp_path_factory.mktemp("meta")
     path = folder / "table.csv"
-    header = ["doc_id", "segment_id", "code", "start_char", "end_char"] if as_codings else ["doc_id", "role", "district"]
+    header = (
+        ["doc_id", "segment_id", "code", "start_char", "end_char"] if as_codings else ["doc_id", "role", "district"]
+    )
     with open(path, "w", newline="", encoding="utf-8", errors="replace") as handle:
         writer = csv.writer(handle)
         writer.writerow(header)
@@ -250,7 +252,9 @@ def test_tag_writes_everything_or_nothing(tmp_path_factory, body):
     source = _file(folder, "interview.txt", "\n".join(body).encode("utf-8", "replace"))
     out = folder / "out.csv"
     with alarm(60):
-        result = CliRunner().invoke(app, ["tag", str(source), "-c", str(CODEBOOK), "-o", str(out), "--method", "keyword"])
+        result = CliRunner().invoke(
+            app, ["tag", str(source), "-c", str(CODEBOOK), "-o", str(out), "--method", "keyword"]
+        )
     assert "Traceback" not in result.output
     written = sorted(p.name for p in folder.iterdir() if p.name != "interview.txt")
     if result.exit_code == 0:
