@@ -169,3 +169,15 @@ def test_matrix_counts_every_segment_of_the_run_in_n(coded, tmp_path):
     assert got.loc[pair] == pytest.approx(expected.loc[pair], abs=1e-4)
     if len(segments) != codings.groupby(["doc_id", "segment_id"]).ngroups:
         assert got.loc[pair] != pytest.approx(coded_only.loc[pair], abs=1e-4)
+
+
+def test_review_in_place_keeps_the_file_as_it_was(coded, tmp_path):
+    import shutil
+
+    work = tmp_path / "coded.csv"
+    shutil.copy(coded, work)
+    before = work.read_bytes()
+    result = run("review", work, "--accept-above", "0.7", "--coder", "ana", "-o", work)
+    assert result.exit_code == 0, result.output
+    assert "kept as" in result.output and (tmp_path / "coded.csv.bak").read_bytes() == before
+    assert "accepted" in set(pd.read_csv(work)["status"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Annotated
 
@@ -34,6 +35,11 @@ def review(
         table = accept(table, code=code, min_score=accept_above, coder=coder)
     if reject_below is not None:
         table = reject(table, code=code, max_score=reject_below, coder=coder)
+    if output.exists() and output.resolve() == coded.resolve():
+        # reviewing in place: the file as it was stays beside it, so no decision is lost
+        kept = output.with_name(output.name + ".bak")
+        shutil.copy2(output, kept)
+        typer.echo(f"note: {output} reviewed in place; the file as it was is kept as {kept}", err=True)
     write_csv(table, output)
     counts = table["status"].value_counts()
     summary = ", ".join(f"{counts.get(s, 0)} {s}" for s in ("suggested", "accepted", "rejected", "human"))
