@@ -12,6 +12,7 @@ import pandas as pd
 from . import columns as C
 from .codebook import Codebook, load_codebook
 from .corpus import Corpus
+from .embed.base import make_encoder
 from .errors import OptionError
 from .fileio import check_writable, write_together
 from .io import read_transcripts
@@ -88,9 +89,13 @@ def tag(
     *,
     settings: Settings | None = None,
     training: pd.DataFrame | None = None,
+    client: Any = None,
     **options: Any,
 ) -> TagResult:
     """Read transcripts, suggest codes, and write the codings CSV with its ``.meta.json``.
+
+    ``client``: a ``dask.distributed.Client`` to score the segments on its workers (see
+    :mod:`qualcode.distributed`); the output is the same, byte for byte.
 
     Parameters
     ----------
@@ -161,10 +166,11 @@ def tag(
         min_score=run.min_score,
         top_k=run.top_k,
         include_interviewer=run.include_interviewer,
-        encoder=run.model,
+        encoder=make_encoder(run.encoder, run.model) if run.method != "keyword" else None,
         cache=run.cache,
         training=training if training is not None else run.training,
         min_examples=run.min_examples,
+        client=client,
     )
     made = codings.attrs["qualcode"]
     notes = list(made["notes"])

@@ -86,6 +86,7 @@ class Settings(BaseModel):
     codes_separator: str = ";"
     encoding: str | None = None
     model: str | None = None
+    encoder: str = "onnx"
     cache: str | None = "default"
     training: str | None = None
     min_examples: int = Field(8, ge=1)
@@ -125,6 +126,15 @@ class Settings(BaseModel):
             if data.get("format") == "tidy":
                 data["format"] = table_format("tidy")
         return data
+
+    @field_validator("encoder")
+    @classmethod
+    def _known_encoder(cls, value: str) -> str:
+        from .embed.base import _MODULES, encoder_names
+
+        if value not in _MODULES and value not in encoder_names():
+            raise ValueError(f"encoder {value!r} is not one of: {', '.join(encoder_names())}")
+        return value
 
     @model_validator(mode="after")
     def _consistent(self) -> Settings:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 from typing import Any
 
@@ -97,6 +98,7 @@ def suggest(
     cache: Any = "default",
     training: pd.DataFrame | str | Path | None = None,
     min_examples: int = 8,
+    client: Any = None,
 ) -> pd.DataFrame:
     """Suggest codes for every segment.
 
@@ -127,6 +129,10 @@ def suggest(
         Human codings (a CSV path or a DataFrame from :func:`qualcode.read_codings`): learn a
         classifier per code from them (``method`` becomes ``classifier``; see
         :mod:`qualcode.match.learned`). Hand-coded documents keep their human codes.
+    client
+        A ``dask.distributed.Client``: the segments are scored on its workers, a slice of
+        whole documents per task, and joined in document order; the codings are the same,
+        row for row, as without it.
     min_examples
         Human examples a code needs to be learned; codes with fewer use the hybrid matcher.
 
@@ -173,6 +179,25 @@ def suggest(
     if not include_interviewer and C.IS_INTERVIEWER in segments.columns:
         coded = segments[~segments[C.IS_INTERVIEWER].astype(bool)]
     coded = coded.reset_index(drop=True)
+    if client is None:
+        out, made = score_part(matcher, coded, codebook, train, min_score, top_k)
+    else:
+        out, made = _distributed(client, matcher, coded, codebook, train, min_score, top_k)
+    out.attrs["qualcode"] = {**made, "models": matcher.describe()}
+    return out
+
+
+def score_part(
+    matcher: Matcher,
+    coded: pd.DataFrame,
+    codebook: Codebook,
+    train: Training | None,
+    min_score: float | None,
+    top_k: int | None,
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Score ``coded`` (all segments of a run, or a slice of whole documents) with a fitted
+    matcher and turn the scores into codings: every step works segment by segment, so slices
+    scored apart and joined in order give the rows one call would (what Dask workers run)."""
     scores: Scores = matcher.score(coded)
     ran = scores.method
     if train is not None:
@@ -185,12 +210,55 @@ def suggest(
     floor = np.array([per_code.get(code, floor_default) for code in scores.codes])
     scores = scores.with_values(np.where(scores.values >= floor[None, :], scores.values, 0.0))
     out = to_codings(coded, scores, source=f"qualcode {__version__}", top_k=top_k)
-    out.attrs["qualcode"] = {
+    made = {
         "method": ran,
         "min_score": floor_default,
         "thresholds": per_code,
         "code_thresholds": dict(scores.thresholds),
-        "models": matcher.describe(),
         "notes": [*scores.notes, *rule_notes],
     }
-    return out
+    return out, made
+
+
+def partitions(coded: pd.DataFrame, parts: int) -> list[pd.DataFrame]:
+    """``coded`` cut into at most ``parts`` slices of whole documents, in order, of about the
+    same number of segments (a document is never split: its segments stay together)."""
+    if coded.empty or parts <= 1:
+        return [coded]
+    starts = np.flatnonzero(coded[C.DOC_ID].ne(coded[C.DOC_ID].shift()).to_numpy())
+    target = len(coded) / parts
+    cuts, next_cut = [0], target
+    for start in starts[1:]:
+        if start >= next_cut:
+            cuts.append(int(start))
+            next_cut = start + target
+    cuts.append(len(coded))
+    return [coded.iloc[a:b] for a, b in itertools.pairwise(cuts) if b > a]
+
+
+def _distributed(
+    client: Any,
+    matcher: Matcher,
+    coded: pd.DataFrame,
+    codebook: Codebook,
+    train: Training | None,
+    min_score: float | None,
+    top_k: int | None,
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Score slices of whole documents on the Dask workers of ``client`` (the fitted matcher is
+    sent to each worker once) and join their codings in document order."""
+    workers = max(1, len(client.scheduler_info().get("workers", {})))
+    slices = partitions(coded, parts=max(1, min(4 * workers, len(coded) // 50 or 1)))
+    shared = client.scatter(matcher, broadcast=True)
+    futures = [
+        client.submit(score_part, shared, part.reset_index(drop=True), codebook, train, min_score, top_k, pure=False)
+        for part in slices
+    ]
+    results = client.gather(futures)
+    frames = [frame for frame, _ in results]
+    out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    if frames:
+        out = out.astype(frames[0].dtypes.to_dict())
+    made = dict(results[0][1])
+    made["notes"] = list(dict.fromkeys(note for _, info in results for note in info["notes"]))
+    return out, made

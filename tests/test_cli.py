@@ -226,7 +226,8 @@ def test_tag_default_is_hybrid_with_cache(tmp_path):
     assert (cache / "embeddings.sqlite3").exists()
     meta = json.loads((tmp_path / "hybrid.meta.json").read_text(encoding="utf-8"))
     assert meta["settings"]["min_score"] is None and meta["settings"]["min_score_used"] == 0.4
-    assert meta["models"]["embedding"]["encoder"].startswith("sentence-transformers/all-MiniLM-L6-v2@")
+    assert meta["models"]["embedding"]["encoder"].startswith("onnx-int8/all-MiniLM-L6-v2@")  # the default
+    assert meta["settings"]["encoder"] == "onnx"
     assert meta["models"]["hybrid"]["keyword_weight"] == 0.6
     again = tmp_path / "again.csv"
     assert run(*args[:5], again, *args[6:]).exit_code == 0
@@ -370,3 +371,16 @@ def test_table_rows_keep_their_own_columns_as_segment_metadata(tmp_path):
     table.to_csv(path, index=False)
     corpus = qc.read_transcripts(path, text_column="Sentence", speaker_column="Speaker", segment_by="turn")
     assert corpus.segments["Turn"].tolist() == ["1", "2", "3"] and corpus.segments["Lesson"].tolist() == ["L1"] * 3
+
+
+@pytest.mark.model
+def test_the_torch_encoder_is_one_option_away(tmp_path):
+    out = tmp_path / "t.csv"
+    args = ["tag", FIXTURES / "labels_colon.txt", "-c", CODEBOOK, "-o", out, "--method", "embedding"]
+    result = run(*args, "--encoder", "torch", "--min-score", "0.05", "--no-cache")
+    assert result.exit_code == 0, result.output
+    meta = json.loads((tmp_path / "t.meta.json").read_text(encoding="utf-8"))
+    assert meta["settings"]["encoder"] == "torch"
+    assert meta["models"]["embedding"]["encoder"].startswith("sentence-transformers/all-MiniLM-L6-v2@")
+    bad = run(*args[:5], tmp_path / "x.csv", "--encoder", "tensorflow")
+    assert bad.exit_code == 2 and "encoder 'tensorflow' is not one of: onnx, torch" in bad.output

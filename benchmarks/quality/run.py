@@ -38,14 +38,14 @@ from metrics import ece, macro_f1, mean_kappa, reliability  # noqa: E402
 
 import qualcode as qc  # noqa: E402
 from qualcode import columns as C  # noqa: E402
+from qualcode.embed.base import DEFAULT_ENCODER, make_encoder  # noqa: E402
 from qualcode.embed.cache import CachedEncoder, EmbeddingCache  # noqa: E402
-from qualcode.embed.sentence_transformers import SentenceTransformerEncoder  # noqa: E402
 
 SEEDS = (0, 1, 2)
 
 
-def encoder() -> CachedEncoder:
-    return CachedEncoder(SentenceTransformerEncoder(), EmbeddingCache(None))
+def encoder(backend: str = DEFAULT_ENCODER) -> CachedEncoder:
+    return CachedEncoder(make_encoder(backend), EmbeddingCache(None))
 
 
 def score_matrix(coded: pd.DataFrame, bench: Bench, rows: np.ndarray) -> np.ndarray:
@@ -192,8 +192,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", action="append", choices=sorted(CORPORA))
     parser.add_argument("--no-write", action="store_true", help="print only; leave benchmarks/README.md as it is")
+    parser.add_argument("--encoder", default=DEFAULT_ENCODER, help="encoder backend: onnx (default) or torch")
     args = parser.parse_args()
-    enc = encoder()
+    enc = encoder(args.encoder)
     found: dict[str, dict[str, dict[str, dict[str, float]]]] = {}
     about = []
     for name in args.corpus or list(CORPORA):
@@ -212,7 +213,12 @@ def main() -> None:
     text = table(found)
     print(text)
     if not args.no_write:
-        write_readme("Command: `python benchmarks/quality/run.py`\n\n" + "\n".join(about) + "\n\n" + text)
+        write_readme(
+            f"Command: `python benchmarks/quality/run.py` (encoder {enc.identity})\n\n"
+            + "\n".join(about)
+            + "\n\n"
+            + text
+        )
 
 
 if __name__ == "__main__":

@@ -65,8 +65,17 @@ def tag(
     model: Annotated[
         Path | None, typer.Option(help="A sentence-transformers model folder (default: the packaged all-MiniLM-L6-v2).")
     ] = None,
+    encoder: Annotated[
+        str, typer.Option(help="Sentence encoder: onnx (int8, about twice as fast) or torch (PyTorch).")
+    ] = "onnx",
     cache: Annotated[Path | None, typer.Option(help="Embedding cache folder (default: the user cache folder).")] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the embedding cache.")] = False,
+    workers: Annotated[
+        int | None, typer.Option(help="Score on a local Dask cluster of N worker processes (needs the dask extra).")
+    ] = None,
+    scheduler: Annotated[
+        str | None, typer.Option(help="Score on an existing Dask cluster: its scheduler address (tcp://host:8786).")
+    ] = None,
     previous: Annotated[
         Path | None,
         typer.Option(help="Earlier codings to merge with (default: OUT.csv itself when it holds reviewed rows)."),
@@ -112,12 +121,19 @@ def tag(
         codes_separator=codes_separator,
         encoding=encoding,
         model=model,
+        encoder=encoder,
         cache=None if no_cache else (cache or "default"),
         training=train,
         previous=None if fresh else (previous or "auto"),
     )
-    with progress("coding"):
-        result = run_tag(inputs, codebook, output, settings=settings)
+    if workers is not None or scheduler is not None:
+        from ..distributed import dask_client
+
+        with dask_client(workers, scheduler) as client, progress("coding"):
+            result = run_tag(inputs, codebook, output, settings=settings, client=client)
+    else:
+        with progress("coding"):
+            result = run_tag(inputs, codebook, output, settings=settings)
     warn(result.warnings)
     typer.echo(result.summary(), err=True)
 

@@ -7,8 +7,9 @@ embedding cache key), ``dimension`` is the vector size.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Protocol, runtime_checkable
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
 import numpy as np
 
@@ -47,3 +48,47 @@ def checked(vectors: object, texts: Sequence[str], who: str, dimension: int | No
     norms = np.linalg.norm(array, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
     return array / norms
+
+
+# ---------------------------------------------------------------------------------------------
+# the encoder registry: backends by name (``--encoder onnx|torch``)
+
+DEFAULT_ENCODER = "onnx"
+_ENCODERS: dict[str, Callable[..., Any]] = {}
+_MODULES = {"onnx": "qualcode.embed.onnx", "torch": "qualcode.embed.sentence_transformers"}
+T = TypeVar("T")
+
+
+def register_encoder(name: str) -> Callable[[T], T]:
+    """Class decorator: make an encoder backend available as ``make_encoder(name, model)``; it
+    is built as ``cls(model)`` with a model folder or None for the packaged model."""
+
+    def add(cls: T) -> T:
+        _ENCODERS[name] = cls  # type: ignore[assignment]
+        return cls
+
+    return add
+
+
+def encoder_names() -> list[str]:
+    """The registered backends (the built-in ones first)."""
+    return list(dict.fromkeys([*_MODULES, *_ENCODERS]))
+
+
+def make_encoder(name: str = DEFAULT_ENCODER, model: str | Path | None = None) -> Any:
+    """The encoder backend ``name`` for ``model`` (a folder; None: the packaged all-MiniLM-L6-v2).
+
+    Raises
+    ------
+    OptionError
+        ``name`` is no registered backend.
+    """
+    from importlib import import_module
+
+    from ..errors import OptionError
+
+    if name not in _ENCODERS and name in _MODULES:
+        import_module(_MODULES[name])
+    if name not in _ENCODERS:
+        raise OptionError(f"encoder {name!r} is not one of: {', '.join(encoder_names())}", option="encoder")
+    return _ENCODERS[name](model)

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ModelError
-from .base import checked
+from .base import checked, register_encoder
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 _WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
@@ -62,6 +62,7 @@ def _fingerprint(path: Path) -> str:
     return digest.hexdigest()[:16]
 
 
+@register_encoder("torch")
 class SentenceTransformerEncoder:
     """Encode texts with a local sentence-transformers model, on the CPU by default.
 
@@ -98,6 +99,12 @@ class SentenceTransformerEncoder:
             )
         name = DEFAULT_MODEL if model is None else self.path.name
         self.identity = f"sentence-transformers/{name}@{_fingerprint(self.path)}"
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Picklable (sent to Dask workers): the model is loaded again there."""
+        state = dict(self.__dict__)
+        state["_model"] = None
+        return state
 
     def _load(self) -> Any:
         if self._model is None:

@@ -120,10 +120,11 @@ def with_cache(encoder: Any, cache: Any) -> Any:
 
 
 def default_encoder(cache: Any = "default") -> Encoder:
-    """The packaged all-MiniLM-L6-v2, behind the on-disk cache unless ``cache`` is None."""
-    from ..embed.sentence_transformers import SentenceTransformerEncoder
+    """The packaged all-MiniLM-L6-v2 on the default backend (ONNX int8), behind the on-disk
+    cache unless ``cache`` is None."""
+    from ..embed.base import make_encoder
 
-    return with_cache(SentenceTransformerEncoder(), cache)
+    return with_cache(make_encoder(), cache)
 
 
 @register_matcher("embedding")
@@ -133,8 +134,9 @@ class EmbeddingMatcher(Matcher):
     Parameters
     ----------
     encoder
-        An object with ``encode(list[str]) -> np.ndarray`` and ``identity``; a path to a
-        sentence-transformers model folder; or None for the packaged all-MiniLM-L6-v2.
+        An object with ``encode(list[str]) -> np.ndarray`` and ``identity`` (e.g.
+        ``qualcode.embed.base.make_encoder("torch")``); a path to a sentence-transformers model
+        folder (run on the default ONNX backend); or None for the packaged all-MiniLM-L6-v2.
     cache
         An embedding cache folder, an :class:`~qualcode.embed.cache.EmbeddingCache`,
         ``"default"`` (the user cache folder) or None (no cache). An encoder object is cached
@@ -155,12 +157,12 @@ class EmbeddingMatcher(Matcher):
         self.cache = cache
 
     def _encoder(self) -> Any:
-        from ..embed.sentence_transformers import SentenceTransformerEncoder
+        from ..embed.base import make_encoder
 
         if self.encoder is None:
             return default_encoder(self.cache)
         if isinstance(self.encoder, str) or hasattr(self.encoder, "__fspath__"):
-            return with_cache(SentenceTransformerEncoder(self.encoder), self.cache)
+            return with_cache(make_encoder(model=self.encoder), self.cache)
         if not callable(getattr(self.encoder, "encode", None)):
             raise ModelError(f"encoder {self.encoder!r} has no encode(list[str]) method")
         return with_cache(self.encoder, self.cache)
