@@ -19,7 +19,6 @@ at a time, so the report stays usable at tens of thousands of segments.
 
 from __future__ import annotations
 
-import hashlib
 import html
 import json
 import re
@@ -612,11 +611,3 @@ def _render(context: dict[str, Any]) -> str:
         loader=DictLoader(templates), autoescape=True, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True
     )
     return env.get_template("report").render(**context)
-
-
-def sha256_of(path: str | Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -179,25 +180,32 @@ def suggest(
     if not include_interviewer and C.IS_INTERVIEWER in segments.columns:
         coded = segments[~segments[C.IS_INTERVIEWER].astype(bool)]
     coded = coded.reset_index(drop=True)
-    if client is None:
-        out, made = score_part(matcher, coded, codebook, train, min_score, top_k)
-    else:
-        out, made = _distributed(client, matcher, coded, codebook, train, min_score, top_k)
+    job = ScoringJob(matcher, codebook, train, min_score, top_k)
+    out, made = job.run(coded) if client is None else _distributed(client, job, coded)
     out.attrs["qualcode"] = {**made, "models": matcher.describe()}
     return out
 
 
-def score_part(
-    matcher: Matcher,
-    coded: pd.DataFrame,
-    codebook: Codebook,
-    train: Training | None,
-    min_score: float | None,
-    top_k: int | None,
-) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """Score ``coded`` (all segments of a run, or a slice of whole documents) with a fitted
-    matcher and turn the scores into codings: every step works segment by segment, so slices
-    scored apart and joined in order give the rows one call would (what Dask workers run)."""
+@dataclass(frozen=True)
+class ScoringJob:
+    """A fitted matcher and what turns its scores into codings; :meth:`run` on any slice of
+    whole documents (what Dask workers run)."""
+
+    matcher: Matcher
+    codebook: Codebook
+    train: Training | None
+    min_score: float | None
+    top_k: int | None
+
+    def run(self, coded: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Any]]:
+        return score_part(self, coded)
+
+
+def score_part(job: ScoringJob, coded: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Score ``coded`` (all segments of a run, or a slice of whole documents) with the job's
+    fitted matcher and turn the scores into codings: every step works segment by segment, so
+    slices scored apart and joined in order give the rows one call would."""
+    matcher, codebook, train, min_score, top_k = job.matcher, job.codebook, job.train, job.min_score, job.top_k
     scores: Scores = matcher.score(coded)
     ran = scores.method
     if train is not None:
@@ -236,24 +244,13 @@ def partitions(coded: pd.DataFrame, parts: int) -> list[pd.DataFrame]:
     return [coded.iloc[a:b] for a, b in itertools.pairwise(cuts) if b > a]
 
 
-def _distributed(
-    client: Any,
-    matcher: Matcher,
-    coded: pd.DataFrame,
-    codebook: Codebook,
-    train: Training | None,
-    min_score: float | None,
-    top_k: int | None,
-) -> tuple[pd.DataFrame, dict[str, Any]]:
+def _distributed(client: Any, job: ScoringJob, coded: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Score slices of whole documents on the Dask workers of ``client`` (the fitted matcher is
     sent to each worker once) and join their codings in document order."""
     workers = max(1, len(client.scheduler_info().get("workers", {})))
     slices = partitions(coded, parts=max(1, min(4 * workers, len(coded) // 50 or 1)))
-    shared = client.scatter(matcher, broadcast=True)
-    futures = [
-        client.submit(score_part, shared, part.reset_index(drop=True), codebook, train, min_score, top_k, pure=False)
-        for part in slices
-    ]
+    shared = client.scatter(job, broadcast=True)
+    futures = [client.submit(score_part, shared, part.reset_index(drop=True), pure=False) for part in slices]
     results = client.gather(futures)
     frames = [frame for frame, _ in results]
     out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()

@@ -61,29 +61,32 @@ def _conventional(params: list[Any]) -> None:
             param.metavar = placeholder(param)
 
 
-class Command(TyperCommand):
+class _Conventional:
+    """What the command and the group share: conventional placeholders, none after ``--help``."""
+
+    params: list[Any]
+
+    def _conventional_help(self) -> None:
+        _conventional(self.params)
+
+    def get_help_option(self, ctx: Any) -> Any:
+        option = super().get_help_option(ctx)  # type: ignore[misc]
+        if option is not None:
+            option.metavar = ""
+        return option
+
+
+class Command(_Conventional, TyperCommand):
     """A typer command whose help shows conventional placeholders."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _conventional(self.params)
-
-    def get_help_option(self, ctx: Any) -> Any:
-        option = super().get_help_option(ctx)
-        if option is not None:
-            option.metavar = ""
-        return option
+        self._conventional_help()
 
 
-class Group(TyperGroup):
+class Group(_Conventional, TyperGroup):
     """The ``qualcode`` group, with the same placeholders as its commands."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _conventional(self.params)
-
-    def get_help_option(self, ctx: Any) -> Any:
-        option = super().get_help_option(ctx)
-        if option is not None:
-            option.metavar = ""
-        return option
+        self._conventional_help()
