@@ -258,12 +258,17 @@ class Codebook(BaseModel):
 
 
 def _loc_text(loc: tuple[Any, ...]) -> str:
+    """``codes[2].keywords``; a key that is no plain name (a line break, an empty string) is
+    shown quoted, so that a message stays one readable line."""
     out = ""
     for part in loc:
         if isinstance(part, int):
             out += f"[{part}]"
         else:
-            out += ("." if out else "") + str(part)
+            text = str(part)
+            if not text or not text.isprintable() or text != text.strip():
+                text = repr(text)
+            out += ("." if out else "") + text
     return out or "(top level)"
 
 

@@ -128,3 +128,10 @@ def test_alias_bombs_and_deep_nesting_are_refused_quickly():
 def test_version_keeps_its_written_form():
     book = qc.codebook_from_yaml("name: x\nversion: 1.10\ncodes:\n  - {id: a, label: A}\n")
     assert book.version == "1.10"
+
+
+def test_a_field_name_with_a_line_break_gives_a_one_line_message():
+    """Found by the fuzz suite: a YAML key of two line breaks."""
+    with pytest.raises(qc.CodebookError) as info:
+        qc.codebook_from_yaml("? '\n\n'", source="f.yaml")
+    assert "\n" not in str(info.value) and "'\\n': unknown field" in str(info.value)

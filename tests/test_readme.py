@@ -29,9 +29,10 @@ def readme_commands() -> list[str]:
     for block in re.findall(r"```bash\n(.*?)```", text, re.S):
         joined = re.sub(r"\\\n\s*", " ", block)
         for line in joined.splitlines():
-            line = line.split(" && ", 1)[1] if line.startswith("pip install") else line
+            if line.startswith("pip install"):
+                line = line.split(" && ", 1)[1] if " && " in line else ""  # installing: done already
             line = re.sub(r"\s+#.*$", "", line).strip()
-            if line.startswith("qualcode "):
+            if line.startswith("qualcode ") and "tcp://" not in line:  # no Dask scheduler here
                 commands.append(line)
     return commands
 
