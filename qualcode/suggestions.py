@@ -181,7 +181,7 @@ def suggest(
         coded = segments[~segments[C.IS_INTERVIEWER].astype(bool)]
     coded = coded.reset_index(drop=True)
     job = ScoringJob(matcher, codebook, train, min_score, top_k)
-    out, made = job.run(coded) if client is None else _distributed(client, job, coded)
+    out, made = _streamed(job, coded) if client is None else _distributed(client, job, coded)
     out.attrs["qualcode"] = {**made, "models": matcher.describe()}
     return out
 
@@ -244,6 +244,27 @@ def partitions(coded: pd.DataFrame, parts: int) -> list[pd.DataFrame]:
     return [coded.iloc[a:b] for a, b in itertools.pairwise(cuts) if b > a]
 
 
+STREAM_SEGMENTS = 2_000  # segments scored at a time: memory does not grow with the corpus
+
+
+def _streamed(job: ScoringJob, coded: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Score ``coded`` a slice of whole documents at a time (about ``STREAM_SEGMENTS``
+    segments), so that vectors, scores and spaCy analyses of one slice only are held at once;
+    the codings are those of one call (each step works segment by segment)."""
+    slices = partitions(coded, parts=-(-len(coded) // STREAM_SEGMENTS))
+    if len(slices) == 1:
+        return job.run(coded)
+    return _joined([job.run(part.reset_index(drop=True)) for part in slices])
+
+
+def _joined(results: list[tuple[pd.DataFrame, dict[str, Any]]]) -> tuple[pd.DataFrame, dict[str, Any]]:
+    frames = [frame for frame, _ in results]
+    out = pd.concat(frames, ignore_index=True).astype(frames[0].dtypes.to_dict())
+    made = dict(results[0][1])
+    made["notes"] = list(dict.fromkeys(note for _, info in results for note in info["notes"]))
+    return out, made
+
+
 def _distributed(client: Any, job: ScoringJob, coded: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Score slices of whole documents on the Dask workers of ``client`` (the fitted matcher is
     sent to each worker once) and join their codings in document order."""
@@ -251,11 +272,4 @@ def _distributed(client: Any, job: ScoringJob, coded: pd.DataFrame) -> tuple[pd.
     slices = partitions(coded, parts=max(1, min(4 * workers, len(coded) // 50 or 1)))
     shared = client.scatter(job, broadcast=True)
     futures = [client.submit(score_part, shared, part.reset_index(drop=True), pure=False) for part in slices]
-    results = client.gather(futures)
-    frames = [frame for frame, _ in results]
-    out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-    if frames:
-        out = out.astype(frames[0].dtypes.to_dict())
-    made = dict(results[0][1])
-    made["notes"] = list(dict.fromkeys(note for _, info in results for note in info["notes"]))
-    return out, made
+    return _joined(client.gather(futures))

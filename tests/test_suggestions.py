@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 import qualcode as qc
@@ -96,3 +97,16 @@ def test_exclusion_criterion_is_used_in_scoring():
     dropped = qc.suggest(segments, excluding, method="embedding", min_score=0.0, cache=None)
     assert len(kept) == 1 and kept["score"].iloc[0] > 0
     assert len(dropped) == 0
+
+
+@pytest.mark.model
+def test_scoring_a_slice_at_a_time_gives_the_same_codings(example_corpus, codebook, monkeypatch):
+    """Big corpora are scored about STREAM_SEGMENTS segments at a time (bounded memory): the
+    codings are those of one pass, row for row."""
+    from qualcode import suggestions
+
+    whole = qc.suggest(example_corpus, codebook, cache=None)
+    monkeypatch.setattr(suggestions, "STREAM_SEGMENTS", 7)
+    sliced = qc.suggest(example_corpus, codebook, cache=None)
+    pd.testing.assert_frame_equal(whole, sliced)
+    assert whole.attrs["qualcode"]["notes"] == sliced.attrs["qualcode"]["notes"]
