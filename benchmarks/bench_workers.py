@@ -58,7 +58,7 @@ def main() -> None:
             threads_per_worker=1,
             processes=True,
             dashboard_address=":0",
-            silence_logs=40,
+            silence_logs=50,
             env={"QUALCODE_THREADS": "1"},
         )
         client = Client(cluster)

@@ -54,7 +54,7 @@ def dask_client(workers: int | None = None, scheduler: str | None = None) -> Ite
         processes=True,
         dashboard_address=":0",  # a free port: never collides with another cluster's dashboard
         env=threads,
-        silence_logs=40,
+        silence_logs=50,  # no worker heartbeat tracebacks while the cluster shuts down
     )
     client = Client(cluster)
     try:

