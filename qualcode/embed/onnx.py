@@ -28,7 +28,13 @@ import numpy as np
 
 from ..errors import ModelError
 from .base import checked, register_encoder
-from .sentence_transformers import DEFAULT_MODEL, _file_digest, _fingerprint, default_model_path
+from .sentence_transformers import (
+    DEFAULT_MODEL,
+    _file_digest,
+    _fingerprint,
+    default_model_path,
+    quiet_offline_transformers,
+)
 
 BATCH = 64  # texts per call of _batch when asked for (encode uses one)
 PROGRESS_CHUNK = 512
@@ -44,18 +50,12 @@ def models_dir() -> Path:
 
 def _export(source: Path, target: Path, quantize: bool) -> None:
     """Trace the transformer of ``source`` to ONNX (and quantise it) into ``target``, atomically."""
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    transformers = quiet_offline_transformers()
     try:
         import torch
-        import transformers
-        from transformers import AutoModel
     except ImportError:
-        raise ModelError(
-            "exporting the model needs PyTorch and transformers; run: pip install -e . torch==2.13.0"
-        ) from None
-    transformers.logging.set_verbosity_error()
-    transformers.logging.disable_progress_bar()
+        raise ModelError("exporting the model needs PyTorch; run: pip install -e . torch==2.13.0") from None
+    AutoModel = transformers.AutoModel
 
     class Transformer(torch.nn.Module):
         def __init__(self, model: Any) -> None:

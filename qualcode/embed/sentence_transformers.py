@@ -24,6 +24,20 @@ _WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
 PROGRESS_CHUNK = 512  # texts encoded between two progress reports
 
 
+def quiet_offline_transformers() -> Any:
+    """``transformers``, with the Hugging Face hub switched off (nothing is ever downloaded)
+    and its logging and progress bars silenced; a one-line error when it is not installed."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    try:
+        import transformers
+    except ImportError:
+        raise ModelError("transformers is not installed; run: pip install -e . torch==2.13.0") from None
+    transformers.logging.set_verbosity_error()
+    transformers.logging.disable_progress_bar()
+    return transformers
+
+
 def default_model_path() -> Path:
     """Where the packaged all-MiniLM-L6-v2 lies."""
     try:
@@ -108,17 +122,13 @@ class SentenceTransformerEncoder:
 
     def _load(self) -> Any:
         if self._model is None:
-            os.environ.setdefault("HF_HUB_OFFLINE", "1")
-            os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+            quiet_offline_transformers()
             try:
-                import transformers
                 from sentence_transformers import SentenceTransformer
             except ImportError:
                 raise ModelError(
                     "sentence-transformers is not installed; run: pip install sentence-transformers torch==2.13.0"
                 ) from None
-            transformers.logging.set_verbosity_error()
-            transformers.logging.disable_progress_bar()
             try:
                 self._model = SentenceTransformer(str(self.path), device=self.device)
             except Exception as exc:  # broken weights or config surface as many exception types
