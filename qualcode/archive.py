@@ -74,7 +74,8 @@ class SafeZip:
         self._compressed = 0
         try:
             self._zip = zipfile.ZipFile(path)
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError):
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, RuntimeError):
+            # RuntimeError covers zipfile's refusals of versions and features it cannot read
             fix = (
                 "re-save it from Word"
                 if str(self.path).lower().endswith(".docx")

@@ -230,3 +230,15 @@ def test_selections_past_the_end_of_a_source_are_cut_and_reported(tmp_path):
     project = qc.read_qdpx(path)
     assert any("1 selections in 'a' end after the source's text" in w for w in project.warnings)
     assert project.codings["end_char"].max() == len("Care is everything here.")
+
+
+def test_an_archive_claiming_an_unknown_zip_version_is_one_clear_error(tmp_path):
+    """Found by the fuzz suite: a central directory entry asking for zip version 6.4."""
+    path = good_project(tmp_path)
+    data = bytearray(path.read_bytes())
+    central = data.rfind(b"PK\x01\x02")
+    data[central + 6] = 64  # "version needed to extract"
+    path.write_bytes(bytes(data))
+    with pytest.raises(qc.RefiError) as info:
+        qc.read_qdpx(path)
+    assert str(path) in str(info.value) and "\n" not in str(info.value)
