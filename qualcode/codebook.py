@@ -257,6 +257,12 @@ class Codebook(BaseModel):
 # --- loading -----------------------------------------------------------------------------
 
 
+def _one_line(text: str) -> str:
+    """A message with any line break or control character (from a hostile key or value)
+    written as its escape, so that every problem stays one line."""
+    return "".join(ch if ch.isprintable() or ch == " " else repr(ch)[1:-1] for ch in text)
+
+
 def _loc_text(loc: tuple[Any, ...]) -> str:
     """``codes[2].keywords``; a key that is no plain name (a line break, an empty string) is
     shown quoted, so that a message stays one readable line."""
@@ -355,7 +361,7 @@ def parse_codebook(
         for loc, message in sorted(problems, key=lambda p: (_nearest_line(lines, p[0]) or 0, _loc_text(p[0]))):
             line = _nearest_line(lines, loc)
             where = f"{source}:{line}" if line else source
-            rendered.append(f"{where}: {_loc_text(loc)}: {message}")
+            rendered.append(_one_line(f"{where}: {_loc_text(loc)}: {message}"))
         count = len(rendered)
         head = f"{source}: {count} problem{'s' if count > 1 else ''} in codebook: " + "; ".join(rendered)
         raise CodebookError(head, rendered)

@@ -135,3 +135,11 @@ def test_a_field_name_with_a_line_break_gives_a_one_line_message():
     with pytest.raises(qc.CodebookError) as info:
         qc.codebook_from_yaml("? '\n\n'", source="f.yaml")
     assert "\n" not in str(info.value) and "'\\n': unknown field" in str(info.value)
+
+
+def test_a_hostile_column_name_in_applies_to_keeps_messages_on_one_line():
+    """Found by the long fuzz profile: applies_to keyed by a name holding line breaks."""
+    text = 'name: t\ncodes:\n  - id: a\n    label: A\n    applies_to: {"\\n": {x: 1}}\n'
+    with pytest.raises(qc.CodebookError) as info:
+        qc.codebook_from_yaml(text, source="f.yaml")
+    assert "\n" not in str(info.value) and all("\n" not in p for p in info.value.problems)
