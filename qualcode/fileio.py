@@ -1,6 +1,6 @@
 """Small file helpers shared by readers and writers: hashing and atomic writes.
 
-Outputs are written to a temporary file in the target's folder (``.NAME.PID.XXXX.tmp``) and
+Outputs are written to a temporary file in the target's folder (``.NAME.PID.<random>.tmp``) and
 renamed over the target, so a failed run never leaves a half-written file behind. Files that
 belong together (a codings CSV and its ``.meta.json``) are written with :func:`write_together`:
 both temporary files are complete before a small journal (``.NAME.commit``) is written, and

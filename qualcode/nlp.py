@@ -144,11 +144,11 @@ def sentence_spans(texts: list[str]) -> list[list[tuple[int, int]]]:
     short = [text for text in texts if len(text) <= CHUNK_CHARS]
     found = dict(zip(short, (_spans(doc) for doc in analyse(short)), strict=True)) if short else {}
     out: list[list[tuple[int, int]]] = []
+    nlp = load_pipeline() if len(found) < len(set(texts)) else None
     for text in texts:
-        if text in found:
+        if text in found or nlp is None:
             out.append(found[text])
             continue
-        nlp = load_pipeline()
         senter = nlp.get_pipe("senter")
         spans: list[tuple[int, int]] = []
         for offset, piece in _chunks(text):

@@ -69,22 +69,14 @@ def test_wide_format(tmp_path):
     assert wide["covid_lessons"].notna().sum() >= 4
 
 
+def tag_table(path, out, *extra):
+    """`qualcode tag` on a survey table (text in `answer`, ids in `respondent`)."""
+    return run("tag", path, "-c", CODEBOOK, "-o", out, "--text-column", "answer", "--id-column", "respondent", *extra)
+
+
 def test_survey_csv_with_columns(tmp_path):
     out = tmp_path / "survey_coded.csv"
-    result = run(
-        "tag",
-        FIXTURES / "survey.csv",
-        "-c",
-        CODEBOOK,
-        "-o",
-        out,
-        "--text-column",
-        "answer",
-        "--id-column",
-        "respondent",
-        "--method",
-        "keyword",
-    )
+    result = tag_table(FIXTURES / "survey.csv", out, "--method", "keyword")
     assert result.exit_code == 0, result.output
     coded = pd.read_csv(out)
     assert set(coded["doc_id"]) <= {"R1", "R2", "R4"} and "role" in coded.columns
@@ -316,20 +308,7 @@ def test_a_coded_spreadsheet_trains_through_its_codes_column(tmp_path):
     path = tmp_path / "coded_survey.csv"
     table.to_csv(path, index=False)
     out = tmp_path / "out.csv"
-    result = run(
-        "tag",
-        path,
-        "-c",
-        CODEBOOK,
-        "-o",
-        out,
-        "--text-column",
-        "answer",
-        "--id-column",
-        "respondent",
-        "--codes-column",
-        "human codes",
-    )
+    result = tag_table(path, out, "--codes-column", "human codes")
     assert result.exit_code == 0, result.output
     coded = pd.read_csv(out, keep_default_na=False)
     assert (coded["method"] == "human").sum() == 20 and set(coded.loc[coded["method"] == "human", "coder"]) == {

@@ -36,7 +36,6 @@ from .sentence_transformers import (
     quiet_offline_transformers,
 )
 
-BATCH = 64  # texts per call of _batch when asked for (encode uses one)
 PROGRESS_CHUNK = 512
 
 
@@ -133,7 +132,6 @@ class OnnxEncoder:
         *,
         quantize: bool = True,
         threads: int | None = None,
-        batch_size: int = BATCH,
         folder: str | Path | None = None,
     ) -> None:
         self.path = Path(model) if model is not None else default_model_path()
@@ -149,7 +147,6 @@ class OnnxEncoder:
             )
         self.quantize = quantize
         self.threads = threads
-        self.batch_size = batch_size
         self.name = DEFAULT_MODEL if model is None else self.path.name
         kind = "int8" if quantize else "fp32"
         self.file = Path(folder or models_dir()) / f"{self.name}-{_fingerprint(self.path)}-{kind}.onnx"
