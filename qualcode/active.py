@@ -98,7 +98,7 @@ def next_to_code(
     include_interviewer: bool = False,
     encoder: Any = None,
     cache: Any = "default",
-    min_examples: int = 8,
+    min_examples: int = 20,
 ) -> pd.DataFrame:
     """The ``n`` segments whose human codes would teach the model most, as a sheet to fill in.
 
@@ -164,7 +164,21 @@ def next_to_code(
     vectors = scores.vectors
     documents = candidates[C.DOC_ID].astype(str).to_numpy()
     allowed = np.array([codebook.get(code).suggest for code in scores.codes])
-    uncertainty = _uncertainty(scores.values, thresholds) * allowed[None, :]
+    import os
+
+    mode = os.environ.get("QUALCODE_ACTIVE_MODE", "old")
+    positives = np.zeros(len(scores.codes))
+    if train is not None and len(train.segments):
+        index = {c: k for k, c in enumerate(train.codes)}
+        positives = np.array([train.labels[:, index[c]].sum() if c in index else 0 for c in scores.codes], float)
+    weight = 1.0 / np.sqrt(1.0 + positives)
+    if mode == "old":
+        uncertainty = _uncertainty(scores.values, thresholds) * allowed[None, :]
+    elif mode == "rare":
+        uncertainty = _uncertainty(scores.values, thresholds) * allowed[None, :] * weight[None, :]
+    else:
+        seek = np.minimum(scores.values / np.maximum(thresholds[None, :], 1e-6), 1.0)
+        uncertainty = seek * allowed[None, :] * weight[None, :]
     rows = select(uncertainty, vectors, documents, n) if learns else _spread(vectors, n)
     sheet = candidates.iloc[rows].drop(columns=[C.IS_INTERVIEWER], errors="ignore").reset_index(drop=True)
     picked = uncertainty[rows] if len(rows) else np.zeros((0, len(scores.codes)))

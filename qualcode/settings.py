@@ -89,7 +89,7 @@ class Settings(BaseModel):
     encoder: str = "onnx"
     cache: str | None = "default"
     training: str | None = None
-    min_examples: int = Field(8, ge=1)
+    min_examples: int = Field(20, ge=1)
     previous: str | None = "auto"
 
     @field_validator("method")

@@ -98,7 +98,7 @@ def suggest(
     encoder: Any = None,
     cache: Any = "default",
     training: pd.DataFrame | str | Path | None = None,
-    min_examples: int = 8,
+    min_examples: int = 20,
     client: Any = None,
 ) -> pd.DataFrame:
     """Suggest codes for every segment.
@@ -135,7 +135,8 @@ def suggest(
         whole documents per task, and joined in document order; the codings are the same,
         row for row, as without it.
     min_examples
-        Human examples a code needs to be learned; codes with fewer use the hybrid matcher.
+        Positive human examples a code needs for a threshold of its own (the others share
+        one); see :mod:`qualcode.match.learned`.
 
     Returns
     -------

@@ -87,14 +87,20 @@ def test_train_keeps_human_codes_and_falls_back(example_corpus, codebook):
     hand_coded = set(training["doc_id"])
     others = coded[coded["doc_id"].isin(hand_coded) & (coded["method"] != "human")]
     assert others.empty  # no suggestions on hand-coded documents
-    # codes with 2-7 examples are learned (sentence vector only); those with fewer fall back to hybrid
-    learned = coded.attrs["qualcode"]["models"]["classifier"]["learned"]
-    fallback = coded.attrs["qualcode"]["models"]["classifier"]["fallback_to_hybrid"]
-    assert learned and fallback and all(v["features"] == "sentence vector" for v in learned.values())
-    methods = coded.loc[~coded["doc_id"].isin(hand_coded)].groupby("code")["method"].agg(set)
-    assert all(methods[c] == {"classifier"} for c in learned if c in methods)
-    assert all(methods[c] == {"hybrid"} for c in fallback if c in methods)
-    assert any("too few human examples" in note for note in coded.attrs["qualcode"]["notes"])
+    # codes with 2+ examples get models of their own; those with fewer are scored from their
+    # definition by the shared model, and say so
+    info = coded.attrs["qualcode"]["models"]["classifier"]
+    own = [c for c, v in info["learned"].items() if v["models"]]
+    alone = info["definition_only"]
+    assert own and alone and not info["fallback_to_hybrid"] and set(own) | set(alone) == set(codebook.ids)
+    assert all(info["learned"][c]["positives"] >= 2 for c in own)
+    assert all(info["learned"][c]["positives"] < 2 for c in alone)
+    suggested = coded.loc[~coded["doc_id"].isin(hand_coded)]
+    assert set(suggested["method"]) == {"classifier"}
+    for code in alone:
+        rows = suggested[suggested["code"] == code]
+        assert rows["evidence"].str.contains("scored from its definition").all()
+    assert any("too few human examples" in note and alone[0] in note for note in coded.attrs["qualcode"]["notes"])
 
 
 @pytest.mark.model
@@ -138,7 +144,7 @@ def test_classifier_learns_a_code_with_enough_examples(codebook):
             "coder": "k",
         }
     )
-    coded = qc.suggest(segments, codebook, training=training, min_examples=8, min_score=0.0)
+    coded = qc.suggest(segments, codebook, training=training, min_examples=8, min_score=0.0, cache=None)
     learned = coded[(coded["method"] == "classifier") & (coded["code"] == "personnel")].set_index("doc_id")["score"]
     threshold = coded.attrs["qualcode"]["code_thresholds"]["personnel"]  # chosen out of fold on the training codes
     assert learned["new1"] >= threshold and learned["new1"] > learned["new2"] + 0.2, (learned.to_dict(), threshold)

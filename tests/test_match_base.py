@@ -101,12 +101,35 @@ def test_a_document_scores_the_same_alone_and_in_a_corpus(codebook, method):
     pd.testing.assert_frame_equal(a[columns], b[columns])
 
 
+@pytest.fixture(scope="module")
+def learned(codebook, example_corpus):
+    """The learned matcher fitted on the example interviews' human codes."""
+    human = qc.read_codings(EXAMPLES / "human_codes_d01.csv")
+    training = Training.from_codings(human, example_corpus.segments, codebook.ids)
+    return ClassifierMatcher(cache=None).fit(codebook, training)
+
+
 @pytest.mark.model
-def test_content_free_segments_score_near_zero(codebook):
+def test_a_document_scores_the_same_alone_and_in_a_corpus_when_learned(learned, example_corpus):
+    segments = example_corpus.segments
+    doc = "d02_superintendent"  # not hand-coded
+    alone = segments[segments["doc_id"] == doc].reset_index(drop=True)
+    together = learned.score(segments)
+    by_itself = learned.score(alone)
+    rows = np.flatnonzero(segments["doc_id"].to_numpy() == doc)
+    assert np.array_equal(by_itself.values, together.values[rows])
+    assert by_itself.values.max() > 0
+    shifted = {(rows[i], j): text for (i, j), text in by_itself.evidence.items()}
+    assert shifted == {key: text for key, text in together.evidence.items() if key[0] in set(rows.tolist())}
+
+
+@pytest.mark.model
+def test_content_free_segments_score_near_zero(codebook, learned):
     segments = qc.segments_from_texts(CONTENT_FREE)
     for method in ("embedding", "hybrid"):
         scores = make_matcher(method, cache=None).fit(codebook).score(segments)
         assert scores.values.max() <= 0.1, method
+    assert learned.score(segments).values.max() <= 0.1
     one_word = make_matcher("embedding", cache=None).fit(codebook).score(qc.segments_from_texts(["Funding."]))
     assert one_word.values.max() <= 0.5
 
@@ -130,7 +153,8 @@ def test_classifier_learns_in_fit_and_predicts_in_score(codebook):
     labels[:12, codebook.ids.index("personnel")] = True
     training = Training(segments, codebook.ids, labels)
     matcher = ClassifierMatcher(cache=None).fit(codebook, training)
-    assert list(matcher.learned_) == ["personnel"] and "caring_climate" in matcher.fallback_
+    assert list(matcher.models_["context"]) == ["personnel"] and "caring_climate" in matcher.definition_only_
+    assert not matcher.fallback_
     frozen = copy.copy(vars(matcher))
     new = qc.segments_from_texts(["We hired three counselors.", "The coffee was cold again."])
     scores = matcher.score(new)
@@ -138,6 +162,6 @@ def test_classifier_learns_in_fit_and_predicts_in_score(codebook):
     j = codebook.ids.index("personnel")
     assert scores.values[0, j] > 0.5 > scores.values[1, j]
     assert scores.evidence[(0, j)].startswith("classifier p=")
-    assert scores.methods[(0, j)] == "classifier"
+    assert scores.method == "classifier" and "models: context" in scores.evidence[(0, j)]
     with pytest.raises(qc.OptionError, match="learns from human codes"):
         ClassifierMatcher(cache=None).fit(codebook)

@@ -1,52 +1,52 @@
-"""Learning from human codes: one classifier per code, trained on hand-coded segments.
+"""Learning from human codes: per-code models stacked under one model shared by every code.
 
 Training data
 -------------
 A :class:`~qualcode.match.base.Training` set: human codings (span or segment form, see
 :mod:`qualcode.codings`) mapped onto the segments with the overlap rule. Every segment of a
 document that holds at least one human coding is a training example: positive for the codes
-mapped onto it, negative for the others. All learning happens in ``fit``; ``score`` only
-predicts. (:func:`qualcode.suggest` keeps the human codes of the hand-coded documents and
-scores the others.)
+mapped onto it, negative for the others (from a ``qualcode next`` sheet, exactly its rows).
+All learning happens in ``fit``; ``score`` only predicts.
 
-Features of a segment
----------------------
-its sentence-embedding vector (mean of its sentence vectors), the previous segment's vector
-in the same document and their cosine (talk builds on what was just said), whether the
-segment and the previous one are interviewer turns and whether the speaker changed, the
-keyword score for every code and the raw embedding similarity to every code's prototypes.
+Model (features: :mod:`qualcode.match.learned_features`)
+--------------------------------------------------------
+1. **Per-code models.** For every code with at least ``min_few`` (2) positive and negative
+   examples, three class-balanced logistic regressions (scikit-learn), one per view of a
+   segment: ``context`` (its vector and its neighbours'), ``words`` (TF-IDF of the training
+   vocabulary) and ``sentence`` (its vector alone). Their *out-of-fold* decisions on the
+   training segments (cross-validation over documents: a document never scores itself) feed
+   level 2; new segments get the decisions of the models fitted on every example.
+2. **The shared model.** One gradient-boosted tree model (``HistGradientBoostingClassifier``)
+   over every (segment, code) pair: the per-code decisions (of the segment, its neighbours and
+   its document), similarity to the code's definition and prototypes, the hybrid score, the
+   code's frequency and number of examples. Because it is shared, it learns from all codes at
+   once how far to trust each signal, and a code with no or one example is still scored from
+   its definition and similarity by what the other codes taught it (the note names those
+   codes; their evidence says so).
+3. **Scores are probabilities** (the shared model's log-loss output). A segment without a
+   content word (a name, a number, a filler) scores 0 for a code, unless the human coders gave
+   that code to at least ``min_few`` such segments in training: in classroom talk "Eight." is
+   a student's claim, and coders code it.
+4. **Thresholds are learned on the training codes only**, from the shared model's out-of-fold
+   probabilities: one threshold for all codes (the one with the best mean Cohen's kappa);
+   a code with at least ``min_examples`` (20) positive examples gets the midpoint between that
+   and its own kappa-best threshold. ``qc.suggest`` uses them unless ``min_score`` is given.
 
-Model
------
-Per code, scikit-learn's ``LogisticRegression(class_weight="balanced")`` after
-``StandardScaler``. Its raw outputs are **calibrated** into probabilities by Platt scaling fitted
-on *out-of-fold* predictions (cross-validation over the training documents, so a document's
-segments never score themselves); new segments get the mean calibrated probability of the
-fold models, whose outputs are on the scale the calibration saw. The **threshold** is the model's own decision boundary
-(the calibrated probability where the balanced model says 50/50), replaced by the threshold
-that maximises Cohen's kappa on the out-of-fold probabilities only when that beats the
-boundary there by ``KAPPA_MARGIN``. Everything is chosen on the training codes only;
-``qc.suggest`` uses these thresholds unless ``min_score`` is given.
+When no code has ``min_few`` examples nothing can be learned: every code falls back to the
+hybrid matcher and the summary says ``[hybrid]``.
 
-- A code with at least ``min_examples`` (8) positive and negative segments gets two candidate
-  models, every feature (scaled) or the sentence vector alone (unscaled): the one with the
-  higher out-of-fold kappa is kept (``.meta.json`` says which).
-- A code with ``min_few`` (2) to ``min_examples`` positives is learned from the sentence
-  vector alone (fewer features than examples would allow), at its decision boundary.
-- A code with fewer cannot be learned: its suggestions come from the hybrid matcher, the
-  ``method`` column says ``hybrid`` for it, and a note names it.
-
-Measured on three real corpora (``benchmarks/quality``): kappa-optimal thresholds alone lost
-kappa where codes have few examples, which is why the boundary is the default; a SetFit-style
-contrastive fine-tuning of the encoder (1,500 pairs, one epoch) did not beat the frozen
-encoder there and cost ~100 s per fit, so it is not used.
+Measured on three real human-coded corpora (``benchmarks/quality``, the numbers are in
+benchmarks/README.md). Tried and not kept: SetFit-style contrastive fine-tuning of the
+encoder (1,500 pairs, one epoch) did not beat the frozen encoder there and cost ~100 s per fit;
+nearest-example similarities as shared features helped one corpus and hurt another.
 
 Evidence
 --------
-``classifier p=0.81 (threshold 0.46, from 23 coded examples) | nearest coded example: '…'
-(cos 0.71) | keywords …/embedding …``: the calibrated probability, the threshold and the
-number of examples it was learned from, the most similar segment a human coded with the
-code, and the hybrid matcher's evidence.
+``classifier p=0.81 (threshold 0.46; 23 coded examples) | models: context +1.2, words +0.8,
+sentence +0.3 | definition cos 0.41 | nearest coded example: '…' (cos 0.71) | keywords …``:
+the probability and threshold, the per-code models' decisions (log-odds), the cosine to the
+code's definition, the most similar segment a human coded with the code, and the hybrid
+matcher's evidence.
 """
 
 from __future__ import annotations
@@ -60,114 +60,66 @@ from .. import columns as C
 from ..codebook import Codebook
 from ..errors import OptionError
 from ..progress import report
+from . import learned_features as F
 from .base import Matcher, Scores, Training, check_segments, register_matcher
 from .embedding import _short
 from .hybrid import HybridMatcher
 
-MIN_EXAMPLES = 8
+MIN_EXAMPLES = 20  # positives a code needs for a threshold of its own
+MIN_FEW = 2  # positives (and negatives) a code needs for models of its own
 HYBRID_THRESHOLD = 0.4  # the hybrid matcher's default min_score, for codes that fall back to it
-MIN_FEW = 2  # below this many positive examples a code is not learned at all
-KAPPA_MARGIN = 0.02
+SHARED_MODEL = {"max_iter": 200, "learning_rate": 0.05, "max_leaf_nodes": 15}
+THRESHOLDS = np.round(np.arange(0.02, 0.61, 0.01), 2)
 
 
-def context_features(vectors: np.ndarray, segments: pd.DataFrame) -> np.ndarray:
-    """Previous-segment vector, cosine with it, interviewer flags and speaker change."""
-    n = len(segments)
-    doc = segments[C.DOC_ID].to_numpy()
-    same_doc = np.zeros(n, dtype=bool)
-    same_doc[1:] = doc[1:] == doc[:-1]
-    previous = np.zeros_like(vectors)
-    previous[1:][same_doc[1:]] = vectors[:-1][same_doc[1:]]
-    cosine = np.einsum("ij,ij->i", vectors, previous)[:, None]
-    interviewer = segments[C.IS_INTERVIEWER].to_numpy(dtype=float) if C.IS_INTERVIEWER in segments else np.zeros(n)
-    prev_interviewer = np.zeros(n)
-    prev_interviewer[1:] = np.where(same_doc[1:], interviewer[:-1], 0.0)
-    speaker = segments[C.SPEAKER].astype(str).to_numpy() if C.SPEAKER in segments else np.array([""] * n)
-    changed = np.ones(n)
-    changed[1:] = np.where(same_doc[1:], speaker[1:] != speaker[:-1], 1.0)
-    flags = np.column_stack([interviewer, prev_interviewer, changed, same_doc.astype(float)])
-    return np.hstack([previous, cosine, flags])
-
-
-FOLDS = 5
-
-
-def _oof_decisions(matrix: np.ndarray, y: np.ndarray, groups: np.ndarray, model: Any) -> tuple[np.ndarray, list[Any]]:
-    """Out-of-fold decision values (each document's segments scored by a model fitted without
-    it) and the fold models, which score new segments on the same scale."""
-    from sklearn.base import clone
-    from sklearn.model_selection import GroupKFold
-
-    out = np.zeros(len(y))
-    models: list[Any] = []
-    if len(np.unique(groups)) < 2:  # one hand-coded document: its segments are the folds
-        groups = np.arange(len(y)) % FOLDS
-    n_groups = len(np.unique(groups))
-    if n_groups < 2:
-        return out, models
-    for fit_rows, held in GroupKFold(n_splits=min(FOLDS, n_groups)).split(matrix, y, groups):
-        if y[fit_rows].all() or not y[fit_rows].any():
-            out[held] = 10.0 if y[fit_rows].all() else -10.0
-            continue
-        fitted = clone(model).fit(matrix[fit_rows], y[fit_rows])
-        out[held] = fitted.decision_function(matrix[held])
-        models.append(fitted)
-    return out, models
-
-
-def _platt(decisions: np.ndarray, y: np.ndarray) -> tuple[float, float]:
-    """Slope and intercept mapping decision values to calibrated probabilities. When the
-    out-of-fold values carry no signal (slope not positive: too few examples to tell), the
-    slope is a small positive one, so probabilities stay near the base rate but keep the
-    model's order and its decision boundary."""
+def _logistic() -> Any:
     from sklearn.linear_model import LogisticRegression
 
-    fitted = LogisticRegression(C=1e4, max_iter=1000).fit(decisions[:, None], y)
-    slope, intercept = float(fitted.coef_[0, 0]), float(fitted.intercept_[0])
-    if slope <= 0:
-        rate = min(max(float(y.mean()), 1e-3), 1 - 1e-3)
-        slope, intercept = 1e-3, float(np.log(rate / (1 - rate)))
-    return slope, intercept
+    return LogisticRegression(class_weight="balanced", max_iter=3000)
+
+
+def _shared() -> Any:
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    return HistGradientBoostingClassifier(**SHARED_MODEL, early_stopping=False, random_state=0)
 
 
 def _kappa(y: np.ndarray, guess: np.ndarray) -> float:
     from sklearn.metrics import cohen_kappa_score
 
-    if guess.all() == guess.any():
+    if guess.all() == guess.any() or y.all() == y.any():
         return 0.0
     return float(cohen_kappa_score(y, guess))
 
 
-def _sigmoid(decisions: np.ndarray, slope: float, intercept: float) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-np.clip(slope * decisions + intercept, -50, 50)))
+def shared_threshold(probability: np.ndarray, labels: np.ndarray) -> float:
+    """The one threshold with the best mean Cohen's kappa over the codes that have examples;
+    ties: the higher threshold."""
+    present = np.flatnonzero(labels.any(axis=0))
+    if not len(present):
+        return 0.5
+    means = [np.mean([_kappa(labels[:, j], probability[:, j] >= t) for j in present]) for t in THRESHOLDS]
+    best = max(range(len(THRESHOLDS)), key=lambda k: (round(means[k], 9), k))
+    return float(THRESHOLDS[best])
 
 
-def best_threshold(probability: np.ndarray, y: np.ndarray) -> float:
-    """The threshold with the highest Cohen's kappa on (out-of-fold) probabilities; ties: the
-    higher threshold (fewer suggestions to review)."""
-    from sklearn.metrics import cohen_kappa_score
-
-    candidates = np.unique(np.round(np.quantile(probability, np.linspace(0.5, 0.995, 60)), 3))
-    candidates = candidates[(candidates > 0.02) & (candidates < 0.98)]
-    best, chosen = -2.0, 0.5
-    for threshold in candidates:
-        guess = probability >= threshold
-        if guess.all() or not guess.any():
-            continue
-        kappa = cohen_kappa_score(y, guess)
-        if kappa >= best:
-            best, chosen = kappa, float(threshold)
-    return round(chosen, 4)
+def own_threshold(probability: np.ndarray, y: np.ndarray) -> float:
+    """The threshold with the best Cohen's kappa for one code; ties: the higher threshold."""
+    kappas = [_kappa(y, probability >= t) for t in THRESHOLDS]
+    best = max(range(len(THRESHOLDS)), key=lambda k: (round(kappas[k], 9), k))
+    return float(THRESHOLDS[best])
 
 
 @register_matcher("classifier")
 class ClassifierMatcher(Matcher):
-    """Codes learned from human codings, falling back to hybrid where examples are too few.
+    """Codes learned from human codings (module docs).
 
     Parameters
     ----------
     min_examples
-        Positive (and negative) training segments a code needs to be learned.
+        Positive training segments a code needs for a threshold of its own.
+    min_few
+        Positive (and negative) training segments a code needs for models of its own.
     encoder, cache
         As for :class:`~qualcode.match.embedding.EmbeddingMatcher`.
     """
@@ -182,156 +134,243 @@ class ClassifierMatcher(Matcher):
         self.encoder = encoder
         self.cache = cache
 
-    def features(self, segments: pd.DataFrame) -> tuple[np.ndarray, Scores]:
-        """The feature matrix of ``segments`` and the hybrid scores computed on the way."""
+    # -- what the models see --------------------------------------------------------------
+    def _base(self, segments: pd.DataFrame) -> dict[str, Any]:
+        """Vectors, hybrid scores and the per-code views of ``segments``."""
+        from ..nlp import content_word_counts
+
         hybrid = self.hybrid_.score(segments)
-        keyword = hybrid.parts["keyword"]
         assert hybrid.vectors is not None and hybrid.raw is not None
-        vectors = hybrid.vectors
-        matrix = np.hstack([vectors, context_features(vectors, segments), keyword.values, hybrid.raw])
-        return matrix, hybrid
+        texts = segments[C.TEXT].astype(str).tolist()
+        whole = self.hybrid_.embedding_.encode(texts) if texts else np.zeros((0, self.dimension_))
+        views = {
+            "context": F.context_view(whole, segments),
+            "sentence": whole,
+        }
+        if hasattr(self, "words_"):
+            views["words"] = self.words_.view(whole, texts)
+        return {
+            "hybrid": hybrid,
+            "views": views,
+            "whole": whole,
+            "definition": hybrid.vectors @ self.definitions_.T,
+            "lengths": np.array([len(t) for t in texts], dtype=float),
+            "content": np.asarray(content_word_counts(texts), dtype=float) if texts else np.zeros(0),
+        }
 
+    def _pairs(self, base: dict[str, Any], decisions: list[np.ndarray], segments: pd.DataFrame) -> np.ndarray:
+        hybrid = base["hybrid"]
+        return F.pair_features(
+            raw=hybrid.raw,
+            definition=base["definition"],
+            hybrid=hybrid.values,
+            reference=self.reference_,
+            lengths=base["lengths"],
+            decisions=decisions,
+            segments=segments,
+        )
+
+    # -- fitting --------------------------------------------------------------------------
     def fit(self, codebook: Codebook, training: Training | None = None) -> ClassifierMatcher:
-        """Fit the hybrid matcher (features and fallback), then one classifier per code that
-        has ``min_examples`` positive and negative training segments."""
-        from sklearn.linear_model import LogisticRegression
-        from sklearn.pipeline import make_pipeline
-        from sklearn.preprocessing import StandardScaler
-
+        """Fit the hybrid matcher (features and fallback), the per-code models, the shared
+        model and the thresholds, all on ``training``."""
         if training is None:
             raise OptionError("the classifier learns from human codes: pass training (e.g. --train CODED.csv)")
         check_segments(training.segments, (C.DOC_ID, C.SEGMENT_ID, C.TEXT))
         self.hybrid_ = HybridMatcher(encoder=self.encoder, cache=self.cache).fit(codebook)
         codes = codebook.ids
+        self.codes_ = codes
+        self.dimension_ = self.hybrid_.embedding_.prototype_vectors_.shape[1]
+        self.definitions_ = self.hybrid_.embedding_.encode(
+            [f"{codebook.get(c).label}. {codebook.get(c).description}".strip() for c in codes]
+        )
+        segments = training.segments.reset_index(drop=True)
         labels = _aligned(training, codes)
-        matrix, _ = self.features(training.segments.reset_index(drop=True))
-        self.models_: dict[str, Any] = {}
-        self.calibration_: dict[str, tuple[float, float]] = {}
-        self.thresholds_: dict[str, float] = {}
+        texts = segments[C.TEXT].astype(str).tolist()
+        groups = segments[C.DOC_ID].astype(str).to_numpy()
+        positives = labels.sum(axis=0)
+        negatives = len(labels) - positives
+        own = (positives >= self.min_few) & (negatives >= self.min_few)
         self.learned_: dict[str, dict[str, Any]] = {}
-        self.fallback_: list[str] = []
-        self.examples_: dict[str, tuple[np.ndarray, list[str]]] = {}
-        groups = training.segments[C.DOC_ID].astype(str).to_numpy()
-        texts = training.segments[C.TEXT].astype(str).tolist()
-        vectors = matrix[:, : self.hybrid_.embedding_.prototype_vectors_.shape[1]]
-        dimension = self.hybrid_.embedding_.prototype_vectors_.shape[1]
-        vectors = matrix[:, :dimension]
+        self.definition_only_ = [c for j, c in enumerate(codes) if not own[j]]
+        self.fallback_: list[str] = [] if own.any() else list(codes)
+        self.thresholds_: dict[str, float] = {}
+        self.bare_ok_: list[str] = []
+        if not own.any():
+            return self
+        self.words_ = F.Words(texts)
+        base = self._base(segments)
+        steps = int(own.sum()) * len(F.VIEWS) + 1
+        done = 0
+        self.models_: dict[str, dict[str, Any]] = {view: {} for view in F.VIEWS}
+        decisions = {view: np.full(labels.shape, F.MISSING) for view in F.VIEWS}
+        for j in np.flatnonzero(own):
+            for view in F.VIEWS:
+                report("learning codes", done, steps)
+                matrix = base["views"][view]
+                decisions[view][:, j] = F.out_of_fold(_logistic, matrix, labels[:, j], groups)
+                self.models_[view][codes[j]] = _logistic().fit(matrix, labels[:, j])
+                done += 1
+        definition, raw = base["definition"], base["hybrid"].raw
+        self.reference_ = {
+            "raw_mean": raw.mean(axis=0),
+            "raw_spread": raw.std(axis=0) + 1e-6,
+            "definition_mean": definition.mean(axis=0),
+            "definition_spread": definition.std(axis=0) + 1e-6,
+            "log_prior": np.log((positives + 1) / (len(labels) + 2)),
+            "log_examples": np.log1p(positives.astype(float)),
+        }
+        pairs = self._pairs(base, [decisions[view] for view in F.VIEWS], segments)
+        probability = self._fit_shared(pairs, labels, groups)
+        report("learning codes", steps, steps)
+        shared = shared_threshold(probability, labels)
         for j, code in enumerate(codes):
-            report("learning codes", j, len(codes))
-            y = labels[:, j]
-            positives = int(y.sum())
-            negatives = len(y) - positives
-            if positives < self.min_few or negatives < self.min_few:
-                self.fallback_.append(code)
-                continue
-            rare = positives < self.min_examples or negatives < self.min_examples
-            # candidate models: the sentence vector alone (unit length, unscaled) always; every
-            # feature (scaled) for a code with enough examples. The better out of fold is kept.
-            candidates = [("sentence vector", vectors, LogisticRegression(class_weight="balanced", max_iter=2000))]
-            if not rare:
-                full = make_pipeline(StandardScaler(), LogisticRegression(class_weight="balanced", max_iter=2000))
-                candidates.insert(0, ("all", matrix, full))
-            best: tuple[float, str, Any, list[Any], tuple[float, float], float] | None = None
-            for name, features, model in candidates:
-                decisions, folds = _oof_decisions(features, y, groups, model)
-                slope, intercept = _platt(decisions, y)
-                oof = _sigmoid(decisions, slope, intercept)
-                threshold = float(_sigmoid(np.zeros(1), slope, intercept)[0])  # the model's own boundary
-                if not rare:
-                    tuned = best_threshold(oof, y)
-                    if _kappa(y, oof >= tuned) > _kappa(y, oof >= threshold) + KAPPA_MARGIN:
-                        threshold = tuned
-                # new segments are scored by the fold models, whose outputs the calibration was
-                # fitted on (a model refitted on everything is more confident than they are)
-                found = (_kappa(y, oof >= threshold), name, features, folds, (slope, intercept), threshold)
-                if best is None or found[0] > best[0]:
-                    best = found
-            assert best is not None
-            _, name, features, folds, calibration, threshold = best
-            self.models_[code] = folds or [
-                candidates[-1][2].fit(vectors, y) if name != "all" else candidates[0][2].fit(matrix, y)
-            ]
-            self.calibration_[code] = calibration
+            threshold = shared
+            if positives[j] >= self.min_examples:
+                threshold = (own_threshold(probability[:, j], labels[:, j]) + shared) / 2
             self.thresholds_[code] = round(threshold, 4)
             self.learned_[code] = {
-                "positives": positives,
-                "negatives": negatives,
+                "positives": int(positives[j]),
+                "negatives": int(negatives[j]),
                 "threshold": self.thresholds_[code],
-                "features": name,
+                "models": list(F.VIEWS) if own[j] else [],
             }
-            rows = np.flatnonzero(y)
-            self.examples_[code] = (vectors[rows], [texts[i] for i in rows])
-        report("learning codes", len(codes), len(codes))
-        self.codes_ = codes
+        bare = base["content"] == 0
+        self.bare_ok_ = [code for j, code in enumerate(codes) if int(labels[bare, j].sum()) >= self.min_few]
+        vectors = base["whole"]
+        self.examples_ = {
+            code: (vectors[labels[:, j]], [texts[i] for i in np.flatnonzero(labels[:, j])])
+            for j, code in enumerate(codes)
+            if positives[j]
+        }
         return self
+
+    def _fit_shared(self, pairs: np.ndarray, labels: np.ndarray, groups: np.ndarray) -> np.ndarray:
+        """Fit the shared model on every pair; return its out-of-fold probabilities."""
+        from sklearn.model_selection import GroupKFold
+
+        rows, n_codes, width = pairs.shape
+        flat, y = pairs.reshape(-1, width), labels.ravel()
+        self.shared_ = _shared().fit(flat, y) if y.any() else None
+        out = np.zeros(labels.shape)
+        folds = F.fold_groups(groups)
+        n_groups = len(np.unique(folds))
+        if n_groups < 2 or self.shared_ is None:
+            return out
+        for fit_rows, held in GroupKFold(n_splits=min(F.FOLDS, n_groups)).split(np.zeros(rows), groups=folds):
+            y_fit = labels[fit_rows].ravel()
+            if not y_fit.any():
+                continue
+            model = _shared().fit(pairs[fit_rows].reshape(-1, width), y_fit)
+            out[held] = model.predict_proba(pairs[held].reshape(-1, width))[:, 1].reshape(len(held), n_codes)
+        return out
 
     def describe(self) -> dict[str, object]:
         """Models and settings, for provenance."""
         self.check_fitted()
         info = {
             "min_examples": self.min_examples,
-            "model": "StandardScaler + LogisticRegression(class_weight='balanced'), Platt-calibrated out of fold",
+            "min_few": self.min_few,
+            "model": (
+                "per code: LogisticRegression(class_weight='balanced') on the context, words and sentence views, "
+                f"out of fold; shared: HistGradientBoostingClassifier({SHARED_MODEL}) over (segment, code) pairs"
+            ),
             "learned": self.learned_,
+            "definition_only": self.definition_only_ if not self.fallback_ else [],
+            "content_free_allowed": self.bare_ok_,
             "fallback_to_hybrid": self.fallback_,
         }
         return {**self.hybrid_.describe(), "classifier": info}
 
+    # -- scoring --------------------------------------------------------------------------
     def score(self, segments: pd.DataFrame) -> Scores:
-        """Probabilities of the learned codes; hybrid scores (method ``hybrid``) for the others."""
+        """Probabilities of every code (hybrid scores when nothing could be learned)."""
         self.check_fitted()
         check_segments(segments)
         segments = segments.reset_index(drop=True)
-        matrix, hybrid = self.features(segments)
-        values = hybrid.values.copy()
-        methods: dict[tuple[int, int], str] = {}
-        evidence = dict(hybrid.evidence)
-        segment_vectors = hybrid.vectors if hybrid.vectors is not None else np.zeros((len(segments), 0))
-        dimension = self.hybrid_.embedding_.prototype_vectors_.shape[1]
-        for j, code in enumerate(self.codes_):
-            if code not in self.models_:
-                for row in np.flatnonzero(values[:, j] > 0).tolist():
-                    methods[(row, j)] = "hybrid"
-                continue
-            positives = self.learned_[code]["positives"]
-            threshold = self.thresholds_[code]
-            features = matrix[:, :dimension] if self.learned_[code]["features"] != "all" else matrix
-            probability = np.zeros(len(segments))
-            if len(segments):
-                probability = np.mean(
-                    [_sigmoid(m.decision_function(features), *self.calibration_[code]) for m in self.models_[code]],
-                    axis=0,
-                )
-            values[:, j] = probability
-            example_vectors, example_texts = self.examples_[code]
-            shown = np.flatnonzero(probability >= min(threshold, 0.5) / 2)
-            nearest = (segment_vectors[shown] @ example_vectors.T) if len(shown) else np.zeros((0, 1))
-            for k, row in enumerate(shown.tolist()):
-                best = int(nearest[k].argmax())
-                evidence[(row, j)] = (
-                    f"classifier p={probability[row]:.3f} (threshold {threshold:.2f}, from {positives} coded examples)"
-                    f" | nearest coded example: '{_short(example_texts[best])}' (cos {nearest[k, best]:.2f})"
-                    + (f" | {hybrid.evidence[(row, j)]}" if (row, j) in hybrid.evidence else "")
-                )
-            for row in range(len(segments)):
-                methods[(row, j)] = "classifier"
-        notes = list(hybrid.notes)
         if self.fallback_:
-            notes.append(
-                f"too few human examples (< {self.min_few}) to learn {', '.join(self.fallback_)}: "
-                "their suggestions come from the hybrid matcher (method 'hybrid')"
+            hybrid = self.hybrid_.score(segments)
+            return Scores(
+                self.codes_,
+                hybrid.values,
+                dict(hybrid.evidence),
+                thresholds={code: HYBRID_THRESHOLD for code in self.codes_},
+                method="hybrid",
+                notes=[*hybrid.notes, self._note()],
+                parts=dict(hybrid.parts),
+                raw=hybrid.raw,
+                vectors=hybrid.vectors,
             )
+        base = self._base(segments)
+        hybrid = base["hybrid"]
+        n, n_codes = len(segments), len(self.codes_)
+        decisions = {view: np.full((n, n_codes), F.MISSING) for view in F.VIEWS}
+        for view in F.VIEWS:
+            for code, model in self.models_[view].items():
+                if n:
+                    decisions[view][:, self.codes_.index(code)] = model.decision_function(base["views"][view])
+        values = np.zeros((n, n_codes))
+        if n and self.shared_ is not None:
+            pairs = self._pairs(base, [decisions[view] for view in F.VIEWS], segments)
+            values = self.shared_.predict_proba(pairs.reshape(n * n_codes, -1))[:, 1].reshape(n, n_codes)
+        allowed = (base["content"] > 0)[:, None] | np.isin(self.codes_, self.bare_ok_)[None, :]
+        values = np.round(values * allowed, 6)
+        evidence = self._evidence(values, decisions, base)
+        notes = list(hybrid.notes)
+        if self.definition_only_:
+            notes.append(self._note())
         return Scores(
             self.codes_,
             values,
             evidence,
-            thresholds={**{code: HYBRID_THRESHOLD for code in self.fallback_}, **self.thresholds_},
-            method=self.method if self.models_ else "hybrid",
-            methods=methods,
+            thresholds=dict(self.thresholds_),
+            method=self.method,
             notes=notes,
             parts=dict(hybrid.parts),
             raw=hybrid.raw,
             vectors=hybrid.vectors,
         )
+
+    def _note(self) -> str:
+        if self.fallback_:
+            return (
+                f"too few human examples (< {self.min_few} of any code) to learn from: "
+                "every suggestion comes from the hybrid matcher"
+            )
+        return (
+            f"too few human examples (< {self.min_few}) for models of their own: "
+            f"{', '.join(self.definition_only_)} scored from their definitions by the model learned on the other codes"
+        )
+
+    def _evidence(
+        self, values: np.ndarray, decisions: dict[str, np.ndarray], base: dict[str, Any]
+    ) -> dict[tuple[int, int], str]:
+        hybrid = base["hybrid"]
+        evidence: dict[tuple[int, int], str] = {}
+        for j, code in enumerate(self.codes_):
+            threshold = self.thresholds_[code]
+            shown = np.flatnonzero(values[:, j] >= threshold / 2)
+            if not len(shown):
+                continue
+            info = self.learned_[code]
+            examples = self.examples_.get(code)
+            nearest = base["whole"][shown] @ examples[0].T if examples is not None else None
+            for k, row in enumerate(shown.tolist()):
+                parts = [
+                    f"classifier p={values[row, j]:.3f} (threshold {threshold:.2f}; {info['positives']} coded examples)"
+                ]
+                if info["models"]:
+                    parts.append("models: " + ", ".join(f"{v} {decisions[v][row, j]:+.1f}" for v in F.VIEWS))
+                else:
+                    parts.append("no model of its own: scored from its definition by the model of the other codes")
+                parts.append(f"definition cos {base['definition'][row, j]:.2f}")
+                if nearest is not None and examples is not None:
+                    best = int(nearest[k].argmax())
+                    parts.append(f"nearest coded example: '{_short(examples[1][best])}' (cos {nearest[k, best]:.2f})")
+                if (row, j) in hybrid.evidence:
+                    parts.append(hybrid.evidence[(row, j)])
+                evidence[(row, j)] = " | ".join(parts)
+        return evidence
 
 
 def _aligned(training: Training, codes: list[str]) -> np.ndarray:

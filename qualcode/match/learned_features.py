@@ -1,0 +1,185 @@
+"""What the learned matcher (:mod:`qualcode.match.learned`) sees of a segment.
+
+Two levels, each a pure function of a segment, its own document and the fitted state (never
+of the other documents in a run):
+
+- **Per-code models** read one of three views of a segment (:data:`VIEWS`):
+
+  ``context``
+      the segment's vector (its whole text encoded once), the previous and next segments'
+      vectors in the same document (half weight) and four flags: interviewer turn, previous
+      turn by the interviewer, speaker changed, first segment of its document;
+  ``words``
+      the segment's vector and TF-IDF weights of the words and word pairs of the training
+      texts (scikit-learn's ``TfidfVectorizer``, vocabulary fitted on the training texts);
+  ``sentence``
+      the segment's vector alone.
+
+- **The shared model** scores every (segment, code) pair from :func:`pair_features`: how
+  similar the segment is to the code's definition and prototypes (raw, relative to the other
+  codes, and standardised against the training segments), the hybrid score, the code's share
+  of the training segments and its number of examples, the segment's length, and each per-code
+  model's decision for the segment, for the previous and next segments and on average over the
+  rest of its document (codes run across neighbouring segments and cluster in documents).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .. import columns as C
+
+VIEWS = ("context", "words", "sentence")
+MISSING = -5.0  # the decision value of a code without a model of its own (or of a missing neighbour)
+FOLDS = 5
+
+
+def neighbours(segments: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Row of the previous and of the next segment of the same document (-1 where none):
+    segments next to each other in the table and numbered one apart."""
+    n = len(segments)
+    doc = segments[C.DOC_ID].astype(str).to_numpy()
+    sid = segments[C.SEGMENT_ID].to_numpy(dtype=np.int64) if C.SEGMENT_ID in segments else np.arange(n)
+    follows = np.zeros(n, dtype=bool)
+    if n > 1:
+        follows[1:] = (doc[1:] == doc[:-1]) & (sid[1:] == sid[:-1] + 1)
+    previous = np.where(follows, np.arange(n) - 1, -1)
+    following = np.full(n, -1)
+    following[:-1][follows[1:]] = np.arange(1, n)[follows[1:]]
+    return previous, following
+
+
+def _take(values: np.ndarray, rows: np.ndarray, fill: float) -> np.ndarray:
+    out = np.full((len(rows),) + values.shape[1:], fill, dtype=float)
+    have = rows >= 0
+    out[have] = values[rows[have]]
+    return out
+
+
+def flags(segments: pd.DataFrame, previous: np.ndarray) -> np.ndarray:
+    """Interviewer turn, previous turn by the interviewer, speaker changed, first of document."""
+    n = len(segments)
+    interviewer = segments[C.IS_INTERVIEWER].to_numpy(dtype=float) if C.IS_INTERVIEWER in segments else np.zeros(n)
+    speaker = segments[C.SPEAKER].astype(str).to_numpy() if C.SPEAKER in segments else np.array([""] * n)
+    have = previous >= 0
+    before = _take(interviewer[:, None], previous, 0.0)[:, 0]
+    changed = np.ones(n)
+    changed[have] = (speaker[have] != speaker[previous[have]]).astype(float)
+    return np.column_stack([interviewer, before, changed, (~have).astype(float)])
+
+
+def context_view(vectors: np.ndarray, segments: pd.DataFrame) -> np.ndarray:
+    """The ``context`` view (module docs)."""
+    previous, following = neighbours(segments)
+    return np.hstack(
+        [
+            vectors,
+            0.5 * _take(vectors, previous, 0.0),
+            0.5 * _take(vectors, following, 0.0),
+            flags(segments, previous),
+        ]
+    )
+
+
+class Words:
+    """TF-IDF of words and word pairs, vocabulary from the training texts (at most
+    ``max_features`` terms seen in at least two texts)."""
+
+    def __init__(self, texts: list[str], max_features: int = 20_000) -> None:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        self.vectorizer: Any = TfidfVectorizer(
+            ngram_range=(1, 2), min_df=2, sublinear_tf=True, max_features=max_features, dtype=np.float32
+        )
+        try:
+            self.vectorizer.fit(texts)
+            self.size = len(self.vectorizer.vocabulary_)
+        except ValueError:  # no term in two texts: the view is the vector alone
+            self.size = 0
+
+    def view(self, vectors: np.ndarray, texts: list[str]) -> Any:
+        from scipy import sparse
+
+        if not self.size:
+            return vectors
+        return sparse.hstack([sparse.csr_matrix(vectors), self.vectorizer.transform(texts)]).tocsr()
+
+
+def document_mean(values: np.ndarray, segments: pd.DataFrame) -> np.ndarray:
+    """Per row: the mean of ``values`` over the *other* rows of its document (MISSING alone)."""
+    doc = segments[C.DOC_ID].astype(str).to_numpy()
+    codes, inverse = np.unique(doc, return_inverse=True)
+    sums = np.zeros((len(codes),) + values.shape[1:])
+    np.add.at(sums, inverse, values)
+    counts = np.bincount(inverse, minlength=len(codes)).astype(float)
+    others = (counts[inverse] - 1)[:, None]
+    return np.where(others > 0, (sums[inverse] - values) / np.maximum(others, 1), MISSING)
+
+
+def decision_features(decisions: np.ndarray, segments: pd.DataFrame) -> list[np.ndarray]:
+    """A per-code model's decisions for the segment, its neighbours and its document."""
+    previous, following = neighbours(segments)
+    return [
+        decisions,
+        _take(decisions, previous, MISSING),
+        _take(decisions, following, MISSING),
+        document_mean(decisions, segments),
+    ]
+
+
+def pair_features(
+    *,
+    raw: np.ndarray,
+    definition: np.ndarray,
+    hybrid: np.ndarray,
+    reference: dict[str, np.ndarray],
+    lengths: np.ndarray,
+    decisions: list[np.ndarray],
+    segments: pd.DataFrame,
+) -> np.ndarray:
+    """Rows × codes × features for the shared model (module docs). ``raw``: best cosine to the
+    code's prototypes; ``definition``: cosine to "label. description"; ``reference``: the
+    training segments' means and spreads of both, the codes' prior and example counts."""
+    rows, n_codes = raw.shape
+    rank = np.argsort(np.argsort(-definition, axis=1, kind="stable"), axis=1, kind="stable") / max(n_codes, 1)
+    columns = [
+        raw,
+        definition,
+        raw - raw.mean(axis=1, keepdims=True),
+        definition - definition.mean(axis=1, keepdims=True),
+        (raw - reference["raw_mean"]) / reference["raw_spread"],
+        (definition - reference["definition_mean"]) / reference["definition_spread"],
+        rank,
+        hybrid,
+        np.broadcast_to(reference["log_prior"], raw.shape),
+        np.broadcast_to(reference["log_examples"], raw.shape),
+        np.broadcast_to(np.log1p(lengths)[:, None], raw.shape),
+    ]
+    for values in decisions:
+        columns += decision_features(values, segments)
+    return np.stack(columns, axis=-1).astype(np.float64, copy=False)
+
+
+def fold_groups(groups: np.ndarray) -> np.ndarray:
+    """Documents as folds; with one document, its segments in turn."""
+    if len(np.unique(groups)) < 2:
+        return np.arange(len(groups)) % FOLDS
+    return groups
+
+
+def out_of_fold(make: Any, matrix: Any, y: np.ndarray, groups: np.ndarray) -> np.ndarray:
+    """Decision values of each row from a model fitted without its document."""
+    from sklearn.model_selection import GroupKFold
+
+    groups = fold_groups(groups)
+    out = np.full(len(y), MISSING)
+    n_groups = len(np.unique(groups))
+    if n_groups < 2:
+        return out
+    for fit_rows, held in GroupKFold(n_splits=min(FOLDS, n_groups)).split(np.zeros(len(y)), y, groups):
+        if y[fit_rows].any() and not y[fit_rows].all():
+            out[held] = make().fit(matrix[fit_rows], y[fit_rows]).decision_function(matrix[held])
+    return out
