@@ -2,16 +2,17 @@
 
 ``qc.next_to_code(corpus, codebook, training=codings, n=20)`` and ``qualcode next``:
 
-1. **Uncertainty.** The learned matcher (:mod:`qualcode.match.learned`) is fitted on the human
-   codes so far and scores every segment not yet coded. A segment's uncertainty for a code is
-   ``1 − |p − t| / max(t, 1 − t)`` for probability ``p`` and the code's threshold ``t`` (1 at
-   the threshold, 0 at certainty); its uncertainty is the highest over the codes. Codes the
-   model cannot learn yet (too few examples) are scored by the hybrid matcher the same way,
-   against its threshold, so rare codes get examples too.
-2. **Diversity.** Segments are taken greedily by uncertainty, skipping one whose sentence
+1. **Usefulness.** The learned matcher (:mod:`qualcode.match.learned`) is fitted on the human
+   codes so far and scores every segment not yet coded. A segment is useful for a code when
+   it is likely a positive example of a code that has few: ``min(1, p / t) / sqrt(1 + n)``
+   for probability ``p``, the code's threshold ``t`` and ``n`` positive examples so far. Rare
+   codes are what a handful of human codes lacks most: their models (and the shared model's
+   view of them) improve most from one more positive, while a segment near the threshold of
+   a well-known code changes little. Its usefulness is the highest over the codes.
+2. **Diversity.** Segments are taken greedily by usefulness, skipping one whose sentence
    vector is within cosine ``SIMILAR`` of a segment already taken, taking at most
-   ``ceil(2n / documents)`` from one document, and cycling over the codes each segment is most
-   uncertain about, so a batch covers codes, speakers and documents rather than 20 near
+   ``ceil(2n / documents)`` from one document, and cycling over the codes each segment is
+   most useful for, so a batch covers codes, speakers and documents rather than 20 near
    copies. With no human codes yet, the batch is the most spread-out segments (farthest-point
    sampling of their vectors, starting from the one nearest the corpus's centre).
 
@@ -39,9 +40,12 @@ from .progress import shows_progress
 SIMILAR = 0.92
 
 
-def _uncertainty(values: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
-    span = np.maximum(thresholds, 1.0 - thresholds)[None, :]
-    return np.clip(1.0 - np.abs(values - thresholds[None, :]) / span, 0.0, 1.0)
+def usefulness(values: np.ndarray, thresholds: np.ndarray, positives: np.ndarray) -> np.ndarray:
+    """How much a human code on each (segment, code) would teach: the chance the segment is
+    a positive example (its score over the code's threshold, capped at 1), weighted by
+    ``1 / sqrt(1 + positive examples so far)`` so that codes with few examples come first."""
+    seek = np.minimum(values / np.maximum(thresholds[None, :], 1e-6), 1.0)
+    return seek / np.sqrt(1.0 + positives)[None, :]
 
 
 def _spread(vectors: np.ndarray, n: int) -> list[int]:
@@ -61,7 +65,7 @@ def _spread(vectors: np.ndarray, n: int) -> list[int]:
 def select(
     uncertainty: np.ndarray, vectors: np.ndarray, documents: np.ndarray, n: int, *, similar: float = SIMILAR
 ) -> list[int]:
-    """Rows to code next: uncertain, diverse, spread over documents and codes (module docs)."""
+    """Rows to code next: useful, diverse, spread over documents and codes (module docs)."""
     per_document = max(1, math.ceil(2 * n / max(len(set(documents.tolist())), 1)))
     best_code = uncertainty.argmax(axis=1) if uncertainty.size else np.zeros(len(vectors), dtype=int)
     order = np.argsort(-uncertainty.max(axis=1), kind="stable") if uncertainty.size else np.arange(len(vectors))
@@ -119,7 +123,7 @@ def next_to_code(
     pandas.DataFrame
         One row per chosen segment, most useful first: ``doc_id, segment_id, speaker``, the
         offsets and metadata, ``text``, ``suggested`` (codes above their threshold now, with
-        scores), ``uncertain_for`` (the code the model is least sure of), ``uncertainty``, and
+        scores), ``useful_for`` (the code a human code there would teach most), ``usefulness``, and
         empty ``codes`` and ``coder`` columns to fill in.
 
     Examples
@@ -164,21 +168,13 @@ def next_to_code(
     vectors = scores.vectors
     documents = candidates[C.DOC_ID].astype(str).to_numpy()
     allowed = np.array([codebook.get(code).suggest for code in scores.codes])
-    import os
-
-    mode = os.environ.get("QUALCODE_ACTIVE_MODE", "old")
     positives = np.zeros(len(scores.codes))
-    if train is not None and len(train.segments):
-        index = {c: k for k, c in enumerate(train.codes)}
-        positives = np.array([train.labels[:, index[c]].sum() if c in index else 0 for c in scores.codes], float)
-    weight = 1.0 / np.sqrt(1.0 + positives)
-    if mode == "old":
-        uncertainty = _uncertainty(scores.values, thresholds) * allowed[None, :]
-    elif mode == "rare":
-        uncertainty = _uncertainty(scores.values, thresholds) * allowed[None, :] * weight[None, :]
-    else:
-        seek = np.minimum(scores.values / np.maximum(thresholds[None, :], 1e-6), 1.0)
-        uncertainty = seek * allowed[None, :] * weight[None, :]
+    if train is not None:
+        index = {code: k for k, code in enumerate(train.codes)}
+        positives = np.array(
+            [train.labels[:, index[code]].sum() if code in index else 0 for code in scores.codes], dtype=float
+        )
+    uncertainty = usefulness(scores.values, thresholds, positives) * allowed[None, :]
     rows = select(uncertainty, vectors, documents, n) if learns else _spread(vectors, n)
     sheet = candidates.iloc[rows].drop(columns=[C.IS_INTERVIEWER], errors="ignore").reset_index(drop=True)
     picked = uncertainty[rows] if len(rows) else np.zeros((0, len(scores.codes)))
@@ -190,8 +186,8 @@ def next_to_code(
         )
         for row in rows
     ]
-    sheet["uncertain_for"] = [scores.codes[int(j)] for j in picked.argmax(axis=1)] if len(rows) else []
-    sheet["uncertainty"] = np.round(picked.max(axis=1), 4) if len(rows) else []
+    sheet["useful_for"] = [scores.codes[int(j)] for j in picked.argmax(axis=1)] if len(rows) else []
+    sheet["usefulness"] = np.round(picked.max(axis=1), 4) if len(rows) else []
     text = sheet.pop(C.TEXT)
     sheet.insert(len(sheet.columns) - 3, C.TEXT, text)
     sheet["codes"] = ""

@@ -8,17 +8,18 @@ import pytest
 from typer.testing import CliRunner
 
 import qualcode as qc
-from qualcode.active import _spread, _uncertainty, select
+from qualcode.active import _spread, select, usefulness
 from qualcode.cli import app
 
 from .conftest import CODEBOOK, EXAMPLES
 
 
-def test_uncertainty_peaks_at_the_threshold():
-    values = np.array([[0.4, 0.0, 1.0, 0.7]])
-    u = _uncertainty(values, np.array([0.4, 0.4, 0.4, 0.4]))
-    assert u[0, 0] == 1.0 and u[0, 2] == 0.0  # at the threshold; certain at the far end
-    assert u[0, 1] == pytest.approx(1 - 0.4 / 0.6) and 0 < u[0, 3] < 1
+def test_usefulness_seeks_likely_positives_of_codes_with_few_examples():
+    values = np.array([[0.4, 0.0, 1.0, 0.2], [0.2, 0.2, 0.2, 0.2]])
+    u = usefulness(values, np.array([0.4, 0.4, 0.4, 0.4]), np.array([0, 0, 3, 0]))
+    assert u[0, 0] == 1.0 and u[0, 1] == 0.0  # at the threshold: likely a positive; zero: not
+    assert u[0, 2] == pytest.approx(0.5)  # as likely, but the code already has 3 examples
+    assert u[1, 0] == u[0, 3] == pytest.approx(0.5)
 
 
 def test_select_spreads_over_documents_and_skips_near_copies():
@@ -70,6 +71,6 @@ def test_next_command_writes_a_sheet(tmp_path):
     )
     assert result.exit_code == 0, result.output
     sheet = pd.read_csv(out, keep_default_na=False)
-    assert len(sheet) == 4 and {"text", "suggested", "uncertain_for", "codes"} <= set(sheet.columns)
+    assert len(sheet) == 4 and {"text", "suggested", "useful_for", "codes"} <= set(sheet.columns)
     missing = CliRunner().invoke(app, ["next", str(human), "-c", str(CODEBOOK), "-o", str(tmp_path / "x.csv")])
     assert missing.exit_code == 2 and "pass the transcripts as --inputs" in missing.output

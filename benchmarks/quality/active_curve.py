@@ -83,6 +83,7 @@ def curve(bench: Bench, seed: int, enc) -> dict[str, list[float]]:
         if len(chosen) in POINTS:
             active.append(kappa_after(bench, chosen, test, enc))
     out["active"] = active
+    print(f"  seed {seed}: " + "; ".join(f"{k} {[round(x, 3) for x in v]}" for k, v in out.items()), flush=True)
     return out
 
 

@@ -84,30 +84,48 @@ def _shared() -> Any:
     return HistGradientBoostingClassifier(**SHARED_MODEL, early_stopping=False, random_state=0)
 
 
-def _kappa(y: np.ndarray, guess: np.ndarray) -> float:
-    from sklearn.metrics import cohen_kappa_score
+def _one_thread() -> Any:
+    """OpenMP limited to one thread for the shared model: when PyTorch's OpenMP runtime has
+    run in the process (spaCy, the ONNX export), its spinning threads and scikit-learn's fight
+    over the cores and a fit takes ~8x longer (measured: 2.0 s against 0.23 s); the pairs are
+    few enough that one thread loses little."""
+    from threadpoolctl import threadpool_limits
 
-    if guess.all() == guess.any() or y.all() == y.any():
-        return 0.0
-    return float(cohen_kappa_score(y, guess))
+    return threadpool_limits(limits=1, user_api="openmp")
+
+
+def kappas(probability: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """Cohen's kappa of every code (columns) at every threshold of ``THRESHOLDS`` (rows); 0
+    where the guess or the truth is constant."""
+    y = labels.astype(float)[None, :, :]
+    guess = (probability[None, :, :] >= THRESHOLDS[:, None, None]).astype(float)
+    n = labels.shape[0]
+    observed = ((guess == y).sum(axis=1)) / n
+    p_guess, p_true = guess.mean(axis=1), y.mean(axis=1)
+    expected = p_guess * p_true + (1 - p_guess) * (1 - p_true)
+    constant = (p_guess % 1 == 0) | (p_true % 1 == 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = (observed - expected) / (1 - expected)
+    return np.where(constant, 0.0, np.nan_to_num(value))
+
+
+def _best(values: np.ndarray) -> float:
+    """The threshold of the highest value; ties: the higher threshold."""
+    rounded = np.round(values, 9)
+    return float(THRESHOLDS[np.flatnonzero(rounded == rounded.max())[-1]])
 
 
 def shared_threshold(probability: np.ndarray, labels: np.ndarray) -> float:
-    """The one threshold with the best mean Cohen's kappa over the codes that have examples;
-    ties: the higher threshold."""
+    """The one threshold with the best mean Cohen's kappa over the codes that have examples."""
     present = np.flatnonzero(labels.any(axis=0))
     if not len(present):
         return 0.5
-    means = [np.mean([_kappa(labels[:, j], probability[:, j] >= t) for j in present]) for t in THRESHOLDS]
-    best = max(range(len(THRESHOLDS)), key=lambda k: (round(means[k], 9), k))
-    return float(THRESHOLDS[best])
+    return _best(kappas(probability[:, present], labels[:, present]).mean(axis=1))
 
 
 def own_threshold(probability: np.ndarray, y: np.ndarray) -> float:
-    """The threshold with the best Cohen's kappa for one code; ties: the higher threshold."""
-    kappas = [_kappa(y, probability >= t) for t in THRESHOLDS]
-    best = max(range(len(THRESHOLDS)), key=lambda k: (round(kappas[k], 9), k))
-    return float(THRESHOLDS[best])
+    """The threshold with the best Cohen's kappa for one code."""
+    return _best(kappas(probability[:, None], y[:, None])[:, 0])
 
 
 @register_matcher("classifier")
@@ -250,19 +268,18 @@ class ClassifierMatcher(Matcher):
         from sklearn.model_selection import GroupKFold
 
         rows, n_codes, width = pairs.shape
-        flat, y = pairs.reshape(-1, width), labels.ravel()
-        self.shared_ = _shared().fit(flat, y) if y.any() else None
         out = np.zeros(labels.shape)
         folds = F.fold_groups(groups)
         n_groups = len(np.unique(folds))
-        if n_groups < 2 or self.shared_ is None:
-            return out
-        for fit_rows, held in GroupKFold(n_splits=min(F.FOLDS, n_groups)).split(np.zeros(rows), groups=folds):
-            y_fit = labels[fit_rows].ravel()
-            if not y_fit.any():
-                continue
-            model = _shared().fit(pairs[fit_rows].reshape(-1, width), y_fit)
-            out[held] = model.predict_proba(pairs[held].reshape(-1, width))[:, 1].reshape(len(held), n_codes)
+        with _one_thread():
+            self.shared_ = _shared().fit(pairs.reshape(-1, width), labels.ravel()) if labels.any() else None
+            if n_groups < 2 or self.shared_ is None:
+                return out
+            for fit_rows, held in GroupKFold(n_splits=min(F.FOLDS, n_groups)).split(np.zeros(rows), groups=folds):
+                y_fit = labels[fit_rows].ravel()
+                if y_fit.any():
+                    model = _shared().fit(pairs[fit_rows].reshape(-1, width), y_fit)
+                    out[held] = model.predict_proba(pairs[held].reshape(-1, width))[:, 1].reshape(len(held), n_codes)
         return out
 
     def describe(self) -> dict[str, object]:
@@ -312,7 +329,8 @@ class ClassifierMatcher(Matcher):
         values = np.zeros((n, n_codes))
         if n and self.shared_ is not None:
             pairs = self._pairs(base, [decisions[view] for view in F.VIEWS], segments)
-            values = self.shared_.predict_proba(pairs.reshape(n * n_codes, -1))[:, 1].reshape(n, n_codes)
+            with _one_thread():
+                values = self.shared_.predict_proba(pairs.reshape(n * n_codes, -1))[:, 1].reshape(n, n_codes)
         allowed = (base["content"] > 0)[:, None] | np.isin(self.codes_, self.bare_ok_)[None, :]
         values = np.round(values * allowed, 6)
         evidence = self._evidence(values, decisions, base)

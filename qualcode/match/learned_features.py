@@ -53,7 +53,7 @@ def neighbours(segments: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _take(values: np.ndarray, rows: np.ndarray, fill: float) -> np.ndarray:
-    out = np.full((len(rows),) + values.shape[1:], fill, dtype=float)
+    out = np.full((len(rows), *values.shape[1:]), fill, dtype=float)
     have = rows >= 0
     out[have] = values[rows[have]]
     return out
@@ -112,7 +112,7 @@ def document_mean(values: np.ndarray, segments: pd.DataFrame) -> np.ndarray:
     """Per row: the mean of ``values`` over the *other* rows of its document (MISSING alone)."""
     doc = segments[C.DOC_ID].astype(str).to_numpy()
     codes, inverse = np.unique(doc, return_inverse=True)
-    sums = np.zeros((len(codes),) + values.shape[1:])
+    sums = np.zeros((len(codes), *values.shape[1:]))
     np.add.at(sums, inverse, values)
     counts = np.bincount(inverse, minlength=len(codes)).astype(float)
     others = (counts[inverse] - 1)[:, None]
@@ -143,7 +143,7 @@ def pair_features(
     """Rows × codes × features for the shared model (module docs). ``raw``: best cosine to the
     code's prototypes; ``definition``: cosine to "label. description"; ``reference``: the
     training segments' means and spreads of both, the codes' prior and example counts."""
-    rows, n_codes = raw.shape
+    _rows, n_codes = raw.shape
     rank = np.argsort(np.argsort(-definition, axis=1, kind="stable"), axis=1, kind="stable") / max(n_codes, 1)
     columns = [
         raw,

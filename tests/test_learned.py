@@ -1,0 +1,80 @@
+"""qualcode.match.learned and learned_features: thresholds, neighbours, views (no model needed)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.metrics import cohen_kappa_score
+
+from qualcode.match import learned_features as F
+from qualcode.match.learned import THRESHOLDS, kappas, own_threshold, shared_threshold
+
+
+@settings(deadline=None, max_examples=20)
+@given(st.integers(0, 10_000), st.floats(0.0, 0.6))
+def test_kappas_equal_scikit_learn_at_every_threshold(seed, rate):
+    rng = np.random.default_rng(seed)
+    probability = rng.random((60, 2))
+    labels = rng.random((60, 2)) < np.array([rate, 0.3])
+    table = kappas(probability, labels)
+    for k, threshold in enumerate(THRESHOLDS):
+        for j in range(2):
+            guess = probability[:, j] >= threshold
+            constant = guess.all() == guess.any() or labels[:, j].all() == labels[:, j].any()
+            expected = 0.0 if constant else cohen_kappa_score(labels[:, j], guess)
+            assert abs(table[k, j] - expected) < 1e-9
+
+
+def test_thresholds_are_chosen_on_the_given_codes_only():
+    y = np.array([True] * 10 + [False] * 90)
+    probability = np.where(y, 0.42, 0.05)
+    assert 0.05 < own_threshold(probability, y) <= 0.42
+    assert own_threshold(probability, y) == 0.42  # ties: the higher threshold
+    both = np.column_stack([probability, np.zeros(100)])
+    labels = np.column_stack([y, np.zeros(100, dtype=bool)])  # a code without examples is left out
+    assert shared_threshold(both, labels) == 0.42
+    assert shared_threshold(both, np.zeros((100, 2), dtype=bool)) == 0.5
+
+
+def _segments(docs: list[str], ids: list[int]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "doc_id": docs,
+            "segment_id": ids,
+            "text": [f"t{i}" for i in range(len(docs))],
+            "speaker": ["A", "B", "B", "A", "A"][: len(docs)],
+            "is_interviewer": [True, False, False, True, False][: len(docs)],
+        }
+    )
+
+
+def test_neighbours_are_the_adjacent_segments_of_the_same_document():
+    segments = _segments(["a", "a", "a", "b", "b"], [0, 1, 3, 0, 1])
+    previous, following = F.neighbours(segments)
+    assert previous.tolist() == [-1, 0, -1, -1, 3]  # segment 3 does not follow segment 1
+    assert following.tolist() == [1, -1, -1, 4, -1]
+    flags = F.flags(segments, previous)
+    assert flags[:, 0].tolist() == [1, 0, 0, 1, 0]  # interviewer turn
+    assert flags[:, 1].tolist() == [0, 1, 0, 0, 1]  # previous turn by the interviewer
+    assert flags[:, 2].tolist() == [1, 1, 1, 1, 0]  # speaker changed (or nothing before)
+    assert flags[:, 3].tolist() == [1, 0, 1, 1, 0]  # nothing before it
+
+
+def test_document_mean_leaves_the_segment_itself_out():
+    segments = _segments(["a", "a", "a", "b"], [0, 1, 2, 0])
+    values = np.array([[1.0], [2.0], [6.0], [9.0]])
+    assert F.document_mean(values, segments)[:, 0].tolist() == [4.0, 3.5, 1.5, F.MISSING]
+    prev, nxt = F.decision_features(values, segments)[1:3]
+    assert prev[:, 0].tolist() == [F.MISSING, 1.0, 2.0, F.MISSING]
+    assert nxt[:, 0].tolist() == [2.0, 6.0, F.MISSING, F.MISSING]
+
+
+def test_words_view_falls_back_to_the_vector_without_a_shared_term():
+    vectors = np.eye(3, dtype=np.float32)
+    lone = F.Words(["alpha", "beta", "gamma"])
+    assert lone.size == 0 and lone.view(vectors, ["alpha", "beta", "delta"]) is vectors
+    words = F.Words(["we hired staff", "we hired counselors", "staff left"])
+    view = words.view(vectors, ["we hired", "nothing here", "staff"])
+    assert view.shape == (3, 3 + words.size) and view[1, 3:].nnz == 0
