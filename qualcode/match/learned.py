@@ -69,7 +69,7 @@ MIN_EXAMPLES = 20  # positives a code needs for a threshold of its own
 MIN_FEW = 2  # positives (and negatives) a code needs for models of its own
 HYBRID_THRESHOLD = 0.4  # the hybrid matcher's default min_score, for codes that fall back to it
 SHARED_MODEL = {"max_iter": 200, "learning_rate": 0.05, "max_leaf_nodes": 15}
-THRESHOLDS = np.round(np.arange(0.02, 0.61, 0.01), 2)
+THRESHOLDS = np.round(np.arange(0.10, 0.61, 0.01), 2)  # no threshold below 0.1
 
 
 def _logistic() -> Any:
@@ -222,7 +222,7 @@ class ClassifierMatcher(Matcher):
         done = 0
         self.models_: dict[str, dict[str, Any]] = {view: {} for view in F.VIEWS}
         decisions = {view: np.full(labels.shape, F.MISSING) for view in F.VIEWS}
-        for j in np.flatnonzero(own):
+        for j in np.flatnonzero(own).tolist():
             for view in F.VIEWS:
                 report("learning codes", done, steps)
                 matrix = base["views"][view]
@@ -375,7 +375,7 @@ class ClassifierMatcher(Matcher):
             nearest = base["whole"][shown] @ examples[0].T if examples is not None else None
             for k, row in enumerate(shown.tolist()):
                 parts = [
-                    f"classifier p={values[row, j]:.3f} (threshold {threshold:.2f}; {info['positives']} coded examples)"
+                    f"classifier p={values[row, j]:.3f} (threshold {threshold:.2f}; coded examples: {info['positives']})"
                 ]
                 if info["models"]:
                     parts.append("models: " + ", ".join(f"{v} {decisions[v][row, j]:+.1f}" for v in F.VIEWS))
