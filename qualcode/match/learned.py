@@ -42,7 +42,7 @@ nearest-example similarities as shared features helped one corpus and hurt anoth
 
 Evidence
 --------
-``classifier p=0.81 (threshold 0.46; 23 coded examples) | models: context +1.2, words +0.8,
+``classifier p=0.81 (threshold 0.46; coded examples: 23) | models: context +1.2, words +0.8,
 sentence +0.3 | definition cos 0.41 | nearest coded example: '…' (cos 0.71) | keywords …``:
 the probability and threshold, the per-code models' decisions (log-odds), the cosine to the
 code's definition, the most similar segment a human coded with the code, and the hybrid
