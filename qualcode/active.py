@@ -136,6 +136,7 @@ def next_to_code(
     (5, ['codes', 'coder'])
     """
     from .match.base import make_matcher
+    from .match.learned import aligned
     from .suggestions import apply_codebook_rules, training_set
 
     if n < 1:
@@ -168,12 +169,7 @@ def next_to_code(
     vectors = scores.vectors
     documents = candidates[C.DOC_ID].astype(str).to_numpy()
     allowed = np.array([codebook.get(code).suggest for code in scores.codes])
-    positives = np.zeros(len(scores.codes))
-    if train is not None:
-        index = {code: k for k, code in enumerate(train.codes)}
-        positives = np.array(
-            [train.labels[:, index[code]].sum() if code in index else 0 for code in scores.codes], dtype=float
-        )
+    positives = aligned(train, scores.codes).sum(axis=0) if train is not None else np.zeros(len(scores.codes))
     uncertainty = usefulness(scores.values, thresholds, positives) * allowed[None, :]
     rows = select(uncertainty, vectors, documents, n) if learns else _spread(vectors, n)
     sheet = candidates.iloc[rows].drop(columns=[C.IS_INTERVIEWER], errors="ignore").reset_index(drop=True)

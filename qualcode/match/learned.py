@@ -203,7 +203,7 @@ class ClassifierMatcher(Matcher):
             [f"{codebook.get(c).label}. {codebook.get(c).description}".strip() for c in codes]
         )
         segments = training.segments.reset_index(drop=True)
-        labels = _aligned(training, codes)
+        labels = aligned(training, codes)
         texts = segments[C.TEXT].astype(str).tolist()
         groups = segments[C.DOC_ID].astype(str).to_numpy()
         positives = labels.sum(axis=0)
@@ -391,7 +391,7 @@ class ClassifierMatcher(Matcher):
         return evidence
 
 
-def _aligned(training: Training, codes: list[str]) -> np.ndarray:
+def aligned(training: Training, codes: list[str]) -> np.ndarray:
     """The training labels with one column per code of ``codes``."""
     labels = np.zeros((len(training.segments), len(codes)), dtype=bool)
     for j, code in enumerate(codes):
