@@ -9,7 +9,7 @@ import qualcode as qc
 from qualcode.embed import cache as cache_module
 from qualcode.embed.cache import CachedEncoder, EmbeddingCache
 from qualcode.embed.sentence_transformers import SentenceTransformerEncoder
-from qualcode.match.embedding import EmbeddingMatcher, prototypes
+from qualcode.match.embedding import EmbeddingMatcher, margin_score, prototypes
 from qualcode.match.hybrid import HybridMatcher, combine
 
 pytestmark = pytest.mark.model
@@ -63,15 +63,25 @@ def test_best_code_for_paraphrases(matcher):
 
 
 def test_calibration_is_monotonic_and_documented(matcher):
-    matcher.score(qc.segments_from_texts(TEXTS))
     raw = np.linspace(-0.2, 1.0, 50)[:, None].repeat(len(matcher.codes_), axis=1)
+    raw[:, 0] = 0.2  # one code held still, so the others' margins move
     calibrated = matcher.calibrate(raw)
-    assert (np.diff(calibrated, axis=0) >= 0).all()
+    assert (np.diff(calibrated[:, 1:], axis=0) >= 0).all()
+    assert ((calibrated >= 0) & (calibrated < 1)).all()
+    # the documented points of the margin → score map
+    assert margin_score(np.array([0.05, 0.13, 0.25, 0.40])) == pytest.approx([0.0, 0.40, 0.72, 0.89], abs=0.005)
+
+
+def test_margin_is_against_the_other_codes_and_the_background(matcher):
+    k = len(matcher.codes_)
     j = matcher.codes_.index("personnel")
-    median, spread = matcher.median_[j], matcher.spread_[j]
-    assert matcher.calibrate(np.full((1, len(matcher.codes_)), median + spread))[0, j] == pytest.approx(0.0)
-    assert matcher.calibrate(np.full((1, len(matcher.codes_)), median + 4 * spread))[0, j] == pytest.approx(1.0)
-    assert matcher.calibrate(np.full((1, len(matcher.codes_)), median + 2.5 * spread))[0, j] == pytest.approx(0.5)
+    raw = np.full((1, k), 0.30)
+    raw[0, j] = 0.55
+    expected = 0.55 - (0.30 * (k - 1) + matcher.background_[j]) / k
+    assert matcher.margins(raw)[0, j] == pytest.approx(expected)
+    # a segment as close to every code scores nothing, however close
+    assert matcher.calibrate(np.full((1, k), 0.9)).max() < matcher.calibrate(raw)[0, j]
+    assert matcher.calibrate(np.full((1, k), matcher.background_.mean())).max() == 0.0
 
 
 def test_long_segment_scored_by_its_best_sentence(matcher):
@@ -286,3 +296,15 @@ def test_model_fingerprint_reads_the_weights_not_their_size(tmp_path):
         (folder / "config.json").write_text("{}", encoding="utf-8")
         (folder / "model.safetensors").write_bytes(fill * (2 << 20))  # same size, other content
     assert _fingerprint(tmp_path / "a") != _fingerprint(tmp_path / "b")
+
+
+def test_background_part_compares_with_the_background_alone(matcher):
+    scores = matcher.score(qc.segments_from_texts([TEXTS[0], "Okay."]))
+    background = scores.parts["background"].values
+    np.testing.assert_allclose(background[0], matcher.background_z(scores.raw[:1])[0])
+    assert background[1].max() == 0.0  # content-free, as for the score
+    j = matcher.codes_.index("personnel")
+    level, spread = matcher.background_[j], matcher.spread_[j]
+    raw = np.full((3, len(matcher.codes_)), level)
+    raw[:, j] = [level + spread, level + 2.5 * spread, level + 4 * spread]
+    assert matcher.background_z(raw)[:, j] == pytest.approx([0.0, 0.5, 1.0])

@@ -67,6 +67,16 @@ class HybridMatcher(Matcher):
             "hybrid": {"keyword_weight": self.keyword_weight},
         }
 
+    def background_scores(self, scores: Scores) -> np.ndarray:
+        """The hybrid rule over the keyword scores and the embedding's background-only
+        calibration (:meth:`EmbeddingMatcher.background_z`) of ``scores`` from :meth:`score`:
+        a feature of the learned matcher."""
+        return combine(
+            scores.parts["keyword"].values,
+            scores.parts["embedding"].parts["background"].values,
+            self.keyword_weight,
+        )
+
     def score(self, segments: pd.DataFrame) -> Scores:
         """Combined scores; evidence joins the keyword matches and the best-matching sentence.
         ``parts`` holds the keyword and embedding scores it combined."""

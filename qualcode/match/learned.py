@@ -18,7 +18,8 @@ Model (features: :mod:`qualcode.match.learned_features`)
    level 2; new segments get the decisions of the models fitted on every example.
 2. **The shared model.** One gradient-boosted tree model (``HistGradientBoostingClassifier``)
    over every (segment, code) pair: the per-code decisions (of the segment, its neighbours and
-   its document), similarity to the code's definition and prototypes, the hybrid score, the
+   its document), similarity to the code's definition and prototypes, the hybrid score on its
+   background calibration (:meth:`~qualcode.match.hybrid.HybridMatcher.background_scores`), the
    code's frequency and number of examples. Because it is shared, it learns from all codes at
    once how far to trust each signal, and a code with no or one example is still scored from
    its definition and similarity by what the other codes taught it (the note names those
@@ -181,7 +182,7 @@ class ClassifierMatcher(Matcher):
         return F.pair_features(
             raw=hybrid.raw,
             definition=base["definition"],
-            hybrid=hybrid.values,
+            hybrid=self.hybrid_.background_scores(hybrid),
             reference=self.reference_,
             lengths=base["lengths"],
             decisions=decisions,

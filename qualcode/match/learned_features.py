@@ -17,7 +17,8 @@ of the other documents in a run):
 
 - **The shared model** scores every (segment, code) pair from :func:`pair_features`: how
   similar the segment is to the code's definition and prototypes (raw, relative to the other
-  codes, and standardised against the training segments), the hybrid score, the code's share
+  codes, and standardised against the training segments), the hybrid score on its background
+  calibration (the margin score as a feature instead cost 0.01 kappa on SERDIF), the code's share
   of the training segments and its number of examples, the segment's length, and each per-code
   model's decision for the segment, for the previous and next segments and on average over the
   rest of its document (codes run across neighbouring segments and cluster in documents).
