@@ -13,8 +13,18 @@
    vector is within cosine ``SIMILAR`` of a segment already taken, taking at most
    ``ceil(2n / documents)`` from one document, and cycling over the codes each segment is
    most useful for, so a batch covers codes, speakers and documents rather than 20 near
-   copies. With no human codes yet, the batch is the most spread-out segments (farthest-point
-   sampling of their vectors, starting from the one nearest the corpus's centre).
+   copies.
+3. **Half at random.** Once there are human codes, half the batch (``n // 2``) is drawn at
+   random from the segments not yet coded (seeded by how many are coded: the same input
+   gives the same sheet). Segments chosen for being likely examples make codes look more
+   frequent than they are, and the learned matcher sets its thresholds and its codes' priors
+   from the coded segments; the random half keeps those honest. Measured on three corpora
+   (benchmarks/quality/active_curve.py), all-useful batches were behind this at 200 coded
+   segments on every corpus.
+4. **First batch.** With no human codes yet, the batch starts with likely examples of each
+   code by the zero-shot scores (hybrid score at or above 0.4, cycling over the codes as
+   above) and is filled with the most spread-out segments (farthest-point sampling of their
+   vectors).
 
 The sheet it writes (``to_code.csv``) has one row per segment with its text, the codes
 suggested now, and an empty ``codes`` column: the researcher writes the codes that apply
@@ -48,13 +58,16 @@ def usefulness(values: np.ndarray, thresholds: np.ndarray, positives: np.ndarray
     return seek / np.sqrt(1.0 + positives)[None, :]
 
 
-def _spread(vectors: np.ndarray, n: int) -> list[int]:
-    """Farthest-point sampling: ``n`` rows of ``vectors`` that cover them."""
+def _spread(vectors: np.ndarray, n: int, chosen: list[int] | None = None) -> list[int]:
+    """Farthest-point sampling: ``n`` rows of ``vectors`` that cover them, continuing from
+    ``chosen`` (or from the row nearest the centre)."""
     if not len(vectors):
         return []
-    centre = vectors.mean(axis=0)
-    chosen = [int(np.argmax(vectors @ centre))]
-    nearest = vectors @ vectors[chosen[0]]
+    chosen = list(chosen or [])
+    if not chosen:
+        centre = vectors.mean(axis=0)
+        chosen = [int(np.argmax(vectors @ centre))]
+    nearest = (vectors @ vectors[chosen].T).max(axis=1)
     while len(chosen) < min(n, len(vectors)):
         pick = int(np.argmin(nearest))
         chosen.append(pick)
@@ -123,8 +136,9 @@ def next_to_code(
     pandas.DataFrame
         One row per chosen segment, most useful first: ``doc_id, segment_id, speaker``, the
         offsets and metadata, ``text``, ``suggested`` (codes above their threshold now, with
-        scores), ``useful_for`` (the code a human code there would teach most), ``usefulness``, and
-        empty ``codes`` and ``coder`` columns to fill in.
+        scores), ``useful_for`` (the code a human code there would teach most), ``usefulness``,
+        ``chosen`` (``useful`` or ``at random``; see the module docs), and empty ``codes`` and
+        ``coder`` columns to fill in.
 
     Examples
     --------
@@ -171,7 +185,20 @@ def next_to_code(
     allowed = np.array([codebook.get(code).suggest for code in scores.codes])
     positives = aligned(train, scores.codes).sum(axis=0) if train is not None else np.zeros(len(scores.codes))
     uncertainty = usefulness(scores.values, thresholds, positives) * allowed[None, :]
-    rows = select(uncertainty, vectors, documents, n) if learns else _spread(vectors, n)
+    at_random: list[int] = []
+    if learns:
+        # half the batch at random (seeded by how many segments are coded, so the same
+        # input gives the same sheet): keeps the codes' frequencies in the training set honest
+        at_random = np.random.default_rng(int((~pool).sum())).permutation(len(candidates))[: n // 2].tolist()
+        rest = np.setdiff1d(np.arange(len(candidates)), at_random)
+        useful = select(uncertainty[rest], vectors[rest], documents[rest], n - len(at_random))
+        rows = [int(rest[i]) for i in useful] + at_random
+    else:
+        # no human codes yet: likely examples of each code by the zero-shot scores, the rest
+        # of the batch spread over what is left
+        likely = np.flatnonzero(uncertainty.max(axis=1) >= 1.0)
+        rows = [int(likely[i]) for i in select(uncertainty[likely], vectors[likely], documents[likely], n)]
+        rows = _spread(vectors, n, rows)
     sheet = candidates.iloc[rows].drop(columns=[C.IS_INTERVIEWER], errors="ignore").reset_index(drop=True)
     picked = uncertainty[rows] if len(rows) else np.zeros((0, len(scores.codes)))
     sheet["suggested"] = [
@@ -184,8 +211,9 @@ def next_to_code(
     ]
     sheet["useful_for"] = [scores.codes[int(j)] for j in picked.argmax(axis=1)] if len(rows) else []
     sheet["usefulness"] = np.round(picked.max(axis=1), 4) if len(rows) else []
+    sheet["chosen"] = ["at random" if row in set(at_random) else "useful" for row in rows]
     text = sheet.pop(C.TEXT)
-    sheet.insert(len(sheet.columns) - 3, C.TEXT, text)
+    sheet.insert(len(sheet.columns) - 4, C.TEXT, text)
     sheet["codes"] = ""
     sheet["coder"] = ""
     return sheet

@@ -72,5 +72,19 @@ def test_next_command_writes_a_sheet(tmp_path):
     assert result.exit_code == 0, result.output
     sheet = pd.read_csv(out, keep_default_na=False)
     assert len(sheet) == 4 and {"text", "suggested", "useful_for", "codes"} <= set(sheet.columns)
+    # half likely examples of codes with few, half at random; the same input, the same sheet
+    assert sheet["chosen"].tolist() == ["useful", "useful", "at random", "at random"]
+    assert "d01_superintendent" not in set(sheet.doc_id)  # its segments are coded already
+    again = tmp_path / "again.csv"
+    rerun = CliRunner().invoke(
+        app, ["next", str(human), "-c", str(CODEBOOK), "-i", str(EXAMPLES), "-n", "4", "-o", str(again)]
+    )
+    assert rerun.exit_code == 0 and again.read_bytes() == out.read_bytes()
     missing = CliRunner().invoke(app, ["next", str(human), "-c", str(CODEBOOK), "-o", str(tmp_path / "x.csv")])
     assert missing.exit_code == 2 and "pass the transcripts as --inputs" in missing.output
+
+
+def test_spread_continues_from_rows_already_chosen():
+    vectors = np.array([[1.0, 0.0], [0.0, 1.0], [-1.0, 0.0], [0.7071, 0.7071]])
+    assert _spread(vectors, 3, [0]) == [0, 2, 1]  # farthest from row 0, then from both
+    assert _spread(vectors, 2, [3, 1]) == [3, 1]  # already enough
