@@ -52,6 +52,8 @@ matcher's evidence.
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -86,13 +88,19 @@ def _shared() -> Any:
 
 
 def _one_thread() -> Any:
-    """OpenMP limited to one thread for the shared model: when PyTorch's OpenMP runtime has
-    run in the process (spaCy, the ONNX export), its spinning threads and scikit-learn's fight
-    over the cores and a fit takes ~8x longer (measured: 2.0 s against 0.23 s); the pairs are
-    few enough that one thread loses little."""
+    """BLAS and OpenMP limited to one thread per fit: when PyTorch's OpenMP runtime has run
+    in the process (spaCy, the ONNX export), its spinning threads and scikit-learn's fight
+    over the cores. Measured on one TalkMoves split (2 cores): the shared model's fit 2.0 s
+    against 0.23 s; the 90 per-code logistic regressions 27.3 s against 6.4 s. One thread per
+    fit also makes the models the same on any number of cores (a multi-threaded BLAS sums in
+    an order that depends on them); the per-code fits run side by side instead
+    (:data:`FIT_THREADS`)."""
     from threadpoolctl import threadpool_limits
 
-    return threadpool_limits(limits=1, user_api="openmp")
+    return threadpool_limits(limits=1)
+
+
+FIT_THREADS = max(1, min(os.cpu_count() or 1, 8))  # per-code fits run side by side
 
 
 def kappas(probability: np.ndarray, labels: np.ndarray) -> np.ndarray:
@@ -223,13 +231,20 @@ class ClassifierMatcher(Matcher):
         done = 0
         self.models_: dict[str, dict[str, Any]] = {view: {} for view in F.VIEWS}
         decisions = {view: np.full(labels.shape, F.MISSING) for view in F.VIEWS}
-        for j in np.flatnonzero(own).tolist():
-            for view in F.VIEWS:
-                report("learning codes", done, steps)
-                matrix = base["views"][view]
-                decisions[view][:, j] = F.out_of_fold(_logistic, matrix, labels[:, j], groups)
-                self.models_[view][codes[j]] = _logistic().fit(matrix, labels[:, j])
+
+        def learn(task: tuple[int, str]) -> tuple[np.ndarray, Any]:
+            j, view = task
+            matrix = base["views"][view]
+            return F.out_of_fold(_logistic, matrix, labels[:, j], groups), _logistic().fit(matrix, labels[:, j])
+
+        tasks = [(j, view) for j in np.flatnonzero(own).tolist() for view in F.VIEWS]
+        report("learning codes", done, steps)
+        with _one_thread(), ThreadPoolExecutor(min(FIT_THREADS, len(tasks))) as pool:
+            for (j, view), (out_of_fold, model) in zip(tasks, pool.map(learn, tasks), strict=True):
+                decisions[view][:, j] = out_of_fold
+                self.models_[view][codes[j]] = model
                 done += 1
+                report("learning codes", done, steps)
         definition, raw = base["definition"], base["hybrid"].raw
         self.reference_ = {
             "raw_mean": raw.mean(axis=0),
@@ -323,14 +338,14 @@ class ClassifierMatcher(Matcher):
         hybrid = base["hybrid"]
         n, n_codes = len(segments), len(self.codes_)
         decisions = {view: np.full((n, n_codes), F.MISSING) for view in F.VIEWS}
-        for view in F.VIEWS:
-            for code, model in self.models_[view].items():
-                if n:
-                    decisions[view][:, self.codes_.index(code)] = model.decision_function(base["views"][view])
         values = np.zeros((n, n_codes))
-        if n and self.shared_ is not None:
-            pairs = self._pairs(base, [decisions[view] for view in F.VIEWS], segments)
-            with _one_thread():
+        with _one_thread():
+            for view in F.VIEWS:
+                for code, model in self.models_[view].items():
+                    if n:
+                        decisions[view][:, self.codes_.index(code)] = model.decision_function(base["views"][view])
+            if n and self.shared_ is not None:
+                pairs = self._pairs(base, [decisions[view] for view in F.VIEWS], segments)
                 values = self.shared_.predict_proba(pairs.reshape(n * n_codes, -1))[:, 1].reshape(n, n_codes)
         allowed = (base["content"] > 0)[:, None] | np.isin(self.codes_, self.bare_ok_)[None, :]
         values = np.round(values * allowed, 6)
