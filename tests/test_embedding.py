@@ -308,3 +308,18 @@ def test_background_part_compares_with_the_background_alone(matcher):
     raw = np.full((3, len(matcher.codes_)), level)
     raw[:, j] = [level + spread, level + 2.5 * spread, level + 4 * spread]
     assert matcher.background_z(raw)[:, j] == pytest.approx([0.0, 0.5, 1.0])
+
+
+def test_a_one_code_codebook_is_scored_against_the_background(encoder):
+    from qualcode.codebook import parse_codebook
+
+    one = parse_codebook(
+        {
+            "name": "one",
+            "codes": [{"id": "staffing", "label": "Staffing", "description": "Hiring counselors and nurses."}],
+        }
+    )
+    matcher = EmbeddingMatcher(encoder=encoder).fit(one)
+    scores = matcher.score(qc.segments_from_texts([TEXTS[0], TEXTS[1]]))
+    np.testing.assert_allclose(matcher.margins(scores.raw)[:, 0], scores.raw[:, 0] - matcher.background_[0])
+    assert scores.values[0, 0] > 0.4 and scores.values[1, 0] == 0.0

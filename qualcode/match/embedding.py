@@ -31,8 +31,7 @@ parent and children are left out of its pool). The background level counts as on
 
     score = (1 − exp(−max(0, margin − MARGIN_FLOOR) / MARGIN_SCALE)) · clip((raw − b) / ABOVE_BACKGROUND, 0, 1)
 
-with ``MIN_SPREAD = 0.02
-MARGIN_FLOOR = 0.05``, ``MARGIN_SCALE = 0.157`` and ``ABOVE_BACKGROUND = 0.10``: a
+with ``MARGIN_FLOOR = 0.05``, ``MARGIN_SCALE = 0.157`` and ``ABOVE_BACKGROUND = 0.10``: a
 margin of 0.05 or less scores 0, a margin of 0.13 scores 0.40 (the hybrid's default
 threshold), 0.25 scores 0.72, 0.40 scores 0.89; a similarity alone never reaches 1.0. The
 second factor keeps off-topic talk from scoring by being a little less far from one code
@@ -44,7 +43,7 @@ The reference depends only on the segment, the codebook and the model, so a segm
 the same alone or among any other documents. The two constants were chosen on two real
 human-coded corpora (benchmarks/README.md, "Quality on three human-coded corpora"): the
 best margin threshold was 0.12-0.13 on the games-as-art survey and 0.14-0.15 on the SERDIF
-interviews, and either one applied to the other corpus still beats cosine to the
+think-aloud sessions, and either one applied to the other corpus still beats cosine to the
 definition with a threshold tuned on that corpus's own labels. ``.meta.json`` records each
 code's background level.
 
