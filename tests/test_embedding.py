@@ -4,6 +4,9 @@ import re
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
 
 import qualcode as qc
 from qualcode.embed import cache as cache_module
@@ -323,3 +326,20 @@ def test_a_one_code_codebook_is_scored_against_the_background(encoder):
     scores = matcher.score(qc.segments_from_texts([TEXTS[0], TEXTS[1]]))
     np.testing.assert_allclose(matcher.margins(scores.raw)[:, 0], scores.raw[:, 0] - matcher.background_[0])
     assert scores.values[0, 0] > 0.4 and scores.values[1, 0] == 0.0
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    raw=arrays(np.float64, (3, 14), elements=st.floats(-0.3, 0.95, allow_nan=False)),
+    code=st.integers(0, 13),
+    lift=st.floats(0.001, 0.5),
+)
+def test_margin_scores_rise_with_their_code_and_never_with_the_others(matcher, raw, code, lift):
+    before = matcher.calibrate(raw)
+    higher = raw.copy()
+    higher[:, code] += lift
+    after = matcher.calibrate(higher)
+    assert ((before >= 0) & (before < 1)).all()
+    assert (after[:, code] >= before[:, code] - 1e-12).all()
+    others = np.delete(np.arange(raw.shape[1]), code)
+    assert (after[:, others] <= before[:, others] + 1e-12).all()
