@@ -211,7 +211,8 @@ def next_to_code(
     ]
     sheet["useful_for"] = [scores.codes[int(j)] for j in picked.argmax(axis=1)] if len(rows) else []
     sheet["usefulness"] = np.round(picked.max(axis=1), 4) if len(rows) else []
-    sheet["chosen"] = ["at random" if row in set(at_random) else "useful" for row in rows]
+    drawn = set(at_random)
+    sheet["chosen"] = ["at random" if row in drawn else "useful" for row in rows]
     text = sheet.pop(C.TEXT)
     sheet.insert(len(sheet.columns) - 4, C.TEXT, text)
     sheet["codes"] = ""

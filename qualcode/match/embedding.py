@@ -317,9 +317,9 @@ class EmbeddingMatcher(Matcher):
             best_raw[row, better] = raw[u, better]
             best_unit[row, better] = u
         content = np.minimum(np.asarray(content_word_counts(texts), dtype=float) / 2.0, 1.0) if n else np.zeros(0)
-        margin = self.margins(best_raw) if n else np.zeros((0, n_codes))
-        values = margin_score(margin) * self.above_background(best_raw) * content[:, None]
-        background = self.background_z(best_raw) * content[:, None] if n else np.zeros((0, n_codes))
+        margin = self.margins(best_raw)  # for the evidence
+        values = self.calibrate(best_raw) * content[:, None]
+        background = self.background_z(best_raw) * content[:, None]
         excluded = self._excluded(vectors, units.owner, best_raw, n)
         values[excluded] = 0.0
         background[excluded] = 0.0

@@ -341,9 +341,8 @@ class ClassifierMatcher(Matcher):
         values = np.zeros((n, n_codes))
         with _one_thread():
             for view in F.VIEWS:
-                for code, model in self.models_[view].items():
-                    if n:
-                        decisions[view][:, self.codes_.index(code)] = model.decision_function(base["views"][view])
+                for code, model in self.models_[view].items() if n else ():
+                    decisions[view][:, self.codes_.index(code)] = model.decision_function(base["views"][view])
             if n and self.shared_ is not None:
                 pairs = self._pairs(base, [decisions[view] for view in F.VIEWS], segments)
                 values = self.shared_.predict_proba(pairs.reshape(n * n_codes, -1))[:, 1].reshape(n, n_codes)
