@@ -52,6 +52,9 @@ def test_sheet_round_trip_trains_on_coded_segments_only(codebook, tmp_path):
     assert len(human) == 3 and len(human.attrs["labelled_segments"]) == 6
     training = qc.match.Training.from_codings(human, corpus.segments, codebook.ids)
     assert len(training.segments) == 6 and training.labels.sum() == 3
+    sheet_docs = set(first["doc_id"])  # the rest of their documents: the examples' neighbours
+    assert training.context is not None and set(training.context["doc_id"]) == sheet_docs
+    assert len(training.context) == int(corpus.segments["doc_id"].isin(sheet_docs).sum())
     second = qc.next_to_code(corpus, codebook, training=sheet, n=5, cache=None)
     chosen = set(zip(second["doc_id"], second["segment_id"], strict=True))
     assert not chosen & set(human.attrs["labelled_segments"])

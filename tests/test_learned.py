@@ -78,3 +78,20 @@ def test_words_view_falls_back_to_the_vector_without_a_shared_term():
     words = F.Words(["we hired staff", "we hired counselors", "staff left"])
     view = words.view(vectors, ["we hired", "nothing here", "staff"])
     assert view.shape == (3, 3 + words.size) and view[1, 3:].nnz == 0
+
+
+def test_out_of_fold_fits_on_the_examples_and_scores_their_whole_documents():
+    from sklearn.linear_model import LogisticRegression
+
+    rng = np.random.default_rng(0)
+    matrix = rng.normal(size=(40, 3))
+    groups = np.repeat(["a", "b"], 20)
+    rows = np.arange(0, 40, 2)  # every other segment was coded; the others are context only
+    y = matrix[rows, 0] > 0
+    out = F.out_of_fold(LogisticRegression, matrix, y, groups, rows)
+    for held, other in (("a", "b"), ("b", "a")):
+        fit = rows[groups[rows] == other]
+        model = LogisticRegression().fit(matrix[fit], matrix[fit, 0] > 0)
+        np.testing.assert_allclose(out[groups == held], model.decision_function(matrix[groups == held]))
+    whole = F.out_of_fold(LogisticRegression, matrix, matrix[:, 0] > 0, groups)
+    assert np.array_equal(whole, F.out_of_fold(LogisticRegression, matrix, matrix[:, 0] > 0, groups, np.arange(40)))

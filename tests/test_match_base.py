@@ -165,3 +165,23 @@ def test_classifier_learns_in_fit_and_predicts_in_score(codebook):
     assert scores.method == "classifier" and "models: context" in scores.evidence[(0, j)]
     with pytest.raises(qc.OptionError, match="learns from human codes"):
         ClassifierMatcher(cache=None).fit(codebook)
+
+
+@pytest.mark.model
+def test_classifier_reads_the_neighbours_of_segments_coded_one_by_one(codebook, monkeypatch):
+    from qualcode.match import learned_features
+
+    texts = [f"We hired {n} new counselors and social workers this year." for n in range(12)]
+    texts += [f"The weather on day {n} was grey and the coffee was cold." for n in range(12)]
+    document = qc.segments_from_texts([" ".join(texts)], segment_by="sentence")
+    coded = document.iloc[::2].reset_index(drop=True)  # a sheet: every other sentence coded
+    labels = np.zeros((len(coded), len(codebook.ids)), dtype=bool)
+    labels[:6, codebook.ids.index("personnel")] = True
+    seen: list[int] = []
+    view = learned_features.context_view
+    monkeypatch.setattr(learned_features, "context_view", lambda v, s: seen.append(len(s)) or view(v, s))
+    ClassifierMatcher(cache=None).fit(codebook, Training(coded, codebook.ids, labels, context=document))
+    assert seen == [len(document)] == [24]  # features of the whole document, neighbours included
+    seen.clear()
+    ClassifierMatcher(cache=None).fit(codebook, Training(coded, codebook.ids, labels))
+    assert seen == [12]

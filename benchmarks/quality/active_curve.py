@@ -44,9 +44,8 @@ def training(bench: Bench, rows: list[int]):
 
 
 def kappa_after(bench: Bench, rows: list[int], test: np.ndarray, enc) -> float:
-    segments = bench.segments
     coded = qc.suggest(
-        segments.iloc[np.concatenate([test, rows])].reset_index(drop=True),
+        bench.segments,  # the whole corpus, as a researcher tags it: neighbours stay in place
         bench.codebook,
         training=training(bench, rows),
         include_interviewer=True,

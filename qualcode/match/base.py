@@ -89,12 +89,17 @@ class Training:
 
     Build it with :meth:`from_codings`; every segment of a document holding at least one
     human coding is an example, positive for the codes mapped onto it, negative for the rest.
+
+    ``context`` (optional) is the whole segments table of the examples' documents when only
+    some of their segments were coded (a ``qualcode next`` sheet): a learner reads the
+    examples' neighbours from it, as it will when it scores whole documents.
     """
 
     segments: pd.DataFrame
     codes: list[str]
     labels: np.ndarray
     coders: dict[tuple[int, int], str] = field(default_factory=dict)
+    context: pd.DataFrame | None = None
 
     @classmethod
     def from_codings(
@@ -114,10 +119,13 @@ class Training:
         check_segments(segments, (C.DOC_ID, C.SEGMENT_ID, C.TEXT, C.START_CHAR, C.END_CHAR))
         labelled = labelled if labelled is not None else codings.attrs.get("labelled_segments")
         mapped = map_to_segments(codings, segments) if len(codings) else codings.assign(**{CODER: []})
+        context = None
         if labelled is not None:
             keys = pd.MultiIndex.from_frame(segments[[C.DOC_ID, C.SEGMENT_ID]].astype({C.DOC_ID: str}))
             wanted = pd.MultiIndex.from_tuples([(str(d), int(s)) for d, s in labelled])
             rows = segments[keys.isin(wanted)].reset_index(drop=True)
+            documents = segments[C.DOC_ID].astype(str)
+            context = segments[documents.isin(set(rows[C.DOC_ID].astype(str)))].reset_index(drop=True)
         else:
             rows = segments[segments[C.DOC_ID].isin(set(mapped[C.DOC_ID]))].reset_index(drop=True)
         position = {key: i for i, key in enumerate(zip(rows[C.DOC_ID], rows[C.SEGMENT_ID], strict=True))}
@@ -131,7 +139,8 @@ class Training:
             i, j = position[key], index[code]
             labels[i, j] = True
             who.setdefault((i, j), set()).add(str(coder))
-        return cls(rows, list(codes), labels, {key: ", ".join(sorted(names)) for key, names in who.items()})
+        coders = {key: ", ".join(sorted(names)) for key, names in who.items()}
+        return cls(rows, list(codes), labels, coders, context)
 
     @property
     def documents(self) -> set[str]:

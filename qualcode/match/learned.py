@@ -212,9 +212,14 @@ class ClassifierMatcher(Matcher):
             [f"{codebook.get(c).label}. {codebook.get(c).description}".strip() for c in codes]
         )
         segments = training.segments.reset_index(drop=True)
+        # the examples' documents: features read neighbours from them (all of a document is
+        # an example unless only some of its segments were coded, e.g. from a next sheet)
+        context = segments if training.context is None else training.context.reset_index(drop=True)
+        at = _positions(segments, context)
         labels = aligned(training, codes)
         texts = segments[C.TEXT].astype(str).tolist()
         groups = segments[C.DOC_ID].astype(str).to_numpy()
+        context_groups = context[C.DOC_ID].astype(str).to_numpy()
         positives = labels.sum(axis=0)
         negatives = len(labels) - positives
         own = (positives >= self.min_few) & (negatives >= self.min_few)
@@ -226,16 +231,17 @@ class ClassifierMatcher(Matcher):
         if not own.any():
             return self
         self.words_ = F.Words(texts)
-        base = self._base(segments)
+        base = self._base(context)
         steps = int(own.sum()) * len(F.VIEWS) + 1
         done = 0
         self.models_: dict[str, dict[str, Any]] = {view: {} for view in F.VIEWS}
-        decisions = {view: np.full(labels.shape, F.MISSING) for view in F.VIEWS}
+        decisions = {view: np.full((len(context), len(codes)), F.MISSING) for view in F.VIEWS}
 
         def learn(task: tuple[int, str]) -> tuple[np.ndarray, Any]:
             j, view = task
             matrix = base["views"][view]
-            return F.out_of_fold(_logistic, matrix, labels[:, j], groups), _logistic().fit(matrix, labels[:, j])
+            y = labels[:, j]
+            return F.out_of_fold(_logistic, matrix, y, context_groups, at), _logistic().fit(matrix[at], y)
 
         tasks = [(j, view) for j in np.flatnonzero(own).tolist() for view in F.VIEWS]
         report("learning codes", done, steps)
@@ -245,7 +251,7 @@ class ClassifierMatcher(Matcher):
                 self.models_[view][codes[j]] = model
                 done += 1
                 report("learning codes", done, steps)
-        definition, raw = base["definition"], base["hybrid"].raw
+        definition, raw = base["definition"][at], base["hybrid"].raw[at]
         self.reference_ = {
             "raw_mean": raw.mean(axis=0),
             "raw_spread": raw.std(axis=0) + 1e-6,
@@ -254,7 +260,7 @@ class ClassifierMatcher(Matcher):
             "log_prior": np.log((positives + 1) / (len(labels) + 2)),
             "log_examples": np.log1p(positives.astype(float)),
         }
-        pairs = self._pairs(base, [decisions[view] for view in F.VIEWS], segments)
+        pairs = self._pairs(base, [decisions[view] for view in F.VIEWS], context)[at]
         probability = self._fit_shared(pairs, labels, groups)
         report("learning codes", steps, steps)
         shared = shared_threshold(probability, labels)
@@ -269,9 +275,9 @@ class ClassifierMatcher(Matcher):
                 "threshold": self.thresholds_[code],
                 "models": list(F.VIEWS) if own[j] else [],
             }
-        bare = base["content"] == 0
+        bare = base["content"][at] == 0
         self.bare_ok_ = [code for j, code in enumerate(codes) if int(labels[bare, j].sum()) >= self.min_few]
-        vectors = base["whole"]
+        vectors = base["whole"][at]
         self.examples_ = {
             code: (vectors[labels[:, j]], [texts[i] for i in np.flatnonzero(labels[:, j])])
             for j, code in enumerate(codes)
@@ -404,6 +410,17 @@ class ClassifierMatcher(Matcher):
                     parts.append(hybrid.evidence[(row, j)])
                 evidence[(row, j)] = " | ".join(parts)
         return evidence
+
+
+def _positions(segments: pd.DataFrame, context: pd.DataFrame) -> np.ndarray:
+    """Row of each of ``segments`` in ``context`` (by document and segment id)."""
+    if context is segments:
+        return np.arange(len(segments))
+    index = pd.MultiIndex.from_frame(context[[C.DOC_ID, C.SEGMENT_ID]].astype({C.DOC_ID: str}))
+    at = index.get_indexer(pd.MultiIndex.from_frame(segments[[C.DOC_ID, C.SEGMENT_ID]].astype({C.DOC_ID: str})))
+    if (at < 0).any():
+        raise OptionError("training context lacks some training segments")
+    return at
 
 
 def aligned(training: Training, codes: list[str]) -> np.ndarray:

@@ -171,16 +171,27 @@ def fold_groups(groups: np.ndarray) -> np.ndarray:
     return groups
 
 
-def out_of_fold(make: Any, matrix: Any, y: np.ndarray, groups: np.ndarray) -> np.ndarray:
-    """Decision values of each row from a model fitted without its document."""
+def out_of_fold(
+    make: Any, matrix: Any, y: np.ndarray, groups: np.ndarray, rows: np.ndarray | None = None
+) -> np.ndarray:
+    """Decision values of each row of ``matrix`` from a model fitted without its document.
+
+    The models fit on ``rows`` (default: every row) labelled ``y``; the other rows (segments
+    of the same documents nobody coded) only get decisions."""
     from sklearn.model_selection import GroupKFold
 
+    rows = np.arange(matrix.shape[0]) if rows is None else rows
+    examples = np.zeros(matrix.shape[0], dtype=bool)
+    examples[rows] = True
+    truth = np.zeros(matrix.shape[0], dtype=bool)
+    truth[rows] = y
     groups = fold_groups(groups)
-    out = np.full(len(y), MISSING)
+    out = np.full(matrix.shape[0], MISSING)
     n_groups = len(np.unique(groups))
     if n_groups < 2:
         return out
-    for fit_rows, held in GroupKFold(n_splits=min(FOLDS, n_groups)).split(np.zeros(len(y)), y, groups):
-        if y[fit_rows].any() and not y[fit_rows].all():
-            out[held] = make().fit(matrix[fit_rows], y[fit_rows]).decision_function(matrix[held])
+    for fit_rows, held in GroupKFold(n_splits=min(FOLDS, n_groups)).split(np.zeros(len(groups)), groups=groups):
+        fit_rows = fit_rows[examples[fit_rows]]
+        if truth[fit_rows].any() and not truth[fit_rows].all():
+            out[held] = make().fit(matrix[fit_rows], truth[fit_rows]).decision_function(matrix[held])
     return out
