@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 import qualcode as qc
-from qualcode.active import _spread, select, usefulness
+from qualcode.active import select, usefulness
 from qualcode.cli import app
 
 from .conftest import CODEBOOK, EXAMPLES
@@ -32,18 +32,16 @@ def test_select_spreads_over_documents_and_skips_near_copies():
     assert len(rows) == 4 and len(set(documents[rows])) >= 3
 
 
-def test_spread_covers_the_space():
-    vectors = np.array([[1.0, 0.0], [0.99, 0.14], [0.0, 1.0], [-1.0, 0.0]])
-    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    assert set(_spread(vectors, 3)) == {0, 2, 3} or set(_spread(vectors, 3)) == {1, 2, 3}
-
-
 @pytest.mark.model
 def test_sheet_round_trip_trains_on_coded_segments_only(codebook, tmp_path):
     corpus = qc.read_transcripts(EXAMPLES)
     first = qc.next_to_code(corpus, codebook, n=6, cache=None)
     assert len(first) == 6 and first["codes"].eq("").all()
-    assert first.groupby("doc_id").size().max() <= 2  # spread over the 9 interviews
+    assert first["chosen"].eq("at random").all()  # no codes yet: an unbiased first sample
+    again = qc.next_to_code(corpus, codebook, n=6, cache=None)
+    assert again.equals(first)  # seeded: the same input gives the same sheet
+    keys = set(zip(first["doc_id"], first["segment_id"], strict=True))
+    assert len(keys) == 6 and keys <= set(zip(corpus.segments["doc_id"], corpus.segments["segment_id"], strict=True))
     first.loc[0, "codes"] = "personnel; strength"
     first.loc[1, "codes"] = "covid_lessons"
     sheet = tmp_path / "to_code.csv"
@@ -85,9 +83,3 @@ def test_next_command_writes_a_sheet(tmp_path):
     assert rerun.exit_code == 0 and again.read_bytes() == out.read_bytes()
     missing = CliRunner().invoke(app, ["next", str(human), "-c", str(CODEBOOK), "-o", str(tmp_path / "x.csv")])
     assert missing.exit_code == 2 and "pass the transcripts as --inputs" in missing.output
-
-
-def test_spread_continues_from_rows_already_chosen():
-    vectors = np.array([[1.0, 0.0], [0.0, 1.0], [-1.0, 0.0], [0.7071, 0.7071]])
-    assert _spread(vectors, 3, [0]) == [0, 2, 1]  # farthest from row 0, then from both
-    assert _spread(vectors, 2, [3, 1]) == [3, 1]  # already enough

@@ -4,10 +4,10 @@ For each corpus and seed, documents are split as in run.py but the other way rou
 thirds are the pool a researcher codes from (the games corpus has only ~265 pool sentences
 that way), one third is scored. *Random* codes pool segments in a random order;
 *active* codes the batches ``qc.next_to_code`` chooses (25 at a time; the first batch, with
-no codes yet, likely examples by the zero-shot scores and spread-out segments; later batches
-half likely examples of the codes with fewest, half at random). After 50, 100 and 200 coded segments, the
-learned matcher (``qc.suggest(..., training=...)``, every coded segment an example, its own
-per-code thresholds) is scored by mean Cohen's kappa on the other two thirds.
+no codes yet, at random; later batches half likely examples of the codes with fewest, half at
+random). After 50, 100 and 200 coded segments, the learned matcher (``qc.suggest(...,
+training=...)`` on the whole corpus, every coded segment an example, its own per-code
+thresholds) is scored by mean Cohen's kappa on the other third.
 
     python benchmarks/quality/active_curve.py [--corpus games] [--seeds 3] [--no-write]
 """
