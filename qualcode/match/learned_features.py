@@ -172,7 +172,12 @@ def fold_groups(groups: np.ndarray) -> np.ndarray:
 
 
 def out_of_fold(
-    make: Any, matrix: Any, y: np.ndarray, groups: np.ndarray, rows: np.ndarray | None = None
+    make: Any,
+    matrix: Any,
+    y: np.ndarray,
+    groups: np.ndarray,
+    rows: np.ndarray | None = None,
+    models: list[Any] | None = None,
 ) -> np.ndarray:
     """Decision values of each row of ``matrix`` from a model fitted without its document.
 
@@ -193,5 +198,8 @@ def out_of_fold(
     for fit_rows, held in GroupKFold(n_splits=min(FOLDS, n_groups)).split(np.zeros(len(groups)), groups=groups):
         fit_rows = fit_rows[examples[fit_rows]]
         if truth[fit_rows].any() and not truth[fit_rows].all():
-            out[held] = make().fit(matrix[fit_rows], truth[fit_rows]).decision_function(matrix[held])
+            model = make().fit(matrix[fit_rows], truth[fit_rows])
+            out[held] = model.decision_function(matrix[held])
+            if models is not None:
+                models.append(model)
     return out
