@@ -23,10 +23,10 @@
    segments on every corpus.
 4. **First batch.** With no human codes yet, the whole batch is drawn at random: an unbiased
    sample the first model learns its thresholds and code frequencies from. Measured against
-   a first batch of likely examples by the zero-shot scores filled with spread-out segments,
-   mean kappa after 50 / 100 / 200 coded segments over the three corpora: -0.002 / +0.008 /
-   +0.033 against random choice, where that first batch gave -0.018 / +0.009 / +0.015 (it
-   cost SERDIF 0.07 kappa at 50).
+   a first batch of likely examples by the zero-shot scores filled with spread-out segments
+   (with the learner before its scores were fold means), mean kappa after 50 / 100 / 200
+   coded segments over the three corpora: -0.002 / +0.008 / +0.033 against random choice,
+   where that first batch gave -0.018 / +0.009 / +0.015 (it cost SERDIF 0.07 kappa at 50).
 
 The sheet it writes (``to_code.csv``) has one row per segment with its text, the codes
 suggested now, and an empty ``codes`` column: the researcher writes the codes that apply
