@@ -363,8 +363,8 @@ class ClassifierMatcher(Matcher):
         values = np.zeros((n, n_codes))
         with _one_thread():
             for view in F.VIEWS:
+                matrix = base["views"][view]
                 for code, models in self.models_[view].items() if n else ():
-                    matrix = base["views"][view]
                     decision = np.mean([model.decision_function(matrix) for model in models], axis=0)
                     decisions[view][:, self.codes_.index(code)] = decision
             if n and self.shared_:
@@ -439,7 +439,10 @@ def _positions(segments: pd.DataFrame, context: pd.DataFrame) -> np.ndarray:
     index = pd.MultiIndex.from_frame(context[[C.DOC_ID, C.SEGMENT_ID]].astype({C.DOC_ID: str}))
     at = index.get_indexer(pd.MultiIndex.from_frame(segments[[C.DOC_ID, C.SEGMENT_ID]].astype({C.DOC_ID: str})))
     if (at < 0).any():
-        raise OptionError("training context lacks some training segments")
+        raise OptionError(
+            "Training.context must hold every training segment (the same doc_id and segment_id): "
+            "build the training set with Training.from_codings"
+        )
     return at
 
 
