@@ -95,3 +95,20 @@ def test_out_of_fold_fits_on_the_examples_and_scores_their_whole_documents():
         np.testing.assert_allclose(out[groups == held], model.decision_function(matrix[groups == held]))
     whole = F.out_of_fold(LogisticRegression, matrix, matrix[:, 0] > 0, groups)
     assert np.array_equal(whole, F.out_of_fold(LogisticRegression, matrix, matrix[:, 0] > 0, groups, np.arange(40)))
+
+
+def test_mean_linear_scores_as_the_mean_of_its_models_dense_and_sparse():
+    from scipy import sparse
+    from sklearn.linear_model import LogisticRegression
+
+    rng = np.random.default_rng(1)
+    matrix = rng.normal(size=(60, 5))
+    models = [
+        LogisticRegression().fit(matrix[part], matrix[part, 0] + matrix[part, 1] > 0)
+        for part in np.array_split(rng.permutation(60), 4)
+    ]
+    mean = F.MeanLinear(models)
+    expected = np.mean([model.decision_function(matrix) for model in models], axis=0)
+    assert mean.folds == 4 and mean.coef.shape == (5,)
+    np.testing.assert_allclose(mean.decision_function(matrix), expected, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(mean.decision_function(sparse.csr_matrix(matrix)), expected, rtol=0, atol=1e-12)

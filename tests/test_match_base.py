@@ -155,7 +155,7 @@ def test_classifier_learns_in_fit_and_predicts_in_score(codebook):
     matcher = ClassifierMatcher(cache=None).fit(codebook, training)
     assert list(matcher.models_["context"]) == ["personnel"] and "caring_climate" in matcher.definition_only_
     # scores come from the cross-validation models whose out-of-fold output set the thresholds
-    assert len(matcher.models_["context"]["personnel"]) == len(matcher.shared_) == 5
+    assert matcher.models_["context"]["personnel"].folds == len(matcher.shared_) == 5
     assert not matcher.fallback_
     frozen = copy.copy(vars(matcher))
     new = qc.segments_from_texts(["We hired three counselors.", "The coffee was cold again."])

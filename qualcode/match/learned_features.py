@@ -164,6 +164,22 @@ def pair_features(
     return np.stack(columns, axis=-1).astype(np.float64, copy=False)
 
 
+class MeanLinear:
+    """Several fitted linear models (scikit-learn's ``coef_`` and ``intercept_``, one class)
+    as one: the mean of their decision values is the decision value of their mean
+    coefficients and intercept. The learned matcher keeps the five cross-validation models of
+    each code and view this way: the same scores (to float rounding) for a fifth of the
+    memory and of the scoring work (``benchmarks/bench_learned.py``)."""
+
+    def __init__(self, models: list[Any]) -> None:
+        self.coef = np.mean([np.asarray(model.coef_, dtype=np.float64)[0] for model in models], axis=0)
+        self.intercept = float(np.mean([float(model.intercept_[0]) for model in models]))
+        self.folds = len(models)
+
+    def decision_function(self, matrix: Any) -> np.ndarray:
+        return np.asarray(matrix @ self.coef, dtype=np.float64).ravel() + self.intercept
+
+
 def fold_groups(groups: np.ndarray) -> np.ndarray:
     """Documents as folds; with one document, its segments in turn."""
     if len(np.unique(groups)) < 2:
