@@ -37,6 +37,7 @@ suggested now, and an empty ``codes`` column: the researcher writes the codes th
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -95,7 +96,7 @@ def next_to_code(
     corpus: Corpus | pd.DataFrame,
     codebook: Codebook,
     *,
-    training: pd.DataFrame | str | Path | None = None,
+    training: pd.DataFrame | str | Path | Sequence[pd.DataFrame | str | Path] | None = None,
     n: int = 20,
     include_interviewer: bool = False,
     encoder: Any = None,
@@ -112,7 +113,8 @@ def next_to_code(
         The codebook.
     training
         Human codings so far (any form :func:`qualcode.read_codings` reads, including a
-        filled-in sheet from an earlier call); None to start from nothing.
+        filled-in sheet from an earlier call, or a list of them: every segment coded in any
+        of them is left out and teaches); None to start from nothing.
     n
         How many segments to choose.
 

@@ -82,13 +82,20 @@ class TagResult:
 
 
 @shows_progress
+def _tables(training: Any) -> bool:
+    """Human codings given as tables (not recorded as paths in the settings)."""
+    if isinstance(training, list | tuple):
+        return any(isinstance(part, pd.DataFrame) for part in training)
+    return isinstance(training, pd.DataFrame)
+
+
 def tag(
     inputs: str | Path | Iterable[str | Path],
     codebook: str | Path | Codebook,
     output: str | Path | None = None,
     *,
     settings: Settings | None = None,
-    training: pd.DataFrame | None = None,
+    training: Any = None,
     client: Any = None,
     **options: Any,
 ) -> TagResult:
@@ -111,7 +118,8 @@ def tag(
         ``text_column``, ``model``, ``cache``, ``training`` (a CSV path), ``previous``, …)
         override it. Everything is validated before any file is opened.
     training
-        Human codings as a DataFrame (a CSV path goes in ``options["training"]``).
+        Human codings to learn from: a CSV path or a DataFrame, or a list of them (see
+        :func:`qualcode.suggest`); paths are recorded in the ``.meta.json``.
 
     ``previous``: earlier codings to merge with (see :func:`qualcode.review.merge`): their
     accepted, rejected and human rows survive the new run. ``"auto"`` (default) merges with
@@ -126,7 +134,7 @@ def tag(
     >>> bool(result.codings["role"].notna().all())
     True
     """
-    if training is not None and not isinstance(training, pd.DataFrame):
+    if training is not None and not _tables(training):
         options["training"] = training
         training = None
     named: list[str | Path] = [inputs] if isinstance(inputs, str | Path) else list(inputs)
@@ -139,7 +147,7 @@ def tag(
             [
                 *named,
                 run.metadata,
-                run.training,
+                *(run.training or ()),
                 codebook if not isinstance(codebook, Codebook) else None,
             ],
         )
@@ -168,7 +176,7 @@ def tag(
         include_interviewer=run.include_interviewer,
         encoder=make_encoder(run.encoder, run.model) if run.method != "keyword" else None,
         cache=run.cache,
-        training=training if training is not None else run.training,
+        training=training if training is not None else (list(run.training) if run.training else None),
         min_examples=run.min_examples,
         client=client,
     )

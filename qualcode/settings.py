@@ -88,7 +88,7 @@ class Settings(BaseModel):
     model: str | None = None
     encoder: str = "onnx"
     cache: str | None = "default"
-    training: str | None = None
+    training: tuple[str, ...] | None = None
     min_examples: int = Field(20, ge=1)
     previous: str | None = "auto"
 
@@ -101,10 +101,20 @@ class Settings(BaseModel):
             raise ValueError(f"method {value!r} is not one of: {', '.join(matcher_names())}")
         return value
 
-    @field_validator("metadata", "model", "cache", "training", "previous", mode="before")
+    @field_validator("metadata", "model", "cache", "previous", mode="before")
     @classmethod
     def _path_text(cls, value: Any) -> Any:
         return str(value) if isinstance(value, Path) else value
+
+    @field_validator("training", mode="before")
+    @classmethod
+    def _paths(cls, value: Any) -> Any:
+        """One codings file or several (a single path, as older ``.meta.json`` files hold it)."""
+        if value is None or isinstance(value, str | Path):
+            return None if value is None else (str(value),)
+        if isinstance(value, list | tuple):
+            return tuple(str(v) if isinstance(v, Path) else v for v in value) or None
+        return value
 
     @field_validator("interviewers", mode="before")
     @classmethod

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,23 +20,34 @@ from .progress import shows_progress
 from .settings import DEFAULT_MIN_SCORE
 from .version import __version__
 
+Codings = pd.DataFrame | str | Path
+
 
 def training_set(
-    training: pd.DataFrame | str | Path,
+    training: Codings | Sequence[Codings],
     codebook: Codebook,
     segments: pd.DataFrame,
     texts: dict[str, str] | None = None,
 ) -> Training:
-    """Human codings (a CSV path or a DataFrame) checked against the codebook and the
-    documents, and mapped onto ``segments``: the :class:`~qualcode.match.base.Training` set."""
+    """Human codings (a CSV path or a DataFrame, or a list of them) checked against the
+    codebook and the documents, and mapped onto ``segments``: the
+    :class:`~qualcode.match.base.Training` set. From a list, every segment any of them coded
+    is an example, with every code any of them gave it (:meth:`Training.union`): hand-coded
+    interviews and the ``qualcode next`` sheets filled in after them teach together."""
     from .codings import check_codings, read_codings
 
-    codings = read_codings(training) if isinstance(training, str | Path) else training
+    sources = [training] if isinstance(training, pd.DataFrame | str | Path) else list(training)
+    if not sources:
+        raise OptionError("training is an empty list: give at least one codings file or table", option="training")
     if texts is None:  # a bare segments table: documents end where their last segment ends
         ends = segments.groupby(C.DOC_ID)[C.END_CHAR].max() if C.END_CHAR in segments else pd.Series(dtype=int)
         texts = {str(doc): " " * int(end) for doc, end in ends.items()}
-    check_codings(codings, codebook, texts)
-    return Training.from_codings(codings, segments, codebook.ids)
+    parts = []
+    for source in sources:
+        codings = read_codings(source) if isinstance(source, str | Path) else source
+        check_codings(codings, codebook, texts)
+        parts.append(Training.from_codings(codings, segments, codebook.ids))
+    return Training.union(parts, segments)
 
 
 def apply_codebook_rules(scores: Scores, coded: pd.DataFrame, codebook: Codebook) -> tuple[Scores, list[str]]:
@@ -97,7 +109,7 @@ def suggest(
     include_interviewer: bool = False,
     encoder: Any = None,
     cache: Any = "default",
-    training: pd.DataFrame | str | Path | None = None,
+    training: Codings | Sequence[Codings] | None = None,
     min_examples: int = 20,
     client: Any = None,
 ) -> pd.DataFrame:
@@ -127,9 +139,10 @@ def suggest(
     cache
         Embedding cache folder, ``"default"`` (the user cache folder) or None (no cache).
     training
-        Human codings (a CSV path or a DataFrame from :func:`qualcode.read_codings`): learn a
-        classifier per code from them (``method`` becomes ``classifier``; see
-        :mod:`qualcode.match.learned`). Hand-coded documents keep their human codes.
+        Human codings (a CSV path or a DataFrame from :func:`qualcode.read_codings`, or a
+        list of them, e.g. hand-coded interviews and the ``qualcode next`` sheets filled in
+        since): learn a classifier per code from them (``method`` becomes ``classifier``; see
+        :mod:`qualcode.match.learned`). Hand-coded segments keep their human codes.
     client
         A ``dask.distributed.Client``: the segments are scored on its workers, a slice of
         whole documents per task, and joined in document order; the codings are the same,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -10,6 +12,7 @@ from typer.testing import CliRunner
 import qualcode as qc
 from qualcode.active import select, usefulness
 from qualcode.cli import app
+from qualcode.meta import read_meta
 
 from .conftest import CODEBOOK, EXAMPLES
 
@@ -83,3 +86,41 @@ def test_next_command_writes_a_sheet(tmp_path):
     assert rerun.exit_code == 0 and again.read_bytes() == out.read_bytes()
     missing = CliRunner().invoke(app, ["next", str(human), "-c", str(CODEBOOK), "-o", str(tmp_path / "x.csv")])
     assert missing.exit_code == 2 and "pass the transcripts as --inputs" in missing.output
+
+
+@pytest.mark.model
+def test_next_and_tag_learn_from_every_codings_file_so_far(tmp_path):
+    """The loop in the README: hand-coded interviews, then sheets; nothing coded before is
+    chosen again or left out of learning, and later commands find the transcripts."""
+    human = EXAMPLES / "human_codes_d01.csv"
+    first = tmp_path / "to_code.csv"
+    run = CliRunner().invoke(
+        app, ["next", str(human), "-c", str(CODEBOOK), "-i", str(EXAMPLES), "-n", "4", "-o", str(first)]
+    )
+    assert run.exit_code == 0, run.output
+    assert (tmp_path / "to_code.meta.json").is_file()  # the sheet knows its transcripts
+    sheet = pd.read_csv(first, keep_default_na=False)
+    sheet.loc[0, "codes"] = "personnel"
+    sheet.to_csv(first, index=False)
+    more = tmp_path / "more.csv"
+    run = CliRunner().invoke(app, ["next", str(human), str(first), "-c", str(CODEBOOK), "-n", "4", "-o", str(more)])
+    assert run.exit_code == 0, run.output
+    chosen = set(zip(pd.read_csv(more)["doc_id"], pd.read_csv(more)["segment_id"], strict=True))
+    assert not chosen & set(zip(sheet["doc_id"], sheet["segment_id"], strict=True))
+    hand_coded = set(qc.read_codings(human)["doc_id"])
+    assert not {doc for doc, _ in chosen} & hand_coded
+    coded = tmp_path / "coded.csv"
+    run = CliRunner().invoke(
+        app,
+        ["tag", str(EXAMPLES), "-c", str(CODEBOOK), "-o", str(coded), "--train", str(human), "--train", str(first)],
+    )
+    assert run.exit_code == 0, run.output
+    rows = pd.read_csv(coded, keep_default_na=False)
+    humans = rows[rows["method"] == "human"]
+    assert set(humans["doc_id"]) == hand_coded | {sheet.loc[0, "doc_id"]}
+    assert len(humans) == len(qc.read_codings(human)) + 1
+    recorded = json.loads((tmp_path / "coded.meta.json").read_text())["settings"]["training"]
+    assert recorded == [str(human), str(first)]
+    assert read_meta(coded).settings.training == (str(human), str(first))
+    clash = CliRunner().invoke(app, ["next", str(human), str(first), "-c", str(CODEBOOK), "-o", str(first)])
+    assert clash.exit_code != 0 and "also an input" in clash.output

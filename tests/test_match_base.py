@@ -187,3 +187,36 @@ def test_classifier_reads_the_neighbours_of_segments_coded_one_by_one(codebook, 
     seen.clear()
     ClassifierMatcher(cache=None).fit(codebook, Training(coded, codebook.ids, labels))
     assert seen == [12]
+
+
+def test_training_union_of_whole_documents_and_a_sheet(codebook, example_corpus):
+    segments = example_corpus.segments
+    human = qc.read_codings(EXAMPLES / "human_codes_d01.csv")
+    whole = Training.from_codings(human, segments, codebook.ids)
+    other = segments[~segments["doc_id"].isin(whole.documents)].iloc[[0, 3]]
+    labelled = [(str(d), int(s)) for d, s in zip(other["doc_id"], other["segment_id"], strict=True)]
+    again = whole.segments.iloc[0]  # also on the sheet, with one more code
+    labelled.append((str(again["doc_id"]), int(again["segment_id"])))
+    sheet_codes = pd.DataFrame(
+        {
+            "doc_id": [labelled[0][0], labelled[2][0]],
+            "segment_id": [labelled[0][1], labelled[2][1]],
+            "code": ["personnel", "strength"],
+            "coder": ["coder_b", "coder_b"],
+        }
+    )
+    sheet = Training.from_codings(sheet_codes, segments, codebook.ids, labelled)
+    both = Training.union([whole, sheet], segments)
+    assert both.keys == whole.keys | sheet.keys and len(both.segments) == len(whole.segments) + 2
+    order = list(zip(segments["doc_id"], segments["segment_id"], strict=True))
+    rows = list(zip(both.segments["doc_id"], both.segments["segment_id"], strict=True))
+    assert rows == sorted(rows, key=order.index)  # the order of the segments table
+    assert both.labels.sum() == whole.labels.sum() + sheet.labels.sum() - int(
+        whole.labels[0, codebook.ids.index("strength")]
+    )
+    first = rows.index((again["doc_id"], again["segment_id"]))
+    assert both.labels[first, codebook.ids.index("strength")]
+    assert both.coders[(first, codebook.ids.index("strength"))] == "coder_b"
+    assert both.context is not None and set(both.context["doc_id"]) == whole.documents | {labelled[0][0]}
+    assert Training.union([whole], segments) is whole
+    assert Training.union([whole, whole], segments).context is None  # whole documents only

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -52,6 +53,13 @@ def test_old_spellings_still_work_with_a_warning():
 
 def test_training_makes_the_method_a_learning_one():
     assert Settings.build(training="human.csv").method == "classifier"
+
+
+def test_training_is_one_codings_file_or_several():
+    assert Settings.build(training="human.csv").training == ("human.csv",)
+    assert Settings.build(training=[Path("a.csv"), "b.csv"]).training == ("a.csv", "b.csv")
+    assert Settings.build(training=[]).training is None
+    assert Settings.from_record({"training": "old.csv"}).training == ("old.csv",)  # older .meta.json
 
 
 def test_library_checks_settings_before_reading(monkeypatch, tmp_path):

@@ -148,13 +148,21 @@ def evaluate(
 @handles_errors
 def next(
     coded: Annotated[
-        Path, typer.Argument(help="Human codings so far: a filled-in sheet from `next`, or any codings CSV.")
+        list[Path],
+        typer.Argument(
+            help="Human codings so far: any codings CSV and the filled-in sheets from earlier `next` runs "
+            "(give them all: every segment coded in any of them is left out and teaches)."
+        ),
     ],
     output: Annotated[Path, typer.Option("--output", "-o", help="The sheet to write (a CSV to fill in).")],
     codebook: Annotated[Path, typer.Option("--codebook", "-c", help="The YAML codebook.")],
     inputs: Annotated[
         list[Path] | None,
         typer.Option("--inputs", "-i", help="The transcripts (default: those recorded beside CODED)."),
+    ] = None,
+    metadata: Annotated[
+        Path | None,
+        typer.Option("--metadata", "-m", help="Participants CSV (default: the one recorded beside CODED)."),
     ] = None,
     n: Annotated[int, typer.Option("-n", help="How many segments to choose.")] = 20,
     segment_by: SegmentByOpt = "auto",
@@ -165,24 +173,21 @@ def next(
     """Choose the segments whose codes would teach the model most; write them as a sheet to fill in.
 
     Write the codes that apply in the sheet's `codes` column (separated by ;), leave it empty
-    when none applies, then pass the sheet to `tag --train` or to `next` again.
+    when none applies, then pass the sheet with the earlier codings to `tag --train` or to
+    `next` again: qualcode next human.csv to_code.csv -c codebook.yaml -n 20 -o more.csv
     Example: qualcode next human.csv -c codebooks/caring_schools.yaml -i interviews/ -n 20 -o to_code.csv
     """
-    from ..active import next_to_code
-    from ..codebook import load_codebook
-    from ..codings import read_codings
-    from ..io import read_transcripts
-    from ..io.writers import write_csv
-    from ..workflows import corpus_for
+    from ..workflows import next_sheet
 
     check_output(output)
-    if output.resolve() == coded.resolve():
-        from ..errors import OptionError
-
-        raise OptionError(f"{output}: the sheet would overwrite CODED; give another --output")
-    book = load_codebook(codebook)
-    training = read_codings(coded)
-    corpus = read_transcripts(inputs, segment_by=segment_by) if inputs else corpus_for(coded)
-    sheet = next_to_code(corpus, book, training=training, n=n, include_interviewer=include_interviewer)
-    write_csv(sheet, output)
+    sheet = next_sheet(
+        coded,
+        codebook,
+        output,
+        inputs=inputs,
+        metadata=metadata,
+        segment_by=None if segment_by == "auto" else segment_by,
+        n=n,
+        include_interviewer=include_interviewer,
+    )
     typer.echo(f"{len(sheet)} segments to code -> {output}", err=True)

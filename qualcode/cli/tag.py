@@ -84,9 +84,10 @@ def tag(
         bool, typer.Option("--fresh", help="Do not merge with OUT.csv; reviewed rows in it are kept in OUT.csv.bak.")
     ] = False,
     train: Annotated[
-        Path | None,
+        list[Path] | None,
         typer.Option(
-            help="Human codings CSV (columns doc_id, start_char, end_char, code, optional coder) to learn a classifier per code from."
+            help="Human codings CSV (span or segment form, or a filled-in `next` sheet) to learn a classifier per "
+            "code from; repeat for several (e.g. hand-coded interviews and each sheet since)."
         ),
     ] = None,
 ) -> None:
@@ -123,7 +124,7 @@ def tag(
         model=model,
         encoder=encoder,
         cache=None if no_cache else (cache or "default"),
-        training=train,
+        training=train or None,
         previous=None if fresh else (previous or "auto"),
     )
     if workers is not None or scheduler is not None:

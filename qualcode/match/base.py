@@ -142,6 +142,40 @@ class Training:
         coders = {key: ", ".join(sorted(names)) for key, names in who.items()}
         return cls(rows, list(codes), labels, coders, context)
 
+    @classmethod
+    def union(cls, parts: list[Training], segments: pd.DataFrame) -> Training:
+        """Several training sets over the same ``segments`` as one (e.g. hand-coded
+        interviews and the filled-in ``qualcode next`` sheets that followed): every segment
+        any part holds is an example, positive for every code any part gave it; rows keep
+        the order of ``segments``. A part without ``context`` holds whole documents."""
+        if len(parts) == 1:
+            return parts[0]
+        codes = parts[0].codes
+        keys = set().union(*(part.keys for part in parts))
+        documents = segments[C.DOC_ID].astype(str)
+        ids = segments[C.SEGMENT_ID].astype(int)
+        rows = segments[[key in keys for key in zip(documents, ids, strict=True)]].reset_index(drop=True)
+        position = {
+            key: i for i, key in enumerate(zip(rows[C.DOC_ID].astype(str), rows[C.SEGMENT_ID].astype(int), strict=True))
+        }
+        labels = np.zeros((len(rows), len(codes)), dtype=bool)
+        who: dict[tuple[int, int], set[str]] = {}
+        for part in parts:
+            at = [
+                position[key]
+                for key in zip(
+                    part.segments[C.DOC_ID].astype(str), part.segments[C.SEGMENT_ID].astype(int), strict=True
+                )
+            ]
+            labels[at] |= part.labels
+            for (row, j), names in part.coders.items():
+                who.setdefault((at[row], j), set()).update(name.strip() for name in names.split(","))
+        coders = {key: ", ".join(sorted(names)) for key, names in sorted(who.items())}
+        context = None
+        if any(part.context is not None for part in parts):
+            context = segments[documents.isin(set(rows[C.DOC_ID].astype(str)))].reset_index(drop=True)
+        return cls(rows, list(codes), labels, coders, context)
+
     @property
     def documents(self) -> set[str]:
         """The ids of the documents a human coded."""
