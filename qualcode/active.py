@@ -11,9 +11,10 @@
    a well-known code changes little. Its usefulness is the highest over the codes.
 2. **Diversity.** Segments are taken greedily by usefulness, skipping one whose sentence
    vector is within cosine ``SIMILAR`` of a segment already taken, taking at most
-   ``ceil(2n / documents)`` from one document, and cycling over the codes each segment is
-   most useful for, so a batch covers codes, speakers and documents rather than 20 near
-   copies.
+   ``ceil(2n / documents)`` from one document and, when the participant metadata has a
+   ``role`` column, at most ``ceil(2n / roles)`` from one role, and cycling over the codes
+   each segment is most useful for, so a batch covers codes, roles and documents rather
+   than 20 near copies.
 3. **Half at random.** Half the batch (``n // 2``) is drawn at random from the segments not
    yet coded (seeded by how many are coded: the same input gives the same sheet). Segments
    chosen for being likely examples make codes look more frequent than they are, and the
@@ -51,6 +52,7 @@ from .errors import OptionError
 from .progress import shows_progress
 
 SIMILAR = 0.92
+ROLE = "role"  # the participant metadata column a batch is spread over
 
 
 def usefulness(values: np.ndarray, thresholds: np.ndarray, positives: np.ndarray) -> np.ndarray:
@@ -62,10 +64,20 @@ def usefulness(values: np.ndarray, thresholds: np.ndarray, positives: np.ndarray
 
 
 def select(
-    uncertainty: np.ndarray, vectors: np.ndarray, documents: np.ndarray, n: int, *, similar: float = SIMILAR
+    uncertainty: np.ndarray,
+    vectors: np.ndarray,
+    documents: np.ndarray,
+    n: int,
+    *,
+    similar: float = SIMILAR,
+    roles: np.ndarray | None = None,
 ) -> list[int]:
-    """Rows to code next: useful, diverse, spread over documents and codes (module docs)."""
+    """Rows to code next: useful, diverse, spread over documents, roles and codes (module
+    docs). ``roles``: each row's participant role (or None): at most ``ceil(2n / roles)``
+    rows of one role, as of one document."""
     per_document = max(1, math.ceil(2 * n / max(len(set(documents.tolist())), 1)))
+    roles = np.full(len(vectors), "", dtype=object) if roles is None else roles
+    per_role = max(1, math.ceil(2 * n / max(len(set(roles.tolist())), 1)))
     best_code = uncertainty.argmax(axis=1) if uncertainty.size else np.zeros(len(vectors), dtype=int)
     order = np.argsort(-uncertainty.max(axis=1), kind="stable") if uncertainty.size else np.arange(len(vectors))
     queues: dict[int, list[int]] = {}
@@ -74,17 +86,19 @@ def select(
     cycle = sorted(queues, key=lambda j: -uncertainty[queues[j][0], j])
     taken: list[int] = []
     count: dict[Any, int] = {}
+    in_role: dict[Any, int] = {}
     while len(taken) < n and any(queues.values()):
         for j in cycle:
             queue = queues[j]
             while queue:
                 row = queue.pop(0)
-                if count.get(documents[row], 0) >= per_document:
+                if count.get(documents[row], 0) >= per_document or in_role.get(roles[row], 0) >= per_role:
                     continue
                 if taken and float((vectors[taken] @ vectors[row]).max()) >= similar:
                     continue
                 taken.append(row)
                 count[documents[row]] = count.get(documents[row], 0) + 1
+                in_role[roles[row]] = in_role.get(roles[row], 0) + 1
                 break
             if len(taken) >= n:
                 break
@@ -177,7 +191,14 @@ def next_to_code(
     at_random = np.random.default_rng(int((~pool).sum())).permutation(len(candidates))
     at_random = at_random[: n // 2 if learns else n].tolist()
     rest = np.setdiff1d(np.arange(len(candidates)), at_random)
-    useful = select(uncertainty[rest], vectors[rest], documents[rest], n - len(at_random))
+    roles = candidates[ROLE].fillna("").astype(str).to_numpy(dtype=object) if ROLE in candidates else None
+    useful = select(
+        uncertainty[rest],
+        vectors[rest],
+        documents[rest],
+        n - len(at_random),
+        roles=None if roles is None else roles[rest],
+    )
     rows = [int(rest[i]) for i in useful] + at_random
     sheet = candidates.iloc[rows].drop(columns=[C.IS_INTERVIEWER], errors="ignore").reset_index(drop=True)
     picked = uncertainty[rows] if len(rows) else np.zeros((0, len(scores.codes)))

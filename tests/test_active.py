@@ -124,3 +124,14 @@ def test_next_and_tag_learn_from_every_codings_file_so_far(tmp_path):
     assert read_meta(coded).settings.training == (str(human), str(first))
     clash = CliRunner().invoke(app, ["next", str(human), str(first), "-c", str(CODEBOOK), "-o", str(first)])
     assert clash.exit_code != 0 and "also an input" in clash.output
+
+
+def test_select_spreads_over_roles():
+    vectors = np.eye(8)
+    uncertainty = np.linspace(0.9, 0.2, 8)[:, None]  # the most useful rows are all principals
+    documents = np.array([f"d{i}" for i in range(8)])
+    roles = np.array(["principal"] * 5 + ["superintendent", "counselor", "counselor"], dtype=object)
+    rows = select(uncertainty, vectors, documents, 3, roles=roles)
+    assert len(rows) == 3 and list(roles[rows]).count("principal") <= 2  # ceil(2 * 3 / 3 roles)
+    assert select(uncertainty, vectors, documents, 3) == [0, 1, 2]  # without roles: by usefulness
+    assert rows == [0, 1, 5]
