@@ -158,11 +158,9 @@ def next_to_code(
         raise OptionError(f"n {n} must be 1 or more", option="n")
     texts = {doc.doc_id: doc.text for doc in corpus.documents} if isinstance(corpus, Corpus) else None
     segments = corpus.segments if isinstance(corpus, Corpus) else corpus
-    if not include_interviewer and C.IS_INTERVIEWER in segments.columns:
-        segments = segments[~segments[C.IS_INTERVIEWER].astype(bool)]
     segments = segments.reset_index(drop=True)
     train = None
-    if training is not None:
+    if training is not None:  # human codes on interviewer turns teach too, as in qc.suggest
         train = training_set(training, codebook, segments, texts)
     keys = train.keys if train is not None else set()
     pool = np.fromiter(
@@ -170,6 +168,8 @@ def next_to_code(
         dtype=bool,
         count=len(segments),
     )
+    if not include_interviewer and C.IS_INTERVIEWER in segments.columns:
+        pool &= ~segments[C.IS_INTERVIEWER].astype(bool).to_numpy()
     candidates = segments[pool].reset_index(drop=True)
     if candidates.empty:
         raise OptionError("every segment is coded already; nothing left to choose")
@@ -188,7 +188,7 @@ def next_to_code(
     uncertainty = usefulness(scores.values, thresholds, positives) * allowed[None, :]
     # half the batch (all of the first) at random, seeded by how many segments are coded so
     # the same input gives the same sheet: keeps the codes' frequencies in the training set honest
-    at_random = np.random.default_rng(int((~pool).sum())).permutation(len(candidates))
+    at_random = np.random.default_rng(len(keys)).permutation(len(candidates))
     at_random = at_random[: n // 2 if learns else n].tolist()
     rest = np.setdiff1d(np.arange(len(candidates)), at_random)
     roles = candidates[ROLE].fillna("").astype(str).to_numpy(dtype=object) if ROLE in candidates else None

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from . import columns as C
@@ -208,8 +209,17 @@ def tag(
     result = TagResult(codings, corpus, meta, settings=run, warnings=[*corpus.warnings, *notes])
     if output is not None:
         coded_segments = corpus.segments
-        if not run.include_interviewer:
-            coded_segments = coded_segments[~coded_segments[C.IS_INTERVIEWER]]
+        if not run.include_interviewer:  # interviewer turns only where they hold human codes
+            human = codings.loc[codings[C.METHOD] == "human", [C.DOC_ID, C.SEGMENT_ID]]
+            keys = set(zip(human[C.DOC_ID].astype(str), human[C.SEGMENT_ID], strict=True))
+            with_human = np.array(
+                [
+                    (str(d), s) in keys
+                    for d, s in zip(coded_segments[C.DOC_ID], coded_segments[C.SEGMENT_ID], strict=True)
+                ],
+                dtype=bool,
+            )
+            coded_segments = coded_segments[~coded_segments[C.IS_INTERVIEWER].to_numpy(dtype=bool) | with_human]
         target = Path(output)
         write_together(
             [

@@ -50,6 +50,19 @@ def training_set(
     return Training.union(parts, segments)
 
 
+def hand_coded(segments: pd.DataFrame, train: Training | None) -> np.ndarray:
+    """Which of ``segments`` a human gave at least one code in ``train``."""
+    if train is None or train.segments.empty:
+        return np.zeros(len(segments), dtype=bool)
+    rows = train.segments[train.labels.any(axis=1)]
+    keys = set(zip(rows[C.DOC_ID].astype(str), rows[C.SEGMENT_ID].astype(int), strict=True))
+    return np.fromiter(
+        ((str(d), int(i)) in keys for d, i in zip(segments[C.DOC_ID], segments[C.SEGMENT_ID], strict=True)),
+        dtype=bool,
+        count=len(segments),
+    )
+
+
 def apply_codebook_rules(scores: Scores, coded: pd.DataFrame, codebook: Codebook) -> tuple[Scores, list[str]]:
     """Zero the suggestions a code's rules forbid: ``suggest: false`` (applied by hand only),
     ``applies_to`` and ``not_applies_to`` (segment column values). Human rows stay."""
@@ -192,7 +205,9 @@ def suggest(
     matcher.fit(codebook, train)
     coded = segments
     if not include_interviewer and C.IS_INTERVIEWER in segments.columns:
-        coded = segments[~segments[C.IS_INTERVIEWER].astype(bool)]
+        # interviewer turns are not suggested, but their human codes stay in the output
+        keep = ~segments[C.IS_INTERVIEWER].astype(bool).to_numpy()
+        coded = segments[keep | hand_coded(segments, train)]
     coded = coded.reset_index(drop=True)
     job = ScoringJob(matcher, codebook, train, min_score, top_k)
     out, made = _streamed(job, coded) if client is None else _distributed(client, job, coded)

@@ -6,6 +6,7 @@ import html
 import re
 import sqlite3
 
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -103,3 +104,44 @@ def test_import_command_writes_files_every_command_reads(tmp_path):
     assert "17 sources, 22 codes, 1930 codings" in result.output
     matrix = CliRunner().invoke(app, ["matrix", str(out / "codings.csv"), "-o", str(tmp_path / "m.csv")])
     assert matrix.exit_code == 0, matrix.output
+
+
+@pytest.mark.model
+def test_human_codes_on_interviewer_turns_survive_learning_runs(tmp_path):
+    """SERDIF's coders coded the moderator's turns too: those human codes stay in the output
+    (long and wide) though interviewer turns get no suggestions, and next never offers them."""
+    from typer.testing import CliRunner
+
+    from qualcode.cli import app
+
+    runner = CliRunner()
+    result = runner.invoke(app, ["import-refi", str(SERDIF), "-o", str(tmp_path / "serdif")])
+    assert result.exit_code == 0, result.output
+    sources = sorted((tmp_path / "serdif" / "sources").glob("P1[01]_*.txt"))
+    corpus = qc.read_transcripts(sources)
+    codings = pd.read_csv(tmp_path / "serdif" / "codings.csv", keep_default_na=False)
+    human = codings[codings["doc_id"].isin(set(corpus.segments["doc_id"]))]
+    human = human[["doc_id", "start_char", "end_char", "code", "coder"]].drop_duplicates()
+    human.to_csv(tmp_path / "human.csv", index=False)
+    mapped = qc.map_to_segments(qc.read_codings(tmp_path / "human.csv"), corpus.segments)
+    mapped = mapped.drop_duplicates(["doc_id", "segment_id", "code"])
+    moderator = corpus.segments.set_index(["doc_id", "segment_id"])["is_interviewer"]
+    on_moderator = int(moderator.loc[list(zip(mapped["doc_id"], mapped["segment_id"], strict=True))].sum())
+    assert on_moderator > 10  # the real project codes the moderator's turns
+    book = str(tmp_path / "serdif" / "codebook.yaml")
+    inputs = [str(p) for p in sources]
+    for fmt in ("long", "wide"):
+        out = tmp_path / f"coded_{fmt}.csv"
+        args = ["tag", *inputs, "-c", book, "--train", str(tmp_path / "human.csv"), "-o", str(out), "--format", fmt]
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0, result.output
+        table = pd.read_csv(out, keep_default_na=False)
+        kinds = moderator.loc[list(zip(table["doc_id"], table["segment_id"], strict=True))].to_numpy()
+        if fmt == "long":
+            assert int((table["method"] == "human").sum()) == len(mapped)
+            assert (table.loc[kinds, "method"] == "human").all()  # no suggestion on a moderator turn
+            assert int(kinds.sum()) == on_moderator
+        else:  # one row per segment: the moderator's turns that hold human codes, with them
+            codes = table.columns[table.columns.get_loc("text") + 1 :]
+            held = (table.loc[kinds, codes] != "").to_numpy().sum()
+            assert held == on_moderator
