@@ -81,6 +81,8 @@ _PUBLIC: dict[str, str] = {
     "export_filter": "workflows",
     "figure": "workflows",
     "report": "workflows",
+    "review_file": "workflows",
+    "next_sheet": "workflows",
     "Report": "html_report",
     "build_report": "html_report",
 }
@@ -136,4 +138,14 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerl
     from .segment import segment_documents, segments_from_texts
     from .settings import Settings
     from .suggestions import suggest
-    from .workflows import agree_files, compare_table, corpus_for, evaluate_files, export_filter, figure, report
+    from .workflows import (
+        agree_files,
+        compare_table,
+        corpus_for,
+        evaluate_files,
+        export_filter,
+        figure,
+        next_sheet,
+        report,
+        review_file,
+    )

@@ -132,6 +132,69 @@ def next_sheet(
     return sheet
 
 
+def review_file(
+    coded: str | Path,
+    output: str | Path,
+    *,
+    accept_above: float | None = None,
+    reject_below: float | None = None,
+    codes: Sequence[str] | None = None,
+    coder: str = "reviewer",
+) -> tuple[pd.DataFrame, list[str]]:
+    """``qualcode review``: accept and reject suggestions of ``coded`` by score (or only check
+    its hand-edited statuses) and write ``output``, with the ``.meta.json`` of ``coded``
+    beside it (the review added to it), so that counts, shares and exports of the reviewed
+    file still know every segment of the run and its transcripts. Reviewing in place keeps
+    the file as it was as ``OUT.csv.bak``. Returns the table and lines to tell the user."""
+    import json
+    import shutil
+
+    from .fileio import write_together
+    from .io.coded import read_coded
+    from .io.writers import FLOAT_FORMAT, neutralise
+    from .meta import meta_path, meta_text, read_meta
+    from .review import accept, check_statuses, reject
+
+    coded, output = Path(coded), Path(output)
+    table = check_statuses(read_coded(coded))
+    if accept_above is not None:
+        table = accept(table, code=list(codes) if codes else None, min_score=accept_above, coder=coder)
+    if reject_below is not None:
+        table = reject(table, code=list(codes) if codes else None, max_score=reject_below, coder=coder)
+    notes = []
+    if output.exists() and output.resolve() == coded.resolve():
+        # reviewing in place: the file as it was stays beside it, so no decision is lost
+        kept = output.with_name(output.name + ".bak")
+        shutil.copy2(output, kept)
+        notes.append(f"note: {output} reviewed in place; the file as it was is kept as {kept}")
+    meta = read_meta(coded)
+    safe = neutralise(table)
+    items: list[tuple[str | Path, Any]] = [
+        (output, lambda tmp: safe.to_csv(tmp, index=False, float_format=FLOAT_FORMAT, lineterminator="\n"))
+    ]
+    if meta is not None:
+        record = json.loads(json.dumps(meta.record))
+        counts = table["status"].value_counts()
+        step = {
+            "from": str(coded),
+            "accept_above": accept_above,
+            "reject_below": reject_below,
+            "codes": list(codes) if codes else None,
+            "coder": coder,
+            "statuses": {s: int(counts.get(s, 0)) for s in ("suggested", "accepted", "rejected", "human")},
+        }
+        record["reviews"] = [*record.get("reviews", []), step]
+        text = meta_text(record)
+        items.append((meta_path(output), lambda tmp: tmp.write_text(text, encoding="utf-8", newline="\n")))
+    else:
+        notes.append(
+            f"warning: no {meta_path(coded).name} beside {coded}: {output} has none either, so counts over it "
+            "cover coded segments only and exports need the transcripts (-i)"
+        )
+    write_together(items)
+    return table, notes
+
+
 def coded_segments(coded: str | Path) -> pd.DataFrame | None:
     """Every segment the run that wrote ``coded`` coded, also those that got no code (so that
     shares and N count all of them), read through its ``.meta.json``; None without one or
@@ -159,6 +222,15 @@ def segments_for(coded: str | Path, codings: pd.DataFrame) -> pd.DataFrame | Non
     from .errors import QualcodeWarning
 
     segments = coded_segments(coded)
+    if segments is None and C.SEGMENT_ID in codings.columns and len(codings):
+        from .meta import meta_path
+
+        warnings.warn(
+            f"no {meta_path(coded).name} beside {coded} (or its transcripts moved): N and shares count only "
+            "the segments that hold a coding; keep the .meta.json that tag and review write beside the CSV",
+            QualcodeWarning,
+            stacklevel=2,
+        )
     if segments is None or C.SEGMENT_ID not in codings.columns:
         return None
 

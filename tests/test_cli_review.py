@@ -109,3 +109,32 @@ def test_evaluate_report_curve_and_tuning(tmp_path):
     assert tag(again, tuned).exit_code == 0
     coded = pd.read_csv(again)
     assert coded.loc[coded["code"] == "personnel", "score"].min() >= thresholds["personnel"]
+
+
+def test_a_reviewed_file_keeps_its_runs_record_so_counts_do_not_change(tmp_path):
+    import json
+
+    out = tmp_path / "coded.csv"
+    assert tag(out, CODEBOOK, "--min-score", "0.9").exit_code == 0  # some segments get no code
+    reviewed = tmp_path / "reviewed.csv"
+    result = run("review", out, "--accept-above", "0.8", "--coder", "ana", "-o", reviewed)
+    assert result.exit_code == 0, result.output
+    record = json.loads((tmp_path / "reviewed.meta.json").read_text(encoding="utf-8"))
+    original = json.loads((tmp_path / "coded.meta.json").read_text(encoding="utf-8"))
+    assert record["inputs"] == original["inputs"] and record["settings"] == original["settings"]
+    assert record["reviews"][0]["from"] == str(out) and record["reviews"][0]["accept_above"] == 0.8
+    assert record["reviews"][0]["statuses"]["accepted"] == int((pd.read_csv(reviewed)["status"] == "accepted").sum())
+    totals = {}
+    for name in ("coded", "reviewed"):
+        result = run("freq", tmp_path / f"{name}.csv", "-o", tmp_path / f"freq_{name}.csv")
+        assert result.exit_code == 0 and "warning" not in result.output, result.output
+        totals[name] = set(pd.read_csv(tmp_path / f"freq_{name}.csv")["total"])
+    coded_segments = pd.read_csv(out).groupby(["doc_id", "segment_id"]).ngroups
+    assert (
+        totals["coded"] == totals["reviewed"] and max(totals["reviewed"]) > coded_segments
+    )  # all segments, not coded ones
+    bare = tmp_path / "copied.csv"  # a CSV copied without its record: counts say what they cover
+    bare.write_bytes(reviewed.read_bytes())
+    result = run("freq", bare, "-o", tmp_path / "freq_bare.csv")
+    assert result.exit_code == 0 and "no copied.meta.json beside" in result.output
+    assert set(pd.read_csv(tmp_path / "freq_bare.csv")["total"]) == {coded_segments}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Annotated
 
@@ -25,22 +24,14 @@ def review(
     Statuses: suggested, accepted, rejected, human. Human rows are never changed.
     Example: qualcode review coded.csv --accept-above 0.7 --reject-below 0.45 --coder ana -o reviewed.csv
     """
-    from ..io.coded import read_coded
-    from ..io.writers import write_csv
-    from ..review import accept, check_statuses, reject
+    from ..workflows import review_file
 
     check_output(output)
-    table = check_statuses(read_coded(coded))
-    if accept_above is not None:
-        table = accept(table, code=code, min_score=accept_above, coder=coder)
-    if reject_below is not None:
-        table = reject(table, code=code, max_score=reject_below, coder=coder)
-    if output.exists() and output.resolve() == coded.resolve():
-        # reviewing in place: the file as it was stays beside it, so no decision is lost
-        kept = output.with_name(output.name + ".bak")
-        shutil.copy2(output, kept)
-        typer.echo(f"note: {output} reviewed in place; the file as it was is kept as {kept}", err=True)
-    write_csv(table, output)
+    table, notes = review_file(
+        coded, output, accept_above=accept_above, reject_below=reject_below, codes=code, coder=coder
+    )
+    for line in notes:
+        typer.echo(line, err=True)
     counts = table["status"].value_counts()
     summary = ", ".join(f"{counts.get(s, 0)} {s}" for s in ("suggested", "accepted", "rejected", "human"))
     typer.echo(f"{summary} -> {output}", err=True)
