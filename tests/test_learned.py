@@ -112,3 +112,15 @@ def test_mean_linear_scores_as_the_mean_of_its_models_dense_and_sparse():
     assert mean.folds == 4 and mean.coef.shape == (5,)
     np.testing.assert_allclose(mean.decision_function(matrix), expected, rtol=0, atol=1e-12)
     np.testing.assert_allclose(mean.decision_function(sparse.csr_matrix(matrix)), expected, rtol=0, atol=1e-12)
+
+
+def test_the_note_on_codes_without_models_names_a_few_and_counts_the_rest():
+    from qualcode.match.learned import NAMED, ClassifierMatcher
+
+    matcher = ClassifierMatcher(cache=None)
+    matcher.fallback_ = []
+    matcher.definition_only_ = [f"code_{i}" for i in range(100)]
+    note = matcher._note()
+    assert note.count("code_") == NAMED and f"and {100 - NAMED} more" in note and "definition_only" in note
+    matcher.definition_only_ = ["a", "b"]
+    assert "a, b scored from their definitions" in matcher._note() and "more" not in matcher._note()

@@ -80,6 +80,7 @@ MIN_EXAMPLES = 20  # positives a code needs for a threshold of its own
 MIN_FEW = 2  # positives (and negatives) a code needs for models of its own
 HYBRID_THRESHOLD = 0.4  # the hybrid matcher's default min_score, for codes that fall back to it
 SHARED_MODEL = {"max_iter": 200, "learning_rate": 0.05, "max_leaf_nodes": 15}
+NAMED = 8  # codes named in the note about codes without models of their own
 THRESHOLDS = np.round(np.arange(0.10, 0.61, 0.01), 2)  # no threshold below 0.1
 
 
@@ -407,9 +408,12 @@ class ClassifierMatcher(Matcher):
                 f"too few human examples (< {self.min_few} of any code) to learn from: "
                 "every suggestion comes from the hybrid matcher"
             )
+        named = self.definition_only_[:NAMED]
+        more = len(self.definition_only_) - len(named)
+        listed = ", ".join(named) + (f" and {more} more (all in the .meta.json: definition_only)" if more else "")
         return (
             f"too few human examples (< {self.min_few}) for models of their own: "
-            f"{', '.join(self.definition_only_)} scored from their definitions by the model learned on the other codes"
+            f"{listed} scored from their definitions by the model learned on the other codes"
         )
 
     def _evidence(
