@@ -370,12 +370,13 @@ def parse_codebook(
 
 
 def load_codebook(path: str | Path) -> Codebook:
-    """Load and validate a YAML codebook.
+    """Load and validate a YAML codebook, or one kept in a spreadsheet.
 
     Parameters
     ----------
     path
-        A ``.yaml``/``.yml`` file.
+        A ``.yaml``/``.yml`` file, or a ``.csv``/``.tsv``/``.xlsx`` table with one code per
+        row (columns: :mod:`qualcode.codebook_table`).
 
     Returns
     -------
@@ -399,6 +400,13 @@ def load_codebook(path: str | Path) -> Codebook:
         raise InputFileError(f"{path}: not a regular file (a folder, pipe or device); give the codebook's YAML file")
     if not path.is_file():
         raise InputFileError(f"{path}: codebook not found; check the path")
+    if path.stat().st_size > MAX_YAML_CHARS * 4:
+        raise CodebookError(f"{path}: {path.stat().st_size:,} bytes, far more than a codebook holds; check the file")
+    from .codebook_table import SUFFIXES, read_table_codebook
+
+    if path.suffix.lower() in SUFFIXES:  # a codebook kept in a spreadsheet, one code per row
+        table = read_table_codebook(path)
+        return parse_codebook(table.data, source=str(path), lines=table.lines)
     if path.stat().st_size > MAX_YAML_CHARS * 4:
         raise CodebookError(f"{path}: {path.stat().st_size:,} bytes, far more than a codebook holds; check the file")
     data = path.read_bytes()

@@ -4,7 +4,9 @@ Units
 -----
 ``turn``       one row per speaker turn (the default when speakers are found)
 ``paragraph``  turns split at blank lines (the default otherwise)
-``auto``       turn or paragraph as above; a turn or paragraph over ``AUTO_MAX_CHARS`` (a
+``auto``       turn for a labelled speaker's turn, paragraph for unlabelled text (a document
+               without speakers, the unlabelled side of a transcript that labels one side);
+               a turn or paragraph over ``AUTO_MAX_CHARS`` (a
                one-speaker recording, an imported document without paragraphs) is cut at
                sentence ends into segments of up to about that size, and a note says so
 ``sentence``   spaCy's sentence recogniser, within turns
@@ -55,7 +57,12 @@ def _paragraphs(text: str, start: int, end: int) -> list[tuple[int, int]]:
         spans.append((pos, gap.start()))
         pos = gap.end()
     spans.append((pos, end))
-    return [(a, b) for a, b in spans if text[a:b].strip()]
+    out = []
+    for a, b in spans:  # without the spaces at either end (a line may end "panel. " before a blank line)
+        piece = text[a:b]
+        if piece.strip():
+            out.append((a + len(piece) - len(piece.lstrip()), b - len(piece) + len(piece.rstrip())))
+    return out
 
 
 def _windows(sentences: list[tuple[int, int]], size: int, overlap: int) -> list[tuple[int, int]]:
@@ -201,8 +208,8 @@ def segment_documents(
         if chosen == "time" and doc.doc_id not in timelines:
             chosen = "auto"
             untimed += 1
-        if chosen == "auto":
-            chosen = "turn" if doc.has_speakers else "paragraph"
+        if chosen == "auto":  # an unlabelled turn (no speakers, or the unlabelled side) by paragraph
+            chosen = "turn" if turn.speaker is not None else "paragraph"
         if chosen == "time":
             all_spans.append(_time_windows(timelines[doc.doc_id], turn.start, turn.end, window_seconds))
         elif chosen == "turn":

@@ -45,6 +45,43 @@ def test_labels_on_their_own_line_and_paragraphs():
     ]
 
 
+def test_a_transcript_labelling_one_side_line_by_line(tmp_path):
+    path = tmp_path / "q_only.txt"
+    path.write_text(
+        "Q: How did you start?\nWe started with a needs survey.\nWe hired two counselors.\n\n"
+        "Q: What changed?\nTeachers check in daily.\n",
+        encoding="utf-8",
+    )
+    corpus = qc.read_transcripts(path)
+    assert_offsets(corpus)
+    assert turns(corpus) == [
+        ("Q", "How did you start?"),
+        ("", "We started with a needs survey.\nWe hired two counselors."),
+        ("Q", "What changed?"),
+        ("", "Teachers check in daily."),
+    ]
+    assert corpus.segments[C.IS_INTERVIEWER].tolist() == [True, False, True, False]
+    alone = tmp_path / "monologue.txt"  # one label at the top: the whole text is that speaker's
+    alone.write_text("P3: I run the office.\nWe hired two counselors.\n", encoding="utf-8")
+    assert turns(qc.read_transcripts(alone)) == [("P3", "I run the office.\nWe hired two counselors.")]
+
+
+def test_think_aloud_sessions_that_label_only_the_moderator():
+    """Five of the 17 SERDIF sessions label only the moderator's interjections; the
+    participant's paragraphs around them are the participant's, not the moderator's."""
+    corpus = qc.read_taguette(FIXTURES / "taguette" / "SERDIF_P2_ThematicAnalysis.sqlite3").corpus
+    assert_offsets(corpus)
+    segments = corpus.segments
+    p10 = segments[segments[C.DOC_ID] == "P10_GMT20211130.odt"]
+    moderator = p10[p10[C.IS_INTERVIEWER]]
+    assert set(moderator[C.SPEAKER]) == {"MODERATOR"} and 0 < len(moderator) < 0.1 * len(p10)
+    assert moderator[C.TEXT].iloc[0] == "Yes"  # "MODERATOR: Yes" is one line, not the rest of the session
+    assert p10[C.TEXT].iloc[0].startswith("1 Read the")  # text before the first label is kept
+    per_session = segments.groupby(C.DOC_ID)[C.IS_INTERVIEWER].mean()
+    assert per_session.max() < 0.2  # no session is read as the moderator's
+    assert segments[C.TEXT].str.len().max() < 1500  # paragraphs, none cut for length
+
+
 def test_bracket_labels_keep_particles():
     corpus = read("labels_brackets.txt")
     assert corpus.segments[C.SPEAKER].tolist() == ["Interviewer", "Dr. Ana de la Cruz"]

@@ -16,7 +16,9 @@ from .common import InputsOpt, OldUnitOpt, SegmentByOpt, handles_errors, renamed
 @handles_errors
 def export_refi(
     output: Annotated[Path, typer.Option("--output", "-o", help="The .qdpx project (or .qdc codebook) to write.")],
-    codebook: Annotated[Path, typer.Option("--codebook", "-c", help="The YAML codebook.")],
+    codebook: Annotated[
+        Path, typer.Option("--codebook", "-c", help="The codebook: YAML, or a CSV/XLSX table with one code per row.")
+    ],
     coded: Annotated[
         Path | None, typer.Argument(help="A long codings CSV (qualcode tag, review or import-refi); optional.")
     ] = None,

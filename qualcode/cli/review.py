@@ -146,7 +146,9 @@ def next(
         ),
     ],
     output: Annotated[Path, typer.Option("--output", "-o", help="The sheet to write (a CSV to fill in).")],
-    codebook: Annotated[Path, typer.Option("--codebook", "-c", help="The YAML codebook.")],
+    codebook: Annotated[
+        Path, typer.Option("--codebook", "-c", help="The codebook: YAML, or a CSV/XLSX table with one code per row.")
+    ],
     inputs: Annotated[
         list[Path] | None,
         typer.Option("--inputs", "-i", help="The transcripts (default: those recorded beside CODED)."),

@@ -15,7 +15,9 @@ def tag(
     inputs: Annotated[
         list[Path], typer.Argument(help="Transcript files or folders (.txt .md .docx .vtt .srt .csv .xlsx).")
     ],
-    codebook: Annotated[Path, typer.Option("--codebook", "-c", help="The YAML codebook.")],
+    codebook: Annotated[
+        Path, typer.Option("--codebook", "-c", help="The codebook: YAML, or a CSV/XLSX table with one code per row.")
+    ],
     output: Annotated[Path, typer.Option("--output", "-o", help="The CSV to write (a .meta.json goes beside it).")],
     metadata: Annotated[
         Path | None, typer.Option("--metadata", "-m", help="Participants CSV joined on doc_id.")
@@ -139,7 +141,9 @@ def tag(
     typer.echo(result.summary(), err=True)
 
 
-def validate(codebook: Annotated[Path, typer.Argument(help="The YAML codebook to check.")]) -> None:
+def validate(
+    codebook: Annotated[Path, typer.Argument(help="The codebook to check: YAML, or a CSV/XLSX table.")],
+) -> None:
     """Check a codebook; print every problem with its line, exit non-zero if any."""
     from ..codebook import load_codebook
     from ..errors import CodebookError, QualcodeError
@@ -156,4 +160,10 @@ def validate(codebook: Annotated[Path, typer.Argument(help="The YAML codebook to
         fail(error)
     except QualcodeError as error:
         fail(error)
+    from ..codebook_table import SUFFIXES, read_table_codebook
+
+    if codebook.suffix.lower() in SUFFIXES:
+        ignored = read_table_codebook(codebook).ignored
+        if ignored:
+            typer.echo(f"note: columns not read: {', '.join(ignored)}", err=True)
     typer.echo(f"{codebook}: valid: {len(book.ids)} codes, sha256 {book.hash[:12]}")

@@ -5,6 +5,10 @@ Recognised by default (each at the start of a line, optionally in Markdown bold)
 - ``Interviewer: text``, ``P3: text``, ``Dr. Maria Lopez: text``, ``[Name]: text``,
   ``Name (00:12): text``
 - ``NAME:`` alone on its line; the following lines are that speaker's turn
+- a transcript that labels one side only, line by line (``MODERATOR: text`` lines between
+  unlabelled paragraphs, as think-aloud and usability sessions are often typed, or ``Q:``
+  questions with unlabelled answers): each label covers its own line; the lines after it,
+  and the text before the first label, are the unlabelled side's (speaker None)
 - Otter.ai headers ``Name  00:12`` (name, spaces, time) with the turn on the lines below;
   a leading ``SUMMARY KEYWORDS`` / ``SPEAKERS`` preamble is skipped.
 
@@ -94,6 +98,38 @@ def inline_label(line: str) -> tuple[str, str] | None:
 LEAD_LIMIT = 500  # characters before the first label above which labels are not taken as speakers
 
 
+def _one_side(turns: list[Turn], first_lines: list[tuple[int, int] | None]) -> str | None:
+    """The one labelled speaker of a transcript that labels only one side, line by line: a
+    single name, every time with text on the label's line, text on the lines below at least
+    once, and used at least twice or after unlabelled text (one label at the top of a text
+    is a monologue's). None otherwise."""
+    labelled = [(turn, first) for turn, first in zip(turns, first_lines, strict=True) if turn.speaker]
+    names = {str(turn.speaker) for turn, _ in labelled}
+    if len(names) != 1 or any(first is None for _, first in labelled):
+        return None
+    if len(labelled) < 2 and not (turns and turns[0].speaker is None):
+        return None
+    if not any(first is not None and turn.end > first[1] for turn, first in labelled):
+        return None
+    return next(iter(names))
+
+
+def _split_one_side(text: str, turns: list[Turn], first_lines: list[tuple[int, int] | None]) -> list[Turn]:
+    """Each labelled turn cut after its label's line; the rest (and the unlabelled lead) is
+    an unlabelled turn (speaker None): the side the transcript does not label."""
+    out: list[Turn] = []
+    for turn, first in zip(turns, first_lines, strict=True):
+        if turn.speaker is None or first is None:
+            out.append(Turn(None, turn.start, turn.end))
+            continue
+        out.append(Turn(turn.speaker, first[0], first[1]))
+        rest = text[first[1] : turn.end]
+        gap = len(rest) - len(rest.lstrip())
+        if first[1] + gap < turn.end:
+            out.append(Turn(None, first[1] + gap, turn.end))
+    return out
+
+
 def split_turns(
     text: str,
     *,
@@ -112,11 +148,14 @@ def split_turns(
     speaker: str | None = None
     time: float | None = None
     span: list[int] | None = None  # [start, end] of the current turn's content
+    label_line: list[int] | None = None  # [start, end] of the text on the current label's own line
+    first_lines: list[tuple[int, int] | None] = []  # of each turn
     skipping_preamble = False
 
     def close() -> None:
         if span is not None:
             turns.append(Turn(speaker, span[0], span[1]))
+            first_lines.append((label_line[0], label_line[1]) if label_line is not None else None)
             if time is not None:
                 times.append(TimeSpan(span[0], span[1], time, None))
 
@@ -130,10 +169,11 @@ def split_turns(
         if found:
             skipping_preamble = False
             close()
-            speaker, span = _speaker(found), None
+            speaker, span, label_line = _speaker(found), None, None
             time = parse_time(found.groupdict().get("time"))
             if found.groupdict().get("text"):
                 span = [line_start + found.start("text"), line_start + found.end("text")]
+                label_line = list(span)
             continue
         if skipping_preamble or not body.strip():
             continue
@@ -145,6 +185,11 @@ def split_turns(
             span[1] = last
     close()
     lead = sum(t.end - t.start for t in itertools.takewhile(lambda t: t.speaker is None, turns))
+    one_side = _one_side(turns, first_lines)
+    if one_side is not None and lead <= max(LEAD_LIMIT, (len(text) - start) // 50):
+        # one speaker labelled, line by line, e.g. a moderator's interjections in a think-aloud
+        # session: the lines after each label, and the text before the first, are the other's
+        return _split_one_side(text, turns, first_lines), []
     if any(turn.speaker for turn in turns) and lead > max(LEAD_LIMIT, (len(text) - start) // 50):
         # long text before the first "label": the labels are words followed by a colon inside a
         # text that is no transcript (or a transcript labelling one side only); leaving the lead

@@ -1,0 +1,189 @@
+"""Codebooks kept in a spreadsheet: one code per row of a ``.csv``, ``.tsv`` or ``.xlsx``.
+
+Many teams keep their codebook as a table (Taguette exports one: ``tag, description, number
+of highlights``). :func:`qualcode.load_codebook` reads such a file into the same validated
+:class:`~qualcode.codebook.Codebook` a YAML file gives. Columns (case-insensitive; others
+are ignored and named in :attr:`TableCodebook.ignored`):
+
+``id``
+    the code's id; without this column, made from the name (``"Moderator assist"`` →
+    ``moderator_assist``, as ``import-refi`` makes ids from Taguette tags and NVivo codes);
+``label`` / ``code`` / ``tag`` / ``name``
+    the code's name (its label);
+``description`` / ``definition``;
+``keywords``, ``patterns``, ``exclude``, ``examples``
+    several values separated by ``;`` or line breaks within the cell;
+``include_when`` / ``inclusion``, ``exclude_when`` / ``exclusion``
+    inclusion and exclusion criteria;
+``parent``
+    the id or name of the parent code (empty for a top-level code);
+``threshold``, ``suggest`` (``true``/``false``), ``color``.
+
+The codebook's name is the file's name without its suffix. Problems are reported with the
+row they are on (``codebook.csv:7: codes → 5 → label: …``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import CodebookError
+
+SUFFIXES = (".csv", ".tsv", ".xlsx", ".xlsm")
+MAX_ROWS = 20_000
+
+ID_COLUMNS = ("id", "code_id", "code id")
+NAME_COLUMNS = ("label", "code", "tag", "name", "code name", "code_name")
+TEXT_FIELDS = {
+    "description": ("description", "definition"),
+    "include_when": ("include_when", "inclusion", "inclusion criteria", "include when"),
+    "exclude_when": ("exclude_when", "exclusion", "exclusion criteria", "exclude when"),
+    "color": ("color", "colour"),
+}
+LIST_FIELDS = ("keywords", "patterns", "exclude", "examples")
+PARENT_COLUMNS = ("parent", "parent_id", "parent code")
+TRUE = {"true", "yes", "1", "y"}
+FALSE = {"false", "no", "0", "n"}
+
+
+@dataclass(frozen=True)
+class TableCodebook:
+    """The plain data of a spreadsheet codebook (for :func:`~qualcode.codebook.parse_codebook`),
+    the row of each code's location, and the columns that were not read."""
+
+    data: dict[str, Any]
+    lines: dict[tuple[Any, ...], int]
+    ignored: list[str]
+
+
+def _column(columns: list[str], names: tuple[str, ...]) -> str | None:
+    lowered = {c.strip().lower(): c for c in columns}
+    return next((lowered[name] for name in names if name in lowered), None)
+
+
+def _values(cell: str) -> list[str]:
+    return [part.strip() for part in re.split(r"[;\n]", cell) if part.strip()]
+
+
+def read_table_codebook(path: Path) -> TableCodebook:
+    """Read a spreadsheet codebook (module docs) into plain data; structural problems (no
+    name column, a parent that is not a code, a cycle) raise :class:`CodebookError` naming
+    the row."""
+    from .io.table import read_table
+    from .refi.codes import slug
+
+    frame = read_table(path)
+    columns = list(frame.columns)
+    if len(frame) > MAX_ROWS:
+        raise CodebookError(f"{path}: {len(frame):,} rows, over the {MAX_ROWS:,} codes a codebook may hold")
+    id_col = _column(columns, ID_COLUMNS)
+    name_col = _column(columns, NAME_COLUMNS)
+    if name_col is None and id_col is None:
+        raise CodebookError(
+            f"{path}: a codebook table needs a column naming the codes ({', '.join(NAME_COLUMNS)} or id); "
+            f"columns are: {', '.join(columns)}"
+        )
+    used = {id_col, name_col}
+    fields: dict[str, str] = {}
+    for field, names in TEXT_FIELDS.items():
+        found = _column(columns, names)
+        if found is not None:
+            fields[field] = found
+    for field in LIST_FIELDS:
+        found = _column(columns, (field,))
+        if found is not None:
+            fields[field] = found
+    for field in ("threshold", "suggest"):
+        found = _column(columns, (field,))
+        if found is not None:
+            fields[field] = found
+    parent_col = _column(columns, PARENT_COLUMNS)
+    used |= set(fields.values()) | {parent_col}
+    codes: list[dict[str, Any]] = []
+    rows: list[int] = []
+    parents: list[str] = []
+    for number, record in enumerate(frame.to_dict("records"), start=2):
+        name = str(record[name_col]).strip() if name_col else ""
+        given = str(record[id_col]).strip() if id_col else ""
+        if not name and not given:
+            continue  # an empty row
+        code: dict[str, Any] = {"id": given or slug(name), "label": name or given}
+        for field, column in fields.items():
+            cell = str(record[column]).strip()
+            if not cell:
+                continue
+            if field in LIST_FIELDS:
+                code[field] = _values(cell)
+            elif field == "threshold":
+                code[field] = _number(cell, path, number, column)
+            elif field == "suggest":
+                code[field] = _flag(cell, path, number, column)
+            else:
+                code[field] = cell
+        codes.append(code)
+        rows.append(number)
+        parents.append(str(record[parent_col]).strip() if parent_col else "")
+    data, lines = _tree(codes, rows, parents, path)
+    ignored = [c for c in columns if c not in used]
+    return TableCodebook({"name": path.stem, "codes": data}, lines, ignored)
+
+
+def _number(cell: str, path: Path, row: int, column: str) -> float:
+    try:
+        return float(cell)
+    except ValueError:
+        raise CodebookError(f"{path}:{row}: {column} {cell!r} is not a number; write e.g. 0.5") from None
+
+
+def _flag(cell: str, path: Path, row: int, column: str) -> bool:
+    if cell.lower() in TRUE:
+        return True
+    if cell.lower() in FALSE:
+        return False
+    raise CodebookError(f"{path}:{row}: {column} {cell!r} is not true or false")
+
+
+def _tree(
+    codes: list[dict[str, Any]], rows: list[int], parents: list[str], path: Path
+) -> tuple[list[dict[str, Any]], dict[tuple[Any, ...], int]]:
+    """Nest codes under their parents (by id or by name); the row of every code's location."""
+    from .refi.codes import slug
+
+    by_key: dict[str, int] = {}
+    for i, code in enumerate(codes):
+        by_key.setdefault(code["id"], i)
+        by_key.setdefault(code["label"], i)
+        by_key.setdefault(slug(code["label"]), i)
+    parent_of: list[int | None] = []
+    for i, wanted in enumerate(parents):
+        if not wanted:
+            parent_of.append(None)
+            continue
+        j = by_key.get(wanted, by_key.get(slug(wanted)))
+        if j is None:
+            raise CodebookError(f"{path}:{rows[i]}: parent {wanted!r} is not a code of this table; check its name")
+        parent_of.append(j)
+    for i in range(len(codes)):  # a parent chain must end at a top-level code
+        seen, j = {i}, parent_of[i]
+        while j is not None:
+            if j in seen:
+                raise CodebookError(f"{path}:{rows[i]}: parent codes form a cycle; give one of them no parent")
+            seen.add(j)
+            j = parent_of[j]
+    children: dict[int | None, list[int]] = {}
+    for i, j in enumerate(parent_of):
+        children.setdefault(j, []).append(i)
+    lines: dict[tuple[Any, ...], int] = {}
+
+    def build(i: int, location: tuple[Any, ...]) -> dict[str, Any]:
+        lines[location] = rows[i]
+        node = dict(codes[i])
+        kids = children.get(i, [])
+        if kids:
+            node["children"] = [build(k, (*location, "children", n)) for n, k in enumerate(kids)]
+        return node
+
+    return [build(i, ("codes", n)) for n, i in enumerate(children.get(None, []))], lines

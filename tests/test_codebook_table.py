@@ -1,0 +1,97 @@
+"""qualcode.codebook_table: codebooks kept in a spreadsheet, one code per row."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+import qualcode as qc
+from qualcode.cli import app
+
+from .conftest import FIXTURES
+
+SERDIF_CODEBOOK = FIXTURES / "taguette" / "codebook_20220303_8.csv"
+SERDIF = FIXTURES / "taguette" / "SERDIF_P2_ThematicAnalysis.sqlite3"
+
+
+def test_the_taguette_teams_codebook_table_gives_the_ids_of_their_project():
+    book = qc.load_codebook(SERDIF_CODEBOOK)
+    table = pd.read_csv(SERDIF_CODEBOOK)
+    assert len(book.ids) == len(table) == 22 and book.name == "codebook_20220303_8"
+    assert [book.get(i).label for i in book.ids] == table["tag"].str.strip().tolist()
+    assert book.get("moderator_assist").description.startswith("The moderator intervenes")
+    project = qc.read_taguette(SERDIF)  # the codes import-refi makes from the same study's project
+    assert set(book.ids) == set(project.codebook.ids)
+
+
+def test_hierarchy_lists_and_rules_from_columns(tmp_path):
+    frame = pd.DataFrame(
+        {
+            "Code": ["Supports", "Staffing", "Mental health", "Lens"],
+            "Definition": ["Systems that support caring.", "Hiring people.", "Counselling.", "A theory."],
+            "Parent": ["", "Supports", "supports", ""],
+            "Keywords": ["", "hired; counselor\nsocial worker", "", ""],
+            "Examples": ["", "We hired two counselors.", "", ""],
+            "Suggest": ["", "", "", "no"],
+            "Threshold": ["", "0.6", "", ""],
+            "Inclusion": ["", "", "Only services for students.", ""],
+            "Notes": ["x", "", "", ""],
+        }
+    )
+    for path in (tmp_path / "book.csv", tmp_path / "book.xlsx"):
+        if path.suffix == ".csv":
+            frame.to_csv(path, index=False)
+        else:
+            frame.to_excel(path, index=False)
+        book = qc.load_codebook(path)
+        assert [c.id for c in book.codes] == ["supports", "lens"]
+        assert [c.id for c in book.get("supports").children] == ["staffing", "mental_health"]
+        staffing = book.get("staffing")
+        assert staffing.keywords == ["hired", "counselor", "social worker"] and staffing.threshold == 0.6
+        assert staffing.examples == ["We hired two counselors."]
+        assert book.get("mental_health").include_when == "Only services for students."
+        assert book.get("lens").suggest is False and book.get("supports").suggest is True
+    result = CliRunner().invoke(app, ["validate", str(tmp_path / "book.csv")])
+    assert result.exit_code == 0 and "valid: 4 codes" in result.output and "columns not read: Notes" in result.output
+
+
+@pytest.mark.parametrize(
+    ("rows", "message"),
+    [
+        ("code,parent\nA,\nB,Nope\n", "book.csv:3: parent 'Nope' is not a code of this table"),
+        ("code,parent\nA,B\nB,A\n", "book.csv:2: parent codes form a cycle"),
+        ("code,threshold\nA,high\n", "book.csv:2: threshold 'high' is not a number"),
+        ("code,threshold\nA,0.5\nB,2\n", "book.csv:3: codes[1].threshold"),
+        ("code,suggest\nA,maybe\n", "book.csv:2: suggest 'maybe' is not true or false"),
+        ("code\nA\nA\n", "book.csv:3: codes[1].id: duplicate id 'a'"),
+        ("description,notes\nx,y\n", "a codebook table needs a column naming the codes"),
+    ],
+)
+def test_a_bad_table_names_the_row_and_the_fix(tmp_path, rows, message):
+    path = tmp_path / "book.csv"
+    path.write_text(rows, encoding="utf-8")
+    with pytest.raises(qc.CodebookError) as error:
+        qc.load_codebook(path)
+    assert message in str(error.value)
+    result = CliRunner().invoke(app, ["validate", str(path)])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+
+
+@pytest.mark.model
+def test_tag_with_the_codebook_table_on_the_studys_own_sessions(tmp_path):
+    runner = CliRunner()
+    result = runner.invoke(app, ["import-refi", str(SERDIF), "-o", str(tmp_path / "serdif")])
+    assert result.exit_code == 0, result.output
+    source = sorted((tmp_path / "serdif" / "sources").glob("P10_*.txt"))[0]
+    out = tmp_path / "coded.csv"
+    result = runner.invoke(app, ["tag", str(source), "-c", str(SERDIF_CODEBOOK), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    coded = pd.read_csv(out)
+    assert len(coded) > 0 and set(coded["code"]) <= set(qc.load_codebook(SERDIF_CODEBOOK).ids)
+    # the human codes of the imported project use the same ids: they train with this codebook
+    train = tmp_path / "serdif" / "codings.csv"
+    result = runner.invoke(
+        app, ["tag", str(source), "-c", str(SERDIF_CODEBOOK), "-o", str(tmp_path / "t.csv"), "--train", str(train)]
+    )
+    assert result.exit_code == 2 and "not among the inputs" in result.output  # codings of other sessions: said
