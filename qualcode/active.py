@@ -152,7 +152,7 @@ def next_to_code(
     """
     from .match.base import make_matcher
     from .match.learned import aligned
-    from .suggestions import apply_codebook_rules, training_set
+    from .suggestions import apply_codebook_rules, named_interviewer_turns, training_set
 
     if n < 1:
         raise OptionError(f"n {n} must be 1 or more", option="n")
@@ -168,8 +168,8 @@ def next_to_code(
         dtype=bool,
         count=len(segments),
     )
-    if not include_interviewer and C.IS_INTERVIEWER in segments.columns:
-        pool &= ~segments[C.IS_INTERVIEWER].astype(bool).to_numpy()
+    if not include_interviewer and C.IS_INTERVIEWER in segments.columns:  # as qc.suggest codes them
+        pool &= ~segments[C.IS_INTERVIEWER].astype(bool).to_numpy() | named_interviewer_turns(segments, codebook)
     candidates = segments[pool].reset_index(drop=True)
     if candidates.empty:
         raise OptionError("every segment is coded already; nothing left to choose")
@@ -178,7 +178,9 @@ def next_to_code(
         "classifier" if learns else "hybrid", encoder=encoder, cache=cache, min_examples=min_examples
     )
     matcher.fit(codebook, train if learns else None)
-    scores, _ = apply_codebook_rules(matcher.score(candidates), candidates, codebook)
+    scores, _ = apply_codebook_rules(
+        matcher.score(candidates), candidates, codebook, include_interviewer=include_interviewer
+    )
     thresholds = np.array([scores.thresholds.get(code, 0.4) for code in scores.codes])
     assert scores.vectors is not None
     vectors = scores.vectors

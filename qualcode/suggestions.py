@@ -63,17 +63,51 @@ def hand_coded(segments: pd.DataFrame, train: Training | None) -> np.ndarray:
     )
 
 
-def apply_codebook_rules(scores: Scores, coded: pd.DataFrame, codebook: Codebook) -> tuple[Scores, list[str]]:
+def named_interviewer_turns(segments: pd.DataFrame, codebook: Codebook) -> np.ndarray:
+    """Interviewer turns that a suggested code's ``applies_to`` names by speaker (e.g.
+    ``applies_to: {speaker: [MODERATOR]}`` for a code about the moderator's interventions):
+    scored for those codes even when interviewer turns are not coded."""
+    if C.IS_INTERVIEWER not in segments.columns:
+        return np.zeros(len(segments), dtype=bool)
+    interviewer = segments[C.IS_INTERVIEWER].astype(bool).to_numpy()
+    named = np.zeros(len(segments), dtype=bool)
+    for code, _depth, _parent in codebook.walk() if interviewer.any() else ():
+        if code.suggest and _names_speakers(code):
+            named |= code.allowed(segments)
+    return named & interviewer
+
+
+SPEAKER_RULES = (C.SPEAKER, C.IS_INTERVIEWER)
+
+
+def _names_speakers(code: Any) -> bool:
+    """Whether a code's ``applies_to`` picks turns by who speaks (not by the participant's
+    role or district, which interviewer turns share with the participant's)."""
+    return any(column in SPEAKER_RULES for column in code.applies_to)
+
+
+def apply_codebook_rules(
+    scores: Scores, coded: pd.DataFrame, codebook: Codebook, *, include_interviewer: bool = True
+) -> tuple[Scores, list[str]]:
     """Zero the suggestions a code's rules forbid: ``suggest: false`` (applied by hand only),
-    ``applies_to`` and ``not_applies_to`` (segment column values). Human rows stay."""
+    ``applies_to`` and ``not_applies_to`` (segment column values). Human rows stay.
+
+    ``include_interviewer=False``: interviewer turns among ``coded`` (those some code names,
+    :func:`named_interviewer_turns`) keep only the codes whose ``applies_to`` names them by
+    ``speaker`` or ``is_interviewer``."""
     values = scores.values.copy()
     notes = []
+    interviewer = np.zeros(len(coded), dtype=bool)
+    if not include_interviewer and C.IS_INTERVIEWER in coded.columns:
+        interviewer = coded[C.IS_INTERVIEWER].astype(bool).to_numpy()
     for j, code_id in enumerate(scores.codes):
         code = codebook.get(code_id)
         if not code.suggest:
             keep = np.zeros(len(coded), dtype=bool)
-        elif code.applies_to or code.not_applies_to:
+        elif code.applies_to or code.not_applies_to or interviewer.any():
             keep = code.allowed(coded)
+            if not _names_speakers(code):
+                keep &= ~interviewer
         else:
             continue
         for i in np.flatnonzero(~keep).tolist():
@@ -205,11 +239,12 @@ def suggest(
     matcher.fit(codebook, train)
     coded = segments
     if not include_interviewer and C.IS_INTERVIEWER in segments.columns:
-        # interviewer turns are not suggested, but their human codes stay in the output
+        # interviewer turns are not suggested, but their human codes stay in the output, and
+        # a code whose applies_to names them (a moderator's interventions) is suggested there
         keep = ~segments[C.IS_INTERVIEWER].astype(bool).to_numpy()
-        coded = segments[keep | hand_coded(segments, train)]
+        coded = segments[keep | hand_coded(segments, train) | named_interviewer_turns(segments, codebook)]
     coded = coded.reset_index(drop=True)
-    job = ScoringJob(matcher, codebook, train, min_score, top_k)
+    job = ScoringJob(matcher, codebook, train, min_score, top_k, include_interviewer)
     out, made = _streamed(job, coded) if client is None else _distributed(client, job, coded)
     out.attrs["qualcode"] = {**made, "models": matcher.describe()}
     return out
@@ -225,6 +260,7 @@ class ScoringJob:
     train: Training | None
     min_score: float | None
     top_k: int | None
+    include_interviewer: bool = True
 
     def run(self, coded: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Any]]:
         return score_part(self, coded)
@@ -239,7 +275,7 @@ def score_part(job: ScoringJob, coded: pd.DataFrame) -> tuple[pd.DataFrame, dict
     ran = scores.method
     if train is not None:
         scores = _human_rows(scores, coded, train)
-    scores, rule_notes = apply_codebook_rules(scores, coded, codebook)
+    scores, rule_notes = apply_codebook_rules(scores, coded, codebook, include_interviewer=job.include_interviewer)
     floor_default = min_score if min_score is not None else DEFAULT_MIN_SCORE.get(ran, 0.0)
     # per-code thresholds: those the matcher learned, then those tuned into the codebook,
     # replace the method's default for their codes; an explicit min_score replaces all

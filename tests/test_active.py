@@ -135,3 +135,22 @@ def test_select_spreads_over_roles():
     assert len(rows) == 3 and list(roles[rows]).count("principal") <= 2  # ceil(2 * 3 / 3 roles)
     assert select(uncertainty, vectors, documents, 3) == [0, 1, 2]  # without roles: by usefulness
     assert rows == [0, 1, 5]
+
+
+@pytest.mark.model
+def test_next_offers_interviewer_turns_only_for_a_code_that_names_them(codebook, example_corpus):
+    data = codebook.to_dict()
+    data["codes"].append(
+        {"id": "asks_about_support", "label": "Asks about support", "applies_to": {"is_interviewer": ["true"]}}
+    )
+    named = qc.codebook.parse_codebook(data)
+    plain = qc.next_to_code(example_corpus, codebook, n=200, cache=None)
+    offered = qc.next_to_code(example_corpus, named, n=200, cache=None)
+    turns = example_corpus.segments.set_index(["doc_id", "segment_id"])["is_interviewer"]
+
+    def interviewer(sheet):
+        return int(turns.loc[list(zip(sheet["doc_id"], sheet["segment_id"], strict=True))].sum())
+
+    assert interviewer(plain) == 0
+    assert interviewer(offered) == int(turns.sum()) > 0
+    assert len(offered) == len(plain) + int(turns.sum())

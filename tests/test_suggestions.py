@@ -76,6 +76,41 @@ def test_codebook_rules_limit_where_codes_are_suggested(codebook):
         qc.suggest(segments, bad, method="keyword")
 
 
+def test_a_code_naming_interviewer_turns_is_suggested_there_and_only_it(example_corpus):
+    """A code about the interviewer's own moves (applies_to by speaker) is suggested on
+    interviewer turns though they are not coded; other codes, and rules by role, are not."""
+    book = qc.codebook.parse_codebook(
+        {
+            "name": "t",
+            "codes": [
+                {
+                    "id": "asks_about_support",
+                    "label": "Asks",
+                    "keywords": ["support"],
+                    "applies_to": {"speaker": "Interviewer"},
+                },
+                {"id": "support", "label": "Support", "keywords": ["support"]},
+                {
+                    "id": "support_here",
+                    "label": "Here",
+                    "keywords": ["support"],
+                    "applies_to": {"role": ["superintendent"]},
+                },
+            ],
+        }
+    )
+    coded = qc.suggest(example_corpus, book, method="keyword")
+    interviewer = example_corpus.segments.set_index(["doc_id", "segment_id"])["is_interviewer"]
+    on = interviewer.loc[list(zip(coded["doc_id"], coded["segment_id"], strict=True))].to_numpy()
+    assert set(coded.loc[on, "code"]) == {"asks_about_support"} and on.sum() >= 3
+    assert "asks_about_support" not in set(coded.loc[~on, "code"]) and "support" in set(coded.loc[~on, "code"])
+    # a rule by role does not open interviewer turns: the superintendents' only "support" is asked
+    assert "support_here" not in set(coded["code"])
+    everything = qc.suggest(example_corpus, book, method="keyword", include_interviewer=True)
+    assert set(everything.loc[everything["code"] == "support_here", "role"]) == {"superintendent"}
+    assert len(everything) > len(coded)  # with interviewer turns coded, every code is suggested there
+
+
 def test_applies_to_accepts_one_value_and_rejects_an_empty_list():
     book = qc.codebook.parse_codebook(
         {"name": "x", "codes": [{"id": "a", "label": "A", "applies_to": {"speaker": "T"}}]}
