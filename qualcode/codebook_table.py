@@ -17,7 +17,10 @@ are ignored and named in :attr:`TableCodebook.ignored`):
     inclusion and exclusion criteria;
 ``parent``
     the id or name of the parent code (empty for a top-level code);
-``threshold``, ``suggest`` (``true``/``false``), ``color``.
+``threshold``, ``suggest`` (``true``/``false``), ``color``;
+``applies_to``, ``not_applies_to``
+    rules by segment column, ``column: value, value`` separated by ``;`` (e.g.
+    ``speaker: MODERATOR`` or ``role: principal, superintendent``).
 
 The codebook's name is the file's name without its suffix. Problems are reported with the
 row they are on (``codebook.csv:7: codes → 5 → label: …``).
@@ -96,8 +99,8 @@ def read_table_codebook(path: Path) -> TableCodebook:
         found = _column(columns, (field,))
         if found is not None:
             fields[field] = found
-    for field in ("threshold", "suggest"):
-        found = _column(columns, (field,))
+    for field in ("threshold", "suggest", "applies_to", "not_applies_to"):
+        found = _column(columns, (field, field.replace("_", " ")))
         if found is not None:
             fields[field] = found
     parent_col = _column(columns, PARENT_COLUMNS)
@@ -121,6 +124,8 @@ def read_table_codebook(path: Path) -> TableCodebook:
                 code[field] = _number(cell, path, number, column)
             elif field == "suggest":
                 code[field] = _flag(cell, path, number, column)
+            elif field in ("applies_to", "not_applies_to"):
+                code[field] = _rules(cell, path, number, column)
             else:
                 code[field] = cell
         codes.append(code)
@@ -136,6 +141,20 @@ def _number(cell: str, path: Path, row: int, column: str) -> float:
         return float(cell)
     except ValueError:
         raise CodebookError(f"{path}:{row}: {column} {cell!r} is not a number; write e.g. 0.5") from None
+
+
+def _rules(cell: str, path: Path, row: int, column: str) -> dict[str, list[str]]:
+    """``"speaker: MODERATOR; role: principal, superintendent"`` → a rule per column."""
+    rules: dict[str, list[str]] = {}
+    for part in _values(cell):
+        name, colon, values = part.partition(":")
+        items = [value.strip() for value in values.split(",") if value.strip()]
+        if not colon or not name.strip() or not items:
+            raise CodebookError(
+                f"{path}:{row}: {column} {part!r} is not 'column: value, value' (e.g. speaker: MODERATOR)"
+            )
+        rules.setdefault(name.strip(), []).extend(items)
+    return rules
 
 
 def _flag(cell: str, path: Path, row: int, column: str) -> bool:

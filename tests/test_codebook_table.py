@@ -37,6 +37,7 @@ def test_hierarchy_lists_and_rules_from_columns(tmp_path):
             "Threshold": ["", "0.6", "", ""],
             "Inclusion": ["", "", "Only services for students.", ""],
             "Notes": ["x", "", "", ""],
+            "Applies to": ["", "", "", "speaker: MODERATOR, Interviewer; role: principal"],
         }
     )
     for path in (tmp_path / "book.csv", tmp_path / "book.xlsx"):
@@ -52,6 +53,7 @@ def test_hierarchy_lists_and_rules_from_columns(tmp_path):
         assert staffing.examples == ["We hired two counselors."]
         assert book.get("mental_health").include_when == "Only services for students."
         assert book.get("lens").suggest is False and book.get("supports").suggest is True
+        assert book.get("lens").applies_to == {"speaker": ["MODERATOR", "Interviewer"], "role": ["principal"]}
     result = CliRunner().invoke(app, ["validate", str(tmp_path / "book.csv")])
     assert result.exit_code == 0 and "valid: 4 codes" in result.output and "columns not read: Notes" in result.output
 
@@ -64,6 +66,7 @@ def test_hierarchy_lists_and_rules_from_columns(tmp_path):
         ("code,threshold\nA,high\n", "book.csv:2: threshold 'high' is not a number"),
         ("code,threshold\nA,0.5\nB,2\n", "book.csv:3: codes[1].threshold"),
         ("code,suggest\nA,maybe\n", "book.csv:2: suggest 'maybe' is not true or false"),
+        ("code,applies_to\nA,MODERATOR\n", "book.csv:2: applies_to 'MODERATOR' is not 'column: value, value'"),
         ("code\nA\nA\n", "book.csv:3: codes[1].id: duplicate id 'a'"),
         ("description,notes\nx,y\n", "a codebook table needs a column naming the codes"),
     ],
