@@ -82,7 +82,6 @@ class TagResult:
         return "".join(parts)
 
 
-@shows_progress
 def _tables(training: Any) -> bool:
     """Human codings given as tables (not recorded as paths in the settings)."""
     if isinstance(training, list | tuple):
@@ -90,6 +89,7 @@ def _tables(training: Any) -> bool:
     return isinstance(training, pd.DataFrame)
 
 
+@shows_progress
 def tag(
     inputs: str | Path | Iterable[str | Path],
     codebook: str | Path | Codebook,

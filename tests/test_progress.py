@@ -57,3 +57,11 @@ def test_suggest_reports_encoding_progress_in_a_notebook(monkeypatch, capsys, co
     segments = qc.segments_from_texts([f"We rebuilt our counselling referrals, step {k}." for k in range(5)])
     qc.suggest(segments, codebook, method="embedding", cache=None)
     assert "qualcode: encoding sentences" in capsys.readouterr().err
+
+
+def test_the_long_public_steps_show_progress_in_jupyter():
+    import qualcode as qc
+
+    for function in (qc.tag, qc.suggest, qc.next_to_code):
+        assert getattr(function, "__wrapped__", None) is not None, function.__name__
+        assert function.__name__ in {"tag", "suggest", "next_to_code"}
