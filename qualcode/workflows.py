@@ -192,6 +192,10 @@ def review_file(
             "cover coded segments only and exports need the transcripts (-i)"
         )
     write_together(items)
+    stale = meta_path(output)
+    if meta is None and stale.is_file() and stale.resolve() != meta_path(coded).resolve():
+        stale.unlink()  # it described the file this one replaced, not this one
+        notes.append(f"note: removed {stale.name}, the record of the {output.name} this review replaced")
     return table, notes
 
 

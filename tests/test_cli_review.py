@@ -138,3 +138,7 @@ def test_a_reviewed_file_keeps_its_runs_record_so_counts_do_not_change(tmp_path)
     result = run("freq", bare, "-o", tmp_path / "freq_bare.csv")
     assert result.exit_code == 0 and "no copied.meta.json beside" in result.output
     assert set(pd.read_csv(tmp_path / "freq_bare.csv")["total"]) == {coded_segments}
+    # reviewing that bare copy over the reviewed file: its old record no longer describes it
+    result = run("review", bare, "-o", reviewed)
+    assert result.exit_code == 0 and "removed reviewed.meta.json" in result.output
+    assert not (tmp_path / "reviewed.meta.json").exists()
