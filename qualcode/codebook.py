@@ -407,8 +407,6 @@ def load_codebook(path: str | Path) -> Codebook:
     if path.suffix.lower() in SUFFIXES:  # a codebook kept in a spreadsheet, one code per row
         table = read_table_codebook(path)
         return parse_codebook(table.data, source=str(path), lines=table.lines)
-    if path.stat().st_size > MAX_YAML_CHARS * 4:
-        raise CodebookError(f"{path}: {path.stat().st_size:,} bytes, far more than a codebook holds; check the file")
     data = path.read_bytes()
     try:
         text = data.decode("utf-8-sig")
