@@ -420,7 +420,13 @@ def load_codebook(path: str | Path) -> Codebook:
 
 
 def save_codebook(codebook: Codebook, path: str | Path) -> None:
-    """Write a codebook as YAML (fields left at their default are omitted)."""
+    """Write a codebook as YAML (fields left at their default are omitted), or as a table
+    with one code per row to a ``.csv``/``.tsv``/``.xlsx`` name (:mod:`qualcode.codebook_table`)."""
+    from .codebook_table import SUFFIXES, write_table_codebook
+
+    if Path(path).suffix.lower() in SUFFIXES:
+        write_table_codebook(codebook, Path(path))
+        return
     text = yaml.safe_dump(codebook.to_dict(), sort_keys=False, allow_unicode=True, width=100)
     atomic_write_text(path, text)
 

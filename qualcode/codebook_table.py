@@ -24,11 +24,15 @@ are ignored and named in :attr:`TableCodebook.ignored`):
 
 The codebook's name is the file's name without its suffix. Problems are reported with the
 row they are on (``codebook.csv:7: codes → 5 → label: …``).
+
+:func:`qualcode.save_codebook` writes a codebook the same way to a ``.csv``, ``.tsv`` or
+``.xlsx`` name (:func:`write_table_codebook`), for a team that edits its codebook in a
+spreadsheet: read back, every code comes out the same (the name becomes the file's name).
+Lists are written one item per line within the cell, so an item may hold ``;``.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -68,7 +72,77 @@ def _column(columns: list[str], names: tuple[str, ...]) -> str | None:
 
 
 def _values(cell: str) -> list[str]:
-    return [part.strip() for part in re.split(r"[;\n]", cell) if part.strip()]
+    """Items of a list cell: one per line when the cell has several lines, else split at ``;``."""
+    parts = cell.split("\n") if "\n" in cell else cell.split(";")
+    return [part.strip() for part in parts if part.strip()]
+
+
+WRITTEN = (
+    "id",
+    "label",
+    "parent",
+    "description",
+    "keywords",
+    "patterns",
+    "exclude",
+    "examples",
+    "include_when",
+    "exclude_when",
+    "threshold",
+    "suggest",
+    "color",
+    "applies_to",
+    "not_applies_to",
+)
+
+
+def _cell(items: list[str]) -> str:
+    text = "\n".join(items)
+    return text + "\n" if len(items) == 1 and ";" in text else text  # one item holding ";": one line
+
+
+def write_table_codebook(codebook: Any, path: Path) -> None:
+    """Write ``codebook`` as a table, one code per row, depth first (module docs)."""
+    import pandas as pd
+
+    from .fileio import atomic_write
+    from .io.writers import neutralise
+
+    rows = []
+    for code, _depth, parent in codebook.walk():
+        rules = {}
+        for field in ("applies_to", "not_applies_to"):
+            lines = []
+            for column, values in getattr(code, field).items():
+                if any("," in value or "\n" in value for value in values) or ":" in column or "\n" in column:
+                    raise CodebookError(
+                        f"{path}: code {code.id!r} {field} {column}: {values} cannot be written to a table "
+                        "(a ',' in a value or ':' in a column); keep this codebook as YAML"
+                    )
+                lines.append(f"{column}: {', '.join(values)}")
+            rules[field] = _cell(lines)
+        rows.append(
+            {
+                "id": code.id,
+                "label": code.label,
+                "parent": parent or "",
+                "description": code.description,
+                **{field: _cell(getattr(code, field)) for field in LIST_FIELDS},
+                "include_when": code.include_when,
+                "exclude_when": code.exclude_when,
+                "threshold": "" if code.threshold is None else repr(code.threshold),
+                "suggest": "true" if code.suggest else "false",
+                "color": code.color or "",
+                **rules,
+            }
+        )
+    frame = neutralise(pd.DataFrame(rows, columns=list(WRITTEN)))
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        atomic_write(path, lambda tmp: frame.to_excel(tmp, index=False, engine="openpyxl"))
+    else:
+        sep = "\t" if suffix == ".tsv" else ","
+        atomic_write(path, lambda tmp: frame.to_csv(tmp, index=False, sep=sep, lineterminator="\n"))
 
 
 def read_table_codebook(path: Path) -> TableCodebook:
@@ -76,9 +150,10 @@ def read_table_codebook(path: Path) -> TableCodebook:
     name column, a parent that is not a code, a cycle) raise :class:`CodebookError` naming
     the row."""
     from .io.table import read_table
+    from .io.writers import restore
     from .refi.codes import slug
 
-    frame = read_table(path)
+    frame = restore(read_table(path))
     columns = list(frame.columns)
     if len(frame) > MAX_ROWS:
         raise CodebookError(f"{path}: {len(frame):,} rows, over the {MAX_ROWS:,} codes a codebook may hold")
@@ -115,17 +190,18 @@ def read_table_codebook(path: Path) -> TableCodebook:
             continue  # an empty row
         code: dict[str, Any] = {"id": given or slug(name), "label": name or given}
         for field, column in fields.items():
-            cell = str(record[column]).strip()
+            raw = str(record[column])
+            cell = raw.strip()
             if not cell:
                 continue
             if field in LIST_FIELDS:
-                code[field] = _values(cell)
+                code[field] = _values(raw)  # a line break, even a last one, means one item per line
             elif field == "threshold":
                 code[field] = _number(cell, path, number, column)
             elif field == "suggest":
                 code[field] = _flag(cell, path, number, column)
             elif field in ("applies_to", "not_applies_to"):
-                code[field] = _rules(cell, path, number, column)
+                code[field] = _rules(raw, path, number, column)
             else:
                 code[field] = cell
         codes.append(code)

@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 import qualcode as qc
 from qualcode.cli import app
 
-from .conftest import FIXTURES
+from .conftest import CODEBOOK, FIXTURES
 
 SERDIF_CODEBOOK = FIXTURES / "taguette" / "codebook_20220303_8.csv"
 SERDIF = FIXTURES / "taguette" / "SERDIF_P2_ThematicAnalysis.sqlite3"
@@ -31,7 +31,7 @@ def test_hierarchy_lists_and_rules_from_columns(tmp_path):
             "Code": ["Supports", "Staffing", "Mental health", "Lens"],
             "Definition": ["Systems that support caring.", "Hiring people.", "Counselling.", "A theory."],
             "Parent": ["", "Supports", "supports", ""],
-            "Keywords": ["", "hired; counselor\nsocial worker", "", ""],
+            "Keywords": ["", "hired; counselor; social worker", "", ""],
             "Examples": ["", "We hired two counselors.", "", ""],
             "Suggest": ["", "", "", "no"],
             "Threshold": ["", "0.6", "", ""],
@@ -98,3 +98,37 @@ def test_tag_with_the_codebook_table_on_the_studys_own_sessions(tmp_path):
         app, ["tag", str(source), "-c", str(SERDIF_CODEBOOK), "-o", str(tmp_path / "t.csv"), "--train", str(train)]
     )
     assert result.exit_code == 2 and "not among the inputs" in result.output  # codings of other sessions: said
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".tsv", ".xlsx"])
+def test_a_codebook_written_as_a_table_reads_back_code_for_code(tmp_path, suffix):
+    book = qc.load_codebook(CODEBOOK)
+    data = book.to_dict()
+    data["codes"][0]["examples"] = ["We use PBIS; every school does.", "MTSS = tiers"]  # ';' and a formula start
+    data["codes"][1]["examples"] = ["One example; with a semicolon."]
+    data["codes"][2]["applies_to"] = {"speaker": ["MODERATOR", "Interviewer"], "role": ["principal"]}
+    data["codes"][3]["not_applies_to"] = {"district": ["D01; east"]}
+    book = qc.codebook.parse_codebook(data)
+    path = tmp_path / f"codebook{suffix}"
+    qc.save_codebook(book, path)
+    back = qc.load_codebook(path)
+    assert [(c.model_dump(exclude={"children"}), p) for c, _, p in back.walk()] == [
+        (c.model_dump(exclude={"children"}), p) for c, _, p in book.walk()
+    ]
+    assert back.name == "codebook"  # a table holds codes only: the name is the file's
+    bad = qc.codebook.parse_codebook({**data, "codes": [{**data["codes"][0], "applies_to": {"role": ["a, b"]}}]})
+    with pytest.raises(qc.CodebookError, match="keep this codebook as YAML"):
+        qc.save_codebook(bad, tmp_path / f"bad{suffix}")
+    assert not (tmp_path / f"bad{suffix}").exists()
+
+
+def test_a_refi_codebook_becomes_a_table(tmp_path):
+    runner = CliRunner()
+    qdc = tmp_path / "codebook.qdc"
+    assert runner.invoke(app, ["export-refi", "-c", str(CODEBOOK), "-o", str(qdc)]).exit_code == 0
+    table = tmp_path / "codebook.csv"
+    result = runner.invoke(app, ["import-refi", str(qdc), "-o", str(table)])
+    assert result.exit_code == 0, result.output
+    book, back = qc.load_codebook(CODEBOOK), qc.load_codebook(table)
+    assert [(c.id, p) for c, _, p in back.walk()] == [(c.id, p) for c, _, p in book.walk()]
+    assert pd.read_csv(table)["label"].tolist() == [c.label for c, _, _ in book.walk()]

@@ -103,8 +103,10 @@ def import_refi(
         segment_by = unit
     suffix = project.suffix.lower()
     if suffix == ".qdc":
-        if output.suffix.lower() not in (".yaml", ".yml"):
-            raise OptionError(f"{output}: a .qdc codebook is written as YAML; give a .yaml file name")
+        if output.suffix.lower() not in (".yaml", ".yml", ".csv", ".tsv", ".xlsx"):
+            raise OptionError(
+                f"{output}: a .qdc codebook is written as YAML or as a table; give a .yaml, .csv or .xlsx file name"
+            )
         check_writable(output)
         book = read_qdc(project)
         save_codebook(book, output)
