@@ -65,7 +65,7 @@ def test_import_nvivo_and_compute_agreement_inputs(tmp_path):
     folder = tmp_path / "nvivo"
     result = run("import-refi", NVIVO_PROJECT, "-o", folder)
     assert result.exit_code == 0, result.output
-    assert "2 sources, 152 codes, 297 codings, 2 users" in result.output
+    assert "2 sources, 152 codes, 297 codings (299 rows in codings.csv" in result.output and "2 users" in result.output
     assert "UTF-16" in result.output  # the conversion is reported
     codings = qc.read_codings(folder / "codings.csv")  # span form, ready for qualcode agree
     assert len(codings.drop_duplicates()) == 297

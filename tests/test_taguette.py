@@ -101,7 +101,7 @@ def test_import_command_writes_files_every_command_reads(tmp_path):
     out = tmp_path / "serdif"
     result = CliRunner().invoke(app, ["import", str(SERDIF), "-o", str(out)])
     assert result.exit_code == 0, result.output
-    assert "17 sources, 22 codes, 1930 codings" in result.output
+    assert "17 sources, 22 codes, 1930 codings (2427 rows in codings.csv" in result.output
     matrix = CliRunner().invoke(app, ["matrix", str(out / "codings.csv"), "-o", str(tmp_path / "m.csv")])
     assert matrix.exit_code == 0, matrix.output
 

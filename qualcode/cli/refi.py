@@ -121,8 +121,10 @@ def import_refi(
     save_project(result, output, force=force)
     warn(result.warnings)
     codes = len(result.codebook.ids) if result.codebook else 0
+    selections, rows = _selections(result.codings), len(result.codings)
+    spread = f" ({rows} rows in codings.csv: one per segment a coding covers)" if rows != selections else ""
     typer.echo(
-        f"{len(result.corpus)} sources, {codes} codes, {_selections(result.codings)} codings, "
+        f"{len(result.corpus)} sources, {codes} codes, {selections} codings{spread}, "
         f"{len(result.users)} users -> {output}",
         err=True,
     )
