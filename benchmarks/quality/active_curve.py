@@ -7,7 +7,8 @@ that way), one third is scored. *Random* codes pool segments in a random order;
 no codes yet, at random; later batches half likely examples of the codes with fewest, half at
 random). After 50, 100 and 200 coded segments, the learned matcher (``qc.suggest(...,
 training=...)`` on the whole corpus, every coded segment an example, its own per-code
-thresholds) is scored by mean Cohen's kappa on the other third.
+thresholds) is scored by mean Cohen's kappa on the other third. The table's third row per
+corpus is active minus random on the same splits, its mean and standard error over seeds.
 
     python benchmarks/quality/active_curve.py [--corpus games] [--seeds 3] [--no-write]
 """
@@ -105,6 +106,14 @@ def main() -> None:
         for choice in ("random", "active"):
             means = np.mean([r[choice] for r in runs], axis=0)
             lines.append(f"| {name} | {choice} | " + " | ".join(f"{m:.3f}" for m in means) + " |")
+        # the same splits for both choices: the difference per seed, its mean and standard error
+        gaps = np.array([np.subtract(r["active"], r["random"]) for r in runs])
+        spread = gaps.std(axis=0, ddof=1) / np.sqrt(len(runs)) if len(runs) > 1 else np.zeros(len(POINTS))
+        lines.append(
+            f"| {name} | active − random (± s.e.) | "
+            + " | ".join(f"{m:+.3f} ± {e:.3f}" for m, e in zip(gaps.mean(axis=0), spread, strict=True))
+            + " |"
+        )
         print(f"{name}: {bench.about}; {time.perf_counter() - start:.0f} s", flush=True)
     text = "\n".join(lines)
     print(text)
