@@ -77,23 +77,11 @@ def _values(cell: str) -> list[str]:
     return [part.strip() for part in parts if part.strip()]
 
 
-WRITTEN = (
-    "id",
-    "label",
-    "parent",
-    "description",
-    "keywords",
-    "patterns",
-    "exclude",
-    "examples",
-    "include_when",
-    "exclude_when",
-    "threshold",
-    "suggest",
-    "color",
-    "applies_to",
-    "not_applies_to",
-)
+# every field of a code, and its parent (a test keeps this in step with the Code model)
+RULE_FIELDS = ("applies_to", "not_applies_to")
+CRITERIA = ("include_when", "exclude_when")
+WRITTEN: tuple[str, ...] = ("id", "label", "parent", "description", *LIST_FIELDS, *CRITERIA)
+WRITTEN += ("threshold", "suggest", "color", *RULE_FIELDS)
 
 
 def _cell(items: list[str]) -> str:
@@ -111,7 +99,7 @@ def write_table_codebook(codebook: Any, path: Path) -> None:
     rows = []
     for code, _depth, parent in codebook.walk():
         rules = {}
-        for field in ("applies_to", "not_applies_to"):
+        for field in RULE_FIELDS:
             lines = []
             for column, values in getattr(code, field).items():
                 if any("," in value or "\n" in value for value in values) or ":" in column or "\n" in column:
@@ -174,7 +162,7 @@ def read_table_codebook(path: Path) -> TableCodebook:
         found = _column(columns, (field,))
         if found is not None:
             fields[field] = found
-    for field in ("threshold", "suggest", "applies_to", "not_applies_to"):
+    for field in ("threshold", "suggest", *RULE_FIELDS):
         found = _column(columns, (field, field.replace("_", " ")))
         if found is not None:
             fields[field] = found
@@ -200,7 +188,7 @@ def read_table_codebook(path: Path) -> TableCodebook:
                 code[field] = _number(cell, path, number, column)
             elif field == "suggest":
                 code[field] = _flag(cell, path, number, column)
-            elif field in ("applies_to", "not_applies_to"):
+            elif field in RULE_FIELDS:
                 code[field] = _rules(raw, path, number, column)
             else:
                 code[field] = cell

@@ -132,3 +132,10 @@ def test_a_refi_codebook_becomes_a_table(tmp_path):
     book, back = qc.load_codebook(CODEBOOK), qc.load_codebook(table)
     assert [(c.id, p) for c, _, p in back.walk()] == [(c.id, p) for c, _, p in book.walk()]
     assert pd.read_csv(table)["label"].tolist() == [c.label for c, _, _ in book.walk()]
+
+
+def test_every_field_of_a_code_is_a_column():
+    from qualcode.codebook import Code
+    from qualcode.codebook_table import WRITTEN
+
+    assert set(WRITTEN) == (set(Code.model_fields) - {"children"}) | {"parent"}
