@@ -81,8 +81,8 @@ _PUBLIC: dict[str, str] = {
     "export_filter": "workflows",
     "figure": "workflows",
     "report": "workflows",
-    "review_file": "workflows",
-    "next_sheet": "workflows",
+    "review_file": "review",
+    "next_sheet": "active",
     "Report": "html_report",
     "build_report": "html_report",
 }
@@ -104,7 +104,7 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerly
-    from .active import next_to_code
+    from .active import next_sheet, next_to_code
     from .analysis.agreement import agreement
     from .analysis.cooccurrence import compare_groups, cooccurrence
     from .analysis.evaluate import evaluate, precision_recall, tune_thresholds
@@ -134,18 +134,8 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerl
     from .meta import read_meta
     from .pipeline import TagResult, tag
     from .refi import RefiProject, read_qdc, read_qdpx, read_taguette, save_project, to_qdc, to_qdpx
-    from .review import accept, accept_above, merge, reject
+    from .review import accept, accept_above, merge, reject, review_file
     from .segment import segment_documents, segments_from_texts
     from .settings import Settings
     from .suggestions import suggest
-    from .workflows import (
-        agree_files,
-        compare_table,
-        corpus_for,
-        evaluate_files,
-        export_filter,
-        figure,
-        next_sheet,
-        report,
-        review_file,
-    )
+    from .workflows import agree_files, compare_table, corpus_for, evaluate_files, export_filter, figure, report

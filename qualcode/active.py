@@ -221,3 +221,64 @@ def next_to_code(
     sheet["codes"] = ""
     sheet["coder"] = ""
     return sheet
+
+
+def next_sheet(
+    coded: Sequence[str | Path],
+    codebook: str | Path,
+    output: str | Path,
+    *,
+    inputs: Sequence[str | Path] | None = None,
+    metadata: str | Path | None = None,
+    segment_by: str | None = None,
+    n: int = 20,
+    include_interviewer: bool = False,
+) -> pd.DataFrame:
+    """``qualcode next``: the sheet of :func:`qualcode.next_to_code` written to ``output``
+    with a ``.meta.json`` beside it, so that ``tag --train`` and a later ``next`` given the
+    sheet find the transcripts without ``inputs``.
+
+    ``coded``: every codings file so far (hand-coded interviews, filled-in sheets): all of
+    them teach, and no segment coded in any of them is chosen again. The transcripts and
+    the way to read them come from ``inputs`` or else from the ``.meta.json`` beside the
+    first of ``coded`` that has one.
+    """
+    from .codebook import load_codebook
+    from .codings import read_codings
+    from .fileio import write_together
+    from .io import read_transcripts
+    from .io.writers import FLOAT_FORMAT, neutralise
+    from .meta import meta_path, meta_text
+    from .previous import check_not_an_input
+    from .provenance import provenance
+    from .settings import Settings
+    from .workflows import reading_for
+
+    if not coded:
+        raise OptionError("give at least one codings file (CODED)", option="coded")
+    output = Path(output)
+    check_not_an_input(output, [*coded, *(inputs or ()), codebook, metadata])
+    check_not_an_input(meta_path(output), [*coded, *(inputs or ())])
+    book = load_codebook(codebook)
+    training = [read_codings(path) for path in coded]
+    recorded = next((path for path in coded if meta_path(path).is_file()), coded[0])
+    names, options = reading_for(recorded, inputs, metadata=metadata, segment_by=segment_by)
+    corpus = read_transcripts(names, **options)
+    sheet = next_to_code(corpus, book, training=training, n=n, include_interviewer=include_interviewer)
+    run = Settings.build(**options, include_interviewer=include_interviewer, training=[str(p) for p in coded])
+    meta = provenance(
+        corpus=corpus,
+        codebook=book,
+        codebook_path=codebook,
+        settings={**run.record(), "command": "next", "n": n},
+        models={},
+        counts={"documents": len(corpus.documents), "segments": len(corpus.segments), "chosen": len(sheet)},
+    )
+    safe = neutralise(sheet)
+    write_together(
+        [
+            (output, lambda tmp: safe.to_csv(tmp, index=False, float_format=FLOAT_FORMAT, lineterminator="\n")),
+            (meta_path(output), lambda tmp: tmp.write_text(meta_text(meta), encoding="utf-8", newline="\n")),
+        ]
+    )
+    return sheet

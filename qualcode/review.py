@@ -4,13 +4,16 @@ One codings table holds suggestions and human codes; its ``status`` column says 
 row stands: ``suggested`` (qualcode's, not yet reviewed), ``accepted`` and ``rejected``
 (reviewed by ``coder``), ``human`` (applied by a person). Every function here returns a new
 table; none changes its input, and none ever drops a ``human``, ``accepted`` or
-``rejected`` row.
+``rejected`` row. :func:`review_file` (``qualcode review``) does it from a file to a file,
+with the run's ``.meta.json`` carried over.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -210,3 +213,69 @@ def check_statuses(codings: pd.DataFrame) -> pd.DataFrame:
         row = int(np.flatnonzero((missing & out[C.STATUS].eq("human")).to_numpy())[0])
         raise OptionError(f"row {row + 2}: a human code needs a coder name in the 'coder' column")
     return out
+
+
+def review_file(
+    coded: str | Path,
+    output: str | Path,
+    *,
+    accept_above: float | None = None,
+    reject_below: float | None = None,
+    codes: Sequence[str] | None = None,
+    coder: str = "reviewer",
+) -> tuple[pd.DataFrame, list[str]]:
+    """``qualcode review``: accept and reject suggestions of ``coded`` by score (or only check
+    its hand-edited statuses) and write ``output``, with the ``.meta.json`` of ``coded``
+    beside it (the review added to it), so that counts, shares and exports of the reviewed
+    file still know every segment of the run and its transcripts. Reviewing in place keeps
+    the file as it was as ``OUT.csv.bak``. Returns the table and lines to tell the user."""
+    import json
+    import shutil
+
+    from .fileio import write_together
+    from .io.coded import read_coded
+    from .io.writers import FLOAT_FORMAT, neutralise
+    from .meta import meta_path, meta_text, read_meta
+
+    coded, output = Path(coded), Path(output)
+    table = check_statuses(read_coded(coded))
+    if accept_above is not None:
+        table = accept(table, code=list(codes) if codes else None, min_score=accept_above, coder=coder)
+    if reject_below is not None:
+        table = reject(table, code=list(codes) if codes else None, max_score=reject_below, coder=coder)
+    notes = []
+    if output.exists() and output.resolve() == coded.resolve():
+        # reviewing in place: the file as it was stays beside it, so no decision is lost
+        kept = output.with_name(output.name + ".bak")
+        shutil.copy2(output, kept)
+        notes.append(f"note: {output} reviewed in place; the file as it was is kept as {kept}")
+    meta = read_meta(coded)
+    safe = neutralise(table)
+    items: list[tuple[str | Path, Any]] = [
+        (output, lambda tmp: safe.to_csv(tmp, index=False, float_format=FLOAT_FORMAT, lineterminator="\n"))
+    ]
+    if meta is not None:
+        record = json.loads(json.dumps(meta.record))
+        counts = table["status"].value_counts()
+        step = {
+            "from": str(coded),
+            "accept_above": accept_above,
+            "reject_below": reject_below,
+            "codes": list(codes) if codes else None,
+            "coder": coder,
+            "statuses": {s: int(counts.get(s, 0)) for s in ("suggested", "accepted", "rejected", "human")},
+        }
+        record["reviews"] = [*record.get("reviews", []), step]
+        text = meta_text(record)
+        items.append((meta_path(output), lambda tmp: tmp.write_text(text, encoding="utf-8", newline="\n")))
+    else:
+        notes.append(
+            f"warning: no {meta_path(coded).name} beside {coded}: {output} has none either, so counts over it "
+            "cover coded segments only and exports need the transcripts (-i)"
+        )
+    write_together(items)
+    stale = meta_path(output)
+    if meta is None and stale.is_file() and stale.resolve() != meta_path(coded).resolve():
+        stale.unlink()  # it described the file this one replaced, not this one
+        notes.append(f"note: removed {stale.name}, the record of the {output.name} this review replaced")
+    return table, notes

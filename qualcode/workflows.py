@@ -42,11 +42,11 @@ def corpus_for(
     """
     from .io import read_transcripts
 
-    names, options = _reading(coded, inputs, metadata=metadata, segment_by=segment_by)
+    names, options = reading_for(coded, inputs, metadata=metadata, segment_by=segment_by)
     return read_transcripts(names, **options)
 
 
-def _reading(
+def reading_for(
     coded: str | Path,
     inputs: Sequence[str | Path] | None,
     *,
@@ -69,134 +69,6 @@ def _reading(
     if segment_by is not None:
         options["segment_by"] = segment_by
     return list(inputs), options
-
-
-def next_sheet(
-    coded: Sequence[str | Path],
-    codebook: str | Path,
-    output: str | Path,
-    *,
-    inputs: Sequence[str | Path] | None = None,
-    metadata: str | Path | None = None,
-    segment_by: str | None = None,
-    n: int = 20,
-    include_interviewer: bool = False,
-) -> pd.DataFrame:
-    """``qualcode next``: the sheet of :func:`qualcode.next_to_code` written to ``output``
-    with a ``.meta.json`` beside it, so that ``tag --train`` and a later ``next`` given the
-    sheet find the transcripts without ``inputs``.
-
-    ``coded``: every codings file so far (hand-coded interviews, filled-in sheets): all of
-    them teach, and no segment coded in any of them is chosen again. The transcripts and
-    the way to read them come from ``inputs`` or else from the ``.meta.json`` beside the
-    first of ``coded`` that has one.
-    """
-    from .active import next_to_code
-    from .codebook import load_codebook
-    from .codings import read_codings
-    from .fileio import write_together
-    from .io import read_transcripts
-    from .io.writers import FLOAT_FORMAT, neutralise
-    from .meta import meta_path, meta_text
-    from .previous import check_not_an_input
-    from .provenance import provenance
-    from .settings import Settings
-
-    if not coded:
-        raise OptionError("give at least one codings file (CODED)", option="coded")
-    output = Path(output)
-    check_not_an_input(output, [*coded, *(inputs or ()), codebook, metadata])
-    check_not_an_input(meta_path(output), [*coded, *(inputs or ())])
-    book = load_codebook(codebook)
-    training = [read_codings(path) for path in coded]
-    recorded = next((path for path in coded if meta_path(path).is_file()), coded[0])
-    names, options = _reading(recorded, inputs, metadata=metadata, segment_by=segment_by)
-    corpus = read_transcripts(names, **options)
-    sheet = next_to_code(corpus, book, training=training, n=n, include_interviewer=include_interviewer)
-    run = Settings.build(**options, include_interviewer=include_interviewer, training=[str(p) for p in coded])
-    meta = provenance(
-        corpus=corpus,
-        codebook=book,
-        codebook_path=codebook,
-        settings={**run.record(), "command": "next", "n": n},
-        models={},
-        counts={"documents": len(corpus.documents), "segments": len(corpus.segments), "chosen": len(sheet)},
-    )
-    safe = neutralise(sheet)
-    write_together(
-        [
-            (output, lambda tmp: safe.to_csv(tmp, index=False, float_format=FLOAT_FORMAT, lineterminator="\n")),
-            (meta_path(output), lambda tmp: tmp.write_text(meta_text(meta), encoding="utf-8", newline="\n")),
-        ]
-    )
-    return sheet
-
-
-def review_file(
-    coded: str | Path,
-    output: str | Path,
-    *,
-    accept_above: float | None = None,
-    reject_below: float | None = None,
-    codes: Sequence[str] | None = None,
-    coder: str = "reviewer",
-) -> tuple[pd.DataFrame, list[str]]:
-    """``qualcode review``: accept and reject suggestions of ``coded`` by score (or only check
-    its hand-edited statuses) and write ``output``, with the ``.meta.json`` of ``coded``
-    beside it (the review added to it), so that counts, shares and exports of the reviewed
-    file still know every segment of the run and its transcripts. Reviewing in place keeps
-    the file as it was as ``OUT.csv.bak``. Returns the table and lines to tell the user."""
-    import json
-    import shutil
-
-    from .fileio import write_together
-    from .io.coded import read_coded
-    from .io.writers import FLOAT_FORMAT, neutralise
-    from .meta import meta_path, meta_text, read_meta
-    from .review import accept, check_statuses, reject
-
-    coded, output = Path(coded), Path(output)
-    table = check_statuses(read_coded(coded))
-    if accept_above is not None:
-        table = accept(table, code=list(codes) if codes else None, min_score=accept_above, coder=coder)
-    if reject_below is not None:
-        table = reject(table, code=list(codes) if codes else None, max_score=reject_below, coder=coder)
-    notes = []
-    if output.exists() and output.resolve() == coded.resolve():
-        # reviewing in place: the file as it was stays beside it, so no decision is lost
-        kept = output.with_name(output.name + ".bak")
-        shutil.copy2(output, kept)
-        notes.append(f"note: {output} reviewed in place; the file as it was is kept as {kept}")
-    meta = read_meta(coded)
-    safe = neutralise(table)
-    items: list[tuple[str | Path, Any]] = [
-        (output, lambda tmp: safe.to_csv(tmp, index=False, float_format=FLOAT_FORMAT, lineterminator="\n"))
-    ]
-    if meta is not None:
-        record = json.loads(json.dumps(meta.record))
-        counts = table["status"].value_counts()
-        step = {
-            "from": str(coded),
-            "accept_above": accept_above,
-            "reject_below": reject_below,
-            "codes": list(codes) if codes else None,
-            "coder": coder,
-            "statuses": {s: int(counts.get(s, 0)) for s in ("suggested", "accepted", "rejected", "human")},
-        }
-        record["reviews"] = [*record.get("reviews", []), step]
-        text = meta_text(record)
-        items.append((meta_path(output), lambda tmp: tmp.write_text(text, encoding="utf-8", newline="\n")))
-    else:
-        notes.append(
-            f"warning: no {meta_path(coded).name} beside {coded}: {output} has none either, so counts over it "
-            "cover coded segments only and exports need the transcripts (-i)"
-        )
-    write_together(items)
-    stale = meta_path(output)
-    if meta is None and stale.is_file() and stale.resolve() != meta_path(coded).resolve():
-        stale.unlink()  # it described the file this one replaced, not this one
-        notes.append(f"note: removed {stale.name}, the record of the {output.name} this review replaced")
-    return table, notes
 
 
 def coded_segments(coded: str | Path) -> pd.DataFrame | None:

@@ -24,7 +24,7 @@ def review(
     Statuses: suggested, accepted, rejected, human. Human rows are never changed.
     Example: qualcode review coded.csv --accept-above 0.7 --reject-below 0.45 --coder ana -o reviewed.csv
     """
-    from ..workflows import review_file
+    from ..review import review_file
 
     check_output(output)
     table, notes = review_file(
@@ -170,7 +170,7 @@ def next(
     `next` again: qualcode next human.csv to_code.csv -c codebook.yaml -n 20 -o more.csv
     Example: qualcode next human.csv -c codebooks/caring_schools.yaml -i interviews/ -n 20 -o to_code.csv
     """
-    from ..workflows import next_sheet
+    from ..active import next_sheet
 
     check_output(output)
     sheet = next_sheet(
