@@ -247,8 +247,8 @@ def next_sheet(
     from .codings import read_codings
     from .fileio import write_together
     from .io import read_transcripts
-    from .io.writers import FLOAT_FORMAT, neutralise
-    from .meta import meta_path, meta_text
+    from .io.writers import csv_writer
+    from .meta import meta_path, meta_writer
     from .previous import check_not_an_input
     from .provenance import provenance
     from .settings import Settings
@@ -274,11 +274,10 @@ def next_sheet(
         models={},
         counts={"documents": len(corpus.documents), "segments": len(corpus.segments), "chosen": len(sheet)},
     )
-    safe = neutralise(sheet)
     write_together(
         [
-            (output, lambda tmp: safe.to_csv(tmp, index=False, float_format=FLOAT_FORMAT, lineterminator="\n")),
-            (meta_path(output), lambda tmp: tmp.write_text(meta_text(meta), encoding="utf-8", newline="\n")),
+            (output, csv_writer(sheet)),
+            (meta_path(output), meta_writer(meta)),
         ]
     )
     return sheet

@@ -8,6 +8,7 @@ their SHA-256) and so tells later commands how to read the same inputs the same 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,12 @@ def meta_path(output: str | Path) -> Path:
 def meta_text(meta: dict[str, Any]) -> str:
     """The JSON text of a record (sorted keys, two-space indent, LF: deterministic)."""
     return json.dumps(meta, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def meta_writer(meta: dict[str, Any]) -> Callable[[Path], object]:
+    """What writes the record's JSON text to a path (for :func:`~qualcode.fileio.write_together`)."""
+    text = meta_text(meta)
+    return lambda tmp: tmp.write_text(text, encoding="utf-8", newline="\n")
 
 
 def write_meta(output: str | Path, meta: dict[str, Any]) -> Path:

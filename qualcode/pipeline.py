@@ -18,7 +18,7 @@ from .errors import OptionError
 from .fileio import check_writable, write_together
 from .io import read_transcripts
 from .io.writers import write_codings
-from .meta import meta_path, meta_text
+from .meta import meta_path, meta_writer
 from .previous import check_not_an_input, previous_codings
 from .progress import shows_progress
 from .provenance import provenance
@@ -229,7 +229,7 @@ def tag(
                         codings, tmp, format=run.format, segments=coded_segments, codes=codebook.ids
                     ),
                 ),
-                (meta_path(target), lambda tmp: tmp.write_text(meta_text(meta), encoding="utf-8", newline="\n")),
+                (meta_path(target), meta_writer(meta)),
             ]
         )
         result.output, result.meta_file = target, meta_path(target)

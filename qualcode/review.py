@@ -234,8 +234,8 @@ def review_file(
 
     from .fileio import write_together
     from .io.coded import read_coded
-    from .io.writers import FLOAT_FORMAT, neutralise
-    from .meta import meta_path, meta_text, read_meta
+    from .io.writers import csv_writer
+    from .meta import meta_path, meta_writer, read_meta
 
     coded, output = Path(coded), Path(output)
     table = check_statuses(read_coded(coded))
@@ -250,10 +250,7 @@ def review_file(
         shutil.copy2(output, kept)
         notes.append(f"note: {output} reviewed in place; the file as it was is kept as {kept}")
     meta = read_meta(coded)
-    safe = neutralise(table)
-    items: list[tuple[str | Path, Any]] = [
-        (output, lambda tmp: safe.to_csv(tmp, index=False, float_format=FLOAT_FORMAT, lineterminator="\n"))
-    ]
+    items: list[tuple[str | Path, Any]] = [(output, csv_writer(table))]
     if meta is not None:
         record = json.loads(json.dumps(meta.record))
         counts = table["status"].value_counts()
@@ -266,8 +263,7 @@ def review_file(
             "statuses": {s: int(counts.get(s, 0)) for s in ("suggested", "accepted", "rejected", "human")},
         }
         record["reviews"] = [*record.get("reviews", []), step]
-        text = meta_text(record)
-        items.append((meta_path(output), lambda tmp: tmp.write_text(text, encoding="utf-8", newline="\n")))
+        items.append((meta_path(output), meta_writer(record)))
     else:
         notes.append(
             f"warning: no {meta_path(coded).name} beside {coded}: {output} has none either, so counts over it "

@@ -6,7 +6,7 @@ UTF-8. They are written atomically (a temporary file renamed over the target).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -67,11 +67,17 @@ def restore(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
-    """Write a DataFrame as a deterministic UTF-8 CSV, atomically, with formula-like text cells
-    neutralised for spreadsheets (:func:`neutralise`; qualcode's readers restore them)."""
+def csv_writer(frame: pd.DataFrame) -> Callable[[Path], None]:
+    """What writes ``frame`` as a deterministic UTF-8 CSV to a path, formula-like text cells
+    neutralised for spreadsheets (:func:`neutralise`; qualcode's readers restore them): for
+    :func:`~qualcode.fileio.atomic_write` and :func:`~qualcode.fileio.write_together`."""
     safe = neutralise(frame)
-    return atomic_write(path, lambda tmp: safe.to_csv(tmp, index=False, float_format=FLOAT_FORMAT, lineterminator="\n"))
+    return lambda tmp: safe.to_csv(tmp, index=False, float_format=FLOAT_FORMAT, lineterminator="\n")
+
+
+def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
+    """Write a DataFrame as a deterministic UTF-8 CSV (:func:`csv_writer`), atomically."""
+    return atomic_write(path, csv_writer(frame))
 
 
 def write_codings(
