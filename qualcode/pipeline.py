@@ -209,17 +209,20 @@ def tag(
     result = TagResult(codings, corpus, meta, settings=run, warnings=[*corpus.warnings, *notes])
     if output is not None:
         coded_segments = corpus.segments
-        if not run.include_interviewer:  # interviewer turns only where they hold human codes
-            human = codings.loc[codings[C.METHOD] == "human", [C.DOC_ID, C.SEGMENT_ID]]
-            keys = set(zip(human[C.DOC_ID].astype(str), human[C.SEGMENT_ID], strict=True))
-            with_human = np.array(
+        if not run.include_interviewer:  # the segments qc.suggest coded (see there)
+            from .suggestions import named_interviewer_turns
+
+            held = codings[[C.DOC_ID, C.SEGMENT_ID]]
+            keys = set(zip(held[C.DOC_ID].astype(str), held[C.SEGMENT_ID], strict=True))
+            with_rows = np.array(
                 [
                     (str(d), s) in keys
                     for d, s in zip(coded_segments[C.DOC_ID], coded_segments[C.SEGMENT_ID], strict=True)
                 ],
                 dtype=bool,
             )
-            coded_segments = coded_segments[~coded_segments[C.IS_INTERVIEWER].to_numpy(dtype=bool) | with_human]
+            kept = ~coded_segments[C.IS_INTERVIEWER].to_numpy(dtype=bool) | with_rows
+            coded_segments = coded_segments[kept | named_interviewer_turns(coded_segments, codebook)]
         target = Path(output)
         write_together(
             [

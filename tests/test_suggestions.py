@@ -145,3 +145,33 @@ def test_scoring_a_slice_at_a_time_gives_the_same_codings(example_corpus, codebo
     sliced = qc.suggest(example_corpus, codebook, cache=None)
     pd.testing.assert_frame_equal(whole, sliced)
     assert whole.attrs["qualcode"]["notes"] == sliced.attrs["qualcode"]["notes"]
+
+
+def test_the_wide_table_keeps_the_interviewer_turns_a_code_names(tmp_path, example_corpus):
+    import yaml
+
+    path = tmp_path / "book.yaml"
+    path.write_text(
+        yaml.safe_dump(
+            {
+                "name": "t",
+                "codes": [
+                    {
+                        "id": "asks",
+                        "label": "Asks",
+                        "keywords": ["support"],
+                        "applies_to": {"is_interviewer": ["true"]},
+                    },
+                    {"id": "support", "label": "Support", "keywords": ["support"]},
+                ],
+            }
+        ),
+        encoding="utf-8",
+    )
+    result = qc.tag(EXAMPLES, path, tmp_path / "wide.csv", method="keyword", format="wide")
+    wide = pd.read_csv(tmp_path / "wide.csv", keep_default_na=False)
+    interviewer = example_corpus.segments.set_index(["doc_id", "segment_id"])["is_interviewer"]
+    turns = interviewer.loc[list(zip(wide["doc_id"], wide["segment_id"], strict=True))].to_numpy()
+    assert turns.sum() == int(interviewer.sum())  # every turn the code names, with or without a suggestion
+    assert (wide.loc[turns, "support"] == "").all() and (wide.loc[turns, "asks"] != "").sum() >= 3
+    assert len(result.codings) == int((wide[["asks", "support"]] != "").to_numpy().sum())
