@@ -41,11 +41,14 @@ class TagResult:
     meta_file: Path | None = None
     settings: Settings | None = None
     warnings: list[str] = field(default_factory=list)
+    n_coded: int | None = None  # segments coded (see coded_rows); None: the participants' turns
 
     def summary(self) -> str:
         """One line for the end of a run."""
         coded = self.corpus.segments
-        n_coded = int((~coded[C.IS_INTERVIEWER]).sum()) if C.IS_INTERVIEWER in coded else len(coded)
+        n_coded = self.n_coded
+        if n_coded is None:
+            n_coded = int((~coded[C.IS_INTERVIEWER]).sum()) if C.IS_INTERVIEWER in coded else len(coded)
         with_code = self.codings[[C.DOC_ID, C.SEGMENT_ID]].drop_duplicates().shape[0] if len(self.codings) else 0
         codes = self.codings[C.CODE].nunique() if len(self.codings) else 0
         where = f" -> {self.output}" if self.output else ""
@@ -206,23 +209,12 @@ def tag(
         models=made["models"],
         counts=counts,
     )
-    result = TagResult(codings, corpus, meta, settings=run, warnings=[*corpus.warnings, *notes])
+    coded = coded_rows(corpus.segments, codings, codebook, include_interviewer=run.include_interviewer)
+    result = TagResult(
+        codings, corpus, meta, settings=run, warnings=[*corpus.warnings, *notes], n_coded=int(coded.sum())
+    )
     if output is not None:
-        coded_segments = corpus.segments
-        if not run.include_interviewer:  # the segments qc.suggest coded (see there)
-            from .suggestions import named_interviewer_turns
-
-            held = codings[[C.DOC_ID, C.SEGMENT_ID]]
-            keys = set(zip(held[C.DOC_ID].astype(str), held[C.SEGMENT_ID], strict=True))
-            with_rows = np.array(
-                [
-                    (str(d), s) in keys
-                    for d, s in zip(coded_segments[C.DOC_ID], coded_segments[C.SEGMENT_ID], strict=True)
-                ],
-                dtype=bool,
-            )
-            kept = ~coded_segments[C.IS_INTERVIEWER].to_numpy(dtype=bool) | with_rows
-            coded_segments = coded_segments[kept | named_interviewer_turns(coded_segments, codebook)]
+        coded_segments = corpus.segments[coded]
         target = Path(output)
         write_together(
             [
@@ -237,6 +229,27 @@ def tag(
         )
         result.output, result.meta_file = target, meta_path(target)
     return result
+
+
+def coded_rows(
+    segments: pd.DataFrame, codings: pd.DataFrame, codebook: Codebook, *, include_interviewer: bool
+) -> np.ndarray:
+    """The segments a run coded (the rows of a wide table): every segment with
+    ``include_interviewer``; else the participants' turns, plus interviewer turns that hold a
+    row (human codes kept) or that a code names by speaker (see :func:`qc.suggest`)."""
+    if include_interviewer or C.IS_INTERVIEWER not in segments.columns:
+        return np.ones(len(segments), dtype=bool)
+    from .suggestions import named_interviewer_turns
+
+    held = codings[[C.DOC_ID, C.SEGMENT_ID]]
+    keys = set(zip(held[C.DOC_ID].astype(str), held[C.SEGMENT_ID], strict=True))
+    with_rows = np.fromiter(
+        ((str(d), s) in keys for d, s in zip(segments[C.DOC_ID], segments[C.SEGMENT_ID], strict=True)),
+        dtype=bool,
+        count=len(segments),
+    )
+    kept = ~segments[C.IS_INTERVIEWER].to_numpy(dtype=bool) | with_rows
+    return kept | named_interviewer_turns(segments, codebook)
 
 
 def _reuse_metadata(run: Settings, output: str | Path | None) -> str | None:
