@@ -25,7 +25,7 @@ import pandas as pd
 from ..codebook import save_codebook
 from ..errors import OutputError
 from ..io.writers import FLOAT_FORMAT
-from ..meta import meta_text
+from ..meta import meta_writer
 from ..version import __version__
 from .read import RefiProject
 
@@ -114,5 +114,4 @@ def _write(project: RefiProject, tmp: Path, folder: Path) -> None:
         "counts": {"documents": len(project.corpus), "codings": len(project.codings)},
         "warnings": project.warnings,
     }
-    text = meta_text(record)
-    (tmp / "codings.meta.json").write_text(text, encoding="utf-8", newline="\n")
+    meta_writer(record)(tmp / "codings.meta.json")
