@@ -25,6 +25,47 @@ def test_usefulness_seeks_likely_positives_of_codes_with_few_examples():
     assert u[1, 0] == u[0, 3] == pytest.approx(0.5)
 
 
+def test_codes_with_few_examples_are_sought_by_their_definition_scores():
+    learned = np.array([[0.9, 0.9], [0.1, 0.1]])
+    definition = np.array([[0.0, 0.0], [0.4, 0.4]])  # zero-shot: the second row looks like both
+    u = usefulness(learned, np.array([0.5, 0.5]), np.array([2, 3]), definition)
+    # two examples: the learned probability knows too little, the definition decides
+    assert u[1, 0] == pytest.approx(1 / np.sqrt(3)) and u[0, 0] == 0.0
+    # three examples: the learned probability decides
+    assert u[0, 1] == pytest.approx(0.5) and u[1, 1] == pytest.approx(0.2 / 2)
+
+
+def test_definitions_are_trusted_as_far_as_they_rank_the_human_codes():
+    from qualcode.active import definition_trust
+    from qualcode.match.learned_features import ranking_auc
+
+    labels = np.array([[True, False], [False, False], [False, True], [False, False]])
+    assert ranking_auc(np.array([[0.9, 0.1], [0.2, 0.3], [0.1, 0.8], [0.3, 0.2]]), labels) == 1.0
+    assert ranking_auc(np.full((4, 2), 0.5), labels) == 0.5  # ties everywhere: chance
+    assert ranking_auc(np.ones((4, 2)), np.zeros((4, 2), dtype=bool)) is None  # nothing coded
+    assert definition_trust(None) == 0.0 and definition_trust(0.45) == 0.0
+    assert definition_trust(0.6) == pytest.approx(0.5) and definition_trust(0.9) == 1.0
+    learned, definition = np.array([[0.2]]), np.array([[0.4]])
+    half = usefulness(learned, np.array([0.4]), np.array([0]), definition, trust=0.5)
+    assert half[0, 0] == pytest.approx(0.75)  # halfway between 0.5 (learned) and 1.0 (definition)
+
+
+@pytest.mark.model
+def test_a_code_without_examples_is_sought_where_its_definition_scores(codebook, example_corpus):
+    human = qc.read_codings(EXAMPLES / "human_codes_d01.csv")
+    sheet = qc.next_to_code(example_corpus, codebook, training=human, n=40, cache=None)
+    given = set(human["code"])
+    hybrid = qc.suggest(example_corpus, codebook, method="hybrid", cache=None, min_score=0.0)
+    useful = sheet[(sheet["chosen"] == "useful") & ~sheet["useful_for"].isin(given)]
+    assert len(useful) > 0
+    made = sheet.attrs["qualcode"]  # the example codebook's definitions rank d01's codes well
+    assert made["definition_auc"] > 0.7 and made["definition_trust"] == 1.0
+    zero_shot = hybrid.set_index(["doc_id", "segment_id", "code"])["score"]
+    for row in useful.itertuples():  # no examples: usefulness is the zero-shot score over 0.4
+        expected = min(1.0, float(zero_shot.get((row.doc_id, row.segment_id, row.useful_for), 0.0)) / 0.4)
+        assert row.usefulness == pytest.approx(expected, abs=1e-3), row.useful_for
+
+
 def test_select_spreads_over_documents_and_skips_near_copies():
     vectors = np.eye(6)
     vectors[1] = vectors[0]  # a near copy of row 0
@@ -99,6 +140,8 @@ def test_next_and_tag_learn_from_every_codings_file_so_far(tmp_path):
     )
     assert run.exit_code == 0, run.output
     assert (tmp_path / "to_code.meta.json").is_file()  # the sheet knows its transcripts
+    settings = json.loads((tmp_path / "to_code.meta.json").read_text())["settings"]
+    assert 0.5 < settings["definition_auc"] <= 1 and 0 <= settings["definition_trust"] <= 1
     sheet = pd.read_csv(first, keep_default_na=False)
     sheet.loc[0, "codes"] = "personnel"
     sheet.to_csv(first, index=False)

@@ -95,6 +95,7 @@ def test_train_keeps_human_codes_and_falls_back(example_corpus, codebook):
     assert own and alone and not info["fallback_to_hybrid"] and set(own) | set(alone) == set(codebook.ids)
     assert all(info["learned"][c]["positives"] >= 2 for c in own)
     assert all(info["learned"][c]["positives"] < 2 for c in alone)
+    assert 0.5 < info["definition_auc"] <= 1  # the codebook alone ranks d01's human codes
     suggested = coded.loc[~coded["doc_id"].isin(hand_coded)]
     assert set(suggested["method"]) == {"classifier"}
     for code in alone:

@@ -9,6 +9,9 @@ random). After 50, 100 and 200 coded segments, the learned matcher (``qc.suggest
 training=...)`` on the whole corpus, every coded segment an example, its own per-code
 thresholds) is scored by mean Cohen's kappa on the other third. The table's third row per
 corpus is active minus random on the same splits, its mean and standard error over seeds.
+A second table: how often the segments ``next_to_code`` chose as likely examples of a code
+(``chosen`` "useful", batches after the first) were coded with that code by the humans,
+against a random pool segment's chance of carrying it.
 
     python benchmarks/quality/active_curve.py [--corpus games] [--seeds 3] [--no-write]
 """
@@ -71,6 +74,7 @@ def curve(bench: Bench, seed: int, enc) -> dict[str, list[float]]:
     }
     active = []
     pool_segments = bench.segments.iloc[pool].reset_index(drop=True)
+    hits, chances = [], []
     while len(chosen) < max(POINTS):
         sheet = qc.next_to_code(
             pool_segments,
@@ -80,10 +84,18 @@ def curve(bench: Bench, seed: int, enc) -> dict[str, list[float]]:
             include_interviewer=True,
             encoder=enc,
         )
-        chosen += [index[(str(d), int(s))] for d, s in zip(sheet[C.DOC_ID], sheet[C.SEGMENT_ID], strict=True)]
+        rows = [index[(str(d), int(s))] for d, s in zip(sheet[C.DOC_ID], sheet[C.SEGMENT_ID], strict=True)]
+        left = np.setdiff1d(pool, chosen)
+        for row, why, code in zip(rows, sheet["chosen"], sheet["useful_for"], strict=True):
+            if why == "useful":  # did the human code it with the code it was chosen for?
+                j = bench.codes.index(code)
+                hits.append(bool(bench.labels[row, j]))
+                chances.append(float(bench.labels[left, j].mean()))  # a random pick's chance
+        chosen += rows
         if len(chosen) in POINTS:
             active.append(kappa_after(bench, chosen, test, enc))
     out["active"] = active
+    out["hit"] = [float(np.mean(hits)), float(np.mean(chances))]
     print(f"  seed {seed}: " + "; ".join(f"{k} {[round(x, 3) for x in v]}" for k, v in out.items()), flush=True)
     return out
 
@@ -98,6 +110,10 @@ def main() -> None:
     lines = [
         "| corpus | choice | " + " | ".join(f"κ at {k}" for k in POINTS) + " |",
         "|---|---|" + "---:|" * len(POINTS),
+    ]
+    found = [
+        "| corpus | useful picks coded with the code they were chosen for | a random pick's chance | ratio |",
+        "|---|---:|---:|---:|",
     ]
     for name in args.corpus or list(CORPORA):
         bench = CORPORA[name]() if name != "talkmoves" else CORPORA[name](lessons=18)
@@ -114,8 +130,10 @@ def main() -> None:
             + " | ".join(f"{m:+.3f} ± {e:.3f}" for m, e in zip(gaps.mean(axis=0), spread, strict=True))
             + " |"
         )
+        hit = np.mean([r["hit"] for r in runs], axis=0)
+        found.append(f"| {name} | {hit[0]:.1%} | {hit[1]:.1%} | {hit[0] / max(hit[1], 1e-9):.1f}x |")
         print(f"{name}: {bench.about}; {time.perf_counter() - start:.0f} s", flush=True)
-    text = "\n".join(lines)
+    text = "\n".join(lines) + "\n\n" + "\n".join(found)
     print(text)
     if not args.no_write:
         write_readme(f"Command: `python benchmarks/quality/active_curve.py` ({args.seeds} seeds)\n\n{text}", "ACTIVE")

@@ -248,10 +248,13 @@ class ClassifierMatcher(Matcher):
         self.fallback_: list[str] = [] if own.any() else list(codes)
         self.thresholds_: dict[str, float] = {}
         self.bare_ok_: list[str] = []
+        self.definition_auc_: float | None = None
         if not own.any():
             return self
         self.words_ = F.Words(texts)
         base = self._base(context)
+        # how well the codebook alone (zero-shot scores) ranks the human codes
+        self.definition_auc_ = F.ranking_auc(base["hybrid"].values[at], labels)
         steps = int(own.sum()) * len(F.VIEWS) + 1
         done = 0
         self.models_: dict[str, dict[str, F.MeanLinear]] = {view: {} for view in F.VIEWS}
@@ -347,6 +350,7 @@ class ClassifierMatcher(Matcher):
             "definition_only": self.definition_only_ if not self.fallback_ else [],
             "content_free_allowed": self.bare_ok_,
             "fallback_to_hybrid": self.fallback_,
+            "definition_auc": None if self.definition_auc_ is None else round(self.definition_auc_, 4),
         }
         return {**self.hybrid_.describe(), "classifier": info}
 
@@ -397,7 +401,7 @@ class ClassifierMatcher(Matcher):
             thresholds=dict(self.thresholds_),
             method=self.method,
             notes=notes,
-            parts=dict(hybrid.parts),
+            parts={**hybrid.parts, "hybrid": hybrid},
             raw=hybrid.raw,
             vectors=hybrid.vectors,
         )

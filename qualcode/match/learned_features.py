@@ -219,3 +219,15 @@ def out_of_fold(
             if models is not None:
                 models.append(model)
     return out
+
+
+def ranking_auc(scores: np.ndarray, labels: np.ndarray) -> float | None:
+    """How well ``scores`` rank the (segment, code) pairs humans coded above the rest: the
+    area under the ROC curve over all pairs (0.5: no better than chance); None without both
+    a coded and an uncoded pair."""
+    from sklearn.metrics import roc_auc_score
+
+    y = np.asarray(labels, dtype=bool).ravel()
+    if y.all() or not y.any():
+        return None
+    return float(roc_auc_score(y, np.asarray(scores, dtype=float).ravel()))
