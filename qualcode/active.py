@@ -182,7 +182,7 @@ def next_to_code(
     """
     from .match.base import make_matcher
     from .match.learned import aligned
-    from .suggestions import apply_codebook_rules, named_interviewer_turns, training_set
+    from .suggestions import apply_codebook_rules, suggested_turns, training_set
 
     if n < 1:
         raise OptionError(f"n {n} must be 1 or more", option="n")
@@ -198,8 +198,7 @@ def next_to_code(
         dtype=bool,
         count=len(segments),
     )
-    if not include_interviewer and C.IS_INTERVIEWER in segments.columns:  # as qc.suggest codes them
-        pool &= ~segments[C.IS_INTERVIEWER].astype(bool).to_numpy() | named_interviewer_turns(segments, codebook)
+    pool &= suggested_turns(segments, codebook, include_interviewer=include_interviewer)  # as qc.suggest
     candidates = segments[pool].reset_index(drop=True)
     if candidates.empty:
         raise OptionError("every segment is coded already; nothing left to choose")
@@ -222,7 +221,8 @@ def next_to_code(
         definition = apply_codebook_rules(
             scores.parts["hybrid"], candidates, codebook, include_interviewer=include_interviewer
         )[0].values
-    trust = definition_trust(getattr(matcher, "definition_auc_", None))
+    auc = getattr(matcher, "definition_auc_", None)  # None until a learned matcher has codes
+    trust = definition_trust(auc)
     uncertainty = usefulness(scores.values, thresholds, positives, definition, trust) * allowed[None, :]
     # half the batch (all of the first) at random, seeded by how many segments are coded so
     # the same input gives the same sheet: keeps the codes' frequencies in the training set honest
@@ -256,7 +256,6 @@ def next_to_code(
     sheet.insert(len(sheet.columns) - 4, C.TEXT, text)
     sheet["codes"] = ""
     sheet["coder"] = ""
-    auc = getattr(matcher, "definition_auc_", None)
     sheet.attrs["qualcode"] = {"definition_auc": None if auc is None else round(auc, 4), "definition_trust": trust}
     return sheet
 

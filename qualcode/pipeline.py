@@ -237,10 +237,11 @@ def coded_rows(
     """The segments a run coded (the rows of a wide table): every segment with
     ``include_interviewer``; else the participants' turns, plus interviewer turns that hold a
     row (human codes kept) or that a code names by speaker (see :func:`qc.suggest`)."""
-    if include_interviewer or C.IS_INTERVIEWER not in segments.columns:
-        return np.ones(len(segments), dtype=bool)
-    from .suggestions import named_interviewer_turns
+    from .suggestions import suggested_turns
 
+    turns = suggested_turns(segments, codebook, include_interviewer=include_interviewer)
+    if turns.all():
+        return turns
     held = codings[[C.DOC_ID, C.SEGMENT_ID]]
     keys = set(zip(held[C.DOC_ID].astype(str), held[C.SEGMENT_ID], strict=True))
     with_rows = np.fromiter(
@@ -248,8 +249,7 @@ def coded_rows(
         dtype=bool,
         count=len(segments),
     )
-    kept = ~segments[C.IS_INTERVIEWER].to_numpy(dtype=bool) | with_rows
-    return kept | named_interviewer_turns(segments, codebook)
+    return turns | with_rows
 
 
 def _reuse_metadata(run: Settings, output: str | Path | None) -> str | None:

@@ -77,6 +77,16 @@ def named_interviewer_turns(segments: pd.DataFrame, codebook: Codebook) -> np.nd
     return named & interviewer
 
 
+def suggested_turns(segments: pd.DataFrame, codebook: Codebook, *, include_interviewer: bool) -> np.ndarray:
+    """The segments qualcode suggests codes on: all of them with ``include_interviewer``;
+    else the participants' turns and the interviewer turns a code names
+    (:func:`named_interviewer_turns`)."""
+    if include_interviewer or C.IS_INTERVIEWER not in segments.columns:
+        return np.ones(len(segments), dtype=bool)
+    participant = ~segments[C.IS_INTERVIEWER].astype(bool).to_numpy()
+    return participant | named_interviewer_turns(segments, codebook)
+
+
 SPEAKER_RULES = (C.SPEAKER, C.IS_INTERVIEWER)
 
 
@@ -237,13 +247,10 @@ def suggest(
             raise OptionError(f"method {matcher.method!r} learns from human codes: pass training", option="training")
         train = training_set(training, codebook, segments, texts)
     matcher.fit(codebook, train)
-    coded = segments
-    if not include_interviewer and C.IS_INTERVIEWER in segments.columns:
-        # interviewer turns are not suggested, but their human codes stay in the output, and
-        # a code whose applies_to names them (a moderator's interventions) is suggested there
-        keep = ~segments[C.IS_INTERVIEWER].astype(bool).to_numpy()
-        coded = segments[keep | hand_coded(segments, train) | named_interviewer_turns(segments, codebook)]
-    coded = coded.reset_index(drop=True)
+    # interviewer turns are not suggested (unless a code's applies_to names them, e.g. a
+    # moderator's interventions), but their human codes stay in the output
+    keep = suggested_turns(segments, codebook, include_interviewer=include_interviewer)
+    coded = segments[keep | hand_coded(segments, train)].reset_index(drop=True)
     job = ScoringJob(matcher, codebook, train, min_score, top_k, include_interviewer)
     out, made = _streamed(job, coded) if client is None else _distributed(client, job, coded)
     out.attrs["qualcode"] = {**made, "models": matcher.describe()}
