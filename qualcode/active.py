@@ -256,7 +256,10 @@ def next_to_code(
     sheet.insert(len(sheet.columns) - 4, C.TEXT, text)
     sheet["codes"] = ""
     sheet["coder"] = ""
-    sheet.attrs["qualcode"] = {"definition_auc": None if auc is None else round(auc, 4), "definition_trust": trust}
+    sheet.attrs["qualcode"] = {
+        "definition_auc": None if auc is None else round(auc, 4),
+        "definition_trust": round(trust, 4),
+    }
     return sheet
 
 
