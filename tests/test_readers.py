@@ -211,6 +211,13 @@ def test_survey_xlsx_and_utterance_tables(tmp_path):
     assert corpus.segments["lesson"].unique().tolist() == ["L1"]  # constant column kept as metadata
     # per-row values are each segment's own metadata (no longer dropped)
     assert corpus.segments["Tag"].tolist() == ["eliciting", "none", "claim"]
+    # without --speaker-column the rows are read as answers (the 'Sentence' column found by its
+    # name), and the reader says that the 'Speaker' column suggests turns
+    rows = qc.read_transcripts(path)
+    assert rows.segments[C.TEXT].tolist() == ["What do you notice?", "Take your time.", "It is bigger."]
+    assert len(rows.documents) == 3
+    assert any("--speaker-column 'Speaker'" in w for w in rows.warnings), rows.warnings
+    assert not corpus.warnings
 
 
 def test_examples_with_metadata(example_corpus):

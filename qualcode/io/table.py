@@ -27,7 +27,8 @@ from ..errors import ColumnError, InputFileError
 from .base import ReadOptions, register_reader
 from .decode import normalise_newlines, read_bytes, read_text
 
-TEXT_CANDIDATES = ("text", "answer", "response", "comment", "utterance")
+TEXT_CANDIDATES = ("text", "answer", "response", "comment", "utterance", "sentence")
+SPEAKER_NAMES = ("speaker", "speaker_name", "speaker name")  # a column that says the rows are turns
 ID_CANDIDATES = ("doc_id", "id", "respondent", "respondent_id", "participant")
 
 
@@ -143,6 +144,12 @@ def read_table_file(
             )
         if not docs:
             raise InputFileError(f"{path}: column {text_col!r} has no answers")
+        named = [c for c in meta_cols if str(c).strip().lower() in SPEAKER_NAMES]
+        if named:  # rows of one conversation read as separate answers lose who replies to whom
+            docs[0].notes.append(
+                f"{path}: read as survey answers, one document per row, though column {named[0]!r} names "
+                f"speakers; if the rows are turns of a conversation pass --speaker-column {named[0]!r}"
+            )
         return docs
     groups = frame.groupby(frame[id_col], sort=False) if id_col else [(path.stem, frame)]
     for key, rows in groups:
