@@ -56,6 +56,30 @@ def test_an_unreadable_cell_stops_the_run(reviewed, column, value, message):
     assert "--fresh" in result.output and reviewed.read_bytes() == before
 
 
+def test_a_table_saved_by_a_spreadsheet_with_decimal_commas_is_read(reviewed):
+    """Excel where the list separator is ';' saves 0.7123 as 0,7123 (and in a Windows code page)."""
+    from qualcode.io.coded import read_coded
+
+    table = pd.read_csv(reviewed, keep_default_na=False, dtype=str)
+    table.to_csv(reviewed.with_name("dots.csv"), index=False)
+    table[["score", "start_time", "end_time"]] = table[["score", "start_time", "end_time"]].apply(
+        lambda column: column.str.replace(".", ",", regex=False)
+    )
+    assert table["score"].str.contains(",").all()
+    table.to_csv(reviewed, index=False, sep=";", encoding="cp1252")
+    commas, dots = read_coded(reviewed), read_coded(reviewed.with_name("dots.csv"))
+    pd.testing.assert_frame_equal(commas, dots)
+    result = _tag(reviewed)  # re-run over it: the researcher's three rows survive
+    assert result.exit_code == 0, result.output
+    again = pd.read_csv(reviewed, keep_default_na=False)
+    assert set(again["status"]) >= {"accepted", "rejected", "human"}
+    # a column mixing the two (or thousands separators) is not guessed at
+    table.loc[3, "score"] = "1,234.5"
+    table.to_csv(reviewed, index=False, sep=";", encoding="cp1252")
+    with pytest.raises(Exception, match=r"coded.csv:2: score '0,\d+' is not a number; write it as a plain number"):
+        read_coded(reviewed)
+
+
 def test_previous_from_another_file_keeps_the_outputs_own_reviews(reviewed, tmp_path):
     other = tmp_path / "other.csv"
     assert _tag(other).exit_code == 0

@@ -11,6 +11,18 @@ from ..errors import ColumnError
 from .table import read_table
 
 NUMERIC = (C.SEGMENT_ID, C.START_CHAR, C.END_CHAR, C.SCORE, C.START_TIME, C.END_TIME)
+FRACTIONAL = (C.SCORE, C.START_TIME, C.END_TIME)
+DECIMAL_COMMA = r"-?\d+(,\d+)?"  # 0,75 or a whole number
+
+
+def _decimal_points(cells: pd.Series) -> pd.Series:
+    """A column a spreadsheet saved with decimal commas (``0,75``, as Excel does where the
+    list separator is ``;``) with decimal points; unchanged when any cell has a point or a
+    comma in another place (``1,234.5`` is not read as 1.234)."""
+    filled = cells[cells != ""]
+    if len(filled) and filled.str.contains(",").any() and filled.str.fullmatch(DECIMAL_COMMA).all():
+        return cells.str.replace(",", ".", regex=False)
+    return cells
 
 
 def read_coded(path: str | Path) -> pd.DataFrame:
@@ -35,11 +47,17 @@ def read_coded(path: str | Path) -> pd.DataFrame:
             )
     for column in NUMERIC:
         if column in frame.columns:
-            numbers = pd.to_numeric(frame[column].replace("", None), errors="coerce")
-            bad = numbers.isna() & (frame[column].str.strip() != "")
+            cells = frame[column].str.strip()
+            if column in FRACTIONAL:
+                cells = _decimal_points(cells)
+            numbers = pd.to_numeric(cells.replace("", None), errors="coerce")
+            bad = numbers.isna() & (cells != "")
             if bad.any():
                 row = int(bad.to_numpy().nonzero()[0][0]) + 2
-                raise ColumnError(f"{path}:{row}: {column} {frame[column].iloc[row - 2]!r} is not a number")
+                raise ColumnError(
+                    f"{path}:{row}: {column} {frame[column].iloc[row - 2]!r} is not a number; "
+                    "write it as a plain number, e.g. 0.75"
+                )
             frame[column] = numbers
     for column in (C.SEGMENT_ID, C.START_CHAR, C.END_CHAR):
         if column in frame.columns:
