@@ -8,6 +8,7 @@ the usage line and the test that renders all help at 80 columns agree.
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
 from typing import Any, get_args
 
@@ -76,11 +77,38 @@ class _Conventional:
         return option
 
 
+OWN_LINE = ("Example", "qualcode ", "- ")  # help lines that start a line of their own
+
+
+def reflow(text: str | None) -> str | None:
+    r"""A docstring's paragraphs as the terminal should wrap them: the lines of a paragraph
+    joined (typer's rich help keeps every source line break, so a paragraph came out cut
+    at the docstring's line ends and again at the screen's), except lines starting with
+    ``Example``, a ``qualcode`` command or a ``- `` item, which start a line.
+
+    >>> reflow("Do a thing.\n\nLong text\nwraps here.\nExample: qualcode x")
+    'Do a thing.\n\nLong text wraps here.\nExample: qualcode x'
+    """
+    if not text:
+        return text
+    paragraphs = []
+    for paragraph in inspect.cleandoc(text).split("\n\n"):
+        lines: list[str] = []
+        for line in paragraph.splitlines():
+            if lines and not line.lstrip().startswith(OWN_LINE):
+                lines[-1] += " " + line.strip()
+            else:
+                lines.append(line.strip())
+        paragraphs.append("\n".join(lines))
+    return "\n\n".join(paragraphs)
+
+
 class Command(_Conventional, TyperCommand):
     """A typer command whose help shows conventional placeholders."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.help = reflow(self.help)
         self._conventional_help()
 
 
