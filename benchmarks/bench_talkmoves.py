@@ -1,14 +1,15 @@
 """Quality of suggestions against real human codes: the TalkMoves corpus.
 
 Data: ../shared/data/talkmoves, 191 K-12 mathematics lesson transcripts, one row per
-sentence with the speaker (teacher ``T`` or a student) and human labels. Codes evaluated:
+sentence with the speaker (the teacher, mostly ``T``, or a student) and human labels. Codes evaluated:
 the six teacher talk moves and four student talk moves of the Coding Manual
 (``talkmoves_codebook.yaml``). The data's teacher labels 6 (Marking, 5 sentences) and
 7 (Context, not defined in the manual) are left out.
 
 Split: lessons shuffled with a fixed seed; one third of the lessons are the training set
 (their human codes are given to the classifier), the other two thirds are predicted and
-scored. Every sentence is one segment; teacher sentences are flagged as interviewer turns
+scored. Every sentence is one segment; the teacher's sentences (a speaker most of whose lines
+carry a teacher tag) are flagged as interviewer turns
 (the speaker who leads) and all segments are coded.
 
 Methods (each predicts a code when its score reaches its default threshold):
@@ -61,8 +62,15 @@ def corpus_segments(frame: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
             parts.append(prefix + text)
             pos += len(prefix) + len(text) + 1
         documents.append(Document(str(lesson), "talkmoves", "xlsx", "\n".join(parts) + "\n", turns))
-    segments = qc.segment_documents(documents, segment_by="turn", interviewers=["T"])
+    segments = qc.segment_documents(documents, segment_by="turn", interviewers=[])
     ordered = frame.sort_values("lesson", kind="stable").reset_index(drop=True)
+    # the teacher's lines are the interviewer turns (the speaker who leads). Transcripts name
+    # the teacher T, T1, T 2, T/R1, Teacher, a researcher R1 or a name; the annotators' tag
+    # columns tell who it is: a speaker most of whose lines carry a teacher tag (any, the
+    # default "1 - None" included) is the lesson's teacher.
+    tagged = ordered["teacher_tag"].notna()
+    teacher = tagged.groupby([ordered["lesson"], ordered["speaker"]]).transform("mean") > 0.5
+    segments[C.IS_INTERVIEWER] = teacher.to_numpy()
     labels = np.zeros((len(ordered), len(CODES)), dtype=bool)
     for i, (teacher, student) in enumerate(zip(ordered["teacher_tag"], ordered["student_tag"], strict=True)):
         for tag, table in ((teacher, TEACHER), (student, STUDENT)):
