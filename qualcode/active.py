@@ -16,7 +16,9 @@
    worse. Measured on three corpora after 50 random coded segments, the five best segments
    of a code with no example were positives 30% of the time by the zero-shot score against
    7% by the learned probability on SERDIF (24% against 20% on games); from three examples
-   the learned probability is the better guide (46% against 23% on SERDIF at 100).
+   the learned probability is the better guide (46% against 23% on SERDIF at 100). A
+   segment likely for no code (every code applied by hand only, say) is not a useful pick:
+   a batch with fewer likely examples than its useful half is filled at random.
 2. **Diversity.** Segments are taken greedily by usefulness, skipping one whose sentence
    vector is within cosine ``SIMILAR`` of a segment already taken, taking at most
    ``ceil(2n / documents)`` from one document and, when the participant metadata has a
@@ -112,6 +114,8 @@ def select(
     order = np.argsort(-uncertainty.max(axis=1), kind="stable") if uncertainty.size else np.arange(len(vectors))
     queues: dict[int, list[int]] = {}
     for row in order.tolist():
+        if uncertainty.size and uncertainty[row].max() <= 0:
+            continue
         queues.setdefault(int(best_code[row]), []).append(row)
     cycle = sorted(queues, key=lambda j: -uncertainty[queues[j][0], j])
     taken: list[int] = []
@@ -237,6 +241,10 @@ def next_to_code(
         n - len(at_random),
         roles=None if roles is None else roles[rest],
     )
+    if len(useful) < n - len(at_random):  # too few likely examples: the rest at random too
+        taken = set(at_random) | {int(rest[i]) for i in useful}
+        more = [int(i) for i in np.random.default_rng(len(keys)).permutation(len(candidates)) if int(i) not in taken]
+        at_random += more[: n - len(at_random) - len(useful)]
     rows = [int(rest[i]) for i in useful] + at_random
     sheet = candidates.iloc[rows].drop(columns=[C.IS_INTERVIEWER], errors="ignore").reset_index(drop=True)
     picked = uncertainty[rows] if len(rows) else np.zeros((0, len(scores.codes)))

@@ -50,6 +50,11 @@ def test_definitions_are_trusted_as_far_as_they_rank_the_human_codes():
     assert half[0, 0] == pytest.approx(0.75)  # halfway between 0.5 (learned) and 1.0 (definition)
 
 
+def test_rows_likely_for_no_code_are_not_useful_picks():
+    uncertainty = np.array([[0.0, 0.0], [0.3, 0.0], [0.0, 0.0]])
+    assert select(uncertainty, np.eye(3), np.array(["a", "b", "c"]), 3) == [1]
+
+
 @pytest.mark.model
 def test_a_code_without_examples_is_sought_where_its_definition_scores(codebook, example_corpus):
     human = qc.read_codings(EXAMPLES / "human_codes_d01.csv")
@@ -64,6 +69,27 @@ def test_a_code_without_examples_is_sought_where_its_definition_scores(codebook,
     for row in useful.itertuples():  # no examples: usefulness is the zero-shot score over 0.4
         expected = min(1.0, float(zero_shot.get((row.doc_id, row.segment_id, row.useful_for), 0.0)) / 0.4)
         assert row.usefulness == pytest.approx(expected, abs=1e-3), row.useful_for
+
+
+@pytest.mark.model
+def test_a_batch_with_nothing_likely_is_filled_at_random(example_corpus):
+    """Every code applied by hand only (suggest: false): no segment is a likely example of
+    anything, so the whole batch is drawn at random and says so."""
+    import yaml
+
+    from qualcode.codebook import parse_codebook
+
+    def by_hand(codes):
+        for code in codes:
+            code["suggest"] = False
+            by_hand(code.get("children", []))
+
+    raw = yaml.safe_load(CODEBOOK.read_text(encoding="utf-8"))
+    by_hand(raw["codes"])
+    human = qc.read_codings(EXAMPLES / "human_codes_d01.csv")
+    sheet = qc.next_to_code(example_corpus, parse_codebook(raw), training=human, n=6, cache=None)
+    assert len(sheet) == 6 and sheet["chosen"].eq("at random").all()
+    assert len(set(zip(sheet["doc_id"], sheet["segment_id"], strict=True))) == 6
 
 
 def test_select_spreads_over_documents_and_skips_near_copies():
