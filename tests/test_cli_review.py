@@ -95,6 +95,15 @@ def test_evaluate_report_curve_and_tuning(tmp_path):
     assert result.exit_code == 0, result.output
     table = pd.read_csv(report, index_col="code")
     assert {"micro", "macro", "personnel"} <= set(table.index)
+    assert "over the 42 segments the human codes speak for" in result.output  # all nine interviews
+    # human codes of the three d01 interviews only: the other six are not units
+    d01 = run("evaluate", out, "--gold", EXAMPLES / "human_codes_d01.csv", "-o", tmp_path / "d01.csv")
+    assert d01.exit_code == 0, d01.output
+    units = pd.read_csv(tmp_path / "d01.csv", index_col="code").loc["micro", "n_units"]
+    coded = pd.read_csv(out)
+    in_d01 = coded[coded["doc_id"].str.startswith("d01") & (coded["score"] >= 0)]
+    suggested = pd.read_csv(tmp_path / "d01.csv", index_col="code").loc["micro", "suggested"]
+    assert 0 < units < 42 and suggested == len(in_d01[in_d01["method"] != "human"])
     curve = tmp_path / "curve.csv"
     assert run("evaluate", out, "--gold", CODER_A, "-o", curve, "--curve").exit_code == 0
     assert pd.read_csv(curve)["threshold"].nunique() > 10

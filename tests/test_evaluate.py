@@ -90,3 +90,26 @@ def test_tuning_skips_codes_with_too_few_human_examples():
     )
     chosen = qc.tune_thresholds(suggestions, gold, segments)
     assert "a" in chosen and "b" not in chosen and chosen.skipped == {"b": 2}
+
+
+def test_only_the_segments_the_human_codes_speak_for_are_units():
+    """Gold codes for document a only (b trained the model, or nobody coded it): a suggestion
+    in b is not a false positive, and b's segments are not true negatives."""
+    segments = pd.DataFrame(
+        {
+            C.DOC_ID: ["a", "a", "b", "b"],
+            C.SEGMENT_ID: [0, 1, 0, 1],
+            C.START_CHAR: [0, 10] * 2,
+            C.END_CHAR: [10, 20] * 2,
+        }
+    )
+    gold = pd.DataFrame({C.DOC_ID: ["a"], C.SEGMENT_ID: [0], C.CODE: ["x"], "coder": ["k"]})
+    suggested = pd.DataFrame({C.DOC_ID: ["a", "b"], C.SEGMENT_ID: [0, 1], C.CODE: "x", C.SCORE: 0.9})
+    row = qc.evaluate(suggested, gold, segments).loc["x"]
+    assert row["n_units"] == 2 and row["suggested"] == 1 and row["precision"] == 1.0
+    # a filled-in next sheet speaks for the rows it lists, coded or left empty
+    gold.attrs["labelled_segments"] = [("a", 0), ("b", 0)]
+    row = qc.evaluate(suggested, gold, segments).loc["x"]
+    assert row["n_units"] == 2 and row["suggested"] == 1 and row["kappa"] == 1.0
+    gold.attrs["labelled_segments"] = [("a", 0), ("b", 1)]
+    assert qc.evaluate(suggested, gold, segments).loc["x", "precision"] == 0.5  # b/1: coded, nothing applies

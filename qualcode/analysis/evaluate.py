@@ -42,6 +42,21 @@ def _matrix(pairs: pd.DataFrame, units: pd.DataFrame, codes: Sequence[str]) -> n
     return out
 
 
+def coded_by(gold: pd.DataFrame, segments: pd.DataFrame) -> pd.DataFrame:
+    """The segments the human codes speak for: those a ``qualcode next`` sheet lists (coded
+    or left empty, ``gold.attrs["labelled_segments"]``), else every segment of the documents
+    the codes are in. A segment of a document nobody coded (the documents that trained the
+    model, say) is not a negative: counting it would make every suggestion there a false
+    positive."""
+    labelled = gold.attrs.get("labelled_segments")
+    keys = zip(segments[C.DOC_ID].astype(str), segments[C.SEGMENT_ID].astype(int), strict=True)
+    if labelled:
+        listed = {(str(d), int(s)) for d, s in labelled}
+        return segments[[key in listed for key in keys]]
+    documents = set(gold[C.DOC_ID].astype(str)) if C.DOC_ID in gold.columns else set()
+    return segments[segments[C.DOC_ID].astype(str).isin(documents).to_numpy()]
+
+
 def evaluate(
     suggestions: pd.DataFrame,
     gold: pd.DataFrame,
@@ -60,7 +75,8 @@ def evaluate(
     gold
         Human codings in span or segment form (:func:`qualcode.read_codings`).
     segments
-        The segments the suggestions were made for (interviewer turns are left out).
+        The segments the suggestions were made for (interviewer turns are left out, and so
+        are the segments the human codes do not speak for: :func:`coded_by`).
     threshold
         A suggestion counts when its score is at least this.
     codes
@@ -74,6 +90,7 @@ def evaluate(
     """
     if C.IS_INTERVIEWER in segments.columns:
         segments = segments[~segments[C.IS_INTERVIEWER].astype(bool)]
+    segments = coded_by(gold, segments)
     units = segments[[C.DOC_ID, C.SEGMENT_ID]].drop_duplicates().reset_index(drop=True)
     predicted = suggestions[(suggestions[C.SCORE] >= threshold)]
     if C.METHOD in predicted.columns:

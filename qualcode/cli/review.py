@@ -131,7 +131,7 @@ def evaluate(
     micro = result.table.loc["micro"]
     typer.echo(
         f"micro precision {micro['precision']:.3f}, recall {micro['recall']:.3f}, F1 {micro['f1']:.3f}, "
-        f"kappa {micro['kappa']:.3f} -> {output}",
+        f"kappa {micro['kappa']:.3f} over the {int(micro['n_units'])} segments the human codes speak for -> {output}",
         err=True,
     )
 
