@@ -129,9 +129,10 @@ def evaluate(
         typer.echo(f"precision-recall table -> {output}", err=True)
         return
     micro = result.table.loc["micro"]
+    units = int(result.table.at["micro", "n_units"])
     typer.echo(
         f"micro precision {micro['precision']:.3f}, recall {micro['recall']:.3f}, F1 {micro['f1']:.3f}, "
-        f"kappa {micro['kappa']:.3f} over the {int(micro['n_units'])} segments the human codes speak for -> {output}",
+        f"kappa {micro['kappa']:.3f} over the {units} segments the human codes speak for -> {output}",
         err=True,
     )
 
