@@ -16,7 +16,9 @@
    worse. Measured on three corpora after 50 random coded segments, the five best segments
    of a code with no example were positives 30% of the time by the zero-shot score against
    7% by the learned probability on SERDIF (24% against 20% on games); from three examples
-   the learned probability is the better guide (46% against 23% on SERDIF at 100). A
+   the learned probability is the better guide (46% against 23% on SERDIF at 100). Of
+   segments equally useful (a rare code's threshold is low, and many segments are over it),
+   the likeliest come first (their score over the threshold, uncapped). A
    segment likely for no code (every code applied by hand only, say) is not a useful pick:
    a batch with fewer likely examples than its useful half is filled at random.
 2. **Diversity.** Segments are taken greedily by usefulness, skipping one whose sentence
@@ -79,18 +81,19 @@ def usefulness(
     positives: np.ndarray,
     definition: np.ndarray | None = None,
     trust: float = 1.0,
+    cap: float = 1.0,
 ) -> np.ndarray:
     """How much a human code on each (segment, code) would teach: the chance the segment is
-    a positive example (its score over the code's threshold, capped at 1), weighted by
+    a positive example (its score over the code's threshold, capped at ``cap``), weighted by
     ``1 / sqrt(1 + positive examples so far)`` so that codes with few examples come first.
 
     ``definition``: the zero-shot (hybrid) scores of the same pairs. A code with fewer than
     ``SEEK_BY_DEFINITION`` positive examples is sought by them (over the hybrid threshold),
     weighted ``trust`` against the learned probability, which knows too little of it yet."""
-    seek = np.minimum(values / np.maximum(thresholds[None, :], 1e-6), 1.0)
+    seek = np.minimum(values / np.maximum(thresholds[None, :], 1e-6), cap)
     if definition is not None and trust > 0:
         few = positives < SEEK_BY_DEFINITION
-        by_definition = np.minimum(definition[:, few] / DEFINITION_THRESHOLD, 1.0)
+        by_definition = np.minimum(definition[:, few] / DEFINITION_THRESHOLD, cap)
         seek[:, few] = trust * by_definition + (1.0 - trust) * seek[:, few]
     return seek / np.sqrt(1.0 + positives)[None, :]
 
@@ -103,15 +106,21 @@ def select(
     *,
     similar: float = SIMILAR,
     roles: np.ndarray | None = None,
+    ties: np.ndarray | None = None,
 ) -> list[int]:
     """Rows to code next: useful, diverse, spread over documents, roles and codes (module
     docs). ``roles``: each row's participant role (or None): at most ``ceil(2n / roles)``
-    rows of one role, as of one document."""
+    rows of one role, as of one document. ``ties``: a second key, same shape as
+    ``uncertainty``, ordering rows of equal usefulness (usefulness uncapped: of the many
+    segments over a code's threshold, the likeliest first, not the first in the corpus)."""
     per_document = max(1, math.ceil(2 * n / max(len(set(documents.tolist())), 1)))
     roles = np.full(len(vectors), "", dtype=object) if roles is None else roles
     per_role = max(1, math.ceil(2 * n / max(len(set(roles.tolist())), 1)))
     best_code = uncertainty.argmax(axis=1) if uncertainty.size else np.zeros(len(vectors), dtype=int)
     order = np.argsort(-uncertainty.max(axis=1), kind="stable") if uncertainty.size else np.arange(len(vectors))
+    if ties is not None and uncertainty.size:
+        second = ties[np.arange(len(vectors)), best_code]
+        order = np.lexsort((-second, -uncertainty.max(axis=1)))
     queues: dict[int, list[int]] = {}
     for row in order.tolist():
         if uncertainty.size and uncertainty[row].max() <= 0:
@@ -228,6 +237,8 @@ def next_to_code(
     auc = getattr(matcher, "definition_auc_", None)  # None until a learned matcher has codes
     trust = definition_trust(auc)
     uncertainty = usefulness(scores.values, thresholds, positives, definition, trust) * allowed[None, :]
+    # many segments are over a rare code's threshold (usefulness capped at 1): the likeliest first
+    ties = usefulness(scores.values, thresholds, positives, definition, trust, cap=np.inf) * allowed[None, :]
     # half the batch (all of the first) at random, seeded by how many segments are coded so
     # the same input gives the same sheet: keeps the codes' frequencies in the training set honest
     at_random = np.random.default_rng(len(keys)).permutation(len(candidates))
@@ -240,6 +251,7 @@ def next_to_code(
         documents[rest],
         n - len(at_random),
         roles=None if roles is None else roles[rest],
+        ties=ties[rest],
     )
     if len(useful) < n - len(at_random):  # too few likely examples: the rest at random too
         taken = set(at_random) | {int(rest[i]) for i in useful}

@@ -50,6 +50,19 @@ def test_definitions_are_trusted_as_far_as_they_rank_the_human_codes():
     assert half[0, 0] == pytest.approx(0.75)  # halfway between 0.5 (learned) and 1.0 (definition)
 
 
+def test_of_segments_equally_useful_the_likeliest_comes_first():
+    """Usefulness is capped at 1 (a likely positive), and with a rare code's low threshold
+    many segments reach it: they were taken in corpus order (on TalkMoves the lessons'
+    openings, "Oh, okay", "Alright"), not the likeliest first."""
+    values = np.array([[0.2], [0.9], [0.3], [0.6]])  # all over the threshold 0.1
+    capped = usefulness(values, np.array([0.1]), np.array([1]))
+    assert np.allclose(capped, 1 / np.sqrt(2))  # tied
+    uncapped = usefulness(values, np.array([0.1]), np.array([1]), cap=np.inf)
+    documents = np.array(["a", "b", "c", "d"])
+    assert select(capped, np.eye(4), documents, 2) == [0, 1]  # without a second key: corpus order
+    assert select(capped, np.eye(4), documents, 2, ties=uncapped) == [1, 3]
+
+
 def test_rows_likely_for_no_code_are_not_useful_picks():
     uncertainty = np.array([[0.0, 0.0], [0.3, 0.0], [0.0, 0.0]])
     assert select(uncertainty, np.eye(3), np.array(["a", "b", "c"]), 3) == [1]
