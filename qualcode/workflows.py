@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from .errors import OptionError, QualcodeError
+from .errors import InputFileError, OptionError, QualcodeError
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -212,7 +212,7 @@ def evaluate_files(
     """Suggestions (a codings CSV) against human codes (a codings CSV), per code; with
     ``curve`` the precision-recall table over thresholds; with ``tune`` (``f1`` or
     ``prevalence``) a threshold per code, written into ``codebook`` when one is given."""
-    from .analysis.evaluate import evaluate, precision_recall, tune_thresholds
+    from .analysis.evaluate import NO_UNITS, coded_by, evaluate, precision_recall, tune_thresholds
     from .codebook import Codebook, load_codebook
     from .codings import read_codings
     from .io.coded import read_coded
@@ -223,6 +223,8 @@ def evaluate_files(
     suggestions = read_coded(suggested)
     human = read_codings(gold)
     corpus = corpus_for(suggested, inputs)
+    if coded_by(human, corpus.segments).empty:
+        raise InputFileError(f"{gold}: {NO_UNITS}")
     if curve:
         table = precision_recall(suggestions, human, corpus.segments)
     else:

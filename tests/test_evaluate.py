@@ -113,3 +113,27 @@ def test_only_the_segments_the_human_codes_speak_for_are_units():
     assert row["n_units"] == 2 and row["suggested"] == 1 and row["kappa"] == 1.0
     gold.attrs["labelled_segments"] = [("a", 0), ("b", 1)]
     assert qc.evaluate(suggested, gold, segments).loc["x", "precision"] == 0.5  # b/1: coded, nothing applies
+
+
+def test_human_codes_on_none_of_the_scored_segments_are_an_error_not_a_traceback(tmp_path):
+    from typer.testing import CliRunner
+
+    from qualcode.cli import app
+    from qualcode.errors import OptionError
+
+    segments = pd.DataFrame({C.DOC_ID: ["a"], C.SEGMENT_ID: [0], C.START_CHAR: [0], C.END_CHAR: [10]})
+    elsewhere = pd.DataFrame({C.DOC_ID: ["z"], C.SEGMENT_ID: [0], C.CODE: ["x"], "coder": ["k"]})
+    suggested = pd.DataFrame({C.DOC_ID: ["a"], C.SEGMENT_ID: [0], C.CODE: "x", C.SCORE: 0.9})
+    with pytest.raises(OptionError, match="on none of the segments scored"):
+        qc.evaluate(suggested, elsewhere, segments)
+    from .conftest import CODEBOOK, EXAMPLES
+
+    coded = tmp_path / "coded.csv"
+    runner = CliRunner()
+    tagged = runner.invoke(app, ["tag", str(EXAMPLES), "-c", str(CODEBOOK), "-o", str(coded), "--method", "keyword"])
+    assert tagged.exit_code == 0, tagged.output
+    gold = tmp_path / "gold.csv"
+    gold.write_text("doc_id,start_char,end_char,code,coder\n", encoding="utf-8")
+    result = runner.invoke(app, ["evaluate", str(coded), "--gold", str(gold), "-o", str(tmp_path / "e.csv")])
+    assert result.exit_code == 2 and "gold.csv: the human codes are on none of the segments" in result.output
+    assert "Traceback" not in result.output and not (tmp_path / "e.csv").exists()

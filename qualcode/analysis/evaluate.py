@@ -18,6 +18,10 @@ from ..codings import map_to_segments
 from ..errors import OptionError
 
 METRICS = ["n_units", "gold", "suggested", "precision", "recall", "f1", "kappa"]
+NO_UNITS = (
+    "the human codes are on none of the segments scored (no code, or none in the documents the suggestions "
+    "were made for); give the human codes of those documents"
+)
 MIN_SUPPORT = 5  # human-coded units a code needs before a threshold is tuned for it
 
 
@@ -92,6 +96,8 @@ def evaluate(
         segments = segments[~segments[C.IS_INTERVIEWER].astype(bool)]
     segments = coded_by(gold, segments)
     units = segments[[C.DOC_ID, C.SEGMENT_ID]].drop_duplicates().reset_index(drop=True)
+    if units.empty:
+        raise OptionError(NO_UNITS)
     predicted = suggestions[(suggestions[C.SCORE] >= threshold)]
     if C.METHOD in predicted.columns:
         predicted = predicted[predicted[C.METHOD] != "human"]
