@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -178,3 +179,18 @@ def test_the_wide_table_keeps_the_interviewer_turns_a_code_names(tmp_path, examp
     # the summary counts the segments the run coded: the participants' turns and the named ones
     assert f"({len(wide)} coded)" in result.summary()
     assert len(wide) == len(example_corpus.segments) > int((~interviewer).sum())
+
+
+@pytest.mark.model
+def test_a_model_no_better_than_chance_on_its_own_codes_says_so(codebook, example_corpus):
+    """Codes shuffled across the coded segments: cross-validated on them the learned model is
+    at chance, and the run says so instead of going quietly silent (on TalkMoves, an active
+    sample of 100 gave a cross-validated kappa of 0.01 and a threshold that suggested nothing)."""
+    human = qc.read_codings(EXAMPLES / "human_codes.csv")
+    mapped = qc.map_to_segments(human, example_corpus.segments)
+    shuffled = mapped.assign(code=np.random.default_rng(0).permutation(mapped["code"].to_numpy()))
+    for codes, warned in ((shuffled, True), (mapped, False)):
+        made = qc.suggest(example_corpus, codebook, training=codes, cache=None).attrs["qualcode"]
+        cv = made["models"]["classifier"]["cv_kappa"]
+        assert (cv < 0.1) == warned, cv
+        assert any("little better than chance" in note for note in made["notes"]) == warned

@@ -81,6 +81,7 @@ MIN_FEW = 2  # positives (and negatives) a code needs for models of its own
 HYBRID_THRESHOLD = 0.4  # the hybrid matcher's default min_score, for codes that fall back to it
 SHARED_MODEL = {"max_iter": 200, "learning_rate": 0.05, "max_leaf_nodes": 15}
 NAMED = 8  # codes named in the note about codes without models of their own
+CHANCE_KAPPA = 0.1  # cross-validated mean kappa below this: little better than chance (shuffled codes: 0.06-0.07)
 THRESHOLDS = np.round(np.arange(0.10, 0.61, 0.01), 2)  # no threshold below 0.1
 
 
@@ -237,6 +238,7 @@ class ClassifierMatcher(Matcher):
         context = segments if training.context is None else training.context.reset_index(drop=True)
         at = _positions(segments, context)
         labels = aligned(training, codes)
+        self.n_coded_ = len(labels)
         texts = segments[C.TEXT].astype(str).tolist()
         groups = segments[C.DOC_ID].astype(str).to_numpy()
         context_groups = context[C.DOC_ID].astype(str).to_numpy()
@@ -249,6 +251,7 @@ class ClassifierMatcher(Matcher):
         self.thresholds_: dict[str, float] = {}
         self.bare_ok_: list[str] = []
         self.definition_auc_: float | None = None
+        self.cv_kappa_: float | None = None  # best mean kappa of the out-of-fold probabilities
         if not own.any():
             return self
         self.words_ = F.Words(texts)
@@ -289,6 +292,8 @@ class ClassifierMatcher(Matcher):
         probability = self._fit_shared(pairs, labels, groups)
         report("learning codes", steps, steps)
         shared = shared_threshold(probability, labels)
+        present = labels.any(axis=0)
+        self.cv_kappa_ = float(kappas(probability[:, present], labels[:, present]).mean(axis=1).max())
         for j, code in enumerate(codes):
             threshold = shared
             if positives[j] >= self.min_examples:
@@ -351,6 +356,7 @@ class ClassifierMatcher(Matcher):
             "content_free_allowed": self.bare_ok_,
             "fallback_to_hybrid": self.fallback_,
             "definition_auc": None if self.definition_auc_ is None else round(self.definition_auc_, 4),
+            "cv_kappa": None if self.cv_kappa_ is None else round(self.cv_kappa_, 4),
         }
         return {**self.hybrid_.describe(), "classifier": info}
 
@@ -394,6 +400,12 @@ class ClassifierMatcher(Matcher):
         notes = list(hybrid.notes)
         if self.definition_only_:
             notes.append(self._note())
+        if self.cv_kappa_ is not None and self.cv_kappa_ < CHANCE_KAPPA:
+            notes.append(
+                f"cross-validated on the {self.n_coded_} coded segments, the learned model agrees with the human "
+                f"codes little better than chance (mean kappa {self.cv_kappa_:.3f} at best, cv_kappa in the "
+                ".meta.json): expect few or poor suggestions; code more segments, some at random, before relying on it"
+            )
         return Scores(
             self.codes_,
             values,
