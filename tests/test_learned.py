@@ -38,6 +38,20 @@ def test_thresholds_are_chosen_on_the_given_codes_only():
     assert shared_threshold(both, np.zeros((100, 2), dtype=bool)) == 0.5
 
 
+def test_scores_at_chance_get_the_threshold_that_suggests_as_often_as_the_codes():
+    """Out-of-fold scores that do not tell the codes apart: every threshold's kappa is about
+    0, the kappa-best one is noise (the grid's top left the model silent on TalkMoves). The
+    threshold then matches how often the codes were applied."""
+    rng = np.random.default_rng(0)
+    labels = rng.random((400, 3)) < 0.1
+    probability = rng.random((400, 3)) * 0.6  # unrelated to the labels
+    assert kappas(probability, labels).mean(axis=1).max() < 0.1
+    threshold = shared_threshold(probability, labels)
+    assert abs((probability >= threshold).mean() - labels.mean()) < 0.02 and threshold < 0.6
+    informative = np.where(labels, 0.5, 0.2)  # scores that do: the kappa-best threshold
+    assert shared_threshold(informative, labels) == 0.5
+
+
 def _segments(docs: list[str], ids: list[int]) -> pd.DataFrame:
     return pd.DataFrame(
         {

@@ -146,11 +146,18 @@ def _best(values: np.ndarray) -> float:
 
 
 def shared_threshold(probability: np.ndarray, labels: np.ndarray) -> float:
-    """The one threshold with the best mean Cohen's kappa over the codes that have examples."""
+    """The one threshold with the best mean Cohen's kappa over the codes that have examples;
+    when no threshold reaches ``CHANCE_KAPPA`` (the out-of-fold scores tell the codes apart
+    no better than chance, and the best is noise, often the grid's top, where nothing is
+    suggested), the one whose suggestions are as frequent as the codes."""
     present = np.flatnonzero(labels.any(axis=0))
     if not len(present):
         return 0.5
-    return _best(kappas(probability[:, present], labels[:, present]).mean(axis=1))
+    curve = kappas(probability[:, present], labels[:, present]).mean(axis=1)
+    if curve.max() < CHANCE_KAPPA:
+        rates = (probability[None, :, present] >= THRESHOLDS[:, None, None]).mean(axis=(1, 2))
+        return float(THRESHOLDS[np.argmin(np.abs(rates - labels[:, present].mean()))])
+    return _best(curve)
 
 
 def own_threshold(probability: np.ndarray, y: np.ndarray) -> float:
@@ -404,7 +411,8 @@ class ClassifierMatcher(Matcher):
             notes.append(
                 f"cross-validated on the {self.n_coded_} coded segments, the learned model agrees with the human "
                 f"codes little better than chance (mean kappa {self.cv_kappa_:.3f} at best, cv_kappa in the "
-                ".meta.json): expect few or poor suggestions; code more segments, some at random, before relying on it"
+                ".meta.json); its threshold makes suggestions as frequent as the codes, little better than guesses: "
+                "code more segments, some at random, before relying on it"
             )
         return Scores(
             self.codes_,
