@@ -241,8 +241,8 @@ def next_to_code(
     ties = usefulness(scores.values, thresholds, positives, definition, trust, cap=np.inf) * allowed[None, :]
     # half the batch (all of the first) at random, seeded by how many segments are coded so
     # the same input gives the same sheet: keeps the codes' frequencies in the training set honest
-    at_random = np.random.default_rng(len(keys)).permutation(len(candidates))
-    at_random = at_random[: n // 2 if learns else n].tolist()
+    shuffled = np.random.default_rng(len(keys)).permutation(len(candidates)).tolist()
+    at_random = shuffled[: n // 2 if learns else n]
     rest = np.setdiff1d(np.arange(len(candidates)), at_random)
     roles = candidates[ROLE].fillna("").astype(str).to_numpy(dtype=object) if ROLE in candidates else None
     useful = select(
@@ -255,7 +255,7 @@ def next_to_code(
     )
     if len(useful) < n - len(at_random):  # too few likely examples: the rest at random too
         taken = set(at_random) | {int(rest[i]) for i in useful}
-        more = [int(i) for i in np.random.default_rng(len(keys)).permutation(len(candidates)) if int(i) not in taken]
+        more = [i for i in shuffled if i not in taken]
         at_random += more[: n - len(at_random) - len(useful)]
     rows = [int(rest[i]) for i in useful] + at_random
     sheet = candidates.iloc[rows].drop(columns=[C.IS_INTERVIEWER], errors="ignore").reset_index(drop=True)

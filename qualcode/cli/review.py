@@ -129,7 +129,7 @@ def evaluate(
         typer.echo(f"precision-recall table -> {output}", err=True)
         return
     micro = result.table.loc["micro"]
-    units = int(result.table["n_units"].to_numpy()[list(result.table.index).index("micro")])
+    units = int(micro.to_dict()["n_units"])
     typer.echo(
         f"micro precision {micro['precision']:.3f}, recall {micro['recall']:.3f}, F1 {micro['f1']:.3f}, "
         f"kappa {micro['kappa']:.3f} over the {units} segments the human codes speak for -> {output}",
