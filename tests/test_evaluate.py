@@ -3,6 +3,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
 from sklearn.metrics import cohen_kappa_score, f1_score, precision_score, recall_score
 
 import qualcode as qc
@@ -137,3 +140,26 @@ def test_human_codes_on_none_of_the_scored_segments_are_an_error_not_a_traceback
     result = runner.invoke(app, ["evaluate", str(coded), "--gold", str(gold), "-o", str(tmp_path / "e.csv")])
     assert result.exit_code == 2 and "gold.csv: the human codes are on none of the segments" in result.output
     assert "Traceback" not in result.output and not (tmp_path / "e.csv").exists()
+
+
+@given(
+    arrays(np.bool_, st.tuples(st.integers(1, 12), st.integers(1, 4))),
+    st.randoms(use_true_random=False),
+)
+@settings(max_examples=200, deadline=None)
+def test_code_figures_equal_scikit_learns_per_code(truth, random):
+    """The figures counted at once for every code are scikit-learn's, code by code: one code
+    or several, constant columns included (NaN kappa where both agree on a constant)."""
+    from qualcode.analysis.evaluate import code_figures
+
+    guess = np.array([[random.random() < 0.5 for _ in row] for row in truth], dtype=bool).reshape(truth.shape)
+    figures = code_figures(truth, guess)
+    for j in range(truth.shape[1]):
+        t, g = truth[:, j], guess[:, j]
+        assert figures["precision"][j] == pytest.approx(precision_score(t, g, zero_division=0))
+        assert figures["recall"][j] == pytest.approx(recall_score(t, g, zero_division=0))
+        assert figures["f1"][j] == pytest.approx(f1_score(t, g, zero_division=0))
+        if (t.any() or g.any()) and not (t.all() and g.all()):
+            assert figures["kappa"][j] == pytest.approx(cohen_kappa_score(t, g), nan_ok=True)
+        else:
+            assert np.isnan(figures["kappa"][j])

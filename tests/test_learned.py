@@ -34,8 +34,8 @@ def test_thresholds_are_chosen_on_the_given_codes_only():
     assert own_threshold(probability, y) == 0.42  # ties: the higher threshold
     both = np.column_stack([probability, np.zeros(100)])
     labels = np.column_stack([y, np.zeros(100, dtype=bool)])  # a code without examples is left out
-    assert shared_threshold(both, labels) == 0.42
-    assert shared_threshold(both, np.zeros((100, 2), dtype=bool)) == 0.5
+    assert shared_threshold(both, labels) == (0.42, 1.0)  # and its mean kappa over the codes with examples
+    assert shared_threshold(both, np.zeros((100, 2), dtype=bool)) == (0.5, None)
 
 
 def test_scores_at_chance_get_the_threshold_that_suggests_as_often_as_the_codes():
@@ -46,10 +46,11 @@ def test_scores_at_chance_get_the_threshold_that_suggests_as_often_as_the_codes(
     labels = rng.random((400, 3)) < 0.1
     probability = rng.random((400, 3)) * 0.6  # unrelated to the labels
     assert kappas(probability, labels).mean(axis=1).max() < 0.1
-    threshold = shared_threshold(probability, labels)
+    threshold, best = shared_threshold(probability, labels)
+    assert best is not None and best < 0.1
     assert abs((probability >= threshold).mean() - labels.mean()) < 0.02 and threshold < 0.6
     informative = np.where(labels, 0.5, 0.2)  # scores that do: the kappa-best threshold
-    assert shared_threshold(informative, labels) == 0.5
+    assert shared_threshold(informative, labels) == (0.5, 1.0)
 
 
 def _segments(docs: list[str], ids: list[int]) -> pd.DataFrame:

@@ -145,19 +145,20 @@ def _best(values: np.ndarray) -> float:
     return float(THRESHOLDS[np.flatnonzero(rounded == rounded.max())[-1]])
 
 
-def shared_threshold(probability: np.ndarray, labels: np.ndarray) -> float:
-    """The one threshold with the best mean Cohen's kappa over the codes that have examples;
-    when no threshold reaches ``CHANCE_KAPPA`` (the out-of-fold scores tell the codes apart
-    no better than chance, and the best is noise, often the grid's top, where nothing is
-    suggested), the one whose suggestions are as frequent as the codes."""
+def shared_threshold(probability: np.ndarray, labels: np.ndarray) -> tuple[float, float | None]:
+    """The one threshold with the best mean Cohen's kappa over the codes that have examples,
+    and that kappa (None without examples); when no threshold reaches ``CHANCE_KAPPA`` (the
+    out-of-fold scores tell the codes apart no better than chance, and the best is noise,
+    often the grid's top, where nothing is suggested), the one whose suggestions are as
+    frequent as the codes."""
     present = np.flatnonzero(labels.any(axis=0))
     if not len(present):
-        return 0.5
+        return 0.5, None
     curve = kappas(probability[:, present], labels[:, present]).mean(axis=1)
     if curve.max() < CHANCE_KAPPA:
         rates = (probability[None, :, present] >= THRESHOLDS[:, None, None]).mean(axis=(1, 2))
-        return float(THRESHOLDS[np.argmin(np.abs(rates - labels[:, present].mean()))])
-    return _best(curve)
+        return float(THRESHOLDS[np.argmin(np.abs(rates - labels[:, present].mean()))]), float(curve.max())
+    return _best(curve), float(curve.max())
 
 
 def own_threshold(probability: np.ndarray, y: np.ndarray) -> float:
@@ -298,9 +299,7 @@ class ClassifierMatcher(Matcher):
         pairs = self._pairs(base, [decisions[view] for view in F.VIEWS], context)[at]
         probability = self._fit_shared(pairs, labels, groups)
         report("learning codes", steps, steps)
-        shared = shared_threshold(probability, labels)
-        present = labels.any(axis=0)
-        self.cv_kappa_ = float(kappas(probability[:, present], labels[:, present]).mean(axis=1).max())
+        shared, self.cv_kappa_ = shared_threshold(probability, labels)
         for j, code in enumerate(codes):
             threshold = shared
             if positives[j] >= self.min_examples:
