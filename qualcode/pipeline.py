@@ -51,10 +51,12 @@ class TagResult:
             n_coded = int((~coded[C.IS_INTERVIEWER]).sum()) if C.IS_INTERVIEWER in coded else len(coded)
         with_code = self.codings[[C.DOC_ID, C.SEGMENT_ID]].drop_duplicates().shape[0] if len(self.codings) else 0
         codes = self.codings[C.CODE].nunique() if len(self.codings) else 0
+        human = int((self.codings[C.METHOD] == "human").sum()) if C.METHOD in self.codings else 0
+        kept = f" and {_plural(human, 'human code')} kept" if human else ""  # not suggestions: the humans made them
         where = f" -> {self.output}" if self.output else ""
         return (
             f"{_plural(len(self.corpus.documents), 'document')}, {_plural(len(coded), 'segment')} ({n_coded} coded): "
-            f"{len(self.codings)} suggestions of {codes} codes on {with_code} segments "
+            f"{len(self.codings) - human} suggestions{kept} of {codes} codes on {with_code} segments "
             f"[{self.meta['settings']['method_ran']}]{where}"
         )
 

@@ -253,8 +253,69 @@ def suggest(
     coded = segments[keep | hand_coded(segments, train)].reset_index(drop=True)
     job = ScoringJob(matcher, codebook, train, min_score, top_k, include_interviewer)
     out, made = _streamed(job, coded) if client is None else _distributed(client, job, coded)
+    out = human_passages(out, train, texts)
     out.attrs["qualcode"] = {**made, "models": matcher.describe()}
     return out
+
+
+def human_passages(out: pd.DataFrame, train: Training | None, texts: dict[str, str] | None) -> pd.DataFrame:
+    """The human rows of ``out`` at the passages the humans coded: a code applied to a span
+    (an NVivo selection, a Taguette highlight) keeps that span's ``start_char``/``end_char``,
+    coder and text, one row per span, instead of becoming a code of the whole segment it
+    maps onto (exported back, the selections would have grown to whole segments, and two
+    selections in one segment become one). A human row with no span (a ``next`` sheet, a
+    segment-form file) stays as it is, as does a coder's part of it the spans do not hold."""
+    spans = None if train is None else train.spans
+    if spans is None or spans.empty or out.empty or not (out[C.METHOD] == "human").any():
+        return out
+    found: dict[tuple[str, int, str], list[tuple[int, int, str]]] = {}
+    for doc, segment, code, coder, start, end in spans[
+        [C.DOC_ID, C.SEGMENT_ID, C.CODE, C.CODER, C.START_CHAR, C.END_CHAR]
+    ].itertuples(index=False):
+        found.setdefault((doc, segment, code), []).append((int(start), int(end), str(coder)))
+    human = np.flatnonzero((out[C.METHOD] == "human").to_numpy())
+    replaced: list[int] = []
+    added: list[pd.Series] = []
+    at: list[tuple[int, int, int, str]] = []  # each added row: the position it takes the place of, then its passage
+    for position in human.tolist():
+        record = out.iloc[position]
+        passages = sorted(set(found.get((str(record[C.DOC_ID]), int(record[C.SEGMENT_ID]), str(record[C.CODE])), [])))
+        if not passages:
+            continue
+        replaced.append(position)
+        coders = {name.strip() for name in str(record[C.CODER]).split(",") if name.strip()}
+        left = coders - {coder for _, _, coder in passages}
+        if left:  # a coder who coded the segment itself (a next sheet): that code stays
+            kept = record.copy()
+            kept[C.CODER] = kept[C.SOURCE] = ", ".join(sorted(left))
+            added.append(kept)
+            at.append((position, int(record[C.START_CHAR]), int(record[C.END_CHAR]), ""))
+        for start, end, coder in passages:
+            passage = record.copy()
+            passage[C.START_CHAR], passage[C.END_CHAR] = start, end
+            passage[C.CODER] = passage[C.SOURCE] = coder
+            passage[C.TEXT] = _passage_text(record, start, end, texts)
+            added.append(passage)
+            at.append((position, start, end, coder))
+    if not replaced:
+        return out
+    stay = np.setdiff1d(np.arange(len(out)), replaced)
+    table = pd.concat([out.iloc[stay], pd.DataFrame(added, columns=out.columns)], ignore_index=True)
+    keys = [(int(p), 0, 0, "") for p in stay] + at  # rows that stay keep their place
+    ranked = sorted(range(len(keys)), key=keys.__getitem__)
+    return table.iloc[ranked].reset_index(drop=True).astype(out.dtypes.to_dict())
+
+
+def _passage_text(segment: pd.Series, start: int, end: int, texts: dict[str, str] | None) -> str:
+    """The words of a human code's passage: from the document's text, else from its
+    segment's when the passage lies inside it."""
+    doc = str(segment[C.DOC_ID])
+    if texts is not None and doc in texts:
+        return texts[doc][start:end]
+    first, text = int(segment[C.START_CHAR]), str(segment[C.TEXT])
+    if first <= start and end <= int(segment[C.END_CHAR]) and len(text) == int(segment[C.END_CHAR]) - first:
+        return text[start - first : end - first]
+    return text
 
 
 @dataclass(frozen=True)

@@ -261,6 +261,8 @@ def test_tag_with_training(tmp_path):
     assert "too few human examples (< 2)" in result.output and "[classifier]" in result.output
     coded = pd.read_csv(out)
     assert (coded["method"] == "human").sum() == len(pd.read_csv(train))
+    suggested = int((coded["method"] != "human").sum())  # human codes are counted apart, not as suggestions
+    assert f"{suggested} suggestions and {len(pd.read_csv(train))} human codes kept of" in result.output
     meta = json.loads((tmp_path / "trained.meta.json").read_text(encoding="utf-8"))
     assert meta["settings"]["method"] == "classifier" and "classifier" in meta["models"]
     assert meta["settings"]["method_ran"] == "classifier"

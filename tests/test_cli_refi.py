@@ -75,6 +75,10 @@ def test_import_nvivo_and_compute_agreement_inputs(tmp_path):
     result = run("import-refi", NVIVO_PROJECT, "-o", folder)
     assert result.exit_code == 2 and "not empty" in result.output
     assert run("import-refi", NVIVO_PROJECT, "-o", folder, "--force").exit_code == 0
+    # straight back out: the summary counts the codings written (297), not the rows read (299:
+    # two selections cover two segments each)
+    back = run("export-refi", folder / "codings.csv", "-c", folder / "codebook.yaml", "-o", tmp_path / "back.qdpx")
+    assert back.exit_code == 0 and "2 sources, 152 codes, 297 codings ->" in back.output, back.output
 
 
 def test_codebook_qdc_both_ways(tmp_path):

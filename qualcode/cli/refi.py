@@ -44,6 +44,7 @@ def export_refi(
     from ..io import read_transcripts
     from ..io.coded import read_coded
     from ..refi import to_qdc, to_qdpx
+    from ..refi.export import codings_to_spans
     from ..workflows import corpus_for, export_filter
 
     suffix = output.suffix.lower()
@@ -66,7 +67,8 @@ def export_refi(
     else:
         raise OptionError("give CODED (a codings CSV) or --inputs (transcripts) for a .qdpx project")
     to_qdpx(corpus, book, codings, output, include_rejected=include_rejected, name=name)
-    n = 0 if codings is None else len(codings)
+    # the codings written: one per passage, code and coder (a passage over two segments is two rows)
+    n = 0 if codings is None else len(codings_to_spans(codings, corpus, book, include_rejected=include_rejected))
     typer.echo(f"{len(corpus)} sources, {len(book.ids)} codes, {n} codings -> {output}", err=True)
 
 

@@ -93,6 +93,11 @@ class Training:
     ``context`` (optional) is the whole segments table of the examples' documents when only
     some of their segments were coded (a ``qualcode next`` sheet): a learner reads the
     examples' neighbours from it, as it will when it scores whole documents.
+
+    ``spans`` (optional) keeps the passages the human codes were applied to, when they came
+    as spans (an NVivo selection, a Taguette highlight): ``doc_id, segment_id, code, coder,
+    start_char, end_char``, one row per (coding, segment it maps onto). Learning reads the
+    labels; the output's human rows keep these passages (:func:`qualcode.suggest`).
     """
 
     segments: pd.DataFrame
@@ -100,6 +105,7 @@ class Training:
     labels: np.ndarray
     coders: dict[tuple[int, int], str] = field(default_factory=dict)
     context: pd.DataFrame | None = None
+    spans: pd.DataFrame | None = None
 
     @classmethod
     def from_codings(
@@ -140,7 +146,7 @@ class Training:
             labels[i, j] = True
             who.setdefault((i, j), set()).add(str(coder))
         coders = {key: ", ".join(sorted(names)) for key, names in who.items()}
-        return cls(rows, list(codes), labels, coders, context)
+        return cls(rows, list(codes), labels, coders, context, _spans(codings, segments, codes))
 
     @classmethod
     def union(cls, parts: list[Training], segments: pd.DataFrame) -> Training:
@@ -174,7 +180,9 @@ class Training:
         context = None
         if any(part.context is not None for part in parts):
             context = segments[documents.isin(set(rows[C.DOC_ID].astype(str)))].reset_index(drop=True)
-        return cls(rows, list(codes), labels, coders, context)
+        found = [part.spans for part in parts if part.spans is not None]
+        spans = pd.concat(found, ignore_index=True).drop_duplicates(ignore_index=True) if found else None
+        return cls(rows, list(codes), labels, coders, context, spans)
 
     @property
     def documents(self) -> set[str]:
@@ -185,6 +193,21 @@ class Training:
     def keys(self) -> set[tuple[str, int]]:
         """``(doc_id, segment_id)`` of every training segment."""
         return set(zip(self.segments[C.DOC_ID].astype(str), self.segments[C.SEGMENT_ID].astype(int), strict=True))
+
+
+def _spans(codings: pd.DataFrame, segments: pd.DataFrame, codes: list[str]) -> pd.DataFrame | None:
+    """The passages of span-form human ``codings`` with the segments each maps onto (the
+    overlap rule), one row per pair; None for segment-form codings (a ``next`` sheet)."""
+    from ..codings import CODER, span_segments
+
+    if C.START_CHAR not in codings.columns or C.END_CHAR not in codings.columns or not len(codings):
+        return None
+    pairs = span_segments(codings, segments)
+    out = codings[[C.DOC_ID, C.CODE, CODER, C.START_CHAR, C.END_CHAR]].iloc[pairs["span"].to_numpy()]
+    out = out.reset_index(drop=True).assign(**{C.SEGMENT_ID: pairs[C.SEGMENT_ID].to_numpy()})
+    out = out[out[C.CODE].isin(codes)].astype({C.DOC_ID: str, C.CODE: str, CODER: str})
+    out = out.astype({C.START_CHAR: int, C.END_CHAR: int, C.SEGMENT_ID: int})
+    return out[[C.DOC_ID, C.SEGMENT_ID, C.CODE, CODER, C.START_CHAR, C.END_CHAR]].drop_duplicates(ignore_index=True)
 
 
 M = TypeVar("M", bound="Matcher")

@@ -1,0 +1,80 @@
+"""Human codes keep the passages the humans coded through ``tag --train`` and back to REFI-QDA."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+import qualcode as qc
+from qualcode import columns as C
+from qualcode.corpus import Corpus
+
+from .conftest import CODEBOOK, EXAMPLES, NVIVO_PROJECT, PARTICIPANTS
+
+KEY = [C.DOC_ID, C.START_CHAR, C.END_CHAR, C.CODE, C.CODER]
+
+
+def _passages(frame: pd.DataFrame) -> set[tuple]:
+    return {(str(d), int(a), int(b), str(c), str(w)) for d, a, b, c, w in frame[KEY].itertuples(index=False)}
+
+
+@pytest.mark.model
+def test_nvivo_selections_survive_training_and_the_way_back(tmp_path):
+    """A real NVivo project: its selections (several in one segment, of one code) are the
+    human rows of ``suggest(..., training=...)`` at their own offsets and words, and a
+    project exported from that output holds the same selections, not whole segments."""
+    project = qc.read_qdpx(NVIVO_PROJECT)
+    assert project.codebook is not None
+    doc = next(d for d in project.corpus.documents if d.doc_id == "videos_10_selected")  # the coded source
+    segments = project.corpus.segments
+    part = segments[(segments[C.DOC_ID] == doc.doc_id) & (segments[C.SEGMENT_ID] < 20)].reset_index(drop=True)
+    codings = project.codings
+    mapped = pd.to_numeric(codings[C.SEGMENT_ID], errors="coerce")
+    codings = codings[(codings[C.DOC_ID] == doc.doc_id) & mapped.isin(part[C.SEGMENT_ID])].reset_index(drop=True)
+    ends = part[C.END_CHAR].max()
+    codings = codings[codings[C.END_CHAR] <= ends]  # selections wholly inside the part
+    assert codings.duplicated([C.SEGMENT_ID, C.CODE]).any()  # two selections of a code in one segment
+    corpus = Corpus([doc], part)
+    coded = qc.suggest(corpus, project.codebook, training=codings, cache=None)
+    human = coded[coded[C.METHOD] == "human"]
+    assert _passages(human) == _passages(codings)
+    assert len(human) == len(codings.drop_duplicates([*KEY, C.SEGMENT_ID]))
+    assert all(doc.text[a:b] == t for a, b, t in human[[C.START_CHAR, C.END_CHAR, C.TEXT]].itertuples(index=False))
+    assert (human[C.STATUS] == "human").all() and (human[C.SOURCE] == human[C.CODER]).all()
+    back = qc.read_qdpx(qc.to_qdpx(corpus, project.codebook, coded, tmp_path / "back.qdpx"))
+    returned = back.codings[back.codings[C.METHOD] == "human"] if C.METHOD in back.codings else back.codings
+    assert _passages(codings) <= _passages(returned)
+
+
+@pytest.mark.model
+def test_a_segment_coded_in_a_sheet_and_as_a_span_keeps_both(example_corpus, codebook):
+    """One coder's span and another coder's sheet row on the same segment and code: the span
+    keeps its passage and the sheet's coder keeps the segment; rows stay in document order."""
+    segments = example_corpus.segments
+    turn = segments[(segments[C.DOC_ID] == "d01_superintendent") & ~segments[C.IS_INTERVIEWER]].iloc[1]
+    start = int(turn[C.START_CHAR])
+    spans = pd.read_csv(EXAMPLES / "human_codes_d01.csv")
+    inside = pd.DataFrame(
+        [{C.DOC_ID: turn[C.DOC_ID], C.START_CHAR: start, C.END_CHAR: start + 40, C.CODE: "personnel", C.CODER: "k"}]
+    )
+    sheet = pd.DataFrame(
+        [{C.DOC_ID: turn[C.DOC_ID], C.SEGMENT_ID: int(turn[C.SEGMENT_ID]), C.CODE: "personnel", C.CODER: "m"}]
+    )
+    sheet.attrs["labelled_segments"] = [(str(turn[C.DOC_ID]), int(turn[C.SEGMENT_ID]))]
+    coded = qc.suggest(
+        qc.read_transcripts(EXAMPLES, metadata=PARTICIPANTS),
+        qc.load_codebook(CODEBOOK),
+        training=[pd.concat([spans, inside], ignore_index=True), sheet],
+        cache=None,
+    )
+    rows = coded[(coded[C.SEGMENT_ID] == turn[C.SEGMENT_ID]) & (coded[C.DOC_ID] == turn[C.DOC_ID])]
+    personnel = rows[(rows[C.CODE] == "personnel") & (rows[C.METHOD] == "human")]
+    assert sorted(zip(personnel[C.CODER], personnel[C.START_CHAR], personnel[C.END_CHAR], strict=True)) == [
+        ("k", start, start + 40),
+        ("m", start, int(turn[C.END_CHAR])),
+    ]
+    assert personnel[personnel[C.CODER] == "k"][C.TEXT].iloc[0] == turn[C.TEXT][:40]
+    order = list(zip(coded[C.DOC_ID], coded[C.SEGMENT_ID], strict=True))
+    documents = [d.doc_id for d in example_corpus.documents]
+    assert order == sorted(order, key=lambda key: (documents.index(key[0]), key[1]))
+    assert _passages(coded[coded[C.CODER] == "coder_a"]) == _passages(spans)
