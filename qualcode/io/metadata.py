@@ -37,8 +37,10 @@ def read_metadata(path: str | Path, *, key: str = DOC_ID) -> pd.DataFrame:
     MetadataError
         The file lacks the ``key`` column, or a document id occurs twice.
     """
+    from .writers import restore
+
     path = Path(path)
-    frame = read_table(path)
+    frame = restore(read_table(path))  # a cell qualcode wrote as '=… (participants.csv of an import) reads as =…
     if key not in frame.columns:
         raise MetadataError(
             f"{path}: no column {key!r} to join on; columns are: {', '.join(frame.columns)}; "

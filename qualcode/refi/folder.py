@@ -24,14 +24,18 @@ import pandas as pd
 
 from ..codebook import save_codebook
 from ..errors import OutputError
-from ..io.writers import FLOAT_FORMAT
+from ..io.writers import FLOAT_FORMAT, neutralise
 from ..meta import meta_writer
 from ..version import __version__
 from .read import RefiProject
 
 
 def _csv(frame: pd.DataFrame, path: Path) -> None:
-    frame.to_csv(path, index=False, float_format=FLOAT_FORMAT, lineterminator="\n")
+    """The tables of an imported project, formula-like text cells neutralised: a selection or
+    a case variable from someone else's project that starts with ``=`` must not run as a
+    formula when the researcher opens the CSV in a spreadsheet (qualcode's readers restore
+    them, as for every CSV qualcode writes)."""
+    neutralise(frame).to_csv(path, index=False, float_format=FLOAT_FORMAT, lineterminator="\n")
 
 
 def save_project(project: RefiProject, folder: str | Path, *, force: bool = False) -> Path:
