@@ -259,19 +259,20 @@ def suggest(
 
 
 def human_passages(out: pd.DataFrame, train: Training | None, texts: dict[str, str] | None) -> pd.DataFrame:
-    """The human rows of ``out`` at the passages the humans coded: a code applied to a span
-    (an NVivo selection, a Taguette highlight) keeps that span's ``start_char``/``end_char``,
-    coder and text, one row per span, instead of becoming a code of the whole segment it
-    maps onto (exported back, the selections would have grown to whole segments, and two
-    selections in one segment become one). A human row with no span (a ``next`` sheet, a
-    segment-form file) stays as it is, as does a coder's part of it the spans do not hold."""
-    spans = None if train is None else train.spans
-    if spans is None or spans.empty or out.empty or not (out[C.METHOD] == "human").any():
+    """The human rows of ``out`` as the humans coded: a code applied to a span (an NVivo
+    selection, a Taguette highlight) keeps that span's ``start_char``/``end_char``, coder and
+    text, one row per span, instead of becoming a code of the whole segment it maps onto
+    (exported back, the selections would have grown to whole segments, and two selections
+    in one segment become one). A code with no span (a ``next`` sheet, a segment-form file)
+    codes its segment. Every row names one coder: two coders' codes of a segment are two
+    rows (``agree`` and ``export-refi`` read coders row by row), not one row of "a, b"."""
+    if train is None or out.empty or not (out[C.METHOD] == "human").any():
         return out
+    spans = train.spans if train.spans is not None else pd.DataFrame(columns=[C.DOC_ID])
     found: dict[tuple[str, int, str], list[tuple[int, int, str]]] = {}
-    for doc, segment, code, coder, start, end in spans[
-        [C.DOC_ID, C.SEGMENT_ID, C.CODE, C.CODER, C.START_CHAR, C.END_CHAR]
-    ].itertuples(index=False):
+    for doc, segment, code, coder, start, end in spans.reindex(
+        columns=[C.DOC_ID, C.SEGMENT_ID, C.CODE, C.CODER, C.START_CHAR, C.END_CHAR]
+    ).itertuples(index=False):
         found.setdefault((doc, segment, code), []).append((int(start), int(end), str(coder)))
     human = np.flatnonzero((out[C.METHOD] == "human").to_numpy())
     replaced: list[int] = []
@@ -280,16 +281,15 @@ def human_passages(out: pd.DataFrame, train: Training | None, texts: dict[str, s
     for position in human.tolist():
         record = out.iloc[position]
         passages = sorted(set(found.get((str(record[C.DOC_ID]), int(record[C.SEGMENT_ID]), str(record[C.CODE])), [])))
-        if not passages:
+        coders = {name.strip() for name in str(record[C.CODER]).split(",") if name.strip()}
+        if not passages and len(coders) <= 1:
             continue
         replaced.append(position)
-        coders = {name.strip() for name in str(record[C.CODER]).split(",") if name.strip()}
-        left = coders - {coder for _, _, coder in passages}
-        if left:  # a coder who coded the segment itself (a next sheet): that code stays
+        for coder in sorted(coders - {coder for _, _, coder in passages}):  # coded the segment itself
             kept = record.copy()
-            kept[C.CODER] = kept[C.SOURCE] = ", ".join(sorted(left))
+            kept[C.CODER] = kept[C.SOURCE] = coder
             added.append(kept)
-            at.append((position, int(record[C.START_CHAR]), int(record[C.END_CHAR]), ""))
+            at.append((position, int(record[C.START_CHAR]), int(record[C.END_CHAR]), coder))
         for start, end, coder in passages:
             passage = record.copy()
             passage[C.START_CHAR], passage[C.END_CHAR] = start, end

@@ -48,8 +48,9 @@ def test_nvivo_selections_survive_training_and_the_way_back(tmp_path):
 
 @pytest.mark.model
 def test_a_segment_coded_in_a_sheet_and_as_a_span_keeps_both(example_corpus, codebook):
-    """One coder's span and another coder's sheet row on the same segment and code: the span
-    keeps its passage and the sheet's coder keeps the segment; rows stay in document order."""
+    """One coder's span and two other coders' sheet rows on the same segment and code: the
+    span keeps its passage, each sheet's coder keeps the segment in a row of their own; rows
+    stay in document order."""
     segments = example_corpus.segments
     turn = segments[(segments[C.DOC_ID] == "d01_superintendent") & ~segments[C.IS_INTERVIEWER]].iloc[1]
     start = int(turn[C.START_CHAR])
@@ -61,10 +62,12 @@ def test_a_segment_coded_in_a_sheet_and_as_a_span_keeps_both(example_corpus, cod
         [{C.DOC_ID: turn[C.DOC_ID], C.SEGMENT_ID: int(turn[C.SEGMENT_ID]), C.CODE: "personnel", C.CODER: "m"}]
     )
     sheet.attrs["labelled_segments"] = [(str(turn[C.DOC_ID]), int(turn[C.SEGMENT_ID]))]
+    second = sheet.assign(**{C.CODER: "n"})  # a second coder's sheet: the same segment and code
+    second.attrs = dict(sheet.attrs)
     coded = qc.suggest(
         qc.read_transcripts(EXAMPLES, metadata=PARTICIPANTS),
         qc.load_codebook(CODEBOOK),
-        training=[pd.concat([spans, inside], ignore_index=True), sheet],
+        training=[pd.concat([spans, inside], ignore_index=True), sheet, second],
         cache=None,
     )
     rows = coded[(coded[C.SEGMENT_ID] == turn[C.SEGMENT_ID]) & (coded[C.DOC_ID] == turn[C.DOC_ID])]
@@ -72,6 +75,7 @@ def test_a_segment_coded_in_a_sheet_and_as_a_span_keeps_both(example_corpus, cod
     assert sorted(zip(personnel[C.CODER], personnel[C.START_CHAR], personnel[C.END_CHAR], strict=True)) == [
         ("k", start, start + 40),
         ("m", start, int(turn[C.END_CHAR])),
+        ("n", start, int(turn[C.END_CHAR])),  # one row per coder, not one row of "m, n"
     ]
     assert personnel[personnel[C.CODER] == "k"][C.TEXT].iloc[0] == turn[C.TEXT][:40]
     order = list(zip(coded[C.DOC_ID], coded[C.SEGMENT_ID], strict=True))
