@@ -31,9 +31,10 @@ from .errors import ColumnError, InputFileError
 
 CODER = C.CODER
 OVERLAP = 0.5
+DEFAULT_CODER = "human"  # the coder of codings that name none
 
 
-def read_codings(path: str | Path, *, default_coder: str = "human") -> pd.DataFrame:
+def read_codings(path: str | Path, *, default_coder: str = DEFAULT_CODER) -> pd.DataFrame:
     """Read human codings from a CSV in span or segment form.
 
     Returns
@@ -160,6 +161,8 @@ def map_to_segments(codings: pd.DataFrame, segments: pd.DataFrame) -> pd.DataFra
     callers report it).
     """
     keys = [C.DOC_ID, C.SEGMENT_ID, C.CODE, CODER]
+    if CODER not in codings.columns:  # a table made in Python, not read by read_codings
+        codings = codings.assign(**{CODER: DEFAULT_CODER})
     if C.SEGMENT_ID in codings.columns and C.START_CHAR not in codings.columns:
         known = segments[[C.DOC_ID, C.SEGMENT_ID]].drop_duplicates()
         as_text = not (

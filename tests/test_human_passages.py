@@ -82,3 +82,15 @@ def test_a_segment_coded_in_a_sheet_and_as_a_span_keeps_both(example_corpus, cod
     documents = [d.doc_id for d in example_corpus.documents]
     assert order == sorted(order, key=lambda key: (documents.index(key[0]), key[1]))
     assert _passages(coded[coded[C.CODER] == "coder_a"]) == _passages(spans)
+
+
+@pytest.mark.model
+def test_a_codings_table_made_in_python_needs_no_coder_column(example_corpus, codebook):
+    """``doc_id, start_char, end_char, code`` built in a notebook (no ``coder``, which
+    read_codings fills in for a file) trains and is the gold of ``evaluate``: it stopped
+    with KeyError 'coder'."""
+    codings = pd.read_csv(EXAMPLES / "human_codes_d01.csv").drop(columns=C.CODER)
+    coded = qc.suggest(example_corpus, codebook, training=codings, cache=None)
+    human = coded[coded[C.METHOD] == "human"]
+    assert set(human[C.CODER]) == {"human"} and _passages(human) == _passages(codings.assign(coder="human"))
+    assert qc.evaluate(coded, codings, example_corpus.segments).loc["macro", "n_units"] > 0

@@ -198,10 +198,12 @@ class Training:
 def _spans(codings: pd.DataFrame, segments: pd.DataFrame, codes: list[str]) -> pd.DataFrame | None:
     """The passages of span-form human ``codings`` with the segments each maps onto (the
     overlap rule), one row per pair; None for segment-form codings (a ``next`` sheet)."""
-    from ..codings import CODER, span_segments
+    from ..codings import CODER, DEFAULT_CODER, span_segments
 
     if C.START_CHAR not in codings.columns or C.END_CHAR not in codings.columns or not len(codings):
         return None
+    if CODER not in codings.columns:  # as map_to_segments
+        codings = codings.assign(**{CODER: DEFAULT_CODER})
     pairs = span_segments(codings, segments)
     out = codings[[C.DOC_ID, C.CODE, CODER, C.START_CHAR, C.END_CHAR]].iloc[pairs["span"].to_numpy()]
     out = out.reset_index(drop=True).assign(**{C.SEGMENT_ID: pairs[C.SEGMENT_ID].to_numpy()})
