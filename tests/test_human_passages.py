@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import qualcode as qc
 from qualcode import columns as C
@@ -94,3 +97,70 @@ def test_a_codings_table_made_in_python_needs_no_coder_column(example_corpus, co
     human = coded[coded[C.METHOD] == "human"]
     assert set(human[C.CODER]) == {"human"} and _passages(human) == _passages(codings.assign(coder="human"))
     assert qc.evaluate(coded, codings, example_corpus.segments).loc["macro", "n_units"] > 0
+
+
+@st.composite
+def _human_codings(draw, segments: pd.DataFrame, codes: list[str]) -> pd.DataFrame:
+    """Spans anywhere in the example interviews (inside a turn, across turns, in the gaps),
+    of a few codes by a few coders, duplicates included."""
+    ends = segments.groupby(C.DOC_ID)[C.END_CHAR].max()
+    rows = []
+    for _ in range(draw(st.integers(1, 12))):
+        doc = draw(st.sampled_from(sorted(ends.index)))
+        start = draw(st.integers(0, int(ends[doc]) - 1))
+        end = draw(st.integers(start + 1, min(int(ends[doc]), start + 1500)))
+        code = draw(st.sampled_from(codes))
+        rows.append(
+            {C.DOC_ID: doc, C.START_CHAR: start, C.END_CHAR: end, C.CODE: code, C.CODER: draw(st.sampled_from("abc"))}
+        )
+    return pd.DataFrame(rows)
+
+
+@given(data=st.data())
+@settings(max_examples=60, deadline=None)
+def test_human_rows_are_the_spans_on_the_segments_they_map_onto(example_corpus, codebook, data):
+    """Whatever the spans: the human rows are exactly the spans that map onto a segment, each
+    on exactly the segments the overlap rule gives it, one coder per row; the other rows are
+    untouched and keep their order; rows stay in segment order."""
+    from qualcode.match.base import Scores, Training, to_codings
+    from qualcode.suggestions import _human_rows, human_passages
+
+    segments = example_corpus.segments
+    codes = codebook.ids[:4]
+    codings = data.draw(_human_codings(segments, codes))
+    train = Training.from_codings(codings, segments, codebook.ids)
+    values = np.zeros((len(segments), len(codebook.ids)))
+    values[::7, 0] = 0.9  # some suggestions, for the rows that are not human codes
+    made = to_codings(segments, _human_rows(Scores(codebook.ids, values, method="hybrid"), segments, train), source="q")
+    texts = {doc.doc_id: doc.text for doc in example_corpus.documents}
+    out = human_passages(made, train, texts)
+    human = out[out[C.METHOD] == "human"]
+    pairs = qc.map_to_segments(codings, segments)
+    expected = (
+        {
+            (str(d), int(s), str(c), str(w), int(a), int(b))
+            for d, s, c, w, a, b in train.spans[
+                [C.DOC_ID, C.SEGMENT_ID, C.CODE, C.CODER, C.START_CHAR, C.END_CHAR]
+            ].itertuples(index=False)
+        }
+        if train.spans is not None
+        else set()
+    )
+    got = {
+        (str(d), int(s), str(c), str(w), int(a), int(b))
+        for d, s, c, w, a, b in human[[C.DOC_ID, C.SEGMENT_ID, C.CODE, C.CODER, C.START_CHAR, C.END_CHAR]].itertuples(
+            index=False
+        )
+    }
+    assert got == expected and len(human) == len(got)
+    assert set(zip(human[C.DOC_ID], human[C.SEGMENT_ID], human[C.CODE], strict=True)) == set(
+        zip(pairs[C.DOC_ID], pairs[C.SEGMENT_ID], pairs[C.CODE], strict=True)
+    )
+    assert all(
+        texts[d][a:b] == t for d, a, b, t in human[[C.DOC_ID, C.START_CHAR, C.END_CHAR, C.TEXT]].itertuples(index=False)
+    )
+    others = out[out[C.METHOD] != "human"].reset_index(drop=True)
+    pd.testing.assert_frame_equal(others, made[made[C.METHOD] != "human"].reset_index(drop=True))
+    position = {key: i for i, key in enumerate(zip(segments[C.DOC_ID], segments[C.SEGMENT_ID], strict=True))}
+    order = [position[key] for key in zip(out[C.DOC_ID], out[C.SEGMENT_ID], strict=True)]
+    assert order == sorted(order)
