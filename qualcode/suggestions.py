@@ -15,7 +15,7 @@ from . import columns as C
 from .codebook import Codebook
 from .corpus import Corpus
 from .errors import OptionError
-from .match.base import Matcher, Scores, Training, check_segments, make_matcher, to_codings
+from .match.base import CODERS_JOINED, Matcher, Scores, Training, check_segments, make_matcher, to_codings
 from .progress import shows_progress
 from .settings import DEFAULT_MIN_SCORE
 from .version import __version__
@@ -281,7 +281,7 @@ def human_passages(out: pd.DataFrame, train: Training | None, texts: dict[str, s
     for position in human.tolist():
         record = out.iloc[position]
         passages = sorted(set(found.get((str(record[C.DOC_ID]), int(record[C.SEGMENT_ID]), str(record[C.CODE])), [])))
-        coders = {name.strip() for name in str(record[C.CODER]).split(",") if name.strip()}
+        coders = {name for name in str(record[C.CODER]).split(CODERS_JOINED) if name}
         if not passages and len(coders) <= 1:
             continue
         replaced.append(position)

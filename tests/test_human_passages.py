@@ -111,7 +111,13 @@ def _human_codings(draw, segments: pd.DataFrame, codes: list[str]) -> pd.DataFra
         end = draw(st.integers(start + 1, min(int(ends[doc]), start + 1500)))
         code = draw(st.sampled_from(codes))
         rows.append(
-            {C.DOC_ID: doc, C.START_CHAR: start, C.END_CHAR: end, C.CODE: code, C.CODER: draw(st.sampled_from("abc"))}
+            {
+                C.DOC_ID: doc,
+                C.START_CHAR: start,
+                C.END_CHAR: end,
+                C.CODE: code,
+                C.CODER: draw(st.sampled_from(["a", "b", "Smith, J."])),
+            }
         )
     return pd.DataFrame(rows)
 
@@ -120,7 +126,8 @@ def _human_codings(draw, segments: pd.DataFrame, codes: list[str]) -> pd.DataFra
 @settings(max_examples=60, deadline=None)
 def test_human_rows_are_the_spans_on_the_segments_they_map_onto(example_corpus, codebook, data):
     """Whatever the spans: the human rows are exactly the spans that map onto a segment, each
-    on exactly the segments the overlap rule gives it, one coder per row; the other rows are
+    on exactly the segments the overlap rule gives it, one coder per row (a name with a comma,
+    "Smith, J.", stays one coder); the other rows are
     untouched and keep their order; rows stay in segment order."""
     from qualcode.match.base import Scores, Training, to_codings
     from qualcode.suggestions import _human_rows, human_passages

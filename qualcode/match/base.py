@@ -82,6 +82,9 @@ class Scores:
         )
 
 
+CODERS_JOINED = "\x1f"  # between the names of a Training's coders (the ASCII unit separator)
+
+
 @dataclass(frozen=True)
 class Training:
     """Human-coded segments to learn from: ``segments`` (the segments table of the documents
@@ -93,6 +96,9 @@ class Training:
     ``context`` (optional) is the whole segments table of the examples' documents when only
     some of their segments were coded (a ``qualcode next`` sheet): a learner reads the
     examples' neighbours from it, as it will when it scores whole documents.
+
+    ``coders[(i, j)]``: who gave ``codes[j]`` to row ``i``, several names joined by
+    ``CODERS_JOINED`` (a control character no name holds: "Smith, J." stays one coder).
 
     ``spans`` (optional) keeps the passages the human codes were applied to, when they came
     as spans (an NVivo selection, a Taguette highlight): ``doc_id, segment_id, code, coder,
@@ -145,7 +151,7 @@ class Training:
             i, j = position[key], index[code]
             labels[i, j] = True
             who.setdefault((i, j), set()).add(str(coder))
-        coders = {key: ", ".join(sorted(names)) for key, names in who.items()}
+        coders = {key: CODERS_JOINED.join(sorted(names)) for key, names in who.items()}
         return cls(rows, list(codes), labels, coders, context, _spans(codings, segments, codes))
 
     @classmethod
@@ -175,8 +181,8 @@ class Training:
             ]
             labels[at] |= part.labels
             for (row, j), names in part.coders.items():
-                who.setdefault((at[row], j), set()).update(name.strip() for name in names.split(","))
-        coders = {key: ", ".join(sorted(names)) for key, names in sorted(who.items())}
+                who.setdefault((at[row], j), set()).update(names.split(CODERS_JOINED))
+        coders = {key: CODERS_JOINED.join(sorted(names)) for key, names in sorted(who.items())}
         context = None
         if any(part.context is not None for part in parts):
             context = segments[documents.isin(set(rows[C.DOC_ID].astype(str)))].reset_index(drop=True)
