@@ -152,6 +152,15 @@ def _grey_legend(fig, measure: str, diagonal: bool) -> None:
         fig.legend(handles=[patch], loc="outside lower left", fontsize=8, frameon=False)
 
 
+def _colorbar(bar: Any, measure: str) -> None:
+    """Counts are whole numbers: their scale's ticks too (not 1.25 co-occurrences)."""
+    if measure == "count":
+        from matplotlib.ticker import MaxNLocator
+
+        bar.locator = MaxNLocator(integer=True)
+        bar.update_ticks()
+
+
 def heatmap(
     matrix: pd.DataFrame,
     *,
@@ -177,7 +186,7 @@ def heatmap(
     size = min(max(4.0, 0.45 * len(matrix) + 2.5), MAX_HEIGHT)
     fig, ax = plt.subplots(figsize=(size + 1.2, size + 0.4), layout="constrained")
     image = _draw(ax, matrix, measure, annotate, diagonal, labels=labels)
-    fig.colorbar(image, ax=ax, shrink=0.8, label=measure)
+    _colorbar(fig.colorbar(image, ax=ax, shrink=0.8, label=measure), measure)
     _grey_legend(fig, measure, diagonal)
     ax.set_title(title or f"Code co-occurrence ({measure})", fontsize=11)
     plt.close(fig)  # returned, not shown twice: Jupyter displays the returned figure
@@ -221,7 +230,7 @@ def small_multiples(
         image = _draw(ax, blocks[k], measure, annotate, diagonal=False, norm=norm, labels=labels)
         ax.set_title(str(groups[k]), fontsize=10)
     if image is not None:
-        fig.colorbar(image, ax=axes.ravel().tolist(), shrink=0.6, label=measure)
+        _colorbar(fig.colorbar(image, ax=axes.ravel().tolist(), shrink=0.6, label=measure), measure)
     _grey_legend(fig, measure, False)
     plt.close(fig)
     return fig

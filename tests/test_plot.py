@@ -157,3 +157,18 @@ def test_heatmap_of_many_codes_stays_bounded():
     matrix = pd.DataFrame(np.ones((80, 80)), index=codes, columns=codes)
     width, height = plot.heatmap(matrix).get_size_inches()
     assert height <= plot.MAX_HEIGHT + 0.5 and width <= plot.MAX_HEIGHT + 2
+
+
+def test_a_count_scale_has_whole_number_ticks():
+    """Counts of 0-2 co-occurrences: the colour scale reads 0, 1, 2, not 0.25 steps; a
+    measure that is a share keeps its fractions."""
+    for figure in (
+        plot.heatmap(qc.cooccurrence(CODINGS, measure="count"), measure="count"),
+        plot.small_multiples(qc.cooccurrence(CODINGS, by="role"), measure="count"),
+    ):
+        figure.canvas.draw()
+        ticks = figure.axes[-1].get_yticks()
+        assert len(ticks) and all(float(t).is_integer() for t in ticks), ticks
+    shares = plot.heatmap(qc.cooccurrence(CODINGS, measure="jaccard"), measure="jaccard")
+    shares.canvas.draw()
+    assert not all(float(t).is_integer() for t in shares.axes[-1].get_yticks())
