@@ -137,6 +137,14 @@ def _codebook_section(
     return entries
 
 
+def _distinct_codings(codings: pd.DataFrame) -> int:
+    """How many codings: one per passage, code and coder, as ``export-refi`` writes them (a
+    passage over two segments is two rows of the table, one coding)."""
+    passage = [C.DOC_ID, C.START_CHAR, C.END_CHAR] if C.START_CHAR in codings and C.END_CHAR in codings else []
+    keys = [*(passage or [C.DOC_ID, C.SEGMENT_ID]), C.CODE, *([C.CODER] if C.CODER in codings else [])]
+    return int(len(codings.drop_duplicates([k for k in keys if k in codings]))) if len(codings) else 0
+
+
 def build_report(
     codings: pd.DataFrame,
     codebook: Codebook | None = None,
@@ -262,7 +270,7 @@ def build_report(
         "segments": n_segments,
         "coded segments": len(passages),
         "codes": len(codes),
-        "codings": len(chosen),
+        "codings": _distinct_codings(chosen),
     }
     context = {
         "title": title or (f"{codebook.name}: coding report" if codebook is not None else "Coding report"),

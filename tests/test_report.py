@@ -182,3 +182,21 @@ def test_report_command_refuses_bad_options_in_one_line(coded, tmp_path, extra, 
     assert message in result.output and "Traceback" not in result.output
     assert len(result.output.strip().splitlines()) == 1
     assert not list(tmp_path.glob("*.html"))
+
+
+def test_a_passage_over_two_segments_is_one_coding():
+    """An imported selection spanning two segments is two rows of the codings table (one per
+    segment) but one coding, as export-refi writes it and the import counted it."""
+    codings = pd.DataFrame(
+        {
+            "doc_id": ["d1", "d1", "d1"],
+            "segment_id": [0, 1, 1],
+            "start_char": [5, 5, 40],
+            "end_char": [60, 60, 50],
+            "code": ["a", "a", "a"],
+            "coder": ["ann", "ann", "ann"],
+            "status": ["human"] * 3,
+            "text": ["the passage", "the passage", "another"],
+        }
+    )
+    assert build_report(codings).summary["codings"] == 2
