@@ -142,7 +142,7 @@ def _distinct_codings(codings: pd.DataFrame) -> int:
     passage over two segments is two rows of the table, one coding)."""
     passage = [C.DOC_ID, C.START_CHAR, C.END_CHAR] if C.START_CHAR in codings and C.END_CHAR in codings else []
     keys = [*(passage or [C.DOC_ID, C.SEGMENT_ID]), C.CODE, *([C.CODER] if C.CODER in codings else [])]
-    return int(len(codings.drop_duplicates([k for k in keys if k in codings]))) if len(codings) else 0
+    return len(codings.drop_duplicates([k for k in keys if k in codings])) if len(codings) else 0
 
 
 def build_report(
