@@ -56,7 +56,7 @@ def read_codings(path: str | Path, *, default_coder: str = DEFAULT_CODER) -> pd.
         raise InputFileError(f"{path}: no such file; check the path")
     from .io.writers import restore
 
-    frame = restore(read_table(path))
+    frame = _human_only(restore(read_table(path)), path)
     span_cols = [C.DOC_ID, C.START_CHAR, C.END_CHAR, C.CODE]
     seg_cols = [C.DOC_ID, C.SEGMENT_ID, C.CODE]
     if C.CODE not in frame.columns and all(c in frame.columns for c in (C.DOC_ID, C.SEGMENT_ID, SHEET_CODES)):
@@ -86,6 +86,62 @@ def read_codings(path: str | Path, *, default_coder: str = DEFAULT_CODER) -> pd.
     out[C.DOC_ID] = out[C.DOC_ID].str.strip()
     out[C.CODE] = out[C.CODE].str.strip()
     out.attrs["source"] = str(path)
+    out.attrs["left_out"] = frame.attrs.get("left_out", {})
+    if "labelled_segments" in frame.attrs:
+        out.attrs["labelled_segments"] = frame.attrs["labelled_segments"]
+    return out
+
+
+HUMAN_STATUSES = ("human", "accepted")  # the rows of a qualcode codings table that are human codes
+
+
+def _human_only(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
+    """The human codes of a table: all its rows, unless it is a qualcode codings table (a
+    ``status`` or ``method`` column, as ``tag``, ``review`` and ``import`` write), whose
+    ``human`` and ``accepted`` rows only are codes a person applied or confirmed. Its
+    suggestions not yet reviewed and the ones a reviewer rejected are not human codes:
+    read as such, ``tag --train coded.csv`` learned qualcode's own guesses (rejected ones
+    too) as a person's. ``.attrs["left_out"]`` counts them by status. A table holding no
+    human or accepted row at all is an error naming what to do."""
+    if C.STATUS not in frame.columns and C.METHOD not in frame.columns:
+        return frame
+    from .review import with_status
+
+    try:
+        status = with_status(frame)[C.STATUS]
+    except ColumnError as error:
+        raise ColumnError(f"{path}: {error}") from None
+    human = status.isin(HUMAN_STATUSES).to_numpy()
+    left = status[~human].value_counts()
+    if len(frame) and not human.any():
+        counted = ", ".join(f"{int(n)} {name}" for name, n in sorted(left.items()))
+        raise ColumnError(
+            f"{path}: no human codes: its rows are qualcode's suggestions ({counted}), not a person's; "
+            "review them first (qualcode review, status accepted), or give a file of human codes"
+        )
+    out = frame[human].reset_index(drop=True)
+    out.attrs["left_out"] = {str(name): int(n) for name, n in sorted(left.items())}
+    reviewed = status.isin(["accepted", "rejected"]).to_numpy()
+    if reviewed.any() and C.SEGMENT_ID in frame.columns:
+        # reviewed suggestions label the segments a reviewer looked at, not whole documents:
+        # a segment nobody reviewed is not a negative example (as for a next sheet)
+        looked = frame[(reviewed | status.eq("human").to_numpy())]
+        ids = pd.to_numeric(looked[C.SEGMENT_ID], errors="coerce")
+        keys = {(str(d).strip(), int(i)) for d, i in zip(looked[C.DOC_ID], ids, strict=True) if pd.notna(i)}
+        out.attrs["labelled_segments"] = sorted(keys)
+    if len(left):
+        import warnings
+
+        from .errors import QualcodeWarning
+
+        counted = " and ".join(f"{int(n)} {name}" for name, n in sorted(left.items()))
+        warnings.warn(
+            QualcodeWarning(
+                f"{path}: read as human codes: its {int(human.sum())} human or accepted rows; its {counted} "
+                "rows are qualcode's suggestions, not a person's codes, and were left out"
+            ),
+            stacklevel=3,
+        )
     return out
 
 

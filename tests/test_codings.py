@@ -7,7 +7,7 @@ import qualcode as qc
 from qualcode import columns as C
 from qualcode.codings import check_codings, map_to_segments
 
-from .conftest import EXAMPLES
+from .conftest import CODEBOOK, EXAMPLES
 
 
 def _segments():
@@ -160,3 +160,42 @@ def test_training_errors_are_clear(example_corpus, codebook, tmp_path):
     bad.write_text("doc_id,start_char,end_char,code\nd01_superintendent,0,10,hiring\n", encoding="utf-8")
     with pytest.raises(qc.ColumnError, match="'hiring' is not in codebook"):
         qc.suggest(example_corpus, codebook, training=bad)
+
+
+def _tagged(tmp_path, example_corpus, codebook):
+    coded = qc.suggest(example_corpus, codebook, method="keyword")
+    path = tmp_path / "coded.csv"
+    coded.to_csv(path, index=False)
+    return coded, path
+
+
+def test_suggestions_are_not_read_as_human_codes(tmp_path, example_corpus, codebook):
+    """A tag output holds qualcode's suggestions: given where human codes are wanted
+    (--train, next, --gold, agree) it was read row for row as a person's codes, rejected
+    suggestions included. Unreviewed, it is refused with what to do; reviewed, only its
+    accepted (and human) rows are codes, the rest is left out with a warning, and the
+    segments a reviewer looked at are the labelled ones (not whole documents)."""
+    from typer.testing import CliRunner
+
+    from qualcode.cli import app
+
+    coded, path = _tagged(tmp_path, example_corpus, codebook)
+    with pytest.raises(qc.ColumnError, match=r"coded\.csv: no human codes: .*suggested.*qualcode review"):
+        qc.read_codings(path)
+    result = CliRunner().invoke(app, ["next", str(path), "-c", str(CODEBOOK), "-o", str(tmp_path / "sheet.csv")])
+    assert result.exit_code == 2 and "no human codes" in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "sheet.csv").exists()
+    reviewed = qc.reject(qc.accept(coded, rows=[0, 1, 2], coder="ana"), rows=[3], coder="ana")
+    reviewed.to_csv(path, index=False)
+    with pytest.warns(qc.QualcodeWarning, match=r"3 human or accepted rows; its 1 rejected and \d+ suggested rows"):
+        human = qc.read_codings(path)
+    assert len(human) == 3 and set(human[C.CODER]) == {"ana"}
+    assert set(zip(human[C.DOC_ID], human[C.START_CHAR], human[C.CODE], strict=True)) == set(
+        zip(coded[C.DOC_ID][:3], coded[C.START_CHAR][:3], coded[C.CODE][:3], strict=True)
+    )
+    looked = {(str(d), int(s)) for d, s in zip(coded[C.DOC_ID][:4], coded[C.SEGMENT_ID][:4], strict=True)}
+    assert set(human.attrs["labelled_segments"]) == looked
+    # an imported project's codings (status human throughout) are read whole, documents as units
+    imported = coded.assign(**{C.STATUS: "human", C.METHOD: "human", C.CODER: "kim"})
+    imported.to_csv(path, index=False)
+    assert len(qc.read_codings(path)) == len(coded) and "labelled_segments" not in qc.read_codings(path).attrs
