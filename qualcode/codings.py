@@ -96,14 +96,14 @@ HUMAN_STATUSES = ("human", "accepted")  # the rows of a qualcode codings table t
 
 
 def _human_only(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
-    """The human codes of a table: all its rows, unless it is a qualcode codings table (a
-    ``status`` or ``method`` column, as ``tag``, ``review`` and ``import`` write), whose
+    """The human codes of a table: all its rows, unless it is a qualcode codings table (with
+    the ``method`` and ``score`` columns ``tag``, ``review`` and ``import`` write), whose
     ``human`` and ``accepted`` rows only are codes a person applied or confirmed. Its
     suggestions not yet reviewed and the ones a reviewer rejected are not human codes:
     read as such, ``tag --train coded.csv`` learned qualcode's own guesses (rejected ones
     too) as a person's. ``.attrs["left_out"]`` counts them by status. A table holding no
     human or accepted row at all is an error naming what to do."""
-    if C.STATUS not in frame.columns and C.METHOD not in frame.columns:
+    if C.METHOD not in frame.columns or C.SCORE not in frame.columns:  # not a table qualcode wrote
         return frame
     from .review import with_status
 

@@ -199,3 +199,13 @@ def test_suggestions_are_not_read_as_human_codes(tmp_path, example_corpus, codeb
     imported = coded.assign(**{C.STATUS: "human", C.METHOD: "human", C.CODER: "kim"})
     imported.to_csv(path, index=False)
     assert len(qc.read_codings(path)) == len(coded) and "labelled_segments" not in qc.read_codings(path).attrs
+
+
+def test_a_researchers_own_table_with_a_status_column_is_read_whole(tmp_path):
+    """Only a table qualcode wrote (with its method and score columns) is filtered by status:
+    a researcher's own file with a column that happens to be called status is read as it is."""
+    path = tmp_path / "mine.csv"
+    pd.DataFrame({"doc_id": ["a", "a"], "segment_id": [0, 1], "code": ["x", "y"], "status": ["draft", "final"]}).to_csv(
+        path, index=False
+    )
+    assert list(qc.read_codings(path)[C.CODE]) == ["x", "y"]
