@@ -35,7 +35,12 @@ DEFAULT_CODER = "human"  # the coder of codings that name none
 
 
 def read_codings(path: str | Path, *, default_coder: str = DEFAULT_CODER) -> pd.DataFrame:
-    """Read human codings from a CSV in span or segment form.
+    """Read human codings from a CSV in span or segment form, or a filled-in ``next`` sheet.
+
+    From a table qualcode wrote (``tag``, ``review``, ``import``: ``method`` and ``score``
+    columns), only its ``accepted`` and ``human`` rows: suggestions not reviewed and the ones
+    rejected are not a person's codes (they are left out with a warning; a table without a
+    human or accepted row is an error).
 
     Returns
     -------
