@@ -175,6 +175,20 @@ def _read_sheet(frame: pd.DataFrame, path: Path, default_coder: str) -> pd.DataF
     return out
 
 
+def closest_code(name: str, codebook: Codebook) -> str | None:
+    """The codebook's id that ``name`` most likely means: the same id or label in other
+    letter case, or a close spelling (difflib, ratio 0.8); None when nothing is close."""
+    import difflib
+
+    names = {code.lower(): code for code in codebook.ids}
+    names.update({codebook.get(code).label.lower(): code for code in codebook.ids if codebook.get(code).label})
+    wanted = name.strip().lower()
+    if wanted in names:
+        return names[wanted]
+    match = difflib.get_close_matches(wanted, sorted(names), n=1, cutoff=0.8)
+    return names[match[0]] if match else None
+
+
 def check_codings(codings: pd.DataFrame, codebook: Codebook, texts: dict[str, str], *, source: str = "codings") -> None:
     """Refuse codings that name unknown codes or documents, or offsets outside the document.
 
@@ -187,9 +201,11 @@ def check_codings(codings: pd.DataFrame, codebook: Codebook, texts: dict[str, st
     known = set(codebook.ids)
     unknown = sorted(set(codings[C.CODE]) - known)
     if unknown:
+        near = closest_code(str(unknown[0]), codebook)
         raise ColumnError(
             f"{source}: code {unknown[0]!r} is not in codebook {codebook.name!r}"
             + (f" (nor {len(unknown) - 1} more)" if len(unknown) > 1 else "")
+            + (f" (did you mean {near!r}?)" if near else "")
             + "; add it to the codebook or rename it in the codings"
         )
     missing = sorted(set(codings[C.DOC_ID]) - set(texts))

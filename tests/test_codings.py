@@ -69,8 +69,14 @@ def test_checks_name_unknown_codes_documents_and_offsets(codebook):
         return pd.DataFrame([row])
 
     check_codings(frame(), codebook, texts)
-    with pytest.raises(qc.ColumnError, match="code 'hiring' is not in codebook"):
+    with pytest.raises(qc.ColumnError, match="code 'hiring' is not in codebook") as nothing_near:
         check_codings(frame(code="hiring"), codebook, texts)
+    assert "did you mean" not in str(nothing_near.value)
+    # a code typed in other letter case, misspelt, or by its label: the error names the id
+    for typed in ("Personnel", "personel", "Caring climate"):
+        expected = "caring_climate" if typed.startswith("Caring") else "personnel"
+        with pytest.raises(qc.ColumnError, match=rf"code '{typed}' is not in .* \(did you mean '{expected}'\?\)"):
+            check_codings(frame(code=typed), codebook, texts)
     with pytest.raises(qc.ColumnError, match="document 'd9' is not among the inputs"):
         check_codings(frame(doc_id="d9"), codebook, texts)
     with pytest.raises(qc.ColumnError, match=r"span 40-60 of 'd1' is outside the document \(0-50\)"):
