@@ -140,9 +140,9 @@ def _codebook_section(
 def _distinct_codings(codings: pd.DataFrame) -> int:
     """How many codings: one per passage, code and coder, as ``export-refi`` writes them (a
     passage over two segments is two rows of the table, one coding)."""
-    passage = [C.DOC_ID, C.START_CHAR, C.END_CHAR] if C.START_CHAR in codings and C.END_CHAR in codings else []
-    keys = [*(passage or [C.DOC_ID, C.SEGMENT_ID]), C.CODE, *([C.CODER] if C.CODER in codings else [])]
-    return len(codings.drop_duplicates([k for k in keys if k in codings])) if len(codings) else 0
+    keys = list(C.CODING_KEY) if C.START_CHAR in codings and C.END_CHAR in codings else [C.DOC_ID, C.SEGMENT_ID, C.CODE]
+    keys = [k for k in dict.fromkeys([*keys, C.CODER]) if k in codings]
+    return len(codings.drop_duplicates(keys)) if len(codings) else 0
 
 
 def build_report(

@@ -107,7 +107,7 @@ def codings_to_spans(
     if C.SOURCE not in table.columns:
         table[C.SOURCE] = None
     table.loc[human & table[C.CODER].eq(""), C.CODER] = "human"
-    keys = [C.DOC_ID, C.START_CHAR, C.END_CHAR, C.CODE, C.CODER]
+    keys = list(C.CODING_KEY)
     table = table[columns].drop_duplicates(subset=keys, keep="first")
     return table.sort_values(keys, kind="stable").reset_index(drop=True)
 
