@@ -166,6 +166,9 @@ def tag(
         codebook_path = Path(codebook)
         codebook = load_codebook(codebook_path)
     corpus = read_transcripts(named, **run.read_options())
+    documents = [str(doc.doc_id) for doc in corpus.documents]
+    # read before the model runs: an output that cannot be merged stops the run at once
+    prior, kept_notes = previous_codings(run.previous, output, run.format, documents=documents)
     if training is None and run.training is None and run.codes_column is not None:
         training = corpus.codings  # a coded spreadsheet teaches the model its own codes
         if training.empty:
@@ -192,12 +195,11 @@ def tag(
         notes.append(
             f"participant metadata {reused} reused from the run that wrote {output} (give --metadata to change it)"
         )
-    prior, kept_notes = previous_codings(run.previous, output, run.format)
     notes += kept_notes
     if prior is not None:
         from .review import merge
 
-        codings, report = merge(prior, codings, codebook)
+        codings, report = merge(prior, codings, codebook, documents=documents)
         notes += report.lines()
     record = run.record()
     record["method_ran"] = made["method"]

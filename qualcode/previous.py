@@ -10,6 +10,8 @@ Rules (``qc.tag`` / ``qualcode tag``; the README's "Reviewing" section states th
   ``code`` column) holds no reviews and is replaced.
 - A wide output cannot hold statuses: writing ``--format wide`` over a file with reviewed
   rows is refused (write the wide table elsewhere, or ``--fresh``).
+- An existing output whose reviewed or human rows lie on none of the run's documents is
+  refused (it is another project's output); ``--previous`` merges such a file on purpose.
 - ``--fresh`` over reviewed rows, or ``--previous OTHER.csv`` when the output holds reviewed
   rows of its own, keeps the output as ``OUT.csv.bak`` first and says so.
 """
@@ -84,9 +86,14 @@ def backup(output: Path, why: str) -> str | None:
 
 
 def previous_codings(
-    previous: str | None, output: str | Path | None, format: str
+    previous: str | None, output: str | Path | None, format: str, documents: Iterable[str] | None = None
 ) -> tuple[pd.DataFrame | None, list[str]]:
-    """The earlier codings to merge with, and lines to tell the user; refuses what would lose work."""
+    """The earlier codings to merge with, and lines to tell the user; refuses what would lose work.
+
+    An existing output whose reviewed or human rows lie on none of this run's ``documents``
+    is refused: it is another project's (or another reading's) codings, and merging would
+    mix them into this run's file. ``--previous`` names such a file on purpose and is merged.
+    """
     from .io.coded import read_coded
 
     notes: list[str] = []
@@ -103,9 +110,26 @@ def previous_codings(
             notes += [line] if line else []
         return None, notes
     if previous == "auto":
+        if own and documents is not None and existing is not None:
+            _check_same_documents(Path(str(output)), existing, set(documents))
         return (existing if own else None), notes
     frame = read_coded(previous)
     if own and output is not None and Path(previous).resolve() != Path(output).resolve():
         line = backup(Path(output), f"merging with {previous} instead")
         notes += [line] if line else []
     return frame, notes
+
+
+def _check_same_documents(output: Path, existing: pd.DataFrame, documents: set[str]) -> None:
+    """Refuse to merge an output whose reviewed rows are on none of the run's documents."""
+    rows = existing[existing[C.STATUS].isin(REVIEWED)]
+    theirs = sorted(set(rows[C.DOC_ID].astype(str).str.strip()))
+    if not theirs or documents.intersection(theirs):
+        return
+    shown = ", ".join(repr(d) for d in theirs[:3]) + (f" and {len(theirs) - 3} more" if len(theirs) > 3 else "")
+    raise OptionError(
+        f"{output}: holds {len(rows)} reviewed or human rows on {len(theirs)} document{'s' if len(theirs) > 1 else ''} ({shown}), none of them "
+        "in this run: it is the output of other transcripts; write this run to another file with -o, merge it "
+        "on purpose with --previous, or start over with --fresh (the file is kept as .bak)",
+        option="previous",
+    )

@@ -137,28 +137,53 @@ class MergeReport:
     kept: int = 0
     replaced: int = 0
     orphaned: dict[str, int] = field(default_factory=dict)  # code no longer in the codebook -> rows kept
+    elsewhere: dict[str, int] = field(default_factory=dict)  # document not in this run -> rows kept
 
     def lines(self) -> list[str]:
         out = []
         if self.kept:
             out.append(f"kept {self.kept} reviewed or human rows from the previous codings")
-        for code, n in sorted(self.orphaned.items()):
+        if self.elsewhere:
+            documents = f"{len(self.elsewhere)} document{'s' if len(self.elsewhere) > 1 else ''}"
             out.append(
+                f"{sum(self.elsewhere.values())} of them are on {documents} not in this run "
+                f"({_listed(self.elsewhere)}): kept as they are"
+            )
+        if len(self.orphaned) <= 3:  # one line per code; many codes (another codebook?) in one line
+            out += [
                 f"code {code!r} is not in the codebook any more (renamed or removed): its {n} reviewed or human "
                 "rows are kept; rename them in the CSV or restore the code"
+                for code, n in sorted(self.orphaned.items())
+            ]
+        else:
+            out.append(
+                f"{len(self.orphaned)} codes are not in the codebook any more (renamed or removed): their "
+                f"{sum(self.orphaned.values())} reviewed or human rows are kept ({_listed(self.orphaned)}); "
+                "rename them in the CSV or restore the codes"
             )
         return out
 
 
+def _listed(counts: dict[str, int], show: int = 5) -> str:
+    """``'a' (3), 'b' (2) and 4 more``: the largest counts first, then by name."""
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    text = ", ".join(f"{name!r} ({n})" for name, n in ranked[:show])
+    return text + (f" and {len(ranked) - show} more" if len(ranked) > show else "")
+
+
 def merge(
-    previous: pd.DataFrame, new: pd.DataFrame, codebook: Codebook | None = None
+    previous: pd.DataFrame,
+    new: pd.DataFrame,
+    codebook: Codebook | None = None,
+    documents: Iterable[str] | None = None,
 ) -> tuple[pd.DataFrame, MergeReport]:
     """New suggestions merged with the work already done.
 
     Every ``accepted``, ``rejected`` and ``human`` row of ``previous`` is kept. A new
     suggestion for the same passage and code as such a row (same ``doc_id``, ``start_char``,
     ``end_char``, ``code``) is dropped in its favour; previous rows still ``suggested`` are
-    replaced by the new run. Codes that left the codebook are reported, not dropped.
+    replaced by the new run. Codes that left the codebook, and kept rows on documents not
+    among the run's ``documents``, are reported, not dropped.
     """
     for column in KEY:
         if column not in previous.columns:
@@ -173,6 +198,10 @@ def merge(
         known = set(codebook.ids)
         orphans = kept.loc[~kept[C.CODE].isin(known), C.CODE].value_counts()
         report.orphaned = {str(k): int(v) for k, v in orphans.items()}
+    if documents is not None:
+        away = kept[C.DOC_ID].astype(str).str.strip()
+        away = away[~away.isin(set(map(str, documents)))].value_counts()
+        report.elsewhere = {str(k): int(v) for k, v in away.items()}
     key_kept = _keys(kept)
     key_new = _keys(new)
     duplicate = key_new.isin(key_kept)

@@ -89,6 +89,32 @@ def test_previous_from_another_file_keeps_the_outputs_own_reviews(reviewed, tmp_
     assert reviewed.with_name("coded.csv.bak").read_bytes() == before and "merging with" in result.output
 
 
+def test_an_output_of_other_transcripts_is_not_merged_into_unasked(reviewed):
+    """Tagging other transcripts with -o naming an earlier study's output: its reviewed rows
+    would be mixed into this run's file; refused before the model runs, the file unchanged."""
+    before = reviewed.read_bytes()
+    other = FIXTURES / "labels_colon.txt"
+    result = run("tag", other, "-c", CODEBOOK, "-o", reviewed, "--method", "keyword")
+    said = " ".join(result.output.split())
+    assert result.exit_code == 2 and said.startswith("error: ") and "Traceback" not in said
+    assert (
+        "holds 3 reviewed or human rows on 1 document ('d01_assistant_superintendent'), none of them in this run"
+        in said
+    )
+    assert "merge it on purpose with --previous" in said
+    assert reviewed.read_bytes() == before
+    # merged on purpose: kept, and said where they are
+    result = run("tag", other, "-c", CODEBOOK, "-o", reviewed, "--method", "keyword", "--previous", reviewed)
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert "3 of them are on 1 document not in this run ('d01_assistant_superintendent' (3)): kept as they are" in said
+    after = pd.read_csv(reviewed, keep_default_na=False)
+    assert (after["status"] != "suggested").sum() == 3 and set(after["doc_id"]) == {
+        "d01_assistant_superintendent",
+        "labels_colon",
+    }
+
+
 def test_the_output_is_never_an_input(tmp_path):
     survey = tmp_path / "survey.csv"
     survey.write_bytes((FIXTURES / "survey.csv").read_bytes())

@@ -69,6 +69,24 @@ def test_merge_keeps_reviewed_and_reports_removed_codes(codebook):
     assert len(merged) == 4 + 3  # 4 reviewed/human rows kept, 3 fresh suggestions
 
 
+def test_merge_names_many_removed_codes_in_one_line_and_rows_of_other_documents(codebook):
+    """A file of another codebook would print a line per code (72 on an NVivo project):
+    more than three removed codes are named in one line, the commonest first."""
+    previous = with_status(_coded()).assign(code=["gone_a", "gone_b", "gone_c", "gone_d", "gone_d", "personnel"])
+    previous = qc.accept(previous, rows=range(6))
+    previous.loc[5, C.DOC_ID] = "elsewhere"
+    new = with_status(_coded())
+    merged, report = qc.merge(previous, new, codebook, documents=set(new[C.DOC_ID].astype(str)))
+    assert report.kept == 6 and (merged[C.DOC_ID] == "elsewhere").sum() == 1
+    lines = report.lines()
+    assert lines[1] == "1 of them are on 1 document not in this run ('elsewhere' (1)): kept as they are"
+    assert lines[2] == (
+        "4 codes are not in the codebook any more (renamed or removed): their 5 reviewed or human rows are kept "
+        "('gone_d' (2), 'gone_a' (1), 'gone_b' (1), 'gone_c' (1)); rename them in the CSV or restore the codes"
+    )
+    assert len(lines) == 3
+
+
 rows = st.lists(
     st.tuples(
         st.integers(0, 20),
