@@ -301,10 +301,11 @@ def next_sheet(
     ``coded``: every codings file so far (hand-coded interviews, filled-in sheets): all of
     them teach, and no segment coded in any of them is chosen again. The transcripts and
     the way to read them come from ``inputs`` or else from the ``.meta.json`` beside the
-    first of ``coded`` that has one.
+    first of ``coded`` that has one. With no human codes yet (``coded`` empty, or only
+    ``tag`` outputs nobody has reviewed, read for their transcripts) the sheet is a first
+    batch drawn at random.
     """
     from .codebook import load_codebook
-    from .codings import read_codings
     from .fileio import write_together
     from .io import read_transcripts
     from .io.writers import csv_writer
@@ -314,17 +315,23 @@ def next_sheet(
     from .settings import Settings
     from .workflows import reading_for
 
-    if not coded:
-        raise OptionError("give at least one codings file (CODED)", option="coded")
+    if not coded and not inputs:
+        raise OptionError(
+            "give the transcripts (-i) to choose a first batch from, or the codings so far (CODED)", option="inputs"
+        )
     output = Path(output)
     check_not_an_input(output, [*coded, *(inputs or ()), codebook, metadata])
     check_not_an_input(meta_path(output), [*coded, *(inputs or ())])
     book = load_codebook(codebook)
-    training = [read_codings(path) for path in coded]
-    recorded = next((path for path in coded if meta_path(path).is_file()), coded[0])
-    names, options = reading_for(recorded, inputs, metadata=metadata, segment_by=segment_by)
+    training = [codes for codes in (_human_codes(path) for path in coded) if codes is not None]
+    if coded:
+        recorded = next((path for path in coded if meta_path(path).is_file()), coded[0])
+        names, options = reading_for(recorded, inputs, metadata=metadata, segment_by=segment_by)
+    else:
+        names = list(inputs or ())
+        options = {"metadata": None if metadata is None else str(metadata), "segment_by": segment_by or "auto"}
     corpus = read_transcripts(names, **options)
-    sheet = next_to_code(corpus, book, training=training, n=n, include_interviewer=include_interviewer)
+    sheet = next_to_code(corpus, book, training=training or None, n=n, include_interviewer=include_interviewer)
     run = Settings.build(**options, include_interviewer=include_interviewer, training=[str(p) for p in coded])
     meta = provenance(
         corpus=corpus,
@@ -341,3 +348,24 @@ def next_sheet(
         ]
     )
     return sheet
+
+
+def _human_codes(path: str | Path) -> pd.DataFrame | None:
+    """The human codes of ``path``; None, with a warning, for a ``tag`` output nobody has
+    reviewed yet (its transcripts are still found through it)."""
+    import warnings
+
+    from .codings import read_codings
+    from .errors import NoHumanCodesError, QualcodeWarning
+
+    try:
+        return read_codings(path)
+    except NoHumanCodesError:
+        warnings.warn(
+            QualcodeWarning(
+                f"{path}: no human codes yet (only qualcode's suggestions): read for its transcripts only, "
+                "so this batch is drawn at random, as a first batch is"
+            ),
+            stacklevel=3,
+        )
+        return None

@@ -27,7 +27,7 @@ import pandas as pd
 
 from . import columns as C
 from .codebook import Codebook
-from .errors import ColumnError, InputFileError
+from .errors import ColumnError, InputFileError, NoHumanCodesError
 
 CODER = C.CODER
 OVERLAP = 0.5
@@ -120,7 +120,7 @@ def _human_only(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
     left = status[~human].value_counts()
     if len(frame) and not human.any():
         counted = ", ".join(f"{int(n)} {name}" for name, n in sorted(left.items()))
-        raise ColumnError(
+        raise NoHumanCodesError(
             f"{path}: no human codes: its rows are qualcode's suggestions ({counted}), not a person's; "
             "review them first (qualcode review, status accepted), or give a file of human codes"
         )

@@ -55,6 +55,10 @@ class ModelError(QualcodeError, RuntimeError):
     """A language or embedding model is missing, broken or misbehaves."""
 
 
+class NoHumanCodesError(ColumnError):
+    """A codings table qualcode wrote holds no human or accepted row: only its own suggestions."""
+
+
 class OptionError(QualcodeError, ValueError):
     """An option has a value outside its allowed set.
 

@@ -168,6 +168,32 @@ def test_next_command_writes_a_sheet(tmp_path):
     assert missing.exit_code == 2 and "pass the transcripts as --inputs" in missing.output
 
 
+def test_a_first_batch_needs_no_codes_only_the_transcripts(tmp_path):
+    """A researcher with no codes yet asks which segments to code first: `next -i` with no
+    CODED, or `next coded.csv` over a tag output nobody has reviewed (read for its
+    transcripts), gives the same batch drawn at random."""
+    first = tmp_path / "first.csv"
+    result = CliRunner().invoke(app, ["next", "-i", str(EXAMPLES), "-c", str(CODEBOOK), "-n", "6", "-o", str(first)])
+    assert result.exit_code == 0, result.output
+    sheet = pd.read_csv(first, keep_default_na=False)
+    assert len(sheet) == 6 and set(sheet["chosen"]) == {"at random"} and sheet["doc_id"].nunique() > 1
+    assert read_meta(first).inputs  # a later `next` or `tag --train` finds the transcripts through it
+    coded = tmp_path / "coded.csv"
+    tagged = CliRunner().invoke(
+        app, ["tag", str(EXAMPLES), "-c", str(CODEBOOK), "-o", str(coded), "--method", "keyword"]
+    )
+    assert tagged.exit_code == 0, tagged.output
+    again = tmp_path / "again.csv"
+    result = CliRunner().invoke(app, ["next", str(coded), "-c", str(CODEBOOK), "-n", "6", "-o", str(again)])
+    assert result.exit_code == 0, result.output
+    assert "coded.csv: no human codes yet" in " ".join(result.output.split())
+    columns = ["doc_id", "segment_id", "text", "chosen"]
+    pd.testing.assert_frame_equal(pd.read_csv(again, keep_default_na=False)[columns], sheet[columns])
+    neither = CliRunner().invoke(app, ["next", "-c", str(CODEBOOK), "-o", str(tmp_path / "x.csv")])
+    assert neither.exit_code == 2 and "give the transcripts (-i)" in neither.output
+    assert not (tmp_path / "x.csv").exists()
+
+
 @pytest.mark.model
 def test_next_and_tag_learn_from_every_codings_file_so_far(tmp_path):
     """The loop in the README: hand-coded interviews, then sheets; nothing coded before is

@@ -188,9 +188,12 @@ def test_suggestions_are_not_read_as_human_codes(tmp_path, example_corpus, codeb
     coded, path = _tagged(tmp_path, example_corpus, codebook)
     with pytest.raises(qc.ColumnError, match=r"coded\.csv: no human codes: .*suggested.*qualcode review"):
         qc.read_codings(path)
-    result = CliRunner().invoke(app, ["next", str(path), "-c", str(CODEBOOK), "-o", str(tmp_path / "sheet.csv")])
-    assert result.exit_code == 2 and "no human codes" in result.output and "Traceback" not in result.output
-    assert not (tmp_path / "sheet.csv").exists()
+    # next reads it for its transcripts only: a first batch at random, not "every segment is coded"
+    result = CliRunner().invoke(
+        app, ["next", str(path), "-c", str(CODEBOOK), "-i", str(EXAMPLES), "-n", "4", "-o", str(tmp_path / "sheet.csv")]
+    )
+    assert result.exit_code == 0 and "no human codes yet" in result.output and "Traceback" not in result.output
+    assert set(pd.read_csv(tmp_path / "sheet.csv")["chosen"]) == {"at random"}
     reviewed = qc.reject(qc.accept(coded, rows=[0, 1, 2], coder="ana"), rows=[3], coder="ana")
     reviewed.to_csv(path, index=False)
     with pytest.warns(qc.QualcodeWarning, match=r"3 human or accepted rows; its 1 rejected and \d+ suggested rows"):

@@ -139,17 +139,18 @@ def evaluate(
 
 @handles_errors
 def next(
-    coded: Annotated[
-        list[Path],
-        typer.Argument(
-            help="Human codings so far: any codings CSV and the filled-in sheets from earlier `next` runs "
-            "(give them all: every segment coded in any of them is left out and teaches)."
-        ),
-    ],
     output: Annotated[Path, typer.Option("--output", "-o", help="The sheet to write (a CSV to fill in).")],
     codebook: Annotated[
         Path, typer.Option("--codebook", "-c", help="The codebook: YAML, or a CSV/XLSX table with one code per row.")
     ],
+    coded: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="Human codings so far: any codings CSV and the filled-in sheets from earlier `next` runs "
+            "(give them all: every segment coded in any of them is left out and teaches). None yet: give "
+            "the transcripts with -i for a first batch drawn at random."
+        ),
+    ] = None,
     inputs: Annotated[
         list[Path] | None,
         typer.Option("--inputs", "-i", help="The transcripts (default: those recorded beside CODED)."),
@@ -170,12 +171,13 @@ def next(
     when none applies, then pass the sheet with the earlier codings to `tag --train` or to
     `next` again: qualcode next human.csv to_code.csv -c codebook.yaml -n 20 -o more.csv
     Example: qualcode next human.csv -c codebooks/caring_schools.yaml -i interviews/ -n 20 -o to_code.csv
+    First batch, no codes yet: qualcode next -i interviews/ -c codebooks/caring_schools.yaml -n 20 -o to_code.csv
     """
     from ..active import next_sheet
 
     check_output(output)
     sheet = next_sheet(
-        coded,
+        coded or [],
         codebook,
         output,
         inputs=inputs,
