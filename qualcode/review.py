@@ -199,8 +199,8 @@ def merge(
         orphans = kept.loc[~kept[C.CODE].isin(known), C.CODE].value_counts()
         report.orphaned = {str(k): int(v) for k, v in orphans.items()}
     if documents is not None:
-        away = kept[C.DOC_ID].astype(str).str.strip()
-        away = away[~away.isin(set(map(str, documents)))].value_counts()
+        ids = kept[C.DOC_ID].astype(str).str.strip()
+        away = ids[~ids.isin(set(map(str, documents)))].value_counts()
         report.elsewhere = {str(k): int(v) for k, v in away.items()}
     key_kept = _keys(kept)
     key_new = _keys(new)
