@@ -189,6 +189,33 @@ def closest_code(name: str, codebook: Codebook) -> str | None:
     return names[match[0]] if match else None
 
 
+def codes_as_ids(codings: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
+    """``codings`` with each code written as its codebook id: a code typed as a code's label
+    (``artistic experience`` for ``artistic_experience``, as a researcher fills in a sheet
+    from a codebook table) or as an id or label in other letter case or spacing is the code
+    it names, when it names exactly one. Anything else is left for :func:`check_codings`."""
+    if C.CODE not in codings.columns or codings.empty:
+        return codings
+    known = set(codebook.ids)
+    named: dict[str, set[str]] = {}
+    for code in codebook.ids:
+        for name in (code, codebook.get(code).label or ""):
+            if name.strip():
+                named.setdefault(" ".join(name.lower().split()), set()).add(code)
+    values = codings[C.CODE].astype(str)
+    mapping = {}
+    for value in set(values) - known:
+        ids = named.get(" ".join(value.lower().split()), set())
+        if len(ids) == 1:
+            mapping[value] = next(iter(ids))
+    if not mapping:
+        return codings
+    out = codings.copy()
+    out[C.CODE] = values.map(lambda v: mapping.get(v, v))
+    out.attrs = dict(codings.attrs)
+    return out
+
+
 def check_codings(codings: pd.DataFrame, codebook: Codebook, texts: dict[str, str], *, source: str = "codings") -> None:
     """Refuse codings that name unknown codes or documents, or offsets outside the document.
 

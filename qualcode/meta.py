@@ -54,6 +54,22 @@ class Meta:
         """The keywords of :func:`qualcode.read_transcripts` that read the inputs as the run did."""
         return self.settings.read_options()
 
+    def codebook(self) -> Any:
+        """The codebook the run used, read from the path it recorded, or None when that file
+        is gone, unreadable or no longer the same codebook (its content hash differs)."""
+        from .codebook import load_codebook
+        from .errors import QualcodeError
+
+        recorded = self.record.get("codebook") or {}
+        path = recorded.get("path") if isinstance(recorded, dict) else None
+        if not path or not Path(path).is_file():
+            return None
+        try:
+            book = load_codebook(path)
+        except QualcodeError:
+            return None
+        return book if book.hash == recorded.get("sha256") else None
+
 
 def read_meta(coded: str | Path) -> Meta | None:
     """The ``.meta.json`` beside a codings CSV (or that file itself), or None when there is none.

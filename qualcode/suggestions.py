@@ -34,7 +34,7 @@ def training_set(
     :class:`~qualcode.match.base.Training` set. From a list, every segment any of them coded
     is an example, with every code any of them gave it (:meth:`Training.union`): hand-coded
     interviews and the ``qualcode next`` sheets filled in after them teach together."""
-    from .codings import check_codings, read_codings
+    from .codings import check_codings, codes_as_ids, read_codings
 
     sources = [training] if isinstance(training, pd.DataFrame | str | Path) else list(training)
     if not sources:
@@ -44,7 +44,7 @@ def training_set(
         texts = {str(doc): " " * int(end) for doc, end in ends.items()}
     parts = []
     for source in sources:
-        codings = read_codings(source) if isinstance(source, str | Path) else source
+        codings = codes_as_ids(read_codings(source) if isinstance(source, str | Path) else source, codebook)
         check_codings(codings, codebook, texts)
         parts.append(Training.from_codings(codings, segments, codebook.ids))
     return Training.union(parts, segments)

@@ -221,7 +221,7 @@ def evaluate_files(
         raise OptionError(f"tune {tune!r} is not one of: f1, prevalence", option="tune")
     book = load_codebook(codebook) if codebook is not None and not isinstance(codebook, Codebook) else codebook
     suggestions = read_coded(suggested)
-    human = read_codings(gold)
+    human = _gold_codes(read_codings(gold), gold, book, suggested)
     corpus = corpus_for(suggested, inputs)
     if coded_by(human, corpus.segments).empty:
         raise InputFileError(f"{gold}: {NO_UNITS}")
@@ -235,6 +235,41 @@ def evaluate_files(
         if book is not None:
             result.codebook = book.with_thresholds(result.thresholds)
     return result
+
+
+def _gold_codes(human: pd.DataFrame, gold: str | Path, book: Any, suggested: str | Path) -> pd.DataFrame:
+    """Human codes named as the codebook names them (the one given, else the one the run that
+    wrote ``suggested`` recorded): a gold file typed with the codes' labels (``artistic
+    experience``) was compared with suggestions of ``artistic_experience`` as two codes, each
+    scoring 0. Codes still not in the codebook are said, with the id they most likely mean."""
+    import warnings
+
+    from . import columns as C
+    from .codings import closest_code, codes_as_ids
+    from .errors import QualcodeWarning
+    from .meta import read_meta
+
+    if book is None:
+        meta = read_meta(suggested)
+        book = meta.codebook() if meta is not None else None
+    if book is None or human.empty:
+        return human
+    human = codes_as_ids(human, book)
+    unknown = sorted(set(human[C.CODE].astype(str)) - set(book.ids))
+    if unknown:
+        named = ", ".join(
+            repr(code) + (f" (did you mean {near!r}?)" if (near := closest_code(code, book)) else "")
+            for code in unknown[:5]
+        )
+        more = f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
+        warnings.warn(
+            QualcodeWarning(
+                f"{gold}: {len(unknown)} code{'s' if len(unknown) > 1 else ''} not in codebook {book.name!r}: {named}{more}; nothing was suggested "
+                "for them, so they count as missed"
+            ),
+            stacklevel=3,
+        )
+    return human
 
 
 def compare_table(

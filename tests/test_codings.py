@@ -218,3 +218,31 @@ def test_a_researchers_own_table_with_a_status_column_is_read_whole(tmp_path):
         path, index=False
     )
     assert list(qc.read_codings(path)[C.CODE]) == ["x", "y"]
+
+
+def test_codes_typed_as_labels_are_the_codes_they_name(tmp_path, codebook, example_corpus):
+    """A researcher fills in a sheet with the codes' names from a codebook table
+    ("Caring climate"), not their ids: they trained as unknown codes (refused) and were
+    evaluated as codes nobody suggested. A label, or an id in other letter case or spacing,
+    is the code it names when it names one code; anything else is still refused."""
+    from qualcode.codings import codes_as_ids
+    from qualcode.suggestions import training_set
+
+    human = qc.read_codings(EXAMPLES / "human_codes.csv")
+    labels = {code: codebook.get(code).label for code in codebook.ids}
+    typed = human.assign(code=[labels[c] if i % 3 else f"  {c.upper()} " for i, c in enumerate(human[C.CODE])])
+    assert set(typed[C.CODE]).isdisjoint(codebook.ids)
+    pd.testing.assert_frame_equal(codes_as_ids(typed, codebook), human)
+    texts = {doc.doc_id: doc.text for doc in example_corpus.documents}
+    by_id = training_set(human, codebook, example_corpus.segments, texts)
+    by_label = training_set(typed, codebook, example_corpus.segments, texts)
+    assert (by_id.labels == by_label.labels).all() and by_label.labels.sum() > 20
+    # a label two codes share names neither; an unknown name is left for the check to refuse
+    book = tmp_path / "two.yaml"
+    book.write_text(
+        "name: t\ncodes:\n  - id: a\n    label: Other\n  - id: b\n    label: other\n  - id: c\n    label: Care\n",
+        encoding="utf-8",
+    )
+    two = qc.load_codebook(book)
+    rows = pd.DataFrame({C.DOC_ID: ["d"] * 3, C.SEGMENT_ID: [0, 1, 2], C.CODE: ["Other", "care", "nope"]})
+    assert codes_as_ids(rows, two)[C.CODE].tolist() == ["Other", "c", "nope"]

@@ -142,6 +142,38 @@ def test_human_codes_on_none_of_the_scored_segments_are_an_error_not_a_traceback
     assert "Traceback" not in result.output and not (tmp_path / "e.csv").exists()
 
 
+def test_gold_typed_with_the_codes_labels_is_compared_code_for_code(tmp_path):
+    """Gold written with the codes' labels ("Caring climate") was compared with suggestions
+    of caring_climate as two codes, each scoring 0 (on the games survey: micro kappa 0.18
+    instead of 0.44). The run's recorded codebook names them; an unknown code is said."""
+    from typer.testing import CliRunner
+
+    from qualcode.cli import app
+
+    from .conftest import CODEBOOK, EXAMPLES
+
+    coded = tmp_path / "coded.csv"
+    runner = CliRunner()
+    tagged = runner.invoke(app, ["tag", str(EXAMPLES), "-c", str(CODEBOOK), "-o", str(coded), "--method", "keyword"])
+    assert tagged.exit_code == 0, tagged.output
+    book = qc.load_codebook(CODEBOOK)
+    human = pd.read_csv(EXAMPLES / "human_codes.csv")
+    typed = tmp_path / "typed.csv"
+    human.assign(code=[book.get(code).label for code in human["code"]]).to_csv(typed, index=False)
+    tables = {}
+    for name, gold in (("ids", EXAMPLES / "human_codes.csv"), ("labels", typed)):
+        out = tmp_path / f"{name}.csv"
+        result = runner.invoke(app, ["evaluate", str(coded), "--gold", str(gold), "-o", str(out)])
+        assert result.exit_code == 0, result.output
+        tables[name] = out.read_text(encoding="utf-8")
+    assert tables["labels"] == tables["ids"]
+    human.loc[0, "code"] = "Caring climat"
+    human.to_csv(typed, index=False)
+    result = runner.invoke(app, ["evaluate", str(coded), "--gold", str(typed), "-o", str(tmp_path / "e.csv")])
+    said = " ".join(result.output.split())
+    assert result.exit_code == 0 and "1 code not in codebook" in said and "(did you mean 'caring_climate'?)" in said
+
+
 @given(
     arrays(np.bool_, st.tuples(st.integers(1, 12), st.integers(1, 4))),
     st.randoms(use_true_random=False),

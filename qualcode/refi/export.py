@@ -26,7 +26,7 @@ import pandas as pd
 
 from .. import columns as C
 from ..codebook import Codebook
-from ..codings import check_codings
+from ..codings import check_codings, codes_as_ids
 from ..corpus import Corpus
 from ..document import Document
 from ..errors import ColumnError, RefiError
@@ -92,7 +92,7 @@ def codings_to_spans(
     table[C.START_CHAR] = table[C.START_CHAR].astype("int64")
     table[C.END_CHAR] = table[C.END_CHAR].astype("int64")
     table[C.DOC_ID] = table[C.DOC_ID].astype(str)
-    table[C.CODE] = table[C.CODE].astype(str)
+    table = codes_as_ids(table.assign(**{C.CODE: table[C.CODE].astype(str)}), codebook)
     check_codings(table, codebook, {doc.doc_id: doc.text for doc in corpus.documents})
     if C.STATUS not in table.columns and C.METHOD not in table.columns:  # human codings (qc.read_codings)
         table[C.STATUS] = "human"
