@@ -160,6 +160,7 @@ def agree_files(
         raise OptionError("give two or more codings files", option="paths")
     frames = [read_codings(path, default_coder=Path(path).stem) for path in paths]
     table = pd.concat(frames, ignore_index=True)
+    _warn_spelled_apart(table[C.CODE].astype(str))
     corpus = read_transcripts(list(inputs), segment_by=segment_by) if inputs else None
     units_from = "the transcripts"
     if corpus is None:
@@ -235,6 +236,30 @@ def evaluate_files(
         if book is not None:
             result.codebook = book.with_thresholds(result.thresholds)
     return result
+
+
+def _warn_spelled_apart(codes: pd.Series) -> None:
+    """Warn when codes differ only in letter case, spacing, ``_`` or ``-`` (``Caring climate``,
+    ``caring_climate``): one coder typed labels, the other ids, and agreement compares them
+    as different codes, each at zero."""
+    import re
+    import warnings
+
+    from .errors import QualcodeWarning
+
+    spellings: dict[str, set[str]] = {}
+    for code in set(codes):
+        spellings.setdefault(re.sub(r"[\s_-]+", " ", code.strip().lower()), set()).add(code)
+    apart = sorted(" / ".join(repr(name) for name in sorted(names)) for names in spellings.values() if len(names) > 1)
+    if apart:
+        more = f" and {len(apart) - 3} more" if len(apart) > 3 else ""
+        warnings.warn(
+            QualcodeWarning(
+                f"codes spelled differently are compared as different codes: {'; '.join(apart[:3])}{more}; "
+                "write each code the same way in every file (e.g. as the codebook's id)"
+            ),
+            stacklevel=3,
+        )
 
 
 def _gold_codes(human: pd.DataFrame, gold: str | Path, book: Any, suggested: str | Path) -> pd.DataFrame:

@@ -87,6 +87,21 @@ def test_agree_segments_and_characters(tmp_path):
     assert bad.exit_code == 2 and "at least two coders" in bad.output
 
 
+def test_agree_warns_when_coders_spell_a_code_two_ways(tmp_path):
+    """Coder B typed the codes' labels ("Caring climate"), coder A their ids: compared as
+    different codes, each with no agreement, without a word."""
+    typed = tmp_path / "coder_b.csv"
+    b = pd.read_csv(CODER_B)
+    b["code"] = b["code"].str.replace("_", " ").str.capitalize()
+    b.to_csv(typed, index=False)
+    result = run("agree", CODER_A, typed, "-i", EXAMPLES, "-o", tmp_path / "agree.csv")
+    said = " ".join(result.output.split())
+    assert result.exit_code == 0, result.output
+    assert "codes spelled differently are compared as different codes: 'Caring climate' / 'caring_climate'" in said
+    plain = run("agree", CODER_A, CODER_B, "-i", EXAMPLES, "-o", tmp_path / "plain.csv")
+    assert "spelled differently" not in plain.output
+
+
 def test_evaluate_report_curve_and_tuning(tmp_path):
     out = tmp_path / "coded.csv"
     assert tag(out).exit_code == 0
