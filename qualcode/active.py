@@ -306,7 +306,7 @@ def next_sheet(
     batch drawn at random.
     """
     from .codebook import load_codebook
-    from .fileio import write_together
+    from .fileio import check_csv_name, write_together
     from .io import read_transcripts
     from .io.writers import csv_writer
     from .meta import meta_path, meta_writer
@@ -319,7 +319,7 @@ def next_sheet(
         raise OptionError(
             "give the transcripts (-i) to choose a first batch from, or the codings so far (CODED)", option="inputs"
         )
-    output = Path(output)
+    output = check_csv_name(output)
     check_not_an_input(output, [*coded, *(inputs or ()), codebook, metadata])
     check_not_an_input(meta_path(output), [*coded, *(inputs or ())])
     book = load_codebook(codebook)

@@ -50,6 +50,25 @@ def check_writable(path: str | Path) -> Path:
     return path
 
 
+def check_csv_name(path: str | Path) -> Path:
+    """Fail early when a table qualcode writes as CSV is named otherwise: ``-o coded.xlsx``
+    wrote CSV text that Excel refuses to open, and its ``coded.meta.json`` replaced the
+    record of ``coded.csv`` beside it.
+
+    Raises
+    ------
+    OutputError
+        ``path`` does not end in ``.csv``.
+    """
+    path = Path(path)
+    if path.suffix.lower() != ".csv":
+        raise OutputError(
+            f"{path}: qualcode writes this table as CSV (spreadsheets open it); name the output "
+            f"{path.with_suffix('.csv').name}"
+        )
+    return path
+
+
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)

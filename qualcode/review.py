@@ -261,12 +261,12 @@ def review_file(
     import json
     import shutil
 
-    from .fileio import write_together
+    from .fileio import check_csv_name, write_together
     from .io.coded import read_coded
     from .io.writers import csv_writer
     from .meta import meta_path, meta_writer, read_meta
 
-    coded, output = Path(coded), Path(output)
+    coded, output = Path(coded), check_csv_name(output)
     table = check_statuses(read_coded(coded))
     if accept_above is not None:
         table = accept(table, code=list(codes) if codes else None, min_score=accept_above, coder=coder)

@@ -187,6 +187,29 @@ def test_unwritable_output(tmp_path):
         locked.chmod(0o700)
 
 
+def test_a_table_named_other_than_csv_is_refused_before_it_replaces_a_record(tmp_path):
+    """`-o coded.xlsx` wrote CSV text Excel refuses, and its `coded.meta.json` replaced the
+    record of the `coded.csv` beside it; every command that writes a table now refuses it."""
+    out = tmp_path / "coded.csv"
+    assert run(*tag_args(out)).exit_code == 0
+    record = (tmp_path / "coded.meta.json").read_bytes()
+    for args in (
+        tag_args(tmp_path / "coded.xlsx"),
+        ("review", out, "--accept-above", "0.6", "-o", tmp_path / "coded.xlsx"),
+        ("next", "-i", EXAMPLES, "-c", CODEBOOK, "-o", tmp_path / "coded.xlsx"),
+        ("freq", out, "-o", tmp_path / "freq.txt"),
+        ("matrix", out, "-o", tmp_path / "matrix"),
+        ("evaluate", out, "--gold", EXAMPLES / "human_codes.csv", "-o", tmp_path / "e.tsv"),
+    ):
+        result = run(*args)
+        said = " ".join(result.output.split())
+        assert result.exit_code == 2 and "qualcode writes this table as CSV" in said and "name the output" in said, args
+    assert (tmp_path / "coded.meta.json").read_bytes() == record
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["coded.csv", "coded.meta.json"]
+    with pytest.raises(qc.OutputError, match=r"name the output coded\.csv"):
+        qc.tag(EXAMPLES, CODEBOOK, output=tmp_path / "coded.xlsx", method="keyword")
+
+
 def test_failed_run_keeps_previous_output(tmp_path):
     out = tmp_path / "coded.csv"
     out.write_text("previous results\n", encoding="utf-8")

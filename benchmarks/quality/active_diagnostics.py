@@ -9,6 +9,8 @@
   its five best segments by the learned probability and by the hybrid matcher's zero-shot
   score, codes grouped by how many examples the sample gave them. (Which score finds a
   code's examples better, by how many it has: ``qualcode.active.SEEK_BY_DEFINITION``.)
+  Also two ways that read the examples directly: the highest cosine to one of the code's
+  examples (nearest), and the cosine to their mean vector (centroid).
   Also the ranking AUC of the zero-shot scores over random samples' human codes (seeds 0-7,
   25 to 100 coded), the quantity ``definition_trust`` reads.
 - ``bound``: how much any choice of rare codes' examples could gain with this learner: a
@@ -32,7 +34,7 @@ sys.path.insert(0, str(HERE))
 
 from active_curve import BATCH, POINTS, kappa_after, training  # noqa: E402
 from corpora import CORPORA, Bench  # noqa: E402
-from run import encoder, score_matrix, split  # noqa: E402
+from run import encoder, score_matrix, split, vectors  # noqa: E402
 
 import qualcode as qc  # noqa: E402
 from qualcode.match.base import make_matcher  # noqa: E402
@@ -56,11 +58,16 @@ def group(n: int) -> str:
     return "0" if n == 0 else "1-2" if n <= 2 else "3-5" if n <= 5 else "6+"
 
 
+WAYS = ("learned", "zero-shot", "nearest", "centroid")
+
+
 def seek(bench: Bench, enc) -> list[str]:
     zero = zero_shot(bench, enc)
+    unit = vectors(bench, enc)
+    unit = unit / np.linalg.norm(unit, axis=1, keepdims=True)
     lines = []
     for k in (50, 100):
-        found: dict[str, dict[str, list[float]]] = {g: {"learned": [], "zero-shot": []} for g in GROUPS}
+        found: dict[str, dict[str, list[float]]] = {g: {way: [] for way in WAYS} for g in GROUPS}
         for seed in range(3):
             _test, pool = split(bench, seed)
             rows = [int(i) for i in np.random.default_rng(seed).permutation(pool)[:k]]
@@ -70,13 +77,16 @@ def seek(bench: Bench, enc) -> list[str]:
             learned = matcher.score(bench.segments.iloc[rest].reset_index(drop=True)).values
             examples = bench.labels[rows].sum(axis=0)
             truth = bench.labels[rest]
+            similar = unit[rest] @ unit[rows].T
             for j in np.flatnonzero(truth.any(axis=0)):
-                for how, score in (("learned", learned[:, j]), ("zero-shot", zero[rest, j])):
+                positive = bench.labels[rows, j]
+                nearest = similar[:, positive].max(axis=1) if positive.any() else np.zeros(len(rest))
+                centroid = similar[:, positive].mean(axis=1) if positive.any() else np.zeros(len(rest))
+                for how, score in zip(WAYS, (learned[:, j], zero[rest, j], nearest, centroid), strict=True):
                     best = np.argsort(-score, kind="stable")[:5]
                     found[group(int(examples[j]))][how].append(float(truth[best, j].mean()))
         cells = [
-            f"{np.mean(found[g]['learned']):.2f} / {np.mean(found[g]['zero-shot']):.2f}" if found[g]["learned"] else "—"
-            for g in GROUPS
+            " / ".join(f"{np.mean(found[g][way]):.2f}" for way in WAYS) if found[g]["learned"] else "—" for g in GROUPS
         ]
         lines.append(f"| {bench.name}, {k} | " + " | ".join(cells) + " |")
     aucs = []
@@ -136,7 +146,7 @@ def main() -> None:
     enc = encoder()
     if args.what == "seek":
         lines = [
-            "| corpus, coded | 0 examples: learned / zero-shot | 1–2 | 3–5 | 6+ |",
+            "| corpus, coded | 0 examples: " + " / ".join(WAYS) + " | 1–2 | 3–5 | 6+ |",
             "|---|---:|---:|---:|---:|",
         ]
     else:

@@ -54,7 +54,7 @@ def matrix(
     from ..settings import table_format
     from ..workflows import compare_table, segments_for
 
-    check_output(output)
+    check_output(output, csv=True)
     format = table_format(format)
     codings, book = _load(coded, codebook)
     segments = segments_for(coded, codings)
@@ -120,7 +120,7 @@ def freq(
     from ..settings import table_format
     from ..workflows import segments_for
 
-    check_output(output)
+    check_output(output, csv=True)
     format = table_format(format)
     codings, book = _load(coded, codebook)
     table = frequencies(

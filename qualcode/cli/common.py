@@ -99,11 +99,14 @@ SegmentByOpt = Annotated[
 OldUnitOpt = Annotated[str | None, typer.Option("--unit", hidden=True, help="Deprecated: use --segment-by.")]
 
 
-def check_output(path: Path) -> None:
-    """Fail before any work when ``path`` cannot be written."""
-    from ..fileio import check_writable
+def check_output(path: Path, *, csv: bool = False) -> None:
+    """Fail before any work when ``path`` cannot be written (or, with ``csv``, is a table
+    named other than ``.csv``)."""
+    from ..fileio import check_csv_name, check_writable
 
     check_writable(path)
+    if csv:
+        check_csv_name(path)
 
 
 class progress:

@@ -26,7 +26,7 @@ def review(
     """
     from ..review import review_file
 
-    check_output(output)
+    check_output(output, csv=True)
     table, notes = review_file(
         coded, output, accept_above=accept_above, reject_below=reject_below, codes=code, coder=coder
     )
@@ -65,7 +65,7 @@ def agree(
     if segment_unit is not None:
         renamed("--segment-unit", "--segment-by")
         segment_by = segment_unit
-    check_output(output)
+    check_output(output, csv=True)
     result = agree_files(codings, inputs=inputs, unit=unit, segment_by=segment_by)
     write_csv(result.reset_index(), output)
     if unit == "segment" and not inputs:
@@ -105,7 +105,7 @@ def evaluate(
     from ..io.writers import write_csv
     from ..workflows import evaluate_files
 
-    check_output(output)
+    check_output(output, csv=True)
     if write_codebook is not None and (tune is None or codebook is None):
         raise OptionError("--write-codebook needs --tune and --codebook")
     if write_codebook is not None:
@@ -175,7 +175,7 @@ def next(
     """
     from ..active import next_sheet
 
-    check_output(output)
+    check_output(output, csv=True)
     sheet = next_sheet(
         coded or [],
         codebook,
