@@ -100,6 +100,10 @@ def test_analysis_errors(coded, tmp_path):
     wide_input.write_text("doc_id,segment_id,personnel\nd,0,0.5\n", encoding="utf-8")
     wrong = run("matrix", wide_input, "-o", tmp_path / "z.csv")
     assert wrong.exit_code == 2 and "no column 'code'" in wrong.output
+    wide = tmp_path / "wide.csv"  # what tag --format wide writes: said so, with the fix
+    assert run("tag", EXAMPLES, "-c", CODEBOOK, "-o", wide, "--format", "wide", "--method", "keyword").exit_code == 0
+    said = " ".join(run("freq", wide, "-o", tmp_path / "f.csv").output.split())
+    assert "wide.csv: a wide table (one column per code" in said and "qualcode tag without --format wide" in said
     assert run("plot", "pie", coded, "-o", tmp_path / "p.png").exit_code == 2
     # a heatmap is one matrix and small multiples need groups: refused, not silently redrawn
     grouped = run("plot", "heatmap", coded, "--by", "role", "-o", tmp_path / "h.png")

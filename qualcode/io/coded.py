@@ -39,6 +39,11 @@ def read_coded(path: str | Path) -> pd.DataFrame:
     path = Path(path)
     recover(path)  # a run killed between writing the CSV and its record: finish it first
     frame = restore(read_table(path))
+    if C.CODE not in frame.columns and {C.DOC_ID, C.SEGMENT_ID, C.TEXT} <= set(frame.columns):
+        raise ColumnError(
+            f"{path}: a wide table (one column per code, as `tag --format wide` writes) has no code column; "
+            "give the long table (qualcode tag without --format wide)"
+        )
     for column in (C.DOC_ID, C.CODE):
         if column not in frame.columns:
             raise ColumnError(
