@@ -214,7 +214,11 @@ def next_to_code(
     pool &= suggested_turns(segments, codebook, include_interviewer=include_interviewer)  # as qc.suggest
     candidates = segments[pool].reset_index(drop=True)
     if candidates.empty:
-        raise OptionError("every segment is coded already; nothing left to choose")
+        documents = segments[C.DOC_ID].astype(str).nunique()
+        raise OptionError(
+            f"every segment is coded already: the codings cover all {documents} documents (a document holding a "
+            "coding is coded throughout: its segments without a code are examples of none); nothing left to choose"
+        )
     learns = train is not None and len(train.segments) > 0 and bool(train.labels.any())
     matcher = make_matcher(
         "classifier" if learns else "hybrid", encoder=encoder, cache=cache, min_examples=min_examples
