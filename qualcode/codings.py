@@ -77,6 +77,14 @@ def read_codings(path: str | Path, *, default_coder: str = DEFAULT_CODER) -> pd.
         )
     out = frame[cols].copy()
     out[CODER] = frame[CODER].where(frame[CODER].str.strip() != "", default_coder) if CODER in frame else default_coder
+
+    def line(bad: pd.Series) -> int:  # the file's line of the first bad row (its header is line 1)
+        return int(out.index[int(np.flatnonzero(bad.to_numpy())[0])]) + 2
+
+    for column in (C.DOC_ID, C.CODE):
+        empty = out[column].str.strip() == ""
+        if empty.any():
+            raise ColumnError(f"{path}:{line(empty)}: {column} is empty; fill it in or delete the row")
     for column in ints:
         numbers = pd.to_numeric(out[column].str.strip(), errors="coerce")
         bad = numbers.isna() | (numbers % 1 != 0)
@@ -85,9 +93,19 @@ def read_codings(path: str | Path, *, default_coder: str = DEFAULT_CODER) -> pd.
             out[column] = out[column].str.strip()
             continue
         if bad.any():
-            row = int(np.flatnonzero(bad.to_numpy())[0]) + 2
-            raise ColumnError(f"{path}:{row}: {column} {out[column].iloc[row - 2]!r} is not a whole number")
+            row = line(bad)
+            raise ColumnError(f"{path}:{row}: {column} {frame[column].loc[row - 2]!r} is not a whole number")
         out[column] = numbers.astype("int64")
+    if C.START_CHAR in cols:
+        backwards = out[C.END_CHAR] <= out[C.START_CHAR]
+        if backwards.any():
+            row = line(backwards)
+            start, end = out.loc[row - 2, C.START_CHAR], out.loc[row - 2, C.END_CHAR]
+            raise ColumnError(
+                f"{path}:{row}: span {start}-{end} ends where or before it starts; end_char is the offset after "
+                "the passage's last character"
+            )
+    out = out.reset_index(drop=True)
     out[C.DOC_ID] = out[C.DOC_ID].str.strip()
     out[C.CODE] = out[C.CODE].str.strip()
     out.attrs["source"] = str(path)
@@ -124,7 +142,7 @@ def _human_only(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
             f"{path}: no human codes: its rows are qualcode's suggestions ({counted}), not a person's; "
             "review them first (qualcode review, status accepted), or give a file of human codes"
         )
-    out = frame[human].reset_index(drop=True)
+    out = frame[human]  # its index: the rows' places in the file, for errors naming them
     out.attrs["left_out"] = {str(name): int(n) for name, n in sorted(left.items())}
     reviewed = status.isin(["accepted", "rejected"]).to_numpy()
     if reviewed.any() and C.SEGMENT_ID in frame.columns:

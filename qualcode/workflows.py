@@ -221,18 +221,23 @@ def evaluate_files(
     if tune is not None and tune not in ("f1", "prevalence"):
         raise OptionError(f"tune {tune!r} is not one of: f1, prevalence", option="tune")
     book = load_codebook(codebook) if codebook is not None and not isinstance(codebook, Codebook) else codebook
+    from .meta import read_meta
+
     suggestions = read_coded(suggested)
-    human = _gold_codes(read_codings(gold), gold, book, suggested)
-    corpus = corpus_for(suggested, inputs)
-    if coded_by(human, corpus.segments).empty:
+    meta = read_meta(suggested)
+    if book is None and meta is not None:
+        book = meta.codebook()
+    human = _gold_codes(read_codings(gold), gold, book)
+    segments = _scored_turns(corpus_for(suggested, inputs).segments, book, meta)
+    if coded_by(human, segments).empty:
         raise InputFileError(f"{gold}: {NO_UNITS}")
     if curve:
-        table = precision_recall(suggestions, human, corpus.segments)
+        table = precision_recall(suggestions, human, segments)
     else:
-        table = evaluate(suggestions, human, corpus.segments, threshold=threshold)
+        table = evaluate(suggestions, human, segments, threshold=threshold)
     result = Evaluation(table, curve=curve)
     if tune is not None:
-        result.thresholds = tune_thresholds(suggestions, human, corpus.segments, objective=tune)
+        result.thresholds = tune_thresholds(suggestions, human, segments, objective=tune)
         if book is not None:
             result.codebook = book.with_thresholds(result.thresholds)
     return result
@@ -262,9 +267,26 @@ def _warn_spelled_apart(codes: pd.Series) -> None:
         )
 
 
-def _gold_codes(human: pd.DataFrame, gold: str | Path, book: Any, suggested: str | Path) -> pd.DataFrame:
+def _scored_turns(segments: pd.DataFrame, book: Any, meta: Any) -> pd.DataFrame:
+    """The segments the run scored, as units to measure: interviewer turns too when the run
+    included them (``include_interviewer``) or a code names them by speaker. Without this,
+    evaluation left out every interviewer turn, also those the run suggested codes on."""
+    from . import columns as C
+    from .suggestions import suggested_turns
+
+    if C.IS_INTERVIEWER not in segments.columns:
+        return segments
+    include = bool(meta.settings.include_interviewer) if meta is not None else False
+    if book is not None:
+        scored = suggested_turns(segments, book, include_interviewer=include)
+    else:
+        scored = ~segments[C.IS_INTERVIEWER].astype(bool).to_numpy() | include
+    return segments[scored].drop(columns=C.IS_INTERVIEWER).reset_index(drop=True)
+
+
+def _gold_codes(human: pd.DataFrame, gold: str | Path, book: Any) -> pd.DataFrame:
     """Human codes named as the codebook names them (the one given, else the one the run that
-    wrote ``suggested`` recorded): a gold file typed with the codes' labels (``artistic
+    wrote the suggestions recorded): a gold file typed with the codes' labels (``artistic
     experience``) was compared with suggestions of ``artistic_experience`` as two codes, each
     scoring 0. Codes still not in the codebook are said, with the id they most likely mean."""
     import warnings
@@ -272,11 +294,7 @@ def _gold_codes(human: pd.DataFrame, gold: str | Path, book: Any, suggested: str
     from . import columns as C
     from .codings import closest_code, codes_as_ids
     from .errors import QualcodeWarning
-    from .meta import read_meta
 
-    if book is None:
-        meta = read_meta(suggested)
-        book = meta.codebook() if meta is not None else None
     if book is None or human.empty:
         return human
     human = codes_as_ids(human, book)

@@ -246,3 +246,30 @@ def test_codes_typed_as_labels_are_the_codes_they_name(tmp_path, codebook, examp
     two = qc.load_codebook(book)
     rows = pd.DataFrame({C.DOC_ID: ["d"] * 3, C.SEGMENT_ID: [0, 1, 2], C.CODE: ["Other", "care", "nope"]})
     assert codes_as_ids(rows, two)[C.CODE].tolist() == ["Other", "c", "nope"]
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "message"),
+    [
+        ("code", "", r"bad\.csv:4: code is empty; fill it in or delete the row"),
+        ("doc_id", " ", r"bad\.csv:4: doc_id is empty"),
+        ("end_char", "100", r"bad\.csv:4: span \d+-100 ends where or before it starts"),
+    ],
+)
+def test_a_codings_file_with_an_empty_or_backward_row_is_an_error_naming_its_line(tmp_path, column, value, message):
+    table = pd.read_csv(EXAMPLES / "human_codes.csv", dtype=str, keep_default_na=False)
+    table.loc[2, column] = value
+    if column == "end_char":
+        table.loc[2, "start_char"] = "150"
+    table.to_csv(tmp_path / "bad.csv", index=False)
+    with pytest.raises(qc.ColumnError, match=message):
+        qc.read_codings(tmp_path / "bad.csv")
+
+
+def test_errors_in_a_reviewed_table_name_the_files_own_line(tmp_path, example_corpus, codebook):
+    coded, path = _tagged(tmp_path, example_corpus, codebook)
+    reviewed = qc.accept(coded, rows=[5, 6], coder="ana").astype({C.START_CHAR: object})
+    reviewed.loc[6, C.START_CHAR] = "x"
+    reviewed.to_csv(path, index=False)
+    with pytest.warns(qc.QualcodeWarning), pytest.raises(qc.ColumnError, match=r"coded\.csv:8: start_char 'x'"):
+        qc.read_codings(path)

@@ -174,6 +174,39 @@ def test_gold_typed_with_the_codes_labels_is_compared_code_for_code(tmp_path):
     assert result.exit_code == 0 and "1 code not in codebook" in said and "(did you mean 'caring_climate'?)" in said
 
 
+def test_evaluate_measures_the_turns_the_run_scored_and_says_what_it_left_out(tmp_path):
+    """Interviewer turns were left out of every evaluation, also when the run suggested codes
+    on them (--include-interviewer), and human codes there or on documents not in the run
+    were dropped without a word (SERDIF: 47 codes on the moderator's turns)."""
+    from typer.testing import CliRunner
+
+    from qualcode.cli import app
+
+    from .conftest import CODEBOOK, EXAMPLES
+
+    runner = CliRunner()
+    gold = pd.read_csv(EXAMPLES / "human_codes.csv")
+    asked = {"doc_id": "d01_assistant_superintendent", "start_char": 13, "end_char": 95, "code": "personnel"}
+    elsewhere = {"doc_id": "d99_not_in_the_run", "start_char": 0, "end_char": 10, "code": "personnel"}
+    extended = tmp_path / "gold.csv"
+    pd.concat([gold, pd.DataFrame([asked, elsewhere]).assign(coder="coder_a")]).to_csv(extended, index=False)
+    units = {}
+    for name, extra in (("participants", ()), ("everyone", ("--include-interviewer",))):
+        coded = tmp_path / f"{name}.csv"
+        tagged = runner.invoke(
+            app, ["tag", str(EXAMPLES), "-c", str(CODEBOOK), "-o", str(coded), "--method", "keyword", *extra]
+        )
+        assert tagged.exit_code == 0, tagged.output
+        out = tmp_path / f"{name}_e.csv"
+        result = runner.invoke(app, ["evaluate", str(coded), "--gold", str(extended), "-o", str(out)])
+        said = " ".join(result.output.split())
+        assert result.exit_code == 0, result.output
+        assert "1 on documents not among the transcripts ('d99_not_in_the_run')" in said
+        assert ("1 on interviewer turns" in said) is (name == "participants")
+        units[name] = int(pd.read_csv(out, index_col="code").loc["micro", "n_units"])
+    assert units["everyone"] > units["participants"]
+
+
 @given(
     arrays(np.bool_, st.tuples(st.integers(1, 12), st.integers(1, 4))),
     st.randoms(use_true_random=False),

@@ -87,6 +87,7 @@ def _prepared(
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """The units measured (:func:`coded_by`), the human codes on them and the suggestions
     that are predictions, once for any number of thresholds."""
+    documents = set(segments[C.DOC_ID].astype(str))
     if C.IS_INTERVIEWER in segments.columns:
         segments = segments[~segments[C.IS_INTERVIEWER].astype(bool)]
     segments = coded_by(gold, segments)
@@ -98,7 +99,34 @@ def _prepared(
         predicted = predicted[predicted[C.METHOD] != "human"]
     if C.STATUS in predicted.columns:  # a rejected suggestion is not a suggestion any more
         predicted = predicted[~predicted[C.STATUS].astype(str).str.lower().isin(["rejected", "human"])]
-    return units, map_to_segments(gold, segments), predicted
+    gold_pairs = map_to_segments(gold, segments)
+    _say_left_out(gold, documents, int(gold_pairs.attrs.get("unmapped", 0)))
+    return units, gold_pairs, predicted
+
+
+def _say_left_out(gold: pd.DataFrame, documents: set[str], unmapped: int) -> None:
+    """Warn about human codes on no segment measured (never dropped silently): on documents
+    not among the transcripts, or on interviewer turns (not measured, as not suggested)."""
+    if not unmapped:
+        return
+    import warnings
+
+    from ..errors import QualcodeWarning
+
+    ids = gold[C.DOC_ID].astype(str)
+    away = ids[~ids.isin(documents)]
+    parts = []
+    if len(away):
+        names = sorted(set(away))
+        shown = ", ".join(map(repr, names[:3])) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+        parts.append(f"{len(away)} on documents not among the transcripts ({shown})")
+    if unmapped > len(away):
+        parts.append(
+            f"{unmapped - len(away)} on interviewer turns or between segments, which are not measured (interviewer "
+            "turns are when the run suggested codes on them: tag --include-interviewer)"
+        )
+    source = gold.attrs.get("source", "the human codes")
+    warnings.warn(QualcodeWarning(f"{source}: {unmapped} codes left out: {'; '.join(parts)}"), stacklevel=4)
 
 
 def _table(
