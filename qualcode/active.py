@@ -214,9 +214,9 @@ def next_to_code(
     pool &= suggested_turns(segments, codebook, include_interviewer=include_interviewer)  # as qc.suggest
     candidates = segments[pool].reset_index(drop=True)
     if candidates.empty:
-        documents = segments[C.DOC_ID].astype(str).nunique()
+        covered = segments[C.DOC_ID].astype(str).nunique()
         raise OptionError(
-            f"every segment is coded already: the codings cover all {documents} documents (a document holding a "
+            f"every segment is coded already: the codings cover all {covered} documents (a document holding a "
             "coding is coded throughout: its segments without a code are examples of none); nothing left to choose"
         )
     learns = train is not None and len(train.segments) > 0 and bool(train.labels.any())

@@ -100,7 +100,7 @@ def read_codings(path: str | Path, *, default_coder: str = DEFAULT_CODER) -> pd.
         backwards = out[C.END_CHAR] <= out[C.START_CHAR]
         if backwards.any():
             row = line(backwards)
-            start, end = out.loc[row - 2, C.START_CHAR], out.loc[row - 2, C.END_CHAR]
+            start, end = int(out.loc[row - 2, C.START_CHAR]), int(out.loc[row - 2, C.END_CHAR])
             raise ColumnError(
                 f"{path}:{row}: span {start}-{end} ends where or before it starts; end_char is the offset after "
                 "the passage's last character"
