@@ -100,7 +100,10 @@ def read_codings(path: str | Path, *, default_coder: str = DEFAULT_CODER) -> pd.
         backwards = out[C.END_CHAR] <= out[C.START_CHAR]
         if backwards.any():
             row = line(backwards)
-            start, end = int(out.loc[row - 2, C.START_CHAR]), int(out.loc[row - 2, C.END_CHAR])
+            start, end = (
+                out[C.START_CHAR].to_numpy()[backwards.to_numpy()][0],
+                out[C.END_CHAR].to_numpy()[backwards.to_numpy()][0],
+            )
             raise ColumnError(
                 f"{path}:{row}: span {start}-{end} ends where or before it starts; end_char is the offset after "
                 "the passage's last character"
