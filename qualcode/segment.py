@@ -328,6 +328,7 @@ def segments_from_texts(
     docs = []
     for i, (doc_id, text) in enumerate(zip(ids, texts, strict=True)):
         meta = {key: values[i] for key, values in metadata.items()}
+        text = text if isinstance(text, str) else ""  # None or NaN (an empty cell of a DataFrame)
         stripped = text.strip()
         start = text.find(stripped) if stripped else 0
         docs.append(Document(doc_id, "<text>", "text", text, [Turn(None, start, start + len(stripped))], metadata=meta))

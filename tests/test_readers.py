@@ -190,7 +190,8 @@ def test_srt_and_sentence_times():
 def test_survey_csv_rows_become_documents():
     corpus = read("survey.csv", id_column="respondent")
     seg = corpus.segments
-    assert seg[C.DOC_ID].tolist() == ["R1", "R2", "R4"]  # the empty answer is skipped
+    assert seg[C.DOC_ID].tolist() == ["R1", "R2", "R4"]  # the empty answer is skipped, and said
+    assert any("1 row with an empty 'answer' (line 4) is not a document" in note for note in corpus.warnings)
     assert seg["role"].tolist() == ["superintendent", "student_services", "principal"]
     auto = read("survey.csv")  # 'answer' column found; 'respondent' id found
     assert auto.segments[C.DOC_ID].tolist() == ["R1", "R2", "R4"]

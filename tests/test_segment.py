@@ -33,6 +33,12 @@ def test_segments_from_texts_carries_metadata():
     assert seg["text"].tolist() == ["One.", "Two.", "Three."] and seg["role"].tolist() == ["a", "a", "b"]
 
 
+def test_segments_from_texts_takes_empty_cells_of_a_dataframe_as_empty_texts():
+    """`df.answer.tolist()` holds None or NaN for a blank answer: an AttributeError before."""
+    seg = qc.segments_from_texts(["We hired two counselors.", None, float("nan"), "  "], role=["a", "b", "c", "d"])
+    assert seg["doc_id"].tolist() == ["text-1"] and seg["role"].tolist() == ["a"]
+
+
 def test_bad_segmentation_is_one_clear_error():
     with pytest.raises(qc.OptionError, match="segment_by 'lines' is not one of: auto, turn"):
         qc.read_transcripts(FIXTURES / "labels_colon.txt", segment_by="lines")

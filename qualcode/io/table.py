@@ -120,9 +120,11 @@ def read_table_file(
     docs: list[Document] = []
     if speaker_col is None:
         seen: set[str] = set()
+        blank: list[int] = []
         for row_number, values in enumerate(frame.to_dict(orient="records"), start=2):
             answer = normalise_newlines(str(values[text_col])).strip()
             if not answer:
+                blank.append(row_number)
                 continue
             doc_id = str(values[id_col]).strip() if id_col else f"{path.stem}-{row_number}"
             if not doc_id:
@@ -144,6 +146,13 @@ def read_table_file(
             )
         if not docs:
             raise InputFileError(f"{path}: column {text_col!r} has no answers")
+        if blank:  # non-response is a figure of its own: said, not silently dropped
+            many = len(blank) > 1
+            lines = ", ".join(map(str, blank[:5])) + (f" and {len(blank) - 5} more" if len(blank) > 5 else "")
+            docs[0].notes.append(
+                f"{path}: {len(blank)} row{'s' * many} with an empty {text_col!r} (line{'s' * many} {lines}) "
+                f"{'are not documents' if many else 'is not a document'}: left out of counts and shares"
+            )
         named = [c for c in meta_cols if str(c).strip().lower() in SPEAKER_NAMES]
         if named:  # rows of one conversation read as separate answers lose who replies to whom
             docs[0].notes.append(
