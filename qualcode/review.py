@@ -56,10 +56,21 @@ def _mask(
 ) -> np.ndarray:
     mask = np.ones(len(codings), dtype=bool)
     if where is not None:
+        if isinstance(where, pd.Series) and not where.index.equals(codings.index):
+            if len(where) != len(codings) or not where.index.isin(codings.index).all():
+                raise OptionError("where: a Series over other rows than the table's; build it from the table itself")
+            where = where.reindex(codings.index)  # the same rows in another order: matched by label
+        if len(where) != len(codings):
+            raise OptionError(f"where has {len(where)} values for {len(codings)} rows; give one per row")
         mask &= np.asarray(where, dtype=bool)
     if rows is not None:
+        wanted = pd.Index(list(rows))
+        found = codings.index.get_indexer(wanted)
+        if (found < 0).any():  # -1 would silently pick the last row
+            missing = ", ".join(map(str, wanted[found < 0][:5]))
+            raise OptionError(f"rows {missing} are not in the table (rows are its index labels, as shown)")
         chosen = np.zeros(len(codings), dtype=bool)
-        chosen[codings.index.get_indexer(pd.Index(list(rows)))] = True
+        chosen[found] = True
         mask &= chosen
     if code is not None:
         codes = [code] if isinstance(code, str) else list(code)
@@ -92,8 +103,9 @@ def accept(
     coder: str = "reviewer",
     overwrite: bool = False,
 ) -> pd.DataFrame:
-    """Accept suggestions: those matching all of ``where`` (a boolean mask), ``rows`` (index
-    labels), ``code`` and ``min_score``. Reviewed rows change only with ``overwrite``; human
+    """Accept suggestions: those matching all of ``where`` (a boolean mask; a Series is matched
+    to the table by its index), ``rows`` (index labels; a label not in the table is an
+    error), ``code`` and ``min_score``. Reviewed rows change only with ``overwrite``; human
     rows never.
 
     Examples

@@ -316,6 +316,10 @@ def segments_from_texts(
 ) -> pd.DataFrame:
     """A segments table from plain strings (one document each), for quick work in a notebook.
 
+    ``texts``, ``doc_ids`` and each metadata column (``role=df["role"]``) are read by
+    position, so columns of a sorted or filtered DataFrame stay together; None or NaN is an
+    empty text. Duplicate ``doc_ids`` are refused.
+
     Examples
     --------
     >>> seg = segments_from_texts(["We hired two counselors."], role=["superintendent"])
@@ -324,10 +328,20 @@ def segments_from_texts(
     """
     from .document import Turn
 
+    texts = list(texts)  # by position: a pandas Series sorted or filtered keeps its old labels
     ids = list(doc_ids) if doc_ids is not None else [f"text-{i + 1}" for i in range(len(texts))]
+    columns = {key: list(values) for key, values in metadata.items()}
+    for name, values in [("doc_ids", ids), *columns.items()]:
+        if len(values) != len(texts):
+            raise OptionError(f"{name} has {len(values)} values for {len(texts)} texts; give one per text", option=name)
+    twice = pd.Series([str(i) for i in ids]).duplicated()
+    if twice.any():
+        raise OptionError(
+            f"doc_ids: {ids[int(twice.to_numpy().argmax())]!r} occurs twice; ids must be unique", option="doc_ids"
+        )
     docs = []
     for i, (doc_id, text) in enumerate(zip(ids, texts, strict=True)):
-        meta = {key: values[i] for key, values in metadata.items()}
+        meta = {key: values[i] for key, values in columns.items()}
         text = text if isinstance(text, str) else ""  # None or NaN (an empty cell of a DataFrame)
         stripped = text.strip()
         start = text.find(stripped) if stripped else 0

@@ -87,6 +87,19 @@ def test_merge_names_many_removed_codes_in_one_line_and_rows_of_other_documents(
     assert len(lines) == 3
 
 
+def test_rows_not_in_the_table_are_refused_not_the_last_row_accepted():
+    """`rows=[9999]` accepted the last row (pandas' -1 for a missing label)."""
+    coded = with_status(_coded())
+    with pytest.raises(qc.OptionError, match="rows 9999 are not in the table"):
+        qc.accept(coded, rows=[9999])
+    some = coded.iloc[[4, 1, 3]]  # filtered and reordered: rows are its labels
+    assert qc.accept(some, rows=[1])[C.STATUS].tolist() == ["suggested", "accepted", "suggested"]
+    shuffled = (coded[C.SCORE] > 0.6).sample(frac=1, random_state=0)  # matched by label, not position
+    assert (qc.accept(coded, shuffled)[C.STATUS] == "accepted").sum() == 2
+    with pytest.raises(qc.OptionError, match="where: a Series over other rows"):
+        qc.accept(coded, (coded[C.SCORE] > 0.6).iloc[:3])
+
+
 rows = st.lists(
     st.tuples(
         st.integers(0, 20),

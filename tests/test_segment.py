@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 import qualcode as qc
@@ -37,6 +38,18 @@ def test_segments_from_texts_takes_empty_cells_of_a_dataframe_as_empty_texts():
     """`df.answer.tolist()` holds None or NaN for a blank answer: an AttributeError before."""
     seg = qc.segments_from_texts(["We hired two counselors.", None, float("nan"), "  "], role=["a", "b", "c", "d"])
     assert seg["doc_id"].tolist() == ["text-1"] and seg["role"].tolist() == ["a"]
+
+
+def test_segments_from_texts_reads_dataframe_columns_by_position():
+    """A sorted DataFrame's columns gave each text the metadata of another row (by label)."""
+    frame = pd.DataFrame({"id": ["a", "b", "c"], "answer": ["One.", "Two.", "Three."], "role": ["x", "y", "z"]})
+    frame = frame.sort_values("answer")  # One., Three., Two.: labels 0, 2, 1
+    seg = qc.segments_from_texts(frame["answer"], doc_ids=frame["id"], role=frame["role"])
+    assert dict(zip(seg["doc_id"], seg["role"], strict=True)) == {"a": "x", "b": "y", "c": "z"}
+    with pytest.raises(qc.OptionError, match="role has 1 values for 3 texts"):
+        qc.segments_from_texts(frame["answer"], role=["x"])
+    with pytest.raises(qc.OptionError, match="'a' occurs twice"):
+        qc.segments_from_texts(frame["answer"], doc_ids=["a", "a", "b"])
 
 
 def test_bad_segmentation_is_one_clear_error():
