@@ -39,18 +39,22 @@ FOLDS = 5
 
 
 def neighbours(segments: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """Row of the previous and of the next segment of the same document (-1 where none):
-    segments next to each other in the table and numbered one apart."""
+    """Row of the previous and of the next segment of the same document (-1 where none): the
+    segments of the document numbered one less and one more, wherever they are in the table
+    (a sorted or shuffled table gives every segment the same neighbours)."""
     n = len(segments)
     doc = segments[C.DOC_ID].astype(str).to_numpy()
     sid = segments[C.SEGMENT_ID].to_numpy(dtype=np.int64) if C.SEGMENT_ID in segments else np.arange(n)
-    follows = np.zeros(n, dtype=bool)
-    if n > 1:
+    index = pd.MultiIndex.from_arrays([doc, sid])
+    if not index.is_unique:  # the same segment twice: neighbours by place in the table, as they come
+        follows = np.zeros(n, dtype=bool)
         follows[1:] = (doc[1:] == doc[:-1]) & (sid[1:] == sid[:-1] + 1)
-    previous = np.where(follows, np.arange(n) - 1, -1)
-    following = np.full(n, -1)
-    following[:-1][follows[1:]] = np.arange(1, n)[follows[1:]]
-    return previous, following
+        following = np.full(n, -1)
+        following[:-1][follows[1:]] = np.arange(1, n)[follows[1:]]
+        return np.where(follows, np.arange(n) - 1, -1), following
+    previous = index.get_indexer(pd.MultiIndex.from_arrays([doc, sid - 1]))
+    following = index.get_indexer(pd.MultiIndex.from_arrays([doc, sid + 1]))
+    return previous.astype(np.int64), following.astype(np.int64)
 
 
 def _take(values: np.ndarray, rows: np.ndarray, fill: float) -> np.ndarray:
