@@ -242,6 +242,21 @@ def test_metadata_mismatches_are_reported_not_dropped(tmp_path):
     assert set(corpus.segments[C.DOC_ID]) == {"labels_colon", "no_labels"}
 
 
+def test_metadata_rows_may_name_the_file_or_differ_in_case_and_must_name_some_document(tmp_path):
+    """Participant sheets list files as `labels_colon.txt` or in other letter case: such rows
+    now find their document. A sheet none of whose rows names a document (participant ids
+    instead of document ids) stopped nothing: every role and district was empty."""
+    meta = tmp_path / "people.csv"
+    meta.write_text("doc_id,role\nlabels_colon.txt,superintendent\nNO_LABELS,principal\n", encoding="utf-8")
+    corpus = qc.read_transcripts([FIXTURES / "labels_colon.txt", FIXTURES / "no_labels.txt"], metadata=meta)
+    assert not corpus.warnings
+    roles = dict(zip(corpus.segments[C.DOC_ID], corpus.segments["role"], strict=True))
+    assert roles == {"labels_colon": "superintendent", "no_labels": "principal"}
+    meta.write_text("doc_id,role\nP01,superintendent\nP02,principal\n", encoding="utf-8")
+    with pytest.raises(qc.MetadataError, match=r"none of its 2 rows names one of the 2 documents \(its ids: 'P01'"):
+        qc.read_transcripts([FIXTURES / "labels_colon.txt", FIXTURES / "no_labels.txt"], metadata=meta)
+
+
 def test_front_matter_conflict_is_reported(tmp_path):
     meta = tmp_path / "people.csv"
     meta.write_text("doc_id,role\nfront_matter,student_services\n", encoding="utf-8")

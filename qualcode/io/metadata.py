@@ -56,6 +56,21 @@ def read_metadata(path: str | Path, *, key: str = DOC_ID) -> pd.DataFrame:
     return frame.set_index(key)
 
 
+def _row_key(doc: Document, rows: dict[str, dict[str, object]], documents: list[Document]) -> str | None:
+    """The metadata row of ``doc``: the one keyed by its id, else by its file's name
+    (``d01.txt``) when that file holds only this document, else by either in other letter
+    case when exactly one row matches so."""
+    if doc.doc_id in rows:
+        return doc.doc_id
+    name = Path(str(doc.path)).name
+    own_file = sum(1 for other in documents if Path(str(other.path)).name == name) == 1
+    if own_file and name in rows:
+        return name
+    wanted = {doc.doc_id.lower(), name.lower() if own_file else doc.doc_id.lower()}
+    found = [key for key in rows if key.lower() in wanted]
+    return found[0] if len(found) == 1 else None
+
+
 def attach_metadata(documents: list[Document], table: pd.DataFrame | None, *, source: str = "metadata") -> list[str]:
     """Add each document's metadata row (sidecar values win over front matter).
 
@@ -65,12 +80,15 @@ def attach_metadata(documents: list[Document], table: pd.DataFrame | None, *, so
     warnings: list[str] = []
     if table is None:
         return warnings
-    ids = {doc.doc_id for doc in documents}
     rows: dict[str, dict[str, object]] = {
         str(k): {str(c): v for c, v in row.items()} for k, row in table.to_dict(orient="index").items()
     }
+    used: set[str] = set()
     for doc in documents:
-        row = rows.get(doc.doc_id)
+        key = _row_key(doc, rows, documents)
+        row = rows.get(key) if key is not None else None
+        if key is not None:
+            used.add(key)
         if row is None:
             warnings.append(f"{source}: no row for document {doc.doc_id!r} ({doc.path}); its metadata stays empty")
             continue
@@ -82,7 +100,14 @@ def attach_metadata(documents: list[Document], table: pd.DataFrame | None, *, so
                     f"{doc.path}: front matter {column}={old!r} differs from {source} {column}={value!r}; using {value!r}"
                 )
             doc.metadata[column] = value
-    unmatched = sorted(set(rows) - ids)
+    unmatched = sorted(set(rows) - used)
+    if rows and not used and documents:
+        shown = ", ".join(repr(u) for u in unmatched[:3])
+        raise MetadataError(
+            f"{source}: none of its {len(rows)} rows names one of the {len(documents)} documents (its ids: {shown} …; "
+            f"the documents': {', '.join(repr(d.doc_id) for d in documents[:3])} …); write each document's id, "
+            "its file name without the extension, or the file's name"
+        )
     if unmatched:
         shown = ", ".join(repr(u) for u in unmatched[:5]) + (" …" if len(unmatched) > 5 else "")
         warnings.append(f"{source}: {len(unmatched)} row(s) match no document: {shown}")
