@@ -56,19 +56,31 @@ def read_metadata(path: str | Path, *, key: str = DOC_ID) -> pd.DataFrame:
     return frame.set_index(key)
 
 
-def _row_key(doc: Document, rows: dict[str, dict[str, object]], documents: list[Document]) -> str | None:
-    """The metadata row of ``doc``: the one keyed by its id, else by its file's name
-    (``d01.txt``) when that file holds only this document, else by either in other letter
-    case when exactly one row matches so."""
-    if doc.doc_id in rows:
-        return doc.doc_id
-    name = Path(str(doc.path)).name
-    own_file = sum(1 for other in documents if Path(str(other.path)).name == name) == 1
-    if own_file and name in rows:
-        return name
-    wanted = {doc.doc_id.lower(), name.lower() if own_file else doc.doc_id.lower()}
-    found = [key for key in rows if key.lower() in wanted]
-    return found[0] if len(found) == 1 else None
+class _Keys:
+    """Which metadata row belongs to a document: the row keyed by its id, else by its file's
+    name (``d01.txt``) when that file holds only this document, else by either in other
+    letter case when exactly one row matches so and no document owns that row exactly."""
+
+    def __init__(self, rows: dict[str, dict[str, object]], documents: list[Document]) -> None:
+        from collections import Counter
+
+        self.rows = rows
+        self.files = Counter(Path(str(doc.path)).name for doc in documents)
+        owned = {doc.doc_id for doc in documents} | {name for name, n in self.files.items() if n == 1}
+        self.folded: dict[str, list[str]] = {}
+        for key in rows:
+            if key not in owned:
+                self.folded.setdefault(key.lower(), []).append(key)
+
+    def __call__(self, doc: Document) -> str | None:
+        if doc.doc_id in self.rows:
+            return doc.doc_id
+        name = Path(str(doc.path)).name
+        own_file = self.files[name] == 1
+        if own_file and name in self.rows:
+            return name
+        found = {*self.folded.get(doc.doc_id.lower(), []), *(self.folded.get(name.lower(), []) if own_file else [])}
+        return found.pop() if len(found) == 1 else None
 
 
 def attach_metadata(documents: list[Document], table: pd.DataFrame | None, *, source: str = "metadata") -> list[str]:
@@ -84,8 +96,9 @@ def attach_metadata(documents: list[Document], table: pd.DataFrame | None, *, so
         str(k): {str(c): v for c, v in row.items()} for k, row in table.to_dict(orient="index").items()
     }
     used: set[str] = set()
+    row_key = _Keys(rows, documents)
     for doc in documents:
-        key = _row_key(doc, rows, documents)
+        key = row_key(doc)
         row = rows.get(key) if key is not None else None
         if key is not None:
             used.add(key)
