@@ -159,7 +159,7 @@ def tag(
             ],
         )
         check_not_an_input(meta_path(output), named)
-    reused = _reuse_metadata(run, output)
+    reused = _reuse_metadata(run, output, named)
     if reused is not None:
         run = run.model_copy(update={"metadata": reused})
     codebook_path = None
@@ -257,14 +257,19 @@ def coded_rows(
     return turns | with_rows
 
 
-def _reuse_metadata(run: Settings, output: str | Path | None) -> str | None:
-    """The metadata table the run that wrote ``output`` used, when this run merges with it
-    and names none (so merged rows do not lose their role and district)."""
+def _reuse_metadata(run: Settings, output: str | Path | None, inputs: Iterable[str | Path]) -> str | None:
+    """The metadata table the run that wrote ``output`` used, when this run merges with it,
+    names none (so merged rows do not lose their role and district) and reads some of the
+    same files (another study's table would match none of them)."""
     from .meta import read_meta
 
     if output is None or run.metadata is not None or run.previous is None or not Path(output).is_file():
         return None
     meta = read_meta(output)
     if meta is None or meta.settings.metadata is None or not Path(meta.settings.metadata).is_file():
+        return None
+    earlier = {Path(path).resolve() for path in meta.inputs}
+    given = [Path(path).resolve() for path in inputs]
+    if not any(path in earlier or any(path in file.parents for file in earlier) for path in given):
         return None
     return meta.settings.metadata

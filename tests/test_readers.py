@@ -155,6 +155,59 @@ def test_docx_speaker_table(tmp_path):
     assert corpus.segments[C.IS_INTERVIEWER].tolist() == [True, False]
 
 
+def _element(tag, text=None, **attributes):
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    element = OxmlElement(tag)
+    for name, value in attributes.items():
+        element.set(qn(f"w:{name}"), value)
+    if text is not None:
+        element.text = text
+        element.set(qn("xml:space"), "preserve")
+    return element
+
+
+def _run(text, kind="w:t"):
+    run = _element("w:r")
+    run.append(_element(kind, text))
+    return run
+
+
+def test_docx_reads_tracked_changes_as_accepted_and_content_controls(tmp_path):
+    """A transcript corrected with tracked changes lost every inserted word ("We hired  last
+    fall."), and text in content controls was dropped: python-docx's paragraph text reads
+    only the paragraph's own runs."""
+    document = docx.Document()
+    document.add_paragraph("Interviewer: How did the district respond?")
+    said = document.add_paragraph("Lee: We hired ")._p
+    inserted = _element("w:ins", id="1", author="ana", date="2024-01-01T00:00:00Z")
+    inserted.append(_run("two counselors"))
+    deleted = _element("w:del", id="2", author="ana", date="2024-01-01T00:00:00Z")
+    deleted.append(_run(" one nurse", "w:delText"))
+    control = _element("w:sdt")
+    content = _element("w:sdtContent")
+    content.append(_run(" last fall"))
+    control.append(content)
+    said.extend([inserted, deleted, control, _run(".")])
+    block = _element("w:sdt")  # a content control around a whole paragraph
+    inner = _element("w:sdtContent")
+    paragraph = _element("w:p")
+    paragraph.append(_run("Interviewer: Thank you."))
+    inner.append(paragraph)
+    block.append(inner)
+    document.element.body.insert(len(document.element.body) - 1, block)
+    path = tmp_path / "tracked.docx"
+    document.save(path)
+    corpus = qc.read_transcripts(path)
+    assert_offsets(corpus)
+    assert turns(corpus) == [
+        ("Interviewer", "How did the district respond?"),
+        ("Lee", "We hired two counselors last fall."),
+        ("Interviewer", "Thank you."),
+    ]
+
+
 def test_zoom_vtt_from_a_real_recording():
     corpus = read("zoom-chemistry-lesson.vtt")
     seg = corpus.segments
