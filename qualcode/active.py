@@ -317,6 +317,7 @@ def next_sheet(
     from .previous import check_not_an_input
     from .provenance import provenance
     from .settings import Settings
+    from .sources import check_unchanged
     from .workflows import reading_for
 
     if not coded and not inputs:
@@ -327,7 +328,8 @@ def next_sheet(
     check_not_an_input(output, [*coded, *(inputs or ()), codebook, metadata])
     check_not_an_input(meta_path(output), [*coded, *(inputs or ())])
     book = load_codebook(codebook)
-    training = [codes for codes in (_human_codes(path) for path in coded) if codes is not None]
+    given = [(path, codes) for path, codes in ((path, _human_codes(path)) for path in coded) if codes is not None]
+    training = [codes for _, codes in given]
     if coded:
         recorded = next((path for path in coded if meta_path(path).is_file()), coded[0])
         names, options = reading_for(recorded, inputs, metadata=metadata, segment_by=segment_by)
@@ -335,6 +337,8 @@ def next_sheet(
         names = list(inputs or ())
         options = {"metadata": None if metadata is None else str(metadata), "segment_by": segment_by or "auto"}
     corpus = read_transcripts(names, **options)
+    for path, _ in given:  # codes made on other words than the transcripts now hold would mislead
+        check_unchanged(corpus, path)
     sheet = next_to_code(corpus, book, training=training or None, n=n, include_interviewer=include_interviewer)
     run = Settings.build(**options, include_interviewer=include_interviewer, training=[str(p) for p in coded])
     meta = provenance(

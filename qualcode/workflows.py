@@ -39,11 +39,20 @@ def corpus_for(
     ``inputs`` default to those recorded in ``CODED.meta.json``; so do the segmentation, the
     table columns (``text_column``, ``speaker_column`` …), the interviewers and the metadata
     file. ``metadata`` and ``segment_by`` replace the recorded ones when given.
+
+    Raises
+    ------
+    InputFileError
+        A transcript changed since the run (its SHA-256 differs from the recorded one): the
+        codings' offsets would point at other words.
     """
     from .io import read_transcripts
+    from .sources import check_unchanged
 
     names, options = reading_for(coded, inputs, metadata=metadata, segment_by=segment_by)
-    return read_transcripts(names, **options)
+    corpus = read_transcripts(names, **options)
+    check_unchanged(corpus, coded)
+    return corpus
 
 
 def reading_for(
@@ -74,17 +83,22 @@ def reading_for(
 def coded_segments(coded: str | Path) -> pd.DataFrame | None:
     """Every segment the run that wrote ``coded`` coded, also those that got no code (so that
     shares and N count all of them), read through its ``.meta.json``; None without one or
-    when its inputs are no longer there."""
-    from .meta import read_meta
+    when its inputs are no longer there or have changed."""
+    return _run_segments(coded)[0]
+
+
+def _run_segments(coded: str | Path) -> tuple[pd.DataFrame | None, str]:
+    """:func:`coded_segments`, and why there are none."""
+    from .meta import meta_path, read_meta
 
     meta = read_meta(coded)
     if meta is None or not meta.inputs:
-        return None
+        return None, f"no {meta_path(coded).name} beside {coded}"
     try:
         segments = corpus_for(coded).segments
-    except QualcodeError:
-        return None
-    return _counted(segments, meta.settings.include_interviewer)
+    except QualcodeError as error:
+        return None, str(error)
+    return _counted(segments, meta.settings.include_interviewer), ""
 
 
 def segments_for(coded: str | Path, codings: pd.DataFrame) -> pd.DataFrame | None:
@@ -97,13 +111,11 @@ def segments_for(coded: str | Path, codings: pd.DataFrame) -> pd.DataFrame | Non
     from . import columns as C
     from .errors import QualcodeWarning
 
-    segments = coded_segments(coded)
+    segments, why = _run_segments(coded)
     if segments is None and C.SEGMENT_ID in codings.columns and len(codings):
-        from .meta import meta_path
-
         warnings.warn(
-            f"no {meta_path(coded).name} beside {coded} (or its transcripts moved): N and shares count only "
-            "the segments that hold a coding; keep the .meta.json that tag and review write beside the CSV",
+            f"{why}: N and shares count only the segments that hold a coding (keep the .meta.json that tag and "
+            "review write beside the CSV, and the transcripts as they were)",
             QualcodeWarning,
             stacklevel=2,
         )
@@ -446,7 +458,12 @@ def report(
     if meta is not None and meta.inputs:
         try:
             everything = corpus_for(coded).segments
-        except QualcodeError:
+        except QualcodeError as error:
+            import warnings
+
+            from .errors import QualcodeWarning
+
+            warnings.warn(QualcodeWarning(f"{error}: the report counts only coded segments"), stacklevel=2)
             everything = None
     return build_report(
         read_coded(coded),

@@ -1,0 +1,48 @@
+"""Have the transcripts changed since a run? Codings hold offsets into the text a run read;
+the run's ``.meta.json`` records each input's SHA-256, so a later command can tell a
+transcript edited since (its offsets would point at other words) from the same file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .errors import InputFileError
+
+if TYPE_CHECKING:
+    from .corpus import Corpus
+
+
+def changed_since(corpus: Corpus, coded: str | Path) -> list[str]:
+    """The transcripts of ``corpus`` whose content differs from what the run that wrote
+    ``coded`` read (same file, by path or else by file name; SHA-256 recorded in its
+    ``.meta.json``)."""
+    from .meta import read_meta
+
+    meta = read_meta(coded)
+    if meta is None:
+        return []
+    recorded = [item for item in meta.record.get("inputs", []) if isinstance(item, dict) and item.get("sha256")]
+    by_path = {str(Path(item["path"]).resolve()): item["sha256"] for item in recorded}
+    names = [Path(item["path"]).name for item in recorded]
+    by_name = {
+        Path(item["path"]).name: item["sha256"] for item in recorded if names.count(Path(item["path"]).name) == 1
+    }
+    changed = []
+    for path, digest in sorted({str(doc.path): doc.sha256 for doc in corpus.documents if doc.sha256}.items()):
+        before = by_path.get(str(Path(path).resolve()), by_name.get(Path(path).name))
+        if before is not None and before != digest:
+            changed.append(path)
+    return changed
+
+
+def check_unchanged(corpus: Corpus, coded: str | Path) -> None:
+    """Refuse transcripts changed since the run that wrote ``coded`` (:func:`changed_since`)."""
+    changed = changed_since(corpus, coded)
+    if changed:
+        more = f" (and {len(changed) - 1} more)" if len(changed) > 1 else ""
+        raise InputFileError(
+            f"{changed[0]}{more}: changed since {coded} was made (its SHA-256 is not the one in "
+            f"{Path(coded).stem}.meta.json), so the codings' offsets would point at other words; restore the file, "
+            "or re-run qualcode tag on it"
+        )
