@@ -143,3 +143,17 @@ def test_a_hostile_column_name_in_applies_to_keeps_messages_on_one_line():
     with pytest.raises(qc.CodebookError) as info:
         qc.codebook_from_yaml(text, source="f.yaml")
     assert "\n" not in str(info.value) and all("\n" not in p for p in info.value.problems)
+
+
+def test_a_key_given_twice_is_an_error_naming_both_lines():
+    """YAML keeps the last of two equal keys: a code's first keywords list was lost silently."""
+    text = (
+        "name: t\ncodes:\n  - id: personnel\n    label: Personnel\n    keywords: [counselor, nurse]\n"
+        "    description: Staff.\n    keywords: [hire]\n"
+    )
+    with pytest.raises(
+        qc.CodebookError, match=r"f\.yaml:7: codes\[0\]\.keywords: given twice in one place \(first at line 5\)"
+    ):
+        qc.codebook_from_yaml(text, source="f.yaml")
+    with pytest.raises(qc.CodebookError, match=r"f\.yaml:2: name: given twice"):
+        qc.codebook_from_yaml("name: a\nname: b\ncodes:\n  - {id: a, label: A}\n", source="f.yaml")
