@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import docx
 import openpyxl
+import pandas as pd
 import pytest
 
 import qualcode as qc
@@ -248,6 +249,22 @@ def test_survey_csv_rows_become_documents():
     assert seg["role"].tolist() == ["superintendent", "student_services", "principal"]
     auto = read("survey.csv")  # 'answer' column found; 'respondent' id found
     assert auto.segments[C.DOC_ID].tolist() == ["R1", "R2", "R4"]
+
+
+def test_a_survey_saved_with_semicolons_and_answers_full_of_commas_is_read(tmp_path):
+    """Excel where the list separator is ';' (much of Europe) writes such files; the sniffer
+    took the commas in the answers for the delimiter and the file was refused."""
+    answers = [
+        'He called it "art", "play", and "work", all at once.',
+        "Yes, yes,\nand yes.",
+        "No.",
+    ]
+    frame = pd.DataFrame({"respondent": ["R1", "R2", "R3"], "answer": answers})
+    path = tmp_path / "survey.csv"
+    frame.to_csv(path, sep=";", index=False, encoding="utf-8-sig")
+    corpus = qc.read_transcripts(path)
+    assert corpus.segments[C.DOC_ID].tolist() == ["R1", "R2", "R3"]
+    assert [doc.text.strip() for doc in corpus.documents] == answers
 
 
 def test_survey_xlsx_and_utterance_tables(tmp_path):
