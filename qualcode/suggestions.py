@@ -254,8 +254,16 @@ def suggest(
     job = ScoringJob(matcher, codebook, train, min_score, top_k, include_interviewer)
     out, made = _streamed(job, coded) if client is None else _distributed(client, job, coded)
     out = human_passages(out, train, texts)
+    if matcher.method == "keyword" and not any(code.keywords or code.patterns for code, _, _ in codebook.walk()):
+        made = {**made, "notes": [*made["notes"], _NO_KEYWORDS]}
     out.attrs["qualcode"] = {**made, "models": matcher.describe()}
     return out
+
+
+_NO_KEYWORDS = (
+    "no code of the codebook has keywords or patterns, so keyword matching suggests nothing; "
+    "use the default method (hybrid), which also reads names, descriptions and examples"
+)
 
 
 def human_passages(out: pd.DataFrame, train: Training | None, texts: dict[str, str] | None) -> pd.DataFrame:

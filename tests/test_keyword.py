@@ -151,3 +151,14 @@ def test_combining_thousands_of_matches_is_linear():
     assert time.perf_counter() - begin < 2.0
     assert evidence.count("inside") == 0 and evidence.count("'counselor'") == 20_000
     assert score == pytest.approx(1.0)
+
+
+def test_keyword_matching_with_a_codebook_of_no_keywords_says_it_can_suggest_nothing():
+    """A codebook of names and definitions (the games survey's) gave `--method keyword` zero
+    suggestions without a word."""
+    book = qc.codebook_from_yaml("name: x\ncodes:\n  - {id: a, label: Awe, description: Wonder at a game.}\n")
+    coded = qc.suggest(qc.segments_from_texts(["A game of wonder."]), book, method="keyword")
+    assert coded.empty
+    assert any("no code of the codebook has keywords or patterns" in note for note in coded.attrs["qualcode"]["notes"])
+    with_keywords = qc.suggest(qc.segments_from_texts(["A game of wonder."]), BOOK, method="keyword")
+    assert not any("keywords or patterns" in note for note in with_keywords.attrs["qualcode"]["notes"])
