@@ -192,6 +192,10 @@ def tag(
     )
     made = codings.attrs["qualcode"]
     notes = list(made["notes"])
+    if run.training:  # each human row names the training file it was copied from
+        from .origins import mark_origins
+
+        codings = mark_origins(codings, [str(path) for path in run.training], codebook)
     if reused is not None:
         notes.append(
             f"participant metadata {reused} reused from the run that wrote {output} (give --metadata to change it)"
@@ -200,9 +204,11 @@ def tag(
     if prior is not None:
         from .review import merge
 
-        prior, moved = _reanchor(prior, corpus, output if run.previous == "auto" else run.previous)
+        source = output if run.previous == "auto" else run.previous
+        prior, moved = _reanchor(prior, corpus, source)
+        prior, gone = _fresh_copies(prior, codings, run, source)
         codings, report = merge(prior, codings, codebook, documents=documents)
-        notes += report.lines() + moved
+        notes += report.lines() + moved + gone
     record = run.record()
     record["method_ran"] = made["method"]
     record["min_score_used"] = made["min_score"]
@@ -256,6 +262,27 @@ def coded_rows(
         count=len(segments),
     )
     return turns | with_rows
+
+
+def _fresh_copies(
+    prior: pd.DataFrame, codings: pd.DataFrame, run: Settings, source: str | Path | None
+) -> tuple[pd.DataFrame, list[str]]:
+    """The earlier output without its copies of the training files this run reads again
+    (:mod:`qualcode.origins`); a code deleted from such a file is dropped, the output kept
+    as ``.bak`` first, and a line says so."""
+    from .origins import drop_copies
+    from .previous import backup
+
+    prior, gone, files = drop_copies(prior, codings, [str(path) for path in run.training or ()])
+    if not gone:
+        return prior, []
+    where = ""
+    if source is not None and backup(Path(source), "human codes deleted from the training file"):
+        where = f" ({Path(source).name}.bak keeps them)"
+    return prior, [
+        f"{gone} human codes of the earlier output are no longer in {', '.join(files)} and were left out{where}: "
+        "the training file is where human codes live"
+    ]
 
 
 def _reanchor(prior: pd.DataFrame, corpus: Corpus, source: str | Path | None) -> tuple[pd.DataFrame, list[str]]:

@@ -1,0 +1,91 @@
+"""Which training file a human row of a ``tag --train`` output was copied from.
+
+The human rows of ``coded.csv`` are copies: the codes live in the training files
+(``tag --train human.csv``). Each copy's evidence names its file (``human code (from
+human.csv)``), so that a re-run with the same file takes the file as it is now: a code the
+researcher deleted from it is not kept alive by the copy in the earlier output. Rows that
+name no training file of the run (typed into the output, or from a file no longer given)
+are kept, as every reviewed row is; a copy dropped this way is kept in ``coded.csv.bak`` and
+said.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from . import columns as C
+from .codebook import Codebook
+
+HUMAN = "human code"
+_FROM = re.compile(r"^human code \(from (?P<path>.+)\)$")
+
+
+def _span_keys(frame: pd.DataFrame) -> list[tuple[str, ...]]:
+    return [
+        (str(d), str(int(s)), str(int(e)), str(c), str(w))
+        for d, s, e, c, w in frame[[C.DOC_ID, C.START_CHAR, C.END_CHAR, C.CODE, C.CODER]].itertuples(index=False)
+    ]
+
+
+def _segment_keys(frame: pd.DataFrame) -> list[tuple[str, ...]]:
+    return [
+        (str(d), str(s), str(c), str(w))
+        for d, s, c, w in frame[[C.DOC_ID, C.SEGMENT_ID, C.CODE, C.CODER]].itertuples(index=False)
+    ]
+
+
+def mark_origins(codings: pd.DataFrame, paths: Sequence[str], codebook: Codebook) -> pd.DataFrame:
+    """``codings`` whose human rows say which of the training files ``paths`` holds them."""
+    from .codings import codes_as_ids, read_codings
+
+    if C.METHOD not in codings.columns or not paths:
+        return codings
+    human = codings.index[codings[C.METHOD] == "human"]
+    if not len(human):
+        return codings
+    rows = codings.loc[human]
+    spans, segments = _span_keys(rows), _segment_keys(rows)
+    origin: dict[int, str] = {}
+    for path in paths:
+        with warnings.catch_warnings():  # read once already, warnings said then
+            warnings.simplefilter("ignore")
+            held = codes_as_ids(read_codings(path), codebook)
+        keys = set(_span_keys(held) if C.START_CHAR in held.columns else _segment_keys(held))
+        mine = spans if C.START_CHAR in held.columns else segments
+        for label, key in zip(human, mine, strict=True):
+            if key in keys:
+                origin.setdefault(int(label), str(path))
+    out = codings.copy()
+    for label, path in origin.items():
+        out.at[label, C.EVIDENCE] = f"{HUMAN} (from {path})"
+    out.attrs = dict(codings.attrs)
+    return out
+
+
+def _named(evidence: str) -> Path | None:
+    found = _FROM.match(evidence)
+    return Path(found["path"]).resolve() if found else None
+
+
+def drop_copies(
+    prior: pd.DataFrame, codings: pd.DataFrame, paths: Sequence[str]
+) -> tuple[pd.DataFrame, int, list[str]]:
+    """``prior`` without the human rows copied from a training file this run reads again
+    (the run's ``codings`` hold that file's codes as they are now); how many of them the file
+    no longer holds, and the files they were in."""
+    if not paths or C.EVIDENCE not in prior.columns or C.METHOD not in prior.columns:
+        return prior, 0, []
+    given = {Path(path).resolve() for path in paths}
+    named = prior[C.EVIDENCE].astype(str).map(_named)
+    copies = (prior[C.METHOD] == "human").to_numpy() & named.isin(given).to_numpy()
+    if not copies.any():
+        return prior, 0, []
+    now = set(_span_keys(codings[codings[C.METHOD] == "human"]))
+    gone = [key not in now for key in _span_keys(prior[copies])]
+    files = sorted({str(evidence)[len(HUMAN) + 7 : -1] for evidence in prior.loc[copies, C.EVIDENCE][gone]})
+    return prior[~copies].reset_index(drop=True), sum(gone), files
