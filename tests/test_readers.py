@@ -327,6 +327,18 @@ def test_metadata_rows_may_name_the_file_or_differ_in_case_and_must_name_some_do
         qc.read_transcripts([FIXTURES / "labels_colon.txt", FIXTURES / "no_labels.txt"], metadata=meta)
 
 
+def test_metadata_values_are_stripped_and_case_variants_said(tmp_path):
+    """'Superintendent ' (a trailing space typed in a spreadsheet) was a group of its own in
+    every count by role; values differing in letter case still are, but are now said."""
+    meta = tmp_path / "people.csv"
+    meta.write_text("doc_id,role\nlabels_colon,Superintendent \nno_labels,superintendent\n", encoding="utf-8")
+    corpus = qc.read_transcripts([FIXTURES / "labels_colon.txt", FIXTURES / "no_labels.txt"], metadata=meta)
+    assert set(corpus.segments["role"]) == {"Superintendent", "superintendent"}
+    assert any(
+        "metadata role: 'Superintendent' / 'superintendent' differ only in letter case" in w for w in corpus.warnings
+    )
+
+
 def test_front_matter_conflict_is_reported(tmp_path):
     meta = tmp_path / "people.csv"
     meta.write_text("doc_id,role\nfront_matter,student_services\n", encoding="utf-8")

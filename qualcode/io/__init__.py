@@ -19,7 +19,7 @@ from ..fileio import sha256_file
 from ..segment import segment_documents
 from . import docx, subtitles, table, text  # noqa: F401  (each registers its reader)
 from .base import ReadOptions, input_suffixes, reader_for, table_suffixes
-from .metadata import attach_metadata, read_metadata
+from .metadata import attach_metadata, read_metadata, tidy_metadata
 
 SIDECAR_NAMES = {"participants.csv", "metadata.csv", "participants.xlsx", "metadata.xlsx"}
 NOT_TRANSCRIPTS = {"readme", "license", "licence", "changelog", "notice"}
@@ -201,6 +201,7 @@ def read_transcripts(
             warnings += attach_metadata(documents, table, source="metadata")
         else:
             warnings += attach_metadata(documents, read_metadata(metadata, key=metadata_key), source=str(metadata))
+    warnings += tidy_metadata(documents)
     segments = segment_documents(
         documents,
         segment_by=segment_by,

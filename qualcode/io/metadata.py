@@ -125,3 +125,25 @@ def attach_metadata(documents: list[Document], table: pd.DataFrame | None, *, so
         shown = ", ".join(repr(u) for u in unmatched[:5]) + (" …" if len(unmatched) > 5 else "")
         warnings.append(f"{source}: {len(unmatched)} row(s) match no document: {shown}")
     return warnings
+
+
+def tidy_metadata(documents: list[Document]) -> list[str]:
+    """Strip spaces around metadata values (``"Superintendent "`` was a group of its own in
+    every count by role) and warn where a column's values differ only in letter case, which
+    are still counted as separate groups (the data are not changed behind the researcher's back)."""
+    spellings: dict[str, dict[str, set[str]]] = {}
+    for doc in documents:
+        for column, value in doc.metadata.items():
+            if isinstance(value, str):
+                value = doc.metadata[column] = value.strip()
+                if value:
+                    spellings.setdefault(str(column), {}).setdefault(value.casefold(), set()).add(value)
+    notes = []
+    for column, values in sorted(spellings.items()):
+        apart = sorted(" / ".join(repr(v) for v in sorted(names)) for names in values.values() if len(names) > 1)
+        if apart:
+            notes.append(
+                f"metadata {column}: {'; '.join(apart[:3])}{' …' if len(apart) > 3 else ''} differ only in letter case "
+                "and are counted as different groups; write them alike if they are one"
+            )
+    return notes
