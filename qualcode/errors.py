@@ -82,3 +82,14 @@ class NotFittedError(QualcodeError, AttributeError):
 class QualcodeWarning(UserWarning):
     """Something a researcher should know about a result that is still computed (a blank
     group, codings that map to no segment). The command line prints it as a ``warning:`` line."""
+
+
+def check_score(value: float | None, option: str) -> None:
+    """Refuse a score bound outside 0–1 (``--accept-above 70`` meaning 0.70 accepted nothing)."""
+    if value is not None and not 0.0 <= float(value) <= 1.0:
+        raise OptionError(
+            f"{option} {value:g}: scores run from 0 to 1; write {value / 100:g} for {value:g}%"
+            if 5 <= float(value) <= 100
+            else f"{option} {value:g}: scores run from 0 to 1",
+            option=option.lstrip("-").replace("-", "_"),
+        )

@@ -20,7 +20,7 @@ import pandas as pd
 
 from . import columns as C
 from .codebook import Codebook
-from .errors import ColumnError, OptionError
+from .errors import ColumnError, OptionError, check_score
 
 REVIEWED = ("accepted", "rejected", "human")
 KEY = [C.DOC_ID, C.START_CHAR, C.END_CHAR, C.CODE]
@@ -54,6 +54,8 @@ def _mask(
     min_score: float | None,
     max_score: float | None,
 ) -> np.ndarray:
+    check_score(min_score, "min_score")
+    check_score(max_score, "max_score")
     mask = np.ones(len(codings), dtype=bool)
     if where is not None:
         if isinstance(where, pd.Series) and not where.index.equals(codings.index):
@@ -279,6 +281,8 @@ def review_file(
     from .meta import meta_path, meta_writer, read_meta
 
     coded, output = Path(coded), check_csv_name(output)
+    check_score(accept_above, "--accept-above")
+    check_score(reject_below, "--reject-below")
     table = check_statuses(read_coded(coded))
     if accept_above is not None:
         table = accept(table, code=list(codes) if codes else None, min_score=accept_above, coder=coder)

@@ -154,3 +154,15 @@ def test_tune_thresholds_and_codebook_round_trip(example_corpus, codebook, tmp_p
     assert set(curve["threshold"]) == {0.5, 0.7}
     best_f1 = qc.evaluate(coded, gold, example_corpus.segments, threshold=0.65).loc["micro", "f1"]
     assert best_f1 > qc.evaluate(coded, gold, example_corpus.segments, threshold=0.0).loc["micro", "f1"]
+
+
+def test_score_bounds_outside_zero_to_one_are_refused():
+    """`--accept-above 70` (meaning 0.70) accepted nothing, without a word."""
+    coded = with_status(_coded())
+    with pytest.raises(qc.OptionError, match=r"min_score 70: scores run from 0 to 1; write 0\.7 for 70%"):
+        qc.accept(coded, min_score=70)
+    with pytest.raises(qc.OptionError, match=r"max_score -0\.1: scores run from 0 to 1"):
+        qc.reject(coded, max_score=-0.1)
+    segments = coded[[C.DOC_ID, C.SEGMENT_ID, C.START_CHAR, C.END_CHAR]]
+    with pytest.raises(qc.OptionError, match=r"threshold 1\.5: scores run from 0 to 1$"):
+        qc.evaluate(coded, coded.assign(coder="ana"), segments, threshold=1.5)

@@ -15,7 +15,7 @@ from sklearn.metrics import cohen_kappa_score, f1_score, precision_score, recall
 
 from .. import columns as C
 from ..codings import map_to_segments
-from ..errors import OptionError
+from ..errors import OptionError, check_score
 
 METRICS = ["n_units", "gold", "suggested", "precision", "recall", "f1", "kappa"]
 NO_UNITS = (
@@ -198,6 +198,7 @@ def evaluate(
         Index ``code`` (and ``micro``, ``macro``); columns ``n_units, gold, suggested,
         precision, recall, f1, kappa``.
     """
+    check_score(threshold, "threshold")
     units, gold_pairs, predicted = _prepared(suggestions, gold, segments)
     return _table(units, gold_pairs, predicted[predicted[C.SCORE] >= threshold], codes)
 
