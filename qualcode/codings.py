@@ -191,6 +191,19 @@ def _read_sheet(frame: pd.DataFrame, path: Path, default_coder: str) -> pd.DataF
                 rows.append({C.DOC_ID: doc_id, C.SEGMENT_ID: segment_id, C.CODE: code.strip(), CODER: coder})
     out = pd.DataFrame(rows, columns=[C.DOC_ID, C.SEGMENT_ID, C.CODE, CODER])
     out[C.SEGMENT_ID] = out[C.SEGMENT_ID].astype("int64")
+    blank = len(set(labelled) - set(zip(out[C.DOC_ID], out[C.SEGMENT_ID], strict=True)))
+    if blank:  # the convention, said where it decides what the model learns
+        import warnings
+
+        from .errors import QualcodeWarning
+
+        warnings.warn(
+            QualcodeWarning(
+                f"{path}: {blank} of its {len(labelled)} rows have no code: read as 'no code applies' (examples of "
+                "none); delete the rows you have not coded yet"
+            ),
+            stacklevel=3,
+        )
     out.attrs["source"] = str(path)
     out.attrs["labelled_segments"] = labelled
     return out

@@ -273,3 +273,14 @@ def test_errors_in_a_reviewed_table_name_the_files_own_line(tmp_path, example_co
     reviewed.to_csv(path, index=False)
     with pytest.warns(qc.QualcodeWarning), pytest.raises(qc.ColumnError, match=r"coded\.csv:8: start_char 'x'"):
         qc.read_codings(path)
+
+
+def test_a_sheets_rows_left_empty_are_said_to_be_examples_of_no_code(tmp_path):
+    """A sheet half filled in taught 'no code applies' on every row left for later, silently."""
+    sheet = pd.DataFrame(
+        {"doc_id": ["d01_superintendent"] * 3, "segment_id": [1, 3, 5], "codes": ["personnel", "", ""], "coder": "ana"}
+    )
+    sheet.to_csv(tmp_path / "sheet.csv", index=False)
+    with pytest.warns(qc.QualcodeWarning, match=r"sheet\.csv: 2 of its 3 rows have no code: read as 'no code applies'"):
+        codes = qc.read_codings(tmp_path / "sheet.csv")
+    assert codes[C.CODE].tolist() == ["personnel"] and len(codes.attrs["labelled_segments"]) == 3
