@@ -7,6 +7,7 @@ import shutil
 import zipfile
 
 import pandas as pd
+import pytest
 from typer.testing import CliRunner
 
 import qualcode as qc
@@ -121,3 +122,27 @@ def test_force_never_replaces_the_folder_holding_the_input_or_the_current_folder
         assert "choose a new folder" in result.output and len(result.output.strip().splitlines()) == 1
     assert project.exists() and (tmp_path / "work" / "notes.txt").read_text(encoding="utf-8") == "my notes"
     assert sorted(p.name for p in (tmp_path / "work").iterdir()) == ["notes.txt", "team.qdpx"]  # nothing half-written
+
+
+def test_export_never_replaces_another_programs_project(tmp_path):
+    """`export-refi -o project.qdpx` over the NVivo project a study was imported from
+    replaced it with qualcode's view of it (memos, sets and other sources gone)."""
+    project = tmp_path / "project.qdpx"
+    shutil.copy(NVIVO_PROJECT, project)
+    before = project.read_bytes()
+    imported = tmp_path / "imp"
+    assert run("import", project, "-o", imported).exit_code == 0
+    args = ("export-refi", imported / "codings.csv", "-c", imported / "codebook.yaml", "-o")
+    result = run(*args, project)
+    said = " ".join(result.output.split())
+    assert result.exit_code == 2 and "exists and was written by NVivo for Mac 12.7.0" in said
+    assert project.read_bytes() == before
+    mine = tmp_path / "mine.qdpx"
+    assert run(*args, mine).exit_code == 0 and run(*args, mine).exit_code == 0  # qualcode's own: replaced
+    codebook = tmp_path / "nvivo.qdc"
+    codebook.write_bytes(b"<CodeBook origin='ATLAS.ti 23'/>")
+    refused = run("export-refi", "-c", CODEBOOK, "-o", codebook)
+    assert refused.exit_code == 2 and "written by ATLAS.ti 23" in refused.output
+    with pytest.raises(qc.OutputError, match="not a file qualcode wrote"):
+        (tmp_path / "junk.qdpx").write_text("junk", encoding="utf-8")
+        qc.to_qdc(qc.load_codebook(CODEBOOK), tmp_path / "junk.qdpx")

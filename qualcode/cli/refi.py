@@ -45,12 +45,14 @@ def export_refi(
     from ..io.coded import read_coded
     from ..refi import to_qdc, to_qdpx
     from ..refi.export import codings_to_spans
+    from ..refi.guard import check_replaceable
     from ..workflows import corpus_for, export_filter
 
     suffix = output.suffix.lower()
     if suffix not in (".qdpx", ".qdc"):
         raise OptionError(f"{output}: give a .qdpx (project) or .qdc (codebook) file name")
     check_writable(output)
+    check_replaceable(output)  # before any work: never over another program's project
     book = load_codebook(codebook)
     if suffix == ".qdc":
         if coded is not None or inputs:

@@ -34,6 +34,7 @@ from ..fileio import atomic_write
 from ..review import with_status
 from ..version import __version__
 from .codes import code_elements, code_guid
+from .guard import check_replaceable
 from .schema import CODEBOOK_NS, PROJECT_NS, XSI_NS, guid, pack_description, schema_errors, xml_text
 
 QUALCODE_USER = "qualcode"
@@ -290,6 +291,7 @@ def to_qdpx(
     >>> coded = qc.suggest(corpus, codebook, method="keyword")  # doctest: +SKIP
     >>> qc.to_qdpx(corpus, codebook, coded, "study.qdpx")  # doctest: +SKIP
     """
+    check_replaceable(path)
     spans = codings_to_spans(codings, corpus, codebook, include_rejected=include_rejected)
     project, files = project_xml(corpus, codebook, spans, name=name)
     problems = schema_errors(project)
@@ -323,6 +325,7 @@ def to_qdc(codebook: Codebook, path: str | Path) -> Path:
     (id, keywords, examples …) travel in the descriptions, so :func:`read_qdc` restores the
     codebook exactly (its name comes from the file name).
     """
+    check_replaceable(path)
     data = qdc_xml(codebook)
 
     def write(tmp: Path) -> None:
