@@ -185,3 +185,44 @@ def test_review_in_place_keeps_the_file_as_it_was(coded, tmp_path):
     assert result.exit_code == 0, result.output
     assert "kept as" in result.output and (tmp_path / "coded.csv.bak").read_bytes() == before
     assert "accepted" in set(pd.read_csv(work)["status"])
+
+
+def test_no_command_writes_over_its_inputs_or_the_files_its_run_read(tmp_path):
+    """`freq coded.csv -o coded.csv` replaced the researcher's codings with a frequency table,
+    and `evaluate … -c cb.yaml --write-codebook cb.yaml` rewrote the codebook without its
+    comments: refused now, the files unchanged."""
+    import shutil
+
+    people = tmp_path / "participants.csv"
+    shutil.copy(PARTICIPANTS, people)
+    book = tmp_path / "cb.yaml"
+    shutil.copy(CODEBOOK, book)
+    coded = tmp_path / "coded.csv"
+    assert run("tag", EXAMPLES, "-c", book, "-m", people, "-o", coded, "--method", "keyword").exit_code == 0
+    gold = EXAMPLES / "human_codes.csv"
+    kept = {path: path.read_bytes() for path in (people, book, coded)}
+    for args in (
+        ("freq", coded, "-o", coded),
+        ("matrix", coded, "-o", coded),
+        ("freq", coded, "-o", people),  # read by the run that wrote coded.csv
+        ("review", coded, "--accept-above", "0.9", "-o", people),
+        ("evaluate", coded, "--gold", gold, "-o", coded),
+        (
+            "evaluate",
+            coded,
+            "--gold",
+            gold,
+            "-o",
+            tmp_path / "e.csv",
+            "--tune",
+            "f1",
+            "-c",
+            book,
+            "--write-codebook",
+            book,
+        ),
+    ):
+        result = run(*args)
+        assert result.exit_code == 2 and "is also an input of the run" in result.output, args
+    assert {path: path.read_bytes() for path in kept} == kept
+    assert run("review", coded, "--accept-above", "0.9", "-o", coded).exit_code == 0  # in place: kept as .bak

@@ -54,7 +54,7 @@ def matrix(
     from ..settings import table_format
     from ..workflows import compare_table, segments_for
 
-    check_output(output, csv=True)
+    check_output(output, csv=True, inputs=[coded, codebook])
     format = table_format(format)
     codings, book = _load(coded, codebook)
     segments = segments_for(coded, codings)
@@ -120,7 +120,7 @@ def freq(
     from ..settings import table_format
     from ..workflows import segments_for
 
-    check_output(output, csv=True)
+    check_output(output, csv=True, inputs=[coded, codebook])
     format = table_format(format)
     codings, book = _load(coded, codebook)
     table = frequencies(
@@ -168,7 +168,7 @@ def plot(
         raise OptionError(f"unknown plot {kind!r}; choose one of: {', '.join(PLOTS)}")
     if output.suffix.lower() not in (".png", ".svg", ".pdf"):
         raise OptionError(f"{output}: give an image name ending in .png, .svg or .pdf")
-    check_output(output)
+    check_output(output, inputs=[coded, codebook])
     codings, book = _load(coded, codebook)
     drawn = figure(
         kind,
@@ -212,7 +212,7 @@ def report(
 
     if output.suffix.lower() not in (".html", ".htm"):
         raise OptionError(f"{output}: give a file name ending in .html")
-    check_output(output)
+    check_output(output, inputs=[coded, codebook])
     if output.resolve() == coded.resolve():
         raise OptionError(f"{output}: the report would overwrite its input")
     result = build(coded, codebook, by=by, measure=measure, min_score=min_score, title=title)

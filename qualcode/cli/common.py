@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Annotated, Any, NoReturn, TypeVar
 
@@ -99,14 +99,27 @@ SegmentByOpt = Annotated[
 OldUnitOpt = Annotated[str | None, typer.Option("--unit", hidden=True, help="Deprecated: use --segment-by.")]
 
 
-def check_output(path: Path, *, csv: bool = False) -> None:
-    """Fail before any work when ``path`` cannot be written (or, with ``csv``, is a table
-    named other than ``.csv``)."""
+def check_output(
+    path: Path, *, csv: bool = False, inputs: Sequence[Path | None] = (), runs: Sequence[Path] = ()
+) -> None:
+    """Fail before any work when ``path`` cannot be written, is a table named other than
+    ``.csv`` (with ``csv``), or is one of the command's ``inputs`` or of the files the runs
+    that wrote them (or ``runs``, e.g. a file reviewed in place) read: ``freq coded.csv -o
+    coded.csv`` replaced the researcher's codings with a frequency table."""
     from ..fileio import check_csv_name, check_writable
+    from ..meta import read_meta
+    from ..previous import check_not_an_input
 
     check_writable(path)
     if csv:
         check_csv_name(path)
+    given = [item for item in inputs if item is not None]
+    recorded: list[str | Path | None] = []
+    for item in [*given, *runs]:
+        meta = read_meta(item) if item.is_file() and item.suffix.lower() == ".csv" else None
+        if meta is not None:
+            recorded += [*meta.inputs, meta.settings.metadata, *(meta.settings.training or ())]
+    check_not_an_input(path, [*given, *recorded])
 
 
 class progress:

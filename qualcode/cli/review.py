@@ -26,7 +26,7 @@ def review(
     """
     from ..review import review_file
 
-    check_output(output, csv=True)
+    check_output(output, csv=True, runs=[coded])
     table, notes = review_file(
         coded, output, accept_above=accept_above, reject_below=reject_below, codes=code, coder=coder
     )
@@ -65,7 +65,7 @@ def agree(
     if segment_unit is not None:
         renamed("--segment-unit", "--segment-by")
         segment_by = segment_unit
-    check_output(output, csv=True)
+    check_output(output, csv=True, inputs=[*codings, *(inputs or ())])
     result = agree_files(codings, inputs=inputs, unit=unit, segment_by=segment_by)
     write_csv(result.reset_index(), output)
     if unit == "segment" and not inputs:
@@ -105,11 +105,11 @@ def evaluate(
     from ..io.writers import write_csv
     from ..workflows import evaluate_files
 
-    check_output(output, csv=True)
+    check_output(output, csv=True, inputs=[suggested, gold, codebook, *(inputs or ())])
     if write_codebook is not None and (tune is None or codebook is None):
         raise OptionError("--write-codebook needs --tune and --codebook")
     if write_codebook is not None:
-        check_output(write_codebook)
+        check_output(write_codebook, inputs=[suggested, gold, codebook, output, *(inputs or ())])
     result = evaluate_files(
         suggested, gold, inputs=inputs, threshold=threshold, curve=curve, tune=tune, codebook=codebook
     )
