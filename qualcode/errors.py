@@ -9,6 +9,8 @@ traceback and exits non-zero.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 
 class QualcodeError(Exception):
     """Base class of every error a user of qualcode can cause."""
@@ -93,3 +95,10 @@ def check_score(value: float | None, option: str) -> None:
             else f"{option} {value:g}: scores run from 0 to 1",
             option=option.lstrip("-").replace("-", "_"),
         )
+
+
+def listed(items: Sequence[str], show: int = 3, sep: str = ", ") -> str:
+    """The first ``show`` of ``items`` joined, and how many more (``'a', 'b' and 4 more``):
+    how a one-line message names what it is about."""
+    shown = sep.join(items[:show])
+    return shown + (f" and {len(items) - show} more" if len(items) > show else "")

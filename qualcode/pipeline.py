@@ -14,7 +14,7 @@ from . import columns as C
 from .codebook import Codebook, load_codebook
 from .corpus import Corpus
 from .embed.base import make_encoder
-from .errors import OptionError
+from .errors import OptionError, listed
 from .fileio import check_csv_name, check_writable, write_together
 from .io import read_transcripts
 from .io.writers import write_codings
@@ -324,7 +324,7 @@ def _reanchor(prior: pd.DataFrame, corpus: Corpus, source: str | Path | None) ->
         for column in timed:  # a caption row's times: its segment's
             out.at[row, column] = segment[column]
         moved += 1
-    files = ", ".join(sorted(changed)[:3]) + (f" and {len(changed) - 3} more" if len(changed) > 3 else "")
+    files = listed(sorted(changed))
     line = f"{files} changed since {source} was made: {moved} of its {len(rows)} reviewed or human rows there found their words again and moved with them"
     if stuck:
         line += f"; {stuck} did not (their words changed or occur twice) and keep their old offsets: check them in the text column"

@@ -25,7 +25,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import columns as C
-from .errors import OptionError, QualcodeError
+from .errors import OptionError, QualcodeError, listed
 from .review import REVIEWED, with_status
 
 
@@ -126,7 +126,7 @@ def _check_same_documents(output: Path, existing: pd.DataFrame, documents: set[s
     theirs = sorted(set(rows[C.DOC_ID].astype(str).str.strip()))
     if not theirs or documents.intersection(theirs):
         return
-    shown = ", ".join(repr(d) for d in theirs[:3]) + (f" and {len(theirs) - 3} more" if len(theirs) > 3 else "")
+    shown = listed([repr(d) for d in theirs])
     raise OptionError(
         f"{output}: holds {len(rows)} reviewed or human rows on {len(theirs)} document{'s' if len(theirs) > 1 else ''} ({shown}), none of them "
         "in this run: it is the output of other transcripts; write this run to another file with -o, merge it "

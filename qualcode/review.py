@@ -20,7 +20,7 @@ import pandas as pd
 
 from . import columns as C
 from .codebook import Codebook
-from .errors import ColumnError, OptionError, check_score
+from .errors import ColumnError, OptionError, check_score, listed
 
 REVIEWED = ("accepted", "rejected", "human")
 KEY = [C.DOC_ID, C.START_CHAR, C.END_CHAR, C.CODE]
@@ -181,8 +181,7 @@ class MergeReport:
 def _listed(counts: dict[str, int], show: int = 5) -> str:
     """``'a' (3), 'b' (2) and 4 more``: the largest counts first, then by name."""
     ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
-    text = ", ".join(f"{name!r} ({n})" for name, n in ranked[:show])
-    return text + (f" and {len(ranked) - show} more" if len(ranked) > show else "")
+    return listed([f"{name!r} ({n})" for name, n in ranked], show)
 
 
 def merge(

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from .errors import InputFileError, OptionError, QualcodeError
+from .errors import InputFileError, OptionError, QualcodeError, listed
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -269,10 +269,9 @@ def _warn_spelled_apart(codes: pd.Series) -> None:
         spellings.setdefault(re.sub(r"[\s_-]+", " ", code.strip().lower()), set()).add(code)
     apart = sorted(" / ".join(repr(name) for name in sorted(names)) for names in spellings.values() if len(names) > 1)
     if apart:
-        more = f" and {len(apart) - 3} more" if len(apart) > 3 else ""
         warnings.warn(
             QualcodeWarning(
-                f"codes spelled differently are compared as different codes: {'; '.join(apart[:3])}{more}; "
+                f"codes spelled differently are compared as different codes: {listed(apart, sep='; ')}; "
                 "write each code the same way in every file (e.g. as the codebook's id)"
             ),
             stacklevel=3,
@@ -312,14 +311,16 @@ def _gold_codes(human: pd.DataFrame, gold: str | Path, book: Any) -> pd.DataFram
     human = codes_as_ids(human, book)
     unknown = sorted(set(human[C.CODE].astype(str)) - set(book.ids))
     if unknown:
-        named = ", ".join(
-            repr(code) + (f" (did you mean {near!r}?)" if (near := closest_code(code, book)) else "")
-            for code in unknown[:5]
+        named = listed(
+            [
+                repr(code) + (f" (did you mean {near!r}?)" if (near := closest_code(code, book)) else "")
+                for code in unknown
+            ],
+            5,
         )
-        more = f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
         warnings.warn(
             QualcodeWarning(
-                f"{gold}: {len(unknown)} code{'s' if len(unknown) > 1 else ''} not in codebook {book.name!r}: {named}{more}; nothing was suggested "
+                f"{gold}: {len(unknown)} code{'s' if len(unknown) > 1 else ''} not in codebook {book.name!r}: {named}; nothing was suggested "
                 "for them, so they count as missed"
             ),
             stacklevel=3,

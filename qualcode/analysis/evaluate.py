@@ -15,7 +15,7 @@ from sklearn.metrics import cohen_kappa_score, f1_score, precision_score, recall
 
 from .. import columns as C
 from ..codings import map_to_segments
-from ..errors import OptionError, check_score
+from ..errors import OptionError, check_score, listed
 
 METRICS = ["n_units", "gold", "suggested", "precision", "recall", "f1", "kappa"]
 NO_UNITS = (
@@ -118,7 +118,7 @@ def _say_left_out(gold: pd.DataFrame, documents: set[str], unmapped: int) -> Non
     parts = []
     if len(away):
         names = sorted(set(away))
-        shown = ", ".join(map(repr, names[:3])) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+        shown = listed([repr(name) for name in names])
         parts.append(f"{len(away)} on documents not among the transcripts ({shown})")
     if unmapped > len(away):
         parts.append(

@@ -23,7 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..document import Document, Turn
-from ..errors import ColumnError, InputFileError
+from ..errors import ColumnError, InputFileError, listed
 from .base import ReadOptions, register_reader
 from .decode import normalise_newlines, read_bytes, read_text
 
@@ -154,7 +154,7 @@ def read_table_file(
             raise InputFileError(f"{path}: column {text_col!r} has no answers")
         if blank:  # non-response is a figure of its own: said, not silently dropped
             many = len(blank) > 1
-            lines = ", ".join(map(str, blank[:5])) + (f" and {len(blank) - 5} more" if len(blank) > 5 else "")
+            lines = listed([str(line) for line in blank], 5)
             docs[0].notes.append(
                 f"{path}: {len(blank)} row{'s' * many} with an empty {text_col!r} (line{'s' * many} {lines}) "
                 f"{'are not documents' if many else 'is not a document'}: left out of counts and shares"
