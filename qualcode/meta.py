@@ -54,6 +54,12 @@ class Meta:
         """The keywords of :func:`qualcode.read_transcripts` that read the inputs as the run did."""
         return self.settings.read_options()
 
+    def files_read(self) -> list[str | Path]:
+        """Every file the run read: transcripts, participant metadata, training codings (an
+        output must never replace one of them)."""
+        extra = [self.settings.metadata, *(self.settings.training or ())]
+        return [*self.inputs, *(str(path) for path in extra if path)]
+
     def codebook(self) -> Any:
         """The codebook the run used, read from the path it recorded, or None when that file
         is gone, unreadable or no longer the same codebook (its content hash differs)."""

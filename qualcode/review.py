@@ -278,8 +278,11 @@ def review_file(
     from .io.coded import read_coded
     from .io.writers import csv_writer
     from .meta import meta_path, meta_writer, read_meta
+    from .previous import check_not_an_input
 
     coded, output = Path(coded), check_csv_name(output)
+    recorded = read_meta(coded)
+    check_not_an_input(output, recorded.files_read() if recorded is not None else [])
     check_score(accept_above, "--accept-above")
     check_score(reject_below, "--reject-below")
     table = check_statuses(read_coded(coded))

@@ -225,4 +225,7 @@ def test_no_command_writes_over_its_inputs_or_the_files_its_run_read(tmp_path):
         result = run(*args)
         assert result.exit_code == 2 and "is also an input of the run" in result.output, args
     assert {path: path.read_bytes() for path in kept} == kept
+    with pytest.raises(qc.OptionError, match="is also an input of the run"):  # the same from Python
+        qc.review_file(coded, people, accept_above=0.9)
+    assert people.read_bytes() == kept[people]
     assert run("review", coded, "--accept-above", "0.9", "-o", coded).exit_code == 0  # in place: kept as .bak

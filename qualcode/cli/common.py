@@ -118,7 +118,7 @@ def check_output(
     for item in [*given, *runs]:
         meta = read_meta(item) if item.is_file() and item.suffix.lower() == ".csv" else None
         if meta is not None:
-            recorded += [*meta.inputs, meta.settings.metadata, *(meta.settings.training or ())]
+            recorded += meta.files_read()
     check_not_an_input(path, [*given, *recorded])
 
 
