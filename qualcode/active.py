@@ -313,7 +313,7 @@ def next_sheet(
     from .fileio import check_csv_name, write_together
     from .io import read_transcripts
     from .io.writers import csv_writer
-    from .meta import meta_path, meta_writer
+    from .meta import meta_path, meta_writer, read_meta
     from .previous import check_not_an_input
     from .provenance import provenance
     from .settings import Settings
@@ -325,7 +325,8 @@ def next_sheet(
             "give the transcripts (-i) to choose a first batch from, or the codings so far (CODED)", option="inputs"
         )
     output = check_csv_name(output)
-    check_not_an_input(output, [*coded, *(inputs or ()), codebook, metadata])
+    read_before = [path for item in coded if (earlier := read_meta(item)) is not None for path in earlier.files_read()]
+    check_not_an_input(output, [*coded, *(inputs or ()), codebook, metadata, *read_before])
     check_not_an_input(meta_path(output), [*coded, *(inputs or ())])
     book = load_codebook(codebook)
     given = [(path, codes) for path, codes in ((path, _human_codes(path)) for path in coded) if codes is not None]

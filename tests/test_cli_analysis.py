@@ -206,6 +206,7 @@ def test_no_command_writes_over_its_inputs_or_the_files_its_run_read(tmp_path):
         ("matrix", coded, "-o", coded),
         ("freq", coded, "-o", people),  # read by the run that wrote coded.csv
         ("review", coded, "--accept-above", "0.9", "-o", people),
+        ("next", coded, "-c", book, "-o", people),
         ("evaluate", coded, "--gold", gold, "-o", coded),
         (
             "evaluate",
