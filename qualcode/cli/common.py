@@ -17,12 +17,12 @@ from ..errors import QualcodeError
 F = TypeVar("F", bound=Callable[..., Any])
 
 # library parameter names whose flag is not simply --name-with-dashes
-FLAGS = {"training": "--train", "kind": "KIND", "paths": "CODINGS", "inputs": "--inputs"}
+FLAGS = {"training": "--train", "kind": "KIND", "paths": "CODINGS", "inputs": "--inputs", "coded": "CODED"}
 
 
 def flag(option: str) -> str:
     """The command-line spelling of a library parameter name."""
-    return FLAGS.get(option, "--" + option.replace("_", "-"))
+    return FLAGS.get(option, ("-" if len(option) == 1 else "--") + option.replace("_", "-"))
 
 
 def fail(error: QualcodeError) -> NoReturn:
