@@ -144,7 +144,18 @@ def tag(
         options["training"] = training
         training = None
     named: list[str | Path] = [inputs] if isinstance(inputs, str | Path) else list(inputs)
-    run = Settings.build(settings, **options, **({"method": "classifier"} if training is not None else {}))
+    if training is not None:  # a DataFrame of human codes: the classifier, unless another method was asked for
+        from .match import matcher_class
+
+        asked = options.get("method")
+        if asked is not None and not matcher_class(str(asked)).learns:
+            raise OptionError(
+                f"method {asked!r} does not learn from human codes, and training codes were given (they fit the "
+                "classifier): leave the method out, or the training codes",
+                option="method",
+            )
+        options = {**options, "method": asked or "classifier"}
+    run = Settings.build(settings, **options)
     if output is not None:
         check_writable(output)
         check_csv_name(output)

@@ -172,7 +172,16 @@ class Settings(BaseModel):
             )
         if data.get("window_seconds") is None:
             data.pop("window_seconds", None)
+        if data.get("method") is None:
+            data.pop("method", None)  # not given: the default (hybrid; classifier when learning)
         learning = data.get("training") is not None or data.get("codes_column") is not None
+        asked = options.get("method")
+        if learning and asked is not None and not matcher_class(str(asked)).learns:
+            raise OptionError(
+                f"method {asked!r} does not learn from human codes, and training codes were given (they fit the "
+                "classifier): leave the method out, or the training codes",
+                option="method",
+            )
         if learning and not matcher_class(str(data.get("method", "hybrid"))).learns:
             data["method"] = "classifier"
         try:

@@ -288,6 +288,9 @@ def test_tag_with_training(tmp_path):
     assert f"{suggested} suggestions and {len(pd.read_csv(train))} human codes kept of" in result.output
     meta = json.loads((tmp_path / "trained.meta.json").read_text(encoding="utf-8"))
     assert meta["settings"]["method"] == "classifier" and "classifier" in meta["models"]
+    other = tmp_path / "keyword.csv"  # a method that does not learn is not replaced without a word
+    refused = run("tag", EXAMPLES, "-c", CODEBOOK, "-o", other, "--train", train, "--method", "keyword")
+    assert refused.exit_code == 2 and "does not learn from human codes" in refused.output and not other.exists()
     assert meta["settings"]["method_ran"] == "classifier"
     one = tmp_path / "one.csv"
     one.write_text(

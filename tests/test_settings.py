@@ -53,6 +53,16 @@ def test_old_spellings_still_work_with_a_warning():
 
 def test_training_makes_the_method_a_learning_one():
     assert Settings.build(training="human.csv").method == "classifier"
+    assert Settings.build(Settings(method="keyword"), training="human.csv").method == "classifier"
+    assert Settings.build(method=None).method == "hybrid"
+
+
+def test_a_method_that_does_not_learn_is_not_overridden_by_training_silently():
+    """`tag --train human.csv --method keyword` ran the classifier without a word."""
+    with pytest.raises(qc.OptionError, match="method 'keyword' does not learn from human codes"):
+        Settings.build(training="human.csv", method="keyword")
+    with pytest.raises(qc.OptionError, match="method 'hybrid' does not learn"):
+        Settings.build(codes_column="codes", method="hybrid")
 
 
 def test_training_is_one_codings_file_or_several():

@@ -34,8 +34,9 @@ def tag(
         typer.Option(help="Captions (.vtt, .srt): cut into windows of this many seconds (--segment-by time)."),
     ] = None,
     method: Annotated[
-        str, typer.Option(help="hybrid (default), keyword, embedding, or classifier (with --train).")
-    ] = "hybrid",
+        str | None,
+        typer.Option(help="hybrid (default), keyword, embedding, or classifier (the default with --train)."),
+    ] = None,
     min_score: Annotated[
         float | None,
         typer.Option(
