@@ -217,7 +217,7 @@ def tag(
 
         source = output if run.previous == "auto" else run.previous
         prior, moved = _reanchor(prior, corpus, source)
-        prior, gone = _fresh_copies(prior, codings, run, source)
+        prior, gone = _fresh_copies(prior, codings, run, source, output)
         codings, report = merge(prior, codings, codebook, documents=documents)
         notes += report.lines() + moved + gone
     record = run.record()
@@ -276,20 +276,26 @@ def coded_rows(
 
 
 def _fresh_copies(
-    prior: pd.DataFrame, codings: pd.DataFrame, run: Settings, source: str | Path | None
+    prior: pd.DataFrame,
+    codings: pd.DataFrame,
+    run: Settings,
+    source: str | Path | None,
+    output: str | Path | None,
 ) -> tuple[pd.DataFrame, list[str]]:
     """The earlier output without its copies of the training files this run reads again
-    (:mod:`qualcode.origins`); a code deleted from such a file is dropped, the output kept
-    as ``.bak`` first, and a line says so."""
+    (:mod:`qualcode.origins`); a code deleted from such a file is dropped, the output it is
+    about to replace kept as ``.bak`` first (a ``--previous`` file is not replaced), and a
+    line says so."""
     from .origins import drop_copies
     from .previous import backup
 
     prior, gone, files = drop_copies(prior, codings, [str(path) for path in run.training or ()])
     if not gone:
         return prior, []
-    where = ""
-    if source is not None and backup(Path(source), "human codes deleted from the training file"):
-        where = f" ({Path(source).name}.bak keeps them)"
+    where = f" ({source} keeps them)" if source is not None else ""
+    replaced = source is not None and output is not None and Path(source).resolve() == Path(output).resolve()
+    if replaced and backup(Path(str(source)), "human codes deleted from the training file"):
+        where = f" ({Path(str(source)).name}.bak keeps them)"
     return prior, [
         f"{gone} human codes of the earlier output are no longer in {', '.join(files)} and were left out{where}: "
         "the training file is where human codes live"
