@@ -536,3 +536,10 @@ def test_a_csv_with_nothing_in_it_is_one_clear_error(tmp_path, data):
     with pytest.raises(qc.QualcodeError) as info:
         qc.read_transcripts(path, text_column="answer")
     assert "answers.csv" in str(info.value) and "\n" not in str(info.value)
+
+
+def test_a_file_named_twice_is_read_once():
+    """A folder and a file in it (a shell glob) stopped with 'rename one file' about one file."""
+    corpus = qc.read_transcripts([EXAMPLES, EXAMPLES / "d01_superintendent.txt"])
+    ids = [doc.doc_id for doc in corpus.documents]
+    assert len(ids) == len(set(ids)) and "d01_superintendent" in ids

@@ -33,7 +33,7 @@ def find_files(inputs: Iterable[str | Path], *, exclude: Iterable[str | Path] = 
     Folders skip hidden files, Office lock files (``~$…``), sidecar metadata files
     (``participants.csv``, ``metadata.csv``) and README / LICENSE / CHANGELOG files, and
     tables (.csv .tsv .xlsx: metadata or codings, usually) unless ``tables`` is true; a file
-    named explicitly is always read.
+    named explicitly is always read, and a file named twice is read once.
     """
     skip = {Path(p).resolve() for p in exclude}
     suffixes, tables_ = input_suffixes(), table_suffixes()
@@ -71,7 +71,11 @@ def find_files(inputs: Iterable[str | Path], *, exclude: Iterable[str | Path] = 
         raise InputFileError(
             f"no transcripts found in {', '.join(str(i) for i in inputs)}; qualcode reads {', '.join(suffixes)}"
         )
-    return found
+    # a file named twice (a folder and a file in it, a shell glob) is one document, read once
+    once: dict[Path, Path] = {}
+    for path in found:
+        once.setdefault(path.resolve(), path)
+    return list(once.values())
 
 
 def read_document(
