@@ -51,7 +51,12 @@ class TagResult:
             n_coded = int((~coded[C.IS_INTERVIEWER]).sum()) if C.IS_INTERVIEWER in coded else len(coded)
         with_code = self.codings[[C.DOC_ID, C.SEGMENT_ID]].drop_duplicates().shape[0] if len(self.codings) else 0
         codes = self.codings[C.CODE].nunique() if len(self.codings) else 0
-        human = int((self.codings[C.METHOD] == "human").sum()) if C.METHOD in self.codings else 0
+        rows = self.codings
+        human = 0
+        if len(rows):  # a human row typed into the output may have no method: its status says it
+            made_by = rows[C.METHOD] == "human" if C.METHOD in rows else pd.Series(False, index=rows.index)
+            typed = rows[C.STATUS].astype(str).str.strip().str.lower() == "human" if C.STATUS in rows else made_by
+            human = int((made_by | typed).sum())
         kept = f" and {_plural(human, 'human code')} kept" if human else ""  # not suggestions: the humans made them
         where = f" -> {self.output}" if self.output else ""
         return (

@@ -152,3 +152,26 @@ def test_a_rerun_without_metadata_reuses_the_previous_runs_table(reviewed):
     assert "reused from the run that wrote" in result.output
     again = pd.read_csv(reviewed, keep_default_na=False)
     assert (again["role"] != "").all() and (again["district"] != "").all()  # no blank group appears
+
+
+def test_a_human_row_typed_in_without_a_method_is_counted_as_a_human_code(reviewed):
+    """A researcher adds a row by hand (status human, no method or score): the summary line
+    counted it as one of qualcode's suggestions."""
+    table = pd.read_csv(reviewed, keep_default_na=False, dtype=str)
+    typed = table.iloc[[0]].copy()
+    typed.loc[:, :] = ""
+    typed[["doc_id", "segment_id", "start_char", "end_char", "code", "status", "coder"]] = [
+        table.loc[0, "doc_id"],
+        table.loc[0, "segment_id"],
+        "0",
+        "5",
+        "strength",
+        "human",
+        "ana",
+    ]
+    pd.concat([table, typed]).to_csv(reviewed, index=False)
+    result = _tag(reviewed)
+    assert result.exit_code == 0, result.output
+    after = pd.read_csv(reviewed, keep_default_na=False)
+    human = int(((after["status"] == "human") | (after["method"] == "human")).sum())
+    assert human == 2 and f"suggestions and {human} human codes kept" in " ".join(result.output.split())
