@@ -28,6 +28,15 @@ def test_select_by_score_and_status():
         select(CODINGS.drop(columns="code"))
 
 
+def test_min_score_filters_suggestions_not_a_persons_codes():
+    """`freq --min-score 0.8` dropped the suggestions a reviewer had accepted at 0.7 and the
+    human codes typed in without a score: a person's decision counts whatever the score."""
+    decided = CODINGS.assign(score=[0.9, 0.2, 0.5, 0.7, float("nan")])
+    assert select(decided, min_score=0.8)["code"].tolist() == ["a", "b", "c"]  # 0.9; accepted 0.7; human
+    by_method = decided.drop(columns="status").assign(method=["hybrid"] * 4 + ["human"])
+    assert select(by_method, min_score=0.8)["code"].tolist() == ["a", "c"]
+
+
 def test_indicator_by_segment_and_document_by_hand():
     seg = indicator(CODINGS, unit="segment", codes=["a", "b", "c"])
     assert seg.total == 4  # (d1,0), (d1,3), (d2,0), (d2,1)

@@ -73,8 +73,10 @@ def group_labels(units: pd.DataFrame, groups: list[str]) -> pd.Series:
 def select(
     codings: pd.DataFrame, *, min_score: float | None = None, statuses: Sequence[str] | None = None
 ) -> pd.DataFrame:
-    """Codings to count: scores at least ``min_score``; rows whose ``status`` is in ``statuses``
-    (default: every row except ``rejected`` ones)."""
+    """Codings to count: suggestions scoring at least ``min_score`` (a person's codes, the
+    ``human`` and ``accepted`` rows, count whatever their score: a reviewer who accepted a
+    suggestion at 0.35 decided it); rows whose ``status`` is in ``statuses`` (default: every
+    row except ``rejected`` ones)."""
     for column in (C.DOC_ID, C.CODE):
         if column not in codings.columns:
             raise ColumnError(
@@ -82,7 +84,13 @@ def select(
             )
     keep = np.ones(len(codings), dtype=bool)
     if min_score is not None and C.SCORE in codings.columns:
-        keep &= pd.to_numeric(codings[C.SCORE], errors="coerce").fillna(0).to_numpy() >= min_score
+        scored = pd.to_numeric(codings[C.SCORE], errors="coerce").fillna(0).to_numpy() >= min_score
+        decided = np.zeros(len(codings), dtype=bool)
+        if C.METHOD in codings.columns:
+            decided |= (codings[C.METHOD].astype(str) == "human").to_numpy()
+        if C.STATUS in codings.columns:
+            decided |= codings[C.STATUS].astype(str).str.strip().str.lower().isin(["human", "accepted"]).to_numpy()
+        keep &= scored | decided
     if "status" in codings.columns:
         status = codings["status"].astype(str)
         keep &= status.isin(statuses).to_numpy() if statuses is not None else (status != "rejected").to_numpy()
