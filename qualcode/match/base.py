@@ -336,19 +336,19 @@ def to_codings(
 ) -> pd.DataFrame:
     """Turn a score matrix into the long codings table, one row per (segment, code).
 
-    Keeps scores above zero and at least ``min_score``, the ``top_k`` best per segment;
-    rows ordered by document, segment, then descending score and code id.
+    Keeps scores above zero and at least ``min_score``, the ``top_k`` best per segment, and
+    every human code; rows ordered by document, segment, then descending score and code id.
     """
     values = scores.values
     keep = (values > 0) & (values >= min_score)
-    for i, j in scores.sources:  # human codes are always kept
-        keep[i, j] = True
     if top_k is not None:
         order = np.argsort(-values, axis=1, kind="stable")
         rank = np.empty_like(order)
         rows = np.arange(values.shape[0])[:, None]
         rank[rows, order] = np.arange(values.shape[1])[None, :]
         keep &= rank < top_k
+    for i, j in scores.sources:  # human codes are always kept, whatever min_score and top_k
+        keep[i, j] = True
     seg_idx, code_idx = (idx.tolist() for idx in np.nonzero(keep))
     meta_cols = [c for c in segments.columns if c not in (C.TEXT, C.IS_INTERVIEWER)]
     base = segments.iloc[seg_idx][meta_cols].reset_index(drop=True)
