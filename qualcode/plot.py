@@ -287,8 +287,9 @@ def prevalence(
         ax.set_xlabel(f"share of {count}s holding the code")
     else:
         ax.set_xlabel(f"{count}s holding the code")
-    if len(groups) > 1:
-        ax.legend(title=None, fontsize=8, loc="lower right", frameon=False)
+    if len(groups) > 1:  # beside the bars, never over them, in the order the bars stand in
+        handles, names = ax.get_legend_handles_labels()
+        fig.legend(handles[::-1], names[::-1], loc="outside right upper", fontsize=8, frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
     heading = title or f"Code prevalence by {count}"
     if notes:

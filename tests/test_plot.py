@@ -34,6 +34,14 @@ def test_prevalence_draws_the_frequencies():
     assert fig.axes and {"a", "b", "c"} <= set(_texts(fig)) | {t.get_text() for t in fig.axes[0].texts}
 
 
+def test_prevalence_legend_lists_groups_in_the_order_their_bars_stand_beside_the_axes():
+    """The legend sat over the bars, in the reverse of the bars' order (viewed)."""
+    fig = plot.prevalence(qc.frequencies(CODINGS, by="role", count="document"))
+    bars = sorted(fig.axes[0].containers, key=lambda bar: -bar[0].get_y())  # top of a cluster first
+    assert fig.axes[0].get_legend() is None and len(fig.legends) == 1
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == [bar.get_label() for bar in bars]
+
+
 def test_figure_refuses_what_it_would_not_draw():
     with pytest.raises(qc.OptionError, match="use kind 'multiples'"):
         qc.figure("heatmap", CODINGS, by=["role"])
