@@ -99,13 +99,11 @@ SegmentByOpt = Annotated[
 OldUnitOpt = Annotated[str | None, typer.Option("--unit", hidden=True, help="Deprecated: use --segment-by.")]
 
 
-def check_output(
-    path: Path, *, csv: bool = False, inputs: Sequence[Path | None] = (), runs: Sequence[Path] = ()
-) -> None:
+def check_output(path: Path, *, csv: bool = False, inputs: Sequence[Path | None] = ()) -> None:
     """Fail before any work when ``path`` cannot be written, is a table named other than
     ``.csv`` (with ``csv``), or is one of the command's ``inputs`` or of the files the runs
-    that wrote them (or ``runs``, e.g. a file reviewed in place) read: ``freq coded.csv -o
-    coded.csv`` replaced the researcher's codings with a frequency table."""
+    that wrote them read: ``freq coded.csv -o coded.csv`` replaced the researcher's codings with
+    a frequency table. (``review``, which may write in place, is checked by ``review_file``.)"""
     from ..fileio import check_csv_name, check_writable
     from ..meta import read_meta
     from ..previous import check_not_an_input
@@ -115,7 +113,7 @@ def check_output(
         check_csv_name(path)
     given = [item for item in inputs if item is not None]
     recorded: list[str | Path | None] = []
-    for item in [*given, *runs]:
+    for item in given:
         meta = read_meta(item) if item.is_file() and item.suffix.lower() == ".csv" else None
         if meta is not None:
             recorded += meta.files_read()

@@ -26,7 +26,7 @@ def review(
     """
     from ..review import review_file
 
-    check_output(output, csv=True, runs=[coded])
+    check_output(output, csv=True)
     table, notes = review_file(
         coded, output, accept_above=accept_above, reject_below=reject_below, codes=code, coder=coder
     )
