@@ -4,6 +4,7 @@ transcript edited since (its offsets would point at other words) from the same f
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,10 +25,8 @@ def changed_since(corpus: Corpus, coded: str | Path) -> list[str]:
         return []
     recorded = [item for item in meta.record.get("inputs", []) if isinstance(item, dict) and item.get("sha256")]
     by_path = {str(Path(item["path"]).resolve()): item["sha256"] for item in recorded}
-    names = [Path(item["path"]).name for item in recorded]
-    by_name = {
-        Path(item["path"]).name: item["sha256"] for item in recorded if names.count(Path(item["path"]).name) == 1
-    }
+    names = Counter(Path(item["path"]).name for item in recorded)  # a name two inputs share identifies neither
+    by_name = {Path(item["path"]).name: item["sha256"] for item in recorded if names[Path(item["path"]).name] == 1}
     changed = []
     for path, digest in sorted({str(doc.path): doc.sha256 for doc in corpus.documents if doc.sha256}.items()):
         before = by_path.get(str(Path(path).resolve()), by_name.get(Path(path).name))
