@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from sklearn.metrics import cohen_kappa_score
 
 from qualcode.match import learned_features as F
-from qualcode.match.learned import THRESHOLDS, kappas, own_threshold, shared_threshold
+from qualcode.match.learned_thresholds import THRESHOLDS, kappas, own_threshold, shared_threshold
 
 
 @settings(deadline=None, max_examples=20)

@@ -28,7 +28,7 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from corpora import CORPORA, Bench  # noqa: E402
+from corpora import ACTIVE, CORPORA, Bench  # noqa: E402
 from metrics import mean_kappa  # noqa: E402
 from run import encoder, score_matrix, split, write_readme  # noqa: E402
 
@@ -115,7 +115,7 @@ def main() -> None:
         "| corpus | useful picks coded with the code they were chosen for | a random pick's chance | ratio |",
         "|---|---:|---:|---:|",
     ]
-    for name in args.corpus or list(CORPORA):
+    for name in args.corpus or ACTIVE:
         bench = CORPORA[name]() if name != "talkmoves" else CORPORA[name](lessons=18)
         start = time.perf_counter()
         runs = [curve(bench, seed, enc) for seed in range(args.seeds)]

@@ -33,7 +33,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from active_curve import BATCH, POINTS, kappa_after, training  # noqa: E402
-from corpora import CORPORA, Bench  # noqa: E402
+from corpora import ACTIVE, CORPORA, Bench  # noqa: E402
 from run import encoder, score_matrix, split, vectors  # noqa: E402
 
 import qualcode as qc  # noqa: E402
@@ -152,7 +152,7 @@ def main() -> None:
     else:
         lines = ["| corpus | choice that knows the labels | " + " | ".join(f"κ at {k}" for k in POINTS) + " |"]
         lines.append("|---|---|" + "---:|" * len(POINTS))
-    for name in args.corpus or list(CORPORA):
+    for name in args.corpus or ACTIVE:
         lines += (seek if args.what == "seek" else bound)(load(name), enc)
         print("\n".join(lines), flush=True)
 

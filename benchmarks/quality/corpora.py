@@ -43,6 +43,15 @@ class Bench:
     codes: list[str]
     labels: np.ndarray
     about: str
+    spans: pd.DataFrame | None = None  # the human codes as the passages they were applied to, when known
+
+    def human(self, rows: np.ndarray) -> pd.DataFrame:
+        """The human codes of the documents of segment ``rows`` (whole documents) as a
+        researcher holds them: the coded passages when the corpus has them, else segments."""
+        if self.spans is None:
+            return self.codings(rows)
+        docs = set(self.segments[C.DOC_ID].iloc[rows].astype(str))
+        return self.spans[self.spans[C.DOC_ID].astype(str).isin(docs)].reset_index(drop=True)
 
     def codings(self, rows: np.ndarray) -> pd.DataFrame:
         """The human labels of segment ``rows`` as a segment-form codings table."""
@@ -140,6 +149,7 @@ def games() -> Bench:
         codes,
         labels,
         f"{len(documents)} answers, {len(segments)} sentences, {len(codes)} codes",
+        pd.DataFrame(rows),
     )
 
 
@@ -155,9 +165,45 @@ def serdif() -> Bench:
     segments = project.corpus.segments.reset_index(drop=True)
     codes = codebook.ids
     labels = _labels(segments, project.codings, codes)
+    spans = project.codings[project.codings[C.CODE].isin(codes)]
     return Bench(
-        "serdif", segments, codebook, codes, labels, f"17 sessions, {len(segments)} paragraphs, {len(codes)} codes"
+        "serdif",
+        segments,
+        codebook,
+        codes,
+        labels,
+        f"17 sessions, {len(segments)} paragraphs, {len(codes)} codes",
+        spans[[C.DOC_ID, C.START_CHAR, C.END_CHAR, C.CODE, "coder"]].reset_index(drop=True),
     )
 
 
-CORPORA = {"talkmoves": talkmoves, "games": games, "serdif": serdif}
+def serdif_turns() -> Bench:
+    """SERDIF cut as an interview transcript is: the participant's talk between two of the
+    moderator's interjections is a turn (the participant named, as interview transcripts name
+    them), turns longer than 1,500 characters cut at sentence ends (``segment_by auto``)."""
+    from dataclasses import replace
+
+    project = qc.read_taguette(
+        ROOT / "tests" / "fixtures" / "taguette" / "SERDIF_P2_ThematicAnalysis.sqlite3", segment_by="paragraph"
+    )
+    base = serdif()
+    documents = [
+        replace(doc, turns=[replace(turn, speaker=turn.speaker or "PARTICIPANT") for turn in doc.turns])
+        for doc in project.corpus.documents
+    ]
+    segments = qc.segment_documents(documents, segment_by="auto").reset_index(drop=True)
+    labels = _labels(segments, project.codings, base.codes)
+    return Bench(
+        "serdif-turns",
+        segments,
+        base.codebook,
+        base.codes,
+        labels,
+        f"17 sessions, {len(segments)} turns (mean {segments[C.TEXT].str.len().mean():.0f} characters), "
+        f"{len(base.codes)} codes",
+        base.spans,
+    )
+
+
+CORPORA = {"talkmoves": talkmoves, "games": games, "serdif": serdif, "serdif-turns": serdif_turns}
+ACTIVE = ("talkmoves", "games", "serdif")  # the active-learning curve's corpora (one cut of SERDIF)

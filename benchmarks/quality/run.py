@@ -4,6 +4,12 @@ benchmarks/README.md (between the QUALITY markers):
 
     python benchmarks/quality/run.py [--corpus talkmoves --corpus games --corpus serdif] [--no-write]
 
+``serdif-turns`` is SERDIF cut as an interview transcript is cut (the participant's talk
+between the moderator's interjections, turns over 1,500 characters cut at sentence ends):
+long segments, where logistic regression on a whole segment's embedding is strongest.
+Human codes train as the passages they were applied to where the corpus has them (SERDIF's
+highlights, the games survey's marked phrases); TalkMoves codes sentences.
+
 Protocols (documents are the unit of every split; seeds 0, 1, 2 for the few-shot split):
 - zero-shot: the codebook holds each code's published name and definition only. qualcode's
   hybrid matcher at its default threshold (0.4; nothing tuned on these labels) against
@@ -113,7 +119,7 @@ def few_shot(bench: Bench, enc: CachedEncoder, seed: int) -> dict[str, dict[str,
     coded = qc.suggest(
         bench.segments,
         bench.codebook,
-        training=bench.codings(train),
+        training=bench.human(train),
         include_interviewer=True,
         encoder=enc,
         min_score=0.0,

@@ -11,9 +11,11 @@ All learning happens in ``fit``; ``score`` only predicts.
 Model (features: :mod:`qualcode.match.learned_features`)
 --------------------------------------------------------
 1. **Per-code models.** For every code with at least ``min_few`` (2) positive and negative
-   examples, three class-balanced logistic regressions (scikit-learn), one per view of a
+   examples, four class-balanced logistic regressions (scikit-learn), one per view of a
    segment: ``context`` (its vector and its neighbours'), ``words`` (TF-IDF of the training
-   vocabulary) and ``sentence`` (its vector alone). Their *out-of-fold* decisions on the
+   vocabulary), ``sentence`` (its vector alone) and ``passage`` (its sentences, learned from
+   the sentences the human codes cover, the segment rated by its best sentence: in long
+   interview turns the words that were coded, not the whole turn). Their *out-of-fold* decisions on the
    training segments (cross-validation over documents: a document never scores itself) feed
    level 2; new segments get the mean decision of the cross-validation models, kept as one
    linear model with their mean coefficients (:class:`~qualcode.match.learned_features.MeanLinear`;
@@ -52,10 +54,11 @@ nearest-example similarities as shared features helped one corpus and hurt anoth
 Evidence
 --------
 ``classifier p=0.81 (threshold 0.46; coded examples: 23) | models: context +1.2, words +0.8,
-sentence +0.3 | definition cos 0.41 | nearest coded example: '…' (cos 0.71) | keywords …``:
-the probability and threshold, the per-code models' decisions (log-odds), the cosine to the
-code's definition, the most similar segment a human coded with the code, and the hybrid
-matcher's evidence.
+sentence +0.3, passage +1.9 | passage: '…' | definition cos 0.41 | nearest coded example: '…'
+(cos 0.71) | keywords …``: the probability and threshold, the per-code models' decisions
+(log-odds), the sentence the passage model rates highest (segments of several sentences), the
+cosine to the code's definition, the most similar segment a human coded with the code, and
+the hybrid matcher's evidence.
 """
 
 from __future__ import annotations
@@ -75,14 +78,13 @@ from . import learned_features as F
 from .base import Matcher, Scores, Training, check_segments, register_matcher
 from .embedding import _short
 from .hybrid import HybridMatcher
+from .learned_thresholds import CHANCE_KAPPA, own_threshold, shared_threshold
 
 MIN_EXAMPLES = 20  # positives a code needs for a threshold of its own
 MIN_FEW = 2  # positives (and negatives) a code needs for models of its own
 HYBRID_THRESHOLD = 0.4  # the hybrid matcher's default min_score, for codes that fall back to it
 SHARED_MODEL = {"max_iter": 200, "learning_rate": 0.05, "max_leaf_nodes": 15}
 NAMED = 8  # codes named in the note about codes without models of their own
-CHANCE_KAPPA = 0.1  # cross-validated mean kappa below this: little better than chance (shuffled codes: 0.06-0.07)
-THRESHOLDS = np.round(np.arange(0.10, 0.61, 0.01), 2)  # no threshold below 0.1
 
 
 def _logistic() -> Any:
@@ -124,48 +126,6 @@ def _predict(model: Any, pairs: np.ndarray) -> np.ndarray:
 FIT_THREADS = max(1, min(os.cpu_count() or 1, 8))  # per-code fits (and the shared model's predictions) side by side
 
 
-def kappas(probability: np.ndarray, labels: np.ndarray) -> np.ndarray:
-    """Cohen's kappa of every code (columns) at every threshold of ``THRESHOLDS`` (rows); 0
-    where the guess or the truth is constant."""
-    y = labels.astype(float)[None, :, :]
-    guess = (probability[None, :, :] >= THRESHOLDS[:, None, None]).astype(float)
-    n = labels.shape[0]
-    observed = ((guess == y).sum(axis=1)) / n
-    p_guess, p_true = guess.mean(axis=1), y.mean(axis=1)
-    expected = p_guess * p_true + (1 - p_guess) * (1 - p_true)
-    constant = (p_guess % 1 == 0) | (p_true % 1 == 0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        value = (observed - expected) / (1 - expected)
-    return np.where(constant, 0.0, np.nan_to_num(value))
-
-
-def _best(values: np.ndarray) -> float:
-    """The threshold of the highest value; ties: the higher threshold."""
-    rounded = np.round(values, 9)
-    return float(THRESHOLDS[np.flatnonzero(rounded == rounded.max())[-1]])
-
-
-def shared_threshold(probability: np.ndarray, labels: np.ndarray) -> tuple[float, float | None]:
-    """The one threshold with the best mean Cohen's kappa over the codes that have examples,
-    and that kappa (None without examples); when no threshold reaches ``CHANCE_KAPPA`` (the
-    out-of-fold scores tell the codes apart no better than chance, and the best is noise,
-    often the grid's top, where nothing is suggested), the one whose suggestions are as
-    frequent as the codes."""
-    present = np.flatnonzero(labels.any(axis=0))
-    if not len(present):
-        return 0.5, None
-    curve = kappas(probability[:, present], labels[:, present]).mean(axis=1)
-    if curve.max() < CHANCE_KAPPA:
-        rates = (probability[None, :, present] >= THRESHOLDS[:, None, None]).mean(axis=(1, 2))
-        return float(THRESHOLDS[np.argmin(np.abs(rates - labels[:, present].mean()))]), float(curve.max())
-    return _best(curve), float(curve.max())
-
-
-def own_threshold(probability: np.ndarray, y: np.ndarray) -> float:
-    """The threshold with the best Cohen's kappa for one code."""
-    return _best(kappas(probability[:, None], y[:, None])[:, 0])
-
-
 @register_matcher("classifier")
 class ClassifierMatcher(Matcher):
     """Codes learned from human codings (module docs).
@@ -199,9 +159,12 @@ class ClassifierMatcher(Matcher):
         assert hybrid.vectors is not None and hybrid.raw is not None
         texts = segments[C.TEXT].astype(str).tolist()
         whole = self.hybrid_.embedding_.encode(texts) if texts else np.zeros((0, self.dimension_))
+        starts = segments[C.START_CHAR].to_numpy() if C.START_CHAR in segments else np.zeros(len(texts), dtype=int)
+        passages = F.Passages(texts, starts)
         views = {
             "context": F.context_view(whole, segments),
             "sentence": whole,
+            "passage": self.hybrid_.embedding_.encode(passages.texts) if texts else np.zeros((0, self.dimension_)),
         }
         if hasattr(self, "words_"):
             views["words"] = self.words_.view(whole, texts)
@@ -209,6 +172,8 @@ class ClassifierMatcher(Matcher):
             "hybrid": hybrid,
             "views": views,
             "whole": whole,
+            "passages": passages,
+            "best_passage": {},  # code -> per segment, its sentence the passage model rates highest
             "definition": hybrid.vectors @ self.definitions_.T,
             "lengths": np.array([len(t) for t in texts], dtype=float),
             "content": np.asarray(content_word_counts(texts), dtype=float) if texts else np.zeros(0),
@@ -271,11 +236,24 @@ class ClassifierMatcher(Matcher):
         self.models_: dict[str, dict[str, F.MeanLinear]] = {view: {} for view in F.VIEWS}
         decisions = {view: np.full((len(context), len(codes)), F.MISSING) for view in F.VIEWS}
 
+        passages: F.Passages = base["passages"]
+        examples = np.zeros(len(context), dtype=bool)
+        examples[at] = True
+        unit_rows = np.flatnonzero(examples[passages.owner])
+        unit_groups = F.fold_groups(context_groups)[passages.owner]
+        placed = F.coded_passages(training.spans, context)
+
         def learn(task: tuple[int, str]) -> tuple[np.ndarray, F.MeanLinear]:
             j, view = task
             matrix = base["views"][view]
-            y = labels[:, j]
             folds: list[Any] = []
+            if view == "passage":
+                coded = np.zeros(len(context), dtype=bool)
+                coded[at] = labels[:, j]
+                y = passages.labels(coded, placed.get(codes[j]))[unit_rows]
+                out = passages.pooled(F.out_of_fold(_logistic, matrix, y, unit_groups, unit_rows, folds))
+                return out, F.MeanLinear(folds or [_logistic().fit(matrix[unit_rows], y)])
+            y = labels[:, j]
             out = F.out_of_fold(_logistic, matrix, y, context_groups, at, folds)
             return out, F.MeanLinear(folds or [_logistic().fit(matrix[at], y)])
 
@@ -394,7 +372,11 @@ class ClassifierMatcher(Matcher):
             for view in F.VIEWS:
                 matrix = base["views"][view]
                 for code, model in self.models_[view].items() if n else ():
-                    decisions[view][:, self.codes_.index(code)] = model.decision_function(matrix)
+                    decided = model.decision_function(matrix)
+                    if view == "passage":
+                        base["best_passage"][code] = base["passages"].best(decided)
+                        decided = base["passages"].pooled(decided)
+                    decisions[view][:, self.codes_.index(code)] = decided
             if n and self.shared_:
                 pairs = self._pairs(base, [decisions[view] for view in F.VIEWS], segments).reshape(n * n_codes, -1)
                 with ThreadPoolExecutor(min(FIT_THREADS, len(self.shared_))) as pool:
@@ -443,6 +425,7 @@ class ClassifierMatcher(Matcher):
         self, values: np.ndarray, decisions: dict[str, np.ndarray], base: dict[str, Any]
     ) -> dict[tuple[int, int], str]:
         hybrid = base["hybrid"]
+        passages: F.Passages = base["passages"]
         evidence: dict[tuple[int, int], str] = {}
         for j, code in enumerate(self.codes_):
             threshold = self.thresholds_[code]
@@ -458,6 +441,9 @@ class ClassifierMatcher(Matcher):
                 ]
                 if info["models"]:
                     parts.append("models: " + ", ".join(f"{v} {decisions[v][row, j]:+.1f}" for v in F.VIEWS))
+                    best = base["best_passage"].get(code)
+                    if best is not None and passages.sizes[row] > 1:
+                        parts.append(f"passage: '{_short(passages.texts[int(best[row])])}'")
                 else:
                     parts.append("no model of its own: scored from its definition by the model of the other codes")
                 parts.append(f"definition cos {base['definition'][row, j]:.2f}")
