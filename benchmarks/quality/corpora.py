@@ -104,7 +104,9 @@ def talkmoves(lessons: int = 36) -> Bench:
 GAMES_SPAN = re.compile(r"\*\*(.+?)\*\*\s*<sup>(.*?)</sup>", re.S)
 
 
-def games() -> Bench:
+def games(segment_by: str = "sentence") -> Bench:
+    """The survey answers cut into sentences (``segment_by="auto"``: each answer whole, as
+    ``qualcode tag survey.csv`` cuts it)."""
     folder = SHARED / "games-as-art"
     table = pd.read_csv(folder / "bopp_test_coded_texts.csv")
     described = pd.read_csv(folder / "bopp_test_code_descriptions.csv")
@@ -139,16 +141,23 @@ def games() -> Bench:
         stripped = text.strip()
         begin = text.find(stripped)
         documents.append(Document(doc_id, "games", "csv", text, [Turn(None, begin, begin + len(stripped))]))
-    segments = qc.segment_documents(documents, segment_by="sentence")
+    segments = qc.segment_documents(documents, segment_by=segment_by)
     codes = codebook.ids
     labels = _labels(segments, pd.DataFrame(rows), codes)
+    whole = segment_by != "sentence"
     return Bench(
-        "games",
+        "games-answers" if whole else "games",
         segments,
         codebook,
         codes,
         labels,
-        f"{len(documents)} answers, {len(segments)} sentences, {len(codes)} codes",
+        f"{len(documents)} answers, "
+        + (
+            f"each whole ({segments[C.TEXT].str.len().mean():.0f} characters)"
+            if whole
+            else f"{len(segments)} sentences"
+        )
+        + f", {len(codes)} codes",
         pd.DataFrame(rows),
     )
 
@@ -205,5 +214,15 @@ def serdif_turns() -> Bench:
     )
 
 
-CORPORA = {"talkmoves": talkmoves, "games": games, "serdif": serdif, "serdif-turns": serdif_turns}
+def games_answers() -> Bench:
+    return games(segment_by="auto")
+
+
+CORPORA = {
+    "talkmoves": talkmoves,
+    "games": games,
+    "serdif": serdif,
+    "games-answers": games_answers,
+    "serdif-turns": serdif_turns,
+}
 ACTIVE = ("talkmoves", "games", "serdif")  # the active-learning curve's corpora (one cut of SERDIF)

@@ -4,9 +4,11 @@ benchmarks/README.md (between the QUALITY markers):
 
     python benchmarks/quality/run.py [--corpus talkmoves --corpus games --corpus serdif] [--no-write]
 
-``serdif-turns`` is SERDIF cut as an interview transcript is cut (the participant's talk
-between the moderator's interjections, turns over 1,500 characters cut at sentence ends):
-long segments, where logistic regression on a whole segment's embedding is strongest.
+Two more cuts of the same corpora, as ``qualcode tag`` cuts such files by default: long
+segments, where logistic regression on a whole segment's embedding is strongest.
+``games-answers`` keeps each survey answer whole; ``serdif-turns`` cuts SERDIF as an interview
+transcript is cut (the participant's talk between the moderator's interjections, turns over
+1,500 characters cut at sentence ends).
 Human codes train as the passages they were applied to where the corpus has them (SERDIF's
 highlights, the games survey's marked phrases); TalkMoves codes sentences.
 
