@@ -255,6 +255,8 @@ class Passages:
         bounds: list[tuple[int, int]] = []
         pieces: list[str] = []
         for row, (text, spans) in enumerate(zip(texts, sentence_spans(texts), strict=True)):
+            # as the embedding matcher: pieces shorter than a sentence ("Okay.") left out, a
+            # segment of nothing else is one piece
             kept = [(a, b) for a, b in spans if b - a >= MIN_SENTENCE_CHARS] or [(0, len(text))]
             for a, b in kept:
                 owner.append(row)
@@ -288,8 +290,10 @@ class Passages:
         row -> the coded passages' document offsets, :func:`coded_passages`), or its segment is
         coded so and no passage says where."""
         y = segment_labels[self.owner].copy()
-        for u in np.flatnonzero(y).tolist() if placed else ():
-            where = (placed or {}).get(int(self.owner[u]))
+        if not placed:
+            return y
+        for u in np.flatnonzero(y).tolist():
+            where = placed.get(int(self.owner[u]))
             if where is not None:
                 a, b = self.bounds[u]
                 y[u] = any(start < b and a < end for start, end in where)
