@@ -261,7 +261,8 @@ def segment_documents(
     notes = []
     if cut:
         notes.append(
-            f"{cut} turns or paragraphs longer than {AUTO_MAX_CHARS:,} characters were cut at sentence ends into "
+            f"{cut} {'turn or paragraph' if cut == 1 else 'turns or paragraphs'} longer than {AUTO_MAX_CHARS:,} "
+            f"characters {'was' if cut == 1 else 'were'} cut at sentence ends into "
             f"segments of up to about {AUTO_MAX_CHARS:,} (segment_by auto); choose segment_by to decide otherwise"
         )
     if untimed:
