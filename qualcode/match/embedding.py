@@ -108,8 +108,10 @@ class _Units:
     starts: list[int]  # offset of the unit within its segment
 
 
-def segment_units(texts: list[str]) -> _Units:
-    """Each segment's sentences, plus the whole segment when it has three or more."""
+def segment_units(texts: list[str], *, whole: bool = True) -> _Units:
+    """Each segment's sentences (pieces shorter than ``MIN_SENTENCE_CHARS`` left out, a
+    segment of nothing else one piece), plus the whole segment when it has three or more and
+    ``whole``."""
     from ..nlp import sentence_spans
 
     units: list[str] = []
@@ -117,7 +119,7 @@ def segment_units(texts: list[str]) -> _Units:
     starts: list[int] = []
     for row, (text, spans) in enumerate(zip(texts, sentence_spans(texts), strict=True)):
         pieces = [(a, text[a:b]) for a, b in spans if b - a >= MIN_SENTENCE_CHARS] or [(0, text)]
-        if len(pieces) > 2:
+        if whole and len(pieces) > 2:
             pieces.append((0, text))
         for start, piece in pieces:
             units.append(piece)

@@ -248,23 +248,14 @@ class Passages:
     codes given to whole segments label every sentence of them."""
 
     def __init__(self, texts: list[str], starts: np.ndarray) -> None:
-        from ..nlp import sentence_spans
-        from .embedding import MIN_SENTENCE_CHARS
+        from .embedding import segment_units
 
-        owner: list[int] = []
-        bounds: list[tuple[int, int]] = []
-        pieces: list[str] = []
-        for row, (text, spans) in enumerate(zip(texts, sentence_spans(texts), strict=True)):
-            # as the embedding matcher: pieces shorter than a sentence ("Okay.") left out, a
-            # segment of nothing else is one piece
-            kept = [(a, b) for a, b in spans if b - a >= MIN_SENTENCE_CHARS] or [(0, len(text))]
-            for a, b in kept:
-                owner.append(row)
-                bounds.append((int(starts[row]) + a, int(starts[row]) + b))
-                pieces.append(text[a:b])
-        self.owner = np.asarray(owner, dtype=np.int64)
-        self.bounds = np.asarray(bounds, dtype=np.int64).reshape(-1, 2)
-        self.texts = pieces
+        units = segment_units(texts, whole=False)  # the sentences the embedding matcher reads
+        self.owner = units.owner
+        begin = np.asarray(starts, dtype=np.int64)[self.owner] + np.asarray(units.starts, dtype=np.int64)
+        lengths = np.fromiter((len(t) for t in units.texts), dtype=np.int64, count=len(units.texts))
+        self.bounds = np.column_stack([begin, begin + lengths]).reshape(-1, 2)  # document offsets
+        self.texts = units.texts
         self.rows = len(texts)
         self.sizes = np.bincount(self.owner, minlength=self.rows)  # sentences per segment
 
