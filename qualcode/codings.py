@@ -199,7 +199,7 @@ def _read_sheet(frame: pd.DataFrame, path: Path, default_coder: str) -> pd.DataF
 
         warnings.warn(
             QualcodeWarning(
-                f"{path}: {blank} of its {len(labelled)} rows have no code: read as 'no code applies' (examples of "
+                f"{path}: {blank} of its {len(labelled)} rows {'has' if blank == 1 else 'have'} no code: read as 'no code applies' (examples of "
                 "none); delete the rows you have not coded yet"
             ),
             stacklevel=3,

@@ -60,7 +60,7 @@ class TagResult:
         kept = f" and {_plural(human, 'human code')} kept" if human else ""  # not suggestions: the humans made them
         where = f" -> {self.output}" if self.output else ""
         return (
-            f"{_plural(len(self.corpus.documents), 'document')}, {_plural(len(coded), 'segment')} ({n_coded} coded): "
+            f"{_plural(len(self.corpus.documents), 'document')}, {_plural(len(coded), 'segment')} ({n_coded} scored): "
             f"{len(self.codings) - human} suggestions{kept} of {codes} codes on {with_code} segments "
             f"[{self.meta['settings']['method_ran']}]{where}"
         )

@@ -100,6 +100,36 @@ def test_long_segment_scored_by_its_best_sentence(matcher):
     text = f"{filler} {sentence} {filler}"
     assert text[int(start) : int(end)] == sentence and quoted.startswith("We hired two more")
     assert "~ '" in evidence and "(cos " in evidence
+    # the score: half the sentence's own score (against the other codes on that sentence, so
+    # the filler around it takes nothing away), half the segment's (each code's best sentence
+    # against the other codes' best sentences)
+    assert f"sentence {alone.values[0, j]:.2f}, whole segment" in evidence
+    whole = matcher.calibrate(scores_long.raw)[0, j]
+    assert scores_long.values[0, j] == pytest.approx((alone.values[0, j] + whole) / 2, abs=1e-6)
+    assert alone.values[0, j] > whole  # four sentences near other codes lower the segment part
+
+
+def test_two_sentences_score_half_their_better_sentence_half_the_segment(matcher):
+    """A segment of two sentences (no whole-segment unit below three) scores, per code, the
+    mean of its better sentence's score alone and the margin score of the segment's best
+    cosines; a code only one sentence is about keeps at least half its sentence score."""
+    first, second = TEXTS[0], TEXTS[2]
+    both = matcher.score(qc.segments_from_texts([f"{first} {second}"]))
+    alone = matcher.score(qc.segments_from_texts([first, second])).values
+    expected = (alone.max(axis=0) + matcher.calibrate(both.raw)[0]) / 2
+    assert both.values[0] == pytest.approx(expected, abs=1e-6)
+    for code in ("personnel", "covid_lessons"):
+        j = matcher.codes_.index(code)
+        assert both.values[0, j] >= alone[:, j].max() / 2 and alone[:, j].max() >= 0.4
+
+
+def test_content_free_sentences_inside_a_turn_score_near_nothing(matcher):
+    """A turn of interjections and names scores at most 0.1 for every code (the bound for
+    content-free segments), a sentence of names alone 0."""
+    turn = "Mm-hmm, yeah, yeah. Okay, okay, right, right. Michael? Jason, yes, you. Uh-huh, sure, sure."
+    scores = matcher.score(qc.segments_from_texts([turn, "Michael? Jason, yes, you."]))
+    assert scores.values.max() <= 0.1
+    assert scores.values[1].max() == 0.0
 
 
 def test_hybrid_rule_and_evidence(codebook, encoder):
