@@ -177,6 +177,15 @@ def load_tagger(model: str = SPACY_MODEL) -> Language:
 _CONTENT: OrderedDict[str, int] = OrderedDict()
 
 
+def _tokens(texts: list[str]) -> list[Doc]:
+    """Tokens of each text: the analysed document when the process has it, else the tokenizer
+    alone (a sentence of a long turn needs no sentence split to count its words)."""
+    nlp = load_pipeline()
+    fresh = [text for text in texts if text not in _MEMO]
+    made = dict(zip(fresh, nlp.tokenizer.pipe([_tokenizable(text) for text in fresh]), strict=True))  # type: ignore[union-attr]
+    return [_MEMO[text] if text in _MEMO else made[text] for text in texts]
+
+
 def content_word_counts(texts: list[str]) -> list[int]:
     """How many content words each text holds: alphabetic non-stop-words that are nouns,
     verbs, adjectives or adverbs. "Michael?", "8" and "Okay." hold none.
@@ -188,7 +197,7 @@ def content_word_counts(texts: list[str]) -> list[int]:
     found: dict[str, int] = {text: _CONTENT[text] for text in dict.fromkeys(texts) if text in _CONTENT}
     todo = [text for text in dict.fromkeys(texts) if text not in found]
     short: list[str] = []
-    for text, doc in zip(todo, analyse(todo), strict=True):
+    for text, doc in zip(todo, _tokens(todo), strict=True):
         candidates = sum(1 for token in doc if token.is_alpha and not token.is_stop)
         if candidates >= TAG_BELOW or candidates == 0:
             found[text] = candidates

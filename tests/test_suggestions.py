@@ -177,7 +177,7 @@ def test_the_wide_table_keeps_the_interviewer_turns_a_code_names(tmp_path, examp
     assert (wide.loc[turns, "support"] == "").all() and (wide.loc[turns, "asks"] != "").sum() >= 3
     assert len(result.codings) == int((wide[["asks", "support"]] != "").to_numpy().sum())
     # the summary counts the segments the run coded: the participants' turns and the named ones
-    assert f"({len(wide)} coded)" in result.summary()
+    assert f"({len(wide)} scored)" in result.summary()
     assert len(wide) == len(example_corpus.segments) > int((~interviewer).sum())
 
 
