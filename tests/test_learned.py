@@ -139,3 +139,47 @@ def test_the_note_on_codes_without_models_names_a_few_and_counts_the_rest():
     assert note.count("code_") == NAMED and f"and {100 - NAMED} more" in note and "definition_only" in note
     matcher.definition_only_ = ["a", "b"]
     assert "a, b scored from their definitions" in matcher._note() and "more" not in matcher._note()
+
+
+def test_the_zero_shot_score_can_only_raise_the_shared_probability():
+    """Pairs whose labels fall as the zero-shot score rises: the shared model still never
+    gives a higher zero-shot score a lower probability (monotonic constraint)."""
+    from qualcode.match.learned import _shared
+
+    rng = np.random.default_rng(0)
+    width = F.ZERO_SHOT_COLUMN + 4
+    pairs = rng.random((600, width))
+    labels = (pairs[:, 0] + (1 - pairs[:, F.ZERO_SHOT_COLUMN]) + 0.3 * rng.random(600)) > 1.2
+    model = _shared(width).fit(pairs, labels)
+    grid = np.tile(pairs[:5], (11, 1, 1))
+    grid[:, :, F.ZERO_SHOT_COLUMN] = np.linspace(0, 1, 11)[:, None]
+    probability = model.predict_proba(grid.reshape(-1, width))[:, 1].reshape(11, 5)
+    assert (np.diff(probability, axis=0) >= -1e-12).all()
+    # unconstrained, the same data teach the opposite: the constraint is what holds it
+    free = _shared(width).set_params(monotonic_cst=None).fit(pairs, labels)
+    loose = free.predict_proba(grid.reshape(-1, width))[:, 1].reshape(11, 5)
+    assert (loose[-1] < loose[0]).all()
+
+
+def test_pair_features_put_the_zero_shot_score_where_the_constraint_is():
+    rng = np.random.default_rng(1)
+    raw, zero_shot = rng.random((4, 3)), rng.random((4, 3))
+    reference = {
+        "raw_mean": np.zeros(3),
+        "raw_spread": np.ones(3),
+        "definition_mean": np.zeros(3),
+        "definition_spread": np.ones(3),
+        "log_prior": np.zeros(3),
+        "log_examples": np.zeros(3),
+    }
+    pairs = F.pair_features(
+        raw=raw,
+        definition=raw,
+        hybrid=raw,
+        reference=reference,
+        lengths=np.ones(4),
+        decisions=[],
+        segments=_segments(["a"] * 4, [0, 1, 2, 3]),
+        zero_shot=zero_shot,
+    )
+    assert np.array_equal(pairs[:, :, F.ZERO_SHOT_COLUMN], zero_shot)

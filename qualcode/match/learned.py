@@ -23,8 +23,9 @@ Model (features: :mod:`qualcode.match.learned_features`)
 2. **The shared model.** One gradient-boosted tree model (``HistGradientBoostingClassifier``)
    over every (segment, code) pair: the per-code decisions (of the segment, its neighbours and
    its document), similarity to the code's definition and prototypes, the hybrid score on its
-   background calibration (:meth:`~qualcode.match.hybrid.HybridMatcher.background_scores`), the
-   code's frequency and number of examples. Because it is shared, it learns from all codes at
+   background calibration (:meth:`~qualcode.match.hybrid.HybridMatcher.background_scores`) and
+   the zero-shot hybrid score itself (constrained to raise the probability, never to lower
+   it), the code's frequency and number of examples. Because it is shared, it learns from all codes at
    once how far to trust each signal, and a code with no or one example is still scored from
    its definition and similarity by what the other codes taught it (the note names those
    codes; their evidence says so).
@@ -93,10 +94,12 @@ def _logistic() -> Any:
     return LogisticRegression(class_weight="balanced", max_iter=3000)
 
 
-def _shared() -> Any:
+def _shared(width: int) -> Any:
     from sklearn.ensemble import HistGradientBoostingClassifier
 
-    return HistGradientBoostingClassifier(**SHARED_MODEL, early_stopping=False, random_state=0)
+    return HistGradientBoostingClassifier(
+        **SHARED_MODEL, early_stopping=False, random_state=0, monotonic_cst=F.increasing(width)
+    )
 
 
 def _one_thread() -> Any:
@@ -185,6 +188,7 @@ class ClassifierMatcher(Matcher):
             raw=hybrid.raw,
             definition=base["definition"],
             hybrid=self.hybrid_.background_scores(hybrid),
+            zero_shot=hybrid.values,
             reference=self.reference_,
             lengths=base["lengths"],
             decisions=decisions,
@@ -317,11 +321,11 @@ class ClassifierMatcher(Matcher):
             for fit_rows, held in splits:
                 y_fit = labels[fit_rows].ravel()
                 if y_fit.any():
-                    model = _shared().fit(pairs[fit_rows].reshape(-1, width), y_fit)
+                    model = _shared(width).fit(pairs[fit_rows].reshape(-1, width), y_fit)
                     self.shared_.append(model)
                     out[held] = model.predict_proba(pairs[held].reshape(-1, width))[:, 1].reshape(len(held), n_codes)
             if not self.shared_:  # no fold to leave out: one model on everything
-                self.shared_.append(_shared().fit(pairs.reshape(-1, width), labels.ravel()))
+                self.shared_.append(_shared(width).fit(pairs.reshape(-1, width), labels.ravel()))
         return out
 
     def describe(self) -> dict[str, object]:

@@ -21,7 +21,8 @@ of the other documents in a run):
 - **The shared model** scores every (segment, code) pair from :func:`pair_features`: how
   similar the segment is to the code's definition and prototypes (raw, relative to the other
   codes, and standardised against the training segments), the hybrid score on its background
-  calibration (the margin score as a feature instead cost 0.01 kappa on SERDIF), the code's share
+  calibration, the zero-shot (hybrid) score itself, which the model may only read as
+  raising the probability (:data:`ZERO_SHOT_COLUMN`, a monotonic constraint), the code's share
   of the training segments and its number of examples, the segment's length, and each per-code
   model's decision for the segment, for the previous and next segments and on average over the
   rest of its document (codes run across neighbouring segments and cluster in documents).
@@ -37,6 +38,7 @@ import pandas as pd
 from .. import columns as C
 
 VIEWS = ("context", "words", "sentence", "passage")
+ZERO_SHOT_COLUMN = 11  # the zero-shot score's column in pair_features: it may only raise the probability
 MISSING = -5.0  # the decision value of a code without a model of its own (or of a missing neighbour)
 FOLDS = 5
 
@@ -147,10 +149,13 @@ def pair_features(
     lengths: np.ndarray,
     decisions: list[np.ndarray],
     segments: pd.DataFrame,
+    zero_shot: np.ndarray,
 ) -> np.ndarray:
     """Rows × codes × features for the shared model (module docs). ``raw``: best cosine to the
-    code's prototypes; ``definition``: cosine to "label. description"; ``reference``: the
-    training segments' means and spreads of both, the codes' prior and example counts."""
+    code's prototypes; ``definition``: cosine to "label. description"; ``hybrid``: the hybrid
+    rule on the background calibration; ``zero_shot``: the hybrid matcher's score;
+    ``reference``: the training segments' means and spreads of both cosines, the codes' prior
+    and example counts."""
     _rows, n_codes = raw.shape
     rank = np.argsort(np.argsort(-definition, axis=1, kind="stable"), axis=1, kind="stable") / max(n_codes, 1)
     columns = [
@@ -166,6 +171,8 @@ def pair_features(
         np.broadcast_to(reference["log_examples"], raw.shape),
         np.broadcast_to(np.log1p(lengths)[:, None], raw.shape),
     ]
+    assert len(columns) == ZERO_SHOT_COLUMN
+    columns.append(zero_shot)
     for values in decisions:
         columns += decision_features(values, segments)
     return np.stack(columns, axis=-1).astype(np.float64, copy=False)
@@ -185,6 +192,16 @@ class MeanLinear:
 
     def decision_function(self, matrix: Any) -> np.ndarray:
         return np.asarray(matrix @ self.coef, dtype=np.float64).ravel() + self.intercept
+
+
+def increasing(width: int) -> list[int]:
+    """The shared model's monotonic constraints over ``width`` pair features: the zero-shot
+    score may only raise the probability (measured, 6 splits, mean κ: the whole survey answers
+    +0.043 with it, +0.045 unconstrained; the games survey's sentences −0.002, −0.013
+    unconstrained; SERDIF, its turns and TalkMoves within ±0.003)."""
+    constraints = [0] * width
+    constraints[ZERO_SHOT_COLUMN] = 1
+    return constraints
 
 
 def fold_groups(groups: np.ndarray) -> np.ndarray:
