@@ -92,8 +92,12 @@ __all__ = ["__version__", *sorted(_PUBLIC)]
 
 def __getattr__(name: str) -> Any:
     module = _PUBLIC.get(name)
-    if module is None:
-        raise AttributeError(f"module 'qualcode' has no attribute {name!r}")
+    if module is None:  # a submodule (qc.codebook.parse_codebook) loads on first use as well
+        from importlib.util import find_spec
+
+        if name.startswith("_") or find_spec(f"{__name__}.{name}") is None:
+            raise AttributeError(f"module 'qualcode' has no attribute {name!r}")
+        return import_module(f".{name}", __name__)
     value = getattr(import_module(f".{module}", __name__), name)
     globals()[name] = value
     return value

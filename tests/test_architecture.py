@@ -68,3 +68,15 @@ def test_the_command_line_starts_without_heavy_libraries():
     code = f"import sys, qualcode, qualcode.cli; print([m for m in {HEAVY!r} if m in sys.modules])"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     assert out.stdout.strip() == "[]"
+
+
+def test_submodules_load_on_first_use():
+    """``qc.codebook.parse_codebook`` works in a fresh process without importing the submodule
+    first; a name that is neither a public name nor a submodule is an AttributeError."""
+    code = (
+        "import qualcode as qc\n"
+        "print(qc.codebook.parse_codebook.__name__)\n"
+        "try:\n    qc.no_such_thing\nexcept AttributeError as error:\n    print(error)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stdout.splitlines() == ["parse_codebook", "module 'qualcode' has no attribute 'no_such_thing'"]

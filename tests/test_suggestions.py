@@ -133,6 +133,13 @@ def test_exclusion_criterion_is_used_in_scoring():
     dropped = qc.suggest(segments, excluding, method="embedding", min_score=0.0, cache=None)
     assert len(kept) == 1 and kept["score"].iloc[0] > 0
     assert len(dropped) == 0
+    # the criterion is checked sentence by sentence: the counselors of the first sentence
+    # still code a turn whose second sentence is about bus drivers
+    mixed = qc.segments_from_texts(
+        ["We hired two counselors. We also hired six new bus drivers and two cafeteria workers."]
+    )
+    scored = qc.suggest(mixed, excluding, method="embedding", min_score=0.0, cache=None)
+    assert len(scored) == 1 and "'We hired two counselors.' [0:24]" in scored["evidence"].iloc[0]
 
 
 @pytest.mark.model
