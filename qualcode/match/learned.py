@@ -335,9 +335,10 @@ class ClassifierMatcher(Matcher):
             "min_examples": self.min_examples,
             "min_few": self.min_few,
             "model": (
-                "per code: LogisticRegression(class_weight='balanced') on the context, words and sentence views, "
+                f"per code: LogisticRegression(class_weight='balanced') on the {', '.join(F.VIEWS)} views, "
                 f"{F.FOLDS}-fold over documents, scores the mean of the fold models; "
-                f"shared: HistGradientBoostingClassifier({SHARED_MODEL}) over (segment, code) pairs, the same"
+                f"shared: HistGradientBoostingClassifier({SHARED_MODEL}) over (segment, code) pairs, "
+                "the zero-shot score constrained to raise the probability, the same"
             ),
             "learned": self.learned_,
             "definition_only": self.definition_only_ if not self.fallback_ else [],
