@@ -67,8 +67,9 @@ code's background level.
 Exclusion criteria
 ------------------
 A code's ``exclude_when`` text is a negative prototype: a unit at least as close to it as
-to any of the code's prototypes has no sentence part for the code; a segment left with none
-scores 0 for it and the evidence says so.
+to any of the code's prototypes has no sentence part for the code; a segment whose sentence
+part the criterion took away entirely scores 0 for it (segment part included) and the
+evidence says so.
 
 Content-free segments
 ---------------------
