@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 
 import numpy as np
 import pandas as pd
@@ -178,6 +179,9 @@ def test_classifier_learns_in_fit_and_predicts_in_score(codebook):
     assert scores.values[0, j] > 0.5 > scores.values[1, j]
     assert scores.evidence[(0, j)].startswith("classifier p=")
     assert scores.method == "classifier" and "models: context" in scores.evidence[(0, j)]
+    # the zero-shot score the shared model read is named, with the hybrid matcher's own value
+    zero_shot = float(re.search(r"\| zero-shot (\d\.\d\d)", scores.evidence[(0, j)]).group(1))
+    assert zero_shot == round(float(matcher.hybrid_.score(new).values[0, j]), 2)
     with pytest.raises(qc.OptionError, match="learns from human codes"):
         ClassifierMatcher(cache=None).fit(codebook)
 

@@ -56,10 +56,10 @@ Evidence
 --------
 ``classifier p=0.81 (threshold 0.46; coded examples: 23) | models: context +1.2, words +0.8,
 sentence +0.3, passage +1.9 | passage: '…' | definition cos 0.41 | nearest coded example: '…'
-(cos 0.71) | keywords …``: the probability and threshold, the per-code models' decisions
-(log-odds), the sentence the passage model rates highest (segments of several sentences), the
-cosine to the code's definition, the most similar segment a human coded with the code, and
-the hybrid matcher's evidence.
+(cos 0.71) | zero-shot 0.62 | keywords …``: the probability and threshold, the per-code models'
+decisions (log-odds), the sentence the passage model rates highest (segments of several
+sentences), the cosine to the code's definition, the most similar segment a human coded with
+the code, the hybrid matcher's score the shared model read, and that matcher's evidence.
 """
 
 from __future__ import annotations
@@ -455,6 +455,7 @@ class ClassifierMatcher(Matcher):
                 if nearest is not None and examples is not None:
                     best = int(nearest[k].argmax())
                     parts.append(f"nearest coded example: '{_short(examples[1][best])}' (cos {nearest[k, best]:.2f})")
+                parts.append(f"zero-shot {hybrid.values[row, j]:.2f}")  # a feature of the shared model
                 if (row, j) in hybrid.evidence:
                     parts.append(hybrid.evidence[(row, j)])
                 evidence[(row, j)] = " | ".join(parts)
