@@ -373,3 +373,23 @@ def test_margin_scores_rise_with_their_code_and_never_with_the_others(matcher, r
     assert (after[:, code] >= before[:, code] - 1e-12).all()
     others = np.delete(np.arange(raw.shape[1]), code)
     assert (after[:, others] <= before[:, others] + 1e-12).all()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 20), st.lists(st.integers(0, 19), min_size=1, max_size=60), st.integers(0, 10_000))
+def test_best_unit_per_segment_is_the_first_of_the_highest(n, owners, seed):
+    """Per segment and code, the highest unit value and the first unit holding it (values
+    rounded to make ties); a segment without units keeps -1 and unit 0."""
+    from qualcode.match.embedding import _best_per_segment
+
+    owner = np.sort(np.array([o % n for o in owners]))
+    values = np.round(np.random.default_rng(seed).random((len(owner), 3)), 1)
+    best, which = _best_per_segment(values, owner, n)
+    for row in range(n):
+        units = np.flatnonzero(owner == row)
+        if not len(units):
+            assert (best[row] == -1.0).all() and (which[row] == 0).all()
+            continue
+        for j in range(3):
+            assert best[row, j] == values[units, j].max()
+            assert which[row, j] == units[np.argmax(values[units, j])]

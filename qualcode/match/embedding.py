@@ -134,7 +134,9 @@ class _Units:
         a turn of "Okay, okay, right." and names holds none), and so does its whole unit."""
         from ..nlp import content_word_counts
 
-        counts = np.asarray(content_word_counts(self.texts), dtype=float).reshape(-1)
+        counts = np.zeros(len(self.texts))
+        sentences = np.flatnonzero(~self.whole)
+        counts[sentences] = content_word_counts([self.texts[u] for u in sentences])
         per_segment = np.bincount(self.owner[~self.whole], counts[~self.whole], minlength=segments)
         counts[self.whole] = per_segment[self.owner[self.whole]]
         return counts, per_segment
@@ -403,15 +405,19 @@ def margin_score(margin: np.ndarray) -> np.ndarray:
 
 
 def _best_per_segment(values: np.ndarray, owner: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Per segment and code: the highest value over the segment's units, and which unit
-    (-1.0 and unit 0 for a segment with no unit)."""
+    """Per segment and code: the highest value over the segment's units, and which unit (the
+    first of equals; -1.0 and unit 0 for a segment with no unit). A segment's units are
+    consecutive rows, as :func:`segment_units` makes them."""
     best = np.full((n, values.shape[1]), -1.0)
     which = np.zeros((n, values.shape[1]), dtype=np.int64)
-    for u in range(len(values)):
-        row = owner[u]
-        better = values[u] > best[row]
-        best[row, better] = values[u, better]
-        which[row, better] = u
+    if not len(values):
+        return best, which
+    starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
+    top = np.maximum.reduceat(values, starts, axis=0)
+    group = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, len(owner)]))
+    unit = np.where(values == top[group], np.arange(len(values))[:, None], len(values))
+    best[owner[starts]] = top
+    which[owner[starts]] = np.minimum.reduceat(unit, starts, axis=0)
     return best, which
 
 
