@@ -102,3 +102,8 @@ def listed(items: Sequence[str], show: int = 3, sep: str = ", ") -> str:
     how a one-line message names what it is about."""
     shown = sep.join(items[:show])
     return shown + (f" and {len(items) - show} more" if len(items) > show else "")
+
+
+def counted(n: int, word: str) -> str:
+    """``n`` and ``word``, plural unless one (``1 user``, ``2 users``): how a message counts."""
+    return f"{n} {word}{'' if n == 1 else 's'}"

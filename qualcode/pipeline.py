@@ -14,7 +14,7 @@ from . import columns as C
 from .codebook import Codebook, load_codebook
 from .corpus import Corpus
 from .embed.base import make_encoder
-from .errors import OptionError, listed
+from .errors import OptionError, counted, listed
 from .fileio import check_csv_name, check_writable, write_together
 from .io import read_transcripts
 from .io.writers import write_codings
@@ -24,10 +24,6 @@ from .progress import shows_progress
 from .provenance import provenance
 from .settings import Settings
 from .suggestions import suggest
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 @dataclass
@@ -57,10 +53,10 @@ class TagResult:
             made_by = rows[C.METHOD] == "human" if C.METHOD in rows else pd.Series(False, index=rows.index)
             typed = rows[C.STATUS].astype(str).str.strip().str.lower() == "human" if C.STATUS in rows else made_by
             human = int((made_by | typed).sum())
-        kept = f" and {_plural(human, 'human code')} kept" if human else ""  # not suggestions: the humans made them
+        kept = f" and {counted(human, 'human code')} kept" if human else ""  # not suggestions: the humans made them
         where = f" -> {self.output}" if self.output else ""
         return (
-            f"{_plural(len(self.corpus.documents), 'document')}, {_plural(len(coded), 'segment')} ({n_coded} scored): "
+            f"{counted(len(self.corpus.documents), 'document')}, {counted(len(coded), 'segment')} ({n_coded} scored): "
             f"{len(self.codings) - human} suggestions{kept} of {codes} codes on {with_code} segments "
             f"[{self.meta['settings']['method_ran']}]{where}"
         )

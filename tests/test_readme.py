@@ -23,18 +23,50 @@ from .conftest import ROOT
 pytestmark = pytest.mark.model
 
 
-def readme_commands() -> list[str]:
+def readme_examples() -> list[tuple[str, str | None]]:
+    """Each ``qualcode`` command of the README's bash blocks, with the output line the README
+    shows for it (a ``# … -> FILE`` or ``# FILE: valid: …`` comment on the next line), if any."""
     text = (ROOT / "README.md").read_text(encoding="utf-8")
-    commands = []
+    found: list[tuple[str, str | None]] = []
     for block in re.findall(r"```bash\n(.*?)```", text, re.S):
         joined = re.sub(r"\\\n\s*", " ", block)
+        last_was_command = False
         for line in joined.splitlines():
+            if last_was_command and line.startswith("# ") and ("->" in line or ": valid:" in line):
+                found[-1] = (found[-1][0], line[2:])
+            last_was_command = False
             if line.startswith("pip install"):
                 line = line.split(" && ", 1)[1] if " && " in line else ""  # installing: done already
             line = re.sub(r"\s+#.*$", "", line).strip()
             if line.startswith("qualcode ") and "tcp://" not in line:  # no Dask scheduler here
-                commands.append(line)
-    return commands
+                found.append((line, None))
+                last_was_command = True
+    return found
+
+
+def readme_commands() -> list[str]:
+    return [command for command, _ in readme_examples()]
+
+
+def shown(comment: str) -> re.Pattern[str]:
+    """The README's output comment as a pattern: up to the file after ``->`` (what follows,
+    after two spaces or a colon, is commentary), ``…`` standing for anything."""
+    line = re.split(r"\s{2,}", comment)[0]
+    if "->" in line:
+        head, tail = line.split("->", 1)
+        line = head + "-> " + tail.split()[0].rstrip(":")
+    return re.compile(".*?".join(re.escape(part) for part in line.split("…")))
+
+
+def test_the_readme_shows_outputs_it_checks():
+    shown_lines = [comment for _, comment in readme_examples() if comment]
+    assert len(shown_lines) >= 8
+    assert shown("9 sources, 14 codes, … codings -> study.qdpx   (a note)").search(
+        "9 sources, 14 codes, 113 codings -> study.qdpx"
+    )
+    assert not shown("9 sources, 14 codes, 91 codings -> study.qdpx").search(
+        "9 sources, 14 codes, 113 codings -> study.qdpx"
+    )
 
 
 def test_the_readme_lists_commands():
@@ -64,10 +96,12 @@ def test_every_readme_command_runs_in_order(tmp_path, monkeypatch):
     shutil.copy(ROOT / "tests" / "fixtures" / "zoom-chemistry-lesson.vtt", tmp_path / "tests" / "fixtures")
     monkeypatch.chdir(tmp_path)
     runner = CliRunner()
-    for command in readme_commands():
+    for command, comment in readme_examples():
         args = shlex.split(command)[1:]
         result = runner.invoke(app, args)
         assert result.exit_code == 0, f"{command}\n{result.output}"
         assert "Traceback" not in result.output, command
+        if comment:  # what the README says the command prints, it prints
+            assert shown(comment).search(result.output), f"{command}\nREADME: {comment}\nprinted: {result.output}"
         if args[0] == "next" and "to_code.csv" in args:
             _fill_in(tmp_path / "to_code.csv", tmp_path / "examples" / "interviews" / "human_codes.csv")

@@ -10,6 +10,7 @@ import typer
 if TYPE_CHECKING:
     import pandas as pd
 
+from ..errors import counted
 from .common import InputsOpt, OldUnitOpt, SegmentByOpt, handles_errors, renamed, warn
 
 
@@ -71,7 +72,10 @@ def export_refi(
     to_qdpx(corpus, book, codings, output, include_rejected=include_rejected, name=name)
     # the codings written: one per passage, code and coder (a passage over two segments is two rows)
     n = 0 if codings is None else len(codings_to_spans(codings, corpus, book, include_rejected=include_rejected))
-    typer.echo(f"{len(corpus)} sources, {len(book.ids)} codes, {n} codings -> {output}", err=True)
+    typer.echo(
+        f"{counted(len(corpus), 'source')}, {counted(len(book.ids), 'code')}, {counted(n, 'coding')} -> {output}",
+        err=True,
+    )
 
 
 @handles_errors
@@ -128,8 +132,8 @@ def import_refi(
     selections, rows = _selections(result.codings), len(result.codings)
     spread = f" ({rows} rows in codings.csv: one per segment a coding covers)" if rows != selections else ""
     typer.echo(
-        f"{len(result.corpus)} sources, {codes} codes, {selections} codings{spread}, "
-        f"{len(result.users)} users -> {output}",
+        f"{counted(len(result.corpus), 'source')}, {counted(codes, 'code')}, {counted(selections, 'coding')}{spread}, "
+        f"{counted(len(result.users), 'user')} -> {output}",
         err=True,
     )
 

@@ -33,7 +33,7 @@ from ..codebook import Codebook
 from ..codings import span_segments
 from ..corpus import Corpus
 from ..document import Document, TimeSpan, Turn
-from ..errors import InputFileError, RefiError
+from ..errors import InputFileError, RefiError, counted
 from ..io.speakers import split_turns
 from ..segment import order_metadata, segment_documents
 from .codes import codebook_from_codes
@@ -103,8 +103,8 @@ class RefiProject:
     def __repr__(self) -> str:
         codes = len(self.codebook.ids) if self.codebook else 0
         return (
-            f"RefiProject({self.name!r} from {self.origin or 'unknown program'}: {len(self.corpus)} sources, "
-            f"{codes} codes, {len(self.codings)} codings, {len(self.users)} users)"
+            f"RefiProject({self.name!r} from {self.origin or 'unknown program'}: {counted(len(self.corpus), 'source')}, "
+            f"{counted(codes, 'code')}, {counted(len(self.codings), 'coding')}, {counted(len(self.users), 'user')})"
         )
 
 
