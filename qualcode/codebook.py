@@ -30,7 +30,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from .errors import CodebookError, InputFileError
+from .errors import CodebookError, InputFileError, counted
 from .fileio import atomic_write_text
 
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -163,7 +163,7 @@ class Codebook(BaseModel):
             yield from code.walk()
 
     def __repr__(self) -> str:
-        return f"Codebook({self.name!r}, version {self.version!r}, {len(self.ids)} codes, sha256 {self.hash[:12]})"
+        return f"Codebook({self.name!r}, version {self.version!r}, {counted(len(self.ids), 'code')}, sha256 {self.hash[:12]})"
 
     __str__ = __repr__
 
@@ -201,7 +201,7 @@ class Codebook(BaseModel):
                 f"<td>{'' if code.threshold is None else code.threshold}</td></tr>"
             )
         return (
-            f"<p><b>{escape(self.name)}</b> (version {escape(self.version)}, {len(self.ids)} codes, "
+            f"<p><b>{escape(self.name)}</b> (version {escape(self.version)}, {counted(len(self.ids), 'code')}, "
             f"sha256 <code>{self.hash[:12]}</code>)</p><table><thead><tr><th>code</th><th>description</th>"
             f"<th>keywords</th><th>examples</th><th>threshold</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
         )

@@ -57,7 +57,8 @@ class TagResult:
         where = f" -> {self.output}" if self.output else ""
         return (
             f"{counted(len(self.corpus.documents), 'document')}, {counted(len(coded), 'segment')} ({n_coded} scored): "
-            f"{len(self.codings) - human} suggestions{kept} of {codes} codes on {with_code} segments "
+            f"{counted(len(self.codings) - human, 'suggestion')}{kept} of {counted(codes, 'code')} on "
+            f"{counted(with_code, 'segment')} "
             f"[{self.meta['settings']['method_ran']}]{where}"
         )
 

@@ -37,3 +37,12 @@ def test_wide_format_writes_one_row_per_coded_segment(tmp_path):
     wide = pd.read_csv(out)
     coded = result.corpus.segments[~result.corpus.segments["is_interviewer"]]
     assert len(wide) == len(coded) and "personnel" in wide.columns
+
+
+def test_the_summary_counts_in_the_singular_for_one(tmp_path):
+    talk = tmp_path / "talk.txt"
+    talk.write_text("We hired one new counselor this year.\n", encoding="utf-8")
+    result = qc.tag(talk, CODEBOOK, method="keyword")
+    assert result.summary().startswith(
+        "1 document, 1 segment (1 scored): 1 suggestion of 1 code on 1 segment [keyword]"
+    ), result.summary()

@@ -476,6 +476,21 @@ def test_a_cue_with_an_unreadable_timing_is_an_error_not_lost_text(tmp_path, tim
         qc.read_transcripts(path)
 
 
+@pytest.mark.parametrize("suffix", ["srt", "vtt"])
+def test_a_cue_that_ends_before_it_starts_is_an_error_naming_its_line(tmp_path, suffix):
+    comma = "," if suffix == "srt" else "."
+    head = "WEBVTT\n\n" if suffix == "vtt" else ""
+    path = tmp_path / f"talk.{suffix}"
+    path.write_text(
+        f"{head}1\n00:00:01{comma}000 --> 00:00:02{comma}000\nWe hired counselors.\n\n"
+        f"2\n00:00:03{comma}000 --> 00:00:02{comma}500\nBackwards.\n",
+        encoding="utf-8",
+    )
+    line = 5 + (2 if head else 0)
+    with pytest.raises(qc.InputFileError, match=rf"talk\.{suffix}:{line}: a caption ends before it starts"):
+        qc.read_transcripts(path)
+
+
 def test_notes_and_styles_in_a_vtt_are_not_cues(tmp_path):
     path = tmp_path / "talk.vtt"
     path.write_text(

@@ -59,7 +59,7 @@ def export_refi(
         if coded is not None or inputs:
             raise OptionError("a .qdc file holds the codebook only; leave out CODED and --inputs, or write .qdpx")
         to_qdc(book, output)
-        typer.echo(f"{len(book.ids)} codes -> {output}", err=True)
+        typer.echo(f"{counted(len(book.ids), 'code')} -> {output}", err=True)
         return
     codings = None
     if coded is not None:
@@ -118,7 +118,7 @@ def import_refi(
         check_writable(output)
         book = read_qdc(project)
         save_codebook(book, output)
-        typer.echo(f"{len(book.ids)} codes -> {output}", err=True)
+        typer.echo(f"{counted(len(book.ids), 'code')} -> {output}", err=True)
         return
     if suffix in TAGUETTE_SUFFIXES:
         result = read_taguette(project, segment_by=segment_by)

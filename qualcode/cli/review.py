@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from ..errors import counted
 from .common import InputsOpt, SegmentByOpt, check_output, handles_errors, renamed
 
 
@@ -186,4 +187,4 @@ def next(
         n=n,
         include_interviewer=include_interviewer,
     )
-    typer.echo(f"{len(sheet)} segments to code -> {output}", err=True)
+    typer.echo(f"{counted(len(sheet), 'segment')} to code -> {output}", err=True)

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from ..errors import counted
 from .common import OldUnitOpt, SegmentByOpt, handles_errors, progress, renamed, warn
 
 
@@ -167,4 +168,4 @@ def validate(
         ignored = read_table_codebook(codebook).ignored
         if ignored:
             typer.echo(f"note: columns not read: {', '.join(ignored)}", err=True)
-    typer.echo(f"{codebook}: valid: {len(book.ids)} codes, sha256 {book.hash[:12]}")
+    typer.echo(f"{codebook}: valid: {counted(len(book.ids), 'code')}, sha256 {book.hash[:12]}")

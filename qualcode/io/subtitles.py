@@ -29,7 +29,8 @@ _BLANK = re.compile(r"\n[ \t]*\n")
 
 def check_blocks(text: str, path: Path, fmt: str) -> int:
     """The number of cues in ``text``; an error naming the line of the first block that holds
-    text but no timing line a reader can use (such a cue would otherwise vanish silently)."""
+    text but no timing line a reader can use (such a cue would otherwise vanish silently), or
+    a timing that ends before it starts (its segment's times would be wrong)."""
     cues = 0
     offset = 0
     for block in _BLANK.split(text.replace("\r\n", "\n").replace("\r", "\n")):
@@ -48,6 +49,12 @@ def check_blocks(text: str, path: Path, fmt: str) -> int:
             raise InputFileError(
                 f"{path}:{line_no}: a caption whose timing line cannot be read ({shown[:60]!r}); write it as "
                 "HH:MM:SS.mmm --> HH:MM:SS.mmm so that its text is not lost"
+            )
+        start, end = (parse_time(part.strip().split()[0]) for part in lines[timing[0]].split("-->", 1))
+        if start is not None and end is not None and end < start:
+            raise InputFileError(
+                f"{path}:{line_no}: a caption ends before it starts ({lines[timing[0]].strip()[:60]!r}); "
+                "correct its timing so that its text keeps its place in time"
             )
         cues += 1
     return cues
