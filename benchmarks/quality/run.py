@@ -3,6 +3,10 @@ the same run. One command runs everything, prints the table and writes it into
 benchmarks/README.md (between the QUALITY markers):
 
     python benchmarks/quality/run.py [--corpus talkmoves --corpus games --corpus serdif] [--no-write]
+        [--no-active] [--active-seeds 8]
+
+and then the active-learning curve of ``active_curve.py`` (its own table in the README, 8
+seeds, ~40 minutes; ``--no-active`` skips it).
 
 Two more cuts of the same corpora, as ``qualcode tag`` cuts such files by default: long
 segments, where logistic regression on a whole segment's embedding is strongest.
@@ -41,7 +45,7 @@ from sklearn.linear_model import LogisticRegression
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from corpora import CORPORA, ROOT, Bench  # noqa: E402
+from corpora import ACTIVE, CORPORA, ROOT, Bench  # noqa: E402
 from metrics import ece, macro_f1, mean_kappa, reliability  # noqa: E402
 
 import qualcode as qc  # noqa: E402
@@ -220,6 +224,8 @@ def main() -> None:
     parser.add_argument("--corpus", action="append", choices=sorted(CORPORA))
     parser.add_argument("--no-write", action="store_true", help="print only; leave benchmarks/README.md as it is")
     parser.add_argument("--encoder", default=DEFAULT_ENCODER, help="encoder backend: onnx (default) or torch")
+    parser.add_argument("--no-active", action="store_true", help="skip the active-learning curve")
+    parser.add_argument("--active-seeds", type=int, default=8)
     args = parser.parse_args()
     enc = encoder(args.encoder)
     found: dict[str, dict[str, dict[str, dict[str, float]]]] = {}
@@ -245,6 +251,14 @@ def main() -> None:
             + "\n\n"
             + text
         )
+    if not args.no_active:
+        from active_curve import curves, write
+
+        names = [name for name in ACTIVE if not args.corpus or name in args.corpus]
+        active = curves(names, args.active_seeds, enc)
+        print(active)
+        if not args.no_write and names == list(ACTIVE):
+            write(active, args.active_seeds, "python benchmarks/quality/run.py")
 
 
 if __name__ == "__main__":
