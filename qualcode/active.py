@@ -67,6 +67,23 @@ SIMILAR = 0.92
 SEEK_BY_DEFINITION = 3  # codes with fewer positive examples are sought by their zero-shot scores
 DEFINITION_THRESHOLD = 0.4  # the hybrid matcher's default threshold
 ROLE = "role"  # the participant metadata column a batch is spread over
+BEFORE = "before"  # the sheet's column of the segment said before each one
+
+
+def said_before(segments: pd.DataFrame, sheet: pd.DataFrame) -> list[str]:
+    """For each row of ``sheet``: the segment before it in its document, ``speaker: text``
+    (the question a participant's answer replies to; empty for a document's first segment),
+    so that a segment can be coded in its place, as in the transcript."""
+    speakers = segments[C.SPEAKER] if C.SPEAKER in segments else pd.Series("", index=segments.index)
+    said = {
+        (str(doc), int(sid)): (f"{speaker}: {text}" if isinstance(speaker, str) and speaker.strip() else str(text))
+        for doc, sid, speaker, text in zip(
+            segments[C.DOC_ID], segments[C.SEGMENT_ID], speakers, segments[C.TEXT], strict=True
+        )
+    }
+    return [
+        said.get((str(doc), int(sid) - 1), "") for doc, sid in zip(sheet[C.DOC_ID], sheet[C.SEGMENT_ID], strict=True)
+    ]
 
 
 def definition_trust(auc: float | None) -> float:
@@ -179,7 +196,8 @@ def next_to_code(
     -------
     pandas.DataFrame
         One row per chosen segment, most useful first: ``doc_id, segment_id, speaker``, the
-        offsets and metadata, ``text``, ``suggested`` (codes above their threshold now, with
+        offsets and metadata, ``before`` (the segment said before it, ``speaker: text``: the
+        question an answer replies to), ``text``, ``suggested`` (codes above their threshold now, with
         scores), ``useful_for`` (the code a human code there would teach most), ``usefulness``,
         ``chosen`` (``useful`` or ``at random``; see the module docs), and empty ``codes`` and
         ``coder`` columns to fill in.
@@ -278,6 +296,7 @@ def next_to_code(
     sheet["chosen"] = ["at random" if row in drawn else "useful" for row in rows]
     text = sheet.pop(C.TEXT)
     sheet.insert(len(sheet.columns) - 4, C.TEXT, text)
+    sheet.insert(len(sheet.columns) - 5, BEFORE, said_before(segments, sheet))
     sheet["codes"] = ""
     sheet["coder"] = ""
     sheet.attrs["qualcode"] = {

@@ -125,6 +125,16 @@ def test_sheet_round_trip_trains_on_coded_segments_only(codebook, tmp_path):
     assert again.equals(first)  # seeded: the same input gives the same sheet
     keys = set(zip(first["doc_id"], first["segment_id"], strict=True))
     assert len(keys) == 6 and keys <= set(zip(corpus.segments["doc_id"], corpus.segments["segment_id"], strict=True))
+    # each row shows what was said before it in its document (the question an answer replies to)
+    segments = corpus.segments.set_index(["doc_id", "segment_id"])
+    for doc_id, segment_id, before in zip(first["doc_id"], first["segment_id"], first["before"], strict=True):
+        if segment_id == 0:
+            assert before == ""
+            continue
+        previous = segments.loc[(doc_id, segment_id - 1)]
+        assert before == f"{previous['speaker']}: {previous['text']}"
+    assert first["before"].str.startswith("Interviewer: ").any()
+    assert list(first.columns).index("before") == list(first.columns).index("text") - 1
     first.loc[0, "codes"] = "personnel; strength"
     first.loc[1, "codes"] = "covid_lessons"
     sheet = tmp_path / "to_code.csv"
