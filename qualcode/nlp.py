@@ -159,6 +159,18 @@ def sentence_spans(texts: list[str]) -> list[list[tuple[int, int]]]:
 
 CONTENT_POS = frozenset({"NOUN", "VERB", "ADJ", "ADV"})
 TAG_BELOW = 4  # texts with fewer candidate words are part-of-speech tagged
+# Interjections and back-channels of spoken English, letters repeated once ("hmmm" is "hm"):
+# never content words. spaCy's stop words lack them and its tagger reads "Mm-hmm" as nouns,
+# so a turn of "Mm-hmm, yeah, yeah." counted four content words and scored 0.30 for a code.
+FILLERS = frozenset(
+    ["m", "mh", "hm", "mhm", "uh", "uhm", "um", "huh", "ah", "aha", "eh", "er", "erm", "oh", "yeah", "yea", "ya", "yep", "yup", "yes", "nope", "okay", "ok", "alright"]
+)
+
+
+def _filler(word: str) -> bool:
+    """Whether ``word`` is an interjection of :data:`FILLERS` ("Hmmm", "Mm", "Yeahhh")."""
+    collapsed = "".join(letter for i, letter in enumerate(word) if i == 0 or letter != word[i - 1])
+    return collapsed in FILLERS
 
 
 @lru_cache(maxsize=1)
@@ -188,7 +200,8 @@ def _tokens(texts: list[str]) -> list[Doc]:
 
 def content_word_counts(texts: list[str]) -> list[int]:
     """How many content words each text holds: alphabetic non-stop-words that are nouns,
-    verbs, adjectives or adverbs. "Michael?", "8" and "Okay." hold none.
+    verbs, adjectives or adverbs and not interjections (:data:`FILLERS`). "Michael?", "8",
+    "Okay." and "Mm-hmm, yeah." hold none.
 
     Texts with ``TAG_BELOW`` or more alphabetic non-stop-words are counted without tagging
     (their count is at least that); shorter ones are tagged, so that names, numbers and
@@ -198,14 +211,18 @@ def content_word_counts(texts: list[str]) -> list[int]:
     todo = [text for text in dict.fromkeys(texts) if text not in found]
     short: list[str] = []
     for text, doc in zip(todo, _tokens(todo), strict=True):
-        candidates = sum(1 for token in doc if token.is_alpha and not token.is_stop)
+        candidates = sum(1 for token in doc if token.is_alpha and not token.is_stop and not _filler(token.lower_))
         if candidates >= TAG_BELOW or candidates == 0:
             found[text] = candidates
         else:
             short.append(text)
     if short:
         for text, doc in zip(short, load_tagger().pipe(short, batch_size=256), strict=True):
-            found[text] = sum(1 for token in doc if token.is_alpha and not token.is_stop and token.pos_ in CONTENT_POS)
+            found[text] = sum(
+                1
+                for token in doc
+                if token.is_alpha and not token.is_stop and token.pos_ in CONTENT_POS and not _filler(token.lower_)
+            )
     for text in todo:
         _CONTENT[text] = found[text]
     while len(_CONTENT) > CONTENT_MEMO_SIZE:

@@ -13,6 +13,13 @@ def test_content_words_skip_names_numbers_and_fillers():
     assert counts[3] >= 2 and counts[4] == 1
 
 
+def test_interjections_are_never_content_words_however_spelled_or_tagged():
+    # four interjections are counted without the tagger, and the tagger reads "Mm-hmm" as nouns
+    texts = ["Mm-hmm, yeah, yeah, uh-huh.", "Mm-hmm.", "Hmmm, okay, yeahhh, umm.", "Oh, the budget, um, really hurt."]
+    assert nlp.content_word_counts(texts) == [0, 0, 0, 2]
+    assert not nlp._filler("hummus") and nlp._filler("mmm") and nlp._filler("ok")
+
+
 def test_a_batch_larger_than_the_memo_is_answered_whole(monkeypatch):
     monkeypatch.setattr(nlp, "MEMO_SIZE", 3)
     texts = [f"Sentence number {i} is here." for i in range(10)]
