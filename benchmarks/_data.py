@@ -26,7 +26,9 @@ def _norm(label: object) -> str | None:
 def talkmoves_sentences() -> pd.DataFrame:
     """One row per sentence: lesson, row, speaker, text, teacher_tag, student_tag (tag numbers as strings)."""
     if not any(TALKMOVES.glob("*.xlsx")):
-        raise SystemExit(f"no TalkMoves transcripts in {TALKMOVES}: the benchmarks read ../shared/data beside the project")
+        raise SystemExit(
+            f"no TalkMoves transcripts in {TALKMOVES}: the benchmarks read ../shared/data beside the project"
+        )
     rows = []
     for path in sorted(TALKMOVES.glob("*.xlsx")):
         sheet = openpyxl.load_workbook(path, read_only=True).active
