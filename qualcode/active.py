@@ -318,7 +318,7 @@ def next_sheet(
     include_interviewer: bool = False,
 ) -> pd.DataFrame:
     """``qualcode next``: the sheet of :func:`qualcode.next_to_code` written to ``output``
-    with a ``.meta.json`` beside it, so that ``tag --train`` and a later ``next`` given the
+    (``.csv``, or ``.xlsx`` for Excel) with a ``.meta.json`` beside it, so that ``tag --train`` and a later ``next`` given the
     sheet find the transcripts without ``inputs``.
 
     ``coded``: every codings file so far (hand-coded interviews, filled-in sheets): all of
@@ -329,9 +329,9 @@ def next_sheet(
     batch drawn at random.
     """
     from .codebook import load_codebook
-    from .fileio import check_csv_name, write_together
+    from .fileio import check_own_record, check_sheet_name, write_together
     from .io import read_transcripts
-    from .io.writers import csv_writer
+    from .io.writers import table_writer
     from .meta import meta_path, meta_writer, read_meta
     from .previous import check_not_an_input
     from .provenance import provenance
@@ -343,7 +343,7 @@ def next_sheet(
         raise OptionError(
             "give the transcripts (-i) to choose a first batch from, or the codings so far (CODED)", option="inputs"
         )
-    output = check_csv_name(output)
+    output = check_own_record(check_sheet_name(output))
     read_before = [path for item in coded if (earlier := read_meta(item)) is not None for path in earlier.files_read()]
     check_not_an_input(output, [*coded, *(inputs or ()), codebook, metadata, *read_before])
     check_not_an_input(meta_path(output), [*coded, *(inputs or ())])
@@ -371,7 +371,7 @@ def next_sheet(
     )
     write_together(
         [
-            (output, csv_writer(sheet)),
+            (output, table_writer(sheet, output)),
             (meta_path(output), meta_writer(meta)),
         ]
     )

@@ -226,14 +226,14 @@ def closest_code(name: str, codebook: Codebook) -> str | None:
 def codes_as_ids(codings: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
     """``codings`` with each code written as its codebook id: a code typed as a code's label
     (``artistic experience`` for ``artistic_experience``, as a researcher fills in a sheet
-    from a codebook table) or as an id or label in other letter case or spacing is the code
-    it names, when it names exactly one. Anything else is left for :func:`check_codings`."""
+    from a codebook table) or as an id or label in other letter case or spacing (``Covid
+    lessons`` for ``covid_lessons``) is the code it names, when it names exactly one. Anything else is left for :func:`check_codings`."""
     if C.CODE not in codings.columns or codings.empty:
         return codings
     known = set(codebook.ids)
     named: dict[str, set[str]] = {}
     for code in codebook.ids:
-        for name in (code, codebook.get(code).label or ""):
+        for name in (code, code.replace("_", " "), codebook.get(code).label or ""):
             if name.strip():
                 named.setdefault(" ".join(name.lower().split()), set()).add(code)
     values = codings[C.CODE].astype(str)

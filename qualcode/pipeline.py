@@ -15,7 +15,7 @@ from .codebook import Codebook, load_codebook
 from .corpus import Corpus
 from .embed.base import make_encoder
 from .errors import OptionError, counted, listed
-from .fileio import check_csv_name, check_writable, write_together
+from .fileio import check_csv_name, check_own_record, check_writable, write_together
 from .io import read_transcripts
 from .io.writers import write_codings
 from .meta import meta_path, meta_writer
@@ -160,7 +160,7 @@ def tag(
     run = Settings.build(settings, **options)
     if output is not None:
         check_writable(output)
-        check_csv_name(output)
+        check_own_record(check_csv_name(output))
         check_writable(meta_path(output))
         check_not_an_input(
             output,

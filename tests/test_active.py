@@ -157,6 +157,45 @@ def test_sheet_round_trip_trains_on_coded_segments_only(codebook, tmp_path):
 
 
 @pytest.mark.model
+def test_a_sheet_in_excel_is_filled_in_and_teaches(tmp_path):
+    """`next -o to_code.xlsx`: the sheet opens in Excel with its text whole (a UTF-8 CSV opens
+    in the system's code page); filled in there, it teaches `tag --train` and the next `next`."""
+    import openpyxl
+
+    human = EXAMPLES / "human_codes_d01.csv"
+    out = tmp_path / "to_code.xlsx"
+    args = ["next", str(human), "-c", str(CODEBOOK), "-i", str(EXAMPLES), "-n", "4", "-o", str(out)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "to_code.meta.json").is_file()
+    book = openpyxl.load_workbook(out)
+    header = [cell.value for cell in book.active[1]]
+    assert {"before", "text", "codes", "chosen"} <= set(header)
+    book.active.cell(row=2, column=header.index("codes") + 1, value="Covid lessons; strength")
+    book.save(out)
+    coded = tmp_path / "coded.csv"
+    tag = CliRunner().invoke(
+        app, ["tag", str(EXAMPLES), "-c", str(CODEBOOK), "-o", str(coded), "--train", str(human), "--train", str(out)]
+    )
+    assert tag.exit_code == 0, tag.output
+    rows = pd.read_csv(coded)
+    first = pd.read_excel(out, dtype=str).iloc[0]
+    taught = rows[(rows["method"] == "human") & (rows["doc_id"] == first["doc_id"])]
+    assert {"covid_lessons", "strength"} <= set(taught[taught["segment_id"] == int(first["segment_id"])]["code"])
+    more = tmp_path / "more.csv"
+    again = CliRunner().invoke(app, ["next", str(human), str(out), "-c", str(CODEBOOK), "-n", "3", "-o", str(more)])
+    assert again.exit_code == 0, again.output  # the transcripts found through the sheet's record
+    chosen = set(zip(pd.read_csv(more)["doc_id"], pd.read_csv(more)["segment_id"], strict=True))
+    assert (first["doc_id"], int(first["segment_id"])) not in chosen
+    wrong = CliRunner().invoke(app, [*args[:-1], str(tmp_path / "to_code.ods")])
+    assert wrong.exit_code == 2 and "written as .csv or .xlsx" in wrong.output
+    # a tag output named like the sheet would replace the sheet's record (its transcripts)
+    clash = CliRunner().invoke(app, ["tag", str(EXAMPLES), "-c", str(CODEBOOK), "-o", str(tmp_path / "to_code.csv")])
+    assert clash.exit_code == 2 and "is that of to_code.xlsx beside it" in " ".join(clash.output.split())
+    assert not (tmp_path / "to_code.csv").exists()
+
+
+@pytest.mark.model
 def test_next_command_writes_a_sheet(tmp_path):
     human = EXAMPLES / "human_codes_d01.csv"
     out = tmp_path / "to_code.csv"

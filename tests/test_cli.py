@@ -196,7 +196,6 @@ def test_a_table_named_other_than_csv_is_refused_before_it_replaces_a_record(tmp
     for args in (
         tag_args(tmp_path / "coded.xlsx"),
         ("review", out, "--accept-above", "0.6", "-o", tmp_path / "coded.xlsx"),
-        ("next", "-i", EXAMPLES, "-c", CODEBOOK, "-o", tmp_path / "coded.xlsx"),
         ("freq", out, "-o", tmp_path / "freq.txt"),
         ("matrix", out, "-o", tmp_path / "matrix"),
         ("evaluate", out, "--gold", EXAMPLES / "human_codes.csv", "-o", tmp_path / "e.tsv"),
@@ -204,6 +203,12 @@ def test_a_table_named_other_than_csv_is_refused_before_it_replaces_a_record(tmp
         result = run(*args)
         said = " ".join(result.output.split())
         assert result.exit_code == 2 and "qualcode writes this table as CSV" in said and "name the output" in said, args
+    # `next` writes .csv or .xlsx, but not a sheet whose record is that of the codings beside it
+    sheet = run("next", "-i", EXAMPLES, "-c", CODEBOOK, "-o", tmp_path / "coded.xlsx")
+    said = " ".join(sheet.output.split())
+    assert sheet.exit_code == 2 and "its record coded.meta.json is that of coded.csv beside it" in said
+    other = run("next", "-i", EXAMPLES, "-c", CODEBOOK, "-o", tmp_path / "coded.txt")
+    assert other.exit_code == 2 and "written as .csv or .xlsx" in " ".join(other.output.split())
     assert (tmp_path / "coded.meta.json").read_bytes() == record
     assert sorted(p.name for p in tmp_path.iterdir()) == ["coded.csv", "coded.meta.json"]
     with pytest.raises(qc.OutputError, match=r"name the output coded\.csv"):

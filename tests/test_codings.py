@@ -246,6 +246,9 @@ def test_codes_typed_as_labels_are_the_codes_they_name(tmp_path, codebook, examp
     two = qc.load_codebook(book)
     rows = pd.DataFrame({C.DOC_ID: ["d"] * 3, C.SEGMENT_ID: [0, 1, 2], C.CODE: ["Other", "care", "nope"]})
     assert codes_as_ids(rows, two)[C.CODE].tolist() == ["Other", "c", "nope"]
+    # an id typed with spaces for its underscores ("covid lessons") is the code it spells
+    spaced = pd.DataFrame({C.DOC_ID: ["d", "d"], C.SEGMENT_ID: [0, 1], C.CODE: ["covid lessons", "Covid  Lessons"]})
+    assert codes_as_ids(spaced, codebook)[C.CODE].tolist() == ["covid_lessons", "covid_lessons"]
 
 
 @pytest.mark.parametrize(

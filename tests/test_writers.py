@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 import qualcode as qc
-from qualcode.io.writers import long_to_wide, write_codings, write_csv
+from qualcode.io.writers import long_to_wide, write_codings, write_csv, xlsx_writer
 
 SEGMENTS = pd.DataFrame(
     {"doc_id": "d", "segment_id": [0, 1, 2], "is_interviewer": False, "text": ["x", "y", "z"], "role": "sup"}
@@ -46,3 +46,34 @@ def test_formula_cells_are_neutralised_and_restored(tmp_path):
     assert back["text"].tolist() == hostile["text"].tolist()
     assert back["evidence"].tolist() == hostile["evidence"].tolist()
     assert back["score"].tolist() == hostile["score"].tolist()  # numbers untouched
+
+
+def test_a_workbook_keeps_text_whole_and_never_runs_a_formula(tmp_path):
+    import openpyxl
+
+    from qualcode.io.table import read_table
+
+    frame = pd.DataFrame(
+        {
+            "doc_id": ["d1", "d1"],
+            "segment_id": [0, 1],
+            "text": ['=HYPERLINK("http://x")', "Ana said “we’re à l’école” — twice."],
+            "score": [0.5, float("nan")],
+            "codes": ["", ""],
+        }
+    )
+    path = tmp_path / "sheet.xlsx"
+    xlsx_writer(frame, path)(path)
+    sheet = openpyxl.load_workbook(path).active
+    assert sheet["C2"].data_type == "s" and sheet["C2"].value.startswith("=HYPERLINK")
+    assert sheet.freeze_panes == "A2" and sheet.column_dimensions["C"].width == 80
+    back = read_table(path)
+    assert back["text"].tolist() == frame["text"].tolist() and back["segment_id"].tolist() == ["0", "1"]
+
+
+@pytest.mark.parametrize(("text", "why"), [("x" * 32_768, "more characters"), ("bell\x07", "a control character")])
+def test_a_cell_a_workbook_cannot_hold_is_an_error_naming_it(tmp_path, text, why):
+    frame = pd.DataFrame({"doc_id": ["d1"], "text": [text]})
+    with pytest.raises(qc.OutputError, match=rf"sheet\.xlsx: row 2, column 'text' holds {why}.*write a \.csv instead"):
+        xlsx_writer(frame, tmp_path / "sheet.xlsx")
+    assert not (tmp_path / "sheet.xlsx").exists()

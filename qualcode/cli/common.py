@@ -114,7 +114,7 @@ def check_output(path: Path, *, csv: bool = False, inputs: Sequence[Path | None]
     given = [item for item in inputs if item is not None]
     recorded: list[str | Path | None] = []
     for item in given:
-        meta = read_meta(item) if item.is_file() and item.suffix.lower() == ".csv" else None
+        meta = read_meta(item) if item.is_file() and item.suffix.lower() in (".csv", ".xlsx") else None
         if meta is not None:
             recorded += meta.files_read()
     check_not_an_input(path, [*given, *recorded])

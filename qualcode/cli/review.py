@@ -140,7 +140,12 @@ def evaluate(
 
 @handles_errors
 def next(
-    output: Annotated[Path, typer.Option("--output", "-o", help="The sheet to write (a CSV to fill in).")],
+    output: Annotated[
+        Path,
+        typer.Option(
+            "--output", "-o", help="The sheet to fill in: .xlsx (Excel keeps its accents and quotes) or .csv."
+        ),
+    ],
     codebook: Annotated[
         Path, typer.Option("--codebook", "-c", help="The codebook: YAML, or a CSV/XLSX table with one code per row.")
     ],
@@ -171,12 +176,14 @@ def next(
     Write the codes that apply in the sheet's `codes` column (separated by ;), leave it empty
     when none applies, then pass the sheet with the earlier codings to `tag --train` or to
     `next` again: qualcode next human.csv to_code.csv -c codebook.yaml -n 20 -o more.csv
-    Example: qualcode next human.csv -c codebooks/caring_schools.yaml -i interviews/ -n 20 -o to_code.csv
+    Example: qualcode next human.csv -c codebooks/caring_schools.yaml -i interviews/ -n 20 -o to_code.xlsx
     First batch, no codes yet: qualcode next -i interviews/ -c codebooks/caring_schools.yaml -n 20 -o to_code.csv
     """
     from ..active import next_sheet
+    from ..fileio import check_own_record, check_sheet_name
 
-    check_output(output, csv=True)
+    check_output(output)
+    check_own_record(check_sheet_name(output))
     sheet = next_sheet(
         coded or [],
         codebook,

@@ -75,6 +75,74 @@ def csv_writer(frame: pd.DataFrame) -> Callable[[Path], None]:
     return lambda tmp: safe.to_csv(tmp, index=False, float_format=FLOAT_FORMAT, lineterminator="\n")
 
 
+EXCEL_CELL_CHARS = 32_767  # the most characters an Excel cell holds
+WIDE_COLUMNS = {"before": 60, C.TEXT: 80, "suggested": 30, "codes": 30}  # widths of a sheet's reading columns
+
+
+def xlsx_writer(frame: pd.DataFrame, source: str | Path = "table") -> Callable[[Path], None]:
+    """What writes ``frame`` as an Excel workbook (openpyxl) to a path: one sheet, the header
+    row frozen, long text columns wide and wrapped, every text cell a string (a transcript
+    line starting with ``=`` stays text, not a formula). Excel opens a UTF-8 CSV in the
+    system's code page, so accents and curly quotes of a transcript read as ``Ã©``, ``â€™``;
+    a workbook carries its text whole.
+
+    Raises
+    ------
+    OutputError
+        A cell holds more than Excel's 32,767 characters or a control character a workbook
+        cannot store: the error names the row and column; write a .csv instead.
+    """
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    from ..errors import OutputError
+
+    columns = [str(c) for c in frame.columns]
+    rows: list[list[object]] = []
+    for number, record in enumerate(frame.itertuples(index=False), start=2):
+        row: list[object] = []
+        for column, value in zip(columns, record, strict=True):
+            if value is None or (isinstance(value, float) and value != value) or value is pd.NA:
+                row.append(None)
+                continue
+            if isinstance(value, str) and (len(value) > EXCEL_CELL_CHARS or ILLEGAL_CHARACTERS_RE.search(value)):
+                too_long = len(value) > EXCEL_CELL_CHARS
+                why = "more characters than an Excel cell holds" if too_long else "a control character"
+                raise OutputError(f"{source}: row {number}, column {column!r} holds {why}; write a .csv instead")
+            row.append(value.item() if hasattr(value, "item") else value)
+        rows.append(row)
+
+    def write(path: Path) -> None:
+        from openpyxl import Workbook
+        from openpyxl.styles import Alignment
+        from openpyxl.utils import get_column_letter
+
+        book = Workbook()
+        sheet = book.active
+        assert sheet is not None
+        sheet.append(columns)
+        for row in rows:
+            sheet.append(row)
+        wrap = Alignment(wrap_text=True, vertical="top")
+        for j, column in enumerate(columns, start=1):
+            letter = get_column_letter(j)
+            if column in WIDE_COLUMNS:
+                sheet.column_dimensions[letter].width = WIDE_COLUMNS[column]
+            for cell in sheet[letter][1:]:
+                if isinstance(cell.value, str):
+                    cell.data_type = "s"  # never a formula
+                    if column in WIDE_COLUMNS:
+                        cell.alignment = wrap
+        sheet.freeze_panes = "A2"
+        book.save(path)
+
+    return write
+
+
+def table_writer(frame: pd.DataFrame, path: str | Path) -> Callable[[Path], None]:
+    """:func:`xlsx_writer` for a path ending in ``.xlsx``, else :func:`csv_writer`."""
+    return xlsx_writer(frame, path) if Path(path).suffix.lower() == ".xlsx" else csv_writer(frame)
+
+
 def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
     """Write a DataFrame as a deterministic UTF-8 CSV (:func:`csv_writer`), atomically."""
     return atomic_write(path, csv_writer(frame))
