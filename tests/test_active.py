@@ -196,6 +196,36 @@ def test_a_sheet_in_excel_is_filled_in_and_teaches(tmp_path):
 
 
 @pytest.mark.model
+def test_a_first_batch_from_a_survey_table_names_its_columns(tmp_path):
+    """`next -i survey.csv --text-column essay --id-column rid`, as `tag` takes them; recorded,
+    so the next `next` given the filled-in sheet reads the table the same way."""
+    survey = tmp_path / "survey.csv"
+    answers = [
+        "We hired two counselors this year.",
+        "Every school now has a wellness plan.",
+        "Principals model care for their staff.",
+        "The pandemic changed how we check on families.",
+        "Teachers got training on trauma.",
+        "Bus drivers greet every child by name.",
+    ]
+    pd.DataFrame({"rid": [f"r{i}" for i in range(6)], "essay": answers}).to_csv(survey, index=False)
+    out = tmp_path / "first.csv"
+    args = ["next", "-i", str(survey), "-c", str(CODEBOOK), "-n", "3", "-o", str(out)]
+    refused = CliRunner().invoke(app, args)
+    assert refused.exit_code == 2 and "pass --text-column" in refused.output
+    result = CliRunner().invoke(app, [*args, "--text-column", "essay", "--id-column", "rid"])
+    assert result.exit_code == 0, result.output
+    sheet = pd.read_csv(out, keep_default_na=False)
+    assert set(sheet["doc_id"]) <= {f"r{i}" for i in range(6)} and set(sheet["text"]) <= set(answers)
+    sheet.loc[0, "codes"] = "personnel"
+    sheet.to_csv(out, index=False)
+    again = CliRunner().invoke(
+        app, ["next", str(out), "-c", str(CODEBOOK), "-n", "2", "-o", str(tmp_path / "more.csv")]
+    )
+    assert again.exit_code == 0, again.output
+
+
+@pytest.mark.model
 def test_next_command_writes_a_sheet(tmp_path):
     human = EXAMPLES / "human_codes_d01.csv"
     out = tmp_path / "to_code.csv"

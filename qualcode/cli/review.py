@@ -170,6 +170,11 @@ def next(
     include_interviewer: Annotated[
         bool, typer.Option("--include-interviewer", help="Also choose interviewer turns.")
     ] = False,
+    text_column: Annotated[str | None, typer.Option(help="CSV/XLSX column holding the text.")] = None,
+    id_column: Annotated[str | None, typer.Option(help="CSV/XLSX column holding the respondent/document id.")] = None,
+    speaker_column: Annotated[
+        str | None, typer.Option(help="CSV/XLSX column holding the speaker (rows are turns).")
+    ] = None,
 ) -> None:
     """Choose the segments whose codes would teach the model most; write them as a sheet to fill in.
 
@@ -193,5 +198,8 @@ def next(
         segment_by=None if segment_by == "auto" else segment_by,
         n=n,
         include_interviewer=include_interviewer,
+        text_column=text_column,
+        id_column=id_column,
+        speaker_column=speaker_column,
     )
     typer.echo(f"{counted(len(sheet), 'segment')} to code -> {output}", err=True)
