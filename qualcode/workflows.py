@@ -154,6 +154,9 @@ def agree_files(
     inputs: Sequence[str | Path] | None = None,
     unit: str = "segment",
     segment_by: str = "auto",
+    text_column: str | None = None,
+    id_column: str | None = None,
+    speaker_column: str | None = None,
 ) -> pd.DataFrame:
     """Inter-coder agreement of two or more codings files (one per coder, or with a
     ``coder`` column): see :func:`qualcode.agreement`.
@@ -162,6 +165,8 @@ def agree_files(
     without them, codings in segment form (any ids: numbers or another tool's, such as a
     survey's ``ResponseId``) are compared over the union of the units the coders coded, as
     ``.attrs["units_from"]`` says. ``unit="character"`` needs no transcripts.
+    ``text_column``, ``id_column``, ``speaker_column``: the columns of a survey or utterance
+    table among ``inputs`` (:func:`qualcode.read_transcripts`).
     """
     from . import columns as C
     from .analysis.agreement import agreement
@@ -173,7 +178,15 @@ def agree_files(
     frames = [read_codings(path, default_coder=Path(path).stem) for path in paths]
     table = pd.concat(frames, ignore_index=True)
     _warn_spelled_apart(table[C.CODE].astype(str))
-    corpus = read_transcripts(list(inputs), segment_by=segment_by) if inputs else None
+    corpus = None
+    if inputs:
+        corpus = read_transcripts(
+            list(inputs),
+            segment_by=segment_by,
+            text_column=text_column,
+            id_column=id_column,
+            speaker_column=speaker_column,
+        )
     units_from = "the transcripts"
     if corpus is None:
         # the sources a codings file records (an imported project, a tag run), read and cut

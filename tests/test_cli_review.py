@@ -166,3 +166,29 @@ def test_a_reviewed_file_keeps_its_runs_record_so_counts_do_not_change(tmp_path)
     result = run("review", bare, "-o", reviewed)
     assert result.exit_code == 0 and "removed reviewed.meta.json" in result.output
     assert not (tmp_path / "reviewed.meta.json").exists()
+
+
+def test_agree_and_export_read_a_survey_table_by_the_columns_named(tmp_path):
+    """`agree` and `export-refi` take a survey table's columns as `tag` and `next` do: without
+    them a table whose columns are not `text`/`answer`… could only be refused."""
+    survey = tmp_path / "survey.csv"
+    pd.DataFrame(
+        {"rid": ["r1", "r2", "r3"], "essay": ["We hired counselors.", "Budgets fell.", "Principals model care."]}
+    ).to_csv(survey, index=False)
+    for coder, codes in (("ana", ["personnel", "", "relational_modelling"]), ("ben", ["personnel", "", "strength"])):
+        rows = [{"doc_id": f"r{i + 1}", "segment_id": 0, "code": c} for i, c in enumerate(codes) if c]
+        pd.DataFrame(rows).to_csv(tmp_path / f"{coder}.csv", index=False)
+    args = ["agree", tmp_path / "ana.csv", tmp_path / "ben.csv", "-i", survey, "-o", tmp_path / "agreement.csv"]
+    refused = run(*args)
+    assert refused.exit_code == 2 and "pass --text-column" in refused.output
+    result = run(*args, "--text-column", "essay", "--id-column", "rid")
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(tmp_path / "agreement.csv").set_index("code")
+    assert table.loc["personnel", "percent_agreement"] == 1.0
+    # r1 and r3, the answers both coded (r2, which nobody coded, is no unit): agree on one of two
+    assert table.loc["relational_modelling", "percent_agreement"] == 0.5
+    project = tmp_path / "survey.qdpx"
+    export = run(
+        "export-refi", "-c", CODEBOOK, "-i", survey, "--text-column", "essay", "--id-column", "rid", "-o", project
+    )
+    assert export.exit_code == 0 and "3 sources" in export.output, export.output

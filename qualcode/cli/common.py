@@ -97,6 +97,10 @@ SegmentByOpt = Annotated[
     ),
 ]
 OldUnitOpt = Annotated[str | None, typer.Option("--unit", hidden=True, help="Deprecated: use --segment-by.")]
+# the columns of a survey or utterance table (read_transcripts' text_column, id_column, speaker_column)
+TextColumnOpt = Annotated[str | None, typer.Option(help="CSV/XLSX column holding the text.")]
+IdColumnOpt = Annotated[str | None, typer.Option(help="CSV/XLSX column holding the respondent/document id.")]
+SpeakerColumnOpt = Annotated[str | None, typer.Option(help="CSV/XLSX column holding the speaker (rows are turns).")]
 
 
 def check_output(path: Path, *, csv: bool = False, inputs: Sequence[Path | None] = ()) -> None:

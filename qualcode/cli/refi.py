@@ -11,7 +11,17 @@ if TYPE_CHECKING:
     import pandas as pd
 
 from ..errors import counted
-from .common import InputsOpt, OldUnitOpt, SegmentByOpt, handles_errors, renamed, warn
+from .common import (
+    IdColumnOpt,
+    InputsOpt,
+    OldUnitOpt,
+    SegmentByOpt,
+    SpeakerColumnOpt,
+    TextColumnOpt,
+    handles_errors,
+    renamed,
+    warn,
+)
 
 
 @handles_errors
@@ -34,6 +44,9 @@ def export_refi(
         bool, typer.Option("--include-rejected", help="Also export rejected suggestions.")
     ] = False,
     name: Annotated[str | None, typer.Option(help="Project name (default: the codebook's name).")] = None,
+    text_column: TextColumnOpt = None,
+    id_column: IdColumnOpt = None,
+    speaker_column: SpeakerColumnOpt = None,
 ) -> None:
     """Write a REFI-QDA project (.qdpx) for NVivo, ATLAS.ti, MAXQDA, QualCoder, Taguette, or a codebook (.qdc).
 
@@ -66,7 +79,9 @@ def export_refi(
         codings = export_filter(read_coded(coded), min_score=min_score, include_rejected=include_rejected)
         corpus = corpus_for(coded, inputs, metadata=metadata)
     elif inputs:
-        corpus = read_transcripts(inputs, metadata=metadata)
+        corpus = read_transcripts(
+            inputs, metadata=metadata, text_column=text_column, id_column=id_column, speaker_column=speaker_column
+        )
     else:
         raise OptionError("give CODED (a codings CSV) or --inputs (transcripts) for a .qdpx project")
     to_qdpx(corpus, book, codings, output, include_rejected=include_rejected, name=name)

@@ -8,7 +8,16 @@ from typing import Annotated
 import typer
 
 from ..errors import counted
-from .common import InputsOpt, SegmentByOpt, check_output, handles_errors, renamed
+from .common import (
+    IdColumnOpt,
+    InputsOpt,
+    SegmentByOpt,
+    SpeakerColumnOpt,
+    TextColumnOpt,
+    check_output,
+    handles_errors,
+    renamed,
+)
 
 
 @handles_errors
@@ -55,6 +64,9 @@ def agree(
     unit: Annotated[str, typer.Option(help="Unit of analysis: segment or character (NVivo-style).")] = "segment",
     segment_by: SegmentByOpt = "auto",
     segment_unit: Annotated[str | None, typer.Option(hidden=True, help="Deprecated: use --segment-by.")] = None,
+    text_column: TextColumnOpt = None,
+    id_column: IdColumnOpt = None,
+    speaker_column: SpeakerColumnOpt = None,
 ) -> None:
     """Inter-coder agreement per code and pooled: percent agreement, Cohen's kappa, Krippendorff's alpha.
 
@@ -67,7 +79,15 @@ def agree(
         renamed("--segment-unit", "--segment-by")
         segment_by = segment_unit
     check_output(output, csv=True, inputs=[*codings, *(inputs or ())])
-    result = agree_files(codings, inputs=inputs, unit=unit, segment_by=segment_by)
+    result = agree_files(
+        codings,
+        inputs=inputs,
+        unit=unit,
+        segment_by=segment_by,
+        text_column=text_column,
+        id_column=id_column,
+        speaker_column=speaker_column,
+    )
     write_csv(result.reset_index(), output)
     if unit == "segment" and not inputs:
         typer.echo(f"note: units are {result.attrs['units_from']}", err=True)
@@ -170,11 +190,9 @@ def next(
     include_interviewer: Annotated[
         bool, typer.Option("--include-interviewer", help="Also choose interviewer turns.")
     ] = False,
-    text_column: Annotated[str | None, typer.Option(help="CSV/XLSX column holding the text.")] = None,
-    id_column: Annotated[str | None, typer.Option(help="CSV/XLSX column holding the respondent/document id.")] = None,
-    speaker_column: Annotated[
-        str | None, typer.Option(help="CSV/XLSX column holding the speaker (rows are turns).")
-    ] = None,
+    text_column: TextColumnOpt = None,
+    id_column: IdColumnOpt = None,
+    speaker_column: SpeakerColumnOpt = None,
 ) -> None:
     """Choose the segments whose codes would teach the model most; write them as a sheet to fill in.
 

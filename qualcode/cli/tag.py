@@ -8,7 +8,17 @@ from typing import Annotated
 import typer
 
 from ..errors import counted
-from .common import OldUnitOpt, SegmentByOpt, handles_errors, progress, renamed, warn
+from .common import (
+    IdColumnOpt,
+    OldUnitOpt,
+    SegmentByOpt,
+    SpeakerColumnOpt,
+    TextColumnOpt,
+    handles_errors,
+    progress,
+    renamed,
+    warn,
+)
 
 
 @handles_errors
@@ -55,11 +65,9 @@ def tag(
     interviewer: Annotated[
         list[str] | None, typer.Option(help="Speaker name to treat as interviewer (repeatable).")
     ] = None,
-    text_column: Annotated[str | None, typer.Option(help="CSV/XLSX column holding the text.")] = None,
-    id_column: Annotated[str | None, typer.Option(help="CSV/XLSX column holding the respondent/document id.")] = None,
-    speaker_column: Annotated[
-        str | None, typer.Option(help="CSV/XLSX column holding the speaker (rows are turns).")
-    ] = None,
+    text_column: TextColumnOpt = None,
+    id_column: IdColumnOpt = None,
+    speaker_column: SpeakerColumnOpt = None,
     codes_column: Annotated[
         str | None,
         typer.Option(help="CSV/XLSX column of human codes (a coded spreadsheet): learn from them."),
