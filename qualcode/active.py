@@ -319,6 +319,9 @@ def next_sheet(
     text_column: str | None = None,
     id_column: str | None = None,
     speaker_column: str | None = None,
+    interviewers: Sequence[str] | None = None,
+    metadata_key: str | None = None,
+    encoding: str | None = None,
 ) -> pd.DataFrame:
     """``qualcode next``: the sheet of :func:`qualcode.next_to_code` written to ``output``
     (``.csv``, or ``.xlsx`` for Excel) with a ``.meta.json`` beside it, so that ``tag --train`` and a later ``next`` given the
@@ -327,8 +330,9 @@ def next_sheet(
     ``coded``: every codings file so far (hand-coded interviews, filled-in sheets): all of
     them teach, and no segment coded in any of them is chosen again. The transcripts and
     the way to read them come from ``inputs`` or else from the ``.meta.json`` beside the
-    first of ``coded`` that has one (``text_column``, ``id_column``, ``speaker_column``: the
-    columns of a survey or utterance table, as ``tag`` takes them). With no human codes yet (``coded`` empty, or only
+    first of ``coded`` that has one; ``text_column``, ``id_column``, ``speaker_column`` (a
+    survey or utterance table's columns), ``interviewers``, ``metadata_key`` and ``encoding``,
+    when given, replace the recorded ones, as ``tag`` takes them. With no human codes yet (``coded`` empty, or only
     ``tag`` outputs nobody has reviewed, read for their transcripts) the sheet is a first
     batch drawn at random.
     """
@@ -360,8 +364,15 @@ def next_sheet(
     else:
         names = list(inputs or ())
         options = {"metadata": None if metadata is None else str(metadata), "segment_by": segment_by or "auto"}
-    columns = {"text_column": text_column, "id_column": id_column, "speaker_column": speaker_column}
-    options.update({key: value for key, value in columns.items() if value is not None})  # a table's columns
+    asked = {
+        "text_column": text_column,
+        "id_column": id_column,
+        "speaker_column": speaker_column,
+        "interviewers": list(interviewers) if interviewers else None,
+        "metadata_key": metadata_key,
+        "encoding": encoding,
+    }
+    options.update({key: value for key, value in asked.items() if value is not None})  # as tag takes them
     corpus = read_transcripts(names, **options)
     for path, _ in given:  # codes made on other words than the transcripts now hold would mislead
         check_unchanged(corpus, path)

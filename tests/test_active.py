@@ -341,3 +341,27 @@ def test_next_offers_interviewer_turns_only_for_a_code_that_names_them(codebook,
     assert interviewer(plain) == 0
     assert interviewer(offered) == int(turns.sum()) > 0
     assert len(offered) == len(plain) + int(turns.sum())
+
+
+@pytest.mark.model
+def test_a_first_batch_leaves_out_the_interviewer_named(tmp_path):
+    """`next -i … --interviewer NAME`, as `tag` takes it: the named interviewer's turns are not
+    offered (without it, two of six picks here were Lee's questions), and the name is recorded
+    for the runs that read the sheet."""
+    talk = tmp_path / "talk.txt"
+    lines = []
+    for i in range(6):
+        lines += [
+            f"Lee: Question {i} about how your district supports care?",
+            f"Sam: We hired counselor {i} for students.",
+        ]
+    talk.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "first.csv"
+    args = ["next", "-i", str(talk), "-c", str(CODEBOOK), "-n", "6", "-o", str(out), "--interviewer", "Lee"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    sheet = pd.read_csv(out, keep_default_na=False)
+    assert len(sheet) == 6 and set(sheet["speaker"]) == {"Sam"}
+    assert sheet["before"].str.startswith("Lee: Question").all()
+    recorded = json.loads((tmp_path / "first.meta.json").read_text(encoding="utf-8"))
+    assert recorded["settings"]["interviewers"] == ["Lee"]

@@ -101,6 +101,8 @@ OldUnitOpt = Annotated[str | None, typer.Option("--unit", hidden=True, help="Dep
 TextColumnOpt = Annotated[str | None, typer.Option(help="CSV/XLSX column holding the text.")]
 IdColumnOpt = Annotated[str | None, typer.Option(help="CSV/XLSX column holding the respondent/document id.")]
 SpeakerColumnOpt = Annotated[str | None, typer.Option(help="CSV/XLSX column holding the speaker (rows are turns).")]
+InterviewerOpt = Annotated[list[str] | None, typer.Option(help="Speaker name to treat as interviewer (repeatable).")]
+EncodingOpt = Annotated[str | None, typer.Option(help="Force a text encoding (default: detect).")]
 
 
 def check_output(path: Path, *, csv: bool = False, inputs: Sequence[Path | None] = ()) -> None:

@@ -12,6 +12,7 @@ if TYPE_CHECKING:
 
 from ..errors import counted
 from .common import (
+    EncodingOpt,
     IdColumnOpt,
     InputsOpt,
     OldUnitOpt,
@@ -47,6 +48,8 @@ def export_refi(
     text_column: TextColumnOpt = None,
     id_column: IdColumnOpt = None,
     speaker_column: SpeakerColumnOpt = None,
+    metadata_key: Annotated[str, typer.Option(help="Column of --metadata holding the document id.")] = "doc_id",
+    encoding: EncodingOpt = None,
 ) -> None:
     """Write a REFI-QDA project (.qdpx) for NVivo, ATLAS.ti, MAXQDA, QualCoder, Taguette, or a codebook (.qdc).
 
@@ -80,7 +83,13 @@ def export_refi(
         corpus = corpus_for(coded, inputs, metadata=metadata)
     elif inputs:
         corpus = read_transcripts(
-            inputs, metadata=metadata, text_column=text_column, id_column=id_column, speaker_column=speaker_column
+            inputs,
+            metadata=metadata,
+            metadata_key=metadata_key,
+            text_column=text_column,
+            id_column=id_column,
+            speaker_column=speaker_column,
+            encoding=encoding,
         )
     else:
         raise OptionError("give CODED (a codings CSV) or --inputs (transcripts) for a .qdpx project")

@@ -9,8 +9,10 @@ import typer
 
 from ..errors import counted
 from .common import (
+    EncodingOpt,
     IdColumnOpt,
     InputsOpt,
+    InterviewerOpt,
     SegmentByOpt,
     SpeakerColumnOpt,
     TextColumnOpt,
@@ -193,6 +195,11 @@ def next(
     text_column: TextColumnOpt = None,
     id_column: IdColumnOpt = None,
     speaker_column: SpeakerColumnOpt = None,
+    interviewer: InterviewerOpt = None,
+    metadata_key: Annotated[
+        str | None, typer.Option(help="Column of --metadata holding the document id (default: doc_id).")
+    ] = None,
+    encoding: EncodingOpt = None,
 ) -> None:
     """Choose the segments whose codes would teach the model most; write them as a sheet to fill in.
 
@@ -219,5 +226,8 @@ def next(
         text_column=text_column,
         id_column=id_column,
         speaker_column=speaker_column,
+        interviewers=interviewer,
+        metadata_key=metadata_key,
+        encoding=encoding,
     )
     typer.echo(f"{counted(len(sheet), 'segment')} to code -> {output}", err=True)

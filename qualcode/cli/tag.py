@@ -9,7 +9,9 @@ import typer
 
 from ..errors import counted
 from .common import (
+    EncodingOpt,
     IdColumnOpt,
+    InterviewerOpt,
     OldUnitOpt,
     SegmentByOpt,
     SpeakerColumnOpt,
@@ -62,9 +64,7 @@ def tag(
     include_interviewer: Annotated[
         bool, typer.Option("--include-interviewer", help="Also code interviewer turns.")
     ] = False,
-    interviewer: Annotated[
-        list[str] | None, typer.Option(help="Speaker name to treat as interviewer (repeatable).")
-    ] = None,
+    interviewer: InterviewerOpt = None,
     text_column: TextColumnOpt = None,
     id_column: IdColumnOpt = None,
     speaker_column: SpeakerColumnOpt = None,
@@ -73,7 +73,7 @@ def tag(
         typer.Option(help="CSV/XLSX column of human codes (a coded spreadsheet): learn from them."),
     ] = None,
     codes_separator: Annotated[str, typer.Option(help="Separator between codes in --codes-column.")] = ";",
-    encoding: Annotated[str | None, typer.Option(help="Force a text encoding (default: detect).")] = None,
+    encoding: EncodingOpt = None,
     model: Annotated[
         Path | None, typer.Option(help="A sentence-transformers model folder (default: the packaged all-MiniLM-L6-v2).")
     ] = None,
