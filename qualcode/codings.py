@@ -6,7 +6,7 @@ Two CSV forms are read:
   document text qualcode keeps (see :meth:`qualcode.Corpus.text`);
 - segment form: ``doc_id, segment_id, code`` (optional ``coder``);
 - sheet form (the sheet ``qualcode next`` writes): ``doc_id, segment_id, codes`` with the
-  codes a researcher applied separated by ``;`` and an **empty cell meaning "none of the
+  codes a researcher applied separated by ``;`` (or ``,``, or one per line) and an **empty cell meaning "none of the
   codes applies"**: every row is a coded segment, and the rows with no code are negative
   examples. Their keys are in ``codings.attrs["labelled_segments"]``.
 
@@ -20,6 +20,7 @@ classifier's training, agreement and every other place spans meet segments.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -172,7 +173,6 @@ def _human_only(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
 
 
 SHEET_CODES = "codes"
-SHEET_SEPARATOR = ";"
 
 
 def _read_sheet(frame: pd.DataFrame, path: Path, default_coder: str) -> pd.DataFrame:
@@ -186,7 +186,8 @@ def _read_sheet(frame: pd.DataFrame, path: Path, default_coder: str) -> pd.DataF
         segment_id = int(raw)
         labelled.append((doc_id, segment_id))
         coder = str(record.get(CODER) or "").strip() or default_coder
-        for code in str(record[SHEET_CODES] or "").replace(",", SHEET_SEPARATOR).split(SHEET_SEPARATOR):
+        cell = str(record[SHEET_CODES] or "")
+        for code in re.split(r"[;,\r\n]", cell):  # "a; b", "a, b", or one per line (Alt+Enter in Excel)
             if code.strip():
                 rows.append({C.DOC_ID: doc_id, C.SEGMENT_ID: segment_id, C.CODE: code.strip(), CODER: coder})
     out = pd.DataFrame(rows, columns=[C.DOC_ID, C.SEGMENT_ID, C.CODE, CODER])

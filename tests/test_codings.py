@@ -287,3 +287,14 @@ def test_a_sheets_rows_left_empty_are_said_to_be_examples_of_no_code(tmp_path):
     with pytest.warns(qc.QualcodeWarning, match=r"sheet\.csv: 2 of its 3 rows have no code: read as 'no code applies'"):
         codes = qc.read_codings(tmp_path / "sheet.csv")
     assert codes[C.CODE].tolist() == ["personnel"] and len(codes.attrs["labelled_segments"]) == 3
+
+
+@pytest.mark.parametrize(
+    "cell", ["personnel; strength", "personnel, strength", "personnel\nstrength", "personnel\r\nstrength;"]
+)
+def test_a_sheets_codes_may_be_one_per_line_as_excel_writes_them(tmp_path, cell):
+    """In Excel a cell's codes are often typed one per line (Alt+Enter): read as two codes,
+    not as one unknown code 'personnel\\nstrength'."""
+    sheet = pd.DataFrame({"doc_id": ["d01_superintendent"], "segment_id": [1], "codes": [cell], "coder": "ana"})
+    sheet.to_csv(tmp_path / "sheet.csv", index=False)
+    assert qc.read_codings(tmp_path / "sheet.csv")[C.CODE].tolist() == ["personnel", "strength"]
