@@ -159,8 +159,9 @@ class MergeReport:
             out.append(f"kept {self.kept} reviewed or human rows from the previous codings")
         if self.elsewhere:
             documents = f"{len(self.elsewhere)} document{'s' if len(self.elsewhere) > 1 else ''}"
+            n = sum(self.elsewhere.values())
             out.append(
-                f"{sum(self.elsewhere.values())} of them are on {documents} not in this run "
+                f"{n} of them {'is' if n == 1 else 'are'} on {documents} not in this run "
                 f"({_listed(self.elsewhere)}): kept as they are"
             )
         if len(self.orphaned) <= 3:  # one line per code; many codes (another codebook?) in one line

@@ -175,3 +175,39 @@ def test_a_human_row_typed_in_without_a_method_is_counted_as_a_human_code(review
     after = pd.read_csv(reviewed, keep_default_na=False)
     human = int(((after["status"] == "human") | (after["method"] == "human")).sum())
     assert human == 2 and f"suggestions and {human} human codes kept" in " ".join(result.output.split())
+
+
+def test_ids_whose_leading_zeros_a_spreadsheet_dropped_are_named_not_lost(tmp_path):
+    """A survey's ids 001, 002 come back from a spreadsheet as 1, 2: the re-run names that
+    cause instead of calling the file the output of other transcripts, and keeps it as it is."""
+    survey = tmp_path / "survey.csv"
+    survey.write_text(
+        "id,answer\n001,We hired two counselors for students.\n002,Every school has a wellness plan.\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "coded.csv"
+    assert run("tag", survey, "-c", CODEBOOK, "-o", out, "--method", "keyword").exit_code == 0
+    table = pd.read_csv(out, dtype=str, keep_default_na=False)
+    assert set(table["doc_id"]) <= {"001", "002"} and len(table) > 0
+    table.loc[0, "status"] = "accepted"
+    table["doc_id"] = table["doc_id"].str.lstrip("0")  # as Excel saves them
+    table.to_csv(out, index=False)
+    edited = out.read_bytes()
+    result = run("tag", survey, "-c", CODEBOOK, "-o", out, "--method", "keyword")
+    said = " ".join(result.output.split())
+    assert result.exit_code == 2 and "dropped the ids' leading zeros" in said, said
+    assert f"document '{table.loc[0, 'doc_id']}'" in said and "format the doc_id column as Text" in said
+    assert out.read_bytes() == edited
+    # some ids changed (001 -> 1), others not (A2): named too, rather than kept apart from 001
+    survey.write_text(
+        "id,answer\n001,We hired two counselors for students.\nA2,We hired a nurse for every school.\n",
+        encoding="utf-8",
+    )
+    out.unlink()
+    assert run("tag", survey, "-c", CODEBOOK, "-o", out, "--method", "keyword").exit_code == 0
+    table = pd.read_csv(out, dtype=str, keep_default_na=False).assign(status="accepted")
+    table["doc_id"] = table["doc_id"].str.lstrip("0")
+    assert {"1", "A2"} <= set(table["doc_id"])
+    table.to_csv(out, index=False)
+    partly = run("tag", survey, "-c", CODEBOOK, "-o", out, "--method", "keyword")
+    assert partly.exit_code == 2 and "dropped the ids' leading zeros" in " ".join(partly.output.split())

@@ -79,7 +79,7 @@ def test_merge_names_many_removed_codes_in_one_line_and_rows_of_other_documents(
     merged, report = qc.merge(previous, new, codebook, documents=set(new[C.DOC_ID].astype(str)))
     assert report.kept == 6 and (merged[C.DOC_ID] == "elsewhere").sum() == 1
     lines = report.lines()
-    assert lines[1] == "1 of them are on 1 document not in this run ('elsewhere' (1)): kept as they are"
+    assert lines[1] == "1 of them is on 1 document not in this run ('elsewhere' (1)): kept as they are"
     assert lines[2] == (
         "4 codes are not in the codebook any more (renamed or removed): their 5 reviewed or human rows are kept "
         "('gone_d' (2), 'gone_a' (1), 'gone_b' (1), 'gone_c' (1)); rename them in the CSV or restore the codes"
