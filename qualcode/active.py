@@ -308,7 +308,7 @@ def next_to_code(
 
 def next_sheet(
     coded: Sequence[str | Path],
-    codebook: str | Path,
+    codebook: str | Path | None,
     output: str | Path,
     *,
     inputs: Sequence[str | Path] | None = None,
@@ -334,13 +334,14 @@ def next_sheet(
     survey or utterance table's columns), ``interviewers``, ``metadata_key`` and ``encoding``,
     when given, replace the recorded ones, as ``tag`` takes them. With no human codes yet (``coded`` empty, or only
     ``tag`` outputs nobody has reviewed, read for their transcripts) the sheet is a first
-    batch drawn at random.
+    batch drawn at random. ``codebook`` None: the one the run that wrote the first of ``coded``
+    recording one used (:func:`~qualcode.meta.recorded_codebook`).
     """
     from .codebook import load_codebook
     from .fileio import check_own_record, check_sheet_name, write_together
     from .io import read_transcripts
     from .io.writers import table_writer
-    from .meta import meta_path, meta_writer, read_meta
+    from .meta import meta_path, meta_writer, read_meta, recorded_codebook
     from .previous import check_not_an_input
     from .provenance import provenance
     from .settings import Settings
@@ -352,10 +353,13 @@ def next_sheet(
             "give the transcripts (-i) to choose a first batch from, or the codings so far (CODED)", option="inputs"
         )
     output = check_own_record(check_sheet_name(output))
+    if codebook is None:
+        codebook, book = recorded_codebook(coded)
+    else:
+        book = load_codebook(codebook)
     read_before = [path for item in coded if (earlier := read_meta(item)) is not None for path in earlier.files_read()]
     check_not_an_input(output, [*coded, *(inputs or ()), codebook, metadata, *read_before])
     check_not_an_input(meta_path(output), [*coded, *(inputs or ())])
-    book = load_codebook(codebook)
     given = [(path, codes) for path, codes in ((path, _human_codes(path)) for path in coded) if codes is not None]
     training = [codes for _, codes in given]
     if coded:

@@ -8,10 +8,10 @@ their SHA-256) and so tells later commands how to read the same inputs the same 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, overload
 
 from .errors import InputFileError
 from .fileio import atomic_write_text
@@ -60,21 +60,66 @@ class Meta:
         extra = [self.settings.metadata, *(self.settings.training or ())]
         return [*self.inputs, *(str(path) for path in extra if path)]
 
-    def codebook(self) -> Any:
-        """The codebook the run used, read from the path it recorded, or None when that file
-        is gone, unreadable or no longer the same codebook (its content hash differs)."""
-        from .codebook import load_codebook
-        from .errors import QualcodeError
-
-        recorded = self.record.get("codebook") or {}
+    def codebook_path(self) -> str | None:
+        """The path of the codebook the run used, as it recorded it (None when it did not)."""
+        recorded = self.record.get("codebook")
         path = recorded.get("path") if isinstance(recorded, dict) else None
-        if not path or not Path(path).is_file():
-            return None
+        return str(path) if path else None
+
+
+@overload
+def recorded_codebook(coded: Sequence[str | Path], *, required: Literal[True] = True) -> tuple[str, Any]: ...
+@overload
+def recorded_codebook(coded: Sequence[str | Path], *, required: bool) -> tuple[str, Any] | None: ...
+def recorded_codebook(coded: Sequence[str | Path], *, required: bool = True) -> tuple[str, Any] | None:
+    """The path and codebook the run that wrote the first of ``coded`` recording one used,
+    for a command given no codebook (``qualcode next coded.csv -n 20 -o to_code.xlsx``); read
+    as the file is now, with a warning when it changed since. Not ``required`` (the analysis
+    commands, which can count codes by id): None when there is no record, and a warning
+    instead of an error when the recorded file is gone or no longer a codebook.
+
+    Raises
+    ------
+    OptionError
+        ``required``, and no file of ``coded`` records a codebook, or the recorded one is not
+        there any more.
+    CodebookError
+        ``required``, and the recorded file is no longer a valid codebook.
+    """
+    import warnings
+
+    from .codebook import load_codebook
+    from .errors import OptionError, QualcodeError, QualcodeWarning
+
+    for item in coded:
+        meta = read_meta(item)
+        path = meta.codebook_path() if meta is not None else None
+        if meta is None or path is None:
+            continue
         try:
+            if not Path(path).is_file():
+                raise OptionError(
+                    f"{item}: the codebook it was made with, {path}, is not there any more; "
+                    "give it with --codebook (-c)"
+                )
             book = load_codebook(path)
-        except QualcodeError:
+        except QualcodeError as error:
+            if required:
+                raise
+            warnings.warn(QualcodeWarning(f"{error}; codes are shown by id"), stacklevel=2)
             return None
-        return book if book.hash == recorded.get("sha256") else None
+        if book.hash != (meta.record.get("codebook") or {}).get("sha256"):
+            warnings.warn(
+                QualcodeWarning(f"{path} changed since {item} was made; it is used as it is now"), stacklevel=2
+            )
+        return path, book
+    if not required:
+        return None
+    if not coded:
+        raise OptionError("give the codebook with --codebook (-c)")
+    raise OptionError(
+        f"{coded[0]}: no record of the codebook it was made with beside it; give one with --codebook (-c)"
+    )
 
 
 def read_meta(coded: str | Path) -> Meta | None:

@@ -246,12 +246,12 @@ def evaluate_files(
     if tune is not None and tune not in ("f1", "prevalence"):
         raise OptionError(f"tune {tune!r} is not one of: f1, prevalence", option="tune")
     book = load_codebook(codebook) if codebook is not None and not isinstance(codebook, Codebook) else codebook
-    from .meta import read_meta
+    from .meta import read_meta, recorded_codebook
 
     suggestions = read_coded(suggested)
     meta = read_meta(suggested)
-    if book is None and meta is not None:
-        book = meta.codebook()
+    if book is None and (recorded := recorded_codebook([suggested], required=False)) is not None:
+        book = recorded[1]
     human = _gold_codes(read_codings(gold), gold, book)
     segments = _scored_turns(corpus_for(suggested, inputs).segments, book, meta)
     if coded_by(human, segments).empty:
@@ -462,12 +462,14 @@ def report(
     from .codebook import load_codebook
     from .html_report import build_report
     from .io.coded import read_coded
-    from .meta import read_meta
+    from .meta import read_meta, recorded_codebook
 
     book = load_codebook(codebook) if isinstance(codebook, str | Path) else codebook
     if isinstance(coded, pd.DataFrame):
         return build_report(coded, book, by=by, measure=measure, min_score=min_score, title=title)
     meta = read_meta(coded)
+    if book is None and (recorded := recorded_codebook([coded], required=False)) is not None:
+        book = recorded[1]
     everything = None
     if meta is not None and meta.inputs:
         try:

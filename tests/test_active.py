@@ -273,6 +273,41 @@ def test_a_first_batch_needs_no_codes_only_the_transcripts(tmp_path):
     assert not (tmp_path / "x.csv").exists()
 
 
+def test_next_without_a_codebook_takes_the_one_coded_was_made_with(tmp_path):
+    """`qualcode next coded.csv -n 6 -o to_code.csv`, as a researcher writes it: the codebook
+    comes from coded.meta.json; edited since, it is used as it is now and the run says so;
+    gone, or no record at all, one line names the fix and nothing is written."""
+    book = tmp_path / "book.yaml"
+    book.write_text(CODEBOOK.read_text(encoding="utf-8"), encoding="utf-8")
+    coded = tmp_path / "coded.csv"
+    tagged = CliRunner().invoke(app, ["tag", str(EXAMPLES), "-c", str(book), "-o", str(coded), "--method", "keyword"])
+    assert tagged.exit_code == 0, tagged.output
+
+    def chosen(*args):
+        return CliRunner().invoke(app, ["next", *map(str, args)])
+
+    result = chosen(coded, "-n", "6", "-o", tmp_path / "first.csv")
+    assert result.exit_code == 0, result.output
+    assert chosen(coded, "-c", book, "-n", "6", "-o", tmp_path / "given.csv").exit_code == 0
+    assert (tmp_path / "first.csv").read_bytes() == (tmp_path / "given.csv").read_bytes()
+    assert read_meta(tmp_path / "first.csv").codebook_path() == str(book)  # and so for the sheet's next round
+
+    book.write_text(book.read_text(encoding="utf-8").replace('version: "1.0"', 'version: "1.1"'), encoding="utf-8")
+    edited = chosen(coded, "-n", "6", "-o", tmp_path / "edited.csv")
+    assert edited.exit_code == 0 and f"{book} changed since {coded} was made" in " ".join(edited.output.split())
+
+    book.unlink()
+    gone = chosen(coded, "-n", "6", "-o", tmp_path / "gone.csv")
+    said = " ".join(gone.output.split())
+    assert gone.exit_code == 2 and f"{book}, is not there any more; give it with --codebook (-c)" in said, said
+    assert not (tmp_path / "gone.csv").exists()
+    plain = tmp_path / "plain.csv"
+    plain.write_bytes(coded.read_bytes())  # no .meta.json beside it
+    none = chosen(plain, "-n", "6", "-o", tmp_path / "none.csv")
+    assert none.exit_code == 2 and "no record of the codebook it was made with" in " ".join(none.output.split())
+    assert not (tmp_path / "none.csv").exists()
+
+
 @pytest.mark.model
 def test_next_and_tag_learn_from_every_codings_file_so_far(tmp_path):
     """The loop in the README: hand-coded interviews, then sheets; nothing coded before is

@@ -230,3 +230,29 @@ def test_no_command_writes_over_its_inputs_or_the_files_its_run_read(tmp_path):
         qc.review_file(coded, people, accept_above=0.9)
     assert people.read_bytes() == kept[people]
     assert run("review", coded, "--accept-above", "0.9", "-o", coded).exit_code == 0  # in place: kept as .bak
+
+
+def test_without_a_codebook_the_one_the_codings_were_made_with_orders_the_codes(tmp_path):
+    """`freq coded.csv` and `matrix --level 1` without -c read the codebook recorded beside the
+    codings; edited since, as it is now (said); gone, the codes by id (said), never a failure."""
+    book = tmp_path / "book.yaml"
+    book.write_text(CODEBOOK.read_text(encoding="utf-8"), encoding="utf-8")
+    coded = tmp_path / "coded.csv"
+    assert run("tag", EXAMPLES, "-c", book, "-o", coded, "--method", "keyword").exit_code == 0
+    order = qc.load_codebook(book).ids
+
+    def counted():
+        out = tmp_path / "freq.csv"
+        result = run("freq", coded, "-o", out)
+        assert result.exit_code == 0, result.output
+        return pd.read_csv(out)["code"].tolist(), " ".join(result.output.split())
+
+    codes, said = counted()
+    assert codes == [code for code in order if code in codes] and codes != sorted(codes) and "warning" not in said
+    assert run("matrix", coded, "--level", "1", "-o", tmp_path / "top.csv").exit_code == 0
+    book.write_text(book.read_text(encoding="utf-8").replace('version: "1.0"', 'version: "1.1"'), encoding="utf-8")
+    codes, said = counted()
+    assert f"{book} changed since {coded} was made" in said and codes == [c for c in order if c in codes]
+    book.unlink()
+    codes, said = counted()
+    assert f"{book}, is not there any more" in said and "codes are shown by id" in said and codes

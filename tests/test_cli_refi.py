@@ -80,6 +80,12 @@ def test_import_nvivo_and_compute_agreement_inputs(tmp_path):
     # two selections cover two segments each)
     back = run("export-refi", folder / "codings.csv", "-c", folder / "codebook.yaml", "-o", tmp_path / "back.qdpx")
     assert back.exit_code == 0 and "2 sources, 152 codes, 297 codings ->" in back.output, back.output
+    # without -c: the codebook the import wrote, recorded beside codings.csv, as for `next` and `report`
+    same = run("export-refi", folder / "codings.csv", "-o", tmp_path / "same.qdpx")
+    assert same.exit_code == 0 and "2 sources, 152 codes, 297 codings ->" in same.output, same.output
+    ordered = pd.read_csv(freq)["code"].tolist()  # counted in the codebook's order, not by name
+    book = qc.load_codebook(folder / "codebook.yaml")
+    assert ordered == [code for code in book.ids if code in set(ordered)] and ordered != sorted(ordered)
 
 
 def test_codebook_qdc_both_ways(tmp_path):

@@ -17,16 +17,24 @@ ByOpt = Annotated[
 ]
 MinScoreOpt = Annotated[float | None, typer.Option(help="Count only codings scoring at least this.")]
 LevelOpt = Annotated[int | None, typer.Option(help="Roll child codes up to this level (1: top-level); needs -c.")]
-CodebookOpt = Annotated[Path | None, typer.Option("--codebook", "-c", help="The codebook (code order, --level).")]
+CodebookOpt = Annotated[
+    Path | None,
+    typer.Option("--codebook", "-c", help="The codebook (code order, --level; default: the one CODED was made with)."),
+]
 FormatOpt = Annotated[str, typer.Option("--format", help="long (one row per group and code pair) or wide.")]
 
 
 def _load(coded: Path, codebook: Path | None) -> tuple[Any, Any]:
-    """The codings and codebook of an analysis command."""
+    """The codings and codebook of an analysis command; without ``codebook``, the one CODED
+    was made with when it is there unchanged (code order, labels, --level)."""
     from ..codebook import load_codebook
     from ..io.coded import read_coded
+    from ..meta import recorded_codebook
 
-    return read_coded(coded), (load_codebook(codebook) if codebook else None)
+    if codebook:
+        return read_coded(coded), load_codebook(codebook)
+    recorded = recorded_codebook([coded], required=False)
+    return read_coded(coded), (recorded[1] if recorded else None)
 
 
 @handles_errors
@@ -194,7 +202,12 @@ def report(
     coded: Annotated[Path, typer.Argument(help="A long codings CSV (from qualcode tag or review).")],
     output: Annotated[Path, typer.Option("--output", "-o", help="The HTML file to write.")],
     codebook: Annotated[
-        Path | None, typer.Option("--codebook", "-c", help="The codebook (labels, definitions, code order).")
+        Path | None,
+        typer.Option(
+            "--codebook",
+            "-c",
+            help="The codebook (labels, definitions, code order; default: the one CODED was made with).",
+        ),
     ] = None,
     by: ByOpt = None,
     measure: MeasureOpt = "count",

@@ -29,8 +29,13 @@ from .common import (
 def export_refi(
     output: Annotated[Path, typer.Option("--output", "-o", help="The .qdpx project (or .qdc codebook) to write.")],
     codebook: Annotated[
-        Path, typer.Option("--codebook", "-c", help="The codebook: YAML, or a CSV/XLSX table with one code per row.")
-    ],
+        Path | None,
+        typer.Option(
+            "--codebook",
+            "-c",
+            help="The codebook: YAML, or a CSV/XLSX table with one code per row (default: the one CODED was made with).",
+        ),
+    ] = None,
     coded: Annotated[
         Path | None, typer.Argument(help="A long codings CSV (qualcode tag, review or import-refi); optional.")
     ] = None,
@@ -60,6 +65,7 @@ def export_refi(
     from ..fileio import check_writable
     from ..io import read_transcripts
     from ..io.coded import read_coded
+    from ..meta import recorded_codebook
     from ..refi import to_qdc, to_qdpx
     from ..refi.export import codings_to_spans
     from ..refi.guard import check_replaceable
@@ -70,7 +76,7 @@ def export_refi(
         raise OptionError(f"{output}: give a .qdpx (project) or .qdc (codebook) file name")
     check_writable(output)
     check_replaceable(output)  # before any work: never over another program's project
-    book = load_codebook(codebook)
+    book = load_codebook(codebook) if codebook is not None else recorded_codebook([coded] if coded else [])[1]
     if suffix == ".qdc":
         if coded is not None or inputs:
             raise OptionError("a .qdc file holds the codebook only; leave out CODED and --inputs, or write .qdpx")

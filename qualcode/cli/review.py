@@ -169,8 +169,13 @@ def next(
         ),
     ],
     codebook: Annotated[
-        Path, typer.Option("--codebook", "-c", help="The codebook: YAML, or a CSV/XLSX table with one code per row.")
-    ],
+        Path | None,
+        typer.Option(
+            "--codebook",
+            "-c",
+            help="The codebook: YAML, or a CSV/XLSX table with one code per row (default: the one CODED was made with).",
+        ),
+    ] = None,
     coded: Annotated[
         list[Path] | None,
         typer.Argument(
@@ -205,7 +210,8 @@ def next(
 
     Write the codes that apply in the sheet's `codes` column (separated by ;), leave it empty
     when none applies, then pass the sheet with the earlier codings to `tag --train` or to
-    `next` again: qualcode next human.csv to_code.csv -c codebook.yaml -n 20 -o more.csv
+    `next` again: qualcode next human.csv to_code.csv -n 20 -o more.csv (the codebook and the
+    transcripts: those recorded beside CODED, unless -c and -i give others)
     Example: qualcode next human.csv -c codebooks/caring_schools.yaml -i interviews/ -n 20 -o to_code.xlsx
     First batch, no codes yet: qualcode next -i interviews/ -c codebooks/caring_schools.yaml -n 20 -o to_code.csv
     """

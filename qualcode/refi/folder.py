@@ -111,7 +111,11 @@ def _write(project: RefiProject, tmp: Path, folder: Path) -> None:
     record = {
         "qualcode_version": __version__,
         "imported_from": {"file": project.path, "origin": project.origin, "name": project.name},
-        "codebook": {"name": project.codebook.name, "sha256": project.codebook.hash} if project.codebook else None,
+        "codebook": (
+            {"name": project.codebook.name, "sha256": project.codebook.hash, "path": str(folder / "codebook.yaml")}
+            if project.codebook
+            else None
+        ),
         # human coders coded every turn, interviewers' too: later commands count them all
         "settings": {"segment_by": project.corpus.segment_by, "metadata": metadata_path, "include_interviewer": True},
         "inputs": inputs,
