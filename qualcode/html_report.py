@@ -179,7 +179,7 @@ def build_report(
     """
     from .analysis.cooccurrence import MEASURES, compare_groups, cooccurrence
     from .analysis.frequencies import frequencies
-    from .analysis.units import select
+    from .analysis.units import no_group_column, select
     from .plot import code_labels
 
     groups = [by] if isinstance(by, str) else list(by or [])
@@ -192,10 +192,7 @@ def build_report(
             )
     for group in groups:
         if group not in codings.columns:
-            raise OptionError(
-                f"by {group!r} is not a column of the codings; columns are: {', '.join(map(str, codings.columns))}",
-                option="by",
-            )
+            raise ColumnError(no_group_column(group, codings.columns))
     warnings: list[str] = []
     chosen = on_segments(select(codings, min_score=min_score), all_segments if all_segments is not None else segments)
     if segments is not None:

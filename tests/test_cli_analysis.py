@@ -256,3 +256,18 @@ def test_without_a_codebook_the_one_the_codings_were_made_with_orders_the_codes(
     book.unlink()
     codes, said = counted()
     assert f"{book}, is not there any more" in said and "codes are shown by id" in said and codes
+
+
+def test_grouping_by_a_column_the_codings_lack_names_the_file_and_the_fix(coded, tmp_path):
+    """`--by role` on codings tagged without participants says where role comes from; a
+    misspelt column gets its near name; one line, exit 2, nothing written."""
+    plain = tmp_path / "plain.csv"
+    assert run("tag", EXAMPLES, "-c", CODEBOOK, "-o", plain, "--method", "keyword").exit_code == 0
+    for command in (["freq"], ["matrix"], ["report"], ["plot", "prevalence"]):
+        out = tmp_path / ("out.html" if command == ["report"] else "out.png" if command[0] == "plot" else "out.csv")
+        result = run(*command, plain, "--by", "role", "-o", out)
+        said = " ".join(result.output.split())
+        assert result.exit_code == 2 and f"{plain}: no column 'role' to group by" in said, (command, said)
+        assert "run tag again on the same output with --metadata PARTICIPANTS.csv" in said and not out.exists()
+    typo = run("matrix", coded, "--by", "distrct", "-o", tmp_path / "m.csv")
+    assert typo.exit_code == 2 and "did you mean 'district'?" in " ".join(typo.output.split())

@@ -171,7 +171,7 @@ def test_report_command_end_to_end(coded, tmp_path):
     ("extra", "message"),
     [
         (["-o", "{tmp}/report.png"], "ending in .html"),
-        (["-o", "{tmp}/r.html", "--by", "nope"], "by 'nope' is not a column"),
+        (["-o", "{tmp}/r.html", "--by", "nope"], "no column 'nope' to group by"),
         (["-o", "{tmp}/r.html", "--measure", "pmi"], "measure 'pmi' is not one of"),
     ],
 )

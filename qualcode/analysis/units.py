@@ -6,8 +6,9 @@ with pandas factorisation and SciPy, never a Python loop over rows.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -181,7 +182,7 @@ def indicator(
     by = list(dict.fromkeys(by))
     for column in by:
         if column not in codings.columns and (segments is None or column not in segments.columns):
-            raise ColumnError(f"no column {column!r} to group by; columns are: {', '.join(map(str, codings.columns))}")
+            raise ColumnError(no_group_column(column, codings.columns))
     keys = _unit_keys("segment" if unit == "window" else unit, codings if segments is None else segments)
     if segments is None and unit != "window":
         return _from_codings(codings, [*keys, *[b for b in by if b not in keys]], codes)
@@ -249,3 +250,19 @@ def _spread(matrix: sparse.csr_matrix, doc: np.ndarray, window: int) -> sparse.c
     out = (spread @ matrix).tocsr()
     out.data[:] = 1
     return out
+
+
+def no_group_column(column: str, columns: Iterable[Any]) -> str:
+    """Why ``--by column`` cannot group, and the fix: a near spelling, or the participants
+    table that ``tag --metadata`` joins (a codings table made without one has no ``role``)."""
+    import difflib
+
+    names = [str(name) for name in columns]
+    message = f"no column {column!r} to group by; columns are: {', '.join(names)}"
+    near = difflib.get_close_matches(column, names, n=1, cutoff=0.7)
+    if near:
+        return f"{message}; did you mean {near[0]!r}?"
+    return (
+        f"{message}; participant columns such as role and district come from a participants table: "
+        "run tag again on the same output with --metadata PARTICIPANTS.csv (reviewed and human rows are kept)"
+    )

@@ -1,13 +1,17 @@
-"""``qualcode matrix``, ``qualcode freq`` and ``qualcode plot``."""
+"""``qualcode matrix``, ``qualcode freq``, ``qualcode plot`` and ``qualcode report``."""
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import typer
 
 from .common import check_output, handles_errors, warn
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 MeasureOpt = Annotated[str, typer.Option(help="count, jaccard, overlap, conditional, lift or npmi.")]
 UnitOpt = Annotated[str, typer.Option(help="Unit of analysis: segment, document, participant or window.")]
@@ -16,7 +20,9 @@ ByOpt = Annotated[
     typer.Option("--by", help="Metadata column to group by (repeat for several: --by district --by role)."),
 ]
 MinScoreOpt = Annotated[float | None, typer.Option(help="Count only codings scoring at least this.")]
-LevelOpt = Annotated[int | None, typer.Option(help="Roll child codes up to this level (1: top-level); needs -c.")]
+LevelOpt = Annotated[
+    int | None, typer.Option(help="Roll child codes up to this level (1: top-level); needs the codebook.")
+]
 CodebookOpt = Annotated[
     Path | None,
     typer.Option("--codebook", "-c", help="The codebook (code order, --level; default: the one CODED was made with)."),
@@ -37,7 +43,27 @@ def _load(coded: Path, codebook: Path | None) -> tuple[Any, Any]:
     return read_coded(coded), (recorded[1] if recorded else None)
 
 
+def _names_coded(command: F) -> F:
+    """Decorator: a missing column (``--by role`` on codings made without participants) is
+    named with the file it is missing from."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from ..errors import ColumnError
+
+        try:
+            return command(*args, **kwargs)
+        except ColumnError as error:
+            coded = kwargs.get("coded")
+            if coded is None or str(error).startswith(str(coded)):
+                raise
+            raise ColumnError(f"{coded}: {error}") from None
+
+    return wrapper  # type: ignore[return-value]
+
+
 @handles_errors
+@_names_coded
 def matrix(
     coded: Annotated[Path, typer.Argument(help="A long codings CSV (from qualcode tag).")],
     output: Annotated[Path, typer.Option("--output", "-o", help="The CSV to write.")],
@@ -104,6 +130,7 @@ def matrix(
 
 
 @handles_errors
+@_names_coded
 def freq(
     coded: Annotated[Path, typer.Argument(help="A long codings CSV (from qualcode tag).")],
     output: Annotated[Path, typer.Option("--output", "-o", help="The CSV to write.")],
@@ -148,6 +175,7 @@ def freq(
 
 
 @handles_errors
+@_names_coded
 def plot(
     kind: Annotated[str, typer.Argument(help="heatmap, multiples (one heatmap per group, needs --by) or prevalence.")],
     coded: Annotated[Path, typer.Argument(help="A long codings CSV (from qualcode tag).")],
@@ -198,6 +226,7 @@ def plot(
 
 
 @handles_errors
+@_names_coded
 def report(
     coded: Annotated[Path, typer.Argument(help="A long codings CSV (from qualcode tag or review).")],
     output: Annotated[Path, typer.Option("--output", "-o", help="The HTML file to write.")],
