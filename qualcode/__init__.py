@@ -104,7 +104,9 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted({*globals(), *_PUBLIC})
+    # what a notebook's tab completion offers: the public names, not this module's imports
+    # (Any, TYPE_CHECKING, import_module) or the submodules loaded so far
+    return sorted(__all__)
 
 
 if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerly

@@ -80,3 +80,14 @@ def test_submodules_load_on_first_use():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     assert out.stdout.splitlines() == ["parse_codebook", "module 'qualcode' has no attribute 'no_such_thing'"]
+
+
+def test_tab_completion_offers_the_public_names_only():
+    """`qc.<Tab>` in a notebook lists what the package offers, every name of which resolves,
+    not the root module's own imports."""
+    import qualcode as qc
+
+    offered = dir(qc)
+    assert offered == sorted(qc.__all__) and {"suggest", "read_transcripts", "next_to_code"} <= set(offered)
+    assert not {"Any", "TYPE_CHECKING", "import_module", "annotations"} & set(offered)
+    assert all(getattr(qc, name) is not None for name in offered)
