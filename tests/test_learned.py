@@ -150,15 +150,26 @@ def test_the_zero_shot_score_can_only_raise_the_shared_probability():
     width = F.ZERO_SHOT_COLUMN + 4
     pairs = rng.random((600, width))
     labels = (pairs[:, 0] + (1 - pairs[:, F.ZERO_SHOT_COLUMN]) + 0.3 * rng.random(600)) > 1.2
-    model = _shared(width).fit(pairs, labels)
+    model = _shared(width, 15).fit(pairs, labels)
     grid = np.tile(pairs[:5], (11, 1, 1))
     grid[:, :, F.ZERO_SHOT_COLUMN] = np.linspace(0, 1, 11)[:, None]
     probability = model.predict_proba(grid.reshape(-1, width))[:, 1].reshape(11, 5)
     assert (np.diff(probability, axis=0) >= -1e-12).all()
     # unconstrained, the same data teach the opposite: the constraint is what holds it
-    free = _shared(width).set_params(monotonic_cst=None).fit(pairs, labels)
+    free = _shared(width, 15).set_params(monotonic_cst=None).fit(pairs, labels)
     loose = free.predict_proba(grid.reshape(-1, width))[:, 1].reshape(11, 5)
     assert (loose[-1] < loose[0]).all()
+
+
+def test_the_shared_trees_grow_with_the_coded_pairs():
+    """A hundred coded turns fill few leaves; thousands of coded sentences the full 15."""
+    from qualcode.match.learned import MIN_LEAVES, POSITIVES_PER_LEAF, SHARED_MODEL, leaves
+
+    assert leaves(0) == leaves(30) == MIN_LEAVES == 4
+    assert leaves(340) == 340 // POSITIVES_PER_LEAF == 7
+    assert leaves(1800) == SHARED_MODEL["max_leaf_nodes"] == 15
+    sizes = [leaves(n) for n in range(0, 2000, 7)]
+    assert sizes == sorted(sizes)
 
 
 def test_pair_features_put_the_zero_shot_score_where_the_constraint_is():
