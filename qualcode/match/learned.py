@@ -29,7 +29,7 @@ Model (features: :mod:`qualcode.match.learned_features`)
    once how far to trust each signal, and a code with no or one example is still scored from
    its definition and similarity by what the other codes taught it (the note names those
    codes; their evidence says so). Its trees have one leaf per 45 coded (segment, code)
-   pairs, 4 to 15 (:func:`leaves`): mean kappa over 6 splits, 15 leaves always → so, SERDIF's
+   pairs, 4 to 15 (:func:`leaves`): mean kappa over 6 splits, 15 leaves always → this, SERDIF's
    turns 0.502 → 0.516, the whole survey answers 0.281 → 0.289, the games sentences 0.267 →
    0.285; SERDIF's paragraphs and TalkMoves, with 700 and 1,100+ coded pairs, keep 15.
 3. **Scores are probabilities**: the mean of the shared model's cross-validation models'
