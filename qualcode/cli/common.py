@@ -103,6 +103,15 @@ IdColumnOpt = Annotated[str | None, typer.Option(help="CSV/XLSX column holding t
 SpeakerColumnOpt = Annotated[str | None, typer.Option(help="CSV/XLSX column holding the speaker (rows are turns).")]
 InterviewerOpt = Annotated[list[str] | None, typer.Option(help="Speaker name to treat as interviewer (repeatable).")]
 EncodingOpt = Annotated[str | None, typer.Option(help="Force a text encoding (default: detect).")]
+# the codebook of a command given codings: by default the one they were made with (recorded_codebook)
+RecordedCodebookOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--codebook",
+        "-c",
+        help="The codebook: YAML, or a CSV/XLSX table with one code per row (default: the one CODED was made with).",
+    ),
+]
 
 
 def check_output(path: Path, *, csv: bool = False, inputs: Sequence[Path | None] = ()) -> None:

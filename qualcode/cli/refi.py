@@ -16,6 +16,7 @@ from .common import (
     IdColumnOpt,
     InputsOpt,
     OldUnitOpt,
+    RecordedCodebookOpt,
     SegmentByOpt,
     SpeakerColumnOpt,
     TextColumnOpt,
@@ -28,14 +29,7 @@ from .common import (
 @handles_errors
 def export_refi(
     output: Annotated[Path, typer.Option("--output", "-o", help="The .qdpx project (or .qdc codebook) to write.")],
-    codebook: Annotated[
-        Path | None,
-        typer.Option(
-            "--codebook",
-            "-c",
-            help="The codebook: YAML, or a CSV/XLSX table with one code per row (default: the one CODED was made with).",
-        ),
-    ] = None,
+    codebook: RecordedCodebookOpt = None,
     coded: Annotated[
         Path | None, typer.Argument(help="A long codings CSV (qualcode tag, review or import-refi); optional.")
     ] = None,

@@ -13,6 +13,7 @@ from .common import (
     IdColumnOpt,
     InputsOpt,
     InterviewerOpt,
+    RecordedCodebookOpt,
     SegmentByOpt,
     SpeakerColumnOpt,
     TextColumnOpt,
@@ -168,14 +169,7 @@ def next(
             "--output", "-o", help="The sheet to fill in: .xlsx (Excel keeps its accents and quotes) or .csv."
         ),
     ],
-    codebook: Annotated[
-        Path | None,
-        typer.Option(
-            "--codebook",
-            "-c",
-            help="The codebook: YAML, or a CSV/XLSX table with one code per row (default: the one CODED was made with).",
-        ),
-    ] = None,
+    codebook: RecordedCodebookOpt = None,
     coded: Annotated[
         list[Path] | None,
         typer.Argument(
