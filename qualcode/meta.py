@@ -146,4 +146,34 @@ def read_meta(coded: str | Path) -> Meta | None:
         raise InputFileError(f"{meta}: not a qualcode record (expected a JSON object); delete it or restore it")
     settings = Settings.from_record(record.get("settings") or {})
     inputs = [Path(item["path"]) for item in record.get("inputs", []) if isinstance(item, dict) and "path" in item]
-    return Meta(meta, settings, inputs, record)
+    return _located(Meta(meta, settings, inputs, record))
+
+
+def _located(meta: Meta) -> Meta:
+    """``meta`` with the files its run read found from here: a record names them as the run
+    was given them, relative to the folder it ran in; run from another folder (``qualcode next
+    ../coded.csv``), such a path is looked for under the record's folder and the folders above
+    it (the transcripts' SHA-256 then tells whether they are the files the run read)."""
+    import os
+
+    folders = [meta.path.parent.resolve(), *meta.path.parent.resolve().parents][:4]
+
+    def find(path: str) -> str:
+        if Path(path).is_absolute() or Path(path).exists():
+            return path
+        for folder in folders:
+            if (folder / path).exists():
+                return os.path.relpath(folder / path)
+        return path
+
+    settings = meta.settings.model_copy(
+        update={
+            "metadata": find(meta.settings.metadata) if meta.settings.metadata else None,
+            "training": tuple(find(path) for path in meta.settings.training) if meta.settings.training else None,
+        }
+    )
+    record = dict(meta.record)
+    book = record.get("codebook")
+    if isinstance(book, dict) and book.get("path"):
+        record["codebook"] = {**book, "path": find(str(book["path"]))}
+    return Meta(meta.path, settings, [Path(find(str(path))) for path in meta.inputs], record)

@@ -55,3 +55,32 @@ def test_later_commands_read_a_table_corpus_as_tag_did(tmp_path):
     assert len(corpus.documents) == len(
         qc.read_transcripts(FIXTURES / "survey.csv", text_column="answer", id_column="respondent").documents
     )
+
+
+def test_commands_run_from_another_folder_find_the_files_the_run_read(tmp_path, monkeypatch):
+    """A record names its files as the run was given them, relative to the folder it ran in;
+    `qualcode freq ../coded.csv` from a subfolder still finds the transcripts (shares over all
+    segments, no warning) and the codebook (`next` without -c), and writes them as found."""
+    import shutil
+
+    from typer.testing import CliRunner
+
+    from qualcode.cli import app
+
+    from .conftest import CODEBOOK, EXAMPLES
+
+    shutil.copytree(EXAMPLES, tmp_path / "interviews")
+    shutil.copy(CODEBOOK, tmp_path / "book.yaml")
+    monkeypatch.chdir(tmp_path)
+    tagged = CliRunner().invoke(app, ["tag", "interviews", "-c", "book.yaml", "-o", "coded.csv", "--method", "keyword"])
+    assert tagged.exit_code == 0, tagged.output
+    (tmp_path / "analysis").mkdir()
+    monkeypatch.chdir(tmp_path / "analysis")
+    meta = read_meta("../coded.csv")
+    assert meta.codebook_path() == "../book.yaml" and all(str(p).startswith("../interviews/") for p in meta.inputs)
+    counted = CliRunner().invoke(app, ["freq", "../coded.csv", "-o", "freq.csv"])
+    assert counted.exit_code == 0 and "warning" not in counted.output, counted.output
+    chosen = CliRunner().invoke(app, ["next", "../coded.csv", "-n", "3", "-o", "to_code.csv"])
+    said = " ".join(chosen.output.split())
+    assert chosen.exit_code == 0 and "no such file" not in said and "not there any more" not in said, said
+    assert read_meta("to_code.csv").codebook_path() == "../book.yaml"
