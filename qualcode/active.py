@@ -338,10 +338,10 @@ def next_sheet(
     recording one used (:func:`~qualcode.meta.recorded_codebook`).
     """
     from .codebook import load_codebook
-    from .fileio import check_own_record, check_sheet_name, write_together
+    from .fileio import check_sheet_name, write_together
     from .io import read_transcripts
     from .io.writers import table_writer
-    from .meta import meta_path, meta_writer, read_meta, recorded_codebook
+    from .meta import check_own_record, meta_path, meta_writer, read_meta, recorded_codebook
     from .previous import check_not_an_input
     from .provenance import provenance
     from .settings import Settings

@@ -81,22 +81,6 @@ def check_sheet_name(path: str | Path) -> Path:
     return path
 
 
-def check_own_record(path: str | Path) -> Path:
-    """Fail early when the ``.meta.json`` an output writes beside it is the record of another
-    table of the same name: ``next -o coded.xlsx`` beside ``coded.csv`` would replace the
-    record of the researcher's codings (``coded.meta.json``) with the sheet's."""
-    path = Path(path)
-    record = path.with_name(path.stem + ".meta.json")
-    for suffix in (".csv", ".xlsx"):
-        other = path.with_suffix(suffix)
-        if suffix != path.suffix.lower() and other.is_file() and record.is_file():
-            raise OutputError(
-                f"{path}: its record {record.name} is that of {other.name} beside it and would be replaced; "
-                f"name the output otherwise, e.g. {path.stem}_2{path.suffix}"
-            )
-    return path
-
-
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)

@@ -24,6 +24,24 @@ def meta_path(output: str | Path) -> Path:
     return output.with_name(output.stem + ".meta.json")
 
 
+def check_own_record(path: str | Path) -> Path:
+    """Fail early when the ``.meta.json`` an output writes beside it is the record of another
+    table of the same name: ``next -o coded.xlsx`` beside ``coded.csv`` would replace the
+    record of the researcher's codings (``coded.meta.json``) with the sheet's."""
+    from .errors import OutputError
+
+    path = Path(path)
+    record = meta_path(path)
+    for suffix in (".csv", ".xlsx"):
+        other = path.with_suffix(suffix)
+        if suffix != path.suffix.lower() and other.is_file() and record.is_file():
+            raise OutputError(
+                f"{path}: its record {record.name} is that of {other.name} beside it and would be replaced; "
+                f"name the output otherwise, e.g. {path.stem}_2{path.suffix}"
+            )
+    return path
+
+
 def meta_text(meta: dict[str, Any]) -> str:
     """The JSON text of a record (sorted keys, two-space indent, LF: deterministic)."""
     return json.dumps(meta, indent=2, sort_keys=True, ensure_ascii=False) + "\n"

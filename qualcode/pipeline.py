@@ -15,10 +15,10 @@ from .codebook import Codebook, load_codebook
 from .corpus import Corpus
 from .embed.base import make_encoder
 from .errors import OptionError, counted, listed
-from .fileio import check_csv_name, check_own_record, check_writable, write_together
+from .fileio import check_csv_name, check_writable, write_together
 from .io import read_transcripts
 from .io.writers import write_codings
-from .meta import meta_path, meta_writer
+from .meta import check_own_record, meta_path, meta_writer
 from .previous import check_not_an_input, previous_codings
 from .progress import shows_progress
 from .provenance import provenance

@@ -139,12 +139,12 @@ def _check_same_documents(output: Path, existing: pd.DataFrame, documents: set[s
 def _check_zeros_kept(output: Path, theirs: list[str], documents: set[str]) -> None:
     """Refuse reviewed rows on a document id that is one of the run's with its leading zeros
     dropped (``1`` for ``001``): a spreadsheet reads such ids as numbers and saves them so."""
-    padded = {doc.lstrip("0") or "0": doc for doc in documents if doc.isdigit() and doc.startswith("0")}
+    padded = {int(doc): doc for doc in documents if doc.isdecimal() and doc.startswith("0")}
     for doc_id in theirs:
-        if doc_id not in documents and doc_id.isdigit() and (doc_id.lstrip("0") or "0") in padded:
+        if doc_id not in documents and doc_id.isdecimal() and int(doc_id) in padded:
             raise OptionError(
                 f"{output}: reviewed rows on document {doc_id!r}, which this run does not have, but "
-                f"{padded[doc_id.lstrip('0') or '0']!r} it has: a spreadsheet dropped the ids' leading zeros; "
+                f"{padded[int(doc_id)]!r} it has: a spreadsheet dropped the ids' leading zeros; "
                 "write them back as the transcripts name them (in Excel, format the doc_id column as Text), "
                 "then run again (the file is kept as it is)",
                 option="previous",

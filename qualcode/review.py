@@ -275,10 +275,10 @@ def review_file(
     import json
     import shutil
 
-    from .fileio import check_csv_name, check_own_record, write_together
+    from .fileio import check_csv_name, write_together
     from .io.coded import read_coded
     from .io.writers import csv_writer
-    from .meta import meta_path, meta_writer, read_meta
+    from .meta import check_own_record, meta_path, meta_writer, read_meta
     from .previous import check_not_an_input
 
     coded, output = Path(coded), check_own_record(check_csv_name(output))

@@ -210,7 +210,8 @@ def next(
     First batch, no codes yet: qualcode next -i interviews/ -c codebooks/caring_schools.yaml -n 20 -o to_code.csv
     """
     from ..active import next_sheet
-    from ..fileio import check_own_record, check_sheet_name
+    from ..fileio import check_sheet_name
+    from ..meta import check_own_record
 
     check_output(output)
     check_own_record(check_sheet_name(output))
