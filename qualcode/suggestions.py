@@ -254,10 +254,27 @@ def suggest(
     job = ScoringJob(matcher, codebook, train, min_score, top_k, include_interviewer)
     out, made = _streamed(job, coded) if client is None else _distributed(client, job, coded)
     out = human_passages(out, train, texts)
+    if train is not None:
+        made = {**made, "notes": [*made["notes"], *_examples_note(segments[keep], train)]}
     if matcher.method == "keyword" and not any(code.keywords or code.patterns for code, _, _ in codebook.walk()):
         made = {**made, "notes": [*made["notes"], _NO_KEYWORDS]}
     out.attrs["qualcode"] = {**made, "models": matcher.describe()}
     return out
+
+
+def _examples_note(segments: pd.DataFrame, train: Training) -> list[str]:
+    """A warning when every segment of this run is a training example: they keep their human
+    codes and get no suggestions, so the run suggests nothing (a researcher tagging the
+    transcripts they coded by hand, expecting suggestions on them)."""
+    keys = train.keys
+    if not len(segments) or not all(
+        (str(d), int(i)) in keys for d, i in zip(segments[C.DOC_ID], segments[C.SEGMENT_ID], strict=True)
+    ):
+        return []
+    return [
+        "every segment of this run is in the human codes it learned from: they keep their human codes and nothing "
+        "is suggested; give transcripts not yet coded (with the same --train) to get suggestions"
+    ]
 
 
 _NO_KEYWORDS = (

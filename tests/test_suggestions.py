@@ -43,6 +43,12 @@ def test_training_keeps_human_rows_and_records_what_ran(codebook, example_corpus
     assert made["method"] == "classifier"
     assert any("too few human examples" in note for note in made["notes"])
     assert set(made["code_thresholds"]) == set(codebook.ids)  # learned thresholds, 0.4 for hybrid fallbacks
+    assert not any("nothing is suggested" in note for note in made["notes"])
+    # only the hand-coded interview: its human codes stay, nothing is suggested, and a warning says why
+    segments = example_corpus.segments
+    alone = qc.suggest(segments[segments["doc_id"].isin(human["doc_id"])], codebook, training=human, cache=None)
+    assert (alone["method"] == "human").all() and len(alone) == len(human)
+    assert any("nothing is suggested" in note for note in alone.attrs["qualcode"]["notes"])
 
 
 def test_bad_arguments(codebook, example_corpus):
