@@ -6,8 +6,8 @@ Two CSV forms are read:
   document text qualcode keeps (see :meth:`qualcode.Corpus.text`);
 - segment form: ``doc_id, segment_id, code`` (optional ``coder``);
 - sheet form (the sheet ``qualcode next`` writes): ``doc_id, segment_id, codes`` with the
-  codes a researcher applied separated by ``;`` (or ``,``, or one per line) and an **empty cell meaning "none of the
-  codes applies"**: every row is a coded segment, and the rows with no code are negative
+  codes a researcher applied separated by ``;`` (or ``,``, or one per line) and ``none`` or an **empty cell meaning "none of the
+  codes applies"** (:data:`NO_CODE`): every row is a coded segment, and the rows with no code are negative
   examples. Their keys are in ``codings.attrs["labelled_segments"]``.
 
 The overlap rule
@@ -173,11 +173,15 @@ def _human_only(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
 
 
 SHEET_CODES = "codes"
+NO_CODE = frozenset({"none", "no code", "no codes", "nothing", "n/a", "-", "\u2013", "\u2014"})
+"""A ``codes`` cell holding only one of these (any letter case) says that no code applies, as an
+empty cell does, but on purpose: ``none`` is what a researcher writes."""
 
 
 def _read_sheet(frame: pd.DataFrame, path: Path, default_coder: str) -> pd.DataFrame:
     """Codings from a filled-in ``qualcode next`` sheet (see the module docs)."""
     rows, labelled = [], []
+    said_none: set[tuple[str, int]] = set()
     for number, record in enumerate(frame.to_dict("records"), start=2):
         doc_id = str(record[C.DOC_ID]).strip()
         raw = str(record[C.SEGMENT_ID]).strip()
@@ -187,12 +191,15 @@ def _read_sheet(frame: pd.DataFrame, path: Path, default_coder: str) -> pd.DataF
         labelled.append((doc_id, segment_id))
         coder = str(record.get(CODER) or "").strip() or default_coder
         cell = str(record[SHEET_CODES] or "")
+        if " ".join(cell.lower().split()) in NO_CODE:
+            said_none.add((doc_id, segment_id))
+            continue
         for code in re.split(r"[;,\r\n]", cell):  # "a; b", "a, b", or one per line (Alt+Enter in Excel)
             if code.strip():
                 rows.append({C.DOC_ID: doc_id, C.SEGMENT_ID: segment_id, C.CODE: code.strip(), CODER: coder})
     out = pd.DataFrame(rows, columns=[C.DOC_ID, C.SEGMENT_ID, C.CODE, CODER])
     out[C.SEGMENT_ID] = out[C.SEGMENT_ID].astype("int64")
-    blank = len(set(labelled) - set(zip(out[C.DOC_ID], out[C.SEGMENT_ID], strict=True)))
+    blank = len(set(labelled) - set(zip(out[C.DOC_ID], out[C.SEGMENT_ID], strict=True)) - said_none)
     if blank:  # the convention, said where it decides what the model learns
         import warnings
 
@@ -201,7 +208,7 @@ def _read_sheet(frame: pd.DataFrame, path: Path, default_coder: str) -> pd.DataF
         warnings.warn(
             QualcodeWarning(
                 f"{path}: {blank} of its {len(labelled)} rows {'has' if blank == 1 else 'have'} no code: read as 'no code applies' (examples of "
-                "none); delete the rows you have not coded yet"
+                "none); delete the rows you have not coded yet, or write none in them to say so"
             ),
             stacklevel=3,
         )

@@ -6,6 +6,7 @@ import pytest
 import qualcode as qc
 from qualcode import columns as C
 from qualcode.codings import check_codings, map_to_segments
+from qualcode.match.base import Training
 
 from .conftest import CODEBOOK, EXAMPLES
 
@@ -287,6 +288,30 @@ def test_a_sheets_rows_left_empty_are_said_to_be_examples_of_no_code(tmp_path):
     with pytest.warns(qc.QualcodeWarning, match=r"sheet\.csv: 2 of its 3 rows have no code: read as 'no code applies'"):
         codes = qc.read_codings(tmp_path / "sheet.csv")
     assert codes[C.CODE].tolist() == ["personnel"] and len(codes.attrs["labelled_segments"]) == 3
+
+
+def test_a_sheets_none_says_no_code_applies_on_purpose(tmp_path):
+    """'none' was an unknown code (the run stopped); it is what a researcher writes for 'no code
+    applies': read as a negative example, like an empty cell, but without the warning, and a
+    whole training run takes it."""
+    import warnings
+
+    sheet = pd.DataFrame(
+        {
+            "doc_id": ["d01_superintendent"] * 4,
+            "segment_id": [1, 3, 5, 7],
+            "codes": ["personnel", "None", " no  code ", "\u2014"],
+            "coder": "ana",
+        }
+    )
+    sheet.to_csv(tmp_path / "sheet.csv", index=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        codes = qc.read_codings(tmp_path / "sheet.csv")
+    assert codes[C.CODE].tolist() == ["personnel"] and len(codes.attrs["labelled_segments"]) == 4
+    segments = qc.read_transcripts(EXAMPLES / "d01_superintendent.txt").segments
+    training = Training.from_codings(codes, segments, qc.load_codebook(CODEBOOK).ids)
+    assert len(training.segments) == 4 and training.labels.sum() == 1
 
 
 @pytest.mark.parametrize(

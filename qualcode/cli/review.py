@@ -202,8 +202,8 @@ def next(
 ) -> None:
     """Choose the segments whose codes would teach the model most; write them as a sheet to fill in.
 
-    Write the codes that apply in the sheet's `codes` column (separated by ;), leave it empty
-    when none applies, then pass the sheet with the earlier codings to `tag --train` or to
+    Write the codes that apply in the sheet's `codes` column (separated by ;), none (or leave it
+    empty) when none applies, then pass the sheet with the earlier codings to `tag --train` or to
     `next` again: qualcode next human.csv to_code.csv -n 20 -o more.csv (the codebook and the
     transcripts: those recorded beside CODED, unless -c and -i give others)
     Example: qualcode next human.csv -c codebooks/caring_schools.yaml -i interviews/ -n 20 -o to_code.xlsx
