@@ -279,9 +279,11 @@ def check_codings(codings: pd.DataFrame, codebook: Codebook, texts: dict[str, st
         )
     missing = sorted(set(codings[C.DOC_ID]) - set(texts))
     if missing:
+        more = f" (nor {len(missing) - 1} more)" if len(missing) > 1 else ""
         raise ColumnError(
-            f"{source}: document {missing[0]!r} is not among the inputs; documents are: "
-            f"{', '.join(sorted(texts)[:8])}{' …' if len(texts) > 8 else ''}"
+            f"{source}: document {missing[0]!r}{more} is not among the inputs; documents are: "
+            f"{', '.join(sorted(texts)[:8])}{' …' if len(texts) > 8 else ''}; give the transcripts these codes were made "
+            "on as inputs too"
         )
     if C.START_CHAR in codings:
         lengths = codings[C.DOC_ID].map(lambda d: len(texts[d]))

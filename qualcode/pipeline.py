@@ -190,6 +190,14 @@ def tag(
                 f"codes_column {run.codes_column!r} holds no codes in {', '.join(map(str, named))}",
                 option="codes_column",
             )
+    outside: Corpus | None = None
+    outside_notes: list[str] = []
+    if training is None and run.training:
+        from .training_docs import outside_transcripts
+
+        outside, outside_notes = outside_transcripts(run.training, corpus, run.read_options())
+        if outside is not None and output is not None:  # they are inputs too
+            check_not_an_input(output, [doc.path for doc in outside.documents if doc.path])
     codings = suggest(
         corpus,
         codebook,
@@ -202,9 +210,10 @@ def tag(
         training=training if training is not None else (list(run.training) if run.training else None),
         min_examples=run.min_examples,
         client=client,
+        training_documents=outside,
     )
     made = codings.attrs["qualcode"]
-    notes = list(made["notes"])
+    notes = [*made["notes"], *outside_notes]
     if run.training:  # each human row names the training file it was copied from
         from .origins import mark_origins
 
@@ -234,6 +243,10 @@ def tag(
         models=made["models"],
         counts=counts,
     )
+    if outside is not None:  # read and learned from, not coded: recorded apart from the inputs
+        meta["training_transcripts"] = sorted(
+            ({"path": doc.path, "sha256": doc.sha256} for doc in outside.documents), key=lambda item: str(item["path"])
+        )
     coded = coded_rows(corpus.segments, codings, codebook, include_interviewer=run.include_interviewer)
     result = TagResult(
         codings, corpus, meta, settings=run, warnings=[*corpus.warnings, *notes], n_coded=int(coded.sum())

@@ -36,6 +36,9 @@ def training_set(
     interviews and the ``qualcode next`` sheets filled in after them teach together."""
     from .codings import check_codings, codes_as_ids, read_codings
 
+    # one order whatever order the documents came in: the same codes teach the same model
+    # (L-BFGS stops at a tolerance and sums in row order; a tree split can flip on the difference)
+    segments = segments.sort_values([C.DOC_ID, C.SEGMENT_ID], key=_as_keys, kind="stable")
     sources = [training] if isinstance(training, pd.DataFrame | str | Path) else list(training)
     if not sources:
         raise OptionError("training is an empty list: give at least one codings file or table", option="training")
@@ -48,6 +51,24 @@ def training_set(
         check_codings(codings, codebook, texts)
         parts.append(Training.from_codings(codings, segments, codebook.ids))
     return Training.union(parts, segments)
+
+
+def _as_keys(column: pd.Series) -> pd.Series:
+    return column.astype(str) if column.name == C.DOC_ID else pd.to_numeric(column, errors="coerce")
+
+
+def _with_documents(
+    segments: pd.DataFrame, texts: dict[str, str] | None, extra: Corpus | None
+) -> tuple[pd.DataFrame, dict[str, str] | None]:
+    """The segments and texts a training set maps onto: the run's, and ``extra``'s when
+    hand-coded transcripts outside the run teach too."""
+    if extra is None or not extra.documents:
+        return segments, texts
+    if texts is None:  # a bare segments table: documents end where their last segment ends
+        ends = segments.groupby(C.DOC_ID)[C.END_CHAR].max() if C.END_CHAR in segments else pd.Series(dtype=int)
+        texts = {str(doc): " " * int(end) for doc, end in ends.items()}
+    both = pd.concat([segments, extra.segments], ignore_index=True)
+    return both, {**texts, **{doc.doc_id: doc.text for doc in extra.documents}}
 
 
 def hand_coded(segments: pd.DataFrame, train: Training | None) -> np.ndarray:
@@ -169,6 +190,7 @@ def suggest(
     training: Codings | Sequence[Codings] | None = None,
     min_examples: int = 20,
     client: Any = None,
+    training_documents: Corpus | None = None,
 ) -> pd.DataFrame:
     """Suggest codes for every segment.
 
@@ -207,6 +229,11 @@ def suggest(
     min_examples
         Positive human examples a code needs for a threshold of its own (the others share
         one); see :mod:`qualcode.match.learned`.
+    training_documents
+        Transcripts of hand-coded documents that are not among ``segments`` (a
+        :class:`~qualcode.corpus.Corpus` cut as ``segments`` were): their human codes in
+        ``training`` teach, and they are neither scored nor in the output. ``qc.tag`` and
+        ``qualcode tag --train`` find them from the training file's ``.meta.json``.
 
     Returns
     -------
@@ -245,7 +272,7 @@ def suggest(
     if matcher.learns:
         if training is None:
             raise OptionError(f"method {matcher.method!r} learns from human codes: pass training", option="training")
-        train = training_set(training, codebook, segments, texts)
+        train = training_set(training, codebook, *_with_documents(segments, texts, training_documents))
     matcher.fit(codebook, train)
     # interviewer turns are not suggested (unless a code's applies_to names them, e.g. a
     # moderator's interventions), but their human codes stay in the output

@@ -1,0 +1,87 @@
+"""The transcripts of hand-coded documents that are not among a run's inputs.
+
+``qualcode tag new/ --train coded.csv``: the human codes in ``coded.csv`` were made on other
+transcripts than the ones to code now. Learning needs their words, and the ``.meta.json``
+beside ``coded.csv`` (written by ``tag``, ``review``, ``next`` or ``import``) names the
+transcripts its run read, with their SHA-256. Those are read here, cut into segments as this
+run cuts its own, and only teach: they are not scored and not written to the output.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from . import columns as C
+from .corpus import Corpus
+
+
+def outside_transcripts(
+    training: Sequence[Any], corpus: Corpus, options: dict[str, Any]
+) -> tuple[Corpus | None, list[str]]:
+    """The documents the training files code that ``corpus`` lacks, read from the transcripts
+    each file's record names (``options``: this run's :func:`qualcode.read_transcripts`
+    keywords; segmentation is this run's, how to read a table or spot the interviewer is the
+    record's), and one line saying so. (None, []) when nothing is missing or no record names
+    the transcripts: :func:`qualcode.suggestions.training_set` then names the missing document.
+
+    Raises
+    ------
+    InputFileError
+        A transcript changed since the codes were made (their offsets would point at other
+        words).
+    """
+    from .codings import read_codings
+    from .errors import QualcodeWarning
+    from .io import read_transcripts
+    from .meta import read_meta
+    from .sources import check_unchanged
+
+    have = {doc.doc_id for doc in corpus.documents}
+    run_files = {Path(doc.path).resolve() for doc in corpus.documents if doc.path}
+    found: list[Corpus] = []
+    named: list[str] = []
+    for source in training:
+        if not isinstance(source, str | Path):
+            continue
+        with warnings.catch_warnings():  # read again, with its warnings, when the run learns
+            warnings.simplefilter("ignore", QualcodeWarning)
+            codings = read_codings(source)
+        missing = set(codings[C.DOC_ID].astype(str)) - have
+        meta = read_meta(source) if missing else None
+        if meta is None:
+            continue
+        files = [path for path in meta.inputs if path.exists() and path.resolve() not in run_files]
+        if not files:
+            continue
+        recorded = meta.read_options()
+        keys = ("segment_by", "window_size", "window_overlap", "window_seconds")
+        read = {**recorded, **{key: options[key] for key in keys if key in options}}
+        read.update(metadata=None, codes_column=None)
+        extra = read_transcripts(files, **read)
+        documents = [doc for doc in extra.documents if doc.doc_id in missing]
+        if not documents:
+            continue
+        ids = {doc.doc_id for doc in documents}
+        part = Corpus(
+            documents,
+            extra.segments[extra.segments[C.DOC_ID].astype(str).isin(ids)].reset_index(drop=True),
+            segment_by=extra.segment_by,
+        )
+        check_unchanged(part, source)
+        found.append(part)
+        have |= ids
+        named.append(f"{len(documents)} from {source}")
+    if not found:
+        return None, []
+    documents = [doc for part in found for doc in part.documents]
+    import pandas as pd
+
+    segments = pd.concat([part.segments for part in found], ignore_index=True)
+    line = (
+        f"learned also from hand-coded transcripts that are not among the inputs ({', '.join(named)}; "
+        "found where its record names them): they teach, and are not scored or written to the output"
+    )
+    return Corpus(documents, segments, segment_by=found[0].segment_by), [line]

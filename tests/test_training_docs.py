@@ -1,0 +1,73 @@
+"""tag --train with human codes made on transcripts that are not among the inputs: the
+training file's .meta.json names them; they teach and are not scored or written."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from qualcode.cli import app
+
+from .conftest import CODEBOOK, EXAMPLES
+
+runner = CliRunner()
+
+
+def run(*args: object):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+@pytest.mark.model
+def test_hand_coded_transcripts_kept_apart_still_teach(tmp_path):
+    """A researcher keeps the interviews they coded apart from the new ones and runs
+    `tag new/ --train coded.csv`: it stopped ("document 'd01_superintendent' is not among the
+    inputs"). The transcripts coded.csv's record names are read and teach as when given: the
+    new interviews get the same suggestions, to the last digit, as in a run over all of them."""
+    interviews = tmp_path / "interviews"
+    shutil.copytree(EXAMPLES, interviews)
+    everything = tmp_path / "all.csv"
+    first = run("tag", interviews, "-c", CODEBOOK, "--train", interviews / "human_codes_d01.csv", "-o", everything)
+    assert first.exit_code == 0, first.output
+    new = tmp_path / "new"
+    new.mkdir()
+    for path in sorted(EXAMPLES.glob("d0*")):
+        if not path.name.startswith("d01_"):  # the three interviews of district 1 were coded by hand
+            shutil.copy(path, new / path.name)
+    out = tmp_path / "new_coded.csv"
+    second = run("tag", new, "-c", CODEBOOK, "--train", everything, "-o", out)
+    assert second.exit_code == 0, second.output
+    assert "learned also from hand-coded transcripts that are not among the inputs (3 from" in second.output
+    assert "[classifier]" in second.output
+    record = json.loads((tmp_path / "new_coded.meta.json").read_text(encoding="utf-8"))
+    taught = sorted(Path(item["path"]).name for item in record["training_transcripts"])
+    assert taught == ["d01_assistant_superintendent.vtt", "d01_student_services.docx", "d01_superintendent.txt"]
+    assert not any(Path(item["path"]).name.startswith("d01_") for item in record["inputs"])
+    before = pd.read_csv(everything, keep_default_na=False)
+    after = pd.read_csv(out, keep_default_na=False)
+    assert not after["doc_id"].str.startswith("d01_").any()  # taught, not written
+    assert (after["method"] != "human").all()
+    columns = ["doc_id", "segment_id", "code", "score", "evidence"]
+    expected = before[~before["doc_id"].str.startswith("d01_") & (before["method"] != "human")][columns]
+    assert len(expected) > 10
+    pd.testing.assert_frame_equal(after[columns].reset_index(drop=True), expected.reset_index(drop=True))
+
+    # the transcript edited since the codes were made: their offsets would point at other words
+    d01 = interviews / "d01_superintendent.txt"
+    d01.write_text("Interviewer: Hello.\n" + d01.read_text(encoding="utf-8"), encoding="utf-8")
+    edited = run("tag", new, "-c", CODEBOOK, "--train", everything, "-o", tmp_path / "edited.csv")
+    assert edited.exit_code == 2, edited.output
+    assert "d01_superintendent.txt: changed since" in edited.output and "restore the file" in edited.output
+    assert not (tmp_path / "edited.csv").exists()
+
+    # gone, and no record names it: the line names the document and the fix
+    shutil.rmtree(interviews)
+    lost = run("tag", new, "-c", CODEBOOK, "--train", everything, "-o", tmp_path / "lost.csv")
+    assert lost.exit_code == 2, lost.output
+    assert "document 'd01_assistant_superintendent' (nor 2 more) is not among the inputs" in lost.output
+    assert "give the transcripts these codes were made on as inputs too" in lost.output
+    assert not (tmp_path / "lost.csv").exists()
