@@ -67,8 +67,11 @@ def _with_documents(
     if texts is None:  # a bare segments table: documents end where their last segment ends
         ends = segments.groupby(C.DOC_ID)[C.END_CHAR].max() if C.END_CHAR in segments else pd.Series(dtype=int)
         texts = {str(doc): " " * int(end) for doc, end in ends.items()}
-    both = pd.concat([segments, extra.segments], ignore_index=True)
-    return both, {**texts, **{doc.doc_id: doc.text for doc in extra.documents}}
+    have = set(segments[C.DOC_ID].astype(str))  # a document in both: the run's own copy
+    documents = [doc for doc in extra.documents if doc.doc_id not in have]
+    more = extra.segments[~extra.segments[C.DOC_ID].astype(str).isin(have)]
+    both = pd.concat([segments, more], ignore_index=True)
+    return both, {**texts, **{doc.doc_id: doc.text for doc in documents}}
 
 
 def hand_coded(segments: pd.DataFrame, train: Training | None) -> np.ndarray:

@@ -71,3 +71,22 @@ def test_hand_coded_transcripts_kept_apart_still_teach(tmp_path):
     assert "document 'd01_assistant_superintendent' (nor 2 more) is not among the inputs" in lost.output
     assert "give the transcripts these codes were made on as inputs too" in lost.output
     assert not (tmp_path / "lost.csv").exists()
+
+
+@pytest.mark.model
+def test_suggest_takes_the_hand_coded_transcripts_given(codebook):
+    """qc.suggest(..., training_documents=corpus): the same suggestions on the new interviews as
+    when the hand-coded ones are among the segments; a document in both counts once."""
+    import qualcode as qc
+
+    human = qc.read_codings(EXAMPLES / "human_codes_d01.csv")
+    everything = qc.read_transcripts(EXAMPLES)
+    coded = qc.read_transcripts(sorted(EXAMPLES.glob("d01_*")))
+    rest = everything.segments[~everything.segments["doc_id"].str.startswith("d01_")].reset_index(drop=True)
+    together = qc.suggest(everything, codebook, training=human, cache=None)
+    apart = qc.suggest(rest, codebook, training=human, training_documents=coded, cache=None)
+    overlapping = qc.suggest(everything, codebook, training=human, training_documents=coded, cache=None)
+    columns = ["doc_id", "segment_id", "code", "score"]
+    expected = together[~together["doc_id"].str.startswith("d01_")][columns].reset_index(drop=True)
+    pd.testing.assert_frame_equal(apart[columns].reset_index(drop=True), expected)
+    pd.testing.assert_frame_equal(overlapping[columns], together[columns])
