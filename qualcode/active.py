@@ -176,6 +176,7 @@ def next_to_code(
     encoder: Any = None,
     cache: Any = "default",
     min_examples: int = 20,
+    training_documents: Corpus | None = None,
 ) -> pd.DataFrame:
     """The ``n`` segments whose human codes would teach the model most, as a sheet to fill in.
 
@@ -191,6 +192,9 @@ def next_to_code(
         of them is left out and teaches); None to start from nothing.
     n
         How many segments to choose.
+    training_documents
+        Transcripts of hand-coded documents that are not in ``corpus``: their codes in
+        ``training`` teach; nothing is chosen from them (see :func:`qualcode.suggest`).
 
     Returns
     -------
@@ -213,7 +217,7 @@ def next_to_code(
     """
     from .match.base import make_matcher
     from .match.learned import aligned
-    from .suggestions import apply_codebook_rules, suggested_turns, training_set
+    from .suggestions import apply_codebook_rules, suggested_turns, training_set, with_training_documents
 
     if n < 1:
         raise OptionError(f"n {n} must be 1 or more", option="n")
@@ -222,7 +226,7 @@ def next_to_code(
     segments = segments.reset_index(drop=True)
     train = None
     if training is not None:  # human codes on interviewer turns teach too, as in qc.suggest
-        train = training_set(training, codebook, segments, texts)
+        train = training_set(training, codebook, *with_training_documents(segments, texts, training_documents))
     keys = train.keys if train is not None else set()
     pool = np.fromiter(
         ((str(d), int(s)) not in keys for d, s in zip(segments[C.DOC_ID], segments[C.SEGMENT_ID], strict=True)),
@@ -337,7 +341,10 @@ def next_sheet(
     batch drawn at random. ``codebook`` None: the one the run that wrote the first of ``coded``
     recording one used (:func:`~qualcode.meta.recorded_codebook`).
     """
+    import warnings
+
     from .codebook import load_codebook
+    from .errors import QualcodeWarning
     from .fileio import check_sheet_name, write_together
     from .io import read_transcripts
     from .io.writers import table_writer
@@ -346,6 +353,7 @@ def next_sheet(
     from .provenance import provenance
     from .settings import Settings
     from .sources import check_unchanged
+    from .training_docs import outside_line, outside_transcripts, training_record
     from .workflows import reading_for
 
     if not coded and not inputs:
@@ -380,7 +388,18 @@ def next_sheet(
     corpus = read_transcripts(names, **options)
     for path, _ in given:  # codes made on other words than the transcripts now hold would mislead
         check_unchanged(corpus, path)
-    sheet = next_to_code(corpus, book, training=training or None, n=n, include_interviewer=include_interviewer)
+    outside, taught_from = outside_transcripts([path for path, _ in given], corpus, options)
+    if outside is not None:
+        check_not_an_input(output, [doc.path for doc in outside.documents if doc.path])
+        warnings.warn(QualcodeWarning(outside_line(taught_from, "none is chosen")), stacklevel=2)
+    sheet = next_to_code(
+        corpus,
+        book,
+        training=training or None,
+        n=n,
+        include_interviewer=include_interviewer,
+        training_documents=outside,
+    )
     run = Settings.build(**options, include_interviewer=include_interviewer, training=[str(p) for p in coded])
     meta = provenance(
         corpus=corpus,
@@ -390,6 +409,8 @@ def next_sheet(
         models={},
         counts={"documents": len(corpus.documents), "segments": len(corpus.segments), "chosen": len(sheet)},
     )
+    if outside is not None:  # read and learned from, not chosen from: recorded apart from the inputs
+        meta["training_transcripts"] = training_record(outside)
     write_together(
         [
             (output, table_writer(sheet, output)),

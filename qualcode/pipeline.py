@@ -24,6 +24,7 @@ from .progress import shows_progress
 from .provenance import provenance
 from .settings import Settings
 from .suggestions import suggest
+from .training_docs import outside_line, outside_transcripts, training_record
 
 
 @dataclass
@@ -193,11 +194,11 @@ def tag(
     outside: Corpus | None = None
     outside_notes: list[str] = []
     if training is None and run.training:
-        from .training_docs import outside_transcripts
-
-        outside, outside_notes = outside_transcripts(run.training, corpus, run.read_options())
-        if outside is not None and output is not None:  # they are inputs too
-            check_not_an_input(output, [doc.path for doc in outside.documents if doc.path])
+        outside, taught_from = outside_transcripts(run.training, corpus, run.read_options())
+        if outside is not None:
+            outside_notes.append(outside_line(taught_from, "are not scored or written to the output"))
+            if output is not None:  # they are inputs too
+                check_not_an_input(output, [doc.path for doc in outside.documents if doc.path])
     codings = suggest(
         corpus,
         codebook,
@@ -244,9 +245,7 @@ def tag(
         counts=counts,
     )
     if outside is not None:  # read and learned from, not coded: recorded apart from the inputs
-        meta["training_transcripts"] = sorted(
-            ({"path": doc.path, "sha256": doc.sha256} for doc in outside.documents), key=lambda item: str(item["path"])
-        )
+        meta["training_transcripts"] = training_record(outside)
     coded = coded_rows(corpus.segments, codings, codebook, include_interviewer=run.include_interviewer)
     result = TagResult(
         codings, corpus, meta, settings=run, warnings=[*corpus.warnings, *notes], n_coded=int(coded.sum())

@@ -57,7 +57,7 @@ def _as_keys(column: pd.Series) -> pd.Series:
     return column.astype(str) if column.name == C.DOC_ID else pd.to_numeric(column, errors="coerce")
 
 
-def _with_documents(
+def with_training_documents(
     segments: pd.DataFrame, texts: dict[str, str] | None, extra: Corpus | None
 ) -> tuple[pd.DataFrame, dict[str, str] | None]:
     """The segments and texts a training set maps onto: the run's, and ``extra``'s when
@@ -275,7 +275,7 @@ def suggest(
     if matcher.learns:
         if training is None:
             raise OptionError(f"method {matcher.method!r} learns from human codes: pass training", option="training")
-        train = training_set(training, codebook, *_with_documents(segments, texts, training_documents))
+        train = training_set(training, codebook, *with_training_documents(segments, texts, training_documents))
     matcher.fit(codebook, train)
     # interviewer turns are not suggested (unless a code's applies_to names them, e.g. a
     # moderator's interventions), but their human codes stay in the output

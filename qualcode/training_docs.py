@@ -24,7 +24,7 @@ def outside_transcripts(
     """The documents the training files code that ``corpus`` lacks, read from the transcripts
     each file's record names (``options``: this run's :func:`qualcode.read_transcripts`
     keywords; segmentation is this run's, how to read a table or spot the interviewer is the
-    record's), and one line saying so. (None, []) when nothing is missing or no record names
+    record's), and how many came from which file (for :func:`outside_line`). (None, []) when nothing is missing or no record names
     the transcripts: :func:`qualcode.suggestions.training_set` then names the missing document.
 
     Raises
@@ -80,8 +80,20 @@ def outside_transcripts(
     import pandas as pd
 
     segments = pd.concat([part.segments for part in found], ignore_index=True)
-    line = (
+    return Corpus(documents, segments, segment_by=found[0].segment_by), named
+
+
+def outside_line(named: list[str], effect: str) -> str:
+    """The line that says which transcripts outside the inputs taught, and what of them
+    (``effect``: "are not scored or written to the output", "none is chosen")."""
+    return (
         f"learned also from hand-coded transcripts that are not among the inputs ({', '.join(named)}; "
-        "found where its record names them): they teach, and are not scored or written to the output"
+        f"found where its record names them): they teach, and {effect}"
     )
-    return Corpus(documents, segments, segment_by=found[0].segment_by), [line]
+
+
+def training_record(outside: Corpus) -> list[dict[str, str]]:
+    """The ``training_transcripts`` of a ``.meta.json``: path and SHA-256 of each transcript
+    read to learn from, in path order."""
+    entries = [{"path": str(doc.path), "sha256": doc.sha256} for doc in outside.documents]
+    return sorted(entries, key=lambda item: item["path"])

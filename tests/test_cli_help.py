@@ -51,10 +51,10 @@ def test_help_texts_name_only_options_the_command_has():
 
 
 def test_help_paragraphs_wrap_at_the_screen_not_at_the_docstrings_line_ends():
-    """typer keeps a docstring's line breaks: "leave it empty" then "when none applies" on the
+    """typer keeps a docstring's line breaks: "or leave it" then "empty) when none applies" on the
     next line, each line wrapped again at 80 columns. Paragraphs are reflowed."""
     text = " ".join(_help("next").split())
-    assert "leave it empty when none applies, then pass the sheet with the earlier codings to" in text
+    assert "none (or leave it empty) when none applies, then pass the sheet with the earlier codings to" in text
     listing = _help()  # the command list shows each command's first paragraph as one
     report = re.search(r"│ report\s+(.*?)│ review", listing, re.S)
     assert report is not None

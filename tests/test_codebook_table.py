@@ -97,7 +97,12 @@ def test_tag_with_the_codebook_table_on_the_studys_own_sessions(tmp_path):
     result = runner.invoke(
         app, ["tag", str(source), "-c", str(SERDIF_CODEBOOK), "-o", str(tmp_path / "t.csv"), "--train", str(train)]
     )
-    assert result.exit_code == 2 and "not among the inputs" in result.output  # codings of other sessions: said
+    # the codings of the other 16 sessions: their transcripts, named by the import's record, teach
+    assert result.exit_code == 0, result.output
+    assert "not among the inputs (16 from" in result.output and "[classifier]" in result.output
+    assert "every segment of this run is in the human codes" in result.output  # P10 was coded by hand too
+    taught = pd.read_csv(tmp_path / "t.csv")
+    assert set(taught["doc_id"]) == {source.name.removesuffix(".txt")} and (taught["method"] == "human").all()
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".tsv", ".xlsx"])

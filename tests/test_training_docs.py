@@ -56,6 +56,17 @@ def test_hand_coded_transcripts_kept_apart_still_teach(tmp_path):
     assert len(expected) > 10
     pd.testing.assert_frame_equal(after[columns].reset_index(drop=True), expected.reset_index(drop=True))
 
+    # next, too: it learns from them and chooses only among the new interviews
+    sheet = tmp_path / "sheet.csv"
+    chosen = run("next", everything, "-i", new, "-n", "4", "-o", sheet)
+    assert chosen.exit_code == 0, chosen.output
+    assert "not among the inputs (3 from" in chosen.output and "none is chosen" in chosen.output
+    picked = pd.read_csv(sheet, keep_default_na=False)
+    assert len(picked) == 4 and not picked["doc_id"].str.startswith("d01_").any()
+    assert "useful" in set(picked["chosen"])  # a model was learned: half the sheet is likely examples
+    sheet_record = json.loads((tmp_path / "sheet.meta.json").read_text(encoding="utf-8"))
+    assert len(sheet_record["training_transcripts"]) == 3
+
     # the transcript edited since the codes were made: their offsets would point at other words
     d01 = interviews / "d01_superintendent.txt"
     d01.write_text("Interviewer: Hello.\n" + d01.read_text(encoding="utf-8"), encoding="utf-8")
