@@ -28,6 +28,11 @@ def test_tag_export_import_and_analyse(tmp_path):
     assert run("tag", EXAMPLES, "-c", CODEBOOK, "-m", PARTICIPANTS, "-o", coded, "--method", "keyword").exit_code == 0
     assert run("review", coded, "--accept-above", "0.7", "--coder", "ana", "-o", coded).exit_code == 0
     project = tmp_path / "study.qdpx"
+    positional = run("export-refi", coded, EXAMPLES, "-o", project)  # transcripts belong to -i: said so
+    assert positional.exit_code == 2 and f"transcripts are given with -i: qualcode export-refi {coded} -i" in (
+        " ".join(positional.output.split())
+    )
+    assert not project.exists()
     result = run("export-refi", coded, "-c", CODEBOOK, "-o", project)
     assert result.exit_code == 0, result.output
     assert "9 sources, 14 codes" in result.output

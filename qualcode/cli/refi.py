@@ -26,12 +26,28 @@ from .common import (
 )
 
 
+def _one_coded(given: list[Path] | None, output: Path) -> Path | None:
+    """The one codings file export-refi takes; transcripts given after it belong to -i."""
+    from ..errors import OptionError
+
+    if not given:
+        return None
+    if len(given) > 1:
+        rest = " ".join(f"-i {path}" for path in given[1:])
+        raise OptionError(
+            f"export-refi takes one codings file ({given[0]}); transcripts are given with -i: "
+            f"qualcode export-refi {given[0]} {rest} -o {output}"
+        )
+    return given[0]
+
+
 @handles_errors
 def export_refi(
     output: Annotated[Path, typer.Option("--output", "-o", help="The .qdpx project (or .qdc codebook) to write.")],
     codebook: RecordedCodebookOpt = None,
-    coded: Annotated[
-        Path | None, typer.Argument(help="A long codings CSV (qualcode tag, review or import-refi); optional.")
+    given: Annotated[
+        list[Path] | None,
+        typer.Argument(metavar="[CODED]", help="A long codings CSV (qualcode tag, review or import-refi); optional."),
     ] = None,
     inputs: InputsOpt = None,
     metadata: Annotated[
@@ -65,6 +81,7 @@ def export_refi(
     from ..refi.guard import check_replaceable
     from ..workflows import corpus_for, export_filter
 
+    coded = _one_coded(given, output)
     suffix = output.suffix.lower()
     if suffix not in (".qdpx", ".qdc"):
         raise OptionError(f"{output}: give a .qdpx (project) or .qdc (codebook) file name")
