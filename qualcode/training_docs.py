@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from . import columns as C
 from .corpus import Corpus
 
@@ -24,8 +26,9 @@ def outside_transcripts(
     """The documents the training files code that ``corpus`` lacks, read from the transcripts
     each file's record names (``options``: this run's :func:`qualcode.read_transcripts`
     keywords; segmentation is this run's, how to read a table or spot the interviewer is the
-    record's), and how many came from which file (for :func:`outside_line`). (None, []) when nothing is missing or no record names
-    the transcripts: :func:`qualcode.suggestions.training_set` then names the missing document.
+    record's), and how many came from which file (for :func:`outside_line`). (None, []) when
+    nothing is missing or no record names the transcripts: :func:`qualcode.suggestions.training_set`
+    then names the missing document.
 
     Raises
     ------
@@ -77,8 +80,6 @@ def outside_transcripts(
     if not found:
         return None, []
     documents = [doc for part in found for doc in part.documents]
-    import pandas as pd
-
     segments = pd.concat([part.segments for part in found], ignore_index=True)
     return Corpus(documents, segments, segment_by=found[0].segment_by), named
 
