@@ -39,6 +39,7 @@ def outside_transcripts(
     from .codings import read_codings
     from .errors import QualcodeWarning
     from .io import read_transcripts
+    from .io.base import table_suffixes
     from .meta import read_meta
     from .sources import check_unchanged
 
@@ -63,7 +64,12 @@ def outside_transcripts(
         keys = ("segment_by", "window_size", "window_overlap", "window_seconds")
         read = {**recorded, **{key: options[key] for key in keys if key in options}}
         read.update(metadata=None, codes_column=None)
-        extra = read_transcripts(files, **read)
+        # a transcript file's document is its name (a table holds many): read those first
+        tables = set(table_suffixes())
+        likely = [path for path in files if path.suffix.lower() in tables or path.stem in missing]
+        extra = read_transcripts(likely or files, **read)
+        if missing - {doc.doc_id for doc in extra.documents} and len(likely) < len(files):
+            extra = read_transcripts(files, **read)  # ids not named after their files: all of them
         documents = [doc for doc in extra.documents if doc.doc_id in missing]
         if not documents:
             continue
