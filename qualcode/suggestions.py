@@ -303,7 +303,7 @@ def _examples_note(segments: pd.DataFrame, train: Training) -> list[str]:
         return []
     return [
         "every segment of this run is in the human codes it learned from: they keep their human codes and nothing "
-        "is suggested; give transcripts not yet coded (with the same --train) to get suggestions"
+        "is suggested; give transcripts not yet coded, with these codes as --train, to get suggestions"
     ]
 
 
