@@ -101,3 +101,59 @@ def test_suggest_takes_the_hand_coded_transcripts_given(codebook):
     expected = together[~together["doc_id"].str.startswith("d01_")][columns].reset_index(drop=True)
     pd.testing.assert_frame_equal(apart[columns].reset_index(drop=True), expected)
     pd.testing.assert_frame_equal(overlapping[columns], together[columns])
+
+
+@pytest.mark.model
+def test_a_coded_survey_table_kept_apart_teaches_the_new_answers(tmp_path):
+    """Survey answers coded in a spreadsheet column, and new answers in another file: the
+    coded table, named by the first run's record, teaches the second run as it teaches a run
+    over one table holding both (same suggestions on the new answers)."""
+    table = pd.read_csv(EXAMPLES.parent / "survey" / "coded_answers.csv", dtype=str, keep_default_na=False)
+    coded, new = table.iloc[:12], table.iloc[12:].assign(**{"my codes": ""})
+    coded.to_csv(tmp_path / "coded.csv", index=False)
+    new.drop(columns=["my codes"]).to_csv(tmp_path / "new.csv", index=False)
+    pd.concat([coded, new]).to_csv(tmp_path / "both.csv", index=False)
+    columns = ("--text-column", "answer", "--id-column", "respondent")
+    first = run(
+        "tag",
+        tmp_path / "coded.csv",
+        "-c",
+        CODEBOOK,
+        "-o",
+        tmp_path / "first.csv",
+        *columns,
+        "--codes-column",
+        "my codes",
+    )
+    assert first.exit_code == 0, first.output
+    second = run(
+        "tag",
+        tmp_path / "new.csv",
+        "-c",
+        CODEBOOK,
+        "-o",
+        tmp_path / "second.csv",
+        *columns,
+        "--train",
+        tmp_path / "first.csv",
+    )
+    assert second.exit_code == 0, second.output
+    assert "not among the inputs (12 from" in second.output
+    together = run(
+        "tag",
+        tmp_path / "both.csv",
+        "-c",
+        CODEBOOK,
+        "-o",
+        tmp_path / "together.csv",
+        *columns,
+        "--codes-column",
+        "my codes",
+    )
+    assert together.exit_code == 0, together.output
+    after = pd.read_csv(tmp_path / "second.csv", keep_default_na=False)
+    both = pd.read_csv(tmp_path / "together.csv", keep_default_na=False)
+    assert set(after["doc_id"]) <= set(new["respondent"]) and len(after) > 5
+    keep = ["doc_id", "segment_id", "code", "score"]
+    expected = both[both["doc_id"].isin(set(new["respondent"]))][keep].reset_index(drop=True)
+    pd.testing.assert_frame_equal(after[keep].reset_index(drop=True), expected)
