@@ -42,15 +42,21 @@ def training_set(
     sources = [training] if isinstance(training, pd.DataFrame | str | Path) else list(training)
     if not sources:
         raise OptionError("training is an empty list: give at least one codings file or table", option="training")
-    if texts is None:  # a bare segments table: documents end where their last segment ends
-        ends = segments.groupby(C.DOC_ID)[C.END_CHAR].max() if C.END_CHAR in segments else pd.Series(dtype=int)
-        texts = {str(doc): " " * int(end) for doc, end in ends.items()}
+    if texts is None:
+        texts = _bare_texts(segments)
     parts = []
     for source in sources:
         codings = codes_as_ids(read_codings(source) if isinstance(source, str | Path) else source, codebook)
         check_codings(codings, codebook, texts)
         parts.append(Training.from_codings(codings, segments, codebook.ids))
     return Training.union(parts, segments)
+
+
+def _bare_texts(segments: pd.DataFrame) -> dict[str, str]:
+    """Stand-in texts of a bare segments table (no documents): each ends where its last
+    segment ends, so the codings' offsets can be checked against it."""
+    ends = segments.groupby(C.DOC_ID)[C.END_CHAR].max() if C.END_CHAR in segments else pd.Series(dtype=int)
+    return {str(doc): " " * int(end) for doc, end in ends.items()}
 
 
 def _as_keys(column: pd.Series) -> pd.Series:
@@ -64,9 +70,8 @@ def with_training_documents(
     hand-coded transcripts outside the run teach too."""
     if extra is None or not extra.documents:
         return segments, texts
-    if texts is None:  # a bare segments table: documents end where their last segment ends
-        ends = segments.groupby(C.DOC_ID)[C.END_CHAR].max() if C.END_CHAR in segments else pd.Series(dtype=int)
-        texts = {str(doc): " " * int(end) for doc, end in ends.items()}
+    if texts is None:
+        texts = _bare_texts(segments)
     have = set(segments[C.DOC_ID].astype(str))  # a document in both: the run's own copy
     documents = [doc for doc in extra.documents if doc.doc_id not in have]
     more = extra.segments[~extra.segments[C.DOC_ID].astype(str).isin(have)]
