@@ -70,6 +70,10 @@ ROLE = "role"  # the participant metadata column a batch is spread over
 BEFORE = "before"  # the sheet's column of the segment said before each one
 
 
+def _as_text(column: pd.Series) -> pd.Series:
+    return column.astype(str) if column.name == C.DOC_ID else column
+
+
 def said_before(segments: pd.DataFrame, sheet: pd.DataFrame) -> list[str]:
     """For each row of ``sheet``: the segment before it in its document, ``speaker: text``
     (the question a participant's answer replies to; empty for a document's first segment),
@@ -234,7 +238,11 @@ def next_to_code(
         count=len(segments),
     )
     pool &= suggested_turns(segments, codebook, include_interviewer=include_interviewer)  # as qc.suggest
-    candidates = segments[pool].reset_index(drop=True)
+    # in one order whatever order the documents came in (``-i a b`` and ``-i b a``): the random
+    # half and the ties among equally useful segments are drawn from it
+    candidates = (
+        segments[pool].sort_values([C.DOC_ID, C.SEGMENT_ID], kind="stable", key=_as_text).reset_index(drop=True)
+    )
     if candidates.empty:
         covered = segments[C.DOC_ID].astype(str).nunique()
         raise OptionError(

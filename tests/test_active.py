@@ -105,6 +105,19 @@ def test_a_batch_with_nothing_likely_is_filled_at_random(example_corpus):
     assert len(set(zip(sheet["doc_id"], sheet["segment_id"], strict=True))) == 6
 
 
+def test_the_same_documents_in_another_order_give_the_same_sheet(codebook, example_corpus):
+    """`next -i a b` and `next -i b a`: the random half and the ties among equally useful
+    segments are drawn from the segments in one order, not the order the files came in."""
+    human = qc.read_codings(EXAMPLES / "human_codes_d01.csv")
+    segments = example_corpus.segments
+    backwards = pd.concat([part for _, part in segments.groupby("doc_id", sort=True)][::-1], ignore_index=True)
+    assert backwards["doc_id"].tolist() != segments["doc_id"].tolist()
+    first = qc.next_to_code(segments, codebook, training=human, n=6, cache=None)
+    second = qc.next_to_code(backwards, codebook, training=human, n=6, cache=None)
+    assert set(first["chosen"]) == {"useful", "at random"}
+    pd.testing.assert_frame_equal(first, second)
+
+
 def test_select_spreads_over_documents_and_skips_near_copies():
     vectors = np.eye(6)
     vectors[1] = vectors[0]  # a near copy of row 0
