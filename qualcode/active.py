@@ -60,7 +60,7 @@ import pandas as pd
 from . import columns as C
 from .codebook import Codebook
 from .corpus import Corpus
-from .errors import OptionError
+from .errors import OptionError, counted
 from .progress import shows_progress
 
 SIMILAR = 0.92
@@ -68,10 +68,6 @@ SEEK_BY_DEFINITION = 3  # codes with fewer positive examples are sought by their
 DEFINITION_THRESHOLD = 0.4  # the hybrid matcher's default threshold
 ROLE = "role"  # the participant metadata column a batch is spread over
 BEFORE = "before"  # the sheet's column of the segment said before each one
-
-
-def _as_text(column: pd.Series) -> pd.Series:
-    return column.astype(str) if column.name == C.DOC_ID else column
 
 
 def said_before(segments: pd.DataFrame, sheet: pd.DataFrame) -> list[str]:
@@ -221,7 +217,13 @@ def next_to_code(
     """
     from .match.base import make_matcher
     from .match.learned import aligned
-    from .suggestions import apply_codebook_rules, suggested_turns, training_set, with_training_documents
+    from .suggestions import (
+        apply_codebook_rules,
+        order_key,
+        suggested_turns,
+        training_set,
+        with_training_documents,
+    )
 
     if n < 1:
         raise OptionError(f"n {n} must be 1 or more", option="n")
@@ -237,14 +239,20 @@ def next_to_code(
         dtype=bool,
         count=len(segments),
     )
-    pool &= suggested_turns(segments, codebook, include_interviewer=include_interviewer)  # as qc.suggest
+    turns = suggested_turns(segments, codebook, include_interviewer=include_interviewer)  # as qc.suggest
+    pool &= turns
     # in one order whatever order the documents came in (``-i a b`` and ``-i b a``): the random
     # half and the ties among equally useful segments are drawn from it
     candidates = (
-        segments[pool].sort_values([C.DOC_ID, C.SEGMENT_ID], kind="stable", key=_as_text).reset_index(drop=True)
+        segments[pool].sort_values([C.DOC_ID, C.SEGMENT_ID], kind="stable", key=order_key).reset_index(drop=True)
     )
     if candidates.empty:
         covered = segments[C.DOC_ID].astype(str).nunique()
+        if train is not None and train.context is not None:  # coded one by one (next sheets)
+            raise OptionError(
+                f"every segment is coded already: the sheets so far hold all {counted(int(turns.sum()), 'segment')} "
+                f"that can be chosen in {counted(covered, 'document')}; nothing left to choose"
+            )
         raise OptionError(
             f"every segment is coded already: the codings cover all {covered} documents (a document holding a "
             "coding is coded throughout: its segments without a code are examples of none); nothing left to choose"

@@ -39,6 +39,7 @@ class TagResult:
     settings: Settings | None = None
     warnings: list[str] = field(default_factory=list)
     n_coded: int | None = None  # segments coded (see coded_rows); None: the participants' turns
+    n_examples: int = 0  # of them, training examples: their human codes kept, nothing suggested
 
     def summary(self) -> str:
         """One line for the end of a run."""
@@ -55,9 +56,12 @@ class TagResult:
             typed = rows[C.STATUS].astype(str).str.strip().str.lower() == "human" if C.STATUS in rows else made_by
             human = int((made_by | typed).sum())
         kept = f" and {counted(human, 'human code')} kept" if human else ""  # not suggestions: the humans made them
+        scored = f"{n_coded - self.n_examples} scored"
+        if self.n_examples:  # segments the human codes came from are learned from, not scored
+            scored += f", {self.n_examples} learned from"
         where = f" -> {self.output}" if self.output else ""
         return (
-            f"{counted(len(self.corpus.documents), 'document')}, {counted(len(coded), 'segment')} ({n_coded} scored): "
+            f"{counted(len(self.corpus.documents), 'document')}, {counted(len(coded), 'segment')} ({scored}): "
             f"{counted(len(self.codings) - human, 'suggestion')}{kept} of {counted(codes, 'code')} on "
             f"{counted(with_code, 'segment')} "
             f"[{self.meta['settings']['method_ran']}]{where}"
@@ -248,7 +252,13 @@ def tag(
         meta["training_transcripts"] = training_record(outside)
     coded = coded_rows(corpus.segments, codings, codebook, include_interviewer=run.include_interviewer)
     result = TagResult(
-        codings, corpus, meta, settings=run, warnings=[*corpus.warnings, *notes], n_coded=int(coded.sum())
+        codings,
+        corpus,
+        meta,
+        settings=run,
+        warnings=[*corpus.warnings, *notes],
+        n_coded=int(coded.sum()),
+        n_examples=int(made.get("examples", 0)),
     )
     if output is not None:
         coded_segments = corpus.segments[coded]

@@ -38,7 +38,7 @@ def training_set(
 
     # one order whatever order the documents came in: the same codes teach the same model
     # (L-BFGS stops at a tolerance and sums in row order; a tree split can flip on the difference)
-    segments = segments.sort_values([C.DOC_ID, C.SEGMENT_ID], key=_as_keys, kind="stable")
+    segments = segments.sort_values([C.DOC_ID, C.SEGMENT_ID], key=order_key, kind="stable")
     sources = [training] if isinstance(training, pd.DataFrame | str | Path) else list(training)
     if not sources:
         raise OptionError("training is an empty list: give at least one codings file or table", option="training")
@@ -59,7 +59,9 @@ def _bare_texts(segments: pd.DataFrame) -> dict[str, str]:
     return {str(doc): " " * int(end) for doc, end in ends.items()}
 
 
-def _as_keys(column: pd.Series) -> pd.Series:
+def order_key(column: pd.Series) -> pd.Series:
+    """Sort key of a segments table's ``doc_id`` (as text) and ``segment_id`` (as numbers):
+    one order whatever order the documents came in."""
     return column.astype(str) if column.name == C.DOC_ID else pd.to_numeric(column, errors="coerce")
 
 
@@ -293,7 +295,11 @@ def suggest(
         made = {**made, "notes": [*made["notes"], *_examples_note(segments[keep], train)]}
     if matcher.method == "keyword" and not any(code.keywords or code.patterns for code, _, _ in codebook.walk()):
         made = {**made, "notes": [*made["notes"], _NO_KEYWORDS]}
-    out.attrs["qualcode"] = {**made, "models": matcher.describe()}
+    examples = 0  # segments of this run that are training examples: not scored, their codes kept
+    if train is not None:
+        keys = train.keys
+        examples = sum((str(d), int(i)) in keys for d, i in zip(coded[C.DOC_ID], coded[C.SEGMENT_ID], strict=True))
+    out.attrs["qualcode"] = {**made, "models": matcher.describe(), "examples": examples}
     return out
 
 

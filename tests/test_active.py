@@ -413,3 +413,21 @@ def test_a_first_batch_leaves_out_the_interviewer_named(tmp_path):
     assert sheet["before"].str.startswith("Lee: Question").all()
     recorded = json.loads((tmp_path / "first.meta.json").read_text(encoding="utf-8"))
     assert recorded["settings"]["interviewers"] == ["Lee"]
+
+
+def test_next_when_the_sheets_hold_every_segment_says_so(tmp_path):
+    """Every participant turn of the transcript is in a filled-in sheet: nothing is left to
+    choose, and the line says so in the sheets' terms (not "a document holding a coding is
+    coded throughout", which is about whole coded documents)."""
+    source = EXAMPLES / "d02_student_services.txt"
+    segments = qc.read_transcripts([source]).segments
+    turns = segments[~segments["is_interviewer"]]
+    sheet = tmp_path / "sheet.csv"
+    turns.assign(codes="")[["doc_id", "segment_id", "text", "codes"]].to_csv(sheet, index=False)
+    result = CliRunner().invoke(
+        app, ["next", str(sheet), "-i", str(source), "-c", str(CODEBOOK), "-o", str(tmp_path / "next.csv")]
+    )
+    assert result.exit_code == 2, result.output
+    flat = " ".join(result.output.split())
+    assert f"the sheets so far hold all {len(turns)} segments that can be chosen in 1 document;" in flat
+    assert not (tmp_path / "next.csv").exists()

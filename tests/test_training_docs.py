@@ -33,6 +33,11 @@ def test_hand_coded_transcripts_kept_apart_still_teach(tmp_path):
     everything = tmp_path / "all.csv"
     first = run("tag", interviews, "-c", CODEBOOK, "--train", interviews / "human_codes_d01.csv", "-o", everything)
     assert first.exit_code == 0, first.output
+    # district 1's participant turns are learned from, not scored; the summary counts them apart
+    coded_rows = pd.read_csv(everything, keep_default_na=False)
+    flat = " ".join(first.output.split())
+    assert "84 segments (28 scored, 14 learned from)" in flat, flat  # 42 participant turns, 14 of district 1
+    assert not coded_rows[coded_rows["doc_id"].str.startswith("d01_")]["method"].ne("human").any()
     new = tmp_path / "new"
     new.mkdir()
     for path in sorted(EXAMPLES.glob("d0*")):
@@ -43,6 +48,7 @@ def test_hand_coded_transcripts_kept_apart_still_teach(tmp_path):
     assert second.exit_code == 0, second.output
     assert "learned also from hand-coded transcripts that are not among the inputs (3 from" in second.output
     assert "[classifier]" in second.output
+    assert "(28 scored):" in " ".join(second.output.split())  # the learned-from transcripts are not inputs
     record = json.loads((tmp_path / "new_coded.meta.json").read_text(encoding="utf-8"))
     taught = sorted(Path(item["path"]).name for item in record["training_transcripts"])
     assert taught == ["d01_assistant_superintendent.vtt", "d01_student_services.docx", "d01_superintendent.txt"]
