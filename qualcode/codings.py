@@ -1,6 +1,6 @@
 """Human codings: reading them and mapping them onto segments.
 
-Two CSV forms are read:
+These forms are read:
 
 - span form: ``doc_id, start_char, end_char, code`` (optional ``coder``), offsets into the
   document text qualcode keeps (see :meth:`qualcode.Corpus.text`);
@@ -8,7 +8,10 @@ Two CSV forms are read:
 - sheet form (the sheet ``qualcode next`` writes): ``doc_id, segment_id, codes`` with the
   codes a researcher applied separated by ``;`` (or ``,``, or one per line) and ``none`` or an **empty cell meaning "none of the
   codes applies"** (:data:`NO_CODE`): every row is a coded segment, and the rows with no code are negative
-  examples. Their keys are in ``codings.attrs["labelled_segments"]``.
+  examples. Their keys are in ``codings.attrs["labelled_segments"]``;
+- excerpt form: a document, a code and the coded words (Taguette's highlights export
+  ``document, tag, content``, MAXQDA's coded segments, ATLAS.ti's quotations): read as they
+  are, then found in the transcripts' texts by :func:`qualcode.excerpts.place_excerpts`.
 
 The overlap rule
 ----------------
@@ -36,7 +39,8 @@ DEFAULT_CODER = "human"  # the coder of codings that name none
 
 
 def read_codings(path: str | Path, *, default_coder: str = DEFAULT_CODER) -> pd.DataFrame:
-    """Read human codings from a CSV in span or segment form, or a filled-in ``next`` sheet.
+    """Read human codings from a CSV in span or segment form, a filled-in ``next`` sheet, or
+    excerpts (the coded words; placed in the texts later, see :mod:`qualcode.excerpts`).
 
     From a table qualcode wrote (``tag``, ``review``, ``import``: ``method`` and ``score``
     columns), only its ``accepted`` and ``human`` rows: suggestions not reviewed and the ones
@@ -47,7 +51,8 @@ def read_codings(path: str | Path, *, default_coder: str = DEFAULT_CODER) -> pd.
     -------
     pandas.DataFrame
         ``doc_id, start_char, end_char, code, coder`` (span form) or
-        ``doc_id, segment_id, code, coder`` (segment form); ``coder`` filled with
+        ``doc_id, segment_id, code, coder`` (segment form) or
+        ``doc_id, code, coder, excerpt, line`` (excerpt form); ``coder`` filled with
         ``default_coder`` where absent.
 
     Raises
@@ -55,6 +60,7 @@ def read_codings(path: str | Path, *, default_coder: str = DEFAULT_CODER) -> pd.
     ColumnError
         Neither form's columns are present, or offsets are not whole numbers.
     """
+    from .excerpts import excerpt_form, read_excerpts
     from .io.table import read_table
 
     path = Path(path)
@@ -71,10 +77,13 @@ def read_codings(path: str | Path, *, default_coder: str = DEFAULT_CODER) -> pd.
         cols, ints = span_cols, [C.START_CHAR, C.END_CHAR]
     elif all(c in frame.columns for c in seg_cols):
         cols, ints = seg_cols, [C.SEGMENT_ID]
+    elif (words := excerpt_form([str(c) for c in frame.columns])) is not None:
+        return read_excerpts(frame, path, words, default_coder)  # placed in the texts by place_excerpts
     else:
         raise ColumnError(
-            f"{path}: codings need columns {', '.join(span_cols)} (span form) or {', '.join(seg_cols)} "
-            f"(segment form); columns are: {', '.join(frame.columns)}"
+            f"{path}: codings need columns {', '.join(span_cols)} (span form), {', '.join(seg_cols)} "
+            f"(segment form) or document, code and the coded words (excerpt form: e.g. Taguette's document, tag, "
+            f"content); columns are: {', '.join(frame.columns)}"
         )
     out = frame[cols].copy()
     out[CODER] = frame[CODER].where(frame[CODER].str.strip() != "", default_coder) if CODER in frame else default_coder

@@ -39,9 +39,13 @@ def _segment_keys(frame: pd.DataFrame) -> list[tuple[str, ...]]:
     ]
 
 
-def mark_origins(codings: pd.DataFrame, paths: Sequence[str], codebook: Codebook) -> pd.DataFrame:
-    """``codings`` whose human rows say which of the training files ``paths`` holds them."""
+def mark_origins(
+    codings: pd.DataFrame, paths: Sequence[str], codebook: Codebook, texts: dict[str, str] | None = None
+) -> pd.DataFrame:
+    """``codings`` whose human rows say which of the training files ``paths`` holds them
+    (``texts``, doc_id -> text, place a file of excerpts as the run placed them)."""
     from .codings import codes_as_ids, read_codings
+    from .excerpts import is_excerpts, place_excerpts
 
     if C.METHOD not in codings.columns or not paths:
         return codings
@@ -54,7 +58,12 @@ def mark_origins(codings: pd.DataFrame, paths: Sequence[str], codebook: Codebook
     for path in paths:
         with warnings.catch_warnings():  # read once already, warnings said then
             warnings.simplefilter("ignore")
-            held = codes_as_ids(read_codings(path), codebook)
+            held = read_codings(path)
+            if is_excerpts(held):
+                if texts is None:
+                    continue
+                held = place_excerpts(held, texts)
+            held = codes_as_ids(held, codebook)
         keys = set(_span_keys(held) if C.START_CHAR in held.columns else _segment_keys(held))
         mine = spans if C.START_CHAR in held.columns else segments
         for label, key in zip(human, mine, strict=True):

@@ -222,7 +222,8 @@ def tag(
     if run.training:  # each human row names the training file it was copied from
         from .origins import mark_origins
 
-        codings = mark_origins(codings, [str(path) for path in run.training], codebook)
+        texts = {doc.doc_id: doc.text for doc in [*(outside.documents if outside else []), *corpus.documents]}
+        codings = mark_origins(codings, [str(path) for path in run.training], codebook, texts)
     if reused is not None:
         notes.append(
             f"participant metadata {reused} reused from the run that wrote {output} (give --metadata to change it)"

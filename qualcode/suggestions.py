@@ -35,6 +35,7 @@ def training_set(
     is an example, with every code any of them gave it (:meth:`Training.union`): hand-coded
     interviews and the ``qualcode next`` sheets filled in after them teach together."""
     from .codings import check_codings, codes_as_ids, read_codings
+    from .excerpts import is_excerpts, place_excerpts
 
     # one order whatever order the documents came in: the same codes teach the same model
     # (L-BFGS stops at a tolerance and sums in row order; a tree split can flip on the difference)
@@ -42,11 +43,21 @@ def training_set(
     sources = [training] if isinstance(training, pd.DataFrame | str | Path) else list(training)
     if not sources:
         raise OptionError("training is an empty list: give at least one codings file or table", option="training")
+    bare = texts is None
     if texts is None:
         texts = _bare_texts(segments)
     parts = []
     for source in sources:
-        codings = codes_as_ids(read_codings(source) if isinstance(source, str | Path) else source, codebook)
+        codings = read_codings(source) if isinstance(source, str | Path) else source
+        if is_excerpts(codings):  # the coded words, found in the texts
+            if bare:
+                raise OptionError(
+                    f"{codings.attrs.get('source', 'training')}: its codes are excerpts (the coded words): give the "
+                    "transcripts (a Corpus from qc.read_transcripts) rather than a segments table, so they can be found",
+                    option="training",
+                )
+            codings = place_excerpts(codings, texts)
+        codings = codes_as_ids(codings, codebook)
         check_codings(codings, codebook, texts)
         parts.append(Training.from_codings(codings, segments, codebook.ids))
     return Training.union(parts, segments)

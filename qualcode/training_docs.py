@@ -38,6 +38,7 @@ def outside_transcripts(
     """
     from .codings import read_codings
     from .errors import QualcodeWarning
+    from .excerpts import document_of, is_excerpts
     from .io import read_transcripts
     from .io.base import table_suffixes
     from .meta import read_meta
@@ -54,6 +55,9 @@ def outside_transcripts(
             warnings.simplefilter("ignore", QualcodeWarning)
             codings = read_codings(source)
         missing = set(codings[C.DOC_ID].astype(str)) - have
+        if is_excerpts(codings):  # documents named as the other tool names them: a file name too
+            missing = {name for name in missing if document_of(name, have) is None}
+            missing |= {Path(name).stem for name in missing}
         meta = read_meta(source) if missing else None
         if meta is None:
             continue

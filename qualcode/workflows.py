@@ -171,6 +171,7 @@ def agree_files(
     from . import columns as C
     from .analysis.agreement import agreement
     from .codings import read_codings
+    from .excerpts import is_excerpts, place_all
     from .io import read_transcripts
 
     if not paths:
@@ -199,6 +200,8 @@ def agree_files(
                 corpus = corpus_for(path)
                 units_from = f"the sources recorded in {Path(path).stem}.meta.json, segmented as that run did"
                 break
+    if any(is_excerpts(frame) for frame in frames):  # the coded words, found in the transcripts
+        table = pd.concat(place_all(frames, corpus), ignore_index=True)
     segments = corpus.segments if corpus is not None else None
     if segments is None and unit == "segment":
         if C.SEGMENT_ID not in table.columns or C.START_CHAR in table.columns:
@@ -241,6 +244,7 @@ def evaluate_files(
     from .analysis.evaluate import NO_UNITS, coded_by, evaluate, precision_recall, tune_thresholds
     from .codebook import Codebook, load_codebook
     from .codings import read_codings
+    from .excerpts import place_all
     from .io.coded import read_coded
 
     if tune is not None and tune not in ("f1", "prevalence"):
@@ -252,8 +256,9 @@ def evaluate_files(
     meta = read_meta(suggested)
     if book is None and (recorded := recorded_codebook([suggested], required=False)) is not None:
         book = recorded[1]
-    human = _gold_codes(read_codings(gold), gold, book)
-    segments = _scored_turns(corpus_for(suggested, inputs).segments, book, meta)
+    corpus = corpus_for(suggested, inputs)
+    human = _gold_codes(place_all([read_codings(gold)], corpus)[0], gold, book)  # excerpts: found in the texts
+    segments = _scored_turns(corpus.segments, book, meta)
     if coded_by(human, segments).empty:
         raise InputFileError(f"{gold}: {NO_UNITS}")
     if curve:

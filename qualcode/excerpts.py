@@ -1,0 +1,230 @@
+"""Human codes as excerpts: the coded words themselves, found in the transcripts.
+
+Most tools export coded passages as their words rather than as offsets: Taguette's highlights
+CSV (``document, tag, content``), MAXQDA's coded segments (``Document name, Code, Segment``),
+ATLAS.ti's quotations (``Document, Codes, Quotation Content``), or a spreadsheet a team filled
+in by pasting the words they coded. :func:`read_codings` reads such a table when it has neither
+offsets nor segment ids (:func:`excerpt_form`); :func:`place_excerpts` finds each excerpt in
+its document's text and returns the usual span form, so the codes teach (``tag --train``),
+are compared (``agree``) and are measured against (``evaluate``) as codes made in qualcode.
+
+Finding an excerpt: its exact words first, else the same words with letter case, spacing,
+curly quotes, dashes and HTML entities made alike (the offsets are the transcript's own). A
+document is named by its ``doc_id`` or its file name (``interview1.docx`` is ``interview1``).
+Words found more than once in a document (``(The participant reads the task again)``) are
+placed at the first place at or after the previous excerpt of that document, not already
+given the same code; a warning counts them. An excerpt not found, or a document not among
+the inputs, is an error naming the line and the fix: codes are never dropped silently.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import columns as C
+from .corpus import Corpus
+from .errors import ColumnError, OptionError
+
+EXCERPT = "excerpt"  # the column of an excerpt-form codings table, before its words are placed
+LINE = "line"  # the file's line of each row, for errors
+DOCUMENT_NAMES = ("doc_id", "document", "document name", "documents", "file", "file name", "filename", "source")
+CODE_NAMES = ("code", "codes", "tag", "tags", "code name")
+EXCERPT_NAMES = (
+    "excerpt",
+    "content",
+    "quotation content",
+    "quotation",
+    "quote",
+    "segment",
+    "coded segment",
+    "highlight",
+    "selection",
+    "text",
+)
+CODER_NAMES = ("coder", "user", "created by", "modified by", "author")
+FOLD = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"})
+
+
+def _plain(name: object) -> str:
+    return " ".join(str(name).replace("_", " ").lower().split())
+
+
+def _pick(columns: list[str], names: tuple[str, ...]) -> str | None:
+    plain = {_plain(column): column for column in reversed(columns)}  # the first of equals
+    return next((plain[_plain(name)] for name in names if _plain(name) in plain), None)
+
+
+def excerpt_form(columns: list[str]) -> dict[str, str] | None:
+    """The columns of an excerpt-form table (document, code, excerpt and, if any, coder),
+    or None when ``columns`` lack one of the first three."""
+    found = {
+        C.DOC_ID: _pick(columns, DOCUMENT_NAMES),
+        C.CODE: _pick(columns, CODE_NAMES),
+        EXCERPT: _pick(columns, EXCERPT_NAMES),
+    }
+    if any(value is None for value in found.values()) or len(set(found.values())) < 3:
+        return None
+    coder = _pick(columns, CODER_NAMES)
+    return {key: str(value) for key, value in found.items()} | ({"coder": coder} if coder else {})
+
+
+def read_excerpts(frame: pd.DataFrame, path: Path, columns: dict[str, str], default_coder: str) -> pd.DataFrame:
+    """Rows ``doc_id, code, coder, excerpt, line`` of an excerpt-form table; a cell of several
+    codes (one per line, or separated by ``;``) gives one row each."""
+    rows = []
+    for number, record in zip(frame.index, frame.to_dict("records"), strict=True):
+        line = int(number) + 2  # the header is line 1
+        document = str(record[columns[C.DOC_ID]] or "").strip()
+        words = str(record[columns[EXCERPT]] or "")
+        cell = str(record[columns[C.CODE]] or "")
+        if not document:
+            raise ColumnError(f"{path}:{line}: {columns[C.DOC_ID]} is empty; fill it in or delete the row")
+        if not words.strip():
+            raise ColumnError(f"{path}:{line}: {columns[EXCERPT]} is empty; paste the coded words or delete the row")
+        codes = [code.strip() for code in re.split(r"[;\r\n]", cell) if code.strip()]
+        if not codes:
+            raise ColumnError(f"{path}:{line}: {columns[C.CODE]} is empty; fill it in or delete the row")
+        coder = str(record.get(columns.get("coder", ""), "") or "").strip() or default_coder
+        rows += [{C.DOC_ID: document, C.CODE: code, "coder": coder, EXCERPT: words, LINE: line} for code in codes]
+    out = pd.DataFrame(rows, columns=[C.DOC_ID, C.CODE, "coder", EXCERPT, LINE])
+    out.attrs["source"] = str(path)
+    return out
+
+
+def is_excerpts(codings: pd.DataFrame) -> bool:
+    """Whether ``codings`` are excerpts not yet placed (no offsets, no segment ids)."""
+    return EXCERPT in codings.columns and C.START_CHAR not in codings.columns and C.SEGMENT_ID not in codings.columns
+
+
+def document_of(name: str, ids: set[str]) -> str | None:
+    """The document ``name`` means among ``ids``: itself, or its file name without the
+    extension (``interview1.docx`` → ``interview1``)."""
+    if name in ids:
+        return name
+    stem = Path(name).stem
+    return stem if stem in ids else None
+
+
+def _folded(text: str) -> tuple[str, np.ndarray]:
+    """``text`` with case, spacing, quotes and dashes made alike, and for each of its
+    characters the offset in ``text`` it came from."""
+    chars: list[str] = []
+    where: list[int] = []
+    space = True  # no leading space
+    for i, char in enumerate(text):
+        if char.isspace():
+            if not space:
+                chars.append(" ")
+                where.append(i)
+            space = True
+            continue
+        for piece in unicodedata.normalize("NFKC", char).translate(FOLD).casefold():
+            chars.append(piece)
+            where.append(i)
+        space = False
+    return "".join(chars), np.asarray(where, dtype=np.int64)
+
+
+def _fold_words(words: str) -> str:
+    return _folded(html.unescape(words).strip())[0].strip()
+
+
+def _occurrences(words: str, text: str, folded: tuple[str, np.ndarray]) -> list[tuple[int, int]]:
+    exact = words.strip()
+    found = [(m.start(), m.start() + len(exact)) for m in re.finditer(re.escape(exact), text)] if exact else []
+    if found:
+        return found
+    needle = _fold_words(words)
+    if not needle:
+        return []
+    haystack, where = folded
+    return [
+        (int(where[m.start()]), int(where[m.start() + len(needle) - 1]) + 1)
+        for m in re.finditer(re.escape(needle), haystack)
+    ]
+
+
+def place_excerpts(codings: pd.DataFrame, texts: dict[str, str]) -> pd.DataFrame:
+    """Excerpt-form ``codings`` as span form (``doc_id, start_char, end_char, code, coder``)
+    in ``texts`` (doc_id -> the document's text); other codings as they are."""
+    if not is_excerpts(codings):
+        return codings
+    import warnings
+
+    from .errors import QualcodeWarning
+
+    source = codings.attrs.get("source", "codings")
+    ids = set(texts)
+    folded: dict[str, tuple[str, np.ndarray]] = {}
+    after: dict[str, int] = {}
+    taken: set[tuple[str, str, int]] = set()
+    rows, repeated, missing = [], 0, []
+    for name, code, coder, words, line in codings[[C.DOC_ID, C.CODE, "coder", EXCERPT, LINE]].itertuples(index=False):
+        doc = document_of(str(name), ids)
+        if doc is None:
+            shown = ", ".join(sorted(ids)[:8]) + (" …" if len(ids) > 8 else "")
+            raise ColumnError(
+                f"{source}:{line}: document {name!r} is not among the inputs (documents are: {shown}); give its "
+                "transcript as an input too, or write its name as one of these"
+            )
+        if doc not in folded:
+            folded[doc] = _folded(texts[doc])
+        places = _occurrences(str(words), texts[doc], folded[doc])
+        if not places:
+            missing.append((line, doc, str(words)))
+            continue
+        if len(places) > 1:
+            repeated += 1
+            free = [p for p in places if (doc, code, p[0]) not in taken] or places
+            places = [p for p in free if p[0] >= after.get(doc, 0)] or free
+        start, end = places[0]
+        taken.add((doc, code, start))
+        after[doc] = start
+        rows.append({C.DOC_ID: doc, C.START_CHAR: start, C.END_CHAR: end, C.CODE: code, "coder": coder})
+    if missing:
+        line, doc, words = missing[0]
+        shown = " ".join(words.split())
+        shown = shown if len(shown) <= 60 else shown[:57] + "..."
+        more = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""
+        raise ColumnError(
+            f"{source}:{line}: the words {shown!r} are not in {doc}'s text{more}; copy them from the transcript "
+            "qualcode reads, or delete the row"
+        )
+    if repeated:
+        warnings.warn(
+            QualcodeWarning(
+                f"{source}: {repeated} of its {len(codings)} excerpts occur more than once in their document; each was "
+                "placed at the first such place after the document's previous excerpt (give offsets to decide)"
+            ),
+            stacklevel=2,
+        )
+    out = pd.DataFrame(rows, columns=[C.DOC_ID, C.START_CHAR, C.END_CHAR, C.CODE, "coder"])
+    out[[C.START_CHAR, C.END_CHAR]] = out[[C.START_CHAR, C.END_CHAR]].astype("int64")
+    out.attrs = {key: value for key, value in codings.attrs.items()}
+    out.attrs["excerpts"] = len(rows)
+    return out
+
+
+def place_all(frames: list[pd.DataFrame], corpus: Corpus | None) -> list[pd.DataFrame]:
+    """Each of ``frames`` with its excerpts placed in ``corpus``'s texts (other forms as they are).
+
+    Raises
+    ------
+    OptionError
+        Excerpts and no transcripts to find them in.
+    """
+    if not any(is_excerpts(frame) for frame in frames):
+        return frames
+    if corpus is None:
+        raise OptionError(
+            "codings given as excerpts (the coded words) are found in the transcripts: pass them as inputs",
+            option="inputs",
+        )
+    texts = {doc.doc_id: doc.text for doc in corpus.documents}
+    return [place_excerpts(frame, texts) for frame in frames]
