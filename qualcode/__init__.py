@@ -36,6 +36,7 @@ _PUBLIC: dict[str, str] = {
     "read_codings": "codings",
     "Corpus": "corpus",
     "Document": "document",
+    "place_excerpts": "excerpts",
     "CodebookError": "errors",
     "ColumnError": "errors",
     "DecodeError": "errors",
@@ -133,6 +134,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerl
         QualcodeWarning,
         RefiError,
     )
+    from .excerpts import place_excerpts
     from .html_report import Report, build_report
     from .io import read_metadata, read_transcripts
     from .io.coded import read_coded

@@ -150,11 +150,28 @@ def _occurrences(words: str, text: str, folded: tuple[str, np.ndarray]) -> list[
     ]
 
 
-def place_excerpts(codings: pd.DataFrame, texts: dict[str, str]) -> pd.DataFrame:
+def place_excerpts(codings: pd.DataFrame, texts: Corpus | dict[str, str]) -> pd.DataFrame:
     """Excerpt-form ``codings`` as span form (``doc_id, start_char, end_char, code, coder``)
-    in ``texts`` (doc_id -> the document's text); other codings as they are."""
+    in the documents of ``texts`` (a :class:`~qualcode.Corpus`, or doc_id -> the document's
+    text); other codings as they are.
+
+    >>> import qualcode as qc
+    >>> corpus = qc.read_transcripts("examples/interviews")
+    >>> words = pd.DataFrame({"doc_id": ["d02_superintendent.docx"], "code": ["personnel"],
+    ...                       "coder": ["ana"], "line": [2],
+    ...                       "excerpt": ["we fund a Counselor in every  elementary school"]})
+    >>> qc.place_excerpts(words, corpus)[["doc_id", "start_char", "end_char", "code"]].values.tolist()
+    [['d02_superintendent', 567, 613, 'personnel']]
+
+    Raises
+    ------
+    ColumnError
+        A document not among ``texts``, or words not in its text (with the file's line).
+    """
     if not is_excerpts(codings):
         return codings
+    if isinstance(texts, Corpus):
+        texts = {doc.doc_id: doc.text for doc in texts.documents}
     import warnings
 
     from .errors import QualcodeWarning
