@@ -360,3 +360,25 @@ def span_segments(spans: pd.DataFrame, segments: pd.DataFrame) -> pd.DataFrame:
     span_len = (pairs[C.END_CHAR] - pairs[C.START_CHAR]).clip(lower=1)
     hit = (overlap > 0) & ((overlap >= OVERLAP * seg_len) | (overlap >= OVERLAP * span_len))
     return pairs.loc[hit, ["span", C.SEGMENT_ID]].reset_index(drop=True)
+
+
+def warn_spelled_apart(codes: pd.Series) -> None:
+    """Warn when codes differ only in letter case, spacing, ``_`` or ``-`` (``Caring climate``,
+    ``caring_climate``): one coder typed labels, the other ids, and agreement compares them
+    as different codes, each at zero."""
+    import warnings
+
+    from .errors import QualcodeWarning, listed
+
+    spellings: dict[str, set[str]] = {}
+    for code in set(codes):
+        spellings.setdefault(re.sub(r"[\s_-]+", " ", code.strip().lower()), set()).add(code)
+    apart = sorted(" / ".join(repr(name) for name in sorted(names)) for names in spellings.values() if len(names) > 1)
+    if apart:
+        warnings.warn(
+            QualcodeWarning(
+                f"codes spelled differently are compared as different codes: {listed(apart, sep='; ')}; "
+                "write each code the same way in every file (e.g. as the codebook's id, or give the codebook)"
+            ),
+            stacklevel=3,
+        )

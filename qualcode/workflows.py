@@ -157,9 +157,11 @@ def agree_files(
     text_column: str | None = None,
     id_column: str | None = None,
     speaker_column: str | None = None,
+    codebook: str | Path | Codebook | None = None,
 ) -> pd.DataFrame:
     """Inter-coder agreement of two or more codings files (one per coder, or with a
-    ``coder`` column): see :func:`qualcode.agreement`.
+    ``coder`` column): see :func:`qualcode.agreement`. With ``codebook``, a code written as
+    its label or in other letter case (one coder's tool exports labels) is its id.
 
     ``unit="segment"`` uses the transcripts' segments (``inputs``, segmented by ``segment_by``);
     without them, codings in segment form (any ids: numbers or another tool's, such as a
@@ -170,15 +172,19 @@ def agree_files(
     """
     from . import columns as C
     from .analysis.agreement import agreement
-    from .codings import read_codings
+    from .codebook import Codebook, load_codebook
+    from .codings import codes_as_ids, read_codings, warn_spelled_apart
     from .excerpts import is_excerpts, place_all
     from .io import read_transcripts
 
     if not paths:
         raise OptionError("give two or more codings files", option="paths")
     frames = [read_codings(path, default_coder=Path(path).stem) for path in paths]
+    if codebook is not None:  # labels, ids in other case or spacing: each code as its id
+        book = codebook if isinstance(codebook, Codebook) else load_codebook(codebook)
+        frames = [codes_as_ids(frame, book) for frame in frames]
     table = pd.concat(frames, ignore_index=True)
-    _warn_spelled_apart(table[C.CODE].astype(str))
+    warn_spelled_apart(table[C.CODE].astype(str))
     corpus = None
     if inputs:
         corpus = read_transcripts(
@@ -271,29 +277,6 @@ def evaluate_files(
         if book is not None:
             result.codebook = book.with_thresholds(result.thresholds)
     return result
-
-
-def _warn_spelled_apart(codes: pd.Series) -> None:
-    """Warn when codes differ only in letter case, spacing, ``_`` or ``-`` (``Caring climate``,
-    ``caring_climate``): one coder typed labels, the other ids, and agreement compares them
-    as different codes, each at zero."""
-    import re
-    import warnings
-
-    from .errors import QualcodeWarning
-
-    spellings: dict[str, set[str]] = {}
-    for code in set(codes):
-        spellings.setdefault(re.sub(r"[\s_-]+", " ", code.strip().lower()), set()).add(code)
-    apart = sorted(" / ".join(repr(name) for name in sorted(names)) for names in spellings.values() if len(names) > 1)
-    if apart:
-        warnings.warn(
-            QualcodeWarning(
-                f"codes spelled differently are compared as different codes: {listed(apart, sep='; ')}; "
-                "write each code the same way in every file (e.g. as the codebook's id)"
-            ),
-            stacklevel=3,
-        )
 
 
 def _scored_turns(segments: pd.DataFrame, book: Any, meta: Any) -> pd.DataFrame:

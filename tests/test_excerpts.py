@@ -181,3 +181,25 @@ def test_agree_reads_excerpts_with_the_transcripts(tmp_path):
     assert table.loc[table["code"] == "staffing", "percent_agreement"].iloc[0] == 1.0
     alone = CliRunner().invoke(app, ["agree", str(one), str(two), "-o", str(tmp_path / "x.csv")])
     assert alone.exit_code == 2 and "found in the transcripts: pass them as --inputs" in alone.output
+
+
+def test_a_highlights_export_agrees_with_the_projects_offsets(tmp_path):
+    """Taguette's export (tags as labels, the coded words) against the project's own codes
+    (ids, offsets) on the same three sessions: with the codebook, one code each and full
+    agreement; without it, the warning that the codes are spelled apart."""
+    runner = CliRunner()
+    project = tmp_path / "project"
+    assert runner.invoke(app, ["import", str(SERDIF), "-o", str(project)]).exit_code == 0
+    sessions = [project / "sources" / f"{name}.txt" for name in SESSIONS]
+    offsets = pd.read_csv(project / "codings.csv")
+    offsets[offsets["doc_id"].isin(SESSIONS)].to_csv(tmp_path / "offsets.csv", index=False)
+    both = [str(HIGHLIGHTS), str(tmp_path / "offsets.csv"), *(arg for path in sessions for arg in ("-i", str(path)))]
+    out = tmp_path / "agree.csv"
+    result = runner.invoke(app, ["agree", *both, "-c", str(project / "codebook.yaml"), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(out)
+    assert "moderator_assist" in set(table["code"]) and "Moderator assist" not in set(table["code"])
+    coded = table[table["prevalence"] > 0]
+    assert len(coded) >= 15 and (coded["percent_agreement"] == 1.0).all() and (coded["cohen_kappa"] == 1.0).all()
+    apart = runner.invoke(app, ["agree", *both, "-o", str(tmp_path / "apart.csv")])
+    assert apart.exit_code == 0 and "codes spelled differently" in apart.output

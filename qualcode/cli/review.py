@@ -70,10 +70,17 @@ def agree(
     text_column: TextColumnOpt = None,
     id_column: IdColumnOpt = None,
     speaker_column: SpeakerColumnOpt = None,
+    codebook: Annotated[
+        Path | None,
+        typer.Option(
+            "--codebook", "-c", help="Read codes written as labels or in other letter case as the codebook's ids."
+        ),
+    ] = None,
 ) -> None:
     """Inter-coder agreement per code and pooled: percent agreement, Cohen's kappa, Krippendorff's alpha.
 
     Example: qualcode agree coder_a.csv coder_b.csv -i interviews/ -o agreement.csv
+    Codes as labels in one file, ids in the other: add -c codebook.yaml
     """
     from ..io.writers import write_csv
     from ..workflows import agree_files
@@ -81,9 +88,10 @@ def agree(
     if segment_unit is not None:
         renamed("--segment-unit", "--segment-by")
         segment_by = segment_unit
-    check_output(output, csv=True, inputs=[*codings, *(inputs or ())])
+    check_output(output, csv=True, inputs=[*codings, *(inputs or ()), *([codebook] if codebook else [])])
     result = agree_files(
         codings,
+        codebook=codebook,
         inputs=inputs,
         unit=unit,
         segment_by=segment_by,
