@@ -33,7 +33,19 @@ from .errors import ColumnError, OptionError
 
 EXCERPT = "excerpt"  # the column of an excerpt-form codings table, before its words are placed
 LINE = "line"  # the file's line of each row, for errors
-DOCUMENT_NAMES = ("doc_id", "document", "document name", "documents", "file", "file name", "filename", "source")
+DOCUMENT_NAMES = (
+    "doc_id",
+    "document",
+    "document name",
+    "documents",
+    "file",
+    "file name",
+    "filename",
+    "source",
+    "respondent",  # a survey's answers are documents named by their respondent or response id
+    "response id",
+    "responseid",
+)
 CODE_NAMES = ("code", "codes", "tag", "tags", "code name")
 EXCERPT_NAMES = (
     "excerpt",

@@ -17,7 +17,7 @@ from qualcode.errors import ColumnError, OptionError, QualcodeWarning
 from qualcode.excerpts import place_excerpts
 from qualcode.suggestions import training_set
 
-from .conftest import EXAMPLES
+from .conftest import CODEBOOK, EXAMPLES
 
 FIXTURES = EXAMPLES.parents[1] / "tests" / "fixtures" / "taguette"
 SERDIF = FIXTURES / "SERDIF_P2_ThematicAnalysis.sqlite3"
@@ -203,3 +203,27 @@ def test_a_highlights_export_agrees_with_the_projects_offsets(tmp_path):
     assert len(coded) >= 15 and (coded["percent_agreement"] == 1.0).all() and (coded["cohen_kappa"] == 1.0).all()
     apart = runner.invoke(app, ["agree", *both, "-o", str(tmp_path / "apart.csv")])
     assert apart.exit_code == 0 and "codes spelled differently" in apart.output
+
+
+def test_survey_answers_coded_as_excerpts_teach(tmp_path):
+    """A team pasted the words they coded from each survey answer, keyed by respondent: the
+    words are found in the answers (each answer a document) and teach as segment codes do."""
+    from qualcode.match.base import Training
+
+    survey = EXAMPLES.parent / "survey" / "answers.csv"
+    corpus = qc.read_transcripts([survey])
+    words = tmp_path / "excerpts.csv"
+    pd.DataFrame(
+        [
+            ["R_01", "personnel", "give every school a full-time counselor"],
+            ["R_02", "professional_development", "The PD day was a slideshow"],
+        ],
+        columns=["respondent", "code", "excerpt"],
+    ).to_csv(words, index=False)
+    train = training_set(
+        str(words), qc.load_codebook(CODEBOOK), corpus.segments, {doc.doc_id: doc.text for doc in corpus.documents}
+    )
+    assert isinstance(train, Training)
+    rows, columns = np.nonzero(train.labels)
+    coded = {(train.segments["doc_id"].iloc[i], train.codes[j]) for i, j in zip(rows, columns, strict=True)}
+    assert coded == {("R_01", "personnel"), ("R_02", "professional_development")}
