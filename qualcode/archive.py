@@ -168,7 +168,7 @@ class SafeZip:
                     ):
                         raise self.error(self._too_dense(self._inflated, self._compressed))
                     chunks.append(block)
-        except (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError) as exc:  # unknown methods refused above
+        except (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, UnicodeDecodeError) as exc:  # methods: above
             raise self.error(f"{self.path}: entry {member!r} is damaged ({exc}); export the file again") from None
         return b"".join(chunks)
 

@@ -448,6 +448,24 @@ def test_damaged_docx_is_one_clear_error(tmp_path):
         qc.read_transcripts(broken)
 
 
+def test_an_entry_whose_local_name_is_not_utf8_is_one_clear_error(tmp_path):
+    """Found by fuzzing an .odt: a zip whose entry name is flagged UTF-8 in the directory but
+    damaged in the entry's own header raised UnicodeDecodeError (a traceback) from zipfile."""
+    import zipfile
+
+    good = tmp_path / "good.zip"
+    with zipfile.ZipFile(good, "w") as archive:
+        archive.writestr("content\u00e9.xml", "<x/>")  # a non-ASCII name: flagged UTF-8
+    raw = bytearray(good.read_bytes())
+    at = raw.find("content\u00e9".encode())  # the first copy is the entry's own header
+    raw[at + 7 : at + 9] = b"\xff\xfe"
+    for suffix in (".docx", ".odt"):
+        broken = tmp_path / f"broken{suffix}"
+        broken.write_bytes(bytes(raw))
+        with pytest.raises(qc.InputFileError, match=rf"broken\{suffix}: entry .* is damaged"):
+            qc.read_transcripts(broken)
+
+
 def test_docx_bomb_of_many_small_entries_is_refused(tmp_path):
     import time
     import zipfile

@@ -2,7 +2,7 @@
 
 One module per format, each registering its reader by suffix (:mod:`qualcode.io.base`) and
 returning :class:`~qualcode.document.Document` objects: ``text`` (.txt, .md, Otter.ai .txt),
-``docx`` (.docx), ``subtitles`` (.vtt, .srt), ``table`` (.csv, .tsv, .xlsx).
+``docx`` (.docx), ``odt`` (.odt), ``subtitles`` (.vtt, .srt), ``table`` (.csv, .tsv, .xlsx).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from ..document import Document
 from ..errors import InputFileError
 from ..fileio import sha256_file
 from ..segment import segment_documents
-from . import docx, subtitles, table, text  # noqa: F401  (each registers its reader)
+from . import docx, odt, subtitles, table, text  # noqa: F401  (each registers its reader)
 from .base import ReadOptions, input_suffixes, reader_for, table_suffixes
 from .metadata import attach_metadata, read_metadata, tidy_metadata
 
@@ -126,7 +126,7 @@ def read_transcripts(
     Parameters
     ----------
     inputs
-        Files or folders (searched recursively for .txt .md .docx .vtt .srt .csv .tsv .xlsx).
+        Files or folders (searched recursively for .txt .md .docx .odt .vtt .srt .csv .tsv .xlsx).
     metadata
         A participants CSV/XLSX (or DataFrame) with one row per document; joined on
         ``metadata_key`` (default ``doc_id``, the file stem). Values win over YAML front matter.

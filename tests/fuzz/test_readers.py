@@ -84,7 +84,7 @@ flips = st.lists(st.tuples(st.integers(0, 10**7), st.integers(0, 255)), max_size
 cuts = st.one_of(st.none(), st.integers(0, 5_000))
 
 
-@given(st.binary(max_size=2_000), st.sampled_from([".txt", ".md", ".vtt", ".srt", ".csv", ".docx", ".xlsx"]))
+@given(st.binary(max_size=2_000), st.sampled_from([".txt", ".md", ".vtt", ".srt", ".csv", ".docx", ".odt", ".xlsx"]))
 def test_random_bytes_under_any_suffix(tmp_path_factory, data, suffix):
     path = _file(tmp_path_factory.mktemp("bytes"), "doc" + suffix, data)
     table = {"text_column": "answer"} if suffix in (".csv", ".xlsx") else {}
@@ -134,6 +134,15 @@ def _docx(paragraphs: list[str]) -> bytes:
 def test_docx(tmp_path_factory, paragraphs, changes, cut):
     data = mutate(_docx(paragraphs), changes, cut)
     clean(qc.read_transcripts, _file(tmp_path_factory.mktemp("docx"), "i.docx", data))
+
+
+ODT = Path(__file__).resolve().parents[1] / "fixtures" / "odt" / "features.odt"  # saved by LibreOffice
+
+
+@given(flips, cuts)
+def test_odt(tmp_path_factory, changes, cut):
+    data = mutate(ODT.read_bytes(), changes, cut)
+    clean(qc.read_transcripts, _file(tmp_path_factory.mktemp("odt"), "i.odt", data))
 
 
 @given(
