@@ -64,6 +64,10 @@ def test_words_not_in_the_text_or_an_unknown_document_are_errors(tmp_path):
     unknown = excerpts(tmp_path, [["c.txt", "staffing", "We hired"]])
     with pytest.raises(ColumnError, match=r"highlights.csv:2: document 'c.txt' is not among the inputs"):
         place_excerpts(unknown, TEXTS)
+    numbers = tmp_path / "numbers.csv"
+    numbers.write_text("doc_id,segment,code\na,0,staffing\na,3,staffing\n", encoding="utf-8")
+    with pytest.raises(ColumnError, match=r"column 'segment' holds whole numbers.*name the column segment_id"):
+        qc.read_codings(numbers)  # segment ids under another name: not words to search for
     empty = tmp_path / "empty.csv"
     empty.write_text("document,tag,content\na,staffing,\n", encoding="utf-8")
     with pytest.raises(ColumnError, match=r"empty.csv:2: content is empty"):
