@@ -317,6 +317,9 @@ def map_to_segments(codings: pd.DataFrame, segments: pd.DataFrame) -> pd.DataFra
     ``.attrs["unmapped"]`` counts the codings that land on no segment (never dropped silently:
     callers report it).
     """
+    from .excerpts import require_placed
+
+    require_placed(codings)
     keys = [C.DOC_ID, C.SEGMENT_ID, C.CODE, CODER]
     if CODER not in codings.columns:  # a table made in Python, not read by read_codings
         codings = codings.assign(**{CODER: DEFAULT_CODER})

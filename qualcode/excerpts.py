@@ -120,6 +120,21 @@ def is_excerpts(codings: pd.DataFrame) -> bool:
     return EXCERPT in codings.columns and C.START_CHAR not in codings.columns and C.SEGMENT_ID not in codings.columns
 
 
+def require_placed(codings: pd.DataFrame) -> None:
+    """Refuse excerpts not yet placed where offsets or segments are needed.
+
+    Raises
+    ------
+    ColumnError
+        Naming the fix: :func:`place_excerpts` with the transcripts.
+    """
+    if is_excerpts(codings):
+        raise ColumnError(
+            f"{codings.attrs.get('source', 'codings')}: its codes are excerpts (the coded words, no offsets): "
+            "find them in the transcripts first, qc.place_excerpts(codings, corpus)"
+        )
+
+
 def document_of(name: str, ids: set[str]) -> str | None:
     """The document ``name`` means among ``ids``: itself, or its file name without the
     extension (``interview1.docx`` → ``interview1``)."""

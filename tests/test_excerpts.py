@@ -231,3 +231,14 @@ def test_survey_answers_coded_as_excerpts_teach(tmp_path):
     rows, columns = np.nonzero(train.labels)
     coded = {(train.segments["doc_id"].iloc[i], train.codes[j]) for i, j in zip(rows, columns, strict=True)}
     assert coded == {("R_01", "personnel"), ("R_02", "professional_development")}
+
+
+def test_excerpts_not_placed_are_refused_where_offsets_are_needed(tmp_path):
+    codings = excerpts(tmp_path, [["a", "staffing", "We hired two counselors."]])
+    segments = pd.DataFrame({"doc_id": ["a"], "segment_id": [0], "text": ["x"], "start_char": [0], "end_char": [10]})
+    for call in (
+        lambda: qc.map_to_segments(codings, segments),
+        lambda: qc.agreement(pd.concat([codings, codings.assign(coder="b")]), segments=segments),
+    ):
+        with pytest.raises(ColumnError, match=r"excerpts \(the coded words, no offsets\).*qc.place_excerpts"):
+            call()

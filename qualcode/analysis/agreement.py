@@ -149,6 +149,9 @@ def agreement(
         Index: each code, then ``pooled``; columns ``n_units, n_coders, prevalence,
         percent_agreement, cohen_kappa, krippendorff_alpha, warning``.
     """
+    from ..excerpts import require_placed
+
+    require_placed(codings)
     if C.CODER not in codings.columns:
         raise ColumnError("codings need a 'coder' column naming who applied each code")
     coders = list(coders) if coders is not None else sorted(codings[C.CODER].astype(str).unique())
