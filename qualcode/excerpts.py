@@ -89,8 +89,8 @@ def excerpt_form(columns: list[str]) -> dict[str, str] | None:
 def read_excerpts(frame: pd.DataFrame, path: Path, columns: dict[str, str], default_coder: str) -> pd.DataFrame:
     """Rows ``doc_id, code, coder, excerpt, line`` of an excerpt-form table; a cell of several
     codes (one per line, or separated by ``;``) gives one row each."""
-    words = frame[columns[EXCERPT]].astype(str).str.strip()
-    if len(words) and words.str.fullmatch(r"-?\d+").all():  # ids, not words: a segment-form file misnamed
+    given = frame[columns[EXCERPT]].astype(str).str.strip()
+    if len(given) and given.str.fullmatch(r"-?\d+").all():  # ids, not words: a segment-form file misnamed
         raise ColumnError(
             f"{path}: column {columns[EXCERPT]!r} holds whole numbers, not the coded words; if they are segment ids, "
             "name the column segment_id"
