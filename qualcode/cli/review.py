@@ -113,7 +113,9 @@ def agree(
 @handles_errors
 def evaluate(
     suggested: Annotated[Path, typer.Argument(help="Suggestions (a long codings CSV from qualcode tag).")],
-    gold: Annotated[Path, typer.Option(help="Human codings to compare with (span or segment form).")],
+    gold: Annotated[
+        Path, typer.Option(help="Human codings to compare with (span or segment form, or excerpts: the coded words).")
+    ],
     output: Annotated[Path, typer.Option("--output", "-o", help="The report CSV.")],
     inputs: InputsOpt = None,
     threshold: Annotated[float, typer.Option(help="A suggestion counts when it scores at least this.")] = 0.0,

@@ -98,8 +98,9 @@ def tag(
     train: Annotated[
         list[Path] | None,
         typer.Option(
-            help="Human codings CSV (span or segment form, or a filled-in `next` sheet) to learn a classifier per "
-            "code from; repeat for several (e.g. hand-coded interviews and each sheet since)."
+            help="Human codings CSV (span or segment form, a filled-in `next` sheet, or excerpts: document, code and "
+            "the coded words, as Taguette or MAXQDA export them) to learn a classifier per code from; repeat for "
+            "several (e.g. hand-coded interviews and each sheet since)."
         ),
     ] = None,
 ) -> None:
