@@ -244,7 +244,11 @@ def codes_as_ids(codings: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
     """``codings`` with each code written as its codebook id: a code typed as a code's label
     (``artistic experience`` for ``artistic_experience``, as a researcher fills in a sheet
     from a codebook table) or as an id or label in other letter case or spacing (``Covid
-    lessons`` for ``covid_lessons``) is the code it names, when it names exactly one. Anything else is left for :func:`check_codings`."""
+    lessons`` for ``covid_lessons``) is the code it names, when it names exactly one; so is a
+    code's path as other tools export it (``Framework lenses\\Street-level bureaucracy``,
+    ``Nodes\\Lenses\\…``, ``A > B``, ``A::B``) when its last part names one code whose
+    parent is the part before, if that names a code. Anything else is left for
+    :func:`check_codings`."""
     if C.CODE not in codings.columns or codings.empty:
         return codings
     known = set(codebook.ids)
@@ -254,11 +258,22 @@ def codes_as_ids(codings: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
             if name.strip():
                 named.setdefault(" ".join(name.lower().split()), set()).add(code)
     values = codings[C.CODE].astype(str)
+
+    def one(name: str) -> str | None:
+        ids = named.get(" ".join(name.lower().split()), set())
+        return next(iter(ids)) if len(ids) == 1 else None
+
     mapping = {}
     for value in set(values) - known:
-        ids = named.get(" ".join(value.lower().split()), set())
-        if len(ids) == 1:
-            mapping[value] = next(iter(ids))
+        found = one(value)
+        parts = [part for part in re.split(r"\\|\s+>\s+|::", value) if part.strip()]
+        if found is None and len(parts) > 1:  # a code's path, as MAXQDA (Parent\Child) or NVivo export it
+            found = one(parts[-1])
+            parent = one(parts[-2])
+            if found is not None and parent is not None and codebook.parent_of(found) != parent:
+                found = None  # the path names another tree than the codebook's
+        if found is not None:
+            mapping[value] = found
     if not mapping:
         return codings
     out = codings.copy()

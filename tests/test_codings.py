@@ -323,3 +323,26 @@ def test_a_sheets_codes_may_be_one_per_line_as_excel_writes_them(tmp_path, cell)
     sheet = pd.DataFrame({"doc_id": ["d01_superintendent"], "segment_id": [1], "codes": [cell], "coder": "ana"})
     sheet.to_csv(tmp_path / "sheet.csv", index=False)
     assert qc.read_codings(tmp_path / "sheet.csv")[C.CODE].tolist() == ["personnel", "strength"]
+
+
+def test_a_codes_path_as_other_tools_export_it_is_the_code():
+    """MAXQDA writes `Parent\\Child`, NVivo `Nodes\\Parent\\Child`: the last part names the code
+    when the part before is its parent (or names no code); another tree is left as it is."""
+    from qualcode.codings import codes_as_ids
+
+    book = qc.load_codebook(CODEBOOK)
+    given = [
+        "Framework lenses\\Street-level bureaucracy",
+        "Nodes\\Framework lenses\\Institutionalism",
+        "Lenses > Theories of action",
+        "Codes\\Growth area",
+        "Growth area\\Institutionalism",  # not its parent
+    ]
+    codings = pd.DataFrame({"doc_id": "d", "segment_id": 0, "code": given})
+    assert codes_as_ids(codings, book)["code"].tolist() == [
+        "street_level_bureaucracy",
+        "institutionalism",
+        "theories_of_action",
+        "growth_area",
+        "Growth area\\Institutionalism",
+    ]
