@@ -219,7 +219,9 @@ def next_to_code(
     from .match.learned import aligned
     from .suggestions import (
         apply_codebook_rules,
+        in_context,
         order_key,
+        score_wanted,
         suggested_turns,
         training_set,
         with_training_documents,
@@ -229,7 +231,9 @@ def next_to_code(
         raise OptionError(f"n {n} must be 1 or more", option="n")
     texts = {doc.doc_id: doc.text for doc in corpus.documents} if isinstance(corpus, Corpus) else None
     segments = corpus.segments if isinstance(corpus, Corpus) else corpus
-    segments = segments.reset_index(drop=True)
+    # in one order whatever order the documents came in (``-i a b`` and ``-i b a``): the random
+    # half and the ties among equally useful segments are drawn from it
+    segments = segments.sort_values([C.DOC_ID, C.SEGMENT_ID], kind="stable", key=order_key).reset_index(drop=True)
     train = None
     if training is not None:  # human codes on interviewer turns teach too, as in qc.suggest
         train = training_set(training, codebook, *with_training_documents(segments, texts, training_documents))
@@ -241,11 +245,7 @@ def next_to_code(
     )
     turns = suggested_turns(segments, codebook, include_interviewer=include_interviewer)  # as qc.suggest
     pool &= turns
-    # in one order whatever order the documents came in (``-i a b`` and ``-i b a``): the random
-    # half and the ties among equally useful segments are drawn from it
-    candidates = (
-        segments[pool].sort_values([C.DOC_ID, C.SEGMENT_ID], kind="stable", key=order_key).reset_index(drop=True)
-    )
+    candidates = segments[pool].reset_index(drop=True)
     if candidates.empty:
         covered = segments[C.DOC_ID].astype(str).nunique()
         if train is not None and train.context is not None:  # coded one by one (next sheets)
@@ -262,9 +262,8 @@ def next_to_code(
         "classifier" if learns else "hybrid", encoder=encoder, cache=cache, min_examples=min_examples
     )
     matcher.fit(codebook, train if learns else None)
-    scores, _ = apply_codebook_rules(
-        matcher.score(candidates), candidates, codebook, include_interviewer=include_interviewer
-    )
+    scored, _ = score_wanted(matcher, in_context(matcher, segments, pool))  # read with their neighbours
+    scores, _ = apply_codebook_rules(scored, candidates, codebook, include_interviewer=include_interviewer)
     thresholds = np.array([scores.thresholds.get(code, 0.4) for code in scores.codes])
     assert scores.vectors is not None
     vectors = scores.vectors

@@ -298,7 +298,8 @@ def suggest(
     # interviewer turns are not suggested (unless a code's applies_to names them, e.g. a
     # moderator's interventions), but their human codes stay in the output
     keep = suggested_turns(segments, codebook, include_interviewer=include_interviewer)
-    coded = segments[keep | hand_coded(segments, train)].reset_index(drop=True)
+    wanted = keep | hand_coded(segments, train)
+    coded = in_context(matcher, segments, wanted)
     job = ScoringJob(matcher, codebook, train, min_score, top_k, include_interviewer)
     out, made = _streamed(job, coded) if client is None else _distributed(client, job, coded)
     out = human_passages(out, train, texts)
@@ -309,7 +310,8 @@ def suggest(
     examples = 0  # segments of this run that are training examples: not scored, their codes kept
     if train is not None:
         keys = train.keys
-        examples = sum((str(d), int(i)) in keys for d, i in zip(coded[C.DOC_ID], coded[C.SEGMENT_ID], strict=True))
+        rows = segments[wanted]
+        examples = sum((str(d), int(i)) in keys for d, i in zip(rows[C.DOC_ID], rows[C.SEGMENT_ID], strict=True))
     out.attrs["qualcode"] = {**made, "models": matcher.describe(), "examples": examples}
     return out
 
@@ -411,12 +413,37 @@ class ScoringJob:
         return score_part(self, coded)
 
 
+WANTED = "_wanted"  # in_context's column: the rows to score, among their documents' other segments
+
+
+def in_context(matcher: Matcher, segments: pd.DataFrame, wanted: np.ndarray) -> pd.DataFrame:
+    """The ``wanted`` rows of ``segments`` to score; for a matcher that reads a segment's
+    neighbours (:attr:`~qualcode.match.base.Matcher.reads_context`), with the other segments
+    of their documents around them (flagged in :data:`WANTED`), so that a participant's turn is
+    scored after the question it answers, as it was learned, whichever rows are wanted."""
+    if wanted.all() or not matcher.reads_context:
+        return segments[wanted].reset_index(drop=True)
+    documents = set(segments.loc[wanted, C.DOC_ID].astype(str))
+    around = segments[C.DOC_ID].astype(str).isin(documents).to_numpy()
+    return segments[around].assign(**{WANTED: wanted[around]}).reset_index(drop=True)
+
+
+def score_wanted(matcher: Matcher, table: pd.DataFrame) -> tuple[Scores, pd.DataFrame]:
+    """The matcher's scores of the rows of ``table`` (from :func:`in_context`) to score, and
+    those rows."""
+    if WANTED not in table.columns:
+        return matcher.score(table), table
+    rows = np.flatnonzero(table[WANTED].to_numpy(dtype=bool))
+    scores = matcher.score(table.drop(columns=WANTED))
+    return scores.take(rows), table.iloc[rows].drop(columns=WANTED).reset_index(drop=True)
+
+
 def score_part(job: ScoringJob, coded: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Score ``coded`` (all segments of a run, or a slice of whole documents) with the job's
     fitted matcher and turn the scores into codings: every step works segment by segment, so
     slices scored apart and joined in order give the rows one call would."""
     matcher, codebook, train, min_score, top_k = job.matcher, job.codebook, job.train, job.min_score, job.top_k
-    scores: Scores = matcher.score(coded)
+    scores, coded = score_wanted(matcher, coded)
     ran = scores.method
     if train is not None:
         scores = _human_rows(scores, coded, train)

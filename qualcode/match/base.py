@@ -81,6 +81,28 @@ class Scores:
             thresholds=dict(self.thresholds),
         )
 
+    def take(self, rows: np.ndarray) -> Scores:
+        """The scores of segment rows ``rows`` only (in that order), parts and evidence too."""
+        rows = np.asarray(rows, dtype=np.int64)
+        where = {int(old): new for new, old in enumerate(rows.tolist())}
+
+        def keyed(table: dict[tuple[int, int], str]) -> dict[tuple[int, int], str]:
+            return {(where[i], j): text for (i, j), text in table.items() if i in where}
+
+        return Scores(
+            self.codes,
+            self.values[rows],
+            keyed(self.evidence),
+            method=self.method,
+            methods=keyed(self.methods),
+            sources=keyed(self.sources),
+            notes=list(self.notes),
+            parts={name: part.take(rows) for name, part in self.parts.items()},
+            raw=None if self.raw is None else self.raw[rows],
+            vectors=None if self.vectors is None else self.vectors[rows],
+            thresholds=dict(self.thresholds),
+        )
+
 
 CODERS_JOINED = "\x1f"  # between the names of a Training's coders (the ASCII unit separator)
 
@@ -226,6 +248,8 @@ class Matcher(ABC):
 
     method: ClassVar[str] = ""
     learns: ClassVar[bool] = False  # needs human codes in fit()
+    # a segment's score reads its neighbours in its document: score whole documents, keep the rows wanted
+    reads_context: ClassVar[bool] = False
 
     @abstractmethod
     def fit(self: M, codebook: Codebook, training: Training | None = None) -> M:

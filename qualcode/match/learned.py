@@ -156,6 +156,7 @@ class ClassifierMatcher(Matcher):
     """
 
     learns = True
+    reads_context = True  # neighbours and the document mean are features (learned_features)
 
     def __init__(
         self, *, min_examples: int = MIN_EXAMPLES, min_few: int = MIN_FEW, encoder: Any = None, cache: Any = "default"
