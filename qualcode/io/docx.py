@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import zipfile
 import zlib
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -57,11 +56,7 @@ def _blocks(container: Any, table: Any, parent: Any) -> list[str]:
             blocks.append(paragraph_text(child))
         elif tag == W + "tbl":
             for row in table(child, parent).rows:
-                cells = ["\n".join(_blocks(cell._tc, table, parent)).strip() for cell in row.cells]
-                if len(cells) == 2 and cells[0] and ":" not in cells[0]:
-                    blocks.append(f"{cells[0]}: {cells[1]}")
-                else:
-                    blocks.append("\t".join(cells))
+                blocks.append(table_row(["\n".join(_blocks(cell._tc, table, parent)).strip() for cell in row.cells]))
         elif tag == W + "sdt":
             content = child.find(W + "sdtContent")
             if content is not None:
@@ -101,19 +96,22 @@ def docx_text(path: Path) -> str:
     return "\n\n".join(p for p in paragraphs if p) + "\n"
 
 
-def read_docx_file(
-    path: Path,
-    *,
-    doc_id: str,
-    speaker_patterns: Sequence[str] | None = None,
-) -> Document:
-    """Read a .docx transcript; the same speaker conventions as plain text apply."""
-    text = docx_text(path)
+def table_row(cells: list[str]) -> str:
+    """A table row as a transcript line: two cells ``speaker | what they said`` become
+    ``speaker: text``; other rows join their cells with tabs."""
+    if len(cells) == 2 and cells[0] and ":" not in cells[0]:
+        return f"{cells[0]}: {cells[1]}"
+    return "\t".join(cells)
+
+
+def word_processor_document(path: Path, text: str, fmt: str, options: ReadOptions) -> list[Document]:
+    """A word processor's extracted text as a transcript (the file's name is its id); the
+    same speaker conventions as plain text apply."""
     if not text.strip():
         raise InputFileError(f"{path}: the document has no text; remove it from the input")
-    return document_from_text(text, doc_id=doc_id, path=path, fmt="docx", speaker_patterns=speaker_patterns)
+    return [document_from_text(text, doc_id=path.stem, path=path, fmt=fmt, speaker_patterns=options.speaker_patterns)]
 
 
 @register_reader(".docx", name="docx")
 def _read(path: Path, options: ReadOptions) -> list[Document]:
-    return [read_docx_file(path, doc_id=path.stem, speaker_patterns=options.speaker_patterns)]
+    return word_processor_document(path, docx_text(path), "docx", options)

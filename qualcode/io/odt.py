@@ -13,7 +13,6 @@ document edited with changes tracked reads as accepted. A table row of two cells
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +20,7 @@ from ..document import Document
 from ..errors import InputFileError
 from .base import ReadOptions, register_reader
 from .decode import normalise_newlines, read_bytes
-from .docx import DOCX_MAX_BYTES, DOCX_MAX_RATIO
-from .text import document_from_text
+from .docx import DOCX_MAX_BYTES, DOCX_MAX_RATIO, table_row, word_processor_document
 
 TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
 TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
@@ -66,11 +64,9 @@ def _blocks(container: Any) -> list[str]:
             _inline(child, parts)
             out.append("".join(parts))
         elif tag == TABLE + "table-row":
-            cells = ["\n".join(_blocks(cell)).strip() for cell in child if cell.tag == TABLE + "table-cell"]
-            if len(cells) == 2 and cells[0] and ":" not in cells[0]:
-                out.append(f"{cells[0]}: {cells[1]}")
-            else:
-                out.append("\t".join(cells))
+            out.append(
+                table_row(["\n".join(_blocks(cell)).strip() for cell in child if cell.tag == TABLE + "table-cell"])
+            )
         else:  # sections, lists and their items, tables and their row groups
             out += _blocks(child)
     return out
@@ -103,14 +99,6 @@ def odt_text(path: Path) -> str:
     return "\n\n".join(p for p in paragraphs if p) + "\n"
 
 
-def read_odt_file(path: Path, *, doc_id: str, speaker_patterns: Sequence[str] | None = None) -> Document:
-    """Read an .odt transcript; the same speaker conventions as plain text apply."""
-    text = odt_text(path)
-    if not text.strip():
-        raise InputFileError(f"{path}: the document has no text; remove it from the input")
-    return document_from_text(text, doc_id=doc_id, path=path, fmt="odt", speaker_patterns=speaker_patterns)
-
-
 @register_reader(".odt", name="odt")
 def _read(path: Path, options: ReadOptions) -> list[Document]:
-    return [read_odt_file(path, doc_id=path.stem, speaker_patterns=options.speaker_patterns)]
+    return word_processor_document(path, odt_text(path), "odt", options)
