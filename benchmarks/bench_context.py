@@ -30,8 +30,9 @@ from metrics import mean_kappa  # noqa: E402
 from run import encoder, split  # noqa: E402
 
 from qualcode import columns as C  # noqa: E402
+from qualcode.match.base import in_context, score_wanted  # noqa: E402
 from qualcode.match.learned import ClassifierMatcher  # noqa: E402
-from qualcode.suggestions import in_context, score_wanted, training_set  # noqa: E402
+from qualcode.suggestions import training_set  # noqa: E402
 
 STUDENT_MOVES = ("relating_to_another", "asking_for_information", "making_claim", "providing_evidence")
 

@@ -215,13 +215,11 @@ def next_to_code(
     >>> len(sheet), list(sheet.columns[-2:])
     (5, ['codes', 'coder'])
     """
-    from .match.base import make_matcher
+    from .match.base import in_context, make_matcher, score_wanted
     from .match.learned import aligned
     from .suggestions import (
         apply_codebook_rules,
-        in_context,
         order_key,
-        score_wanted,
         suggested_turns,
         training_set,
         with_training_documents,

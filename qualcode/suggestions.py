@@ -15,7 +15,17 @@ from . import columns as C
 from .codebook import Codebook
 from .corpus import Corpus
 from .errors import OptionError
-from .match.base import CODERS_JOINED, Matcher, Scores, Training, check_segments, make_matcher, to_codings
+from .match.base import (
+    CODERS_JOINED,
+    Matcher,
+    Scores,
+    Training,
+    check_segments,
+    in_context,
+    make_matcher,
+    score_wanted,
+    to_codings,
+)
 from .progress import shows_progress
 from .settings import DEFAULT_MIN_SCORE
 from .version import __version__
@@ -411,31 +421,6 @@ class ScoringJob:
 
     def run(self, coded: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Any]]:
         return score_part(self, coded)
-
-
-WANTED = "_wanted"  # in_context's column: the rows to score, among their documents' other segments
-
-
-def in_context(matcher: Matcher, segments: pd.DataFrame, wanted: np.ndarray) -> pd.DataFrame:
-    """The ``wanted`` rows of ``segments`` to score; for a matcher that reads a segment's
-    neighbours (:attr:`~qualcode.match.base.Matcher.reads_context`), with the other segments
-    of their documents around them (flagged in :data:`WANTED`), so that a participant's turn is
-    scored after the question it answers, as it was learned, whichever rows are wanted."""
-    if wanted.all() or not matcher.reads_context:
-        return segments[wanted].reset_index(drop=True)
-    documents = set(segments.loc[wanted, C.DOC_ID].astype(str))
-    around = segments[C.DOC_ID].astype(str).isin(documents).to_numpy()
-    return segments[around].assign(**{WANTED: wanted[around]}).reset_index(drop=True)
-
-
-def score_wanted(matcher: Matcher, table: pd.DataFrame) -> tuple[Scores, pd.DataFrame]:
-    """The matcher's scores of the rows of ``table`` (from :func:`in_context`) to score, and
-    those rows."""
-    if WANTED not in table.columns:
-        return matcher.score(table), table
-    rows = np.flatnonzero(table[WANTED].to_numpy(dtype=bool))
-    scores = matcher.score(table.drop(columns=WANTED))
-    return scores.take(rows), table.iloc[rows].drop(columns=WANTED).reset_index(drop=True)
 
 
 def score_part(job: ScoringJob, coded: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Any]]:

@@ -11,7 +11,10 @@ Contract (scikit-learn's estimator habit)
   (``parts``: the keyword and embedding scores of a hybrid, ``raw`` similarities, segment
   ``vectors``), so a composite matcher reads its parts from returned values, never from
   another object's attributes. A segment's score depends only on that segment, the codebook,
-  the model and the training codes, never on the other segments in the call.
+  the model and the training codes, never on the other segments in the call; a matcher
+  whose features read a segment's neighbours in its document says so (``reads_context``),
+  and is then given whole documents, the rows wanted kept (:func:`in_context`,
+  :func:`score_wanted`).
 - ``describe()`` reports the fitted state (for ``.meta.json``), never a past call's results.
 - ``score`` before ``fit`` raises :class:`~qualcode.errors.NotFittedError`.
 
@@ -271,6 +274,31 @@ class Matcher(ABC):
     def suggest(self, segments: pd.DataFrame, *, min_score: float = 0.0) -> pd.DataFrame:
         """The codings table of :meth:`score` (every score above zero and ``min_score``)."""
         return to_codings(segments, self.score(segments), source="qualcode", min_score=min_score)
+
+
+WANTED = "_wanted"  # in_context's column: the rows to score, among their documents' other segments
+
+
+def in_context(matcher: Matcher, segments: pd.DataFrame, wanted: np.ndarray) -> pd.DataFrame:
+    """The ``wanted`` rows of ``segments`` to score; for a matcher that reads a segment's
+    neighbours (:attr:`~qualcode.match.base.Matcher.reads_context`), with the other segments
+    of their documents around them (flagged in :data:`WANTED`), so that a participant's turn is
+    scored after the question it answers, as it was learned, whichever rows are wanted."""
+    if wanted.all() or not matcher.reads_context:
+        return segments[wanted].reset_index(drop=True)
+    documents = set(segments.loc[wanted, C.DOC_ID].astype(str))
+    around = segments[C.DOC_ID].astype(str).isin(documents).to_numpy()
+    return segments[around].assign(**{WANTED: wanted[around]}).reset_index(drop=True)
+
+
+def score_wanted(matcher: Matcher, table: pd.DataFrame) -> tuple[Scores, pd.DataFrame]:
+    """The matcher's scores of the rows of ``table`` (from :func:`in_context`) to score, and
+    those rows."""
+    if WANTED not in table.columns:
+        return matcher.score(table), table
+    rows = np.flatnonzero(table[WANTED].to_numpy(dtype=bool))
+    scores = matcher.score(table.drop(columns=WANTED))
+    return scores.take(rows), table.iloc[rows].drop(columns=WANTED).reset_index(drop=True)
 
 
 _REGISTRY: dict[str, type[Matcher]] = {}

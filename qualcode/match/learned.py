@@ -152,11 +152,10 @@ class ClassifierMatcher(Matcher):
     min_few
         Positive (and negative) training segments a code needs for models of its own.
     encoder, cache
-        As for :class:`~qualcode.match.embedding.EmbeddingMatcher`.
-    """
+        As for :class:`~qualcode.match.embedding.EmbeddingMatcher`."""
 
     learns = True
-    reads_context = True  # neighbours and the document mean are features (learned_features)
+    reads_context = True  # neighbours and the document mean are features
 
     def __init__(
         self, *, min_examples: int = MIN_EXAMPLES, min_few: int = MIN_FEW, encoder: Any = None, cache: Any = "default"
