@@ -12,12 +12,15 @@ the quality benchmark, the few-shot splits of seeds 0-2: a third of the lessons 
 - rows alone (the old way): the table of the students' lines only is scored;
 - in their documents (qualcode now): whole lessons are scored, the students' lines kept.
 
+It prints the scoring time of each too (the teacher's lines are scored and dropped).
+
     python benchmarks/bench_context.py
 """
 
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -44,6 +47,7 @@ def main() -> None:
     students = ~segments[C.IS_INTERVIEWER].to_numpy(dtype=bool)
     columns = [bench.codes.index(code) for code in STUDENT_MOVES]
     found: dict[str, list[float]] = {"rows alone": [], "in their documents": []}
+    seconds: dict[str, list[float]] = {"rows alone": [], "in their documents": []}
     for seed in (0, 1, 2):
         train, test = split(bench, seed)
         matcher = ClassifierMatcher(encoder=enc, cache=None)
@@ -54,14 +58,18 @@ def main() -> None:
         rows = np.flatnonzero(wanted)
         floor = np.array([matcher.thresholds_.get(code, 0.5) for code in bench.codes])
         truth = bench.labels[rows][:, columns]
+        start = time.perf_counter()
         alone = matcher.score(segments[wanted].reset_index(drop=True)).values
+        seconds["rows alone"].append(time.perf_counter() - start)
+        start = time.perf_counter()
         around, _ = score_wanted(matcher, in_context(matcher, segments, wanted))
+        seconds["in their documents"].append(time.perf_counter() - start)
         for name, values in (("rows alone", alone), ("in their documents", around.values)):
             found[name].append(mean_kappa(truth, (values >= floor[None, :])[:, columns]))
         print(f"seed {seed}: " + ", ".join(f"{k} {v[-1]:.3f}" for k, v in found.items()), flush=True)
     print(f"\n{len(rows)} students' lines scored per split (last), student moves {', '.join(STUDENT_MOVES)}")
     for name, values in found.items():
-        print(f"{name:20s} mean κ {np.mean(values):.3f}")
+        print(f"{name:20s} mean κ {np.mean(values):.3f}, scoring {np.mean(seconds[name]):.1f} s")
     gain = np.mean(found["in their documents"]) - np.mean(found["rows alone"])
     print(f"in their documents − rows alone: {gain:+.3f}")
 
