@@ -235,12 +235,7 @@ def next_to_code(
     train = None
     if training is not None:  # human codes on interviewer turns teach too, as in qc.suggest
         train = training_set(training, codebook, *with_training_documents(segments, texts, training_documents))
-    keys = train.keys if train is not None else set()
-    pool = np.fromiter(
-        ((str(d), int(s)) not in keys for d, s in zip(segments[C.DOC_ID], segments[C.SEGMENT_ID], strict=True)),
-        dtype=bool,
-        count=len(segments),
-    )
+    pool = ~train.covers(segments) if train is not None else np.ones(len(segments), dtype=bool)
     turns = suggested_turns(segments, codebook, include_interviewer=include_interviewer)  # as qc.suggest
     pool &= turns
     candidates = segments[pool].reset_index(drop=True)
@@ -280,7 +275,7 @@ def next_to_code(
     ties = usefulness(scores.values, thresholds, positives, definition, trust, cap=np.inf) * allowed[None, :]
     # half the batch (all of the first) at random, seeded by how many segments are coded so
     # the same input gives the same sheet: keeps the codes' frequencies in the training set honest
-    shuffled = np.random.default_rng(len(keys)).permutation(len(candidates)).tolist()
+    shuffled = np.random.default_rng(len(train.keys) if train is not None else 0).permutation(len(candidates)).tolist()
     at_random = shuffled[: n // 2 if learns else n]
     rest = np.setdiff1d(np.arange(len(candidates)), at_random)
     roles = candidates[ROLE].fillna("").astype(str).to_numpy(dtype=object) if ROLE in candidates else None

@@ -106,13 +106,7 @@ def hand_coded(segments: pd.DataFrame, train: Training | None) -> np.ndarray:
     """Which of ``segments`` a human gave at least one code in ``train``."""
     if train is None or train.segments.empty:
         return np.zeros(len(segments), dtype=bool)
-    rows = train.segments[train.labels.any(axis=1)]
-    keys = set(zip(rows[C.DOC_ID].astype(str), rows[C.SEGMENT_ID].astype(int), strict=True))
-    return np.fromiter(
-        ((str(d), int(i)) in keys for d, i in zip(segments[C.DOC_ID], segments[C.SEGMENT_ID], strict=True)),
-        dtype=bool,
-        count=len(segments),
-    )
+    return train.covers(segments, coded_only=True)
 
 
 def named_interviewer_turns(segments: pd.DataFrame, codebook: Codebook) -> np.ndarray:
@@ -185,13 +179,7 @@ def _human_rows(scores: Scores, coded: pd.DataFrame, training: Training) -> Scor
     values = scores.values.copy()
     if training.segments.empty:
         return scores
-    keys = training.keys
-    in_training = np.fromiter(
-        ((str(d), int(s)) in keys for d, s in zip(coded[C.DOC_ID], coded[C.SEGMENT_ID], strict=True)),
-        dtype=bool,
-        count=len(coded),
-    )
-    values[in_training] = 0.0
+    values[training.covers(coded)] = 0.0
     position = {key: i for i, key in enumerate(zip(coded[C.DOC_ID], coded[C.SEGMENT_ID], strict=True))}
     out = scores.with_values(values)
     for (row, j), who in training.coders.items():
@@ -317,11 +305,8 @@ def suggest(
         made = {**made, "notes": [*made["notes"], *_examples_note(segments[keep], train)]}
     if matcher.method == "keyword" and not any(code.keywords or code.patterns for code, _, _ in codebook.walk()):
         made = {**made, "notes": [*made["notes"], _NO_KEYWORDS]}
-    examples = 0  # segments of this run that are training examples: not scored, their codes kept
-    if train is not None:
-        keys = train.keys
-        rows = segments[wanted]
-        examples = sum((str(d), int(i)) in keys for d, i in zip(rows[C.DOC_ID], rows[C.SEGMENT_ID], strict=True))
+    # segments of this run that are training examples: not scored, their codes kept
+    examples = int(train.covers(segments[wanted]).sum()) if train is not None else 0
     out.attrs["qualcode"] = {**made, "models": matcher.describe(), "examples": examples}
     return out
 
@@ -330,10 +315,7 @@ def _examples_note(segments: pd.DataFrame, train: Training) -> list[str]:
     """A warning when every segment of this run is a training example: they keep their human
     codes and get no suggestions, so the run suggests nothing (a researcher tagging the
     transcripts they coded by hand, expecting suggestions on them)."""
-    keys = train.keys
-    if not len(segments) or not all(
-        (str(d), int(i)) in keys for d, i in zip(segments[C.DOC_ID], segments[C.SEGMENT_ID], strict=True)
-    ):
+    if not len(segments) or not train.covers(segments).all():
         return []
     return [
         "every segment of this run is in the human codes it learned from: they keep their human codes and nothing "

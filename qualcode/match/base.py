@@ -220,6 +220,14 @@ class Training:
         """The ids of the documents a human coded."""
         return set(self.segments[C.DOC_ID].astype(str))
 
+    def covers(self, segments: pd.DataFrame, *, coded_only: bool = False) -> np.ndarray:
+        """Which rows of ``segments`` are training examples (``coded_only``: those a human gave
+        at least one code)."""
+        rows = self.segments[self.labels.any(axis=1)] if coded_only else self.segments
+        keys = set(zip(rows[C.DOC_ID].astype(str), rows[C.SEGMENT_ID].astype(int), strict=True))
+        pairs = zip(segments[C.DOC_ID].astype(str), segments[C.SEGMENT_ID].astype(int), strict=True)
+        return np.fromiter((pair in keys for pair in pairs), dtype=bool, count=len(segments))
+
     @property
     def keys(self) -> set[tuple[str, int]]:
         """``(doc_id, segment_id)`` of every training segment."""
