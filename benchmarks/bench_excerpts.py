@@ -19,7 +19,7 @@ from pathlib import Path
 
 import qualcode as qc
 from qualcode.codings import codes_as_ids
-from qualcode.excerpts import _folded, _occurrences, place_excerpts
+from qualcode.excerpts import folded_text, occurrences, place_excerpts
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "taguette-serdif"
 
@@ -46,9 +46,9 @@ def main() -> None:
         placed = codes_as_ids(place_excerpts(words, texts), project.codebook)
     seconds = time.perf_counter() - start
     exact = sum(str(w).strip() in texts[str(d)] for d, w in zip(words["doc_id"], words["excerpt"], strict=True))
-    folded = {doc: _folded(text) for doc, text in texts.items()}
+    folded = {doc: folded_text(text) for doc, text in texts.items()}
     repeated = sum(
-        len(_occurrences(str(w), texts[str(d)], folded[str(d)])) > 1
+        len(occurrences(str(w), texts[str(d)], folded[str(d)])) > 1
         for d, w in zip(words["doc_id"], words["excerpt"], strict=True)
     )
     keys = ["doc_id", "start_char", "end_char", "code"]

@@ -144,7 +144,7 @@ def document_of(name: str, ids: set[str]) -> str | None:
     return stem if stem in ids else None
 
 
-def _folded(text: str) -> tuple[str, np.ndarray]:
+def folded_text(text: str) -> tuple[str, np.ndarray]:
     """``text`` with case, spacing, quotes and dashes made alike, and for each of its
     characters the offset in ``text`` it came from."""
     chars: list[str] = []
@@ -164,16 +164,19 @@ def _folded(text: str) -> tuple[str, np.ndarray]:
     return "".join(chars), np.asarray(where, dtype=np.int64)
 
 
-def _fold_words(words: str) -> str:
-    return _folded(html.unescape(words).strip())[0].strip()
+def fold_words(words: str) -> str:
+    """``words`` as :func:`folded_text` makes them, entities (``&amp;``) read as characters."""
+    return folded_text(html.unescape(words).strip())[0].strip()
 
 
-def _occurrences(words: str, text: str, folded: tuple[str, np.ndarray]) -> list[tuple[int, int]]:
+def occurrences(words: str, text: str, folded: tuple[str, np.ndarray]) -> list[tuple[int, int]]:
+    """Every place of ``words`` in ``text`` (start and end offsets): the exact words, or when
+    they occur nowhere, the words made alike in ``folded`` (``folded_text(text)``)."""
     exact = words.strip()
     found = [(m.start(), m.start() + len(exact)) for m in re.finditer(re.escape(exact), text)] if exact else []
     if found:
         return found
-    needle = _fold_words(words)
+    needle = fold_words(words)
     if not needle:
         return []
     haystack, where = folded
@@ -224,8 +227,8 @@ def place_excerpts(codings: pd.DataFrame, texts: Corpus | dict[str, str]) -> pd.
                 "transcript as an input too, or write its name as one of these"
             )
         if doc not in folded:
-            folded[doc] = _folded(texts[doc])
-        places = _occurrences(str(words), texts[doc], folded[doc])
+            folded[doc] = folded_text(texts[doc])
+        places = occurrences(str(words), texts[doc], folded[doc])
         if not places:
             missing.append((line, doc, str(words)))
             continue

@@ -329,47 +329,33 @@ def _fresh_copies(
 
 def _reanchor(prior: pd.DataFrame, corpus: Corpus, source: str | Path | None) -> tuple[pd.DataFrame, list[str]]:
     """Reviewed and human rows of ``source`` on transcripts changed since it was made, moved
-    to where their words are now: a row whose ``text`` occurs exactly once in its document's
-    new text takes those offsets (and the segment starting there, or holding its start). A
-    row whose words are gone or occur twice stays where it was, and a line says how many."""
+    to where their words are now (:mod:`qualcode.reanchor`), and a line saying how many moved,
+    how many with edited words, and how many could not."""
+    from .reanchor import reanchor
     from .review import REVIEWED, with_status
     from .sources import changed_since
 
     if source is None:
         return prior, []
     changed = set(changed_since(corpus, source))
-    docs = {doc.doc_id: doc for doc in corpus.documents if str(doc.path) in changed}
-    if not docs:
+    if not changed:
         return prior, []
     out = with_status(prior).copy()
-    rows = out.index[out[C.STATUS].isin(REVIEWED) & out[C.DOC_ID].astype(str).isin(set(docs))]
+    documents = {doc.doc_id for doc in corpus.documents if str(doc.path) in changed}
+    rows = out.index[out[C.STATUS].isin(REVIEWED) & out[C.DOC_ID].astype(str).isin(documents)]
     if not len(rows):
         return prior, []
-    by_doc = {doc: table for doc, table in corpus.segments.groupby(C.DOC_ID, sort=False) if doc in docs}
-    timed = [c for c in (C.START_TIME, C.END_TIME) if c in out.columns and c in corpus.segments.columns]
-    moved, stuck = 0, 0
-    for row in rows:
-        doc = docs[str(out.at[row, C.DOC_ID])]
-        words = str(out.at[row, C.TEXT]) if C.TEXT in out.columns else ""
-        start = doc.text.find(words) if words and doc.text.count(words) == 1 else -1
-        table = by_doc.get(doc.doc_id)
-        holding = (
-            None if start < 0 or table is None else table[(table[C.START_CHAR] <= start) & (table[C.END_CHAR] > start)]
-        )
-        if holding is None or holding.empty:
-            stuck += 1
-            continue
-        segment = holding.iloc[0]
-        out.at[row, C.START_CHAR], out.at[row, C.END_CHAR] = start, start + len(words)
-        if C.SEGMENT_ID in out.columns:
-            out.at[row, C.SEGMENT_ID] = int(segment[C.SEGMENT_ID])
-        for column in timed:  # a caption row's times: its segment's
-            out.at[row, column] = segment[column]
-        moved += 1
+    moved, moves = reanchor(out.loc[rows], corpus, changed)
+    out.loc[rows] = moved
     files = listed(sorted(changed))
-    line = f"{files} changed since {source} was made: {moved} of its {len(rows)} reviewed or human rows there found their words again and moved with them"
-    if stuck:
-        line += f"; {stuck} did not (their words changed or occur twice) and keep their old offsets: check them in the text column"
+    line = (
+        f"{files} changed since {source} was made: {moves.same + moves.edited} of its {len(rows)} reviewed or "
+        "human rows there found their words again and moved with them"
+    )
+    if moves.edited:
+        line += f" ({moves.edited} to words edited since: their text column shows the words now)"
+    if moves.stuck:
+        line += f"; {moves.stuck} did not (their words changed too much or occur twice alike) and keep their old offsets: check them in the text column"
     return out, [line]
 
 

@@ -50,24 +50,34 @@ def test_a_transcript_edited_after_the_run_is_refused_where_offsets_matter(tmp_p
 def test_a_rerun_moves_reviewed_rows_to_where_their_words_are_now(tmp_path):
     """A line added at the top of a transcript shifted every offset after it: the reviewed
     rows kept the old offsets (pointing at other words) beside new suggestions at the new
-    ones. Now they move with their words; rows whose words changed stay and are counted."""
+    ones. Now they move with their words, also when a word of the passage was corrected
+    (their text is then the corrected words); rows whose passage was rewritten stay and are
+    counted."""
     folder, out = _reviewed_copy(tmp_path)
     before = pd.read_csv(out, keep_default_na=False)
     edited = before[before["doc_id"] == EDITED.removesuffix(".txt")]
-    assert len(edited) > 3
+    passages = list(dict.fromkeys(edited["text"]))
+    assert len(passages) >= 3
     path = folder / EDITED
     text = path.read_text(encoding="utf-8")
-    changed_words = edited["text"].iloc[0]
-    corrected = changed_words[:-1] + ("!" if changed_words[-1] != "!" else ".")  # its last character edited
-    path.write_text("Note added by the transcriber.\n" + text.replace(changed_words, corrected), "utf-8")
+    typo, rewritten = passages[0], passages[1]
+    corrected = typo.replace(" ", "  really ", 1)  # one word added to a passage of many
+    text = text.replace(typo, corrected).replace(rewritten, "We did not talk about that at all, sorry.")
+    path.write_text("Note added by the transcriber.\n" + text, "utf-8")
     result = run("tag", folder, "-c", CODEBOOK, "-o", out, "--method", "keyword")
     said = " ".join(result.output.split())
     assert result.exit_code == 0, result.output
-    rows = (edited["text"] == changed_words).sum()
-    assert f"{len(edited) - rows} of its {len(edited)} reviewed or human rows there found their words again" in said
-    assert f"{rows} did not (their words changed or occur twice)" in said
+    n_typo, n_gone = (edited["text"] == typo).sum(), (edited["text"] == rewritten).sum()
+    assert f"{len(edited) - n_gone} of its {len(edited)} reviewed or human rows there found their words again" in said
+    assert f"({n_typo} to words edited since" in said
+    assert f"{n_gone} did not (their words changed too much" in said
     after = pd.read_csv(out, keep_default_na=False)
     assert (after["status"] == "accepted").sum() == (before["status"] == "accepted").sum()
-    moved = after[(after["status"] == "accepted") & (after["text"] != changed_words)]
+    moved = after[(after["status"] == "accepted") & (after["text"] != rewritten)]
     assert _holds_its_words(moved, folder)
-    assert after.duplicated(["doc_id", "segment_id", "code"]).sum() == rows  # only the changed passage twice
+    assert (moved["text"] == corrected.strip()).sum() == n_typo  # the words now there
+    stuck = after[after["text"] == rewritten]
+    assert len(stuck) == n_gone and set(stuck["start_char"]) == set(
+        edited.loc[edited["text"] == rewritten, "start_char"]
+    )
+    assert not after.duplicated(["doc_id", "segment_id", "code"]).any()  # no suggestion beside a moved row

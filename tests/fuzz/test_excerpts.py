@@ -10,7 +10,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from qualcode.errors import ColumnError
-from qualcode.excerpts import _fold_words, place_excerpts
+from qualcode.excerpts import fold_words, place_excerpts
 
 WORDS = st.text(alphabet=st.sampled_from(list("abcAB ’'\"“”-—\n\té.")), min_size=1, max_size=80)
 
@@ -35,16 +35,16 @@ def cuts(draw):
 @given(pair=cuts(), mangle=st.booleans())
 def test_cut_words_are_found_where_the_same_words_are(pair, mangle):
     text, cut = pair
-    assume(_fold_words(cut))
+    assume(fold_words(cut))
     words = mangled(cut) if mangle else cut
     placed = place_excerpts(frame(words), {"d": text})
     a, b = int(placed["start_char"].iloc[0]), int(placed["end_char"].iloc[0])
     assert 0 <= a < b <= len(text)
-    assert _fold_words(text[a:b]) == _fold_words(words)
+    assert fold_words(text[a:b]) == fold_words(words)
 
 
 @given(text=WORDS, words=WORDS)
 def test_words_not_in_the_text_are_an_error(text, words):
-    assume(_fold_words(words) and _fold_words(words) not in _fold_words(text))
+    assume(fold_words(words) and fold_words(words) not in fold_words(text))
     with pytest.raises(ColumnError, match="are not in d's text"):
         place_excerpts(frame(words), {"d": text})

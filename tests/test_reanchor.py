@@ -1,0 +1,85 @@
+"""qualcode.reanchor: reviewed rows follow their words into an edited transcript: shifted,
+respaced, corrected by a word, or repeated; a rewritten passage stays where it was."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+import qualcode as qc
+from qualcode.reanchor import reanchor
+
+BEFORE = (
+    "Interviewer: What changed?\n\n"
+    "P1: We hired two counselors for the middle schools and they meet every student.\n\n"
+    "Interviewer: Anything else?\n\n"
+    "P1: Yes.\n\n"
+    "Interviewer: Go on.\n\n"
+    "P1: Yes. The principals call families every Friday afternoon to check in.\n"
+)
+
+
+def _rows(text: str, passages: list[tuple[str, int]]) -> pd.DataFrame:
+    """Accepted rows on ``passages`` (words, which occurrence) of ``text``."""
+    rows = []
+    for words, nth in passages:
+        start = -1
+        for _ in range(nth + 1):
+            start = text.index(words, start + 1)
+        rows.append(
+            {
+                "doc_id": "iv",
+                "segment_id": 0,
+                "start_char": start,
+                "end_char": start + len(words),
+                "code": "support",
+                "status": "accepted",
+                "coder": "ana",
+                "text": words,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _after(tmp_path, text: str, rows: pd.DataFrame):
+    path = tmp_path / "iv.txt"
+    path.write_text(text, encoding="utf-8")
+    corpus = qc.read_transcripts(path)
+    return reanchor(rows, corpus, {str(path)}), corpus.documents[0].text
+
+
+def test_shifted_respaced_and_corrected_words_are_found(tmp_path):
+    rows = _rows(BEFORE, [("We hired two counselors", 0), ("The principals call families every Friday afternoon", 0)])
+    edited = (
+        ("Transcribed by AB.\n" + BEFORE)
+        .replace("two counselors", "two  Counselors")
+        .replace("call families every", "call the families every")
+    )
+    (moved, moves), text = _after(tmp_path, edited, rows)
+    assert (moves.same, moves.edited, moves.stuck) == (0, 2, 0)
+    assert all(text[a:b] == words for a, b, words in zip(moved.start_char, moved.end_char, moved.text, strict=True))
+    assert list(moved.text) == ["We hired two  Counselors", "The principals call the families every Friday afternoon"]
+    assert list(moved.segment_id) == [1, 5] and list(moved.status) == ["accepted", "accepted"]
+
+
+def test_a_repeated_phrase_goes_where_the_passage_before_it_moved(tmp_path):
+    """'Yes.' occurs twice; a line added at the top moves both by its length: each row keeps
+    its own, not the first."""
+    rows = _rows(BEFORE, [("We hired", 0), ("Yes.", 0), ("Yes.", 1)])
+    added = "Transcribed by AB on a rainy afternoon, corrected twice.\n"
+    (moved, moves), _ = _after(tmp_path, added + BEFORE, rows)
+    assert moves.stuck == 0
+    assert list(moved.start_char) == [s + len(added) for s in rows.start_char]
+
+
+def test_a_rewritten_passage_keeps_its_offsets_and_is_counted(tmp_path):
+    rows = _rows(BEFORE, [("We hired two counselors for the middle schools", 0)])
+    (moved, moves), _ = _after(tmp_path, BEFORE.replace("We hired two counselors for", "Budget cuts hit"), rows)
+    assert (moves.same, moves.edited, moves.stuck) == (0, 0, 1)
+    assert moved.equals(rows)
+
+
+def test_short_words_with_one_changed_are_not_guessed(tmp_path):
+    """Three words, one of them changed, is too little to say it is the same passage."""
+    rows = _rows(BEFORE, [("two counselors for", 0)])
+    (_, moves), _ = _after(tmp_path, BEFORE.replace("two counselors for", "three counselors for"), rows)
+    assert moves.stuck == 1
