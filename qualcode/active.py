@@ -356,7 +356,7 @@ def next_sheet(
     from .fileio import check_sheet_name, write_together
     from .io import read_transcripts
     from .io.writers import table_writer
-    from .meta import check_own_record, meta_path, meta_writer, read_meta, recorded_codebook
+    from .meta import check_own_record, earlier_codings, meta_path, meta_writer, read_meta, recorded_codebook
     from .previous import check_not_an_input
     from .provenance import provenance
     from .settings import Settings
@@ -369,6 +369,10 @@ def next_sheet(
             "give the transcripts (-i) to choose a first batch from, or the codings so far (CODED)", option="inputs"
         )
     output = check_own_record(check_sheet_name(output))
+    earlier, lines = earlier_codings(coded)  # what a tag --train output copied but left out
+    for line in lines:
+        warnings.warn(QualcodeWarning(line), stacklevel=2)
+    coded = [*coded, *earlier]
     if codebook is None:
         codebook, book = recorded_codebook(coded)
     else:
@@ -376,7 +380,8 @@ def next_sheet(
     read_before = [path for item in coded if (earlier := read_meta(item)) is not None for path in earlier.files_read()]
     check_not_an_input(output, [*coded, *(inputs or ()), codebook, metadata, *read_before])
     check_not_an_input(meta_path(output), [*coded, *(inputs or ())])
-    given = [(path, codes) for path, codes in ((path, _human_codes(path)) for path in coded) if codes is not None]
+    read = [(path, _human_codes(path, [other for other in coded if other != path])) for path in coded]
+    given = [(path, codes) for path, codes in read if codes is not None]
     training = [codes for _, codes in given]
     if coded:
         recorded = next((path for path in coded if meta_path(path).is_file()), coded[0])
@@ -428,16 +433,18 @@ def next_sheet(
     return sheet
 
 
-def _human_codes(path: str | Path) -> pd.DataFrame | None:
-    """The human codes of ``path``; None, with a warning, for a ``tag`` output nobody has
-    reviewed yet (its transcripts are still found through it)."""
+def _human_codes(path: str | Path, apart: Sequence[str | Path]) -> pd.DataFrame | None:
+    """The human codes of ``path`` but its copies of the files ``apart`` (read on their own);
+    None for a ``tag`` output nobody has reviewed yet (with a warning: its transcripts are
+    still found through it) or whose human rows are all such copies."""
     import warnings
 
     from .codings import read_codings
     from .errors import NoHumanCodesError, QualcodeWarning
 
     try:
-        return read_codings(path)
+        codes = read_codings(path, read_apart=apart)
+        return codes if len(codes) or not codes.attrs.get("copies") else None
     except NoHumanCodesError:
         warnings.warn(
             QualcodeWarning(

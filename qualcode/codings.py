@@ -24,6 +24,7 @@ classifier's training, agreement and every other place spans meet segments.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -38,14 +39,18 @@ OVERLAP = 0.5
 DEFAULT_CODER = "human"  # the coder of codings that name none
 
 
-def read_codings(path: str | Path, *, default_coder: str = DEFAULT_CODER) -> pd.DataFrame:
+def read_codings(
+    path: str | Path, *, default_coder: str = DEFAULT_CODER, read_apart: Sequence[str | Path] = ()
+) -> pd.DataFrame:
     """Read human codings from a CSV in span or segment form, a filled-in ``next`` sheet, or
     excerpts (the coded words; placed in the texts later, see :mod:`qualcode.excerpts`).
 
     From a table qualcode wrote (``tag``, ``review``, ``import``: ``method`` and ``score``
     columns), only its ``accepted`` and ``human`` rows: suggestions not reviewed and the ones
     rejected are not a person's codes (they are left out with a warning; a table without a
-    human or accepted row is an error).
+    human or accepted row is an error). Its human rows copied from one of ``read_apart`` (their
+    evidence names the file, :mod:`qualcode.origins`) are left out: that file is read on its
+    own, and a ``next`` sheet's copies would make their whole documents examples.
 
     Returns
     -------
@@ -68,7 +73,11 @@ def read_codings(path: str | Path, *, default_coder: str = DEFAULT_CODER) -> pd.
         raise InputFileError(f"{path}: no such file; check the path")
     from .io.writers import restore
 
-    frame = _human_only(restore(read_table(path)), path)
+    from .origins import copied_from
+
+    table = restore(read_table(path))
+    copies = copied_from(table, read_apart)
+    frame = _human_only(table[~copies], path, copies=int(copies.sum()))
     span_cols = [C.DOC_ID, C.START_CHAR, C.END_CHAR, C.CODE]
     seg_cols = [C.DOC_ID, C.SEGMENT_ID, C.CODE]
     if C.CODE not in frame.columns and all(c in frame.columns for c in (C.DOC_ID, C.SEGMENT_ID, SHEET_CODES)):
@@ -123,6 +132,7 @@ def read_codings(path: str | Path, *, default_coder: str = DEFAULT_CODER) -> pd.
     out[C.CODE] = out[C.CODE].str.strip()
     out.attrs["source"] = str(path)
     out.attrs["left_out"] = frame.attrs.get("left_out", {})
+    out.attrs["copies"] = frame.attrs.get("copies", 0)
     if "labelled_segments" in frame.attrs:
         out.attrs["labelled_segments"] = frame.attrs["labelled_segments"]
     return out
@@ -131,7 +141,7 @@ def read_codings(path: str | Path, *, default_coder: str = DEFAULT_CODER) -> pd.
 HUMAN_STATUSES = ("human", "accepted")  # the rows of a qualcode codings table that are human codes
 
 
-def _human_only(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
+def _human_only(frame: pd.DataFrame, path: Path, copies: int = 0) -> pd.DataFrame:
     """The human codes of a table: all its rows, unless it is a qualcode codings table (with
     the ``method`` and ``score`` columns ``tag``, ``review`` and ``import`` write), whose
     ``human`` and ``accepted`` rows only are codes a person applied or confirmed. Its
@@ -149,6 +159,10 @@ def _human_only(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
         raise ColumnError(f"{path}: {error}") from None
     human = status.isin(HUMAN_STATUSES).to_numpy()
     left = status[~human].value_counts()
+    if copies and not human.any():  # its codes are all in the files read apart
+        out = frame.iloc[:0]
+        out.attrs["copies"] = copies
+        return out
     if len(frame) and not human.any():
         counted = ", ".join(f"{int(n)} {name}" for name, n in sorted(left.items()))
         raise NoHumanCodesError(
@@ -156,6 +170,7 @@ def _human_only(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
             "review them first (qualcode review, status accepted), or give a file of human codes"
         )
     out = frame[human]  # its index: the rows' places in the file, for errors naming them
+    out.attrs["copies"] = copies
     out.attrs["left_out"] = {str(name): int(n) for name, n in sorted(left.items())}
     reviewed = status.isin(["accepted", "rejected"]).to_numpy()
     if reviewed.any() and C.SEGMENT_ID in frame.columns:

@@ -195,3 +195,38 @@ def _located(meta: Meta) -> Meta:
     if isinstance(book, dict) and book.get("path"):
         record["codebook"] = {**book, "path": find(str(book["path"]))}
     return Meta(meta.path, settings, [Path(find(str(path))) for path in meta.inputs], record)
+
+
+def earlier_codings(coded: Sequence[str | Path]) -> tuple[list[Path], list[str]]:
+    """The training files the runs that wrote ``coded`` read (as their records name them,
+    and theirs in turn) and that ``coded`` leaves out, with a line for each: a ``tag --train
+    sheet.xlsx`` output copies the sheet's codes but not its rows of no code, so a ``next``
+    given only the output would choose those segments again. A recorded file no longer there
+    gets a line saying so, and is not returned."""
+    seen = {Path(path).resolve() for path in coded}
+    found: list[Path] = []
+    lines: list[str] = []
+    queue = list(coded)
+    while queue:
+        item = queue.pop(0)
+        meta = read_meta(item)
+        if meta is None:
+            continue
+        for recorded in meta.settings.training or ():
+            path = Path(recorded)
+            if path.resolve() in seen:
+                continue
+            seen.add(path.resolve())
+            if not path.is_file():
+                lines.append(
+                    f"{item} was made with --train {recorded}, which is no longer there: its segments where no "
+                    "code applies may be chosen again; give it too if it moved"
+                )
+                continue
+            found.append(path)
+            queue.append(path)
+            lines.append(
+                f"{item} was made with --train {path}: read too (its segments where no code applies are not in "
+                f"{item}, and would be chosen again)"
+            )
+    return found, lines

@@ -16,6 +16,7 @@ import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from . import columns as C
@@ -81,6 +82,15 @@ def _named(evidence: str) -> Path | None:
     return Path(found["path"]).resolve() if found else None
 
 
+def copied_from(frame: pd.DataFrame, files: Sequence[str | Path]) -> np.ndarray:
+    """Which rows of a codings table are human rows copied from one of ``files``."""
+    if not len(files) or C.EVIDENCE not in frame.columns or C.METHOD not in frame.columns:
+        return np.zeros(len(frame), dtype=bool)
+    given = {Path(path).resolve() for path in files}
+    named = frame[C.EVIDENCE].astype(str).map(_named)
+    return (frame[C.METHOD] == "human").to_numpy() & named.isin(given).to_numpy()
+
+
 def drop_copies(
     prior: pd.DataFrame, codings: pd.DataFrame, paths: Sequence[str]
 ) -> tuple[pd.DataFrame, int, list[str]]:
@@ -89,9 +99,7 @@ def drop_copies(
     no longer holds, and the files they were in."""
     if not paths or C.EVIDENCE not in prior.columns or C.METHOD not in prior.columns:
         return prior, 0, []
-    given = {Path(path).resolve() for path in paths}
-    named = prior[C.EVIDENCE].astype(str).map(_named)
-    copies = (prior[C.METHOD] == "human").to_numpy() & named.isin(given).to_numpy()
+    copies = copied_from(prior, paths)
     if not copies.any():
         return prior, 0, []
     now = set(_span_keys(codings[codings[C.METHOD] == "human"]))

@@ -359,6 +359,23 @@ def test_next_and_tag_learn_from_every_codings_file_so_far(tmp_path):
     assert read_meta(coded).settings.training == (str(human), str(first))
     clash = CliRunner().invoke(app, ["next", str(human), str(first), "-c", str(CODEBOOK), "-o", str(first)])
     assert clash.exit_code != 0 and "also an input" in clash.output
+    # given only the tag output, next also reads the files it was made from: the sheet's rows
+    # of no code are not in coded.csv, and were chosen again
+    third = tmp_path / "third.csv"
+    run = CliRunner().invoke(app, ["next", str(coded), "-n", "4", "-o", str(third)])
+    assert run.exit_code == 0, run.output
+    said = " ".join(run.output.split())
+    assert f"made with --train {first}: read too" in said and f"made with --train {human}: read too" in said
+    chosen = set(zip(pd.read_csv(third)["doc_id"], pd.read_csv(third)["segment_id"], strict=True))
+    assert not chosen & set(zip(sheet["doc_id"], sheet["segment_id"], strict=True))
+    assert not {doc for doc, _ in chosen} & hand_coded
+    # its human rows are copies of those files, read on their own: a copy of one sheet row
+    # read as coded.csv's own code made its whole interview examples of no code
+    assert len(qc.read_codings(coded, read_apart=[human, first])) == 0
+    assert len(qc.read_codings(coded, read_apart=[human])) == 1
+    first.unlink()
+    run = CliRunner().invoke(app, ["next", str(coded), "-n", "4", "-o", str(tmp_path / "fourth.csv")])
+    assert run.exit_code == 0 and f"--train {first}, which is no longer there" in " ".join(run.output.split())
 
 
 def test_select_spreads_over_roles():
