@@ -369,10 +369,10 @@ def next_sheet(
             "give the transcripts (-i) to choose a first batch from, or the codings so far (CODED)", option="inputs"
         )
     output = check_own_record(check_sheet_name(output))
-    earlier, lines = earlier_codings(coded)  # what a tag --train output copied but left out
+    made_from, lines = earlier_codings(coded)  # what a tag --train output copied but left out
     for line in lines:
         warnings.warn(QualcodeWarning(line), stacklevel=2)
-    coded = [*coded, *earlier]
+    coded = [*coded, *made_from]
     if codebook is None:
         codebook, book = recorded_codebook(coded)
     else:

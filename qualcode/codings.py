@@ -72,7 +72,6 @@ def read_codings(
     if not path.exists():
         raise InputFileError(f"{path}: no such file; check the path")
     from .io.writers import restore
-
     from .origins import copied_from
 
     table = restore(read_table(path))
