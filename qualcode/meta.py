@@ -219,14 +219,14 @@ def earlier_codings(coded: Sequence[str | Path]) -> tuple[list[Path], list[str]]
             seen.add(path.resolve())
             if not path.is_file():
                 lines.append(
-                    f"{item} was made with --train {recorded}, which is no longer there: its segments where no "
-                    "code applies may be chosen again; give it too if it moved"
+                    f"{item} was made from {recorded}, which is no longer there: segments it coded (with no "
+                    "code too) may be chosen again; give it too if it moved"
                 )
                 continue
             found.append(path)
             queue.append(path)
             lines.append(
-                f"{item} was made with --train {path}: read too (its segments where no code applies are not in "
-                f"{item}, and would be chosen again)"
+                f"{item} was made from {path}: read too (its codes teach, and no segment it coded, with no "
+                "code too, is chosen again)"
             )
     return found, lines

@@ -365,7 +365,7 @@ def test_next_and_tag_learn_from_every_codings_file_so_far(tmp_path):
     run = CliRunner().invoke(app, ["next", str(coded), "-n", "4", "-o", str(third)])
     assert run.exit_code == 0, run.output
     said = " ".join(run.output.split())
-    assert f"made with --train {first}: read too" in said and f"made with --train {human}: read too" in said
+    assert f"made from {first}: read too" in said and f"made from {human}: read too" in said
     chosen = set(zip(pd.read_csv(third)["doc_id"], pd.read_csv(third)["segment_id"], strict=True))
     assert not chosen & set(zip(sheet["doc_id"], sheet["segment_id"], strict=True))
     assert not {doc for doc, _ in chosen} & hand_coded
@@ -375,7 +375,7 @@ def test_next_and_tag_learn_from_every_codings_file_so_far(tmp_path):
     assert len(qc.read_codings(coded, read_apart=[human])) == 1
     first.unlink()
     run = CliRunner().invoke(app, ["next", str(coded), "-n", "4", "-o", str(tmp_path / "fourth.csv")])
-    assert run.exit_code == 0 and f"--train {first}, which is no longer there" in " ".join(run.output.split())
+    assert run.exit_code == 0 and f"made from {first}, which is no longer there" in " ".join(run.output.split())
 
 
 def test_select_spreads_over_roles():
