@@ -160,8 +160,9 @@ def agree_files(
     codebook: str | Path | Codebook | None = None,
 ) -> pd.DataFrame:
     """Inter-coder agreement of two or more codings files (one per coder, or with a
-    ``coder`` column): see :func:`qualcode.agreement`. With ``codebook``, a code written as
-    its label or in other letter case (one coder's tool exports labels) is its id.
+    ``coder`` column): see :func:`qualcode.agreement`. With ``codebook`` (default: the one the
+    run that wrote one of ``paths`` recorded, named in ``.attrs["codebook_from"]``), a code
+    written as its label or in other letter case (one coder's tool exports labels) is its id.
 
     ``unit="segment"`` uses the transcripts' segments (``inputs``, segmented by ``segment_by``);
     without them, codings in segment form (any ids: numbers or another tool's, such as a
@@ -180,6 +181,13 @@ def agree_files(
     if not paths:
         raise OptionError("give two or more codings files", option="paths")
     frames = [read_codings(path, default_coder=Path(path).stem) for path in paths]
+    codebook_from = None
+    if codebook is None:  # the one a file's run recorded: an import's ids against a tool's labels
+        from .meta import recorded_codebook
+
+        found = recorded_codebook(paths, required=False)
+        if found is not None:
+            codebook_from, codebook = found
     if codebook is not None:  # labels, ids in other case or spacing: each code as its id
         book = codebook if isinstance(codebook, Codebook) else load_codebook(codebook)
         frames = [codes_as_ids(frame, book) for frame in frames]
@@ -220,6 +228,7 @@ def agree_files(
     texts = {doc.doc_id: doc.text for doc in corpus.documents} if corpus is not None else None
     result = agreement(table, unit=unit, segments=segments, texts=texts)
     result.attrs["units_from"] = units_from if unit == "segment" else "characters of the documents"
+    result.attrs["codebook_from"] = codebook_from
     return result
 
 

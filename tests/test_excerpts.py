@@ -207,6 +207,13 @@ def test_a_highlights_export_agrees_with_the_projects_offsets(tmp_path):
     assert len(coded) >= 15 and (coded["percent_agreement"] == 1.0).all() and (coded["cohen_kappa"] == 1.0).all()
     apart = runner.invoke(app, ["agree", *both, "-o", str(tmp_path / "apart.csv")])
     assert apart.exit_code == 0 and "codes spelled differently" in apart.output
+    # a file of the imported project, its record beside it: the codebook it names is used
+    shutil.copy(project / "codings.meta.json", tmp_path / "offsets.meta.json")
+    recorded = runner.invoke(app, ["agree", *both, "-o", str(tmp_path / "recorded.csv")])
+    said = " ".join(recorded.output.split())
+    assert recorded.exit_code == 0 and "codes spelled differently" not in said
+    assert f"read as the ids of {project / 'codebook.yaml'}, the codebook recorded beside the codings" in said
+    assert pd.read_csv(tmp_path / "recorded.csv").equals(table)
 
 
 def test_survey_answers_coded_as_excerpts_teach(tmp_path):

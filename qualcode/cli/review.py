@@ -73,7 +73,10 @@ def agree(
     codebook: Annotated[
         Path | None,
         typer.Option(
-            "--codebook", "-c", help="Read codes written as labels or in other letter case as the codebook's ids."
+            "--codebook",
+            "-c",
+            help="Read codes written as labels or in other letter case as the codebook's ids "
+            "(default: the codebook recorded beside the codings, if any).",
         ),
     ] = None,
 ) -> None:
@@ -102,6 +105,12 @@ def agree(
     write_csv(result.reset_index(), output)
     if unit == "segment" and not inputs:
         typer.echo(f"note: units are {result.attrs['units_from']}", err=True)
+    if result.attrs.get("codebook_from"):
+        typer.echo(
+            f"note: codes written as labels or in other case read as the ids of {result.attrs['codebook_from']}, "
+            "the codebook recorded beside the codings (-c gives another)",
+            err=True,
+        )
     pooled = result.loc["pooled"]
     typer.echo(
         f"{', '.join(result.attrs['coders'])}: pooled agreement {pooled['percent_agreement']:.3f}, "
