@@ -382,7 +382,7 @@ def next_sheet(
     check_not_an_input(meta_path(output), [*coded, *(inputs or ())])
     read = [(path, _human_codes(path, [other for other in coded if other != path])) for path in coded]
     given = [(path, codes) for path, codes in read if codes is not None]
-    training = [codes for _, codes in given]
+    training = [codes for _, codes in given if len(codes) or not codes.attrs.get("copies")]
     if coded:
         recorded = next((path for path in coded if meta_path(path).is_file()), coded[0])
         names, options = reading_for(recorded, inputs, metadata=metadata, segment_by=segment_by)
@@ -434,17 +434,16 @@ def next_sheet(
 
 
 def _human_codes(path: str | Path, apart: Sequence[str | Path]) -> pd.DataFrame | None:
-    """The human codes of ``path`` but its copies of the files ``apart`` (read on their own);
-    None for a ``tag`` output nobody has reviewed yet (with a warning: its transcripts are
-    still found through it) or whose human rows are all such copies."""
+    """The human codes of ``path`` but its copies of the files ``apart`` (read on their own:
+    none left when all its human rows are such copies); None for a ``tag`` output nobody has
+    reviewed yet (with a warning: its transcripts are still found through it)."""
     import warnings
 
     from .codings import read_codings
     from .errors import NoHumanCodesError, QualcodeWarning
 
     try:
-        codes = read_codings(path, read_apart=apart)
-        return codes if len(codes) or not codes.attrs.get("copies") else None
+        return read_codings(path, read_apart=apart)
     except NoHumanCodesError:
         warnings.warn(
             QualcodeWarning(

@@ -163,6 +163,13 @@ def tag(
             )
         options = {**options, "method": asked or "classifier"}
     run = Settings.build(settings, **options)
+    copied_notes: list[str] = []
+    if run.training:  # a tag output's human codes read from the files it copied them from
+        from .origins import sources_of_copies
+
+        sources, copied_notes = sources_of_copies(run.training)
+        if sources:
+            run = run.model_copy(update={"training": (*run.training, *map(str, sources))})
     if output is not None:
         check_writable(output)
         check_own_record(check_csv_name(output))
@@ -218,7 +225,7 @@ def tag(
         training_documents=outside,
     )
     made = codings.attrs["qualcode"]
-    notes = [*made["notes"], *outside_notes]
+    notes = [*copied_notes, *made["notes"], *outside_notes]
     if run.training:  # each human row names the training file it was copied from
         from .origins import mark_origins
 

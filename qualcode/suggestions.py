@@ -57,8 +57,12 @@ def training_set(
     if texts is None:
         texts = _bare_texts(segments)
     parts = []
+    files = [source for source in sources if isinstance(source, str | Path)]
     for source in sources:
-        codings = read_codings(source) if isinstance(source, str | Path) else source
+        apart = [other for other in files if other is not source]  # a tag output's copies: from the files
+        codings = read_codings(source, read_apart=apart) if isinstance(source, str | Path) else source
+        if codings.empty and codings.attrs.get("copies"):
+            continue
         if is_excerpts(codings):  # the coded words, found in the texts
             if bare:
                 raise OptionError(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pandas as pd
@@ -350,6 +351,7 @@ def test_next_and_tag_learn_from_every_codings_file_so_far(tmp_path):
         ["tag", str(EXAMPLES), "-c", str(CODEBOOK), "-o", str(coded), "--train", str(human), "--train", str(first)],
     )
     assert run.exit_code == 0, run.output
+    made = " ".join(run.output.split())
     rows = pd.read_csv(coded, keep_default_na=False)
     humans = rows[rows["method"] == "human"]
     assert set(humans["doc_id"]) == hand_coded | {sheet.loc[0, "doc_id"]}
@@ -369,6 +371,17 @@ def test_next_and_tag_learn_from_every_codings_file_so_far(tmp_path):
     chosen = set(zip(pd.read_csv(third)["doc_id"], pd.read_csv(third)["segment_id"], strict=True))
     assert not chosen & set(zip(sheet["doc_id"], sheet["segment_id"], strict=True))
     assert not {doc for doc, _ in chosen} & hand_coded
+    # tag --train coded.csv reads its copies from the files: the same examples as from them
+    again = tmp_path / "again.csv"
+    run_again = CliRunner().invoke(
+        app, ["tag", str(EXAMPLES), "-c", str(CODEBOOK), "-o", str(again), "--train", str(coded)]
+    )
+    assert run_again.exit_code == 0, run_again.output
+    said = " ".join(run_again.output.split())
+    assert f"{coded}: its human codes copied from {first} are read from that file" in said
+    learned = re.search(r"\(\d+ scored, \d+ learned from\)", said)
+    assert learned and learned.group(0) in made  # not the sheet's whole interview
+    assert pd.read_csv(again, keep_default_na=False).equals(rows)  # the same model, the same output
     # its human rows are copies of those files, read on their own: a copy of one sheet row
     # read as coded.csv's own code made its whole interview examples of no code
     assert len(qc.read_codings(coded, read_apart=[human, first])) == 0
