@@ -48,7 +48,7 @@ def main() -> None:
     exact = sum(str(w).strip() in texts[str(d)] for d, w in zip(words["doc_id"], words["excerpt"], strict=True))
     folded = {doc: folded_text(text) for doc, text in texts.items()}
     repeated = sum(
-        len(occurrences(str(w), texts[str(d)], folded[str(d)])) > 1
+        len(occurrences(str(w), texts[str(d)], lambda d=d: folded[str(d)])) > 1
         for d, w in zip(words["doc_id"], words["excerpt"], strict=True)
     )
     keys = ["doc_id", "start_char", "end_char", "code"]

@@ -22,13 +22,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from functools import partial
 
 import numpy as np
 import pandas as pd
 
 from . import columns as C
 from .corpus import Corpus
-from .excerpts import folded_text, occurrences
+from .excerpts import folded_of, folded_text, occurrences
 
 NEAR = 0.8  # share of words in common (both ways) for an edited passage to count as the row's
 WORD = re.compile(r"\S+")
@@ -109,9 +110,7 @@ def reanchor(rows: pd.DataFrame, corpus: Corpus, changed: set[str]) -> tuple[pd.
         table = by_doc.get(doc.doc_id, corpus.segments.iloc[:0])
         words = str(out.at[row, C.TEXT])
         was = int(old_start[row])
-        if doc.doc_id not in folded:
-            folded[doc.doc_id] = folded_text(doc.text)
-        found = occurrences(words, doc.text, folded[doc.doc_id]) if words.strip() else []
+        found = occurrences(words, doc.text, partial(folded_of, folded, doc.doc_id, doc.text)) if words.strip() else []
         place = _nearest(found, was + shift.get(doc.doc_id, 0)) if found else None
         if place is None and not found:
             place = _edited(words, doc.text, table)
