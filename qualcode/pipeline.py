@@ -352,7 +352,8 @@ def _reanchor(prior: pd.DataFrame, corpus: Corpus, source: str | Path | None) ->
     rows = out.index[out[C.STATUS].isin(REVIEWED) & out[C.DOC_ID].astype(str).isin(documents)]
     if not len(rows):
         return prior, []
-    moved, moves = reanchor(out.loc[rows], corpus, changed)
+    texts = {doc.doc_id: doc.text for doc in corpus.documents if doc.doc_id in documents}
+    moved, moves = reanchor(out.loc[rows], texts, corpus.segments)
     out.loc[rows] = moved
     files = listed(sorted(changed))
     line = (

@@ -6,9 +6,9 @@ reviewed or human row on it is looked for in the new text, in this order:
 
 1. **the same words**, exactly, or with case, spacing, quotes and dashes made alike
    (:func:`qualcode.excerpts.occurrences`; the row's ``text`` then becomes the words as they
-   are now written). Found once: there. Found several times: the
-   occurrence nearest to where the row was, shifted as the row before it in the document
-   moved (a line added at the top moves everything after it by the same amount);
+   are now written). Found once: there. Found several times: the occurrence nearest to where
+   the row was, shifted as the nearest row before it found once moved (a line added at the
+   top moves everything after it by the same amount); two equally near: not moved;
 2. **edited words** (a typo corrected, a word added or dropped): the segment holding the most
    of the row's words, in order (``difflib``), when they make up at least ``NEAR`` (80%) of
    both the row's words and the passage they span there, and no other segment holds as many.
@@ -28,7 +28,6 @@ import numpy as np
 import pandas as pd
 
 from . import columns as C
-from .corpus import Corpus
 from .excerpts import folded_of, folded_text, occurrences
 
 NEAR = 0.8  # share of words in common (both ways) for an edited passage to count as the row's
@@ -51,6 +50,16 @@ def _nearest(found: list[tuple[int, int]], guess: int) -> tuple[int, int] | None
     if len(ranked) > 1 and abs(ranked[0][0] - guess) == abs(ranked[1][0] - guess):
         return None
     return ranked[0]
+
+
+def _shift(anchors: list[tuple[int, int]], was: int) -> int:
+    """How far the words around offset ``was`` moved: the shift of the nearest row before it
+    found once (``anchors``: old start, shift, by old start), else of the first after it; 0
+    when there is none, and the words are looked for where they were."""
+    before = [shift for start, shift in anchors if start <= was]
+    if before:
+        return before[-1]
+    return anchors[0][1] if anchors else 0
 
 
 def _words(text: str) -> tuple[list[str], list[tuple[int, int]]]:
@@ -89,49 +98,58 @@ def _edited(words: str, text: str, segments: pd.DataFrame) -> tuple[int, int] | 
     return best[0][1], best[0][2]
 
 
-def reanchor(rows: pd.DataFrame, corpus: Corpus, changed: set[str]) -> tuple[pd.DataFrame, Moves]:
-    """``rows`` (long codings) with those on the documents of ``corpus`` whose path is in
-    ``changed`` moved to where their words are now (module docstring); the others as they
-    are. Each row's segment, and a caption's times, are those of the segment it lands in."""
-    docs = {doc.doc_id: doc for doc in corpus.documents if str(doc.path) in changed}
+def reanchor(rows: pd.DataFrame, texts: dict[str, str], segments: pd.DataFrame) -> tuple[pd.DataFrame, Moves]:
+    """``rows`` (long codings) with those on the documents of ``texts`` (doc_id -> the text
+    as it is now; the documents changed since the rows were made) moved to where their words
+    are now (module docstring); the others as they are. Each row's segment, and a caption's
+    times, are those of the row of ``segments`` (the documents' segments now) it lands in."""
     out = rows.copy()
     moves = Moves()
-    if not docs or C.TEXT not in out.columns:
-        moves.stuck = int(out[C.DOC_ID].astype(str).isin(set(docs)).sum()) if docs else 0
+    mine = out.index[out[C.DOC_ID].astype(str).isin(set(texts))]
+    if C.TEXT not in out.columns:
+        moves.stuck = len(mine)
         return out, moves
-    by_doc = {doc: table for doc, table in corpus.segments.groupby(C.DOC_ID, sort=False) if doc in docs}
-    timed = [c for c in (C.START_TIME, C.END_TIME) if c in out.columns and c in corpus.segments.columns]
+    by_doc = {str(doc): table for doc, table in segments.groupby(C.DOC_ID, sort=False)}
+    timed = [c for c in (C.START_TIME, C.END_TIME) if c in out.columns and c in segments.columns]
     old_start = pd.to_numeric(out[C.START_CHAR], errors="coerce").fillna(0).astype(int)
-    mine = out.index[out[C.DOC_ID].astype(str).isin(set(docs))]
-    shift: dict[str, int] = {}  # per document: how far the row before moved
     folded: dict[str, tuple[str, np.ndarray]] = {}
-    for row in sorted(mine, key=lambda r: (str(out.at[r, C.DOC_ID]), int(old_start[r]))):
-        doc = docs[str(out.at[row, C.DOC_ID])]
-        table = by_doc.get(doc.doc_id, corpus.segments.iloc[:0])
-        words = str(out.at[row, C.TEXT])
+    found: dict[int, list[tuple[int, int]]] = {}
+    for row in mine:  # every place the words are, or where edited words are now
+        doc, words = str(out.at[row, C.DOC_ID]), str(out.at[row, C.TEXT])
+        text = texts[doc]
+        found[row] = occurrences(words, text, partial(folded_of, folded, doc, text)) if words.strip() else []
+        if not found[row]:
+            near = _edited(words, text, by_doc.get(doc, segments.iloc[:0]))
+            found[row] = [near] if near is not None else []
+    # found once: there; the shifts of those rows place the words found several times
+    anchors: dict[str, list[tuple[int, int]]] = {}
+    for row in sorted(mine, key=lambda r: int(old_start[r])):
+        if len(found[row]) == 1:
+            anchors.setdefault(str(out.at[row, C.DOC_ID]), []).append(
+                (int(old_start[row]), found[row][0][0] - int(old_start[row]))
+            )
+    for row in mine:
+        doc = str(out.at[row, C.DOC_ID])
         was = int(old_start[row])
-        found = occurrences(words, doc.text, partial(folded_of, folded, doc.doc_id, doc.text)) if words.strip() else []
-        place = _nearest(found, was + shift.get(doc.doc_id, 0)) if found else None
-        if place is None and not found:
-            place = _edited(words, doc.text, table)
-        if place is None:
-            moves.stuck += 1
-            continue
-        holding = table[(table[C.START_CHAR] <= place[0]) & (table[C.END_CHAR] > place[0])]
-        if holding.empty:
+        place = found[row][0] if len(found[row]) == 1 else None
+        if len(found[row]) > 1:
+            place = _nearest(found[row], was + _shift(anchors.get(doc, []), was))
+        table = by_doc.get(doc, segments.iloc[:0])
+        holding = None if place is None else table[(table[C.START_CHAR] <= place[0]) & (table[C.END_CHAR] > place[0])]
+        if place is None or holding is None or holding.empty:
             moves.stuck += 1
             continue
         start, end = place
+        text, words = texts[doc], str(out.at[row, C.TEXT])
         segment = holding.iloc[0]
         out.at[row, C.START_CHAR], out.at[row, C.END_CHAR] = start, end
-        edited = doc.text[start:end] != words  # respaced, recased, or edited: the words now there
+        edited = text[start:end] != words  # respaced, recased, or edited: the words now there
         if edited:
-            out.at[row, C.TEXT] = doc.text[start:end]
+            out.at[row, C.TEXT] = text[start:end]
         if C.SEGMENT_ID in out.columns:
             out.at[row, C.SEGMENT_ID] = int(segment[C.SEGMENT_ID])
         for column in timed:
             out.at[row, column] = segment[column]
-        shift[doc.doc_id] = start - was
         moves.edited += edited
         moves.same += not edited
     return out, moves

@@ -44,7 +44,8 @@ def _after(tmp_path, text: str, rows: pd.DataFrame):
     path = tmp_path / "iv.txt"
     path.write_text(text, encoding="utf-8")
     corpus = qc.read_transcripts(path)
-    return reanchor(rows, corpus, {str(path)}), corpus.documents[0].text
+    text = corpus.documents[0].text
+    return reanchor(rows, {"iv": text}, corpus.segments), text
 
 
 def test_shifted_respaced_and_corrected_words_are_found(tmp_path):
