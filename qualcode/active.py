@@ -369,7 +369,9 @@ def next_sheet(
             "give the transcripts (-i) to choose a first batch from, or the codings so far (CODED)", option="inputs"
         )
     output = check_own_record(check_sheet_name(output))
-    made_from, lines = earlier_codings(coded)  # what a tag --train output copied but left out
+    made_from, lines = earlier_codings(
+        coded, "its codes teach, and no segment it coded, with no code too, is chosen again"
+    )
     for line in lines:
         warnings.warn(QualcodeWarning(line), stacklevel=2)
     coded = [*coded, *made_from]

@@ -197,12 +197,13 @@ def _located(meta: Meta) -> Meta:
     return Meta(meta.path, settings, [Path(find(str(path))) for path in meta.inputs], record)
 
 
-def earlier_codings(coded: Sequence[str | Path]) -> tuple[list[Path], list[str]]:
-    """The training files the runs that wrote ``coded`` read (as their records name them,
-    and theirs in turn) and that ``coded`` leaves out, with a line for each: a ``tag --train
-    sheet.xlsx`` output copies the sheet's codes but not its rows of no code, so a ``next``
-    given only the output would choose those segments again. A recorded file no longer there
-    gets a line saying so, and is not returned."""
+def earlier_codings(coded: Sequence[str | Path], what: str) -> tuple[list[Path], list[str]]:
+    """The codings files the runs that wrote ``coded`` learned from (as their records name
+    them, and theirs in turn) and that ``coded`` leaves out, with a line for each saying
+    ``what`` reading it does: every code so far teaches, and a ``tag --train sheet.xlsx``
+    output copies the sheet's codes but not its rows where no code applies (read from the
+    sheet, they are examples of none, and ``next`` does not choose them again). A recorded
+    file no longer there gets a line saying so, and is not returned."""
     seen = {Path(path).resolve() for path in coded}
     found: list[Path] = []
     lines: list[str] = []
@@ -219,14 +220,11 @@ def earlier_codings(coded: Sequence[str | Path]) -> tuple[list[Path], list[str]]
             seen.add(path.resolve())
             if not path.is_file():
                 lines.append(
-                    f"{item} was made from {recorded}, which is no longer there: segments it coded (with no "
-                    "code too) may be chosen again; give it too if it moved"
+                    f"{item} was made from {recorded}, which is no longer there: its rows where no code "
+                    "applies are not known; give it too if it moved"
                 )
                 continue
             found.append(path)
             queue.append(path)
-            lines.append(
-                f"{item} was made from {path}: read too (its codes teach, and no segment it coded, with no "
-                "code too, is chosen again)"
-            )
+            lines.append(f"{item} was made from {path}: read too ({what})")
     return found, lines

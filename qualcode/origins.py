@@ -106,32 +106,3 @@ def drop_copies(
     gone = [key not in now for key in _span_keys(prior[copies])]
     files = sorted({str(evidence)[len(HUMAN) + 7 : -1] for evidence in prior.loc[copies, C.EVIDENCE][gone]})
     return prior[~copies].reset_index(drop=True), sum(gone), files
-
-
-def sources_of_copies(paths: Sequence[str | Path]) -> tuple[list[Path], list[str]]:
-    """The training files whose human codes a ``tag`` output among ``paths`` holds copies of
-    (its record names them and they are still there), not among ``paths`` themselves, with
-    a line for each. ``tag --train coded.csv`` reads the copies from those files: copied
-    from a ``next`` sheet, they would make their whole documents examples, every other
-    segment one of no code, and the sheet's rows of no code would be missing."""
-    from .io.table import read_table
-    from .meta import read_meta
-
-    given = {Path(path).resolve() for path in paths}
-    found: list[Path] = []
-    lines: list[str] = []
-    for path in paths:
-        meta = read_meta(path)
-        if meta is None or not meta.settings.training:
-            continue
-        table: pd.DataFrame | None = None
-        for recorded in meta.settings.training:
-            source = Path(recorded)
-            if source.resolve() in given or not source.is_file():
-                continue
-            table = read_table(Path(path)) if table is None else table
-            if copied_from(table, [source]).any():
-                given.add(source.resolve())
-                found.append(source)
-                lines.append(f"{path}: its human codes copied from {source} are read from that file, as it is now")
-    return found, lines

@@ -164,10 +164,10 @@ def tag(
         options = {**options, "method": asked or "classifier"}
     run = Settings.build(settings, **options)
     copied_notes: list[str] = []
-    if run.training:  # a tag output's human codes read from the files it copied them from
-        from .origins import sources_of_copies
+    if run.training:  # and the codings files those were made from (a tag output's copies: from them)
+        from .meta import earlier_codings
 
-        sources, copied_notes = sources_of_copies(run.training)
+        sources, copied_notes = earlier_codings(run.training, "its codes teach")
         if sources:
             run = run.model_copy(update={"training": (*run.training, *map(str, sources))})
     if output is not None:

@@ -359,6 +359,11 @@ def test_next_and_tag_learn_from_every_codings_file_so_far(tmp_path):
     recorded = json.loads((tmp_path / "coded.meta.json").read_text())["settings"]["training"]
     assert recorded == [str(human), str(first)]
     assert read_meta(coded).settings.training == (str(human), str(first))
+    # the sheet alone: the codes it was drawn after (its record names them) teach too
+    alone = tmp_path / "alone.csv"
+    run = CliRunner().invoke(app, ["tag", str(EXAMPLES), "-c", str(CODEBOOK), "-o", str(alone), "--train", str(first)])
+    assert run.exit_code == 0 and f"{first} was made from {human}: read too" in " ".join(run.output.split())
+    assert pd.read_csv(alone, keep_default_na=False).equals(rows)
     clash = CliRunner().invoke(app, ["next", str(human), str(first), "-c", str(CODEBOOK), "-o", str(first)])
     assert clash.exit_code != 0 and "also an input" in clash.output
     # given only the tag output, next also reads the files it was made from: the sheet's rows
@@ -378,7 +383,7 @@ def test_next_and_tag_learn_from_every_codings_file_so_far(tmp_path):
     )
     assert run_again.exit_code == 0, run_again.output
     said = " ".join(run_again.output.split())
-    assert f"{coded}: its human codes copied from {first} are read from that file" in said
+    assert f"{coded} was made from {first}: read too (its codes teach)" in said
     learned = re.search(r"\(\d+ scored, \d+ learned from\)", said)
     assert learned and learned.group(0) in made  # not the sheet's whole interview
     assert pd.read_csv(again, keep_default_na=False).equals(rows)  # the same model, the same output
@@ -388,7 +393,11 @@ def test_next_and_tag_learn_from_every_codings_file_so_far(tmp_path):
     assert len(qc.read_codings(coded, read_apart=[human])) == 1
     first.unlink()
     run = CliRunner().invoke(app, ["next", str(coded), "-n", "4", "-o", str(tmp_path / "fourth.csv")])
-    assert run.exit_code == 0 and f"made from {first}, which is no longer there" in " ".join(run.output.split())
+    assert (
+        run.exit_code == 0
+        and f"made from {first}, which is no longer there: its rows where no code applies are not known"
+        in " ".join(run.output.split())
+    )
 
 
 def test_select_spreads_over_roles():
