@@ -267,6 +267,46 @@ def test_a_survey_saved_with_semicolons_and_answers_full_of_commas_is_read(tmp_p
     assert [doc.text.strip() for doc in corpus.documents] == answers
 
 
+QUALTRICS = (  # the layout of a Qualtrics CSV export (values of our own): names, question texts, import ids
+    "StartDate,EndDate,Status,ResponseId,Q1,Q2_TEXT,Q3\r\n"
+    '"Start Date","End Date","Response Type","Response ID","Years here?",'
+    '"What has your district done that helps your school care for students?","Role"\r\n'
+    '"{""ImportId"":""startDate"",""timeZone"":""America/Denver""}","{""ImportId"":""endDate"",""timeZone"":'
+    '""America/Denver""}","{""ImportId"":""status""}","{""ImportId"":""_recordId""}","{""ImportId"":""QID1""}",'
+    '"{""ImportId"":""QID2_TEXT""}","{""ImportId"":""QID3""}"\r\n'
+    "2024-03-01 10:00:00,2024-03-01 10:05:00,IP Address,R_1a,5,They hired a counselor for every school.,teacher\r\n"
+    '2024-03-01 11:00:00,2024-03-01 11:09:00,IP Address,R_2b,2,"Nothing, we got a curriculum and no time.",principal\r\n'
+)
+
+
+def test_a_qualtrics_export_s_header_rows_are_not_answers(tmp_path):
+    """A Qualtrics export writes the question texts and import ids under the column names:
+    read as answers, the question itself was a respondent ('Response ID') and got codes."""
+    path = tmp_path / "survey.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + QUALTRICS.encode())
+    corpus = qc.read_transcripts(path, text_column="Q2_TEXT")  # ResponseId found as the id
+    assert corpus.segments[C.DOC_ID].tolist() == ["R_1a", "R_2b"]
+    assert corpus.segments["Q3"].tolist() == ["teacher", "principal"]
+    assert any("a Qualtrics export: its 2 rows under the column names" in note for note in corpus.warnings)
+    older = tmp_path / "older.csv"  # the older export: question texts only
+    older.write_text("\n".join(line for line in QUALTRICS.split("\r\n") if "ImportId" not in line), encoding="utf-8")
+    corpus = qc.read_transcripts(older, text_column="Q2_TEXT")
+    assert corpus.segments[C.DOC_ID].tolist() == ["R_1a", "R_2b"]
+    assert any("its row of question texts" in note for note in corpus.warnings)
+    monkey = tmp_path / "monkey.csv"  # SurveyMonkey: a second header row of answer kinds
+    monkey.write_text(
+        "Respondent ID,Collector ID,What helps your school care for students?\n"
+        ",,Open-Ended Response\n"
+        "114,42,Counselors in every building.\n",
+        encoding="utf-8",
+    )
+    corpus = qc.read_transcripts(monkey, text_column="What helps your school care for students?")
+    assert corpus.segments[C.DOC_ID].tolist() == ["114"]
+    assert any("a SurveyMonkey export" in note for note in corpus.warnings)
+    plain = read("survey.csv", id_column="respondent")  # an ordinary table: nothing left out
+    assert not any("export:" in note for note in plain.warnings)
+
+
 def test_survey_xlsx_and_utterance_tables(tmp_path):
     book = openpyxl.Workbook()
     sheet = book.active

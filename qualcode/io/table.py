@@ -29,7 +29,16 @@ from .decode import normalise_newlines, read_bytes, read_text
 
 TEXT_CANDIDATES = ("text", "answer", "response", "comment", "utterance", "sentence")
 SPEAKER_NAMES = ("speaker", "speaker_name", "speaker name")  # a column that says the rows are turns
-ID_CANDIDATES = ("doc_id", "id", "respondent", "respondent_id", "participant")
+ID_CANDIDATES = (
+    "doc_id",
+    "id",
+    "respondent",
+    "respondent_id",
+    "participant",
+    "responseid",  # Qualtrics
+    "response_id",
+    "respondent id",  # SurveyMonkey
+)
 
 
 DELIMITERS = ",;\t|"
@@ -98,6 +107,43 @@ def _pick(
     return None
 
 
+IMPORT_ID = '{"ImportId":'  # Qualtrics' third header row: {"ImportId":"QID2_TEXT"}
+RESPONSE_ID_LABELS = {"response id", "responseid"}  # Qualtrics' second header row, under ResponseId
+SUB_HEADERS = {"response", "open-ended response"}  # SurveyMonkey's second header row
+
+
+def survey_headers(frame: pd.DataFrame, text_col: str, path: Path) -> tuple[pd.DataFrame, str | None]:
+    """``frame`` without the header rows a survey tool writes under the column names, and a
+    line saying so: a Qualtrics export's question texts and ``{"ImportId": …}`` rows (or,
+    in its older form, the question texts alone: ``Response ID`` under ``ResponseId``), a
+    SurveyMonkey export's ``Response`` / ``Open-Ended Response`` row. Read as answers, the
+    question itself was coded as a respondent's."""
+    head = frame.head(2).astype(str)
+    for number in range(len(head)):
+        cells = [cell.strip() for cell in head.iloc[number] if cell.strip()]
+        if cells and sum(cell.startswith(IMPORT_ID) for cell in cells) * 2 >= len(cells):
+            return frame.iloc[number + 1 :], (
+                f"{path}: a Qualtrics export: its {number + 1} row{'s' * (number > 0)} under the column names "
+                "(question texts, import ids) are not answers and were left out"
+            )
+    if not len(head):
+        return frame, None
+    first = {str(column).strip().lower(): str(value).strip().lower() for column, value in head.iloc[0].items()}
+    if first.get("responseid") in RESPONSE_ID_LABELS:
+        return frame.iloc[1:], (
+            f"{path}: a Qualtrics export: its row of question texts under the column names is not an answer "
+            "and was left out"
+        )
+    if first.get(str(text_col).strip().lower()) in SUB_HEADERS and not first.get(
+        "respondent id", "x"
+    ):  # present, empty
+        return frame.iloc[1:], (
+            f"{path}: a SurveyMonkey export: its second header row ({head.iloc[0][text_col]!r} …) is not an answer "
+            "and was left out"
+        )
+    return frame, None
+
+
 def read_table_file(
     path: Path,
     *,
@@ -115,6 +161,7 @@ def read_table_file(
     speaker_col = _pick(frame, speaker_column, (), path, "speaker", "--speaker-column") if speaker_column else None
     id_col = _pick(frame, id_column, ID_CANDIDATES if speaker_col is None else (), path, "id", "--id-column")
     codes_col = _pick(frame, codes_column, (), path, "codes", "--codes-column") if codes_column else None
+    frame, header_note = survey_headers(frame, text_col, path)
     meta_cols = [c for c in frame.columns if c not in {text_col, id_col, speaker_col, codes_col}]
 
     def codes_of(values: dict, start: int, end: int) -> list[tuple[int, int, str, str]]:
@@ -127,7 +174,8 @@ def read_table_file(
     if speaker_col is None:
         seen: set[str] = set()
         blank: list[int] = []
-        for row_number, values in enumerate(frame.to_dict(orient="records"), start=2):
+        for index, values in zip(frame.index, frame.to_dict(orient="records"), strict=True):
+            row_number = int(index) + 2  # the file's line (its header is line 1)
             answer = normalise_newlines(str(values[text_col])).strip()
             if not answer:
                 blank.append(row_number)
@@ -152,6 +200,8 @@ def read_table_file(
             )
         if not docs:
             raise InputFileError(f"{path}: column {text_col!r} has no answers")
+        if header_note:
+            docs[0].notes.append(header_note)
         if blank:  # non-response is a figure of its own: said, not silently dropped
             many = len(blank) > 1
             lines = listed([str(line) for line in blank], 5)
@@ -199,6 +249,8 @@ def read_table_file(
         )
     if not docs:
         raise InputFileError(f"{path}: column {text_col!r} has no text")
+    if header_note:
+        docs[0].notes.append(header_note)
     return docs
 
 
