@@ -195,6 +195,8 @@ def tag(
     documents = [str(doc.doc_id) for doc in corpus.documents]
     # read before the model runs: an output that cannot be merged stops the run at once
     prior, kept_notes = previous_codings(run.previous, output, run.format, documents=documents)
+    if prior is not None:
+        kept_notes += _check_words(prior, corpus, output if run.previous == "auto" else run.previous)
     if training is None and run.training is None and run.codes_column is not None:
         training = corpus.codings  # a coded spreadsheet teaches the model its own codes
         if training.empty:
@@ -365,6 +367,21 @@ def _reanchor(prior: pd.DataFrame, corpus: Corpus, source: str | Path | None) ->
     if moves.stuck:
         line += f"; {moves.stuck} did not (their words changed too much or occur twice alike) and keep their old offsets: check them in the text column"
     return out, [line]
+
+
+def _check_words(prior: pd.DataFrame, corpus: Corpus, source: str | Path | None) -> list[str]:
+    """The earlier rows to merge hold the words this run's unchanged transcripts have at their
+    offsets (:func:`qualcode.reanchor.check_same_words`); changed ones are re-anchored later."""
+    from .reanchor import check_same_words
+    from .review import REVIEWED, with_status
+    from .sources import changed_since
+
+    if source is None:
+        return []
+    changed = set(changed_since(corpus, source))
+    texts = {doc.doc_id: doc.text for doc in corpus.documents if str(doc.path) not in changed}
+    rows = with_status(prior)
+    return check_same_words(rows[rows[C.STATUS].isin(REVIEWED)], texts, source)
 
 
 def _reuse_metadata(run: Settings, output: str | Path | None, inputs: Iterable[str | Path]) -> str | None:

@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import partial
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -153,3 +154,48 @@ def reanchor(rows: pd.DataFrame, texts: dict[str, str], segments: pd.DataFrame) 
         moves.edited += edited
         moves.same += not edited
     return out, moves
+
+
+def off_their_words(rows: pd.DataFrame, texts: dict[str, str]) -> np.ndarray:
+    """Which ``rows`` on the documents of ``texts`` do not hold, at their offsets, the words
+    their ``text`` says (spacing aside): made on other texts than the ones ``texts`` holds."""
+    if C.TEXT not in rows.columns:
+        return np.zeros(len(rows), dtype=bool)
+    starts = pd.to_numeric(rows[C.START_CHAR], errors="coerce")
+    ends = pd.to_numeric(rows[C.END_CHAR], errors="coerce")
+    off = np.zeros(len(rows), dtype=bool)
+    for i, (doc, start, end, words) in enumerate(
+        zip(rows[C.DOC_ID].astype(str), starts, ends, rows[C.TEXT], strict=True)
+    ):
+        text = texts.get(doc)
+        if text is None or pd.isna(start) or pd.isna(end) or not str(words).strip():
+            continue
+        off[i] = " ".join(text[int(start) : int(end)].split()) != " ".join(str(words).split())
+    return off
+
+
+def check_same_words(rows: pd.DataFrame, texts: dict[str, str], source: str | Path) -> list[str]:
+    """Refuse earlier ``rows`` (reviewed or human, of ``source``) most of which hold other
+    words than this run's documents ``texts`` (files unchanged) have at their offsets: the
+    earlier run read other texts under the same document ids (another ``--text-column`` of
+    a survey, other files of the same names), and merging would put its codes on the wrong
+    words. A few such rows: a line saying to check them."""
+    from .errors import OptionError, listed
+
+    mine = rows[rows[C.DOC_ID].astype(str).isin(set(texts))]
+    off = off_their_words(mine, texts)
+    if not off.any():
+        return []
+    documents = listed(sorted({repr(str(doc)) for doc in mine.loc[off, C.DOC_ID]}))
+    if off.sum() * 2 >= len(mine):
+        raise OptionError(
+            f"{source}: {int(off.sum())} of its {len(mine)} reviewed or human rows on this run's documents "
+            f"({documents}) hold other words than those documents have at their offsets: it was made from other "
+            "texts under the same names (another --text-column or --id-column of a table, other files); write "
+            "this run to another file with -o, or start over with --fresh (the file is kept as .bak)",
+            option="previous",
+        )
+    return [
+        f"{source}: {int(off.sum())} reviewed or human rows on {documents} hold other words than the document has at "
+        "their offsets (the file is unchanged): check them in the text column"
+    ]

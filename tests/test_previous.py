@@ -211,3 +211,40 @@ def test_ids_whose_leading_zeros_a_spreadsheet_dropped_are_named_not_lost(tmp_pa
     table.to_csv(out, index=False)
     partly = run("tag", survey, "-c", CODEBOOK, "-o", out, "--method", "keyword")
     assert partly.exit_code == 2 and "dropped the ids' leading zeros" in " ".join(partly.output.split())
+
+
+def test_another_question_of_the_same_survey_is_not_merged_onto_the_reviewed_answers(tmp_path):
+    """Two open-ended questions of one survey, the second tagged into the output of the
+    first: the same respondent ids, other words. The first question's accepted codes were
+    kept on the second's answers, at offsets past their end, without a word."""
+    survey = tmp_path / "survey.csv"
+    pd.DataFrame(
+        {
+            "respondent": ["R1", "R2", "R3"],
+            "first": ["The district hired a counselor for every school.", "Principals model care.", "We got SEL."],
+            "second": ["Nothing changed.", "More time to plan, please.", "Fewer meetings."],
+        }
+    ).to_csv(survey, index=False)
+    out = tmp_path / "coded.csv"
+    common = ["-c", CODEBOOK, "-o", out, "--method", "keyword", "--id-column", "respondent"]
+    assert run("tag", survey, "--text-column", "first", *common).exit_code == 0
+    assert run("review", out, "--accept-above", "0", "--coder", "ana", "-o", out).exit_code == 0
+    before = out.read_bytes()
+    other = run("tag", survey, "--text-column", "second", *common)
+    said = " ".join(other.output.split())
+    assert other.exit_code == 2 and "hold other words than those documents have at their offsets" in said
+    assert "write this run to another file with -o" in said and out.read_bytes() == before
+    apart = ["-c", CODEBOOK, "-o", tmp_path / "second.csv", "--method", "keyword", "--id-column", "respondent"]
+    assert run("tag", survey, "--text-column", "second", *apart).exit_code == 0
+
+
+def test_a_few_rows_off_their_words_are_named(reviewed):
+    """A reviewed row whose text was typed over (or pasted from elsewhere) is kept and said."""
+    table = pd.read_csv(reviewed, keep_default_na=False)
+    table.loc[0, "text"] = "Words that are not in the transcript."
+    table.to_csv(reviewed, index=False)
+    result = _tag(reviewed)
+    said = " ".join(result.output.split())
+    assert result.exit_code == 0 and "1 reviewed or human rows on" in said and "check them in the text column" in said
+    kept = pd.read_csv(reviewed, keep_default_na=False)
+    assert (kept["text"] == "Words that are not in the transcript.").sum() == 1
