@@ -328,7 +328,7 @@ def next_sheet(
     segment_by: str | None = None,
     n: int = 20,
     include_interviewer: bool = False,
-    text_column: str | None = None,
+    text_column: str | Sequence[str] | None = None,
     id_column: str | None = None,
     speaker_column: str | None = None,
     interviewers: Sequence[str] | None = None,

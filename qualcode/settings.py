@@ -79,7 +79,7 @@ class Settings(BaseModel):
     interviewers: tuple[str, ...] | None = None
     metadata: str | None = None
     metadata_key: str = "doc_id"
-    text_column: str | None = None
+    text_column: str | tuple[str, ...] | None = None
     id_column: str | None = None
     speaker_column: str | None = None
     codes_column: str | None = None
@@ -114,6 +114,15 @@ class Settings(BaseModel):
             return None if value is None else (str(value),)
         if isinstance(value, list | tuple):
             return tuple(str(v) if isinstance(v, Path) else v for v in value) or None
+        return value
+
+    @field_validator("text_column", mode="before")
+    @classmethod
+    def _text_columns(cls, value: Any) -> Any:
+        """One column (as a string, as records hold it), or several (a survey's questions)."""
+        if isinstance(value, list | tuple):
+            columns = tuple(str(v) for v in value)
+            return None if not columns else columns[0] if len(columns) == 1 else columns
         return value
 
     @field_validator("interviewers", mode="before")

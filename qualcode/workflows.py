@@ -154,7 +154,7 @@ def agree_files(
     inputs: Sequence[str | Path] | None = None,
     unit: str = "segment",
     segment_by: str = "auto",
-    text_column: str | None = None,
+    text_column: str | Sequence[str] | None = None,
     id_column: str | None = None,
     speaker_column: str | None = None,
     codebook: str | Path | Codebook | None = None,

@@ -396,3 +396,41 @@ def test_the_torch_encoder_is_one_option_away(tmp_path):
     assert meta["models"]["embedding"]["encoder"].startswith("sentence-transformers/all-MiniLM-L6-v2@")
     bad = run(*args[:5], tmp_path / "x.csv", "--encoder", "tensorflow")
     assert bad.exit_code == 2 and "encoder 'tensorflow' is not one of: onnx, torch" in bad.output
+
+
+def test_a_survey_s_questions_tagged_together_and_a_code_kept_to_one(tmp_path):
+    """`--text-column` twice: each answer a segment of its respondent, the question its
+    speaker; a code limited to one question is suggested on its answers only; `next` reads
+    the table as the run did, from the record."""
+    survey = tmp_path / "survey.csv"
+    pd.DataFrame(
+        {
+            "respondent": ["R1", "R2", "R3"],
+            "role": ["teacher", "principal", "teacher"],
+            "helped": ["They hired a counselor.", "More time to plan helped.", "Nothing."],
+            "next": ["Hire a counselor for the high school.", "Give us time.", "Time, and a counselor."],
+        }
+    ).to_csv(survey, index=False)
+    book = tmp_path / "book.yaml"
+    book.write_text(
+        "name: survey\ncodes:\n"
+        "  - id: staffing\n    label: Staffing\n    keywords: [counselor, hired]\n"
+        "    applies_to: {speaker: [helped]}\n"
+        "  - id: time\n    label: Time\n    keywords: [time]\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "coded.csv"
+    args = ["tag", str(survey), "-c", str(book), "-o", str(out), "--method", "keyword"]
+    result = CliRunner().invoke(app, [*args, "--text-column", "helped", "--text-column", "next"])
+    assert result.exit_code == 0, result.output
+    assert "3 documents, 6 segments" in result.output
+    rows = pd.read_csv(out, keep_default_na=False)
+    staffing = rows[rows["code"] == "staffing"]
+    assert set(staffing["speaker"]) == {"helped"} and set(staffing["doc_id"]) == {"R1"}
+    assert set(rows.loc[rows["code"] == "time", "speaker"]) == {"helped", "next"}
+    assert (rows["role"] != "").all()
+    assert json.loads((tmp_path / "coded.meta.json").read_text())["settings"]["text_column"] == ["helped", "next"]
+    sheet = tmp_path / "sheet.csv"
+    chosen = CliRunner().invoke(app, ["next", str(out), "-n", "6", "-o", str(sheet)])
+    assert chosen.exit_code == 0, chosen.output
+    assert sorted(pd.read_csv(sheet)["speaker"]) == ["helped"] * 3 + ["next"] * 3

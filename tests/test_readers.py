@@ -307,6 +307,39 @@ def test_a_qualtrics_export_s_header_rows_are_not_answers(tmp_path):
     assert not any("export:" in note for note in plain.warnings)
 
 
+def test_several_questions_of_a_survey_are_segments_of_each_respondent(tmp_path):
+    """Two open-ended questions: one document per respondent, one segment per answer with
+    its column as the speaker and the question's text from the Qualtrics header rows."""
+    path = tmp_path / "survey.csv"
+    path.write_text(
+        QUALTRICS.replace("Q3\r\n", "Q4_TEXT\r\n", 1)
+        .replace('"Role"\r\n', '"What should it do next?"\r\n', 1)
+        .replace('"{""ImportId"":""QID3""}"', '"{""ImportId"":""QID4_TEXT""}"', 1)
+        .replace(",teacher\r\n", ",More time to plan.\r\n", 1)
+        .replace(",principal\r\n", ",\r\n", 1),
+        encoding="utf-8",
+    )
+    corpus = qc.read_transcripts(path, text_column=["Q2_TEXT", "Q4_TEXT"])
+    seg = corpus.segments
+    assert seg[C.DOC_ID].tolist() == ["R_1a", "R_1a", "R_2b"]
+    assert seg[C.SPEAKER].tolist() == ["Q2_TEXT", "Q4_TEXT", "Q2_TEXT"]
+    assert seg["question"].tolist()[:2] == [
+        "What has your district done that helps your school care for students?",
+        "What should it do next?",
+    ]
+    assert seg[C.TEXT].tolist() == [
+        "They hired a counselor for every school.",
+        "More time to plan.",
+        "Nothing, we got a curriculum and no time.",
+    ]
+    assert_offsets(corpus)
+    assert seg["Q1"].tolist() == ["5", "5", "2"]  # the respondent's other columns: metadata
+    with pytest.raises(qc.ColumnError, match="cannot go with --speaker-column"):
+        qc.read_transcripts(path, text_column=["Q2_TEXT", "Q4_TEXT"], speaker_column="Q1")
+    with pytest.raises(qc.ColumnError, match="no column 'Q9'"):
+        qc.read_transcripts(path, text_column=["Q2_TEXT", "Q9"])
+
+
 def test_survey_xlsx_and_utterance_tables(tmp_path):
     book = openpyxl.Workbook()
     sheet = book.active

@@ -98,7 +98,13 @@ SegmentByOpt = Annotated[
 ]
 OldUnitOpt = Annotated[str | None, typer.Option("--unit", hidden=True, help="Deprecated: use --segment-by.")]
 # the columns of a survey or utterance table (read_transcripts' text_column, id_column, speaker_column)
-TextColumnOpt = Annotated[str | None, typer.Option(help="CSV/XLSX column holding the text.")]
+TextColumnOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        help="CSV/XLSX column holding the text; repeat for several open-ended questions (one segment per answer, "
+        "its column as the speaker)."
+    ),
+]
 IdColumnOpt = Annotated[str | None, typer.Option(help="CSV/XLSX column holding the respondent/document id.")]
 SpeakerColumnOpt = Annotated[str | None, typer.Option(help="CSV/XLSX column holding the speaker (rows are turns).")]
 InterviewerOpt = Annotated[list[str] | None, typer.Option(help="Speaker name to treat as interviewer (repeatable).")]

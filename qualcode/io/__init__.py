@@ -83,7 +83,7 @@ def read_document(
     *,
     encoding: str | None = None,
     speaker_patterns: Sequence[str] | None = None,
-    text_column: str | None = None,
+    text_column: str | Sequence[str] | None = None,
     id_column: str | None = None,
     speaker_column: str | None = None,
     codes_column: str | None = None,
@@ -113,7 +113,7 @@ def read_transcripts(
     window_seconds: float = 60.0,
     interviewers: Sequence[str] | None = None,
     speaker_patterns: Sequence[str] | None = None,
-    text_column: str | None = None,
+    text_column: str | Sequence[str] | None = None,
     id_column: str | None = None,
     speaker_column: str | None = None,
     codes_column: str | None = None,
@@ -142,7 +142,8 @@ def read_transcripts(
     speaker_patterns
         Regular expressions for speaker labels in text (see :mod:`qualcode.io.speakers`).
     text_column, id_column, speaker_column
-        For .csv/.xlsx input (see :mod:`qualcode.io.table`).
+        For .csv/.xlsx input (see :mod:`qualcode.io.table`); several text columns (the open-ended
+        questions of one survey): one document per respondent, one segment per answer.
     codes_column, codes_separator
         For .csv/.xlsx input: a column of human codes, read as ``corpus.codings``.
     encoding
@@ -170,7 +171,7 @@ def read_transcripts(
         inputs = [inputs]
     inputs = list(inputs)
     sidecar = [metadata] if isinstance(metadata, str | Path) else []
-    paths = find_files(inputs, exclude=sidecar, tables=text_column is not None)
+    paths = find_files(inputs, exclude=sidecar, tables=bool(text_column))
     documents: list[Document] = []
     where: dict[str, str] = {}
     for path in paths:

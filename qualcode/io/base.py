@@ -23,7 +23,7 @@ class ReadOptions:
 
     encoding: str | None = None
     speaker_patterns: Sequence[str] | None = None
-    text_column: str | None = None
+    text_column: str | Sequence[str] | None = None
     id_column: str | None = None
     speaker_column: str | None = None
     codes_column: str | None = None

@@ -112,6 +112,14 @@ RESPONSE_ID_LABELS = {"response id", "responseid"}  # Qualtrics' second header r
 SUB_HEADERS = {"response", "open-ended response"}  # SurveyMonkey's second header row
 
 
+def question_texts(frame: pd.DataFrame, cleaned: pd.DataFrame) -> dict[str, str]:
+    """A Qualtrics export's question text of each column (the first row ``survey_headers``
+    left out), when it left any out."""
+    if len(cleaned) == len(frame) or not len(frame):
+        return {}
+    return {str(column): str(value).strip() for column, value in frame.iloc[0].items() if str(value).strip()}
+
+
 def survey_headers(frame: pd.DataFrame, text_col: str, path: Path) -> tuple[pd.DataFrame, str | None]:
     """``frame`` without the header rows a survey tool writes under the column names, and a
     line saying so: a Qualtrics export's question texts and ``{"ImportId": …}`` rows (or,
@@ -144,10 +152,70 @@ def survey_headers(frame: pd.DataFrame, text_col: str, path: Path) -> tuple[pd.D
     return frame, None
 
 
+def _columns(given: str | Sequence[str] | None) -> list[str]:
+    """The text columns asked for: none, one, or several (a survey's open-ended questions)."""
+    if given is None:
+        return []
+    return [given] if isinstance(given, str) else list(given)
+
+
+def _questions(
+    frame: pd.DataFrame,
+    columns: list[str],
+    id_col: str | None,
+    path: Path,
+    header_note: str | None,
+    texts: dict[str, str],
+) -> list[Document]:
+    """Several open-ended questions of one survey: one document per respondent, one turn per
+    answer, its column as the speaker (``applies_to: {speaker: [Q2_TEXT]}`` limits a code to
+    a question) and, from a Qualtrics export, the question's text as the segment's
+    ``question``; a respondent who answered none is counted, not a document."""
+    meta_cols = [c for c in frame.columns if c not in {*columns, id_col}]
+    docs: list[Document] = []
+    seen: set[str] = set()
+    blank: list[int] = []
+    for index, values in zip(frame.index, frame.to_dict(orient="records"), strict=True):
+        row_number = int(index) + 2
+        answers = [(column, " ".join(normalise_newlines(str(values[column])).split())) for column in columns]
+        answers = [(column, said) for column, said in answers if said]
+        if not answers:
+            blank.append(row_number)
+            continue
+        doc_id = str(values[id_col]).strip() if id_col else f"{path.stem}-{row_number}"
+        if not doc_id:
+            raise ColumnError(f"{path}:{row_number}: empty {id_col!r}; fill it in or drop --id-column")
+        if doc_id in seen:
+            raise ColumnError(f"{path}:{row_number}: {id_col!r} value {doc_id!r} occurs twice; ids must be unique")
+        seen.add(doc_id)
+        parts, turns, pos = [], [], 0
+        for column, said in answers:
+            prefix = f"{column}: "
+            asked = {"question": texts[column]} if column in texts else {}
+            turns.append(Turn(column, pos + len(prefix), pos + len(prefix) + len(said), asked))
+            parts.append(prefix + said)
+            pos += len(prefix) + len(said) + 1
+        meta = {c: values[c] for c in meta_cols}
+        docs.append(
+            Document(doc_id, str(path), path.suffix.lower().lstrip("."), "\n".join(parts) + "\n", turns, metadata=meta)
+        )
+    if not docs:
+        raise InputFileError(f"{path}: columns {', '.join(map(repr, columns))} hold no answers")
+    if header_note:
+        docs[0].notes.append(header_note)
+    if blank:
+        many = len(blank) > 1
+        docs[0].notes.append(
+            f"{path}: {len(blank)} row{'s' * many} with no answer to any of {', '.join(map(repr, columns))} (line"
+            f"{'s' * many} {listed([str(line) for line in blank], 5)}) {'are not documents' if many else 'is not a document'}"
+        )
+    return docs
+
+
 def read_table_file(
     path: Path,
     *,
-    text_column: str | None = None,
+    text_column: str | Sequence[str] | None = None,
     id_column: str | None = None,
     speaker_column: str | None = None,
     encoding: str | None = None,
@@ -156,8 +224,21 @@ def read_table_file(
 ) -> list[Document]:
     """Read a survey or utterance table into documents (see module docs)."""
     frame = read_table(path, encoding)
-    text_col = _pick(frame, text_column, TEXT_CANDIDATES, path, "text", "--text-column")
+    asked = _columns(text_column)
+    for column in asked[1:]:
+        _pick(frame, column, TEXT_CANDIDATES, path, "text", "--text-column")
+    text_col = _pick(frame, asked[0] if asked else None, TEXT_CANDIDATES, path, "text", "--text-column")
     assert text_col is not None
+    if len(asked) > 1:
+        if speaker_column or codes_column:
+            raise ColumnError(
+                f"{path}: several --text-column (a survey's questions) cannot go with "
+                f"{'--speaker-column' if speaker_column else '--codes-column'}; give one text column"
+            )
+        id_col = _pick(frame, id_column, ID_CANDIDATES, path, "id", "--id-column")
+        cleaned, header_note = survey_headers(frame, text_col, path)
+        asked_texts = question_texts(frame, cleaned) if header_note and "Qualtrics" in header_note else {}
+        return _questions(cleaned, asked, id_col, path, header_note, asked_texts)
     speaker_col = _pick(frame, speaker_column, (), path, "speaker", "--speaker-column") if speaker_column else None
     id_col = _pick(frame, id_column, ID_CANDIDATES if speaker_col is None else (), path, "id", "--id-column")
     codes_col = _pick(frame, codes_column, (), path, "codes", "--codes-column") if codes_column else None
