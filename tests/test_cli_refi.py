@@ -135,6 +135,20 @@ def test_force_never_replaces_the_folder_holding_the_input_or_the_current_folder
     assert sorted(p.name for p in (tmp_path / "work").iterdir()) == ["notes.txt", "team.qdpx"]  # nothing half-written
 
 
+def test_force_replaces_an_imported_folder_but_not_the_work_written_into_it(tmp_path):
+    """`import --force -o imp` again after `tag … -o imp/coded.csv`: the folder was replaced
+    whole, and the tag output in it (reviewed rows) deleted with it."""
+    folder = tmp_path / "imp"
+    assert run("import-refi", NVIVO_PROJECT, "-o", folder).exit_code == 0
+    (folder / ".DS_Store").write_bytes(b"")  # a file browser's: no one's work
+    assert run("import-refi", NVIVO_PROJECT, "-o", folder, "--force").exit_code == 0
+    (folder / "coded.csv").write_text("doc_id,code,status\nd,c,accepted\n", encoding="utf-8")
+    result = run("import-refi", NVIVO_PROJECT, "-o", folder, "--force")
+    said = " ".join(result.output.split())
+    assert result.exit_code == 2 and "holds files qualcode import did not write (coded.csv)" in said
+    assert (folder / "coded.csv").read_text(encoding="utf-8").endswith("accepted\n")
+
+
 def test_export_never_replaces_another_programs_project(tmp_path):
     """`export-refi -o project.qdpx` over the NVivo project a study was imported from
     replaced it with qualcode's view of it (memos, sets and other sources gone)."""

@@ -29,6 +29,9 @@ from ..meta import meta_writer
 from ..version import __version__
 from .read import RefiProject
 
+OWN = frozenset({"codebook.yaml", "codings.csv", "codings.meta.json", "participants.csv", "sources"})
+SYSTEM = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})  # written by file browsers
+
 
 def _csv(frame: pd.DataFrame, path: Path) -> None:
     """The tables of an imported project, formula-like text cells neutralised: a selection or
@@ -39,7 +42,8 @@ def _csv(frame: pd.DataFrame, path: Path) -> None:
 
 
 def save_project(project: RefiProject, folder: str | Path, *, force: bool = False) -> Path:
-    """Write an imported project as files (module docs); ``force`` replaces an existing folder.
+    """Write an imported project as files (module docs); ``force`` replaces an existing folder
+    that holds only such files (never one holding others: a ``tag`` output written there, notes).
 
     Raises
     ------
@@ -64,6 +68,13 @@ def save_project(project: RefiProject, folder: str | Path, *, force: bool = Fals
         if target == here or target in here.parents:
             raise OutputError(
                 f"{folder}: is the current folder or holds it; choose a new folder for the imported project"
+            )
+        others = sorted(item.name for item in folder.iterdir() if item.name not in OWN | SYSTEM)
+        if others:  # a tag output, notes: --force replaces the import's files, not the researcher's
+            raise OutputError(
+                f"{folder}: holds files qualcode import did not write ({', '.join(others[:5])}"
+                f"{' …' if len(others) > 5 else ''}), which replacing the folder would delete; move them out, "
+                "or choose a new folder for the imported project"
             )
     parent = folder.parent if str(folder.parent) else Path(".")
     if not parent.is_dir():
