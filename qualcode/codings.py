@@ -74,7 +74,7 @@ def read_codings(
     from .io.writers import restore
     from .origins import copied_from
 
-    table = restore(read_table(path))
+    table = restore(read_table(path, what="a table of codings"))
     copies = copied_from(table, read_apart)
     frame = _human_only(table[~copies], path, copies=int(copies.sum()))
     span_cols = [C.DOC_ID, C.START_CHAR, C.END_CHAR, C.CODE]

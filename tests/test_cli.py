@@ -133,6 +133,8 @@ def _no_key_metadata(tmp_path):
         ("text_column", "no column 'essay'"),
         ("output_dir", "does not exist"),
         ("method", "--method 'magic' is not one of: keyword, embedding, hybrid, classifier"),
+        ("train_transcript", "expected a table of codings (.csv, .tsv or .xlsx), not a .docx file"),
+        ("metadata_codebook", "expected a participants table (.csv, .tsv or .xlsx), not a .yaml file"),
     ],
 )
 def test_bad_input_is_one_clear_line(tmp_path, case, message):
@@ -158,6 +160,10 @@ def test_bad_input_is_one_clear_line(tmp_path, case, message):
         args[5] = tmp_path / "no" / "such" / "dir" / "out.csv"
     elif case == "method":
         args[-1] = "magic"
+    elif case == "train_transcript":  # the arguments mixed up
+        args = [*args[:-2], "--train", EXAMPLES / "d01_student_services.docx"]
+    elif case == "metadata_codebook":
+        args += ["--metadata", CODEBOOK]
     result = run(*args)
     assert result.exit_code == 2, result.output
     assert message in result.output

@@ -40,7 +40,9 @@ def read_metadata(path: str | Path, *, key: str = DOC_ID) -> pd.DataFrame:
     from .writers import restore
 
     path = Path(path)
-    frame = restore(read_table(path))  # a cell qualcode wrote as '=… (participants.csv of an import) reads as =…
+    frame = restore(
+        read_table(path, what="a participants table")
+    )  # a cell qualcode wrote as '=… (participants.csv of an import) reads as =…
     if key not in frame.columns:
         raise MetadataError(
             f"{path}: no column {key!r} to join on; columns are: {', '.join(frame.columns)}; "

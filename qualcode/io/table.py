@@ -67,9 +67,20 @@ def delimiter(text: str) -> str:
     return best if counts[best] else ","
 
 
-def read_table(path: Path, encoding: str | None = None) -> pd.DataFrame:
-    """Read a .csv/.tsv/.xlsx into a DataFrame of strings (empty cells are empty strings)."""
+NOT_TABLES = frozenset(
+    {".docx", ".odt", ".pdf", ".doc", ".rtf", ".vtt", ".srt", ".md", ".yaml", ".yml", ".json", ".qdpx", ".qdc"}
+    | {".sqlite3", ".sqlite", ".db", ".zip", ".xls"}
+)
+
+
+def read_table(path: Path, encoding: str | None = None, what: str = "a table") -> pd.DataFrame:
+    """Read a .csv/.tsv/.xlsx into a DataFrame of strings (empty cells are empty strings);
+    ``what`` the file should be, for the error when it is a transcript, a codebook or another
+    kind of file (``--train interview.docx``)."""
     suffix = path.suffix.lower()
+    if suffix in NOT_TABLES:
+        hint = " (an old Excel workbook: save it as .xlsx)" if suffix == ".xls" else ""
+        raise InputFileError(f"{path}: expected {what} (.csv, .tsv or .xlsx), not a {suffix} file{hint}")
     if suffix in (".xlsx", ".xlsm"):
         read_bytes(path)
         try:
