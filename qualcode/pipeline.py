@@ -195,8 +195,9 @@ def tag(
     documents = [str(doc.doc_id) for doc in corpus.documents]
     # read before the model runs: an output that cannot be merged stops the run at once
     prior, kept_notes = previous_codings(run.previous, output, run.format, documents=documents)
-    if prior is not None:
-        kept_notes += _check_words(prior, corpus, output if run.previous == "auto" else run.previous)
+    if prior is not None:  # reviewed rows follow their words; rows of other texts stop the run here
+        prior, moved_notes = _reanchor(prior, corpus, output if run.previous == "auto" else run.previous)
+        kept_notes += moved_notes
     if training is None and run.training is None and run.codes_column is not None:
         training = corpus.codings  # a coded spreadsheet teaches the model its own codes
         if training.empty:
@@ -242,10 +243,9 @@ def tag(
         from .review import merge
 
         source = output if run.previous == "auto" else run.previous
-        prior, moved = _reanchor(prior, corpus, source)
         prior, gone = _fresh_copies(prior, codings, run, source, output)
         codings, report = merge(prior, codings, codebook, documents=documents)
-        notes += report.lines() + moved + gone
+        notes += report.lines() + gone
     record = run.record()
     record["method_ran"] = made["method"]
     record["min_score_used"] = made["min_score"]
@@ -337,51 +337,51 @@ def _fresh_copies(
 
 
 def _reanchor(prior: pd.DataFrame, corpus: Corpus, source: str | Path | None) -> tuple[pd.DataFrame, list[str]]:
-    """Reviewed and human rows of ``source`` on transcripts changed since it was made, moved
-    to where their words are now (:mod:`qualcode.reanchor`), and a line saying how many moved,
-    how many with edited words, and how many could not."""
-    from .reanchor import reanchor
+    """Reviewed and human rows of ``source`` moved to where their words are now
+    (:mod:`qualcode.reanchor`): on transcripts changed since it was made, and on unchanged
+    ones where a row's words are not at its offsets (moved, or another reading of a table);
+    lines saying how many moved and how many could not. Most rows on this run's documents
+    holding other words, found nowhere, stop the run (:func:`~qualcode.reanchor.check_other_texts`)."""
+    from .reanchor import check_other_texts, off_their_words, reanchor
     from .review import REVIEWED, with_status
     from .sources import changed_since
 
     if source is None:
-        return prior, []
-    changed = set(changed_since(corpus, source))
-    if not changed:
         return prior, []
     out = with_status(prior).copy()
-    documents = {doc.doc_id for doc in corpus.documents if str(doc.path) in changed}
-    rows = out.index[out[C.STATUS].isin(REVIEWED) & out[C.DOC_ID].astype(str).isin(documents)]
-    if not len(rows):
-        return prior, []
-    texts = {doc.doc_id: doc.text for doc in corpus.documents if doc.doc_id in documents}
-    moved, moves = reanchor(out.loc[rows], texts, corpus.segments)
-    out.loc[rows] = moved
-    files = listed(sorted(changed))
-    line = (
-        f"{files} changed since {source} was made: {moves.same + moves.edited} of its {len(rows)} reviewed or "
-        "human rows there found their words again and moved with them"
-    )
-    if moves.edited:
-        line += f" ({moves.edited} to words edited since: their text column shows the words now)"
-    if moves.stuck:
-        line += f"; {moves.stuck} did not (their words changed too much or occur twice alike) and keep their old offsets: check them in the text column"
-    return out, [line]
-
-
-def _check_words(prior: pd.DataFrame, corpus: Corpus, source: str | Path | None) -> list[str]:
-    """The earlier rows to merge hold the words this run's unchanged transcripts have at their
-    offsets (:func:`qualcode.reanchor.check_same_words`); changed ones are re-anchored later."""
-    from .reanchor import check_same_words
-    from .review import REVIEWED, with_status
-    from .sources import changed_since
-
-    if source is None:
-        return []
     changed = set(changed_since(corpus, source))
-    texts = {doc.doc_id: doc.text for doc in corpus.documents if str(doc.path) not in changed}
-    rows = with_status(prior)
-    return check_same_words(rows[rows[C.STATUS].isin(REVIEWED)], texts, source)
+    texts = {doc.doc_id: doc.text for doc in corpus.documents}
+    on_run = out[C.STATUS].isin(REVIEWED) & out[C.DOC_ID].astype(str).isin(set(texts))
+    touched = {doc.doc_id for doc in corpus.documents if str(doc.path) in changed}
+    off = on_run & ~out[C.DOC_ID].astype(str).isin(touched)
+    off[off] = off_their_words(out[off], texts)
+    lines = []
+    for documents, how in ((touched, "changed"), (set(out.loc[off, C.DOC_ID].astype(str)), "off")):
+        rows = out.index[on_run & out[C.DOC_ID].astype(str).isin(documents)] if how == "changed" else out.index[off]
+        if not len(rows):
+            continue
+        moved, moves = reanchor(out.loc[rows], {doc: texts[doc] for doc in documents}, corpus.segments)
+        out.loc[rows] = moved
+        if how == "off":
+            check_other_texts(moves, int(on_run.sum()), sorted(documents), source)
+            line = (
+                f"{source}: {len(rows)} reviewed or human rows held other words than their unchanged transcripts "
+                f"at their offsets: {moves.same + moves.edited} found their words and moved with them"
+            )
+        else:
+            line = (
+                f"{listed(sorted(changed))} changed since {source} was made: {moves.same + moves.edited} of its "
+                f"{len(rows)} reviewed or human rows there found their words again and moved with them"
+            )
+            if moves.edited:
+                line += f" ({moves.edited} to words edited since: their text column shows the words now)"
+        if moves.stuck:
+            line += (
+                f"; {moves.stuck} did not (their words changed too much or occur twice alike) and keep their old "
+                "offsets: check them in the text column"
+            )
+        lines.append(line)
+    return out, lines
 
 
 def _reuse_metadata(run: Settings, output: str | Path | None, inputs: Iterable[str | Path]) -> str | None:

@@ -174,28 +174,20 @@ def off_their_words(rows: pd.DataFrame, texts: dict[str, str]) -> np.ndarray:
     return off
 
 
-def check_same_words(rows: pd.DataFrame, texts: dict[str, str], source: str | Path) -> list[str]:
-    """Refuse earlier ``rows`` (reviewed or human, of ``source``) most of which hold other
-    words than this run's documents ``texts`` (files unchanged) have at their offsets: the
-    earlier run read other texts under the same document ids (another ``--text-column`` of
-    a survey, other files of the same names), and merging would put its codes on the wrong
-    words. A few such rows: a line saying to check them."""
+def check_other_texts(moves: Moves, reviewed: int, documents: list[str], source: str | Path) -> None:
+    """Stop when most of the ``reviewed`` rows on this run's documents held other words than
+    their unchanged transcripts and were found nowhere (``moves``): the earlier run read other
+    texts under the same document ids (another ``--text-column`` of a survey, other files of
+    the same names), and merging would put its codes on the wrong words."""
     from .errors import OptionError, listed
 
-    mine = rows[rows[C.DOC_ID].astype(str).isin(set(texts))]
-    off = off_their_words(mine, texts)
-    if not off.any():
-        return []
-    documents = listed(sorted({repr(str(doc)) for doc in mine.loc[off, C.DOC_ID]}))
-    if off.sum() * 2 >= len(mine):
-        raise OptionError(
-            f"{source}: {int(off.sum())} of its {len(mine)} reviewed or human rows on this run's documents "
-            f"({documents}) hold other words than those documents have at their offsets: it was made from other "
-            "texts under the same names (another --text-column or --id-column of a table, other files); write "
-            "this run to another file with -o, or start over with --fresh (the file is kept as .bak)",
-            option="previous",
-        )
-    return [
-        f"{source}: {int(off.sum())} reviewed or human rows on {documents} hold other words than the document has at "
-        "their offsets (the file is unchanged): check them in the text column"
-    ]
+    if moves.stuck * 2 < reviewed:
+        return
+    raise OptionError(
+        f"{source}: {moves.stuck} of its {reviewed} reviewed or human rows on this run's documents "
+        f"({listed([repr(doc) for doc in documents])}) hold other words than those documents have, found nowhere "
+        "in them: it was made from other texts under the same names (another --text-column or --id-column of a "
+        "table, other files); write this run to another file with -o, or start over with --fresh (the file is "
+        "kept as .bak)",
+        option="previous",
+    )

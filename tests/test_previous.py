@@ -232,7 +232,7 @@ def test_another_question_of_the_same_survey_is_not_merged_onto_the_reviewed_ans
     before = out.read_bytes()
     other = run("tag", survey, "--text-column", "second", *common)
     said = " ".join(other.output.split())
-    assert other.exit_code == 2 and "hold other words than those documents have at their offsets" in said
+    assert other.exit_code == 2 and "hold other words than those documents have, found nowhere in them" in said
     assert "write this run to another file with -o" in said and out.read_bytes() == before
     apart = ["-c", CODEBOOK, "-o", tmp_path / "second.csv", "--method", "keyword", "--id-column", "respondent"]
     assert run("tag", survey, "--text-column", "second", *apart).exit_code == 0
@@ -245,6 +245,38 @@ def test_a_few_rows_off_their_words_are_named(reviewed):
     table.to_csv(reviewed, index=False)
     result = _tag(reviewed)
     said = " ".join(result.output.split())
-    assert result.exit_code == 0 and "1 reviewed or human rows on" in said and "check them in the text column" in said
+    assert result.exit_code == 0 and "1 reviewed or human rows held other words than their unchanged" in said
+    assert "1 did not" in said and "check them in the text column" in said
     kept = pd.read_csv(reviewed, keep_default_na=False)
     assert (kept["text"] == "Words that are not in the transcript.").sum() == 1
+
+
+def test_rows_of_moved_and_corrected_transcripts_given_as_previous_follow_their_words(reviewed, tmp_path):
+    """`--previous old/coded.csv` after the transcripts were copied to a new folder and one was
+    changed there: the reviewed rows move to where their words are in the new copy."""
+    import shutil
+
+    folder = tmp_path / "new"
+    shutil.copytree(EXAMPLES, folder)
+    table = pd.read_csv(reviewed, keep_default_na=False)
+    doc = "d01_superintendent"  # a .txt transcript
+    first = table.index[table["doc_id"] == doc][0]
+    table.loc[first, ["status", "coder"]] = ["accepted", "ana"]
+    table.to_csv(reviewed, index=False)
+    words = table.loc[first, "text"]
+    path = folder / f"{doc}.txt"
+    path.write_text("Transcribed again by AB.\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
+    out = tmp_path / "coded.csv"
+    result = run(
+        "tag", folder, "-c", CODEBOOK, "-m", PARTICIPANTS, "-o", out, "--method", "keyword", "--previous", reviewed
+    )
+    said = " ".join(result.output.split())
+    assert result.exit_code == 0, result.output
+    assert f"{doc}.txt changed since" in said and "found their words again and moved with them" in said
+    after = pd.read_csv(out, keep_default_na=False)
+    moved = after[(after["doc_id"] == doc) & (after["status"] != "suggested")]
+    text = path.read_text(encoding="utf-8")
+    assert len(moved) and all(
+        text[a:b] == w for a, b, w in zip(moved["start_char"], moved["end_char"], moved["text"], strict=True)
+    )
+    assert words in set(moved["text"])
