@@ -15,6 +15,10 @@ reviewed or human row on it is looked for in the new text, in this order:
    The row takes that passage, and its ``text`` becomes the words now there.
 
 A row found nowhere keeps its old offsets and is counted, so the run can say to check it.
+Rows on an unchanged transcript whose words are not at their offsets
+(:func:`off_their_words`) are looked for the same way; when most rows are such and found
+nowhere, the earlier run read other texts under the same names, and the run stops
+(:func:`check_other_texts`).
 """
 
 from __future__ import annotations
