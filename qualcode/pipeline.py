@@ -342,7 +342,7 @@ def _reanchor(prior: pd.DataFrame, corpus: Corpus, source: str | Path | None) ->
     ones where a row's words are not at its offsets (moved, or another reading of a table);
     lines saying how many moved and how many could not. Most rows on this run's documents
     holding other words, found nowhere, stop the run (:func:`~qualcode.reanchor.check_other_texts`)."""
-    from .reanchor import check_other_texts, off_their_words, reanchor
+    from .reanchor import Moves, check_other_texts, off_their_words, reanchor
     from .review import REVIEWED, with_status
     from .sources import changed_since
 
@@ -355,32 +355,39 @@ def _reanchor(prior: pd.DataFrame, corpus: Corpus, source: str | Path | None) ->
     touched = {doc.doc_id for doc in corpus.documents if str(doc.path) in changed}
     off = on_run & ~out[C.DOC_ID].astype(str).isin(touched)
     off[off] = off_their_words(out[off], texts)
-    lines = []
-    for documents, how in ((touched, "changed"), (set(out.loc[off, C.DOC_ID].astype(str)), "off")):
-        rows = out.index[on_run & out[C.DOC_ID].astype(str).isin(documents)] if how == "changed" else out.index[off]
-        if not len(rows):
-            continue
+    ids = out[C.DOC_ID].astype(str)
+
+    def move(rows: pd.Index, documents: set[str]) -> tuple[Moves, str]:
         moved, moves = reanchor(out.loc[rows], {doc: texts[doc] for doc in documents}, corpus.segments)
         out.loc[rows] = moved
-        if how == "off":
-            check_other_texts(moves, int(on_run.sum()), sorted(documents), source)
-            line = (
-                f"{source}: {len(rows)} reviewed or human rows held other words than their unchanged transcripts "
-                f"at their offsets: {moves.same + moves.edited} found their words and moved with them"
-            )
-        else:
-            line = (
-                f"{listed(sorted(changed))} changed since {source} was made: {moves.same + moves.edited} of its "
-                f"{len(rows)} reviewed or human rows there found their words again and moved with them"
-            )
-            if moves.edited:
-                line += f" ({moves.edited} to words edited since: their text column shows the words now)"
-        if moves.stuck:
-            line += (
-                f"; {moves.stuck} did not (their words changed too much or occur twice alike) and keep their old "
-                "offsets: check them in the text column"
-            )
-        lines.append(line)
+        stuck = (
+            f"; {moves.stuck} did not (their words changed too much or occur twice alike) and keep their old "
+            "offsets: check them in the text column"
+            if moves.stuck
+            else ""
+        )
+        return moves, stuck
+
+    lines = []
+    rows = out.index[on_run & ids.isin(touched)]
+    if len(rows):
+        moves, stuck = move(rows, touched)
+        edited = (
+            f" ({moves.edited} to words edited since: their text column shows the words now)" if moves.edited else ""
+        )
+        lines.append(
+            f"{listed(sorted(changed))} changed since {source} was made: {moves.same + moves.edited} of its "
+            f"{len(rows)} reviewed or human rows there found their words again and moved with them{edited}{stuck}"
+        )
+    rows = out.index[off]
+    if len(rows):
+        documents = set(ids[off])
+        moves, stuck = move(rows, documents)
+        check_other_texts(moves, int(on_run.sum()), sorted(documents), source)
+        lines.append(
+            f"{source}: {len(rows)} reviewed or human rows held other words than their unchanged transcripts at "
+            f"their offsets: {moves.same + moves.edited} found their words and moved with them{stuck}"
+        )
     return out, lines
 
 
