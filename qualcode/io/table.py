@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -123,44 +124,46 @@ RESPONSE_ID_LABELS = {"response id", "responseid"}  # Qualtrics' second header r
 SUB_HEADERS = {"response", "open-ended response"}  # SurveyMonkey's second header row
 
 
-def question_texts(frame: pd.DataFrame, cleaned: pd.DataFrame) -> dict[str, str]:
-    """A Qualtrics export's question text of each column (the first row ``survey_headers``
-    left out), when it left any out."""
-    if len(cleaned) == len(frame) or not len(frame):
-        return {}
-    return {str(column): str(value).strip() for column, value in frame.iloc[0].items() if str(value).strip()}
+@dataclass
+class Headers:
+    """What :func:`survey_headers` found: the ``frame`` without a survey tool's header rows,
+    the ``note`` saying so, and each column's question text (a Qualtrics export's)."""
+
+    frame: pd.DataFrame
+    note: str | None = None
+    questions: dict[str, str] = field(default_factory=dict)
 
 
-def survey_headers(frame: pd.DataFrame, text_col: str, path: Path) -> tuple[pd.DataFrame, str | None]:
-    """``frame`` without the header rows a survey tool writes under the column names, and a
-    line saying so: a Qualtrics export's question texts and ``{"ImportId": …}`` rows (or,
-    in its older form, the question texts alone: ``Response ID`` under ``ResponseId``), a
-    SurveyMonkey export's ``Response`` / ``Open-Ended Response`` row. Read as answers, the
-    question itself was coded as a respondent's."""
+def survey_headers(frame: pd.DataFrame, text_col: str, path: Path) -> Headers:
+    """``frame`` without the header rows a survey tool writes under the column names: a
+    Qualtrics export's question texts and ``{"ImportId": …}`` rows (or, in its older form,
+    the question texts alone: ``Response ID`` under ``ResponseId``), a SurveyMonkey export's
+    ``Response`` / ``Open-Ended Response`` row. Read as answers, the question itself was coded
+    as a respondent's."""
     head = frame.head(2).astype(str)
+    asked = {str(c): str(v).strip() for c, v in head.iloc[0].items() if str(v).strip()} if len(head) else {}
     for number in range(len(head)):
         cells = [cell.strip() for cell in head.iloc[number] if cell.strip()]
         if cells and sum(cell.startswith(IMPORT_ID) for cell in cells) * 2 >= len(cells):
-            return frame.iloc[number + 1 :], (
+            note = (
                 f"{path}: a Qualtrics export: its {number + 1} row{'s' * (number > 0)} under the column names "
                 "(question texts, import ids) are not answers and were left out"
             )
+            return Headers(frame.iloc[number + 1 :], note, asked if number else {})
     if not len(head):
-        return frame, None
+        return Headers(frame)
     first = {str(column).strip().lower(): str(value).strip().lower() for column, value in head.iloc[0].items()}
     if first.get("responseid") in RESPONSE_ID_LABELS:
-        return frame.iloc[1:], (
-            f"{path}: a Qualtrics export: its row of question texts under the column names is not an answer "
-            "and was left out"
-        )
-    if first.get(str(text_col).strip().lower()) in SUB_HEADERS and not first.get(
-        "respondent id", "x"
-    ):  # present, empty
-        return frame.iloc[1:], (
+        note = f"{path}: a Qualtrics export: its row of question texts under the column names is not an answer and was left out"
+        return Headers(frame.iloc[1:], note, asked)
+    no_respondent = first.get("respondent id", "x") == ""  # the column is there, this row has none
+    if first.get(str(text_col).strip().lower()) in SUB_HEADERS and no_respondent:
+        note = (
             f"{path}: a SurveyMonkey export: its second header row ({head.iloc[0][text_col]!r} …) is not an answer "
             "and was left out"
         )
-    return frame, None
+        return Headers(frame.iloc[1:], note)
+    return Headers(frame)
 
 
 def _columns(given: str | Sequence[str] | None) -> list[str]:
@@ -170,18 +173,23 @@ def _columns(given: str | Sequence[str] | None) -> list[str]:
     return [given] if isinstance(given, str) else list(given)
 
 
-def _questions(
-    frame: pd.DataFrame,
-    columns: list[str],
-    id_col: str | None,
-    path: Path,
-    header_note: str | None,
-    texts: dict[str, str],
-) -> list[Document]:
+def _doc_id(values: dict, id_col: str | None, path: Path, row_number: int, seen: set[str]) -> str:
+    """A row's document id, unique in its table (``<file stem>-<line>`` without an id column)."""
+    doc_id = str(values[id_col]).strip() if id_col else f"{path.stem}-{row_number}"
+    if not doc_id:
+        raise ColumnError(f"{path}:{row_number}: empty {id_col!r}; fill it in or drop --id-column")
+    if doc_id in seen:
+        raise ColumnError(f"{path}:{row_number}: {id_col!r} value {doc_id!r} occurs twice; ids must be unique")
+    seen.add(doc_id)
+    return doc_id
+
+
+def _questions(headers: Headers, columns: list[str], id_col: str | None, path: Path) -> list[Document]:
     """Several open-ended questions of one survey: one document per respondent, one turn per
     answer, its column as the speaker (``applies_to: {speaker: [Q2_TEXT]}`` limits a code to
     a question) and, from a Qualtrics export, the question's text as the segment's
     ``question``; a respondent who answered none is counted, not a document."""
+    frame, texts = headers.frame, headers.questions
     meta_cols = [c for c in frame.columns if c not in {*columns, id_col}]
     docs: list[Document] = []
     seen: set[str] = set()
@@ -193,12 +201,7 @@ def _questions(
         if not answers:
             blank.append(row_number)
             continue
-        doc_id = str(values[id_col]).strip() if id_col else f"{path.stem}-{row_number}"
-        if not doc_id:
-            raise ColumnError(f"{path}:{row_number}: empty {id_col!r}; fill it in or drop --id-column")
-        if doc_id in seen:
-            raise ColumnError(f"{path}:{row_number}: {id_col!r} value {doc_id!r} occurs twice; ids must be unique")
-        seen.add(doc_id)
+        doc_id = _doc_id(values, id_col, path, row_number, seen)
         parts, turns, pos = [], [], 0
         for column, said in answers:
             prefix = f"{column}: "
@@ -212,8 +215,8 @@ def _questions(
         )
     if not docs:
         raise InputFileError(f"{path}: columns {', '.join(map(repr, columns))} hold no answers")
-    if header_note:
-        docs[0].notes.append(header_note)
+    if headers.note:
+        docs[0].notes.append(headers.note)
     if blank:
         many = len(blank) > 1
         docs[0].notes.append(
@@ -247,13 +250,12 @@ def read_table_file(
                 f"{'--speaker-column' if speaker_column else '--codes-column'}; give one text column"
             )
         id_col = _pick(frame, id_column, ID_CANDIDATES, path, "id", "--id-column")
-        cleaned, header_note = survey_headers(frame, text_col, path)
-        asked_texts = question_texts(frame, cleaned) if header_note and "Qualtrics" in header_note else {}
-        return _questions(cleaned, asked, id_col, path, header_note, asked_texts)
+        return _questions(survey_headers(frame, text_col, path), asked, id_col, path)
     speaker_col = _pick(frame, speaker_column, (), path, "speaker", "--speaker-column") if speaker_column else None
     id_col = _pick(frame, id_column, ID_CANDIDATES if speaker_col is None else (), path, "id", "--id-column")
     codes_col = _pick(frame, codes_column, (), path, "codes", "--codes-column") if codes_column else None
-    frame, header_note = survey_headers(frame, text_col, path)
+    headers = survey_headers(frame, text_col, path)
+    frame, header_note = headers.frame, headers.note
     meta_cols = [c for c in frame.columns if c not in {text_col, id_col, speaker_col, codes_col}]
 
     def codes_of(values: dict, start: int, end: int) -> list[tuple[int, int, str, str]]:
@@ -272,12 +274,7 @@ def read_table_file(
             if not answer:
                 blank.append(row_number)
                 continue
-            doc_id = str(values[id_col]).strip() if id_col else f"{path.stem}-{row_number}"
-            if not doc_id:
-                raise ColumnError(f"{path}:{row_number}: empty {id_col!r}; fill it in or drop --id-column")
-            if doc_id in seen:
-                raise ColumnError(f"{path}:{row_number}: {id_col!r} value {doc_id!r} occurs twice; ids must be unique")
-            seen.add(doc_id)
+            doc_id = _doc_id(values, id_col, path, row_number, seen)
             meta = {c: values[c] for c in meta_cols}
             docs.append(
                 Document(
