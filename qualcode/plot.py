@@ -43,7 +43,7 @@ def _label(code: str, labels: Mapping[str, str] | None = None) -> str:
 
 def code_labels(codebook: Any) -> dict[str, str]:
     """Code id -> the codebook's label, for figures drawn with a codebook."""
-    return {c.id: c.label for c in codebook.codes} if codebook is not None else {}
+    return {c.id: c.label for c, _, _ in codebook.walk()} if codebook is not None else {}
 
 
 def text_colour(rgba: Sequence[float]) -> str:

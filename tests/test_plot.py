@@ -180,3 +180,11 @@ def test_a_count_scale_has_whole_number_ticks():
     shares = plot.heatmap(qc.cooccurrence(CODINGS, measure="jaccard"), measure="jaccard")
     shares.canvas.draw()
     assert not all(float(t).is_integer() for t in shares.axes[-1].get_yticks())
+
+
+def test_figures_name_subcodes_by_their_labels_too():
+    """The framework lenses' sub-codes were drawn as their ids ('street level bureaucracy')
+    beside the top-level codes' labels."""
+    labels = plot.code_labels(qc.load_codebook(CODEBOOK))
+    assert labels["street_level_bureaucracy"] == "Street-level bureaucracy"
+    assert labels["lenses"] == "Framework lenses" and len(labels) == len(qc.load_codebook(CODEBOOK).ids)
