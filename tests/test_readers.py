@@ -287,6 +287,7 @@ def test_a_qualtrics_export_s_header_rows_are_not_answers(tmp_path):
     corpus = qc.read_transcripts(path, text_column="Q2_TEXT")  # ResponseId found as the id
     assert corpus.segments[C.DOC_ID].tolist() == ["R_1a", "R_2b"]
     assert corpus.segments["Q3"].tolist() == ["teacher", "principal"]
+    assert set(corpus.segments["question"]) == {"What has your district done that helps your school care for students?"}
     assert any("a Qualtrics export: its 2 rows under the column names" in note for note in corpus.warnings)
     older = tmp_path / "older.csv"  # the older export: question texts only
     older.write_text("\n".join(line for line in QUALTRICS.split("\r\n") if "ImportId" not in line), encoding="utf-8")

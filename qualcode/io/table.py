@@ -256,6 +256,7 @@ def read_table_file(
     codes_col = _pick(frame, codes_column, (), path, "codes", "--codes-column") if codes_column else None
     headers = survey_headers(frame, text_col, path)
     frame, header_note = headers.frame, headers.note
+    question = {"question": headers.questions[text_col]} if text_col in headers.questions else {}  # Qualtrics'
     meta_cols = [c for c in frame.columns if c not in {text_col, id_col, speaker_col, codes_col}]
 
     def codes_of(values: dict, start: int, end: int) -> list[tuple[int, int, str, str]]:
@@ -282,7 +283,7 @@ def read_table_file(
                     str(path),
                     path.suffix.lower().lstrip("."),
                     answer + "\n",
-                    [Turn(None, 0, len(answer))],
+                    [Turn(None, 0, len(answer), question)],
                     metadata=meta,
                     codes=codes_of(values, 0, len(answer)),
                 )
