@@ -72,16 +72,26 @@ def _words(text: str) -> tuple[list[str], list[tuple[int, int]]]:
     return [folded_text(text[a:b])[0] for a, b in spans], spans
 
 
-def _edited(words: str, text: str, segments: pd.DataFrame) -> tuple[int, int] | None:
-    """Where in ``text`` the edited ``words`` are now: the passage of one segment holding at
-    least ``NEAR`` of them in order, and made at least ``NEAR`` of them; the best such
+Passage = tuple[int, list[str], list[tuple[int, int]]]  # a segment's start, its words made alike, their spans
+
+
+def _passages(text: str, segments: pd.DataFrame) -> list[Passage]:
+    """Each segment of a document as :func:`_edited` compares it (made once per document)."""
+    return [
+        (int(start), *_words(text[int(start) : int(end)]))
+        for start, end in zip(segments[C.START_CHAR], segments[C.END_CHAR], strict=True)
+    ]
+
+
+def _edited(words: str, passages: list[Passage]) -> tuple[int, int] | None:
+    """Where the edited ``words`` are now: the passage of one segment (``passages``) holding
+    at least ``NEAR`` of them in order, and made at least ``NEAR`` of them; the best such
     segment, when no other is as good."""
     wanted, _ = _words(words)
     if not wanted:
         return None
     best: list[tuple[float, int, int]] = []
-    for start, end in zip(segments[C.START_CHAR], segments[C.END_CHAR], strict=True):
-        tokens, spans = _words(text[int(start) : int(end)])
+    for start, tokens, spans in passages:
         if not tokens:
             continue
         matcher = SequenceMatcher(None, wanted, tokens, autojunk=False)
@@ -94,7 +104,7 @@ def _edited(words: str, text: str, segments: pd.DataFrame) -> tuple[int, int] | 
         if held / len(wanted) < NEAR or held / spanned < NEAR:
             continue
         share = 2 * held / (len(wanted) + spanned)
-        best.append((share, int(start) + spans[first][0], int(start) + spans[last][1]))
+        best.append((share, start + spans[first][0], start + spans[last][1]))
     if not best:
         return None
     best.sort(key=lambda item: -item[0])
@@ -119,12 +129,15 @@ def reanchor(rows: pd.DataFrame, texts: dict[str, str], segments: pd.DataFrame) 
     old_start = pd.to_numeric(out[C.START_CHAR], errors="coerce").fillna(0).astype(int)
     folded: dict[str, tuple[str, np.ndarray]] = {}
     found: dict[int, list[tuple[int, int]]] = {}
+    passages: dict[str, list[Passage]] = {}
     for row in mine:  # every place the words are, or where edited words are now
         doc, words = str(out.at[row, C.DOC_ID]), str(out.at[row, C.TEXT])
         text = texts[doc]
         found[row] = occurrences(words, text, partial(folded_of, folded, doc, text)) if words.strip() else []
         if not found[row]:
-            near = _edited(words, text, by_doc.get(doc, segments.iloc[:0]))
+            if doc not in passages:
+                passages[doc] = _passages(text, by_doc.get(doc, segments.iloc[:0]))
+            near = _edited(words, passages[doc])
             found[row] = [near] if near is not None else []
     # found once: there; the shifts of those rows place the words found several times
     anchors: dict[str, list[tuple[int, int]]] = {}
