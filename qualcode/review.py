@@ -20,7 +20,7 @@ import pandas as pd
 
 from . import columns as C
 from .codebook import Codebook
-from .errors import ColumnError, OptionError, check_score, listed
+from .errors import ColumnError, OptionError, check_score, counted, listed
 
 REVIEWED = ("accepted", "rejected", "human")
 KEY = [C.DOC_ID, C.START_CHAR, C.END_CHAR, C.CODE]
@@ -150,6 +150,7 @@ class MergeReport:
 
     kept: int = 0
     replaced: int = 0
+    decided: int = 0  # new suggestions on other passages whose words a kept row of their code already decides
     orphaned: dict[str, int] = field(default_factory=dict)  # code no longer in the codebook -> rows kept
     elsewhere: dict[str, int] = field(default_factory=dict)  # document not in this run -> rows kept
 
@@ -176,6 +177,11 @@ class MergeReport:
                 f"{sum(self.orphaned.values())} reviewed or human rows are kept ({_listed(self.orphaned)}); "
                 "rename them in the CSV or restore the codes"
             )
+        if self.decided:
+            out.append(
+                f"left out {counted(self.decided, 'new suggestion')} on words a kept row of their code already "
+                "decides (accepted or human there, or rejected on most of them)"
+            )
         return out
 
 
@@ -196,8 +202,13 @@ def merge(
     Every ``accepted``, ``rejected`` and ``human`` row of ``previous`` is kept. A new
     suggestion for the same passage and code as such a row (same ``doc_id``, ``start_char``,
     ``end_char``, ``code``) is dropped in its favour; previous rows still ``suggested`` are
-    replaced by the new run. Codes that left the codebook, and kept rows on documents not
-    among the run's ``documents``, are reported, not dropped.
+    replaced by the new run. So is a new suggestion on other words that such a row of its
+    code already decides (the run segmented otherwise, or the human spans are not segments):
+    an ``accepted`` or ``human`` row by the overlap rule (:mod:`qualcode.codings`: the code
+    is already there), a ``rejected`` row when it covers at least half of the suggestion's
+    passage (one rejected sentence does not reject the rest of a turn). Codes that left the
+    codebook, and kept rows on documents not among the run's ``documents``, are reported,
+    not dropped.
     """
     for column in KEY:
         if column not in previous.columns:
@@ -220,7 +231,9 @@ def merge(
     key_new = _keys(new)
     duplicate = key_new.isin(key_kept)
     report.replaced = int(duplicate.sum())
-    merged = pd.concat([kept, new[~duplicate]], ignore_index=True, sort=False)
+    decided = _decided(kept, new) & ~duplicate & new[C.STATUS].eq("suggested").to_numpy()
+    report.decided = int(decided.sum())
+    merged = pd.concat([kept, new[~(duplicate | decided)]], ignore_index=True, sort=False)
     merged = merged.sort_values(
         [C.DOC_ID, C.START_CHAR, C.SEGMENT_ID, C.SCORE, C.CODE] if C.SEGMENT_ID in merged else [C.DOC_ID, C.START_CHAR],
         ascending=[True, True, True, False, True] if C.SEGMENT_ID in merged else [True, True],
@@ -228,6 +241,38 @@ def merge(
     )
     columns = list(dict.fromkeys([*new.columns, *kept.columns]))
     return merged[columns].reset_index(drop=True), report
+
+
+def _decided(kept: pd.DataFrame, new: pd.DataFrame) -> np.ndarray:
+    """Which rows of ``new`` a kept row of the same code and document decides (see :func:`merge`)."""
+    from .codings import OVERLAP
+
+    def spans(frame: pd.DataFrame) -> pd.DataFrame:
+        out = pd.DataFrame(
+            {
+                C.DOC_ID: frame[C.DOC_ID].astype(str).str.strip().to_numpy(),
+                C.CODE: frame[C.CODE].astype(str).str.strip().to_numpy(),
+                "start": pd.to_numeric(frame[C.START_CHAR], errors="coerce").to_numpy(),
+                "end": pd.to_numeric(frame[C.END_CHAR], errors="coerce").to_numpy(),
+            }
+        )
+        return out.dropna(subset=["start", "end"])
+
+    if not len(kept) or not len(new):
+        return np.zeros(len(new), dtype=bool)
+    rows = spans(new)
+    rows["row"] = np.arange(len(new))[rows.index]
+    deciding = spans(kept)
+    deciding["rejected"] = kept[C.STATUS].eq("rejected").to_numpy()[deciding.index]
+    pairs = rows.merge(deciding, on=[C.DOC_ID, C.CODE], suffixes=("", "_kept"))
+    overlap = np.minimum(pairs["end"], pairs["end_kept"]) - np.maximum(pairs["start"], pairs["start_kept"])
+    passage = (pairs["end"] - pairs["start"]).clip(lower=1)
+    span = (pairs["end_kept"] - pairs["start_kept"]).clip(lower=1)
+    most = overlap >= OVERLAP * passage
+    hit = (overlap > 0) & (most | (~pairs["rejected"] & (overlap >= OVERLAP * span)))
+    out = np.zeros(len(new), dtype=bool)
+    out[pairs.loc[hit, "row"].to_numpy(dtype=int)] = True
+    return out
 
 
 def _keys(frame: pd.DataFrame) -> pd.MultiIndex:

@@ -280,3 +280,24 @@ def test_rows_of_moved_and_corrected_transcripts_given_as_previous_follow_their_
         text[a:b] == w for a, b, w in zip(moved["start_char"], moved["end_char"], moved["text"], strict=True)
     )
     assert words in set(moved["text"])
+
+
+def test_a_rerun_segmented_by_sentence_does_not_suggest_again_what_the_turns_review_decided(reviewed):
+    """Turns reviewed, then the run segmented by sentence: the sentences of an accepted or
+    rejected turn were suggested the same code again beside the review, as if undone."""
+    turns = pd.read_csv(reviewed, keep_default_na=False)
+    decided = turns[turns["status"].isin(["accepted", "rejected"])]
+    result = _tag(reviewed, "--segment-by", "sentence")
+    assert result.exit_code == 0, result.output
+    assert "new suggestions on words a kept row of their code already decides" in result.output
+    again = pd.read_csv(reviewed, keep_default_na=False)
+    fresh = again[again["status"] == "suggested"]
+    assert len(fresh) and len(again[again["status"] != "suggested"]) == 3  # the review kept whole
+    for _, row in decided.iterrows():
+        inside = fresh[
+            (fresh["doc_id"] == row["doc_id"])
+            & (fresh["code"] == row["code"])
+            & (fresh["start_char"] >= row["start_char"])
+            & (fresh["end_char"] <= row["end_char"])
+        ]
+        assert inside.empty, inside

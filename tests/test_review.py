@@ -87,6 +87,47 @@ def test_merge_names_many_removed_codes_in_one_line_and_rows_of_other_documents(
     assert len(lines) == 3
 
 
+def test_merge_leaves_out_suggestions_a_kept_row_of_their_code_decides_on_other_spans(codebook):
+    """A run segmented otherwise (sentences after turns were reviewed), or human spans that are not
+    segments: a suggestion of the same code on words an accepted or human row already codes, or
+    that a rejected row mostly covers, would make the review look undone."""
+
+    def row(start, end, code, status):
+        return {C.DOC_ID: "d", C.START_CHAR: start, C.END_CHAR: end, C.CODE: code, C.STATUS: status, C.CODER: "ana"}
+
+    previous = pd.DataFrame(
+        [
+            row(0, 100, "personnel", "accepted"),  # a turn
+            row(200, 300, "strength", "rejected"),  # a turn
+            row(400, 420, "growth_area", "rejected"),  # one sentence of a longer turn
+            row(500, 520, "lenses", "human"),  # a phrase coded by hand
+        ]
+    )
+    new = pd.DataFrame(
+        [
+            row(0, 40, "personnel", "suggested"),  # sentence inside the accepted turn: decided
+            row(40, 100, "strength", "suggested"),  # another code: kept
+            row(210, 260, "strength", "suggested"),  # inside the rejected turn: decided
+            row(280, 380, "strength", "suggested"),  # rejected row covers a fifth of it: kept
+            row(400, 480, "growth_area", "suggested"),  # one rejected sentence of four: kept
+            row(480, 600, "lenses", "suggested"),  # holds the human phrase: decided
+            row(600, 700, "lenses", "suggested"),  # next passage: kept
+            row(0, 100, "personnel", "suggested"),  # the same passage: replaced, as before
+        ]
+    ).assign(coder="")
+    merged, report = qc.merge(previous, new, codebook)
+    fresh = merged[merged[C.STATUS].eq("suggested")]
+    assert list(zip(fresh[C.START_CHAR], fresh[C.CODE], strict=True)) == [
+        (40, "strength"),
+        (280, "strength"),
+        (400, "growth_area"),
+        (600, "lenses"),
+    ]
+    assert report.replaced == 1 and report.decided == 3
+    assert "left out 3 new suggestions on words a kept row of their code already decides" in report.lines()[-1]
+    assert len(merged) == 4 + 4
+
+
 def test_rows_not_in_the_table_are_refused_not_the_last_row_accepted():
     """`rows=[9999]` accepted the last row (pandas' -1 for a missing label)."""
     coded = with_status(_coded())
