@@ -171,3 +171,27 @@ def test_export_never_replaces_another_programs_project(tmp_path):
     with pytest.raises(qc.OutputError, match="not a file qualcode wrote"):
         (tmp_path / "junk.qdpx").write_text("junk", encoding="utf-8")
         qc.to_qdc(qc.load_codebook(CODEBOOK), tmp_path / "junk.qdpx")
+
+
+def test_export_says_what_it_left_out_and_include_rejected_keeps_rejections_through_a_round_trip(tmp_path):
+    """Rejected suggestions stay out of a project by default: the summary line said nothing,
+    and importing the project back lost the rejections unsaid."""
+    coded = tmp_path / "coded.csv"
+    assert run("tag", EXAMPLES, "-c", CODEBOOK, "-m", PARTICIPANTS, "-o", coded, "--method", "keyword").exit_code == 0
+    table = pd.read_csv(coded, keep_default_na=False)
+    table.loc[[0, 3], ["status", "coder"]] = ["rejected", "ana"]
+    table.to_csv(coded, index=False)
+    suggested = table["status"].eq("suggested")
+    below = int((suggested & (table["score"] < 0.8)).sum())
+    assert below
+    result = run("export-refi", coded, "-o", tmp_path / "a.qdpx", "--min-score", "0.8")
+    assert result.exit_code == 0, result.output
+    line = " ".join(result.output.split())
+    assert f"{len(table) - 2 - below} codings -> " in line
+    assert "(2 rejected suggestions left out: --include-rejected keeps them)" in line
+    assert f"({below} suggestions below --min-score 0.8 left out)" in line
+    result = run("export-refi", coded, "-o", tmp_path / "b.qdpx", "--include-rejected")
+    assert result.exit_code == 0 and "left out" not in result.output and f"{len(table)} codings" in result.output
+    assert run("import-refi", tmp_path / "b.qdpx", "-o", tmp_path / "back").exit_code == 0
+    back = pd.read_csv(tmp_path / "back" / "codings.csv", keep_default_na=False)
+    assert back["status"].value_counts().to_dict() == table["status"].value_counts().to_dict()

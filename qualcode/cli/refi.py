@@ -70,6 +70,7 @@ def export_refi(
 
     Example: qualcode export-refi coded.csv -c codebooks/caring_schools.yaml -o study.qdpx
     """
+    from .. import columns as C
     from ..codebook import load_codebook
     from ..errors import OptionError
     from ..fileio import check_writable
@@ -79,6 +80,7 @@ def export_refi(
     from ..refi import to_qdc, to_qdpx
     from ..refi.export import codings_to_spans
     from ..refi.guard import check_replaceable
+    from ..review import with_status
     from ..workflows import corpus_for, export_filter
 
     coded = _one_coded(given, output)
@@ -95,8 +97,16 @@ def export_refi(
         typer.echo(f"{counted(len(book.ids), 'code')} -> {output}", err=True)
         return
     codings = None
+    left_out: list[str] = []
     if coded is not None:
-        codings = export_filter(read_coded(coded), min_score=min_score, include_rejected=include_rejected)
+        table = with_status(read_coded(coded))
+        codings = export_filter(table, min_score=min_score, include_rejected=include_rejected)
+        rejected = 0 if include_rejected else int(table[C.STATUS].eq("rejected").sum())
+        below = len(table) - len(codings) - rejected
+        if rejected:  # a round trip through another program would lose them unsaid
+            left_out.append(f"{counted(rejected, 'rejected suggestion')} left out: --include-rejected keeps them")
+        if below:
+            left_out.append(f"{counted(below, 'suggestion')} below --min-score {min_score:g} left out")
         corpus = corpus_for(coded, inputs, metadata=metadata)
     elif inputs:
         corpus = read_transcripts(
@@ -114,7 +124,8 @@ def export_refi(
     # the codings written: one per passage, code and coder (a passage over two segments is two rows)
     n = 0 if codings is None else len(codings_to_spans(codings, corpus, book, include_rejected=include_rejected))
     typer.echo(
-        f"{counted(len(corpus), 'source')}, {counted(len(book.ids), 'code')}, {counted(n, 'coding')} -> {output}",
+        f"{counted(len(corpus), 'source')}, {counted(len(book.ids), 'code')}, {counted(n, 'coding')} -> {output}"
+        + "".join(f" ({line})" for line in left_out),
         err=True,
     )
 
