@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 import docx
 import openpyxl
 import pandas as pd
@@ -363,6 +365,29 @@ def test_survey_xlsx_and_utterance_tables(tmp_path):
     assert len(rows.documents) == 3
     assert any("--speaker-column 'Speaker'" in w for w in rows.warnings), rows.warnings
     assert not corpus.warnings
+
+
+def test_a_workbook_with_rows_on_several_sheets_is_never_read_in_part(tmp_path):
+    """Only the first sheet was read: answers continued on a second sheet (one wave per
+    sheet) were dropped without a word."""
+    answers = pd.read_csv(EXAMPLES.parent / "survey" / "answers.csv", dtype=str)
+    waves = tmp_path / "waves.xlsx"
+    with pd.ExcelWriter(waves) as book:
+        answers.iloc[:5].to_excel(book, sheet_name="wave1", index=False)
+        answers.iloc[5:].to_excel(book, sheet_name="wave2", index=False)
+    message = re.escape("sheets 'wave1' (5 rows), 'wave2' (20 rows) have the same columns, and qualcode reads one")
+    with pytest.raises(qc.InputFileError, match=message):
+        qc.read_transcripts(waves, text_column="answer")
+    with pytest.raises(qc.InputFileError, match=message):
+        qc.read_codings(waves)
+    noted = tmp_path / "noted.xlsx"  # a cover sheet, the answers, the team's notes
+    with pd.ExcelWriter(noted) as book:
+        pd.DataFrame().to_excel(book, sheet_name="cover")
+        answers.to_excel(book, sheet_name="answers", index=False)
+        pd.DataFrame({"note": ["asked in May", "second wave in June"]}).to_excel(book, sheet_name="notes", index=False)
+    with pytest.warns(qc.QualcodeWarning, match="read sheet 'answers' \\(25 rows\\); not read: 'notes' \\(2 rows"):
+        corpus = qc.read_transcripts(noted, text_column="answer")
+    assert corpus.segments[C.TEXT].tolist() == answers["answer"].str.strip().tolist()
 
 
 def test_examples_with_metadata(example_corpus):

@@ -24,7 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..document import Document, Turn
-from ..errors import ColumnError, InputFileError, listed
+from ..errors import ColumnError, InputFileError, counted, listed
 from .base import ReadOptions, register_reader
 from .decode import normalise_newlines, read_bytes, read_text
 
@@ -83,11 +83,7 @@ def read_table(path: Path, encoding: str | None = None, what: str = "a table") -
         hint = " (an old Excel workbook: save it as .xlsx)" if suffix == ".xls" else ""
         raise InputFileError(f"{path}: expected {what} (.csv, .tsv or .xlsx), not a {suffix} file{hint}")
     if suffix in (".xlsx", ".xlsm"):
-        read_bytes(path)
-        try:
-            frame = pd.read_excel(path, dtype=str, engine="openpyxl")
-        except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
-            raise InputFileError(f"{path}: not a readable .xlsx workbook ({exc}); re-save it from Excel") from None
+        frame = _workbook(path)
     else:
         text, _, _ = read_text(path, encoding)
         sep = "\t" if suffix == ".tsv" else delimiter(text)
@@ -97,6 +93,49 @@ def read_table(path: Path, encoding: str | None = None, what: str = "a table") -
             raise InputFileError(f"{path}: not a readable CSV table ({exc}); check its quoting") from None
     frame.columns = [str(c).strip() for c in frame.columns]
     return frame.fillna("")
+
+
+def _workbook(path: Path) -> pd.DataFrame:
+    """The one sheet of a workbook that holds rows. Rows on another sheet are never dropped
+    unsaid: a sheet with the same columns (answers continued on a second sheet, one wave per
+    sheet) is an error, since which sheets make the table only the researcher knows; a sheet
+    of other columns (notes, a codebook) is named in a warning."""
+    import warnings
+
+    from ..errors import QualcodeWarning
+
+    read_bytes(path)
+    try:
+        sheets = pd.read_excel(path, dtype=str, engine="openpyxl", sheet_name=None)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
+        raise InputFileError(f"{path}: not a readable .xlsx workbook ({exc}); re-save it from Excel") from None
+    filled = {name: frame for name, frame in sheets.items() if len(frame.dropna(how="all"))}
+    if not filled:
+        return next(iter(sheets.values()))
+    (name, frame), *others = filled.items()
+
+    def columns(table: pd.DataFrame) -> list[str]:
+        return [str(c).strip() for c in table.columns]
+
+    def rows(table: pd.DataFrame) -> str:
+        return counted(len(table.dropna(how="all")), "row")
+
+    same = [other for other, table in others if columns(table) == columns(frame)]
+    if same:
+        raise InputFileError(
+            f"{path}: sheets {listed([f'{n!r} ({rows(filled[n])})' for n in [name, *same]])} have the same "
+            "columns, and qualcode reads one table: put their rows in one sheet, or save each sheet as its "
+            "own .xlsx or .csv"
+        )
+    if others or name != next(iter(sheets)):
+        skipped = "; ".join(f"{other!r} ({rows(table)}, other columns)" for other, table in others)
+        warnings.warn(
+            f"{path}: read sheet {name!r} ({rows(frame)})"
+            + (f"; not read: {skipped}: save a sheet as its own file to read it" if skipped else ""),
+            QualcodeWarning,
+            stacklevel=3,
+        )
+    return frame
 
 
 def _pick(
