@@ -162,11 +162,13 @@ def group_passages(
                 marks = [pieces[_piece_key(row)]] if len(pieces) > 1 else []
             else:
                 marks = _marks(row.get(C.EVIDENCE), start, len(text)) + _own_span(row, start, len(text))
+            status = _clean(row.get(C.STATUS)) or "suggested"
             codes.append(
                 {
                     "code": str(row[C.CODE]),
-                    "score": _clean(row.get(C.SCORE)),
-                    "status": _clean(row.get(C.STATUS)) or "suggested",
+                    # a person's code has no score: the 1.0 its row holds is not a certainty to show
+                    "score": None if status == "human" else _clean(row.get(C.SCORE)),
+                    "status": status,
                     "coder": _clean(row.get(C.CODER)),
                     "evidence": _clean(row.get(C.EVIDENCE)),
                     "marks": _merge(marks),

@@ -129,6 +129,9 @@ def test_human_highlights_are_marked_in_their_segment(serdif):
     data = embedded(report.html)
     codings = qc.read_coded(serdif / "codings.csv")
     assert sum(len(p["codes"]) for p in data["passages"]) == len(codings)  # no highlight lost
+    # a person's code shows no score (its row's 1.0 read as a certainty beside "human by admin")
+    assert {c["score"] for p in data["passages"] for c in p["codes"]} == {None}
+    assert "human by admin · score" not in report.html
     for passage in data["passages"]:
         for coding in passage["codes"]:
             for a, b in coding["marks"]:
