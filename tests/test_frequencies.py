@@ -34,3 +34,25 @@ def test_rejected_rows_are_not_counted():
         {"doc_id": "d", "segment_id": [0, 1, 2], "code": "a", "status": ["accepted", "rejected", "suggested"]}
     )
     assert qc.frequencies(codings).set_index("code").loc["a", "n"] == 2
+
+
+def test_codes_on_interviewer_turns_are_counted_with_every_interviewer_turn_as_a_unit():
+    """Interviewer turns were left out of the units, and with them every code a person gave
+    them (SERDIF's moderator_assist: 111 of its 175 coded segments counted)."""
+    segments = pd.DataFrame(
+        {"doc_id": "d", "segment_id": range(6), "is_interviewer": [True, False, True, False, False, True]}
+    )
+    suggested = pd.DataFrame({"doc_id": "d", "segment_id": [1, 3], "code": "a"})
+    plain = qc.frequencies(suggested, segments=segments).set_index("code")
+    assert plain.loc["a", "of"] == "2 of 3"  # nothing on the interviewer's turns: they are not units
+    human = pd.concat([suggested, pd.DataFrame({"doc_id": "d", "segment_id": [0], "code": ["moderator"]})])
+    with pytest.warns(qc.QualcodeWarning, match="1 coding lie on interviewer turns: every interviewer turn counts"):
+        counted = qc.frequencies(human, segments=segments).set_index("code")
+    assert counted.loc["moderator", "of"] == "1 of 6" and counted.loc["a", "of"] == "2 of 6"
+    with pytest.warns(qc.QualcodeWarning):
+        matrix = qc.cooccurrence(human, segments=segments)
+    assert matrix.loc["moderator", "moderator"] == 1
+    coder_b = human.assign(coder="b").iloc[[0, 2]]
+    with pytest.warns(qc.QualcodeWarning):
+        agreement = qc.agreement(pd.concat([human.assign(coder="a"), coder_b]), segments=segments)
+    assert agreement.loc["moderator", "n_units"] == 6 and agreement.loc["moderator", "cohen_kappa"] == 1.0

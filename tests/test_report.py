@@ -203,3 +203,18 @@ def test_a_passage_over_two_segments_is_one_coding():
         }
     )
     assert build_report(codings).summary["codings"] == 2
+
+
+def test_codes_on_the_moderators_turns_are_counted(serdif):
+    """SERDIF's coder tagged the moderator's turns (moderator_assist, system_issue): the
+    frequencies and the matrix counted 111 of moderator_assist's 175 coded segments."""
+    from qualcode.workflows import corpus_for
+
+    codings = qc.read_coded(serdif / "codings.csv")
+    segments = corpus_for(serdif / "codings.csv").segments
+    assert segments["is_interviewer"].sum() == 68
+    with pytest.warns(qc.QualcodeWarning, match="lie on interviewer turns: every interviewer turn counts as a unit"):
+        freq = qc.frequencies(codings, segments=segments).set_index("code")
+    coded = codings.drop_duplicates(["doc_id", "segment_id", "code"]).groupby("code").size()
+    assert freq["n"].to_dict() == coded.to_dict()
+    assert freq.loc["moderator_assist", "of"] == f"175 of {len(segments)}"

@@ -28,6 +28,7 @@ from sklearn.metrics import cohen_kappa_score
 from .. import columns as C
 from ..codings import map_to_segments
 from ..errors import ColumnError, OptionError
+from .units import analysed
 
 LOW_PREVALENCE = 0.05
 COLUMNS = ["n_units", "n_coders", "prevalence", "percent_agreement", "cohen_kappa", "krippendorff_alpha", "warning"]
@@ -74,8 +75,7 @@ def _decisions_segments(
     codings: pd.DataFrame, coders: list[str], codes: list[str], segments: pd.DataFrame
 ) -> np.ndarray:
     """coders × units × codes, NaN where the coder did not code the unit's document."""
-    if C.IS_INTERVIEWER in segments.columns:
-        segments = segments[~segments[C.IS_INTERVIEWER].astype(bool)]
+    segments = analysed(segments, codings)
     columns = [c for c in (C.DOC_ID, C.SEGMENT_ID, C.START_CHAR, C.END_CHAR) if c in segments.columns]
     units = segments[columns].drop_duplicates([C.DOC_ID, C.SEGMENT_ID]).reset_index(drop=True)
     position = {(d, str(s)): i for i, (d, s) in enumerate(zip(units[C.DOC_ID], units[C.SEGMENT_ID], strict=True))}

@@ -130,12 +130,45 @@ def _unit_keys(unit: str, frame: pd.DataFrame) -> list[str]:
     raise OptionError(f"unknown unit {unit!r}; choose one of: {', '.join(UNITS)}")
 
 
+def analysed(segments: pd.DataFrame, codings: pd.DataFrame) -> pd.DataFrame:
+    """The segments that are units of analysis. An interviewer's turns are not (nothing is
+    suggested on them), unless some of ``codings`` lie on them: coders who code the
+    moderator's turns (SERDIF's ``moderator_assist``: 66 of its 175 passages) make every
+    interviewer turn a unit, so that those codes are counted and their shares and agreement
+    have a base. A warning says so."""
+    import warnings
+
+    from ..codings import map_to_segments
+    from ..errors import QualcodeWarning, counted
+
+    if C.IS_INTERVIEWER not in segments.columns:
+        return segments
+    asked = segments[C.IS_INTERVIEWER].astype(bool).to_numpy()
+    if not asked.any() or not len(codings) or C.DOC_ID not in codings.columns:
+        return segments[~asked]
+    turns = segments[asked]
+    if C.SEGMENT_ID in codings.columns:
+        keys = [C.DOC_ID, C.SEGMENT_ID]
+        on = codings[keys].astype(str).merge(turns[keys].astype(str).drop_duplicates(), on=keys)
+    elif C.START_CHAR in codings.columns and C.END_CHAR in codings.columns:
+        on = map_to_segments(codings.dropna(subset=[C.START_CHAR, C.END_CHAR]), turns)
+    else:
+        return segments[~asked]
+    if on.empty:
+        return segments[~asked]
+    warnings.warn(
+        f"{counted(len(on), 'coding')} lie on interviewer turns: every interviewer turn counts as a unit "
+        f"({counted(int(asked.sum()), 'more segment')})",
+        QualcodeWarning,
+        stacklevel=3,
+    )
+    return segments
+
+
 def _universe(keys: list[str], by: list[str], codings: pd.DataFrame, segments: pd.DataFrame | None) -> pd.DataFrame:
     """Every (unit, group) once, sorted. A unit belongs to the group(s) it carries: a district
     unit grouped by role is one row per role present in that district."""
-    source = codings if segments is None else segments
-    if segments is not None and C.IS_INTERVIEWER in segments.columns:
-        source = source[~source[C.IS_INTERVIEWER].astype(bool)]
+    source = codings if segments is None else analysed(segments, codings)
     present = [b for b in by if b in source.columns and b not in keys]
     universe = source[[*keys, *present]].drop_duplicates()
     missing = [b for b in by if b not in universe.columns]
@@ -173,7 +206,7 @@ def indicator(
         Metadata columns each unit carries along (for grouped matrices).
     segments
         The segments table: units without any code then count too (N of lift and NPMI, shares);
-        interviewer turns are left out.
+        interviewer turns are left out unless codings lie on them (:func:`analysed`).
     codes
         Column order (default: sorted codes present).
     window
