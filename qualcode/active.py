@@ -215,15 +215,10 @@ def next_to_code(
     >>> len(sheet), list(sheet.columns[-2:])
     (5, ['codes', 'coder'])
     """
+    from .interviewer import suggested_turns
     from .match.base import in_context, make_matcher, score_wanted
     from .match.learned import aligned
-    from .suggestions import (
-        apply_codebook_rules,
-        order_key,
-        suggested_turns,
-        training_set,
-        with_training_documents,
-    )
+    from .suggestions import apply_codebook_rules, order_key, training_set, with_training_documents
 
     if n < 1:
         raise OptionError(f"n {n} must be 1 or more", option="n")

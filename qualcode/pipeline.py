@@ -294,7 +294,7 @@ def coded_rows(
     """The segments a run coded (the rows of a wide table): every segment with
     ``include_interviewer``; else the participants' turns, plus interviewer turns that hold a
     row (human codes kept) or that a code names by speaker (see :func:`qc.suggest`)."""
-    from .suggestions import suggested_turns
+    from .interviewer import suggested_turns
 
     turns = suggested_turns(segments, codebook, include_interviewer=include_interviewer)
     if turns.all():

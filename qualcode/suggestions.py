@@ -15,6 +15,7 @@ from . import columns as C
 from .codebook import Codebook
 from .corpus import Corpus
 from .errors import OptionError
+from .interviewer import names_speakers, suggested_turns, uncoded_note
 from .match.base import (
     CODERS_JOINED,
     Matcher,
@@ -113,39 +114,6 @@ def hand_coded(segments: pd.DataFrame, train: Training | None) -> np.ndarray:
     return train.covers(segments, coded_only=True)
 
 
-def named_interviewer_turns(segments: pd.DataFrame, codebook: Codebook) -> np.ndarray:
-    """Interviewer turns that a suggested code's ``applies_to`` names by speaker (e.g.
-    ``applies_to: {speaker: [MODERATOR]}`` for a code about the moderator's interventions):
-    scored for those codes even when interviewer turns are not coded."""
-    if C.IS_INTERVIEWER not in segments.columns:
-        return np.zeros(len(segments), dtype=bool)
-    interviewer = segments[C.IS_INTERVIEWER].astype(bool).to_numpy()
-    named = np.zeros(len(segments), dtype=bool)
-    for code, _depth, _parent in codebook.walk() if interviewer.any() else ():
-        if code.suggest and _names_speakers(code):
-            named |= code.allowed(segments)
-    return named & interviewer
-
-
-def suggested_turns(segments: pd.DataFrame, codebook: Codebook, *, include_interviewer: bool) -> np.ndarray:
-    """The segments qualcode suggests codes on: all of them with ``include_interviewer``;
-    else the participants' turns and the interviewer turns a code names
-    (:func:`named_interviewer_turns`)."""
-    if include_interviewer or C.IS_INTERVIEWER not in segments.columns:
-        return np.ones(len(segments), dtype=bool)
-    participant = ~segments[C.IS_INTERVIEWER].astype(bool).to_numpy()
-    return participant | named_interviewer_turns(segments, codebook)
-
-
-SPEAKER_RULES = (C.SPEAKER, C.IS_INTERVIEWER)
-
-
-def _names_speakers(code: Any) -> bool:
-    """Whether a code's ``applies_to`` picks turns by who speaks (not by the participant's
-    role or district, which interviewer turns share with the participant's)."""
-    return any(column in SPEAKER_RULES for column in code.applies_to)
-
-
 def apply_codebook_rules(
     scores: Scores, coded: pd.DataFrame, codebook: Codebook, *, include_interviewer: bool = True
 ) -> tuple[Scores, list[str]]:
@@ -166,7 +134,7 @@ def apply_codebook_rules(
             keep = np.zeros(len(coded), dtype=bool)
         elif code.applies_to or code.not_applies_to or interviewer.any():
             keep = code.allowed(coded)
-            if not _names_speakers(code):
+            if not names_speakers(code):
                 keep &= ~interviewer
         else:
             continue
@@ -306,7 +274,8 @@ def suggest(
     out, made = _streamed(job, coded) if client is None else _distributed(client, job, coded)
     out = human_passages(out, train, texts)
     if train is not None:
-        made = {**made, "notes": [*made["notes"], *_examples_note(segments[keep], train)]}
+        more = uncoded_note(train, codebook, include_interviewer=include_interviewer)
+        made = {**made, "notes": [*made["notes"], *more, *_examples_note(segments[keep], train)]}
     if matcher.method == "keyword" and not any(code.keywords or code.patterns for code, _, _ in codebook.walk()):
         made = {**made, "notes": [*made["notes"], _NO_KEYWORDS]}
     # segments of this run that are training examples: not scored, their codes kept

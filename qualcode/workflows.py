@@ -293,7 +293,7 @@ def _scored_turns(segments: pd.DataFrame, book: Any, meta: Any) -> pd.DataFrame:
     included them (``include_interviewer``) or a code names them by speaker. Without this,
     evaluation left out every interviewer turn, also those the run suggested codes on."""
     from . import columns as C
-    from .suggestions import suggested_turns
+    from .interviewer import suggested_turns
 
     if C.IS_INTERVIEWER not in segments.columns:
         return segments

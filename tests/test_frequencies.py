@@ -46,7 +46,7 @@ def test_codes_on_interviewer_turns_are_counted_with_every_interviewer_turn_as_a
     plain = qc.frequencies(suggested, segments=segments).set_index("code")
     assert plain.loc["a", "of"] == "2 of 3"  # nothing on the interviewer's turns: they are not units
     human = pd.concat([suggested, pd.DataFrame({"doc_id": "d", "segment_id": [0], "code": ["moderator"]})])
-    with pytest.warns(qc.QualcodeWarning, match="1 coding lie on interviewer turns: every interviewer turn counts"):
+    with pytest.warns(qc.QualcodeWarning, match="1 coding lies on interviewer turns: every interviewer turn counts"):
         counted = qc.frequencies(human, segments=segments).set_index("code")
     assert counted.loc["moderator", "of"] == "1 of 6" and counted.loc["a", "of"] == "2 of 6"
     with pytest.warns(qc.QualcodeWarning):

@@ -157,7 +157,8 @@ def analysed(segments: pd.DataFrame, codings: pd.DataFrame) -> pd.DataFrame:
     if on.empty:
         return segments[~asked]
     warnings.warn(
-        f"{counted(len(on), 'coding')} lie on interviewer turns: every interviewer turn counts as a unit "
+        f"{counted(len(on), 'coding')} {'lies' if len(on) == 1 else 'lie'} on interviewer turns: every "
+        "interviewer turn counts as a unit "
         f"({counted(int(asked.sum()), 'more segment')})",
         QualcodeWarning,
         stacklevel=3,
