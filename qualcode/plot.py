@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 GROUP = "group"
 GREY = "#D0D0D0"  # cells with no value: the diagonal, and NPMI's "never together"
-MAX_GROUPS = 12  # prevalence bars: more groups than this are cut to the largest ones
+MAX_GROUPS = 12  # prevalence bars: more groups than this are cut to the largest ones (at most 20: colours)
 MAX_HEIGHT = 24.0  # inches: no figure grows taller (3,600 px at 150 dpi)
 
 
@@ -236,6 +236,15 @@ def small_multiples(
     return fig
 
 
+def _distinct(n: int) -> list[Any]:
+    """``n`` colours no two alike: tab10's, then tab20's lighter tints (tab10 alone repeats
+    its colours from the eleventh group: two groups drawn alike)."""
+    from matplotlib import colormaps
+
+    dark, pairs = colormaps["tab10"], colormaps["tab20"]
+    return [dark(k) if k < 10 else pairs(2 * (k - 10) + 1) for k in range(n)]
+
+
 def prevalence(
     freq: pd.DataFrame,
     *,
@@ -266,11 +275,14 @@ def prevalence(
         )
         table = table[keep]
     groups = list(table.columns)
+    count = freq.attrs.get("count", "segment")
+    if value == "share" and len(groups) > 1 and "total" in freq and (freq["total"] == 1).all():
+        notes.append(f"each group holds one {count}, so every share is 0 or 1: count smaller units (--count segment)")
     plt = _pyplot()
     height = min(max(3.0, 0.22 * len(groups) * len(table) + 1.6), MAX_HEIGHT)
     fig, ax = plt.subplots(figsize=(8, height), layout="constrained")
     bar = 0.8 / max(len(groups), 1)
-    colours = plt.get_cmap("tab10")
+    colours = _distinct(len(groups))
     positions = np.arange(len(table))
     for k, group in enumerate(groups):
         ax.barh(
@@ -278,12 +290,12 @@ def prevalence(
             table[group].fillna(0),
             height=bar,
             label=str(group),
-            color=colours(k % 10),
+            color=colours[k],
         )
     ax.set_yticks(positions, labels=[_label(c, labels) for c in table.index], fontsize=9)
-    count = freq.attrs.get("count", "segment")
-    if value == "share":
-        ax.set_xlim(0, 1)
+    if value == "share":  # up to the next tenth above the largest share: small shares stay readable
+        largest = float(np.nanmax(table.to_numpy(dtype=float), initial=0.0))
+        ax.set_xlim(0, min(1.0, np.ceil(largest * 10 - 1e-9) / 10) if largest > 0 else 1.0)
         ax.set_xlabel(f"share of {count}s holding the code")
     else:
         ax.set_xlabel(f"{count}s holding the code")

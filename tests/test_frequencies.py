@@ -56,3 +56,21 @@ def test_codes_on_interviewer_turns_are_counted_with_every_interviewer_turn_as_a
     with pytest.warns(qc.QualcodeWarning):
         agreement = qc.agreement(pd.concat([human.assign(coder="a"), coder_b]), segments=segments)
     assert agreement.loc["moderator", "n_units"] == 6 and agreement.loc["moderator", "cohen_kappa"] == 1.0
+
+
+def test_a_code_the_codebook_no_longer_holds_is_counted_and_named():
+    """With the codebook given (as every command reads the recorded one), codes renamed or
+    removed since the codings were made vanished from frequencies, matrices and figures."""
+    from .conftest import CODEBOOK
+
+    codebook = qc.load_codebook(CODEBOOK)
+    codings = pd.DataFrame(
+        {"doc_id": "d", "segment_id": [0, 1, 2, 2], "code": ["strength", "hiring", "hiring", "caring_climate"]}
+    )
+    with pytest.warns(qc.QualcodeWarning, match=r"1 code of the codings is not in codebook .*'hiring' \(2 rows\)"):
+        freq = qc.frequencies(codings, codebook=codebook)
+    assert freq["code"].tolist() == ["caring_climate", "strength", "hiring"]  # the codebook's order, then the others
+    assert freq.set_index("code").loc["hiring", "n"] == 2
+    with pytest.warns(qc.QualcodeWarning, match="'hiring'"):
+        matrix = qc.cooccurrence(codings, codebook=codebook)
+    assert matrix.loc["hiring", "caring_climate"] == 1

@@ -160,6 +160,24 @@ def test_prevalence_with_many_groups_is_capped_and_says_so(tmp_path):
     assert "12 largest of 200" in fig.axes[0].get_title()
 
 
+def test_prevalence_groups_get_colours_no_two_alike_and_small_shares_stay_readable():
+    """From the eleventh group tab10's colours came round again (SERDIF by session: two
+    sessions drawn in one orange), and shares under 0.2 were drawn on a 0-1 axis."""
+    rows = [
+        {"doc_id": f"d{k}", "segment_id": j, "code": "a" if j == 0 else "b", "session": f"S{k:02d}"}
+        for k in range(12)
+        for j in range(10)
+    ]
+    freq = qc.frequencies(pd.DataFrame(rows), by="session", count="segment")
+    fig = plot.prevalence(freq)
+    colours = [tuple(bars.patches[0].get_facecolor()) for bars in fig.axes[0].containers]
+    assert len(colours) == 12 and len(set(colours)) == 12
+    assert fig.axes[0].get_xlim() == pytest.approx((0.0, 0.9))  # the largest share is 0.9 (b)
+    by_document = qc.frequencies(pd.DataFrame(rows), by="session", count="document")
+    fig = plot.prevalence(by_document)  # one document per session: shares 0 or 1
+    assert any("every share is 0 or 1: count smaller units (--count segment)" in note for note in fig.notes)
+
+
 def test_heatmap_of_many_codes_stays_bounded():
     codes = [f"code_{k}" for k in range(80)]
     matrix = pd.DataFrame(np.ones((80, 80)), index=codes, columns=codes)

@@ -30,7 +30,7 @@ from scipy import sparse, stats
 from .. import columns as C
 from ..codebook import Codebook
 from ..errors import OptionError
-from .units import Indicator, group_labels, indicator, roll_up, select
+from .units import Indicator, group_labels, in_codebook_order, indicator, roll_up, select
 
 MEASURES = ("count", "jaccard", "overlap", "conditional", "lift", "npmi")
 GROUP = "group"
@@ -87,8 +87,7 @@ def _prepare(
             raise OptionError("level needs the codebook (codebook=...) to know each code's parent")
         chosen = roll_up(chosen, codebook, level)
     if codes is None and codebook is not None:
-        present = set(chosen[C.CODE])
-        codes = [c for c in codebook.ids if c in present]
+        codes = in_codebook_order(codebook, chosen[C.CODE])
     return indicator(chosen, unit=unit, by=groups, segments=segments, codes=codes, window=window), groups
 
 

@@ -14,7 +14,7 @@ import pandas as pd
 from .. import columns as C
 from ..codebook import Codebook
 from ..errors import OptionError
-from .units import group_labels, indicator, roll_up, select
+from .units import group_labels, in_codebook_order, indicator, roll_up, select
 
 GROUP = "group"
 
@@ -68,8 +68,7 @@ def frequencies(
         chosen = roll_up(chosen, codebook, level)
     codes = None
     if codebook is not None:
-        present = set(chosen[C.CODE])
-        codes = [c for c in codebook.ids if c in present]
+        codes = in_codebook_order(codebook, chosen[C.CODE])
     ind = indicator(chosen, unit=count, by=groups, segments=segments, codes=codes)
     labels = group_labels(ind.units, groups).reset_index(drop=True)
     rows = []

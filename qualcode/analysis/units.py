@@ -130,6 +130,29 @@ def _unit_keys(unit: str, frame: pd.DataFrame) -> list[str]:
     raise OptionError(f"unknown unit {unit!r}; choose one of: {', '.join(UNITS)}")
 
 
+def in_codebook_order(codebook: Codebook, codes: pd.Series) -> list[str]:
+    """The codes present in ``codes``, in the codebook's order; codes the codebook does not
+    hold (renamed or removed since the codings were made) follow, sorted, with a warning:
+    they are counted, never dropped unsaid."""
+    import warnings
+
+    from ..errors import QualcodeWarning, counted, listed
+
+    present = codes.astype(str).value_counts()
+    known = [c for c in codebook.ids if c in present.index]
+    others = sorted(set(present.index) - set(codebook.ids))
+    if others:
+        named = listed([f"{c!r} ({counted(int(present[c]), 'row')})" for c in others])
+        warnings.warn(
+            f"{counted(len(others), 'code')} of the codings {'is' if len(others) == 1 else 'are'} not in codebook "
+            f"{codebook.name!r} ({named}): "
+            "counted after its codes; rename them in the CSV, or restore them in the codebook",
+            QualcodeWarning,
+            stacklevel=3,
+        )
+    return known + others
+
+
 def analysed(segments: pd.DataFrame, codings: pd.DataFrame) -> pd.DataFrame:
     """The segments that are units of analysis. An interviewer's turns are not (nothing is
     suggested on them), unless some of ``codings`` lie on them: coders who code the
