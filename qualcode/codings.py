@@ -195,6 +195,22 @@ def _human_only(frame: pd.DataFrame, path: Path, copies: int = 0) -> pd.DataFram
     return out
 
 
+def holds_human_codes(path: str | Path) -> bool:
+    """Whether a codings file holds a code a person applied or confirmed: any table but a
+    qualcode codings table (a sheet, another program's export) does; a ``tag`` output only
+    with ``human`` or ``accepted`` rows. A table that cannot be read says so when it is read."""
+    from .io.table import read_table
+    from .review import with_status
+
+    try:
+        frame = read_table(Path(path), what="a codings table")
+        if C.METHOD not in frame.columns or C.SCORE not in frame.columns:
+            return True
+        return bool(with_status(frame)[C.STATUS].isin(HUMAN_STATUSES).any())
+    except (InputFileError, ColumnError):
+        return True
+
+
 SHEET_CODES = "codes"
 NO_CODE = frozenset({"none", "no code", "no codes", "nothing", "n/a", "-", "\u2013", "\u2014"})
 """A ``codes`` cell holding only one of these (any letter case) says that no code applies, as an

@@ -204,6 +204,8 @@ def earlier_codings(coded: Sequence[str | Path], what: str) -> tuple[list[Path],
     output copies the sheet's codes but not its rows where no code applies (read from the
     sheet, they are examples of none, and ``next`` does not choose them again). A recorded
     file no longer there gets a line saying so, and is not returned."""
+    from .codings import holds_human_codes
+
     seen = {Path(path).resolve() for path in coded}
     found: list[Path] = []
     lines: list[str] = []
@@ -211,6 +213,10 @@ def earlier_codings(coded: Sequence[str | Path], what: str) -> tuple[list[Path],
     while queue:
         item = queue.pop(0)
         meta = read_meta(item)
+        if meta is None:
+            original, line = renamed_sheet(item)
+            lines += [line] if line else []
+            meta = read_meta(original) if original is not None else None
         if meta is None:
             continue
         for recorded in meta.settings.training or ():
@@ -224,7 +230,53 @@ def earlier_codings(coded: Sequence[str | Path], what: str) -> tuple[list[Path],
                     "applies are not known; give it too if it moved"
                 )
                 continue
-            found.append(path)
             queue.append(path)
-            lines.append(f"{item} was made from {path}: read too ({what})")
+            if holds_human_codes(path):  # a zero-shot output a first sheet was chosen from teaches nothing
+                found.append(path)
+                lines.append(f"{item} was made from {path}: read too ({what})")
     return found, lines
+
+
+SHEET_COLUMNS = ("useful_for", "usefulness", "chosen")  # what a `qualcode next` sheet holds
+TABLES = (".csv", ".tsv", ".xlsx", ".xlsm")
+
+
+def renamed_sheet(path: str | Path) -> tuple[Path | None, str | None]:
+    """A ``qualcode next`` sheet without its record (filled in and saved under another name,
+    ``to_code.csv`` as ``to_code_ana.csv``): the sheet beside it whose record is there and
+    that holds the same segments, and a line saying which; or no sheet and a line saying
+    that the codings it was chosen after are not known. Not a sheet: ``(None, None)``."""
+    from .io.table import read_table
+
+    path = Path(path)
+    if path.suffix.lower() not in TABLES or not path.is_file():
+        return None, None
+    keys = _sheet_keys(read_table(path, what="a codings table"))
+    if keys is None:
+        return None, None
+    for record in sorted(path.parent.glob("*.meta.json")):
+        stem = record.name[: -len(".meta.json")]
+        for candidate in (path.with_name(stem + suffix) for suffix in TABLES):
+            if candidate == path or not candidate.is_file():
+                continue
+            meta = read_meta(candidate)
+            if meta is None or (meta.record.get("settings") or {}).get("command") != "next":
+                continue
+            try:
+                theirs = _sheet_keys(read_table(candidate, what="a codings table"))
+            except InputFileError:
+                continue
+            if theirs == keys:
+                return candidate, f"{path} holds the segments of the sheet {candidate}: read with its record"
+    return None, (
+        f"{path}: a qualcode next sheet without its record ({meta_path(path).name}; saved under another "
+        "name?): the codings it was chosen after are not known here, so they do not teach; give them with "
+        "--train too, or keep the sheet's name"
+    )
+
+
+def _sheet_keys(table: Any) -> frozenset[tuple[str, str]] | None:
+    """The (doc_id, segment_id) rows of a ``next`` sheet; None for another table."""
+    if not set(SHEET_COLUMNS) <= set(table.columns) or not {"doc_id", "segment_id"} <= set(table.columns):
+        return None
+    return frozenset(zip(table["doc_id"].astype(str), table["segment_id"].astype(str), strict=True))

@@ -282,6 +282,16 @@ def test_a_first_batch_needs_no_codes_only_the_transcripts(tmp_path):
     assert "coded.csv: no human codes yet" in " ".join(result.output.split())
     columns = ["doc_id", "segment_id", "text", "chosen"]
     pd.testing.assert_frame_equal(pd.read_csv(again, keep_default_na=False)[columns], sheet[columns])
+    # filled in and given to tag --train: the unreviewed output it was chosen from was read
+    # as a training file too (its record names it), and the run stopped: "no human codes"
+    filled = pd.read_csv(again, keep_default_na=False).assign(
+        codes=["strength", "strength", "growth_area", "growth_area", "none", "none"], coder="ana"
+    )
+    filled.to_csv(again, index=False)
+    args = ["tag", str(EXAMPLES), "-c", str(CODEBOOK), "--train"]
+    learned = CliRunner().invoke(app, [*args, str(again), "-o", str(tmp_path / "learned.csv")])
+    assert learned.exit_code == 0, learned.output
+    assert "6 learned from" in learned.output and "coded.csv" not in learned.output
     neither = CliRunner().invoke(app, ["next", "-c", str(CODEBOOK), "-o", str(tmp_path / "x.csv")])
     assert neither.exit_code == 2 and "give the transcripts (-i)" in neither.output
     assert not (tmp_path / "x.csv").exists()
@@ -470,3 +480,36 @@ def test_next_when_the_sheets_hold_every_segment_says_so(tmp_path):
     flat = " ".join(result.output.split())
     assert f"the sheets so far hold all {len(turns)} segments that can be chosen in 1 document;" in flat
     assert not (tmp_path / "next.csv").exists()
+
+
+@pytest.mark.model
+def test_a_sheet_saved_under_another_name_finds_its_record_by_its_segments(tmp_path):
+    """A filled sheet saved as a new file (to_code_ana.csv) had no record beside it: the
+    codings it was chosen after were silently left out of learning."""
+    human = EXAMPLES / "human_codes_d01.csv"
+    sheet = tmp_path / "to_code.csv"
+    args = ["-c", str(CODEBOOK), "-i", str(EXAMPLES), "-n", "4", "-o", str(sheet)]
+    assert CliRunner().invoke(app, ["next", str(human), *args]).exit_code == 0
+    renamed = tmp_path / "to_code_ana.csv"
+    pd.read_csv(sheet, keep_default_na=False).assign(codes="personnel", coder="ana").to_csv(renamed, index=False)
+
+    def learned_from(*training):
+        train = [item for path in training for item in ("--train", str(path))]
+        out = tmp_path / f"out{len(list(tmp_path.glob('out*.csv')))}.csv"
+        run = CliRunner().invoke(app, ["tag", str(EXAMPLES), "-c", str(CODEBOOK), *train, "-o", str(out)])
+        assert run.exit_code == 0, run.output
+        said = " ".join(run.output.split())
+        return said, re.search(r"\d+ learned from", said).group(0)
+
+    said, alone = learned_from(renamed)
+    assert f"{renamed} holds the segments of the sheet {sheet}: read with its record" in said
+    assert f"made from {human}: read too" in said
+    assert alone == learned_from(human, renamed)[1]
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    lone = elsewhere / renamed.name
+    renamed.rename(lone)
+    said, _ = learned_from(lone)
+    assert (
+        f"{lone}: a qualcode next sheet without its record (to_code_ana.meta.json; saved under another name?)" in said
+    )
