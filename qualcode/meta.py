@@ -244,15 +244,16 @@ TABLES = (".csv", ".tsv", ".xlsx", ".xlsm")
 def renamed_sheet(path: str | Path) -> tuple[Path | None, str | None]:
     """A ``qualcode next`` sheet without its record (filled in and saved under another name,
     ``to_code.csv`` as ``to_code_ana.csv``): the sheet beside it whose record is there and
-    that holds the same segments, and a line saying which; or no sheet and a line saying
-    that the codings it was chosen after are not known. Not a sheet: ``(None, None)``."""
+    that holds its segments (rows not coded may have been deleted), and a line saying which;
+    or no sheet and a line saying that the codings it was chosen after are not known. Not a
+    sheet: ``(None, None)``."""
     from .io.table import read_table
 
     path = Path(path)
     if path.suffix.lower() not in TABLES or not path.is_file():
         return None, None
     keys = _sheet_keys(read_table(path, what="a codings table"))
-    if keys is None:
+    if not keys:
         return None, None
     for record in sorted(path.parent.glob("*.meta.json")):
         stem = record.name[: -len(".meta.json")]
@@ -266,7 +267,7 @@ def renamed_sheet(path: str | Path) -> tuple[Path | None, str | None]:
                 theirs = _sheet_keys(read_table(candidate, what="a codings table"))
             except InputFileError:
                 continue
-            if theirs == keys:
+            if theirs is not None and keys <= theirs:  # rows not coded may have been deleted
                 return candidate, f"{path} holds the segments of the sheet {candidate}: read with its record"
     return None, (
         f"{path}: a qualcode next sheet without its record ({meta_path(path).name}; saved under another "
