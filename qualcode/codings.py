@@ -88,6 +88,9 @@ def read_codings(
     elif (words := excerpt_form([str(c) for c in frame.columns])) is not None:
         return read_excerpts(frame, path, words, default_coder)  # placed in the texts by place_excerpts
     else:
+        from .io.coded import check_not_wide
+
+        check_not_wide(frame, path)
         raise ColumnError(
             f"{path}: codings need columns {', '.join(span_cols)} (span form), {', '.join(seg_cols)} "
             f"(segment form) or document, code and the coded words (excerpt form: e.g. Taguette's document, tag, "

@@ -104,6 +104,9 @@ def test_analysis_errors(coded, tmp_path):
     assert run("tag", EXAMPLES, "-c", CODEBOOK, "-o", wide, "--format", "wide", "--method", "keyword").exit_code == 0
     said = " ".join(run("freq", wide, "-o", tmp_path / "f.csv").output.split())
     assert "wide.csv: a wide table (one column per code" in said and "qualcode tag without --format wide" in said
+    for command in (["next", wide, "-o", tmp_path / "n.csv"], ["agree", wide, coded, "-o", tmp_path / "a.csv"]):
+        said = " ".join(run(*command).output.split())  # read as codings: the same line, not a list of columns
+        assert "wide.csv: a wide table (one column per code" in said, said
     assert run("plot", "pie", coded, "-o", tmp_path / "p.png").exit_code == 2
     # a heatmap is one matrix and small multiples need groups: refused, not silently redrawn
     grouped = run("plot", "heatmap", coded, "--by", "role", "-o", tmp_path / "h.png")

@@ -25,6 +25,16 @@ def _decimal_points(cells: pd.Series) -> pd.Series:
     return cells
 
 
+def check_not_wide(frame: pd.DataFrame, path: Path) -> None:
+    """Refuse a wide table (one column per code, as ``tag --format wide`` writes) where codings
+    are read: it holds no code column, no status and no coder."""
+    if C.CODE not in frame.columns and {C.DOC_ID, C.SEGMENT_ID, C.TEXT} <= set(frame.columns):
+        raise ColumnError(
+            f"{path}: a wide table (one column per code, as `tag --format wide` writes) has no code column; "
+            "give the long table (qualcode tag without --format wide)"
+        )
+
+
 def read_coded(path: str | Path) -> pd.DataFrame:
     """A long codings CSV as a DataFrame: text columns as strings, offsets and scores as numbers.
 
@@ -39,11 +49,7 @@ def read_coded(path: str | Path) -> pd.DataFrame:
     path = Path(path)
     recover(path)  # a run killed between writing the CSV and its record: finish it first
     frame = restore(read_table(path))
-    if C.CODE not in frame.columns and {C.DOC_ID, C.SEGMENT_ID, C.TEXT} <= set(frame.columns):
-        raise ColumnError(
-            f"{path}: a wide table (one column per code, as `tag --format wide` writes) has no code column; "
-            "give the long table (qualcode tag without --format wide)"
-        )
+    check_not_wide(frame, path)
     for column in (C.DOC_ID, C.CODE):
         if column not in frame.columns:
             raise ColumnError(
