@@ -313,7 +313,7 @@ def _label_only_note(codebook: Codebook) -> list[str]:
         return []
     return [
         f"{len(bare)} of {len(codebook.ids)} codes have only a label ({listed(bare)}): scored from it alone, "
-        "they are suggested more often and less well; give each a description (what the code means, when it "
+        "their suggestions are less reliable; give each a description (what the code means, when it "
         "applies) or examples in the codebook"
     ]
 
