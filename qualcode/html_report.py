@@ -303,11 +303,11 @@ def _frequency_table(
     values = list(dict.fromkeys(map(str, table["group"])))
     cells: dict[tuple[str, str], dict[str, Any]] = {}
     totals: dict[str, int] = {}
-    for code, group, n, share, total in zip(
+    for code, value, n, share, total in zip(
         table["code"], table["group"], table["n"], table["share"], table["total"], strict=True
     ):
-        cells[(str(code), str(group))] = {"n": int(n), "share": float(share)}
-        totals[str(group)] = int(total)
+        cells[(str(code), str(value))] = {"n": int(n), "share": float(share)}
+        totals[str(value)] = int(total)
     rows = []
     for code in codes:
         rows.append(

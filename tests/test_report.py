@@ -52,6 +52,8 @@ def test_the_report_holds_what_the_analysis_functions_compute(coded):
     totals = freq.groupby("group")["total"].first()
     for role, total in totals.items():
         assert f'{role}<br><span class="meta">of {total}</span>' in html
+    # one table over all segments, then one per grouping column (the first was headed "By all")
+    assert re.findall(r"<h3>(All segments|By [^<]*)</h3>", html) == ["All segments", "By role", "By district"]
     # the comparison between roles and per-group matrices are there
     assert "Do pairs meet at different rates between role groups?" in html
     assert "role = superintendent" in html and "district = D01" in html
