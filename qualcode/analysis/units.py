@@ -171,8 +171,14 @@ def analysed(segments: pd.DataFrame, codings: pd.DataFrame) -> pd.DataFrame:
         return segments[~asked]
     turns = segments[asked]
     if C.SEGMENT_ID in codings.columns:
-        keys = [C.DOC_ID, C.SEGMENT_ID]
-        on = codings[keys].astype(str).merge(turns[keys].astype(str).drop_duplicates(), on=keys)
+
+        def keyed(frame: pd.DataFrame) -> pd.DataFrame:  # ids compare as text, 3.0 as 3
+            ids = pd.to_numeric(frame[C.SEGMENT_ID], errors="coerce")
+            whole = ids.notna() & (ids == ids.round())
+            text = frame[C.SEGMENT_ID].astype(str).where(~whole, ids.fillna(0).astype("int64").astype(str))
+            return pd.DataFrame({C.DOC_ID: frame[C.DOC_ID].astype(str).to_numpy(), C.SEGMENT_ID: text.to_numpy()})
+
+        on = keyed(codings).merge(keyed(turns).drop_duplicates(), on=[C.DOC_ID, C.SEGMENT_ID])
     elif C.START_CHAR in codings.columns and C.END_CHAR in codings.columns:
         on = map_to_segments(codings.dropna(subset=[C.START_CHAR, C.END_CHAR]), turns)
     else:
