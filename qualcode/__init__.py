@@ -78,7 +78,7 @@ _PUBLIC: dict[str, str] = {
     "agree_files": "workflows",
     "compare_table": "workflows",
     "corpus_for": "workflows",
-    "evaluate_files": "workflows",
+    "evaluate_files": "evaluation",
     "export_filter": "workflows",
     "figure": "workflows",
     "report": "workflows",
@@ -134,6 +134,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerl
         QualcodeWarning,
         RefiError,
     )
+    from .evaluation import evaluate_files
     from .excerpts import place_excerpts
     from .html_report import Report, build_report
     from .io import read_metadata, read_transcripts
@@ -146,4 +147,4 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerl
     from .segment import segment_documents, segments_from_texts
     from .settings import Settings
     from .suggestions import suggest
-    from .workflows import agree_files, compare_table, corpus_for, evaluate_files, export_filter, figure, report
+    from .workflows import agree_files, compare_table, corpus_for, export_filter, figure, report

@@ -228,3 +228,35 @@ def test_code_figures_equal_scikit_learns_per_code(truth, random):
             assert figures["kappa"][j] == pytest.approx(cohen_kappa_score(t, g), nan_ok=True)
         else:
             assert np.isnan(figures["kappa"][j])
+
+
+@pytest.mark.model
+def test_the_segments_a_run_learned_from_are_not_measured(tmp_path):
+    """`tag --train human_codes_d01.csv`, then `evaluate --gold human_codes.csv`: the 14
+    segments learned from (their human codes kept, nothing suggested) were measured as
+    misses, and their codes named as on "documents not among the transcripts"."""
+    from typer.testing import CliRunner
+
+    from qualcode.cli import app
+
+    from .conftest import CODEBOOK, EXAMPLES, PARTICIPANTS
+
+    runner = CliRunner()
+    coded = tmp_path / "coded.csv"
+    train = EXAMPLES / "human_codes_d01.csv"
+    args = ["tag", str(EXAMPLES), "-c", str(CODEBOOK), "-m", str(PARTICIPANTS), "--train", str(train), "-o", str(coded)]
+    tagged = runner.invoke(app, args)
+    assert tagged.exit_code == 0 and "14 learned from" in tagged.output, tagged.output
+    gold = pd.read_csv(EXAMPLES / "human_codes.csv")
+    others = tmp_path / "others.csv"  # the gold codes of the documents not learned from
+    gold[~gold["doc_id"].isin(set(pd.read_csv(train)["doc_id"]))].to_csv(others, index=False)
+    tables = {}
+    for name, path in (("all", EXAMPLES / "human_codes.csv"), ("others", others)):
+        result = runner.invoke(app, ["evaluate", str(coded), "--gold", str(path), "-o", str(tmp_path / f"{name}_e.csv")])
+        assert result.exit_code == 0, result.output
+        said = " ".join(result.output.split())
+        assert f"14 segments the run learned from ({train}) are not measured" in said
+        assert "not among the transcripts" not in said
+        tables[name] = pd.read_csv(tmp_path / f"{name}_e.csv")
+    pd.testing.assert_frame_equal(tables["all"], tables["others"])
+    assert tables["all"].set_index("code").loc["micro", "n_units"] == 28

@@ -145,8 +145,8 @@ def evaluate(
     """
     from ..codebook import save_codebook
     from ..errors import OptionError
+    from ..evaluation import evaluate_files
     from ..io.writers import write_csv
-    from ..workflows import evaluate_files
 
     check_output(output, csv=True, inputs=[suggested, gold, codebook, *(inputs or ())])
     if write_codebook is not None and (tune is None or codebook is None):
