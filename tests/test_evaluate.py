@@ -252,7 +252,9 @@ def test_the_segments_a_run_learned_from_are_not_measured(tmp_path):
     gold[~gold["doc_id"].isin(set(pd.read_csv(train)["doc_id"]))].to_csv(others, index=False)
     tables = {}
     for name, path in (("all", EXAMPLES / "human_codes.csv"), ("others", others)):
-        result = runner.invoke(app, ["evaluate", str(coded), "--gold", str(path), "-o", str(tmp_path / f"{name}_e.csv")])
+        result = runner.invoke(
+            app, ["evaluate", str(coded), "--gold", str(path), "-o", str(tmp_path / f"{name}_e.csv")]
+        )
         assert result.exit_code == 0, result.output
         said = " ".join(result.output.split())
         assert f"14 segments the run learned from ({train}) are not measured" in said
