@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -404,13 +405,27 @@ def span_segments(spans: pd.DataFrame, segments: pd.DataFrame) -> pd.DataFrame:
     left = spans[[C.DOC_ID, C.START_CHAR, C.END_CHAR]].copy()
     left["span"] = np.arange(len(spans))
     pairs = left.merge(segments[[C.DOC_ID, C.SEGMENT_ID, C.START_CHAR, C.END_CHAR]], on=C.DOC_ID, suffixes=("", "_seg"))
-    overlap = np.minimum(pairs[C.END_CHAR], pairs[f"{C.END_CHAR}_seg"]) - np.maximum(
-        pairs[C.START_CHAR], pairs[f"{C.START_CHAR}_seg"]
+    hit, _ = overlap_rule(
+        pairs[C.START_CHAR], pairs[C.END_CHAR], pairs[f"{C.START_CHAR}_seg"], pairs[f"{C.END_CHAR}_seg"]
     )
-    seg_len = (pairs[f"{C.END_CHAR}_seg"] - pairs[f"{C.START_CHAR}_seg"]).clip(lower=1)
-    span_len = (pairs[C.END_CHAR] - pairs[C.START_CHAR]).clip(lower=1)
-    hit = (overlap > 0) & ((overlap >= OVERLAP * seg_len) | (overlap >= OVERLAP * span_len))
     return pairs.loc[hit, ["span", C.SEGMENT_ID]].reset_index(drop=True)
+
+
+def segment_key(values: pd.Series) -> pd.Series:
+    """Segment ids as text, whole numbers without a decimal point (``3.0`` -> ``"3"``)."""
+    numbers = pd.to_numeric(values, errors="coerce")
+    whole = numbers.notna() & (numbers == numbers.round())
+    out = values.astype(object).where(values.notna(), None)
+    out[whole] = numbers[whole].astype("int64").astype(str)
+    return out.map(lambda v: None if v is None else str(v))
+
+
+def overlap_rule(span_start: Any, span_end: Any, start: Any, end: Any) -> tuple[Any, Any]:
+    """Whether each span codes each passage (``start``, ``end``) by the overlap rule (module
+    docs), and whether it covers at least half of the passage (its first half alone)."""
+    overlap = np.minimum(span_end, end) - np.maximum(span_start, start)
+    most = (overlap > 0) & (overlap >= OVERLAP * (end - start).clip(lower=1))
+    return most | ((overlap > 0) & (overlap >= OVERLAP * (span_end - span_start).clip(lower=1))), most
 
 
 def warn_spelled_apart(codes: pd.Series) -> None:

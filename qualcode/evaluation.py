@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from .errors import InputFileError, OptionError, listed
@@ -93,15 +94,12 @@ def _not_learned(
 
     if meta is None or not meta.settings.training or book is None:
         return segments, human
-    mask = learned_segments(meta.settings.training, book, corpus)
-    taught = corpus.segments[mask]
-    keys = set(zip(taught[C.DOC_ID].astype(str), taught[C.SEGMENT_ID].astype(int), strict=True))
-    learned = [
-        key in keys for key in zip(segments[C.DOC_ID].astype(str), segments[C.SEGMENT_ID].astype(int), strict=True)
-    ]
-    if not any(learned):
+    keys = learned_segments(meta.settings.training, book, corpus)
+    here = zip(segments[C.DOC_ID].astype(str), segments[C.SEGMENT_ID].astype(int), strict=True)
+    learned = np.fromiter((pair in keys for pair in here), dtype=bool, count=len(segments))
+    if not learned.any():
         return segments, human
-    kept = segments[~pd.Series(learned, index=segments.index)]
+    kept = segments[~learned]
     human = human.reset_index(drop=True)
     if C.START_CHAR in human.columns and C.END_CHAR in human.columns:  # spans: by the overlap rule
         placed = human.dropna(subset=[C.START_CHAR, C.END_CHAR])
@@ -126,7 +124,7 @@ def _not_learned(
     only = on.groupby("row")["learned"].all()  # a code on learned segments only is not a miss
     human = human.drop(index=only.index[only.to_numpy(dtype=bool)])
     warnings.warn(
-        f"{counted(sum(learned), 'segment')} the run learned from ({', '.join(meta.settings.training)}) are not "
+        f"{counted(int(learned.sum()), 'segment')} the run learned from ({', '.join(meta.settings.training)}) are not "
         "measured, nor the human codes on them: nothing was suggested there",
         QualcodeWarning,
         stacklevel=3,

@@ -30,8 +30,9 @@ import numpy as np
 import pandas as pd
 
 from . import columns as C
+from .codings import segment_key
 from .errors import ColumnError, OptionError
-from .report_passages import agreement_section, group_passages, on_segments, segment_key, static_passage
+from .report_passages import agreement_section, group_passages, on_segments, static_passage
 
 if TYPE_CHECKING:
     from .codebook import Codebook

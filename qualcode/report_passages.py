@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from . import columns as C
+from .codings import segment_key
 
 GROUP_COLUMNS_SHOWN = ("participant", "role", "district")
 _SPAN = re.compile(r"\[(\d+):(\d+)\]")
@@ -51,15 +52,6 @@ def _clean(value: Any) -> Any:
     if isinstance(value, np.floating):
         return round(float(value), 4)
     return value
-
-
-def segment_key(values: pd.Series) -> pd.Series:
-    """Segment ids as text, whole numbers without a decimal point (``3.0`` -> ``"3"``)."""
-    numbers = pd.to_numeric(values, errors="coerce")
-    whole = numbers.notna() & (numbers == numbers.round())
-    out = values.astype(object).where(values.notna(), None)
-    out[whole] = numbers[whole].astype("int64").astype(str)
-    return out.map(lambda v: None if v is None else str(v))
 
 
 def on_segments(codings: pd.DataFrame, segments: pd.DataFrame | None) -> pd.DataFrame:

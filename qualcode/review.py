@@ -245,7 +245,7 @@ def merge(
 
 def _decided(kept: pd.DataFrame, new: pd.DataFrame) -> np.ndarray:
     """Which rows of ``new`` a kept row of the same code and document decides (see :func:`merge`)."""
-    from .codings import OVERLAP
+    from .codings import overlap_rule
 
     def spans(frame: pd.DataFrame) -> pd.DataFrame:
         out = pd.DataFrame(
@@ -265,11 +265,8 @@ def _decided(kept: pd.DataFrame, new: pd.DataFrame) -> np.ndarray:
     deciding = spans(kept)
     deciding["rejected"] = kept[C.STATUS].eq("rejected").to_numpy()[deciding.index]
     pairs = rows.merge(deciding, on=[C.DOC_ID, C.CODE], suffixes=("", "_kept"))
-    overlap = np.minimum(pairs["end"], pairs["end_kept"]) - np.maximum(pairs["start"], pairs["start_kept"])
-    passage = (pairs["end"] - pairs["start"]).clip(lower=1)
-    span = (pairs["end_kept"] - pairs["start_kept"]).clip(lower=1)
-    most = overlap >= OVERLAP * passage
-    hit = (overlap > 0) & (most | (~pairs["rejected"] & (overlap >= OVERLAP * span)))
+    codes, most = overlap_rule(pairs["start_kept"], pairs["end_kept"], pairs["start"], pairs["end"])
+    hit = most | (codes & ~pairs["rejected"])
     out = np.zeros(len(new), dtype=bool)
     out[pairs.loc[hit, "row"].to_numpy(dtype=int)] = True
     return out

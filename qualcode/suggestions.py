@@ -78,26 +78,25 @@ def training_set(
     return Training.union(parts, segments)
 
 
-def learned_segments(training: Sequence[str | Path], codebook: Codebook, corpus: Corpus) -> np.ndarray:
-    """Which of ``corpus``'s segments a run that learned from the codings files ``training``
-    took as examples: their human codes were kept and nothing was scored on them, so an
-    evaluation does not measure them. Files no longer there, or that no longer read, are
-    passed over (the evaluation measures more then, never less)."""
+def learned_segments(training: Sequence[str | Path], codebook: Codebook, corpus: Corpus) -> set[tuple[str, int]]:
+    """``(doc_id, segment_id)`` of the segments of ``corpus`` a run that learned from the
+    codings files ``training`` took as examples: their human codes were kept and nothing was
+    scored on them, so an evaluation does not measure them. Files no longer there, or that no
+    longer read, are passed over (the evaluation measures more then, never less)."""
     import warnings
 
     from .errors import QualcodeError
 
     files = [path for path in training if Path(path).is_file()]
     if not files:
-        return np.zeros(len(corpus.segments), dtype=bool)
+        return set()
     texts = {doc.doc_id: doc.text for doc in corpus.documents}
     try:
         with warnings.catch_warnings():  # the run that learned from them said what they hold
             warnings.simplefilter("ignore")
-            train = training_set(files, codebook, corpus.segments, texts)
+            return training_set(files, codebook, corpus.segments, texts).keys
     except QualcodeError:
-        return np.zeros(len(corpus.segments), dtype=bool)
-    return train.covers(corpus.segments)
+        return set()
 
 
 def _bare_texts(segments: pd.DataFrame) -> dict[str, str]:

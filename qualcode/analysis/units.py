@@ -161,7 +161,7 @@ def analysed(segments: pd.DataFrame, codings: pd.DataFrame) -> pd.DataFrame:
     have a base. A warning says so."""
     import warnings
 
-    from ..codings import map_to_segments
+    from ..codings import map_to_segments, segment_key
     from ..errors import QualcodeWarning, counted
 
     if C.IS_INTERVIEWER not in segments.columns:
@@ -173,10 +173,12 @@ def analysed(segments: pd.DataFrame, codings: pd.DataFrame) -> pd.DataFrame:
     if C.SEGMENT_ID in codings.columns:
 
         def keyed(frame: pd.DataFrame) -> pd.DataFrame:  # ids compare as text, 3.0 as 3
-            ids = pd.to_numeric(frame[C.SEGMENT_ID], errors="coerce")
-            whole = ids.notna() & (ids == ids.round())
-            text = frame[C.SEGMENT_ID].astype(str).where(~whole, ids.fillna(0).astype("int64").astype(str))
-            return pd.DataFrame({C.DOC_ID: frame[C.DOC_ID].astype(str).to_numpy(), C.SEGMENT_ID: text.to_numpy()})
+            return pd.DataFrame(
+                {
+                    C.DOC_ID: frame[C.DOC_ID].astype(str).to_numpy(),
+                    C.SEGMENT_ID: segment_key(frame[C.SEGMENT_ID]).to_numpy(),
+                }
+            )
 
         on = keyed(codings).merge(keyed(turns).drop_duplicates(), on=[C.DOC_ID, C.SEGMENT_ID])
     elif C.START_CHAR in codings.columns and C.END_CHAR in codings.columns:
