@@ -217,7 +217,7 @@ def next_to_code(
     """
     from .interviewer import suggested_turns
     from .match.base import in_context, make_matcher, score_wanted
-    from .match.learned import aligned
+    from .match.learned_features import aligned
     from .suggestions import apply_codebook_rules, order_key, training_set, with_training_documents
 
     if n < 1:

@@ -195,3 +195,28 @@ def test_export_says_what_it_left_out_and_include_rejected_keeps_rejections_thro
     assert run("import-refi", tmp_path / "b.qdpx", "-o", tmp_path / "back").exit_code == 0
     back = pd.read_csv(tmp_path / "back" / "codings.csv", keep_default_na=False)
     assert back["status"].value_counts().to_dict() == table["status"].value_counts().to_dict()
+
+
+@pytest.mark.model
+def test_learning_from_the_nvivo_project_does_not_flood_it_with_bare_labels(tmp_path):
+    """NVivo's example project: 152 codes that are bare labels, one of its two documents
+    coded. Zero-shot, those labels are suggested on most segments; learning from the coded
+    document, a code without examples keeps that score only where the coded segments do not
+    show it wrong."""
+    folder = tmp_path / "nvivo"
+    assert run("import-refi", NVIVO_PROJECT, "-o", folder).exit_code == 0
+    coded = tmp_path / "coded.csv"
+    args = ("tag", folder / "sources", "-c", folder / "codebook.yaml", "--train", folder / "codings.csv", "-o", coded)
+    result = run(*args)
+    assert result.exit_code == 0, result.output
+    assert (
+        "487 scored, 462 learned from" in result.output and "by the model learned on the other codes" in result.output
+    )
+    rows = pd.read_csv(coded)
+    suggested = rows[rows["method"] != "human"]
+    assert len(suggested) < 2 * 487  # zero-shot for every code without examples: 18,410
+    made = json.loads((tmp_path / "coded.meta.json").read_text(encoding="utf-8"))["models"]["classifier"]
+    kept, shared = set(made["zero_shot"]), set(made["definition_only"])
+    assert kept and shared and not kept & shared
+    assert set(suggested.loc[suggested["method"] == "hybrid", "code"]) <= kept
+    assert (suggested.loc[suggested["code"].isin(shared), "method"] == "classifier").all()

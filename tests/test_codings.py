@@ -94,20 +94,25 @@ def test_train_keeps_human_codes_and_falls_back(example_corpus, codebook):
     hand_coded = set(training["doc_id"])
     others = coded[coded["doc_id"].isin(hand_coded) & (coded["method"] != "human")]
     assert others.empty  # no suggestions on hand-coded documents
-    # codes with 2+ examples get models of their own; those with fewer are scored from their
-    # definition by the shared model, and say so
+    # codes with 2+ examples get models of their own; those with fewer keep their zero-shot
+    # (hybrid) scores and threshold, and say so
     info = coded.attrs["qualcode"]["models"]["classifier"]
     own = [c for c, v in info["learned"].items() if v["models"]]
-    alone = info["definition_only"]
+    alone = info["zero_shot"] + info["definition_only"]
     assert own and alone and not info["fallback_to_hybrid"] and set(own) | set(alone) == set(codebook.ids)
     assert all(info["learned"][c]["positives"] >= 2 for c in own)
     assert all(info["learned"][c]["positives"] < 2 for c in alone)
     assert 0.5 < info["definition_auc"] <= 1  # the codebook alone ranks d01's human codes
     suggested = coded.loc[~coded["doc_id"].isin(hand_coded)]
-    assert set(suggested["method"]) == {"classifier"}
-    for code in alone:
-        rows = suggested[suggested["code"] == code]
-        assert rows["evidence"].str.contains("scored from its definition").all()
+    assert set(suggested.loc[suggested["code"].isin(own), "method"]) == {"classifier"}
+    assert info["zero_shot"] and not info["definition_only"]  # d01's codes do not show the codebook wrong
+    from_codebook = suggested[suggested["code"].isin(alone)]
+    assert len(from_codebook) and set(from_codebook["method"]) == {"hybrid"}
+    assert from_codebook["evidence"].str.contains("too few for a model of its own").all()
+    assert (from_codebook["score"] >= 0.4).all()  # the hybrid matcher's threshold
+    zero_shot = qc.suggest(example_corpus, codebook, method="hybrid").set_index(["doc_id", "segment_id", "code"])
+    keys = list(zip(from_codebook["doc_id"], from_codebook["segment_id"], from_codebook["code"], strict=True))
+    assert from_codebook["score"].tolist() == zero_shot.loc[keys, "score"].tolist()  # the same scores
     assert any("too few human examples" in note and alone[0] in note for note in coded.attrs["qualcode"]["notes"])
 
 

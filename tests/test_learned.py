@@ -130,15 +130,40 @@ def test_mean_linear_scores_as_the_mean_of_its_models_dense_and_sparse():
 
 
 def test_the_note_on_codes_without_models_names_a_few_and_counts_the_rest():
-    from qualcode.match.learned import NAMED, ClassifierMatcher
+    from qualcode.match.learned import ClassifierMatcher
+    from qualcode.match.learned_evidence import NAMED, note
 
     matcher = ClassifierMatcher(cache=None)
     matcher.fallback_ = []
     matcher.definition_only_ = [f"code_{i}" for i in range(100)]
-    note = matcher._note()
-    assert note.count("code_") == NAMED and f"and {100 - NAMED} more" in note and "definition_only" in note
-    matcher.definition_only_ = ["a", "b"]
-    assert "a, b scored from their definitions" in matcher._note() and "more" not in matcher._note()
+    matcher.zero_shot_ = list(matcher.definition_only_)
+    said = note(matcher)
+    assert said.count("code_") == NAMED and f"and {100 - NAMED} more" in said and "zero_shot" in said
+    matcher.definition_only_ = matcher.zero_shot_ = ["a", "b"]
+    assert "a, b scored from the codebook alone" in note(matcher) and "more" not in note(matcher)
+    matcher.definition_only_, matcher.zero_shot_ = ["a", "b"], ["b"]
+    said = note(matcher)
+    assert "b scored from the codebook alone" in said and "a by the model learned on the other codes" in said
+
+
+def test_a_zero_shot_score_shown_wrong_on_the_coded_segments_is_not_kept():
+    from qualcode.match.learned_thresholds import keeps_zero_shot
+
+    n = 40
+    labels = np.zeros((n, 5), dtype=bool)
+    labels[:3, 0] = True  # code 0 has models of its own
+    labels[0, 1] = True  # code 1: one example
+    zero_shot = np.zeros((n, 5))
+    zero_shot[:, 1] = 0.9  # suggested on all 40 coded segments, right on one
+    zero_shot[:4, 2] = 0.5  # wrong on 4: too few to tell
+    zero_shot[:7, 3] = 0.5  # wrong on 7 of 40, under a fifth: kept
+    zero_shot[:8, 4] = 0.39  # under the threshold: never wrong
+    own = np.array([True, False, False, False, False])
+    assert keeps_zero_shot(zero_shot, labels, own).tolist() == [False, False, True, True, True]
+    zero_shot[:8, 3] = 0.5  # wrong on 8 of 40, a fifth
+    assert keeps_zero_shot(zero_shot, labels, own).tolist() == [False, False, True, False, True]
+    # a first batch of 20: wrong on 4 is a fifth but fewer than 5 segments
+    assert keeps_zero_shot(zero_shot[:20], labels[:20], own)[2]
 
 
 def test_the_zero_shot_score_can_only_raise_the_shared_probability():

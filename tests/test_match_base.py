@@ -22,6 +22,7 @@ from qualcode.match import (
     register_matcher,
     unregister_matcher,
 )
+from qualcode.match.base import to_codings
 from qualcode.match.hybrid import combine
 from qualcode.match.learned import ClassifierMatcher
 
@@ -182,6 +183,19 @@ def test_classifier_learns_in_fit_and_predicts_in_score(codebook):
     # the zero-shot score the shared model read is named, with the hybrid matcher's own value
     zero_shot = float(re.search(r"\| zero-shot (\d\.\d\d)", scores.evidence[(0, j)]).group(1))
     assert zero_shot == round(float(matcher.hybrid_.score(new).values[0, j]), 2)
+    # a code with too few examples for a model of its own keeps the codebook's zero-shot score
+    climate = codebook.ids.index("caring_climate")
+    place = qc.segments_from_texts(
+        ["Our schools are a safe, welcoming place where every student feels a sense of belonging."]
+    )
+    alone = matcher.score(place)
+    zero = HybridMatcher(cache=None).fit(codebook).score(place)
+    assert alone.values[0, climate] == round(float(zero.values[0, climate]), 6) >= 0.4
+    assert matcher.thresholds_["caring_climate"] == 0.4 and alone.methods[(0, climate)] == "hybrid"
+    assert alone.evidence[(0, climate)].startswith(f"zero-shot {zero.values[0, climate]:.3f} (threshold 0.40")
+    assert "too few for a model of its own" in alone.evidence[(0, climate)]
+    rows = to_codings(place, alone, source="test", min_score=0.0).set_index("code")
+    assert rows.loc["caring_climate", "method"] == "hybrid"
     with pytest.raises(qc.OptionError, match="learns from human codes"):
         ClassifierMatcher(cache=None).fit(codebook)
 

@@ -26,10 +26,15 @@ Model (features: :mod:`qualcode.match.learned_features`)
    background calibration (:meth:`~qualcode.match.hybrid.HybridMatcher.background_scores`) and
    the zero-shot hybrid score itself (constrained to raise the probability, never to lower
    it), the code's frequency and number of examples. Because it is shared, it learns from all codes at
-   once how far to trust each signal, and a code with no or one example is still scored from
-   its definition and similarity by what the other codes taught it (the note names those
-   codes; their evidence says so). Its trees have one leaf per 45 coded pairs, 4 to 15
+   once how far to trust each signal. Its trees have one leaf per 45 coded pairs, 4 to 15
    (:func:`leaves`; SERDIF's turns +0.014 kappa over 15 always, the other corpora no lower).
+   A code with fewer than ``min_few`` examples keeps the hybrid matcher's zero-shot score and
+   threshold (0.4), as without training (the note names those codes; their rows' method is
+   ``hybrid``): the shared model scored them from what the other codes taught it, and after a
+   first batch, when most codes have no example yet, hardly ever suggested them (mean kappa
+   after 20 random coded segments, games 0.149 -> 0.255, SERDIF 0.019 -> 0.114;
+   ``benchmarks/README.md``). Unless the coded segments show that score wrong
+   (:func:`~qualcode.match.learned_thresholds.keeps_zero_shot`): then the shared model's.
 3. **Scores are probabilities**: the mean of the shared model's cross-validation models'
    log-loss outputs, the same models whose out-of-fold probabilities set the thresholds
    (step 4), on inputs made the same way (mean per-code decisions of models that each left
@@ -41,8 +46,8 @@ Model (features: :mod:`qualcode.match.learned_features`)
    that code to at least ``min_few`` such segments in training: in classroom talk "Eight." is
    a student's claim, and coders code it.
 4. **Thresholds are learned on the training codes only**, from the shared model's out-of-fold
-   probabilities: one threshold for all codes (the one with the best mean Cohen's kappa);
-   a code with at least ``min_examples`` (20) positive examples gets the midpoint between that
+   probabilities: one threshold for the codes with models of their own (the one with the best
+   mean Cohen's kappa over the codes coded at all); a code with at least ``min_examples`` (20) positive examples gets the midpoint between that
    and its own kappa-best threshold. ``qc.suggest`` uses them unless ``min_score`` is given.
 
 When no code has ``min_few`` examples nothing can be learned: every code falls back to the
@@ -53,14 +58,7 @@ benchmarks/README.md). Tried and not kept: SetFit-style contrastive fine-tuning 
 encoder (1,500 pairs, one epoch) did not beat the frozen encoder there and cost ~100 s per fit;
 nearest-example similarities as shared features helped one corpus and hurt another.
 
-Evidence
---------
-``classifier p=0.81 (threshold 0.46; coded examples: 23) | models: context +1.2, words +0.8,
-sentence +0.3, passage +1.9 | passage: '…' | definition cos 0.41 | nearest coded example: '…'
-(cos 0.71) | zero-shot 0.62 | keywords …``: the probability and threshold, the per-code models'
-decisions (log-odds), the sentence the passage model rates highest (segments of several
-sentences), the cosine to the code's definition, the most similar segment a human coded with
-the code, the hybrid matcher's score the shared model read, and that matcher's evidence.
+Evidence and notes: :mod:`qualcode.match.learned_evidence`.
 """
 
 from __future__ import annotations
@@ -76,19 +74,24 @@ from .. import columns as C
 from ..codebook import Codebook
 from ..errors import OptionError
 from ..progress import report
+from . import learned_evidence as E
 from . import learned_features as F
 from .base import Matcher, Scores, Training, check_segments, register_matcher
-from .embedding import _short
 from .hybrid import HybridMatcher
-from .learned_thresholds import CHANCE_KAPPA, own_threshold, shared_threshold
+from .learned_thresholds import (
+    CHANCE_KAPPA,
+    ZERO_SHOT_THRESHOLD,
+    keeps_zero_shot,
+    own_threshold,
+    shared_threshold,
+)
 
 MIN_EXAMPLES = 20  # positives a code needs for a threshold of its own
 MIN_FEW = 2  # positives (and negatives) a code needs for models of its own
-HYBRID_THRESHOLD = 0.4  # the hybrid matcher's default min_score, for codes that fall back to it
+HYBRID_THRESHOLD = ZERO_SHOT_THRESHOLD  # the hybrid matcher's default min_score, for codes that fall back to it
 SHARED_MODEL = {"max_iter": 200, "learning_rate": 0.05, "max_leaf_nodes": 15}
 POSITIVES_PER_LEAF = 45  # coded pairs per leaf of the shared model's trees (leaves())
 MIN_LEAVES = 4
-NAMED = 8  # codes named in the note about codes without models of their own
 
 
 def _logistic() -> Any:
@@ -225,8 +228,8 @@ class ClassifierMatcher(Matcher):
         # the examples' documents: features read neighbours from them (all of a document is
         # an example unless only some of its segments were coded, e.g. from a next sheet)
         context = segments if training.context is None else training.context.reset_index(drop=True)
-        at = _positions(segments, context)
-        labels = aligned(training, codes)
+        at = F.positions(segments, context)
+        labels = F.aligned(training, codes)
         self.n_coded_ = len(labels)
         texts = segments[C.TEXT].astype(str).tolist()
         groups = segments[C.DOC_ID].astype(str).to_numpy()
@@ -236,6 +239,7 @@ class ClassifierMatcher(Matcher):
         own = (positives >= self.min_few) & (negatives >= self.min_few)
         self.learned_: dict[str, dict[str, Any]] = {}
         self.definition_only_ = [c for j, c in enumerate(codes) if not own[j]]
+        self.zero_shot_: list[str] = []  # of those, the codes that keep the hybrid matcher's scores
         self.fallback_: list[str] = [] if own.any() else list(codes)
         self.thresholds_: dict[str, float] = {}
         self.bare_ok_: list[str] = []
@@ -248,6 +252,8 @@ class ClassifierMatcher(Matcher):
         base = self._base(context)
         # how well the codebook alone (zero-shot scores) ranks the human codes
         self.definition_auc_ = F.ranking_auc(base["hybrid"].values[at], labels)
+        kept = keeps_zero_shot(base["hybrid"].values[at], labels, own)
+        self.zero_shot_ = [c for j, c in enumerate(codes) if kept[j]]
         steps = int(own.sum()) * len(F.VIEWS) + 1
         done = 0
         self.models_: dict[str, dict[str, F.MeanLinear]] = {view: {} for view in F.VIEWS}
@@ -296,7 +302,7 @@ class ClassifierMatcher(Matcher):
         report("learning codes", steps, steps)
         shared, self.cv_kappa_ = shared_threshold(probability, labels)
         for j, code in enumerate(codes):
-            threshold = shared
+            threshold = HYBRID_THRESHOLD if code in self.zero_shot_ else shared
             if positives[j] >= self.min_examples:
                 threshold = (own_threshold(probability[:, j], labels[:, j]) + shared) / 2
             self.thresholds_[code] = round(threshold, 4)
@@ -355,7 +361,10 @@ class ClassifierMatcher(Matcher):
                 "the zero-shot score constrained to raise the probability, the same"
             ),
             "learned": self.learned_,
-            "definition_only": self.definition_only_ if not self.fallback_ else [],
+            "definition_only": [c for c in self.definition_only_ if c not in self.zero_shot_]
+            if not self.fallback_
+            else [],
+            "zero_shot": self.zero_shot_,
             "content_free_allowed": self.bare_ok_,
             "fallback_to_hybrid": self.fallback_,
             "definition_auc": None if self.definition_auc_ is None else round(self.definition_auc_, 4),
@@ -377,7 +386,7 @@ class ClassifierMatcher(Matcher):
                 dict(hybrid.evidence),
                 thresholds={code: HYBRID_THRESHOLD for code in self.codes_},
                 method="hybrid",
-                notes=[*hybrid.notes, self._note()],
+                notes=[*hybrid.notes, E.note(self)],
                 parts=dict(hybrid.parts),
                 raw=hybrid.raw,
                 vectors=hybrid.vectors,
@@ -402,11 +411,13 @@ class ClassifierMatcher(Matcher):
                     each = list(pool.map(lambda model: _predict(model, pairs), self.shared_))
                 values = np.mean(each, axis=0).reshape(n, n_codes)
         allowed = (base["content"] > 0)[:, None] | np.isin(self.codes_, self.bare_ok_)[None, :]
-        values = np.round(values * allowed, 6)
-        evidence = self._evidence(values, decisions, base)
+        zero_shot = np.isin(self.codes_, self.zero_shot_)  # no model of their own: the hybrid's scores
+        values = np.round(np.where(zero_shot[None, :], hybrid.values, values * allowed), 6)
+        evidence = E.evidence(self, values, decisions, base)
+        methods = {key: "hybrid" for key in evidence if zero_shot[key[1]]}
         notes = list(hybrid.notes)
         if self.definition_only_:
-            notes.append(self._note())
+            notes.append(E.note(self))
         if self.cv_kappa_ is not None and self.cv_kappa_ < CHANCE_KAPPA:
             notes.append(
                 f"cross-validated on the {self.n_coded_} coded segments, the learned model agrees with the human "
@@ -420,80 +431,9 @@ class ClassifierMatcher(Matcher):
             evidence,
             thresholds=dict(self.thresholds_),
             method=self.method,
+            methods=methods,
             notes=notes,
             parts={**hybrid.parts, "hybrid": hybrid},
             raw=hybrid.raw,
             vectors=hybrid.vectors,
         )
-
-    def _note(self) -> str:
-        if self.fallback_:
-            return (
-                f"too few human examples (< {self.min_few} of any code) to learn from: "
-                "every suggestion comes from the hybrid matcher"
-            )
-        named = self.definition_only_[:NAMED]
-        more = len(self.definition_only_) - len(named)
-        listed = ", ".join(named) + (f" and {more} more (all in the .meta.json: definition_only)" if more else "")
-        return (
-            f"too few human examples (< {self.min_few}) for models of their own: "
-            f"{listed} scored from their definitions by the model learned on the other codes"
-        )
-
-    def _evidence(
-        self, values: np.ndarray, decisions: dict[str, np.ndarray], base: dict[str, Any]
-    ) -> dict[tuple[int, int], str]:
-        hybrid = base["hybrid"]
-        passages: F.Passages = base["passages"]
-        evidence: dict[tuple[int, int], str] = {}
-        for j, code in enumerate(self.codes_):
-            threshold = self.thresholds_[code]
-            shown = np.flatnonzero(values[:, j] >= threshold / 2)
-            if not len(shown):
-                continue
-            info = self.learned_[code]
-            examples = self.examples_.get(code)
-            nearest = base["whole"][shown] @ examples[0].T if examples is not None else None
-            for k, row in enumerate(shown.tolist()):
-                parts = [
-                    f"classifier p={values[row, j]:.3f} (threshold {threshold:.2f}; coded examples: {info['positives']})"
-                ]
-                if info["models"]:
-                    parts.append("models: " + ", ".join(f"{v} {decisions[v][row, j]:+.1f}" for v in F.VIEWS))
-                    best = base["best_passage"].get(code)
-                    if best is not None and passages.sizes[row] > 1:
-                        parts.append(f"passage: '{_short(passages.texts[int(best[row])])}'")
-                else:
-                    parts.append("no model of its own: scored from its definition by the model of the other codes")
-                parts.append(f"definition cos {base['definition'][row, j]:.2f}")
-                if nearest is not None and examples is not None:
-                    best = int(nearest[k].argmax())
-                    parts.append(f"nearest coded example: '{_short(examples[1][best])}' (cos {nearest[k, best]:.2f})")
-                parts.append(f"zero-shot {hybrid.values[row, j]:.2f}")  # a feature of the shared model
-                if (row, j) in hybrid.evidence:
-                    parts.append(hybrid.evidence[(row, j)])
-                evidence[(row, j)] = " | ".join(parts)
-        return evidence
-
-
-def _positions(segments: pd.DataFrame, context: pd.DataFrame) -> np.ndarray:
-    """Row of each of ``segments`` in ``context`` (by document and segment id)."""
-    if context is segments:
-        return np.arange(len(segments))
-    index = pd.MultiIndex.from_frame(context[[C.DOC_ID, C.SEGMENT_ID]].astype({C.DOC_ID: str}))
-    at = index.get_indexer(pd.MultiIndex.from_frame(segments[[C.DOC_ID, C.SEGMENT_ID]].astype({C.DOC_ID: str})))
-    if (at < 0).any():
-        raise OptionError(
-            "Training.context must hold every training segment (the same doc_id and segment_id): "
-            "build the training set with Training.from_codings"
-        )
-    return at
-
-
-def aligned(training: Training, codes: list[str]) -> np.ndarray:
-    """The training labels with one column per code of ``codes``."""
-    labels = np.zeros((len(training.segments), len(codes)), dtype=bool)
-    for j, code in enumerate(codes):
-        if code in training.codes:
-            labels[:, j] = training.labels[:, training.codes.index(code)]
-    return labels

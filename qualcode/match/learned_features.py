@@ -26,16 +26,23 @@ of the other documents in a run):
   of the training segments and its number of examples, the segment's length, and each per-code
   model's decision for the segment, for the previous and next segments and on average over the
   rest of its document (codes run across neighbouring segments and cluster in documents).
+
+And the training set's rows and labels as the learner reads them (:func:`positions`,
+:func:`aligned`).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from .. import columns as C
+from ..errors import OptionError
+
+if TYPE_CHECKING:
+    from .base import Training
 
 VIEWS = ("context", "words", "sentence", "passage")
 ZERO_SHOT_COLUMN = 11  # the zero-shot score's column in pair_features: it may only raise the probability
@@ -322,3 +329,26 @@ def coded_passages(spans: Any, segments: pd.DataFrame) -> dict[str, dict[int, li
         if row is not None:
             out.setdefault(str(code), {}).setdefault(row, []).append((int(start), int(end)))
     return out
+
+
+def positions(segments: pd.DataFrame, context: pd.DataFrame) -> np.ndarray:
+    """Row of each of ``segments`` in ``context`` (by document and segment id)."""
+    if context is segments:
+        return np.arange(len(segments))
+    index = pd.MultiIndex.from_frame(context[[C.DOC_ID, C.SEGMENT_ID]].astype({C.DOC_ID: str}))
+    at = index.get_indexer(pd.MultiIndex.from_frame(segments[[C.DOC_ID, C.SEGMENT_ID]].astype({C.DOC_ID: str})))
+    if (at < 0).any():
+        raise OptionError(
+            "Training.context must hold every training segment (the same doc_id and segment_id): "
+            "build the training set with Training.from_codings"
+        )
+    return at
+
+
+def aligned(training: Training, codes: list[str]) -> np.ndarray:
+    """The training labels with one column per code of ``codes``."""
+    labels = np.zeros((len(training.segments), len(codes)), dtype=bool)
+    for j, code in enumerate(codes):
+        if code in training.codes:
+            labels[:, j] = training.labels[:, training.codes.index(code)]
+    return labels

@@ -1,7 +1,8 @@
 """Thresholds of the learned matcher, chosen on the training codes only: from the shared
 model's out-of-fold probabilities, the one threshold with the best mean Cohen's kappa over the
 codes (:func:`shared_threshold`), and a code's own (:func:`own_threshold`) for codes with many
-examples (:mod:`qualcode.match.learned`)."""
+examples (:mod:`qualcode.match.learned`); and which codes too rare for models of their own
+keep their zero-shot score and its threshold (:func:`keeps_zero_shot`)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import numpy as np
 
 CHANCE_KAPPA = 0.1  # cross-validated mean kappa below this: little better than chance (shuffled codes: 0.06-0.07)
 THRESHOLDS = np.round(np.arange(0.10, 0.61, 0.01), 2)  # no threshold below 0.1
+ZERO_SHOT_THRESHOLD = 0.4  # the hybrid matcher's default threshold
+WRONG_ON = (5, 0.2)  # a zero-shot score wrong on at least this many and this share of the coded segments is not kept
 
 
 def kappas(probability: np.ndarray, labels: np.ndarray) -> np.ndarray:
@@ -51,3 +54,16 @@ def shared_threshold(probability: np.ndarray, labels: np.ndarray) -> tuple[float
 def own_threshold(probability: np.ndarray, y: np.ndarray) -> float:
     """The threshold with the best Cohen's kappa for one code."""
     return _best(kappas(probability[:, None], y[:, None])[:, 0])
+
+
+def keeps_zero_shot(zero_shot: np.ndarray, labels: np.ndarray, own: np.ndarray) -> np.ndarray:
+    """Per code: is it one without models of its own (not ``own``) whose zero-shot score
+    (``zero_shot``, of the coded segments) it keeps? Kept unless the coded segments show that
+    score suggesting the code where the coders did not on at least :data:`WRONG_ON` of them (5
+    segments and a fifth): a codebook of bare labels the encoder cannot tell apart suggests
+    most codes on most segments (NVivo's example project: 40,164 suggestions on 949
+    segments). Short of that, the zero-shot score did better than the shared model's on three
+    corpora, even for codes it got wrong on 20 coded segments (``benchmarks/README.md``)."""
+    wrong = ((zero_shot >= ZERO_SHOT_THRESHOLD) & ~labels.astype(bool)).sum(axis=0)
+    shown_wrong = (wrong >= WRONG_ON[0]) & (wrong >= WRONG_ON[1] * len(labels))
+    return ~np.asarray(own, dtype=bool) & ~shown_wrong
