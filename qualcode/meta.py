@@ -209,6 +209,7 @@ def earlier_codings(coded: Sequence[str | Path], what: str) -> tuple[list[Path],
     seen = {Path(path).resolve() for path in coded}
     found: list[Path] = []
     lines: list[str] = []
+    made: list[str] = []  # "X was made from Y", said in one line
     queue = list(coded)
     while queue:
         item = queue.pop(0)
@@ -233,7 +234,11 @@ def earlier_codings(coded: Sequence[str | Path], what: str) -> tuple[list[Path],
             queue.append(path)
             if holds_human_codes(path):  # a zero-shot output a first sheet was chosen from teaches nothing
                 found.append(path)
-                lines.append(f"{item} was made from {path}: read too ({what})")
+                made.append(f"{item} was made from {path}")
+    if len(made) == 1:
+        lines.append(f"{made[0]}: read too ({what})")
+    elif made:
+        lines.append(f"read too ({what}), as the records name them: {'; '.join(made)}")
     return found, lines
 
 

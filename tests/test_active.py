@@ -382,7 +382,12 @@ def test_next_and_tag_learn_from_every_codings_file_so_far(tmp_path):
     run = CliRunner().invoke(app, ["next", str(coded), "-n", "4", "-o", str(third)])
     assert run.exit_code == 0, run.output
     said = " ".join(run.output.split())
-    assert f"made from {first}: read too" in said and f"made from {human}: read too" in said
+    # one line for the files coded.csv was made from (human.csv and the sheet)
+    assert (
+        "read too (its codes teach, and no segment it coded, with no code too, is chosen again), as the records "
+        in said
+    )
+    assert f"name them: {coded} was made from {human}; {coded} was made from {first}" in said
     chosen = set(zip(pd.read_csv(third)["doc_id"], pd.read_csv(third)["segment_id"], strict=True))
     assert not chosen & set(zip(sheet["doc_id"], sheet["segment_id"], strict=True))
     assert not {doc for doc, _ in chosen} & hand_coded
@@ -393,7 +398,7 @@ def test_next_and_tag_learn_from_every_codings_file_so_far(tmp_path):
     )
     assert run_again.exit_code == 0, run_again.output
     said = " ".join(run_again.output.split())
-    assert f"{coded} was made from {first}: read too (its codes teach)" in said
+    assert f"read too (its codes teach), as the records name them: {coded} was made from {human}; {coded} was " in said
     learned = re.search(r"\(\d+ scored, \d+ learned from\)", said)
     assert learned and learned.group(0) in made  # not the sheet's whole interview
     assert pd.read_csv(again, keep_default_na=False).equals(rows)  # the same model, the same output
