@@ -20,7 +20,6 @@ against a random pool segment's chance of carrying it.
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
 from pathlib import Path
@@ -30,7 +29,7 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from corpora import ACTIVE, CORPORA, Bench  # noqa: E402
+from corpora import CORPORA, Bench, seeded_arguments  # noqa: E402
 from metrics import mean_kappa  # noqa: E402
 from run import encoder, score_matrix, split, write_readme  # noqa: E402
 
@@ -139,12 +138,8 @@ def write(text: str, seeds: int, command: str = "python benchmarks/quality/activ
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", action="append", choices=sorted(CORPORA))
-    parser.add_argument("--seeds", type=int, default=SEEDS)
-    parser.add_argument("--no-write", action="store_true")
-    args = parser.parse_args()
-    text = curves(args.corpus or list(ACTIVE), args.seeds, encoder())
+    args = seeded_arguments(__doc__, SEEDS)
+    text = curves(args.corpus, args.seeds, encoder())
     print(text)
     if not args.no_write:
         write(text, args.seeds)

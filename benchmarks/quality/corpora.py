@@ -13,6 +13,7 @@ keywords, no examples (nothing was written by looking at the labels).
 
 from __future__ import annotations
 
+import argparse
 import re
 import sys
 from dataclasses import dataclass
@@ -226,3 +227,15 @@ CORPORA = {
     "serdif-turns": serdif_turns,
 }
 ACTIVE = ("talkmoves", "games", "serdif")  # the active-learning curve's corpora (one cut of SERDIF)
+
+
+def seeded_arguments(doc: str, seeds: int) -> argparse.Namespace:
+    """``--corpus`` (repeat; default :data:`ACTIVE`), ``--seeds`` and ``--no-write``: the
+    options of the curves over seeds (``active_curve.py``, ``early_learning.py``)."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--corpus", action="append", choices=sorted(CORPORA))
+    parser.add_argument("--seeds", type=int, default=seeds)
+    parser.add_argument("--no-write", action="store_true")
+    args = parser.parse_args()
+    args.corpus = args.corpus or list(ACTIVE)
+    return args

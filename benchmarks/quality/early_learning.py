@@ -13,7 +13,6 @@ difference per seed: its mean and standard error.
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
 from pathlib import Path
@@ -24,7 +23,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from active_curve import kappa_after  # noqa: E402
-from corpora import ACTIVE, CORPORA  # noqa: E402
+from corpora import CORPORA, seeded_arguments  # noqa: E402
 from metrics import mean_kappa  # noqa: E402
 from run import encoder, score_matrix, split, write_readme  # noqa: E402
 
@@ -65,12 +64,8 @@ def table(names: list[str], seeds: int, enc) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", action="append", choices=sorted(CORPORA))
-    parser.add_argument("--seeds", type=int, default=SEEDS)
-    parser.add_argument("--no-write", action="store_true")
-    args = parser.parse_args()
-    text = table(args.corpus or list(ACTIVE), args.seeds, encoder())
+    args = seeded_arguments(__doc__, SEEDS)
+    text = table(args.corpus, args.seeds, encoder())
     print(text)
     if not args.no_write:
         command = "python benchmarks/quality/early_learning.py"

@@ -32,7 +32,7 @@ Model (features: :mod:`qualcode.match.learned_features`)
    threshold (0.4), as without training (the note names those codes; their rows' method is
    ``hybrid``): the shared model scored them from what the other codes taught it, and after a
    first batch, when most codes have no example yet, hardly ever suggested them (mean kappa
-   after 20 random coded segments, games 0.149 -> 0.255, SERDIF 0.019 -> 0.114;
+   after 20 random coded segments, games 0.149 -> 0.255, SERDIF 0.019 -> 0.113;
    ``benchmarks/README.md``). Unless the coded segments show that score wrong
    (:func:`~qualcode.match.learned_thresholds.keeps_zero_shot`): then the shared model's.
 3. **Scores are probabilities**: the mean of the shared model's cross-validation models'
@@ -46,9 +46,10 @@ Model (features: :mod:`qualcode.match.learned_features`)
    that code to at least ``min_few`` such segments in training: in classroom talk "Eight." is
    a student's claim, and coders code it.
 4. **Thresholds are learned on the training codes only**, from the shared model's out-of-fold
-   probabilities: one threshold for the codes with models of their own (the one with the best
-   mean Cohen's kappa over the codes coded at all); a code with at least ``min_examples`` (20) positive examples gets the midpoint between that
-   and its own kappa-best threshold. ``qc.suggest`` uses them unless ``min_score`` is given.
+   probabilities: one threshold for the codes the shared model scores (the one with the best
+   mean Cohen's kappa over the codes coded at all); a code with at least ``min_examples``
+   (20) positive examples gets the midpoint between that and its own kappa-best threshold.
+   ``qc.suggest`` uses them unless ``min_score`` is given.
 
 When no code has ``min_few`` examples nothing can be learned: every code falls back to the
 hybrid matcher and the summary says ``[hybrid]``.
