@@ -61,11 +61,11 @@ from . import columns as C
 from .codebook import Codebook
 from .corpus import Corpus
 from .errors import OptionError, counted
+from .match.learned_thresholds import ZERO_SHOT_THRESHOLD
 from .progress import shows_progress
 
 SIMILAR = 0.92
 SEEK_BY_DEFINITION = 3  # codes with fewer positive examples are sought by their zero-shot scores
-DEFINITION_THRESHOLD = 0.4  # the hybrid matcher's default threshold
 ROLE = "role"  # the participant metadata column a batch is spread over
 BEFORE = "before"  # the sheet's column of the segment said before each one
 
@@ -110,7 +110,7 @@ def usefulness(
     seek = np.minimum(values / np.maximum(thresholds[None, :], 1e-6), cap)
     if definition is not None and trust > 0:
         few = positives < SEEK_BY_DEFINITION
-        by_definition = np.minimum(definition[:, few] / DEFINITION_THRESHOLD, cap)
+        by_definition = np.minimum(definition[:, few] / ZERO_SHOT_THRESHOLD, cap)
         seek[:, few] = trust * by_definition + (1.0 - trust) * seek[:, few]
     return seek / np.sqrt(1.0 + positives)[None, :]
 
@@ -252,7 +252,7 @@ def next_to_code(
     matcher.fit(codebook, train if learns else None)
     scored, _ = score_wanted(matcher, in_context(matcher, segments, pool))  # read with their neighbours
     scores, _ = apply_codebook_rules(scored, candidates, codebook, include_interviewer=include_interviewer)
-    thresholds = np.array([scores.thresholds.get(code, 0.4) for code in scores.codes])
+    thresholds = np.array([scores.thresholds.get(code, ZERO_SHOT_THRESHOLD) for code in scores.codes])
     assert scores.vectors is not None
     vectors = scores.vectors
     documents = candidates[C.DOC_ID].astype(str).to_numpy()

@@ -291,7 +291,7 @@ def test_tag_with_training(tmp_path):
     train = EXAMPLES / "human_codes_d01.csv"
     result = run("tag", EXAMPLES, "-c", CODEBOOK, "-o", out, "--metadata", PARTICIPANTS, "--train", train)
     assert result.exit_code == 0, result.output
-    # codes with fewer than 2 examples are scored from their definitions by the shared model, and say so
+    # codes with fewer than 2 examples keep their zero-shot scores, and say so
     assert "too few human examples (< 2)" in result.output and "[classifier]" in result.output
     coded = pd.read_csv(out)
     assert (coded["method"] == "human").sum() == len(pd.read_csv(train))

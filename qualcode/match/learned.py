@@ -89,7 +89,6 @@ from .learned_thresholds import (
 
 MIN_EXAMPLES = 20  # positives a code needs for a threshold of its own
 MIN_FEW = 2  # positives (and negatives) a code needs for models of its own
-HYBRID_THRESHOLD = ZERO_SHOT_THRESHOLD  # the hybrid matcher's default min_score, for codes that fall back to it
 SHARED_MODEL = {"max_iter": 200, "learning_rate": 0.05, "max_leaf_nodes": 15}
 POSITIVES_PER_LEAF = 45  # coded pairs per leaf of the shared model's trees (leaves())
 MIN_LEAVES = 4
@@ -303,7 +302,7 @@ class ClassifierMatcher(Matcher):
         report("learning codes", steps, steps)
         shared, self.cv_kappa_ = shared_threshold(probability, labels)
         for j, code in enumerate(codes):
-            threshold = HYBRID_THRESHOLD if code in self.zero_shot_ else shared
+            threshold = ZERO_SHOT_THRESHOLD if code in self.zero_shot_ else shared
             if positives[j] >= self.min_examples:
                 threshold = (own_threshold(probability[:, j], labels[:, j]) + shared) / 2
             self.thresholds_[code] = round(threshold, 4)
@@ -385,7 +384,7 @@ class ClassifierMatcher(Matcher):
                 self.codes_,
                 hybrid.values,
                 dict(hybrid.evidence),
-                thresholds={code: HYBRID_THRESHOLD for code in self.codes_},
+                thresholds={code: ZERO_SHOT_THRESHOLD for code in self.codes_},
                 method="hybrid",
                 notes=[*hybrid.notes, E.note(self)],
                 parts=dict(hybrid.parts),

@@ -72,6 +72,7 @@ def evidence(
         info = matcher.learned_[code]
         examples = matcher.examples_.get(code)
         nearest = base["whole"][shown] @ examples[0].T if examples is not None else None
+        kept = code in matcher.zero_shot_  # scored zero-shot, not by the shared model
         for k, row in enumerate(shown.tolist()):
             if info["models"]:
                 parts = [
@@ -82,7 +83,7 @@ def evidence(
                 best = base["best_passage"].get(code)
                 if best is not None and passages.sizes[row] > 1:
                     parts.append(f"passage: '{_short(passages.texts[int(best[row])])}'")
-            elif code in matcher.zero_shot_:
+            elif kept:
                 parts = [
                     f"zero-shot {values[row, j]:.3f} (threshold {threshold:.2f}; coded examples: "
                     f"{info['positives']}, too few for a model of its own)"
@@ -97,7 +98,7 @@ def evidence(
             if nearest is not None and examples is not None:
                 best = int(nearest[k].argmax())
                 parts.append(f"nearest coded example: '{_short(examples[1][best])}' (cos {nearest[k, best]:.2f})")
-            if code not in matcher.zero_shot_:
+            if not kept:
                 parts.append(f"zero-shot {hybrid.values[row, j]:.2f}")  # a feature of the shared model
             if (row, j) in hybrid.evidence:
                 parts.append(hybrid.evidence[(row, j)])

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..settings import DEFAULT_MIN_SCORE
+
 CHANCE_KAPPA = 0.1  # cross-validated mean kappa below this: little better than chance (shuffled codes: 0.06-0.07)
 THRESHOLDS = np.round(np.arange(0.10, 0.61, 0.01), 2)  # no threshold below 0.1
-ZERO_SHOT_THRESHOLD = 0.4  # the hybrid matcher's default threshold
+ZERO_SHOT_THRESHOLD = DEFAULT_MIN_SCORE["hybrid"]  # the hybrid matcher's default threshold
 WRONG_ON = (5, 0.2)  # a zero-shot score wrong on at least this many and this share of the coded segments is not kept
 
 
