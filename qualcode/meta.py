@@ -135,6 +135,11 @@ def recorded_codebook(coded: Sequence[str | Path], *, required: bool = True) -> 
         return None
     if not coded:
         raise OptionError("give the codebook with --codebook (-c)")
+    missing = next((item for item in coded if not Path(item).exists()), None)
+    if missing is not None:  # not a file without a record: no file at all
+        from .errors import InputFileError
+
+        raise InputFileError(f"{missing}: no such file; check the path")
     raise OptionError(
         f"{coded[0]}: no record of the codebook it was made with beside it; give one with --codebook (-c)"
     )

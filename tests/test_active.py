@@ -330,6 +330,10 @@ def test_next_without_a_codebook_takes_the_one_coded_was_made_with(tmp_path):
     none = chosen(plain, "-n", "6", "-o", tmp_path / "none.csv")
     assert none.exit_code == 2 and "no record of the codebook it was made with" in " ".join(none.output.split())
     assert not (tmp_path / "none.csv").exists()
+    typo = chosen(tmp_path / "codd.csv", "-n", "6", "-o", tmp_path / "typo.csv")  # no file at all: said so
+    said = " ".join(typo.output.split())
+    assert typo.exit_code == 2 and f"{tmp_path / 'codd.csv'}: no such file; check the path" in said, said
+    assert "record" not in said and not (tmp_path / "typo.csv").exists()
 
 
 @pytest.mark.model

@@ -107,6 +107,7 @@ def test_errors_are_one_line_and_write_nothing(tmp_path):
         (("export-refi", "-c", CODEBOOK, "-o", tmp_path / "x.zip"), ".qdpx"),
         (("export-refi", "-c", CODEBOOK, "-o", tmp_path / "x.qdpx"), "give CODED"),
         (("export-refi", tmp_path / "missing.csv", "-c", CODEBOOK, "-o", tmp_path / "x.qdpx"), "missing.csv"),
+        (("export-refi", tmp_path / "missing.csv", "-o", tmp_path / "x.qdpx"), "missing.csv: no such file"),
         (("import-refi", tmp_path / "none.qdpx", "-o", tmp_path / "out"), "no such file"),
         (("import-refi", CODEBOOK, "-o", tmp_path / "out"), ".qdpx project, a .qdc codebook or a Taguette"),
     ]
