@@ -84,6 +84,30 @@ def _mask(
     return mask
 
 
+def check_codes_present(codes: Sequence[str], codings: pd.DataFrame, source: str = "the table") -> None:
+    """A code given to review that no row of the table holds is an error naming the near
+    spelling: a typed ``--code`` would otherwise review nothing and say nothing. (``qc.accept``
+    and ``qc.reject`` take any code: a loop over a codebook's codes meets codes without rows.)"""
+    import difflib
+
+    held = sorted(set(codings[C.CODE].astype(str)))
+    for wanted in codes:
+        if wanted in held:
+            continue
+        near = difflib.get_close_matches(str(wanted), held, n=1, cutoff=0.6)
+        hint = f"did you mean {near[0]!r}?" if near else f"its codes are: {listed(held, 12)}"
+        raise OptionError(f"code {wanted!r} is in no row of {source}, so nothing would be reviewed; {hint}")
+
+
+def check_thresholds(accept_above: float | None, reject_below: float | None) -> None:
+    """Both thresholds given: a score cannot be both accepted and rejected."""
+    if accept_above is not None and reject_below is not None and reject_below > accept_above:
+        raise OptionError(
+            f"--reject-below {reject_below:g} is above --accept-above {accept_above:g}: suggestions scoring between "
+            f"would be both accepted and rejected; give --reject-below at most {accept_above:g}"
+        )
+
+
 def _set(codings: pd.DataFrame, status: str, mask: np.ndarray, coder: str, overwrite: bool) -> pd.DataFrame:
     out = with_status(codings)
     editable = out[C.STATUS].eq("suggested").to_numpy()
@@ -328,7 +352,10 @@ def review_file(
     check_not_an_input(output, recorded.files_read() if recorded is not None else [])
     check_score(accept_above, "--accept-above")
     check_score(reject_below, "--reject-below")
+    check_thresholds(accept_above, reject_below)
     table = check_statuses(read_coded(coded))
+    if codes:
+        check_codes_present(list(codes), table, str(coded))
     if accept_above is not None:
         table = accept(table, code=list(codes) if codes else None, min_score=accept_above, coder=coder)
     if reject_below is not None:

@@ -207,3 +207,20 @@ def test_score_bounds_outside_zero_to_one_are_refused():
     segments = coded[[C.DOC_ID, C.SEGMENT_ID, C.START_CHAR, C.END_CHAR]]
     with pytest.raises(qc.OptionError, match=r"threshold 1\.5: scores run from 0 to 1$"):
         qc.evaluate(coded, coded.assign(coder="ana"), segments, threshold=1.5)
+
+
+def test_review_refuses_a_code_no_row_holds_and_thresholds_that_overlap(tmp_path):
+    """`--code curiosty` reviewed nothing without a word; `--accept-above 0.3 --reject-below
+    0.5` accepted the suggestions scoring 0.3-0.5 that it also asked to reject."""
+    from qualcode.review import review_file
+
+    coded = tmp_path / "coded.csv"
+    with_status(_coded()).assign(coder="ana").to_csv(coded, index=False)
+    with pytest.raises(qc.OptionError, match=r"code 'bb' is in no row of .*coded.csv.*did you mean 'b'\?"):
+        review_file(coded, tmp_path / "out.csv", accept_above=0.5, codes=["bb"])
+    with pytest.raises(qc.OptionError, match=r"--reject-below 0.5 is above --accept-above 0.3: .*at most 0.3"):
+        review_file(coded, tmp_path / "out.csv", accept_above=0.3, reject_below=0.5)
+    assert not (tmp_path / "out.csv").exists()
+    table, _ = review_file(coded, tmp_path / "out.csv", accept_above=0.5, reject_below=0.5, codes=["b"])
+    assert table[C.STATUS].tolist() == ["suggested", "rejected", "suggested", "accepted", "suggested", "human"]
+    assert qc.accept(with_status(_coded()), code="c")[C.STATUS].eq("accepted").sum() == 0  # Python: any code
