@@ -147,3 +147,18 @@ def test_a_segment_over_the_limit_is_refused_with_the_fix(tmp_path):
     path.write_text("word " * 25_000, encoding="utf-8")
     with pytest.raises(qc.OptionError, match=r"huge.txt: a segment of 124,999 characters .* use segment_by auto"):
         qc.read_transcripts(path, segment_by="paragraph")
+
+
+def test_an_interviewer_name_no_speaker_has_is_refused_with_the_near_spelling():
+    """`--interviewer Intervewer` (a typo) replaced the detection by name: every interviewer
+    turn was scored as a participant's, without a word."""
+    path = FIXTURES / "labels_colon.txt"
+    speakers = sorted(set(qc.read_transcripts(path).segments["speaker"]))
+    named = qc.read_transcripts(path, interviewers=[speakers[0]]).segments
+    assert named.loc[named["speaker"] == speakers[0], "is_interviewer"].all()
+    with pytest.raises(qc.OptionError, match=rf"interviewer '{speakers[0]}x': .*did you mean '{speakers[0]}'\?"):
+        qc.read_transcripts(path, interviewers=[speakers[0] + "x"])
+    with pytest.raises(qc.OptionError, match=r"no speaker of the transcripts is so named.*the speakers are: "):
+        qc.read_transcripts(path, interviewers=["Zzzzzz"])
+    both = qc.read_transcripts(path, interviewers=["Zzzzzz", speakers[0]]).segments  # one of them speaks: kept
+    assert both["is_interviewer"].any()
