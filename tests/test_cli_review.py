@@ -133,6 +133,16 @@ def test_evaluate_report_curve_and_tuning(tmp_path):
     assert tag(again, tuned).exit_code == 0
     coded = pd.read_csv(again)
     assert coded.loc[coded["code"] == "personnel", "score"].min() >= thresholds["personnel"]
+    # without -c: into the codebook the suggestions were made with (as other commands take it),
+    # never over it
+    recorded = tmp_path / "recorded.yaml"
+    args = ("evaluate", out, "--gold", CODER_A, "-o", report, "--tune", "f1", "--write-codebook")
+    assert run(*args, recorded).exit_code == 0
+    assert recorded.read_text(encoding="utf-8") == tuned.read_text(encoding="utf-8")
+    over = run(*args, CODEBOOK)
+    assert over.exit_code == 2 and "also an input of the run" in over.output
+    untuned = run("evaluate", out, "--gold", CODER_A, "-o", report, "--write-codebook", tmp_path / "x.yaml")
+    assert untuned.exit_code == 2 and "--write-codebook needs --tune" in untuned.output
 
 
 def test_a_reviewed_file_keeps_its_runs_record_so_counts_do_not_change(tmp_path):

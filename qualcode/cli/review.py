@@ -132,7 +132,12 @@ def evaluate(
     tune: Annotated[str | None, typer.Option(help="Choose a threshold per code: f1 or prevalence.")] = None,
     codebook: Annotated[
         Path | None,
-        typer.Option("--codebook", "-c", help="The codebook (code order; with --tune, the one to add thresholds to)."),
+        typer.Option(
+            "--codebook",
+            "-c",
+            help="The codebook (code order; with --tune, the one to add thresholds to; default: the one SUGGESTED "
+            "was made with).",
+        ),
     ] = None,
     write_codebook: Annotated[
         Path | None, typer.Option(help="With --tune: save the codebook with the chosen thresholds here.")
@@ -147,12 +152,15 @@ def evaluate(
     from ..errors import OptionError
     from ..evaluation import evaluate_files
     from ..io.writers import write_csv
+    from ..meta import recorded_codebook
 
     check_output(output, csv=True, inputs=[suggested, gold, codebook, *(inputs or ())])
-    if write_codebook is not None and (tune is None or codebook is None):
-        raise OptionError("--write-codebook needs --tune and --codebook")
     if write_codebook is not None:
-        check_output(write_codebook, inputs=[suggested, gold, codebook, output, *(inputs or ())])
+        if tune is None:
+            raise OptionError("--write-codebook needs --tune (f1 or prevalence): the thresholds it writes")
+        # the codebook the thresholds go into: -c, else the one SUGGESTED was made with
+        source = codebook if codebook is not None else Path(recorded_codebook([suggested])[0])
+        check_output(write_codebook, inputs=[suggested, gold, source, output, *(inputs or ())])
     result = evaluate_files(
         suggested, gold, inputs=inputs, threshold=threshold, curve=curve, tune=tune, codebook=codebook
     )
