@@ -84,7 +84,10 @@ def test_agree_segments_and_characters(tmp_path):
     assert run("agree", CODER_A, CODER_B, "-i", EXAMPLES, "--unit", "character", "-o", chars).exit_code == 0
     assert pd.read_csv(chars, index_col="code").loc["pooled", "n_units"] > 5000
     bad = run("agree", CODER_A, "-i", EXAMPLES, "-o", tmp_path / "x.csv")
-    assert bad.exit_code == 2 and "at least two coders" in bad.output
+    said = " ".join(bad.output.split())
+    assert bad.exit_code == 2 and "at least two coders; the codings name coder_a: give one file per coder" in said
+    twice = run("agree", CODER_A, CODER_A, "-i", EXAMPLES, "-o", tmp_path / "x.csv")
+    assert twice.exit_code == 2 and "given twice" in twice.output and not (tmp_path / "x.csv").exists()
 
 
 def test_agree_warns_when_coders_spell_a_code_two_ways(tmp_path):

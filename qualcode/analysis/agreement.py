@@ -156,7 +156,10 @@ def agreement(
         raise ColumnError("codings need a 'coder' column naming who applied each code")
     coders = list(coders) if coders is not None else sorted(codings[C.CODER].astype(str).unique())
     if len(coders) < 2:
-        raise OptionError(f"agreement needs at least two coders; found {coders}")
+        raise OptionError(
+            f"agreement needs at least two coders; the codings name {', '.join(coders) or 'none'}: give one file "
+            "per coder, or a 'coder' column naming two or more"
+        )
     codings = codings[codings[C.CODER].isin(coders)]
     codes = list(codes) if codes is not None else sorted(codings[C.CODE].unique())
     if unit == "segment":
