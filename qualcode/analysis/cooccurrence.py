@@ -242,7 +242,10 @@ def compare_groups(
     )
     ids, values = group_ids(ind.units, groups)
     if len(values) < 2:
-        raise OptionError(f"comparing groups needs at least two values of {', '.join(groups)}; found {values}")
+        raise OptionError(
+            f"comparing groups needs at least two values of {', '.join(groups)}; "
+            f"the coded segments have {', '.join(values) or 'none'} only"
+        )
     stacked = grouped_counts(ind.matrix, ids, len(values))
     counts_of = np.bincount(ids, minlength=len(values))
     per_group = {value: stacked[k] for k, value in enumerate(values)}
