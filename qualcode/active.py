@@ -58,7 +58,7 @@ import numpy as np
 import pandas as pd
 
 from . import columns as C
-from .codebook import Codebook
+from .codebook import Codebook, as_codebook
 from .corpus import Corpus
 from .errors import OptionError, counted
 from .match.learned_thresholds import ZERO_SHOT_THRESHOLD
@@ -168,7 +168,7 @@ def select(
 @shows_progress
 def next_to_code(
     corpus: Corpus | pd.DataFrame,
-    codebook: Codebook,
+    codebook: Codebook | str | Path,
     *,
     training: pd.DataFrame | str | Path | Sequence[pd.DataFrame | str | Path] | None = None,
     n: int = 20,
@@ -185,7 +185,7 @@ def next_to_code(
     corpus
         The corpus (or segments table) to choose from.
     codebook
-        The codebook.
+        The codebook (or its file's path).
     training
         Human codings so far (any form :func:`qualcode.read_codings` reads, including a
         filled-in sheet from an earlier call, or a list of them: every segment coded in any
@@ -216,14 +216,16 @@ def next_to_code(
     (5, ['codes', 'coder'])
     """
     from .interviewer import suggested_turns
-    from .match.base import in_context, make_matcher, score_wanted
+    from .match.base import check_segments, in_context, make_matcher, score_wanted
     from .match.learned_features import aligned
     from .suggestions import apply_codebook_rules, order_key, training_set, with_training_documents
 
     if n < 1:
         raise OptionError(f"n {n} must be 1 or more", option="n")
+    codebook = as_codebook(codebook)
     texts = {doc.doc_id: doc.text for doc in corpus.documents} if isinstance(corpus, Corpus) else None
     segments = corpus.segments if isinstance(corpus, Corpus) else corpus
+    check_segments(segments)
     # in one order whatever order the documents came in (``-i a b`` and ``-i b a``): the random
     # half and the ties among equally useful segments are drawn from it
     segments = segments.sort_values([C.DOC_ID, C.SEGMENT_ID], kind="stable", key=order_key).reset_index(drop=True)

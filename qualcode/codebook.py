@@ -355,6 +355,21 @@ def parse_codebook(
     return codebook
 
 
+def as_codebook(codebook: Codebook | str | Path) -> Codebook:
+    """A loaded codebook as it is, a codebook file's path loaded (:func:`load_codebook`);
+    anything else is an error saying what to give."""
+    if isinstance(codebook, Codebook):
+        return codebook
+    if isinstance(codebook, (str, Path)):
+        return load_codebook(codebook)
+    from .errors import OptionError
+
+    raise OptionError(
+        f"codebook: a {type(codebook).__name__}; give qc.load_codebook(PATH) or a codebook file's path",
+        option="codebook",
+    )
+
+
 def load_codebook(path: str | Path) -> Codebook:
     """Load and validate a YAML codebook, or one kept in a spreadsheet.
 

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from . import columns as C
-from .codebook import Codebook
+from .codebook import Codebook, as_codebook
 from .corpus import Corpus
 from .errors import OptionError, listed
 from .interviewer import names_speakers, suggested_turns, uncoded_note
@@ -191,7 +191,7 @@ def _human_rows(scores: Scores, coded: pd.DataFrame, training: Training) -> Scor
 @shows_progress
 def suggest(
     segments: pd.DataFrame | Corpus,
-    codebook: Codebook,
+    codebook: Codebook | str | Path,
     *,
     method: str | Any = "hybrid",
     min_score: float | None = None,
@@ -211,7 +211,7 @@ def suggest(
     segments
         The segments table (or a :class:`~qualcode.corpus.Corpus`).
     codebook
-        A validated codebook (:func:`qualcode.load_codebook`).
+        A validated codebook (:func:`qualcode.load_codebook`) or a codebook file's path.
     method
         A registered matcher name (``keyword``, ``embedding``, ``hybrid``, ``classifier``;
         see :func:`qualcode.matcher_names`) or a :class:`~qualcode.match.base.Matcher` object.
@@ -265,6 +265,7 @@ def suggest(
     >>> {"code", "score", "evidence", "role", "district"} <= set(coded.columns)
     True
     """
+    codebook = as_codebook(codebook)
     texts: dict[str, str] | None = None
     if isinstance(segments, Corpus):
         texts = {doc.doc_id: doc.text for doc in segments.documents}

@@ -8,7 +8,7 @@ import pytest
 
 import qualcode as qc
 
-from .conftest import EXAMPLES
+from .conftest import CODEBOOK, EXAMPLES
 
 
 def test_codebook_thresholds_replace_the_default(codebook, example_corpus):
@@ -240,3 +240,16 @@ def test_codes_with_only_a_label_are_said_to_be_scored_from_it_alone(codebook):
     assert not any(
         "only a label" in note for note in qc.suggest(segments, bare, method="keyword").attrs["qualcode"]["notes"]
     )
+
+
+def test_a_codebook_path_is_loaded_and_what_is_not_a_table_or_codebook_is_said_plainly(codebook, example_corpus):
+    """In a notebook, `qc.suggest(segments, "codebook.yaml")` and `qc.suggest(["We hired…"], cb)`
+    raised AttributeError ('str' object has no attribute 'ids' / 'columns')."""
+    by_path = qc.suggest(example_corpus, str(CODEBOOK), method="keyword")
+    pd.testing.assert_frame_equal(by_path, qc.suggest(example_corpus, codebook, method="keyword"))
+    with pytest.raises(qc.OptionError, match=r"segments: a list, not a segments table; .*qc.segments_from_texts"):
+        qc.suggest(["We hired two counselors."], codebook, method="keyword")
+    with pytest.raises(qc.OptionError, match=r"codebook: a dict; give qc.load_codebook\(PATH\)"):
+        qc.suggest(example_corpus, {"codes": []}, method="keyword")
+    with pytest.raises(qc.OptionError, match="segments: a str, not a segments table"):
+        qc.next_to_code("examples/interviews", codebook, n=3)

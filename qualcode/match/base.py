@@ -377,7 +377,13 @@ def _load_builtins() -> None:
 
 
 def check_segments(segments: pd.DataFrame, needed: tuple[str, ...] = (C.DOC_ID, C.SEGMENT_ID, C.TEXT)) -> None:
-    """Raise a clear error when ``segments`` lacks a column a matcher needs."""
+    """Raise a clear error when ``segments`` is not a segments table or lacks a column a
+    matcher needs."""
+    if not isinstance(segments, pd.DataFrame):
+        raise OptionError(
+            f"segments: a {type(segments).__name__}, not a segments table; give qc.read_transcripts(PATHS) (or its "
+            ".segments), or qc.segments_from_texts(TEXTS) for a list of texts"
+        )
     missing = [c for c in needed if c not in segments.columns]
     if missing:
         raise ColumnError(
