@@ -107,3 +107,12 @@ def listed(items: Sequence[str], show: int = 3, sep: str = ", ") -> str:
 def counted(n: int, word: str) -> str:
     """``n`` and ``word``, plural unless one (``1 user``, ``2 users``): how a message counts."""
     return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def require_table(value: object, what: str, fix: str) -> None:
+    """A table argument that is not a DataFrame (a file's path, in a notebook) is an error
+    saying what to give (``fix``), not an AttributeError deep inside."""
+    import pandas as pd
+
+    if not isinstance(value, pd.DataFrame):
+        raise OptionError(f"{what}: a {type(value).__name__}, not a table; {fix}")

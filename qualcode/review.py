@@ -20,15 +20,17 @@ import pandas as pd
 
 from . import columns as C
 from .codebook import Codebook
-from .errors import ColumnError, OptionError, check_score, counted, listed
+from .errors import ColumnError, OptionError, check_score, counted, listed, require_table
 
 REVIEWED = ("accepted", "rejected", "human")
 KEY = [C.DOC_ID, C.START_CHAR, C.END_CHAR, C.CODE]
+REVIEW_A_FILE = "read the file first, qc.read_coded(PATH), or review it with qc.review_file(PATH, OUT, ...)"
 
 
 def with_status(codings: pd.DataFrame) -> pd.DataFrame:
     """A copy with ``status`` and ``coder`` columns (suggestions get ``suggested``; rows
     whose method is ``human`` get ``human``)."""
+    require_table(codings, "codings", REVIEW_A_FILE)
     out = codings.copy()
     if C.STATUS not in out.columns:
         human = out[C.METHOD].eq("human") if C.METHOD in out.columns else pd.Series(False, index=out.index)
@@ -54,6 +56,7 @@ def _mask(
     min_score: float | None,
     max_score: float | None,
 ) -> np.ndarray:
+    require_table(codings, "codings", REVIEW_A_FILE)
     check_score(min_score, "min_score")
     check_score(max_score, "max_score")
     mask = np.ones(len(codings), dtype=bool)

@@ -102,6 +102,9 @@ def test_bad_options():
         qc.cooccurrence(CODINGS, by="gender")
     with pytest.raises(qc.OptionError, match="level needs the codebook"):
         qc.cooccurrence(CODINGS, level=1)
+    for count in (qc.cooccurrence, qc.frequencies, qc.accept):  # a file's path, in a notebook
+        with pytest.raises(qc.OptionError, match=r"codings: a str, not a table; read the file first, qc.read_coded"):
+            count("coded.csv")
 
 
 codings_strategy = st.lists(

@@ -16,7 +16,7 @@ from scipy import sparse
 
 from .. import columns as C
 from ..codebook import Codebook
-from ..errors import ColumnError, OptionError
+from ..errors import ColumnError, OptionError, require_table
 
 UNITS = ("segment", "document", "participant", "window")
 PARTICIPANT = "participant"
@@ -78,6 +78,12 @@ def select(
     ``human`` and ``accepted`` rows, count whatever their score: a reviewer who accepted a
     suggestion at 0.35 decided it); rows whose ``status`` is in ``statuses`` (default: every
     row except ``rejected`` ones)."""
+    require_table(
+        codings,
+        "codings",
+        "read the file first, qc.read_coded(PATH) (and pass segments=qc.corpus_for(PATH).segments to count "
+        "the segments without a code too, as the qualcode commands do)",
+    )
     for column in (C.DOC_ID, C.CODE):
         if column not in codings.columns:
             raise ColumnError(
