@@ -253,3 +253,5 @@ def test_a_codebook_path_is_loaded_and_what_is_not_a_table_or_codebook_is_said_p
         qc.suggest(example_corpus, {"codes": []}, method="keyword")
     with pytest.raises(qc.OptionError, match="segments: a str, not a segments table"):
         qc.next_to_code("examples/interviews", codebook, n=3)
+    with pytest.raises(qc.OptionError, match=r"inputs: a DataFrame; .*qc.segments_from_texts\(df\['answer'\]"):
+        qc.read_transcripts(pd.DataFrame({"answer": ["We hired two counselors."]}))

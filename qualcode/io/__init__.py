@@ -14,7 +14,7 @@ import pandas as pd
 
 from ..corpus import Corpus
 from ..document import Document
-from ..errors import InputFileError
+from ..errors import InputFileError, OptionError
 from ..fileio import sha256_file
 from ..segment import segment_documents
 from . import docx, odt, subtitles, table, text  # noqa: F401  (each registers its reader)
@@ -169,6 +169,12 @@ def read_transcripts(
     segment_by = check_segmentation(segment_by, window_size, window_overlap, unit, window_seconds)
     if isinstance(inputs, str | Path):
         inputs = [inputs]
+    if isinstance(inputs, pd.DataFrame):  # a survey already in a notebook
+        raise OptionError(
+            "inputs: a DataFrame; read_transcripts reads files and folders. For a table's texts: "
+            "qc.segments_from_texts(df['answer'], doc_ids=df['id'], role=df['role'])",
+            option="inputs",
+        )
     inputs = list(inputs)
     sidecar = [metadata] if isinstance(metadata, str | Path) else []
     paths = find_files(inputs, exclude=sidecar, tables=bool(text_column))
