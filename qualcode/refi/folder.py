@@ -29,7 +29,15 @@ from ..meta import meta_writer
 from ..version import __version__
 from .read import RefiProject
 
-OWN = frozenset({"codebook.yaml", "codings.csv", "codings.meta.json", "participants.csv", "sources"})
+# the files an import writes (and may replace with --force)
+SOURCES, CODEBOOK, CODINGS, RECORD, PARTICIPANTS = (
+    "sources",
+    "codebook.yaml",
+    "codings.csv",
+    "codings.meta.json",
+    "participants.csv",
+)
+OWN = frozenset({SOURCES, CODEBOOK, CODINGS, RECORD, PARTICIPANTS})
 SYSTEM = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})  # written by file browsers
 
 
@@ -103,27 +111,25 @@ def save_project(project: RefiProject, folder: str | Path, *, force: bool = Fals
 
 
 def _write(project: RefiProject, tmp: Path, folder: Path) -> None:
-    sources = tmp / "sources"
+    sources = tmp / SOURCES
     sources.mkdir()
     inputs = []
     for doc in project.corpus.documents:
         data = doc.text.encode("utf-8")
         (sources / f"{doc.doc_id}.txt").write_bytes(data)
-        inputs.append(
-            {"path": str(folder / "sources" / f"{doc.doc_id}.txt"), "sha256": hashlib.sha256(data).hexdigest()}
-        )
+        inputs.append({"path": str(folder / SOURCES / f"{doc.doc_id}.txt"), "sha256": hashlib.sha256(data).hexdigest()})
     if project.codebook is not None:
-        save_codebook(project.codebook, tmp / "codebook.yaml")
+        save_codebook(project.codebook, tmp / CODEBOOK)
     metadata_path = None
     if len(project.metadata.columns) > 1:
-        _csv(project.metadata, tmp / "participants.csv")
-        metadata_path = str(folder / "participants.csv")
-    _csv(project.codings, tmp / "codings.csv")
+        _csv(project.metadata, tmp / PARTICIPANTS)
+        metadata_path = str(folder / PARTICIPANTS)
+    _csv(project.codings, tmp / CODINGS)
     record = {
         "qualcode_version": __version__,
         "imported_from": {"file": project.path, "origin": project.origin, "name": project.name},
         "codebook": (
-            {"name": project.codebook.name, "sha256": project.codebook.hash, "path": str(folder / "codebook.yaml")}
+            {"name": project.codebook.name, "sha256": project.codebook.hash, "path": str(folder / CODEBOOK)}
             if project.codebook
             else None
         ),
@@ -133,4 +139,4 @@ def _write(project: RefiProject, tmp: Path, folder: Path) -> None:
         "counts": {"documents": len(project.corpus), "codings": len(project.codings)},
         "warnings": project.warnings,
     }
-    meta_writer(record)(tmp / "codings.meta.json")
+    meta_writer(record)(tmp / RECORD)
