@@ -35,7 +35,7 @@ from run import encoder, split  # noqa: E402
 from qualcode import columns as C  # noqa: E402
 from qualcode.match.base import in_context, score_wanted  # noqa: E402
 from qualcode.match.learned import ClassifierMatcher  # noqa: E402
-from qualcode.suggestions import training_set  # noqa: E402
+from qualcode.training import training_set  # noqa: E402
 
 STUDENT_MOVES = ("relating_to_another", "asking_for_information", "making_claim", "providing_evidence")
 

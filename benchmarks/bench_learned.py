@@ -31,7 +31,7 @@ from run import encoder, split  # noqa: E402
 
 from qualcode import columns as C  # noqa: E402
 from qualcode.match import learned  # noqa: E402
-from qualcode.suggestions import training_set  # noqa: E402
+from qualcode.training import training_set  # noqa: E402
 
 
 def previous_threads():

@@ -50,7 +50,7 @@ suggested now, and an empty ``codes`` column: the researcher writes the codes th
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -177,6 +177,7 @@ def next_to_code(
     cache: Any = "default",
     min_examples: int = 20,
     training_documents: Corpus | None = None,
+    read_too: Mapping[Path, int] | Sequence[str | Path] = (),
 ) -> pd.DataFrame:
     """The ``n`` segments whose human codes would teach the model most, as a sheet to fill in.
 
@@ -195,6 +196,9 @@ def next_to_code(
     training_documents
         Transcripts of hand-coded documents that are not in ``corpus``: their codes in
         ``training`` teach; nothing is chosen from them (see :func:`qualcode.suggest`).
+    read_too
+        Those of the ``training`` files read only because a record names them: on a segment
+        another codes too, the file given decides (see :func:`qualcode.suggest`).
 
     Returns
     -------
@@ -218,7 +222,8 @@ def next_to_code(
     from .interviewer import suggested_turns
     from .match.base import check_segments, in_context, make_matcher, score_wanted
     from .match.learned_features import aligned
-    from .suggestions import apply_codebook_rules, order_key, training_set, with_training_documents
+    from .suggestions import apply_codebook_rules
+    from .training import order_key, training_set, with_training_documents
 
     if n < 1:
         raise OptionError(f"n {n} must be 1 or more", option="n")
@@ -231,7 +236,9 @@ def next_to_code(
     segments = segments.sort_values([C.DOC_ID, C.SEGMENT_ID], kind="stable", key=order_key).reset_index(drop=True)
     train = None
     if training is not None:  # human codes on interviewer turns teach too, as in qc.suggest
-        train = training_set(training, codebook, *with_training_documents(segments, texts, training_documents))
+        train = training_set(
+            training, codebook, *with_training_documents(segments, texts, training_documents), read_too=read_too
+        )
     pool = ~train.covers(segments) if train is not None else np.ones(len(segments), dtype=bool)
     turns = suggested_turns(segments, codebook, include_interviewer=include_interviewer)  # as qc.suggest
     pool &= turns
@@ -371,6 +378,7 @@ def next_sheet(
     )
     for line in lines:
         warnings.warn(QualcodeWarning(line), stacklevel=2)
+    named_here = len(coded)
     coded = [*coded, *made_from]
     if codebook is None:
         codebook, book = recorded_codebook(coded)
@@ -411,8 +419,14 @@ def next_sheet(
         n=n,
         include_interviewer=include_interviewer,
         training_documents=outside,
+        read_too=made_from,
     )
-    run = Settings.build(**options, include_interviewer=include_interviewer, training=[str(p) for p in coded])
+    run = Settings.build(
+        **options,
+        include_interviewer=include_interviewer,
+        training=[str(p) for p in coded],
+        training_given=named_here if made_from else None,
+    )
     meta = provenance(
         corpus=corpus,
         codebook=book,

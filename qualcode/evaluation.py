@@ -90,7 +90,7 @@ def _not_learned(
     from . import columns as C
     from .codings import span_segments
     from .errors import QualcodeWarning, counted
-    from .suggestions import learned_segments
+    from .training import learned_segments
 
     if meta is None or not meta.settings.training or book is None:
         return segments, human

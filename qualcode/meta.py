@@ -202,22 +202,29 @@ def _located(meta: Meta) -> Meta:
     return Meta(meta.path, settings, [Path(find(str(path))) for path in meta.inputs], record)
 
 
-def earlier_codings(coded: Sequence[str | Path], what: str) -> tuple[list[Path], list[str]]:
+def earlier_codings(coded: Sequence[str | Path], what: str) -> tuple[dict[Path, int], list[str]]:
     """The codings files the runs that wrote ``coded`` learned from (as their records name
-    them, and theirs in turn) and that ``coded`` leaves out, with a line for each saying
-    ``what`` reading it does: every code so far teaches, and a ``tag --train sheet.xlsx``
-    output copies the sheet's codes but not its rows where no code applies (read from the
-    sheet, they are examples of none, and ``next`` does not choose them again). A recorded
-    file no longer there gets a line saying so, and is not returned."""
+    them, and theirs in turn) and that ``coded`` leaves out, each with how many records away
+    it is, with a line for each saying ``what`` reading it does: every code so far teaches,
+    and a ``tag --train sheet.xlsx`` output copies the sheet's codes but not its rows where
+    no code applies (read from the sheet, they are examples of none, and ``next`` does not
+    choose them again). A file a run was given is one record away from its output; one the
+    run read too, because a record named it, two: where files code the same segment, the
+    nearest decides (:func:`qualcode.training.training_set`). A recorded file no longer
+    there gets a line saying so, and is not returned."""
+    import heapq
+
     from .codings import holds_human_codes
 
-    seen = {Path(path).resolve() for path in coded}
-    found: list[Path] = []
+    away: dict[Path, int] = {Path(path).resolve(): 0 for path in coded}
+    found: dict[Path, int] = {}
+    named: dict[Path, Path] = {}  # each file as its record first wrote it
     lines: list[str] = []
     made: list[str] = []  # "X was made from Y", said in one line
-    queue = list(coded)
+    queue = [(0, order, str(item)) for order, item in enumerate(coded)]
+    order = len(queue)
     while queue:
-        item = queue.pop(0)
+        steps, _, item = heapq.heappop(queue)
         meta = read_meta(item)
         if meta is None:
             original, line = renamed_sheet(item)
@@ -225,20 +232,31 @@ def earlier_codings(coded: Sequence[str | Path], what: str) -> tuple[list[Path],
             meta = read_meta(original) if original is not None else None
         if meta is None:
             continue
-        for recorded in meta.settings.training or ():
-            path = Path(recorded)
-            if path.resolve() in seen:
+        recorded = list(meta.settings.training or ())
+        given = meta.settings.training_given if meta.settings.training_given is not None else len(recorded)
+        for k, entry in enumerate(recorded):
+            path = Path(entry)
+            key, further = path.resolve(), steps + (1 if k < given else 2)
+            if key in away:
+                if further < away[key]:  # nearer than first found: so are the files its record names
+                    away[key] = further
+                    if key in named:
+                        found[named[key]] = further
+                    heapq.heappush(queue, (further, order, str(path)))
+                    order += 1
                 continue
-            seen.add(path.resolve())
+            away[key] = further
             if not path.is_file():
                 lines.append(
-                    f"{item} was made from {recorded}, which is no longer there: its rows where no code "
+                    f"{item} was made from {entry}, which is no longer there: its rows where no code "
                     "applies are not known; give it too if it moved"
                 )
                 continue
-            queue.append(path)
+            heapq.heappush(queue, (further, order, str(path)))
+            order += 1
             if holds_human_codes(path):  # a zero-shot output a first sheet was chosen from teaches nothing
-                found.append(path)
+                named[key] = path
+                found[path] = further
                 made.append(f"{item} was made from {path}")
     if len(made) == 1:
         lines.append(f"{made[0]}: read too ({what})")

@@ -164,12 +164,14 @@ def tag(
         options = {**options, "method": asked or "classifier"}
     run = Settings.build(settings, **options)
     copied_notes: list[str] = []
+    sources: dict[Path, int] = {}
     if run.training:  # and the codings files those were made from (a tag output's copies: from them)
         from .meta import earlier_codings
 
         sources, copied_notes = earlier_codings(run.training, "its codes teach")
         if sources:
-            run = run.model_copy(update={"training": (*run.training, *map(str, sources))})
+            given = len(run.training)
+            run = run.model_copy(update={"training": (*run.training, *map(str, sources)), "training_given": given})
     if output is not None:
         check_writable(output)
         check_own_record(check_csv_name(output))
@@ -226,6 +228,7 @@ def tag(
         min_examples=run.min_examples,
         client=client,
         training_documents=outside,
+        read_too=sources,
     )
     made = codings.attrs["qualcode"]
     notes = [*copied_notes, *made["notes"], *outside_notes]

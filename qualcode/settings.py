@@ -89,6 +89,7 @@ class Settings(BaseModel):
     encoder: str = "onnx"
     cache: str | None = "default"
     training: tuple[str, ...] | None = None
+    training_given: int | None = None  # how many of training were given; the rest records named (None: all)
     min_examples: int = Field(20, ge=1)
     previous: str | None = "auto"
 

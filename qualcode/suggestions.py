@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,103 +29,8 @@ from .match.base import (
 )
 from .progress import shows_progress
 from .settings import DEFAULT_MIN_SCORE
+from .training import Codings, training_set, with_training_documents
 from .version import __version__
-
-Codings = pd.DataFrame | str | Path
-
-
-def training_set(
-    training: Codings | Sequence[Codings],
-    codebook: Codebook,
-    segments: pd.DataFrame,
-    texts: dict[str, str] | None = None,
-) -> Training:
-    """Human codings (a CSV path or a DataFrame, or a list of them) checked against the
-    codebook and the documents, and mapped onto ``segments``: the
-    :class:`~qualcode.match.base.Training` set. From a list, every segment any of them coded
-    is an example, with every code any of them gave it (:meth:`Training.union`): hand-coded
-    interviews and the ``qualcode next`` sheets filled in after them teach together."""
-    from .codings import check_codings, codes_as_ids, read_codings
-    from .excerpts import is_excerpts, place_excerpts
-
-    # one order whatever order the documents came in: the same codes teach the same model
-    # (L-BFGS stops at a tolerance and sums in row order; a tree split can flip on the difference)
-    segments = segments.sort_values([C.DOC_ID, C.SEGMENT_ID], key=order_key, kind="stable")
-    sources = [training] if isinstance(training, pd.DataFrame | str | Path) else list(training)
-    if not sources:
-        raise OptionError("training is an empty list: give at least one codings file or table", option="training")
-    bare = texts is None
-    if texts is None:
-        texts = _bare_texts(segments)
-    parts = []
-    files = [source for source in sources if isinstance(source, str | Path)]
-    for source in sources:
-        apart = [other for other in files if other is not source]  # a tag output's copies: from the files
-        codings = read_codings(source, read_apart=apart) if isinstance(source, str | Path) else source
-        if codings.empty and codings.attrs.get("copies"):
-            continue
-        if is_excerpts(codings):  # the coded words, found in the texts
-            if bare:
-                raise OptionError(
-                    f"{codings.attrs.get('source', 'training')}: its codes are excerpts (the coded words): give the "
-                    "transcripts (a Corpus from qc.read_transcripts) rather than a segments table, so they can be found",
-                    option="training",
-                )
-            codings = place_excerpts(codings, texts)
-        codings = codes_as_ids(codings, codebook)
-        check_codings(codings, codebook, texts)
-        parts.append(Training.from_codings(codings, segments, codebook.ids))
-    return Training.union(parts, segments)
-
-
-def learned_segments(training: Sequence[str | Path], codebook: Codebook, corpus: Corpus) -> set[tuple[str, int]]:
-    """``(doc_id, segment_id)`` of the segments of ``corpus`` a run that learned from the
-    codings files ``training`` took as examples: their human codes were kept and nothing was
-    scored on them, so an evaluation does not measure them. Files no longer there, or that no
-    longer read, are passed over (the evaluation measures more then, never less)."""
-    import warnings
-
-    from .errors import QualcodeError
-
-    files = [path for path in training if Path(path).is_file()]
-    if not files:
-        return set()
-    texts = {doc.doc_id: doc.text for doc in corpus.documents}
-    try:
-        with warnings.catch_warnings():  # the run that learned from them said what they hold
-            warnings.simplefilter("ignore")
-            return training_set(files, codebook, corpus.segments, texts).keys
-    except QualcodeError:
-        return set()
-
-
-def _bare_texts(segments: pd.DataFrame) -> dict[str, str]:
-    """Stand-in texts of a bare segments table (no documents): each ends where its last
-    segment ends, so the codings' offsets can be checked against it."""
-    ends = segments.groupby(C.DOC_ID)[C.END_CHAR].max() if C.END_CHAR in segments else pd.Series(dtype=int)
-    return {str(doc): " " * int(end) for doc, end in ends.items()}
-
-
-def order_key(column: pd.Series) -> pd.Series:
-    """Sort key of a segments table's ``doc_id`` (as text) and ``segment_id`` (as numbers):
-    one order whatever order the documents came in."""
-    return column.astype(str) if column.name == C.DOC_ID else pd.to_numeric(column, errors="coerce")
-
-
-def with_training_documents(
-    segments: pd.DataFrame, texts: dict[str, str] | None, extra: Corpus | None
-) -> tuple[pd.DataFrame, dict[str, str] | None]:
-    """The segments and texts a training set maps onto: the run's, and ``extra``'s when
-    hand-coded transcripts outside the run teach too."""
-    if extra is None or not extra.documents:
-        return segments, texts
-    if texts is None:
-        texts = _bare_texts(segments)
-    have = set(segments[C.DOC_ID].astype(str))  # a document in both: the run's own copy
-    documents = [doc for doc in extra.documents if doc.doc_id not in have]
-    more = extra.segments[~extra.segments[C.DOC_ID].astype(str).isin(have)]
-    both = pd.concat([segments, more], ignore_index=True)
-    return both, {**texts, **{doc.doc_id: doc.text for doc in documents}}
 
 
 def hand_coded(segments: pd.DataFrame, train: Training | None) -> np.ndarray:
@@ -203,6 +108,7 @@ def suggest(
     min_examples: int = 20,
     client: Any = None,
     training_documents: Corpus | None = None,
+    read_too: Mapping[Path, int] | Sequence[str | Path] = (),
 ) -> pd.DataFrame:
     """Suggest codes for every segment.
 
@@ -246,6 +152,10 @@ def suggest(
         :class:`~qualcode.corpus.Corpus` cut as ``segments`` were): their human codes in
         ``training`` teach, and they are neither scored nor in the output. ``qc.tag`` and
         ``qualcode tag --train`` find them from the training file's ``.meta.json``.
+    read_too
+        Those of the ``training`` files read only because the record of a run names them
+        (``qc.tag`` and ``qualcode tag --train`` add them): on a segment another training file
+        codes too, the file given decides and theirs are left out.
 
     Returns
     -------
@@ -285,7 +195,9 @@ def suggest(
     if matcher.learns:
         if training is None:
             raise OptionError(f"method {matcher.method!r} learns from human codes: pass training", option="training")
-        train = training_set(training, codebook, *with_training_documents(segments, texts, training_documents))
+        train = training_set(
+            training, codebook, *with_training_documents(segments, texts, training_documents), read_too=read_too
+        )
     matcher.fit(codebook, train)
     # interviewer turns are not suggested (unless a code's applies_to names them, e.g. a
     # moderator's interventions), but their human codes stay in the output

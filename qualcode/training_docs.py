@@ -27,7 +27,7 @@ def outside_transcripts(
     each file's record names (``options``: this run's :func:`qualcode.read_transcripts`
     keywords; segmentation is this run's, how to read a table or spot the interviewer is the
     record's), and how many came from which file (for :func:`outside_line`). (None, []) when
-    nothing is missing or no record names the transcripts: :func:`qualcode.suggestions.training_set`
+    nothing is missing or no record names the transcripts: :func:`qualcode.training.training_set`
     then names the missing document.
 
     Raises

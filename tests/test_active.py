@@ -523,3 +523,33 @@ def test_a_sheet_saved_under_another_name_finds_its_record_by_its_segments(tmp_p
     assert (
         f"{lone}: a qualcode next sheet without its record (to_code_ana.meta.json; saved under another name?)" in said
     )
+
+
+def test_a_sheet_filled_in_again_replaces_the_earlier_filling_a_record_names(tmp_path):
+    """A sheet filled in (v1), learned from into the file it was chosen from, then filled in
+    again under another name (v2): the record chain read v1 too and took the union, so a
+    code taken out of the sheet still taught and came back as a human code."""
+    coded, sheet = tmp_path / "coded.csv", tmp_path / "to_code.csv"
+
+    def ok(*args):
+        run = CliRunner().invoke(app, [str(arg) for arg in args])
+        assert run.exit_code == 0, run.output
+        return " ".join(run.output.split())
+
+    ok("tag", EXAMPLES, "-c", CODEBOOK, "-o", coded)  # zero-shot: the first sheet is chosen from it
+    ok("next", coded, "-n", "4", "-o", sheet)
+    rows = pd.read_csv(sheet, keep_default_na=False)
+    first, second = tmp_path / "to_code_v1.csv", tmp_path / "to_code_v2.csv"
+    rows.assign(codes="personnel", coder="ana").to_csv(first, index=False)
+    ok("tag", EXAMPLES, "-c", CODEBOOK, "--train", first, "-o", coded)  # its record now names v1
+    rows.assign(codes=["strength", "", "", ""], coder="ana").to_csv(second, index=False)  # personnel taken out
+    out = tmp_path / "out.csv"
+    said = ok("tag", EXAMPLES, "-c", CODEBOOK, "--train", second, "-o", out)
+    assert f"{first} (read too, as a record names it) codes 4 segments that {second} codes too" in said
+    human = pd.read_csv(out).query("method == 'human'")
+    assert human["code"].tolist() == ["strength"]  # not personnel on all four
+    record = read_meta(out).settings
+    assert record.training[: record.training_given] == (str(second),)
+    again = tmp_path / "again.csv"  # and from the output's record, one round on
+    said = ok("next", out, "-n", "2", "-o", again)
+    assert f"{first} (read too, as a record names it) codes 4 segments that {second} codes too" in said

@@ -232,7 +232,7 @@ def test_codes_typed_as_labels_are_the_codes_they_name(tmp_path, codebook, examp
     evaluated as codes nobody suggested. A label, or an id in other letter case or spacing,
     is the code it names when it names one code; anything else is still refused."""
     from qualcode.codings import codes_as_ids
-    from qualcode.suggestions import training_set
+    from qualcode.training import training_set
 
     human = qc.read_codings(EXAMPLES / "human_codes.csv")
     labels = {code: codebook.get(code).label for code in codebook.ids}

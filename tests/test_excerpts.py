@@ -15,7 +15,7 @@ import qualcode as qc
 from qualcode.cli import app
 from qualcode.errors import ColumnError, OptionError, QualcodeWarning
 from qualcode.excerpts import place_excerpts
-from qualcode.suggestions import training_set
+from qualcode.training import training_set
 
 from .conftest import CODEBOOK, EXAMPLES
 

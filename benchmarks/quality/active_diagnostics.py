@@ -38,7 +38,7 @@ from run import encoder, score_matrix, split, vectors  # noqa: E402
 
 import qualcode as qc  # noqa: E402
 from qualcode.match.base import make_matcher  # noqa: E402
-from qualcode.suggestions import training_set  # noqa: E402
+from qualcode.training import training_set  # noqa: E402
 
 GROUPS = ("0", "1-2", "3-5", "6+")
 

@@ -228,6 +228,22 @@ class Training:
         pairs = zip(segments[C.DOC_ID].astype(str), segments[C.SEGMENT_ID].astype(int), strict=True)
         return np.fromiter((pair in keys for pair in pairs), dtype=bool, count=len(segments))
 
+    def without(self, keys: set[tuple[str, int]]) -> Training:
+        """The same training set less the segments ``keys`` (``(doc_id, segment_id)``): their
+        rows, labels, coders and passages."""
+        here = zip(self.segments[C.DOC_ID].astype(str), self.segments[C.SEGMENT_ID].astype(int), strict=True)
+        rows = np.flatnonzero([key not in keys for key in here])
+        if len(rows) == len(self.segments):
+            return self
+        new = {int(old): i for i, old in enumerate(rows)}
+        coders = {(new[i], j): names for (i, j), names in self.coders.items() if i in new}
+        spans = self.spans
+        if spans is not None:
+            at = zip(spans[C.DOC_ID].astype(str), spans[C.SEGMENT_ID].astype(int), strict=True)
+            spans = spans[[key not in keys for key in at]].reset_index(drop=True)
+        segments = self.segments.iloc[rows].reset_index(drop=True)
+        return Training(segments, list(self.codes), self.labels[rows], coders, self.context, spans)
+
     @property
     def keys(self) -> set[tuple[str, int]]:
         """``(doc_id, segment_id)`` of every training segment."""
