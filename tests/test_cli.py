@@ -299,6 +299,12 @@ def test_tag_with_training(tmp_path):
     assert f"{suggested} suggestions and {len(pd.read_csv(train))} human codes kept of" in result.output
     meta = json.loads((tmp_path / "trained.meta.json").read_text(encoding="utf-8"))
     assert meta["settings"]["method"] == "classifier" and "classifier" in meta["models"]
+    # how well the learned model agreed with the human codes, out of fold, said with the run
+    kappa = meta["models"]["classifier"]["cv_kappa"]
+    said = " ".join(result.output.split())
+    own = sum(1 for info in meta["models"]["classifier"]["learned"].values() if info["models"])
+    assert f"note: learned from 14 coded segments, {own} codes with models of their own: cross-validated" in said
+    assert f"mean kappa {kappa:.2f} against the human codes" in said and "up to 0.12 above" in said
     other = tmp_path / "keyword.csv"  # a method that does not learn is not replaced without a word
     refused = run("tag", EXAMPLES, "-c", CODEBOOK, "-o", other, "--train", train, "--method", "keyword")
     assert refused.exit_code == 2 and "does not learn from human codes" in refused.output and not other.exists()
@@ -314,6 +320,7 @@ def test_tag_with_training(tmp_path):
     fell_back = run("tag", EXAMPLES, "-c", CODEBOOK, "-o", tmp_path / "one_out.csv", "--train", one)
     assert fell_back.exit_code == 0, fell_back.output
     assert "[hybrid]" in fell_back.output  # every code fell back: the summary does not claim [classifier]
+    assert "note: learned from" not in fell_back.output  # nothing was learned
     bad = tmp_path / "bad_train.csv"
     bad.write_text("doc_id,start_char,end_char,code\nghost,0,5,personnel\n", encoding="utf-8")
     failed = run("tag", EXAMPLES, "-c", CODEBOOK, "-o", tmp_path / "x.csv", "--train", bad)

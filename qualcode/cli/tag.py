@@ -149,6 +149,8 @@ def tag(
         with progress("coding"):
             result = run_tag(inputs, codebook, output, settings=settings)
     warn(result.warnings)
+    if result.learned():
+        typer.echo(f"note: {result.learned()}", err=True)
     typer.echo(result.summary(), err=True)
 
 
