@@ -31,7 +31,7 @@ import pandas as pd
 
 from . import columns as C
 from .codings import segment_key
-from .errors import ColumnError, OptionError
+from .errors import ColumnError, OptionError, require_table
 from .report_passages import agreement_section, group_passages, on_segments, static_passage
 
 if TYPE_CHECKING:
@@ -183,6 +183,7 @@ def build_report(
     from .analysis.units import no_group_column, select
     from .plot import code_labels
 
+    require_table(codings, "codings", "for a file, qc.report(PATH, CODEBOOK) reads it with its record")
     groups = [by] if isinstance(by, str) else list(by or [])
     if measure not in MEASURES:
         raise OptionError(f"measure {measure!r} is not one of: {', '.join(MEASURES)}", option="measure")
@@ -359,7 +360,7 @@ def _provenance(record: Mapping[str, Any] | None) -> list[tuple[str, str]]:
         ("qualcode", str(record.get("qualcode_version", "?"))),
         ("codebook", f"{book.get('name', '?')} (version {book.get('version', '?')}), sha256 {book.get('sha256', '?')}"),
         ("method", str(settings.get("method_ran", settings.get("method", "?")))),
-        ("minimum score", str(settings.get("min_score_used", settings.get("min_score")))),
+        *_thresholds(settings, book),
         ("segmented by", str(settings.get("segment_by", "?"))),
     ]
     encoder = models.get("embedding", {}).get("encoder") if isinstance(models.get("embedding"), dict) else None
@@ -368,14 +369,29 @@ def _provenance(record: Mapping[str, Any] | None) -> list[tuple[str, str]]:
     spacy_model = models.get("keyword", {}).get("spacy_model") if isinstance(models.get("keyword"), dict) else None
     if spacy_model:
         items.append(("spaCy model", str(spacy_model)))
-    thresholds = models.get("classifier", {}).get("thresholds") if isinstance(models.get("classifier"), dict) else None
-    if isinstance(thresholds, dict):
-        items.append(("thresholds", ", ".join(f"{k} {v}" for k, v in sorted(thresholds.items()))))
+    learned = models.get("classifier", {}).get("cv_kappa") if isinstance(models.get("classifier"), dict) else None
+    if learned is not None:
+        items.append(("learned", f"cross-validated mean kappa {learned:.2f} on the human codes learned from"))
+    items += [("human codes learned from", str(path)) for path in settings.get("training") or ()]
     counts = record.get("counts", {})
     if counts:
         items.append(("counts", ", ".join(f"{v} {k}" for k, v in counts.items())))
     for entry in record.get("inputs", []):
         items.append(("input", f"{entry.get('path')} (sha256 {str(entry.get('sha256', '?'))[:16]})"))
+    return items
+
+
+def _thresholds(settings: Mapping[str, Any], book: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The score a suggestion needed: per code where a threshold was learned on human codes or
+    tuned into the codebook (``thresholds_used``), the run's minimum for the other codes."""
+    floor = str(settings.get("min_score_used", settings.get("min_score")))
+    used = settings.get("thresholds_used") or {}
+    if not isinstance(used, Mapping) or not used:
+        return [("minimum score", floor)]
+    items = [("thresholds", ", ".join(f"{code} {value:g}" for code, value in sorted(used.items())))]
+    codes = book.get("codes") if isinstance(book.get("codes"), list) else None
+    if codes is None or set(codes) - set(used):
+        items.append(("minimum score", f"{floor} for the other codes"))
     return items
 
 

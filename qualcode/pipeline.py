@@ -279,6 +279,8 @@ def tag(
     record = run.record()
     record["method_ran"] = made["method"]
     record["min_score_used"] = made["min_score"]
+    # the per-code thresholds that replaced it (learned on the human codes, or tuned into the codebook)
+    record["thresholds_used"] = {code: round(float(value), 4) for code, value in sorted(made["thresholds"].items())}
     counts = {"documents": len(corpus.documents), "segments": len(corpus.segments), "suggestions": len(codings)}
     meta = provenance(
         corpus=corpus,

@@ -220,3 +220,26 @@ def test_codes_on_the_moderators_turns_are_counted(serdif):
     coded = codings.drop_duplicates(["doc_id", "segment_id", "code"]).groupby("code").size()
     assert freq["n"].to_dict() == coded.to_dict()
     assert freq.loc["moderator_assist", "of"] == f"175 of {len(segments)}"
+
+
+@pytest.mark.model
+def test_a_learned_run_shows_its_thresholds_and_what_it_learned_from(tmp_path):
+    """The provenance of a `tag --train` run said "minimum score 0.5", a floor no code used:
+    every code had a threshold learned on the human codes, and none was shown."""
+    from .conftest import EXAMPLES
+
+    out, train = tmp_path / "coded.csv", EXAMPLES / "human_codes_d01.csv"
+    result = CliRunner().invoke(app, ["tag", str(EXAMPLES), "-c", str(CODEBOOK), "--train", str(train), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    record = qc.read_meta(out).record
+    used = record["settings"]["thresholds_used"]
+    learned = record["models"]["classifier"]["learned"]
+    assert used == {code: info["threshold"] for code, info in sorted(learned.items())}  # one per code
+    with pytest.raises(qc.OptionError, match=r"codings: a PosixPath, not a table; for a file, qc.report\(PATH"):
+        build_report(out, qc.load_codebook(CODEBOOK))
+    text = re.sub(r"<[^>]+>", " ", qc.report(out, CODEBOOK).html)
+    text = " ".join(text.split())
+    assert "thresholds " + ", ".join(f"{c} {v:g}" for c, v in sorted(used.items())) in text
+    assert "minimum score" not in text  # no code was left to the method's floor
+    kappa = record["models"]["classifier"]["cv_kappa"]
+    assert f"cross-validated mean kappa {kappa:.2f}" in text and f"human codes learned from {train}" in text
