@@ -87,21 +87,22 @@ def _nearest_decides(parts: list[tuple[int, Training, str]], segments: pd.DataFr
 
     from .errors import QualcodeWarning, counted
 
-    tiers = sorted({steps for steps, _, _ in parts})
     found: Training | None = None
-    names: list[str] = []
-    for tier in tiers:
+    nearer: list[tuple[str, set[tuple[str, int]]]] = []  # the files taken so far, and their segments
+    for tier in sorted({steps for steps, _, _ in parts}):
         here = [(part, name) for steps, part, name in parts if steps == tier]
         if found is not None:
             kept = []
             for part, name in here:
                 both = part.keys & found.keys
                 if both:
+                    over = [other for other, keys in nearer if keys & both]
                     warnings.warn(
                         QualcodeWarning(
                             f"{name} (read too, as a record names it) codes {counted(len(both), 'segment')} that "
-                            f"{listed(names, 2)} codes too: there {listed(names, 2)} decides, and {name}'s codes are "
-                            "left out (a sheet filled in again replaces the earlier filling)"
+                            f"{listed(over, 2)} {'codes' if len(over) == 1 else 'code'} too: there "
+                            f"{'it decides' if len(over) == 1 else 'they decide'}, and {name}'s codes are left out "
+                            "(a sheet filled in again replaces the earlier filling)"
                         ),
                         stacklevel=4,
                     )
@@ -112,7 +113,7 @@ def _nearest_decides(parts: list[tuple[int, Training, str]], segments: pd.DataFr
         if here:
             together = Training.union([part for part, _ in here], segments)
             found = together if found is None else Training.union([found, together], segments)
-            names += [name for _, name in here]
+            nearer += [(name, part.keys) for part, name in here]
     return found if found is not None else Training.union([], segments)
 
 

@@ -545,7 +545,9 @@ def test_a_sheet_filled_in_again_replaces_the_earlier_filling_a_record_names(tmp
     rows.assign(codes=["strength", "", "", ""], coder="ana").to_csv(second, index=False)  # personnel taken out
     out = tmp_path / "out.csv"
     said = ok("tag", EXAMPLES, "-c", CODEBOOK, "--train", second, "-o", out)
-    assert f"{first} (read too, as a record names it) codes 4 segments that {second} codes too" in said
+    assert (
+        f"{first} (read too, as a record names it) codes 4 segments that {second} codes too: there it decides" in said
+    )
     human = pd.read_csv(out).query("method == 'human'")
     assert human["code"].tolist() == ["strength"]  # not personnel on all four
     record = read_meta(out).settings
