@@ -388,7 +388,10 @@ def _thresholds(settings: Mapping[str, Any], book: Mapping[str, Any]) -> list[tu
     used = settings.get("thresholds_used") or {}
     if not isinstance(used, Mapping) or not used:
         return [("minimum score", floor)]
-    items = [("thresholds", ", ".join(f"{code} {value:g}" for code, value in sorted(used.items())))]
+    by_value: dict[float, list[str]] = {}
+    for code, value in sorted(used.items()):
+        by_value.setdefault(float(value), []).append(str(code))
+    items = [("thresholds", "; ".join(f"{value:g}: {', '.join(codes)}" for value, codes in sorted(by_value.items())))]
     codes = book.get("codes") if isinstance(book.get("codes"), list) else None
     if codes is None or set(codes) - set(used):
         items.append(("minimum score", f"{floor} for the other codes"))
