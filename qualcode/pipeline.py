@@ -80,16 +80,17 @@ class TagResult:
         if kappa is None or kappa < CHANCE_KAPPA or made.get("fallback_to_hybrid"):
             return None
         own = sum(1 for info in (made.get("learned") or {}).values() if info.get("models"))
+        coded = int(made.get("coded_segments") or self.n_examples)  # hand-coded transcripts outside the run too
         few = (
             f"; from fewer than {SETTLES} coded segments it ran up to 0.12 above the kappa on documents held out, "
             "on three corpora"
-            if self.n_examples < SETTLES
+            if coded < SETTLES
             else ""
         )
         return (
-            f"learned from {counted(self.n_examples, 'coded segment')}, {counted(own, 'code')} with models of their "
-            f"own: cross-validated on them (each document's codes predicted by models that never saw it), mean "
-            f"kappa {kappa:.2f} against the human codes (cv_kappa in the .meta.json{few})"
+            f"learned: {counted(own, 'code')} with models of their own, cross-validated on the "
+            f"{counted(coded, 'training segment')} (each document's codes predicted by models that never saw it): "
+            f"mean kappa {kappa:.2f} against the human codes (cv_kappa in the .meta.json{few})"
         )
 
     def __repr__(self) -> str:

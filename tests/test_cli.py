@@ -303,7 +303,8 @@ def test_tag_with_training(tmp_path):
     kappa = meta["models"]["classifier"]["cv_kappa"]
     said = " ".join(result.output.split())
     own = sum(1 for info in meta["models"]["classifier"]["learned"].values() if info["models"])
-    assert f"note: learned from 14 coded segments, {own} codes with models of their own: cross-validated" in said
+    coded = meta["models"]["classifier"]["coded_segments"]  # d01's segments, interviewer turns too
+    assert f"note: learned: {own} codes with models of their own, cross-validated on the {coded} training" in said
     assert f"mean kappa {kappa:.2f} against the human codes" in said and "up to 0.12 above" in said
     other = tmp_path / "keyword.csv"  # a method that does not learn is not replaced without a word
     refused = run("tag", EXAMPLES, "-c", CODEBOOK, "-o", other, "--train", train, "--method", "keyword")

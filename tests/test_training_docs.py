@@ -49,6 +49,7 @@ def test_hand_coded_transcripts_kept_apart_still_teach(tmp_path):
     assert "learned also from hand-coded transcripts that are not among the inputs (3 from" in second.output
     assert "[classifier]" in second.output
     assert "(28 scored):" in " ".join(second.output.split())  # the learned-from transcripts are not inputs
+    assert "cross-validated on the 28 training segments" in " ".join(second.output.split())  # theirs, not 0
     record = json.loads((tmp_path / "new_coded.meta.json").read_text(encoding="utf-8"))
     taught = sorted(Path(item["path"]).name for item in record["training_transcripts"])
     assert taught == ["d01_assistant_superintendent.vtt", "d01_student_services.docx", "d01_superintendent.txt"]

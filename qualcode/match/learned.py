@@ -369,6 +369,7 @@ class ClassifierMatcher(Matcher):
             "fallback_to_hybrid": self.fallback_,
             "definition_auc": None if self.definition_auc_ is None else round(self.definition_auc_, 4),
             "cv_kappa": None if self.cv_kappa_ is None else round(self.cv_kappa_, 4),
+            "coded_segments": self.n_coded_,  # the segments learned from (cv_kappa's)
         }
         return {**self.hybrid_.describe(), "classifier": info}
 
