@@ -121,11 +121,14 @@ class Code(BaseModel):
         _no_blank_items(values)
         from .regex import compile_pattern
 
+        problems = []  # every bad pattern of the list, not the first only
         for i, value in enumerate(values):
             try:
                 compile_pattern(value)
             except ValueError as exc:
-                raise ValueError(f"item {i} {value!r} {exc}") from None
+                problems.append(f"item {i} {value!r} {exc}")
+        if problems:
+            raise ValueError("; ".join(problems))
         return values
 
     @field_validator("color")

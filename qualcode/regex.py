@@ -30,7 +30,10 @@ def compile_pattern(pattern: str) -> Any:
         return re2.compile(pattern, options)
     except re2.error as exc:
         reason = exc.args[0].decode("utf-8", "replace") if exc.args and isinstance(exc.args[0], bytes) else str(exc)
-        raise ValueError(
-            f"is not a valid regular expression for qualcode ({reason}); look-around (?<= ?= ?! ?<!) and back-references "
-            "(\\1) are not supported: rewrite it without them"
-        ) from None
+        unsupported = "perl operator" in reason or "escape sequence" in reason  # look-around, \\1
+        fix = (
+            "look-around (?<= ?= ?! ?<!) and back-references (\\1) are not supported: rewrite it without them"
+            if unsupported
+            else "correct it (a bracket, parenthesis or quantifier out of place)"
+        )
+        raise ValueError(f"is not a valid regular expression for qualcode ({reason}); {fix}") from None

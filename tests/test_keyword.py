@@ -132,6 +132,12 @@ def test_patterns_run_in_linear_time_and_unsupported_ones_are_named():
     assert time.perf_counter() - start < 2.0 and scores.values.max() == 0.0
     with pytest.raises(qc.CodebookError, match=r"look-around .* not supported"):
         qc.codebook_from_yaml("name: x\ncodes:\n  - id: a\n    label: A\n    patterns: ['(?<=x)y']\n")
+    # every bad pattern of a list is named, each with its own fix
+    with pytest.raises(qc.CodebookError) as info:
+        qc.codebook_from_yaml("name: x\ncodes:\n  - id: a\n    label: A\n    patterns: ['(?<=x)y', 'ok', '[']\n")
+    said = str(info.value)
+    assert "item 0 '(?<=x)y'" in said and "rewrite it without them" in said
+    assert "item 2 '[' is not a valid regular expression for qualcode (missing ]: [); correct it" in said
 
 
 def test_combining_thousands_of_matches_is_linear():
