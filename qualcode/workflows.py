@@ -181,9 +181,10 @@ def agree_files(
         raise OptionError("give two or more codings files", option="paths")
     given: dict[Path, str | Path] = {}
     for path in paths:
-        first = given.setdefault(Path(path).resolve(), path)
-        if first is not path:
+        if Path(path).resolve() in given:
+            first = given[Path(path).resolve()]
             raise OptionError(f"{path}: given twice (as {first}); give each coder's file once", option="paths")
+        given[Path(path).resolve()] = path
     frames = [read_codings(path, default_coder=Path(path).stem) for path in paths]
     codebook_from = None
     if codebook is None:  # the one a file's run recorded: an import's ids against a tool's labels
