@@ -31,7 +31,7 @@ import pandas as pd
 
 from . import columns as C
 from .corpus import Corpus
-from .errors import ColumnError, OptionError
+from .errors import ColumnError, OptionError, require_table
 
 EXCERPT = "excerpt"  # the column of an excerpt-form codings table, before its words are placed
 LINE = "line"  # the file's line of each row, for errors
@@ -122,6 +122,9 @@ def is_excerpts(codings: pd.DataFrame) -> bool:
     return EXCERPT in codings.columns and C.START_CHAR not in codings.columns and C.SEGMENT_ID not in codings.columns
 
 
+READ_FIRST = "read the file first: qc.read_codings(PATH) for human codes, qc.read_coded(PATH) for a tag output"
+
+
 def require_placed(codings: pd.DataFrame) -> None:
     """Refuse excerpts not yet placed where offsets or segments are needed.
 
@@ -130,6 +133,7 @@ def require_placed(codings: pd.DataFrame) -> None:
     ColumnError
         Naming the fix: :func:`place_excerpts` with the transcripts.
     """
+    require_table(codings, "codings", READ_FIRST)
     if is_excerpts(codings):
         raise ColumnError(
             f"{codings.attrs.get('source', 'codings')}: its codes are excerpts (the coded words, no offsets): "
@@ -222,6 +226,7 @@ def place_excerpts(codings: pd.DataFrame, texts: Corpus | dict[str, str]) -> pd.
     ColumnError
         A document not among ``texts``, or words not in its text (with the file's line).
     """
+    require_table(codings, "codings", READ_FIRST)
     if not is_excerpts(codings):
         return codings
     if isinstance(texts, Corpus):

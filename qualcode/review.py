@@ -237,6 +237,8 @@ def merge(
     codebook, and kept rows on documents not among the run's ``documents``, are reported,
     not dropped.
     """
+    require_table(previous, "previous", "read the file first, qc.read_coded(PATH)")
+    require_table(new, "new", "read the file first, qc.read_coded(PATH)")
     for column in KEY:
         if column not in previous.columns:
             raise ColumnError(

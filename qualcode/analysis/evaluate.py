@@ -15,7 +15,8 @@ from sklearn.metrics import cohen_kappa_score, f1_score, precision_score, recall
 
 from .. import columns as C
 from ..codings import map_to_segments
-from ..errors import OptionError, check_score, listed
+from ..errors import OptionError, check_score, listed, require_table
+from ..excerpts import READ_FIRST
 
 METRICS = ["n_units", "gold", "suggested", "precision", "recall", "f1", "kappa"]
 NO_UNITS = (
@@ -87,6 +88,8 @@ def _prepared(
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """The units measured (:func:`coded_by`), the human codes on them and the suggestions
     that are predictions, once for any number of thresholds."""
+    require_table(suggestions, "suggestions", f"{READ_FIRST}; or compare files with qc.evaluate_files(SUGGESTED, GOLD)")
+    require_table(gold, "gold", READ_FIRST)
     documents = set(segments[C.DOC_ID].astype(str))
     if C.IS_INTERVIEWER in segments.columns:
         segments = segments[~segments[C.IS_INTERVIEWER].astype(bool)]

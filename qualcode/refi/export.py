@@ -29,7 +29,7 @@ from ..codebook import Codebook
 from ..codings import check_codings, codes_as_ids
 from ..corpus import Corpus
 from ..document import Document
-from ..errors import ColumnError, RefiError
+from ..errors import ColumnError, RefiError, require_table
 from ..fileio import atomic_write
 from ..review import with_status
 from ..version import __version__
@@ -291,6 +291,10 @@ def to_qdpx(
     >>> coded = qc.suggest(corpus, codebook, method="keyword")  # doctest: +SKIP
     >>> qc.to_qdpx(corpus, codebook, coded, "study.qdpx")  # doctest: +SKIP
     """
+    if codings is not None:
+        require_table(
+            codings, "codings", "read the file first, qc.read_coded(PATH) (or qualcode export-refi CODED.csv)"
+        )
     check_replaceable(path)
     spans = codings_to_spans(codings, corpus, codebook, include_rejected=include_rejected)
     project, files = project_xml(corpus, codebook, spans, name=name)
