@@ -116,3 +116,13 @@ def require_table(value: object, what: str, fix: str) -> None:
 
     if not isinstance(value, pd.DataFrame):
         raise OptionError(f"{what}: a {type(value).__name__}, not a table; {fix}")
+
+
+def nearest(word: str, choices: Sequence[str], cutoff: float = 0.6) -> str | None:
+    """The one of ``choices`` ``word`` most likely misspells (difflib; case ignored), or None:
+    what a "did you mean" names."""
+    import difflib
+
+    lower = {choice.lower(): choice for choice in choices}
+    found = difflib.get_close_matches(word.strip().lower(), list(lower), n=1, cutoff=cutoff)
+    return lower[found[0]] if found else None

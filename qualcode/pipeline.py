@@ -101,8 +101,9 @@ class TagResult:
         from html import escape
 
         parts = [f"<p><b>qualcode tag</b>: {escape(self.summary())}</p>"]
-        if self.learned():
-            parts.append(f"<p>{escape(str(self.learned()))}</p>")
+        learned = self.learned()
+        if learned:
+            parts.append(f"<p>{escape(learned)}</p>")
         if self.warnings:
             parts.append("<ul>" + "".join(f"<li>warning: {escape(w)}</li>" for w in self.warnings) + "</ul>")
         if len(self.codings):

@@ -20,7 +20,7 @@ import pandas as pd
 
 from . import columns as C
 from .codebook import Codebook
-from .errors import ColumnError, OptionError, check_score, counted, listed, require_table
+from .errors import ColumnError, OptionError, check_score, counted, listed, nearest, require_table
 
 REVIEWED = ("accepted", "rejected", "human")
 KEY = [C.DOC_ID, C.START_CHAR, C.END_CHAR, C.CODE]
@@ -91,14 +91,12 @@ def check_codes_present(codes: Sequence[str], codings: pd.DataFrame, source: str
     """A code given to review that no row of the table holds is an error naming the near
     spelling: a typed ``--code`` would otherwise review nothing and say nothing. (``qc.accept``
     and ``qc.reject`` take any code: a loop over a codebook's codes meets codes without rows.)"""
-    import difflib
-
     held = sorted(set(codings[C.CODE].astype(str)))
     for wanted in codes:
         if wanted in held:
             continue
-        near = difflib.get_close_matches(str(wanted), held, n=1, cutoff=0.6)
-        hint = f"did you mean {near[0]!r}?" if near else f"its codes are: {listed(held, 12)}"
+        near = nearest(str(wanted), held)
+        hint = f"did you mean {near!r}?" if near else f"its codes are: {listed(held, 12)}"
         raise OptionError(f"code {wanted!r} is in no row of {source}, so nothing would be reviewed; {hint}")
 
 

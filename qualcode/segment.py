@@ -30,7 +30,7 @@ import pandas as pd
 
 from . import columns as C
 from .document import Document
-from .errors import OptionError, listed
+from .errors import OptionError, listed, nearest
 from .nlp import sentence_spans
 
 UNITS = ("auto", "turn", "paragraph", "sentence", "window", "time")
@@ -281,16 +281,11 @@ def check_interviewers(interviewers: Sequence[str], segments: pd.DataFrame) -> N
     """Interviewer names of which none is a speaker of the transcripts (a typo: they replace
     the detection by name, so every interviewer turn would be coded as a participant's) are
     an error naming the near spelling."""
-    import difflib
-
     speakers = sorted({str(s).strip() for s in segments[C.SPEAKER].dropna() if str(s).strip()})
     if not speakers or segments[C.IS_INTERVIEWER].any():
         return
-    lower = {name.lower(): name for name in speakers}
-    near = [
-        lower[m] for name in interviewers for m in difflib.get_close_matches(name.strip().lower(), list(lower), n=1)
-    ]
-    hint = f"did you mean {near[0]!r}?" if near else f"the speakers are: {listed(speakers, 8)}"
+    near = next((found for name in interviewers if (found := nearest(name, speakers)) is not None), None)
+    hint = f"did you mean {near!r}?" if near else f"the speakers are: {listed(speakers, 8)}"
     raise OptionError(
         f"interviewer {listed([repr(n) for n in interviewers], 3)}: no speaker of the transcripts is so named, so "
         f"no turn would be treated as the interviewer's; {hint}"

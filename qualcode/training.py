@@ -92,9 +92,9 @@ def _nearest_decides(parts: list[tuple[int, Training, str]], segments: pd.DataFr
     for tier in sorted({steps for steps, _, _ in parts}):
         here = [(part, name) for steps, part, name in parts if steps == tier]
         if found is not None:
-            kept = []
+            kept, taken = [], found.keys  # the segments nearer files code
             for part, name in here:
-                both = part.keys & found.keys
+                both = part.keys & taken
                 if both:
                     over = [other for other, keys in nearer if keys & both]
                     warnings.warn(

@@ -149,8 +149,9 @@ def tag(
         with progress("coding"):
             result = run_tag(inputs, codebook, output, settings=settings)
     warn(result.warnings)
-    if result.learned():
-        typer.echo(f"note: {result.learned()}", err=True)
+    learned = result.learned()
+    if learned:
+        typer.echo(f"note: {learned}", err=True)
     typer.echo(result.summary(), err=True)
 
 
