@@ -13,6 +13,9 @@ A codebook is a YAML file::
         exclude: [supply chain]
         examples: ["We rolled out PBIS in every building."]
         children: []
+      - id: staffing
+        label: Staffing
+        formerly: [personnel, hiring]   # renamed, or merged: codings naming these are this code
 
 Loading validates the whole file with pydantic and reports *every* problem at
 once, each with its YAML line and location (``codes[2].children[0].id``).
@@ -56,6 +59,10 @@ class Code(BaseModel):
     patterns: list[str] = Field(default_factory=list, description="regular expressions")
     exclude: list[str] = Field(default_factory=list, description="terms that veto the code")
     examples: list[str] = Field(default_factory=list)
+    formerly: list[str] = Field(
+        default_factory=list,
+        description="ids or labels the code had before: codings naming them are this code (renamed, or merged into it)",
+    )
     include_when: str = ""
     exclude_when: str = ""
     color: str | None = None
@@ -110,7 +117,7 @@ class Code(BaseModel):
             )
         return value
 
-    @field_validator("keywords", "exclude", "examples")
+    @field_validator("keywords", "exclude", "examples", "formerly")
     @classmethod
     def _items(cls, values: list[str]) -> list[str]:
         return _no_blank_items(values)
@@ -313,6 +320,60 @@ def _duplicate_ids(data: Any) -> list[tuple[tuple[Any, ...], str]]:
     return problems
 
 
+def name_key(name: str) -> str:
+    """How a code's id, label or former name is compared with the codes a codings table
+    names: letter case, spacing and ``_`` for a space do not count."""
+    return " ".join(name.replace("_", " ").lower().split())
+
+
+def _former_names(data: Any) -> list[tuple[tuple[Any, ...], str]]:
+    """A ``formerly`` name that names another code of the codebook (its id or label), or
+    that two codes both claim: codings naming it would be two codes (works on invalid trees)."""
+    current: dict[str, str] = {}
+    claims: list[tuple[tuple[Any, ...], str, str]] = []
+
+    def visit(codes: Any, path: tuple[Any, ...]) -> None:
+        if not isinstance(codes, list):
+            return
+        for i, code in enumerate(codes):
+            if not isinstance(code, dict) or not isinstance(code.get("id"), str):
+                continue
+            for name in (code["id"], code.get("label")):
+                if isinstance(name, str) and name.strip():
+                    current.setdefault(name_key(name), code["id"])
+            former = code.get("formerly")
+            if isinstance(former, list):
+                claims.extend(
+                    ((*path, i, "formerly", j), code["id"], name)
+                    for j, name in enumerate(former)
+                    if isinstance(name, str)
+                )
+            visit(code.get("children"), (*path, i, "children"))
+
+    if isinstance(data, dict):
+        visit(data.get("codes"), ("codes",))
+    problems: list[tuple[tuple[Any, ...], str]] = []
+    claimed: dict[str, tuple[str, tuple[Any, ...]]] = {}
+    for loc, code_id, name in claims:
+        key = name_key(name)
+        owner = current.get(key)
+        if owner is not None and owner != code_id:
+            problems.append(
+                (loc, f"{name!r} names code {owner!r} of this codebook; a former name must be one no code has now")
+            )
+        elif key in claimed and claimed[key][0] != code_id:
+            problems.append(
+                (
+                    loc,
+                    f"{name!r} is also a former name of code {claimed[key][0]!r} (at {_loc_text(claimed[key][1])}); "
+                    "codings naming it would be two codes: keep it on one",
+                )
+            )
+        else:
+            claimed.setdefault(key, (code_id, loc))
+    return problems
+
+
 def _readable(error: dict[str, Any]) -> str:
     kind = error["type"]
     if kind == "extra_forbidden":
@@ -345,6 +406,7 @@ def parse_codebook(
             for error in exc.errors():
                 problems.append((tuple(error["loc"]), _readable(dict(error))))
     problems.extend(_duplicate_ids(data))
+    problems.extend(_former_names(data))
     if problems:
         rendered = []
         for loc, message in sorted(problems, key=lambda p: (_nearest_line(lines, p[0]) or 0, _loc_text(p[0]))):

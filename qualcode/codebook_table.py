@@ -11,7 +11,7 @@ are ignored and named in :attr:`TableCodebook.ignored`):
 ``label`` / ``code`` / ``tag`` / ``name``
     the code's name (its label);
 ``description`` / ``definition``;
-``keywords``, ``patterns``, ``exclude``, ``examples``
+``keywords``, ``patterns``, ``exclude``, ``examples``, ``formerly``
     several values separated by ``;`` or line breaks within the cell;
 ``include_when`` / ``inclusion``, ``exclude_when`` / ``exclusion``
     inclusion and exclusion criteria;
@@ -50,7 +50,7 @@ TEXT_FIELDS = {
     "exclude_when": ("exclude_when", "exclusion", "exclusion criteria", "exclude when"),
     "color": ("color", "colour"),
 }
-LIST_FIELDS = ("keywords", "patterns", "exclude", "examples")
+LIST_FIELDS = ("keywords", "patterns", "exclude", "examples", "formerly")
 PARENT_COLUMNS = ("parent", "parent_id", "parent code")
 TRUE = {"true", "yes", "1", "y"}
 FALSE = {"false", "no", "0", "n"}

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from . import columns as C
-from .codebook import Codebook
+from .codebook import Codebook, name_key
 from .errors import ColumnError, InputFileError, NoHumanCodesError
 
 CODER = C.CODER
@@ -279,6 +279,7 @@ def codes_as_ids(codings: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
     (``artistic experience`` for ``artistic_experience``, as a researcher fills in a sheet
     from a codebook table) or as an id or label in other letter case or spacing (``Covid
     lessons`` for ``covid_lessons``) is the code it names, when it names exactly one; so is a
+    name a code had before (its ``formerly``: a code renamed, or codes merged into one); so is a
     code's path as other tools export it (``Framework lenses\\Street-level bureaucracy``,
     ``Nodes\\Lenses\\…``, ``A > B``, ``A::B``) when its last part names one code whose
     parent is the part before, if that names a code. Anything else is left for
@@ -288,13 +289,17 @@ def codes_as_ids(codings: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
     known = set(codebook.ids)
     named: dict[str, set[str]] = {}
     for code in codebook.ids:
-        for name in (code, code.replace("_", " "), codebook.get(code).label or ""):
+        for name in (code, codebook.get(code).label or ""):
             if name.strip():
-                named.setdefault(" ".join(name.lower().split()), set()).add(code)
+                named.setdefault(name_key(name), set()).add(code)
+    for code in codebook.ids:  # a name the code had before (renamed, or merged into it)
+        for name in codebook.get(code).formerly:
+            if name_key(name) not in named:
+                named[name_key(name)] = {code}
     values = codings[C.CODE].astype(str)
 
     def one(name: str) -> str | None:
-        ids = named.get(" ".join(name.lower().split()), set())
+        ids = named.get(name_key(name), set())
         return next(iter(ids)) if len(ids) == 1 else None
 
     mapping = {}
@@ -333,7 +338,8 @@ def check_codings(codings: pd.DataFrame, codebook: Codebook, texts: dict[str, st
             f"{source}: code {unknown[0]!r} is not in codebook {codebook.name!r}"
             + (f" (nor {len(unknown) - 1} more)" if len(unknown) > 1 else "")
             + (f" (did you mean {near!r}?)" if near else "")
-            + "; add it to the codebook or rename it in the codings"
+            + "; add it to the codebook, or list it under the code it became as `formerly: [...]` (a code "
+            "renamed or merged), or rename it in the codings"
         )
     missing = sorted(set(codings[C.DOC_ID]) - set(texts))
     if missing:

@@ -197,6 +197,10 @@ def build_report(
             raise ColumnError(no_group_column(group, codings.columns))
     warnings: list[str] = []
     chosen = on_segments(select(codings, min_score=min_score), all_segments if all_segments is not None else segments)
+    if codebook is not None:  # a code's label or former name read as its id
+        from .codings import codes_as_ids
+
+        chosen = codes_as_ids(chosen, codebook)
     if segments is not None:
         known = set(zip(segments[C.DOC_ID].astype(str), segment_key(segments[C.SEGMENT_ID]), strict=True))
         outside = {k for k in zip(chosen[C.DOC_ID].astype(str), chosen[C.SEGMENT_ID], strict=True) if k not in known}

@@ -92,17 +92,21 @@ def copied_from(frame: pd.DataFrame, files: Sequence[str | Path]) -> np.ndarray:
 
 
 def drop_copies(
-    prior: pd.DataFrame, codings: pd.DataFrame, paths: Sequence[str]
+    prior: pd.DataFrame, codings: pd.DataFrame, paths: Sequence[str], codebook: Codebook | None = None
 ) -> tuple[pd.DataFrame, int, list[str]]:
     """``prior`` without the human rows copied from a training file this run reads again
-    (the run's ``codings`` hold that file's codes as they are now); how many of them the file
-    no longer holds, and the files they were in."""
+    (the run's ``codings`` hold that file's codes as they are now, each as its id in
+    ``codebook``: a copy made under a code's former name is still there); how many of them
+    the file no longer holds, and the files they were in."""
+    from .codings import codes_as_ids
+
     if not paths or C.EVIDENCE not in prior.columns or C.METHOD not in prior.columns:
         return prior, 0, []
     copies = copied_from(prior, paths)
     if not copies.any():
         return prior, 0, []
     now = set(_span_keys(codings[codings[C.METHOD] == "human"]))
-    gone = [key not in now for key in _span_keys(prior[copies])]
+    theirs = prior[copies] if codebook is None else codes_as_ids(prior[copies], codebook)
+    gone = [key not in now for key in _span_keys(theirs)]
     files = sorted({str(evidence)[len(HUMAN) + 7 : -1] for evidence in prior.loc[copies, C.EVIDENCE][gone]})
     return prior[~copies].reset_index(drop=True), sum(gone), files

@@ -275,7 +275,7 @@ def tag(
         from .review import merge
 
         source = output if run.previous == "auto" else run.previous
-        prior, gone = _fresh_copies(prior, codings, run, source, output)
+        prior, gone = _fresh_copies(prior, codings, run, source, output, codebook)
         codings, report = merge(prior, codings, codebook, documents=documents)
         notes += report.lines() + gone
     record = run.record()
@@ -349,6 +349,7 @@ def _fresh_copies(
     run: Settings,
     source: str | Path | None,
     output: str | Path | None,
+    codebook: Codebook,
 ) -> tuple[pd.DataFrame, list[str]]:
     """The earlier output without its copies of the training files this run reads again
     (:mod:`qualcode.origins`); a code deleted from such a file is dropped, the output it is
@@ -357,7 +358,7 @@ def _fresh_copies(
     from .origins import drop_copies
     from .previous import backup
 
-    prior, gone, files = drop_copies(prior, codings, [str(path) for path in run.training or ()])
+    prior, gone, files = drop_copies(prior, codings, [str(path) for path in run.training or ()], codebook)
     if not gone:
         return prior, []
     where = f" ({source} keeps them)" if source is not None else ""

@@ -177,6 +177,8 @@ class MergeReport:
     replaced: int = 0
     decided: int = 0  # new suggestions on other passages whose words a kept row of their code already decides
     orphaned: dict[str, int] = field(default_factory=dict)  # code no longer in the codebook -> rows kept
+    renamed: dict[tuple[str, str], int] = field(default_factory=dict)  # (name coded with, codebook id) -> rows
+    once: int = 0  # renamed rows that became the same row as another (codes merged): kept once
     elsewhere: dict[str, int] = field(default_factory=dict)  # document not in this run -> rows kept
 
     def lines(self) -> list[str]:
@@ -190,17 +192,35 @@ class MergeReport:
                 f"{n} of them {'is' if n == 1 else 'are'} on {documents} not in this run "
                 f"({_listed(self.elsewhere)}): kept as they are"
             )
+        if self.renamed:
+            pairs = listed(
+                [
+                    f"{old!r} -> {new!r} ({n})"
+                    for (old, new), n in sorted(self.renamed.items(), key=lambda i: (-i[1], i[0]))
+                ]
+            )
+            out.append(
+                f"renamed {counted(sum(self.renamed.values()), 'reviewed or human row')} to the codebook's ids "
+                f"(a code's former name or label): {pairs}"
+                + (
+                    f"; {self.once} of them then matched another row (same passage, code, status and coder: codes "
+                    f"merged into one) and {'is' if self.once == 1 else 'are'} kept once"
+                    if self.once
+                    else ""
+                )
+            )
         if len(self.orphaned) <= 3:  # one line per code; many codes (another codebook?) in one line
             out += [
                 f"code {code!r} is not in the codebook any more (renamed or removed): its {n} reviewed or human "
-                "rows are kept; rename them in the CSV or restore the code"
+                "rows are kept; if it was renamed or merged, list it as `formerly: [...]` under the code it became, "
+                "or restore the code"
                 for code, n in sorted(self.orphaned.items())
             ]
         else:
             out.append(
                 f"{len(self.orphaned)} codes are not in the codebook any more (renamed or removed): their "
                 f"{sum(self.orphaned.values())} reviewed or human rows are kept ({_listed(self.orphaned)}); "
-                "rename them in the CSV or restore the codes"
+                "list each under the code it became as `formerly: [...]`, or restore the codes"
             )
         if self.decided:
             out.append(
@@ -231,9 +251,11 @@ def merge(
     code already decides (the run segmented otherwise, or the human spans are not segments):
     an ``accepted`` or ``human`` row by the overlap rule (:mod:`qualcode.codings`: the code
     is already there), a ``rejected`` row when it covers at least half of the suggestion's
-    passage (one rejected sentence does not reject the rest of a turn). Codes that left the
-    codebook, and kept rows on documents not among the run's ``documents``, are reported,
-    not dropped.
+    passage (one rejected sentence does not reject the rest of a turn). A kept row coded with
+    a name the ``codebook`` gives a code by (its ``formerly`` list, its label) takes that
+    code's id, and is kept once where two codes merged into one made it another row again.
+    Codes that left the codebook, and kept rows on documents not among the run's
+    ``documents``, are reported, not dropped.
     """
     require_table(previous, "previous", "read the file first, qc.read_coded(PATH)")
     require_table(new, "new", "read the file first, qc.read_coded(PATH)")
@@ -247,6 +269,7 @@ def merge(
     kept = previous[previous[C.STATUS].isin(REVIEWED)]
     report = MergeReport(kept=len(kept))
     if codebook is not None:
+        kept, report.renamed, report.once = _as_ids(kept, codebook)
         known = set(codebook.ids)
         orphans = kept.loc[~kept[C.CODE].isin(known), C.CODE].value_counts()
         report.orphaned = {str(k): int(v) for k, v in orphans.items()}
@@ -268,6 +291,29 @@ def merge(
     )
     columns = list(dict.fromkeys([*new.columns, *kept.columns]))
     return merged[columns].reset_index(drop=True), report
+
+
+def _as_ids(kept: pd.DataFrame, codebook: Codebook) -> tuple[pd.DataFrame, dict[tuple[str, str], int], int]:
+    """``kept`` with each code as its codebook id (a former name, a label:
+    :func:`~qualcode.codings.codes_as_ids`), how many rows each name changed, and how many
+    renamed rows were then another row again (same passage, code, status and coder: two codes
+    merged into one) and were kept once."""
+    from .codings import codes_as_ids
+
+    out = codes_as_ids(kept, codebook)
+    before, after = kept[C.CODE].astype(str), out[C.CODE].astype(str)
+    changed = (before != after).to_numpy()
+    if not changed.any():
+        return kept, {}, 0
+    counts = pd.Series(list(zip(before[changed], after[changed], strict=True))).value_counts()
+    renamed = {(str(old), str(new)): int(n) for (old, new), n in counts.items()}
+    keys = _keys(out).to_frame(index=False)
+    keys[C.STATUS] = out[C.STATUS].astype(str).to_numpy()
+    keys[C.CODER] = out[C.CODER].astype(str).str.strip().to_numpy() if C.CODER in out else ""
+    group = keys.groupby(list(keys.columns), sort=False, dropna=False).ngroup().to_numpy()
+    involved = pd.Series(changed).groupby(group).transform("any").to_numpy()
+    again = keys.duplicated().to_numpy() & involved
+    return out[~again].reset_index(drop=True), renamed, int(again.sum())
 
 
 def _decided(kept: pd.DataFrame, new: pd.DataFrame) -> np.ndarray:

@@ -82,7 +82,8 @@ def test_merge_names_many_removed_codes_in_one_line_and_rows_of_other_documents(
     assert lines[1] == "1 of them is on 1 document not in this run ('elsewhere' (1)): kept as they are"
     assert lines[2] == (
         "4 codes are not in the codebook any more (renamed or removed): their 5 reviewed or human rows are kept "
-        "('gone_d' (2), 'gone_a' (1), 'gone_b' (1), 'gone_c' (1)); rename them in the CSV or restore the codes"
+        "('gone_d' (2), 'gone_a' (1), 'gone_b' (1), 'gone_c' (1)); list each under the code it became as "
+        "`formerly: [...]`, or restore the codes"
     )
     assert len(lines) == 3
 

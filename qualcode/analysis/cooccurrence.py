@@ -29,6 +29,7 @@ from scipy import sparse, stats
 
 from .. import columns as C
 from ..codebook import Codebook
+from ..codings import codes_as_ids
 from ..errors import OptionError
 from .units import Indicator, group_labels, in_codebook_order, indicator, roll_up, select
 
@@ -82,6 +83,8 @@ def _prepare(
 ) -> tuple[Indicator, list[str]]:
     groups = [by] if isinstance(by, str) else list(by or [])
     chosen = select(codings, min_score=min_score)
+    if codebook is not None:  # a code's label or former name read as its id
+        chosen = codes_as_ids(chosen, codebook)
     if level is not None:
         if codebook is None:
             raise OptionError("level needs the codebook (codebook=...) to know each code's parent")

@@ -152,7 +152,8 @@ def in_codebook_order(codebook: Codebook, codes: pd.Series) -> list[str]:
         warnings.warn(
             f"{counted(len(others), 'code')} of the codings {'is' if len(others) == 1 else 'are'} not in codebook "
             f"{codebook.name!r} ({named}): "
-            "counted after its codes; rename them in the CSV, or restore them in the codebook",
+            "counted after its codes; list each under the code it became as `formerly: [...]` in the codebook "
+            "(renamed or merged), or restore them there",
             QualcodeWarning,
             stacklevel=3,
         )

@@ -180,4 +180,7 @@ def validate(
         ignored = read_table_codebook(codebook).ignored
         if ignored:
             typer.echo(f"note: columns not read: {', '.join(ignored)}", err=True)
+    former = [f"{code.id} ({', '.join(code.formerly)})" for code, _, _ in book.walk() if code.formerly]
+    if former:  # so that a researcher sees the renames will be read
+        typer.echo(f"note: codings naming a former name count as the code: {', '.join(former)}", err=True)
     typer.echo(f"{codebook}: valid: {counted(len(book.ids), 'code')}, sha256 {book.hash[:12]}")
