@@ -305,8 +305,9 @@ def _as_ids(kept: pd.DataFrame, codebook: Codebook) -> tuple[pd.DataFrame, dict[
     changed = (before != after).to_numpy()
     if not changed.any():
         return kept, {}, 0
-    counts = pd.Series(list(zip(before[changed], after[changed], strict=True))).value_counts()
-    renamed = {(str(old), str(new)): int(n) for (old, new), n in counts.items()}
+    renamed: dict[tuple[str, str], int] = {}
+    for pair in zip(before[changed], after[changed], strict=True):
+        renamed[pair] = renamed.get(pair, 0) + 1
     keys = _keys(out).to_frame(index=False)
     keys[C.STATUS] = out[C.STATUS].astype(str).to_numpy()
     keys[C.CODER] = out[C.CODER].astype(str).str.strip().to_numpy() if C.CODER in out else ""

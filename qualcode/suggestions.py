@@ -16,6 +16,7 @@ from .codebook import Codebook, as_codebook
 from .corpus import Corpus
 from .errors import OptionError, listed
 from .interviewer import names_speakers, suggested_turns, uncoded_note
+from .language import not_english_note
 from .match.base import (
     CODERS_JOINED,
     Matcher,
@@ -214,6 +215,8 @@ def suggest(
         made = {**made, "notes": [*made["notes"], _NO_KEYWORDS]}
     if matcher.method in ("hybrid", "embedding"):
         made = {**made, "notes": [*made["notes"], *_label_only_note(codebook)]}
+    if matcher.method != "keyword":  # the models are English
+        made = {**made, "notes": [*made["notes"], *not_english_note(segments[keep])]}
     # segments of this run that are training examples: not scored, their codes kept
     examples = int(train.covers(segments[wanted]).sum()) if train is not None else 0
     out.attrs["qualcode"] = {**made, "models": matcher.describe(), "examples": examples}

@@ -36,15 +36,18 @@ def test_review_then_retag_with_edited_codebook_keeps_every_reviewed_row(tmp_pat
     kept = before[before["status"].isin(["accepted", "rejected"])]
     # edit the codebook: rename one code, drop another
     data = yaml.safe_load(CODEBOOK.read_text(encoding="utf-8"))
-    data["codes"][4]["id"] = "staffing"  # personnel renamed
+    data["codes"][4]["id"] = "staffing"  # personnel renamed; its label 'Personnel' still names it
     data["codes"] = [c for c in data["codes"] if c["id"] != "covid_lessons"]
     edited = tmp_path / "edited.yaml"
     edited.write_text(yaml.safe_dump(data), encoding="utf-8")
     result = tag(out, edited)
     assert result.exit_code == 0, result.output
-    assert "code 'personnel' is not in the codebook any more" in result.output
+    assert "code 'personnel' is not in the codebook any more" not in result.output
+    assert "'personnel' -> 'staffing'" in result.output  # carried over to the id its label now has
     assert "code 'covid_lessons' is not in the codebook any more" in result.output
     after = pd.read_csv(out, keep_default_na=False)
+    kept = kept.assign(code=kept["code"].replace({"personnel": "staffing"}))
+    assert "personnel" not in set(after["code"])
     key = ["doc_id", "start_char", "end_char", "code", "status", "coder"]
     assert set(map(tuple, kept[key].astype(str).to_numpy().tolist())) <= set(
         map(tuple, after[key].astype(str).to_numpy().tolist())
