@@ -30,10 +30,21 @@ def compile_pattern(pattern: str) -> Any:
         return re2.compile(pattern, options)
     except re2.error as exc:
         reason = exc.args[0].decode("utf-8", "replace") if exc.args and isinstance(exc.args[0], bytes) else str(exc)
-        unsupported = "perl operator" in reason or "escape sequence" in reason  # look-around, \\1
-        fix = (
-            "look-around (?<= ?= ?! ?<!) and back-references (\\1) are not supported: rewrite it without them"
-            if unsupported
-            else "correct it (a bracket, parenthesis or quantifier out of place)"
-        )
-        raise ValueError(f"is not a valid regular expression for qualcode ({reason}); {fix}") from None
+        raise ValueError(f"is not a valid regular expression for qualcode ({reason}); {_fix(reason)}") from None
+
+
+def _fix(reason: str) -> str:
+    """What to do about RE2's complaint ``reason``: the advice that fits the construct named."""
+    escape = reason.partition("invalid escape sequence: ")[2]
+    operator = reason.partition("invalid perl operator: ")[2]
+    if escape[1:2].isdigit() or escape.startswith("\\k") or operator.startswith("(?P"):
+        return "back-references (\\1) are not supported: rewrite it without them"
+    if escape.startswith("\\Z"):
+        return "write \\z (or $) for the end of the text: RE2 has no \\Z"
+    if escape:
+        return f"{escape} is no escape RE2 knows: write the character without the backslash (or \\\\ for a backslash)"
+    if operator.startswith(("(?=", "(?!", "(?<")):
+        return "look-around (?<= ?= ?! ?<!) is not supported: rewrite it without it (\\b for a word boundary)"
+    if operator:
+        return f"{operator} is not supported by RE2: rewrite it without it"
+    return "correct it (a bracket, parenthesis or quantifier out of place)"

@@ -136,8 +136,25 @@ def test_patterns_run_in_linear_time_and_unsupported_ones_are_named():
     with pytest.raises(qc.CodebookError) as info:
         qc.codebook_from_yaml("name: x\ncodes:\n  - id: a\n    label: A\n    patterns: ['(?<=x)y', 'ok', '[']\n")
     said = str(info.value)
-    assert "item 0 '(?<=x)y'" in said and "rewrite it without them" in said
+    assert "item 0 '(?<=x)y'" in said and "look-around (?<= ?= ?! ?<!) is not supported" in said
     assert "item 2 '[' is not a valid regular expression for qualcode (missing ]: [); correct it" in said
+
+
+@pytest.mark.parametrize(
+    ("pattern", "fix"),
+    [
+        (r"(a)\1", "back-references (\\1) are not supported"),
+        (r"care\Z", "write \\z (or $) for the end of the text"),
+        (r"\qualit", "\\q is no escape RE2 knows: write the character without the backslash"),
+        (r"(?!not)care", "look-around (?<= ?= ?! ?<!) is not supported"),
+        (r"(?#note)care", "(?# is not supported by RE2"),
+    ],
+)
+def test_each_unsupported_construct_gets_its_own_fix(pattern, fix):
+    with pytest.raises(qc.CodebookError) as info:
+        qc.codebook_from_yaml(f"name: x\ncodes:\n  - id: a\n    label: A\n    patterns: ['{pattern}']\n")
+    assert fix in str(info.value)
+    assert ("look-around" in str(info.value)) == ("(?!" in pattern)
 
 
 def test_combining_thousands_of_matches_is_linear():
