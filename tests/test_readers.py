@@ -675,3 +675,24 @@ def test_a_file_named_twice_is_read_once():
     corpus = qc.read_transcripts([EXAMPLES, EXAMPLES / "d01_superintendent.txt"])
     ids = [doc.doc_id for doc in corpus.documents]
     assert len(ids) == len(set(ids)) and "d01_superintendent" in ids
+
+
+def test_a_transcript_given_twice_is_named(tmp_path):
+    """The same interview as .docx and as .odt (LibreOffice's save of it), or a file and its
+    copy: every frequency would count it twice."""
+    import shutil
+
+    shutil.copy(EXAMPLES / "d02_superintendent.docx", tmp_path)
+    shutil.copy(FIXTURES / "odt" / "d02_superintendent.odt", tmp_path / "d02_superintendent_saved.odt")
+    shutil.copy(EXAMPLES / "d01_superintendent.txt", tmp_path)
+    corpus = qc.read_transcripts(tmp_path)
+    (note,) = [w for w in corpus.warnings if "same text" in w]
+    assert note == (
+        "documents with the same text, each counted as a document of its own: 'd02_superintendent' and "
+        "'d02_superintendent_saved'; give each transcript once (remove the copy)"
+    )
+    assert not any("same text" in w for w in qc.read_transcripts(EXAMPLES).warnings)
+    answers = pd.DataFrame({"id": ["r1", "r2", "r3"], "answer": ["No", "No", "N/A"]})
+    answers.to_csv(tmp_path / "survey.csv", index=False)
+    survey = qc.read_transcripts(tmp_path / "survey.csv", text_column="answer", id_column="id")
+    assert not any("same text" in w for w in survey.warnings)  # short answers alike by chance

@@ -199,6 +199,7 @@ def read_transcripts(
             where[doc.doc_id] = str(path)
             documents.append(doc)
     warnings = [note for doc in documents for note in doc.notes]
+    warnings += _copies(documents)
     if metadata is not None:
         if isinstance(metadata, pd.DataFrame):
             table = metadata.astype(str).set_index(metadata_key) if metadata_key in metadata.columns else None
@@ -223,3 +224,26 @@ def read_transcripts(
     )
     warnings += segments.attrs.get("notes", [])
     return Corpus(documents, segments, warnings, segment_by)
+
+
+COPY_MIN_CHARS = 200  # shorter texts (a survey's "No", "N/A") may be the same by chance
+
+
+def _copies(documents: list[Document]) -> list[str]:
+    """A warning naming documents that hold the same text (case and spacing aside): a transcript
+    given twice (``d01.txt`` and ``d01 (1).txt``, or its .docx beside its .txt) counts twice in
+    every frequency and matrix."""
+    from ..errors import listed
+
+    groups: dict[str, list[str]] = {}
+    for doc in documents:
+        words = " ".join(doc.text.split()).lower()
+        if len(words) >= COPY_MIN_CHARS:
+            groups.setdefault(words, []).append(doc.doc_id)
+    same = [" and ".join(repr(doc_id) for doc_id in ids) for ids in groups.values() if len(ids) > 1]
+    if not same:
+        return []
+    return [
+        f"documents with the same text, each counted as a document of its own: {listed(same)}; "
+        "give each transcript once (remove the copy)"
+    ]
