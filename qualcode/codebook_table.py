@@ -33,6 +33,7 @@ Lists are written one item per line within the cell, so an item may hold ``;``.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -43,15 +44,36 @@ SUFFIXES = (".csv", ".tsv", ".xlsx", ".xlsm")
 MAX_ROWS = 20_000
 
 ID_COLUMNS = ("id", "code_id", "code id")
-NAME_COLUMNS = ("label", "code", "tag", "name", "code name", "code_name")
+NAME_COLUMNS = ("label", "code", "tag", "name", "code name", "code_name", "title", "code title")
 TEXT_FIELDS = {
-    "description": ("description", "definition"),
-    "include_when": ("include_when", "inclusion", "inclusion criteria", "include when"),
-    "exclude_when": ("exclude_when", "exclusion", "exclusion criteria", "exclude when"),
+    # ATLAS.ti keeps a code's definition as its comment, MAXQDA as its code memo; MacQueen et
+    # al.'s codebook structure has a brief and a full definition, when to use and when not
+    "description": (
+        "description",
+        "definition",
+        "full definition",
+        "brief definition",
+        "code description",
+        "comment",
+        "code comment",
+        "code memo",
+        "memo",
+    ),
+    "include_when": ("include_when", "inclusion", "inclusion criteria", "include when", "when to use"),
+    "exclude_when": ("exclude_when", "exclusion", "exclusion criteria", "exclude when", "when not to use"),
     "color": ("color", "colour"),
 }
 LIST_FIELDS = ("keywords", "patterns", "exclude", "examples", "formerly")
+LIST_COLUMNS = {
+    "keywords": ("keywords", "keyword"),
+    "patterns": ("patterns", "pattern", "regex"),
+    "exclude": ("exclude",),
+    "examples": ("examples", "example", "example quote", "example quotes", "exemplar", "exemplars"),
+    "formerly": ("formerly", "former names", "former name"),
+}
 PARENT_COLUMNS = ("parent", "parent_id", "parent code")
+# a theme named beside each code: the themes that are not rows of their own become codes
+THEME_COLUMNS = ("theme", "parent theme", "main theme")
 TRUE = {"true", "yes", "1", "y"}
 FALSE = {"false", "no", "0", "n"}
 
@@ -59,11 +81,13 @@ FALSE = {"false", "no", "0", "n"}
 @dataclass(frozen=True)
 class TableCodebook:
     """The plain data of a spreadsheet codebook (for :func:`~qualcode.codebook.parse_codebook`),
-    the row of each code's location, and the columns that were not read."""
+    the row of each code's location, the columns that were not read, and the themes of a
+    theme column that became codes of their own."""
 
     data: dict[str, Any]
     lines: dict[tuple[Any, ...], int]
     ignored: list[str]
+    themes: list[str] = dataclasses.field(default_factory=list)  # themes named beside codes, made codes of their own
 
 
 def _column(columns: list[str], names: tuple[str, ...]) -> str | None:
@@ -159,7 +183,7 @@ def read_table_codebook(path: Path) -> TableCodebook:
         if found is not None:
             fields[field] = found
     for field in LIST_FIELDS:
-        found = _column(columns, (field,))
+        found = _column(columns, LIST_COLUMNS[field])
         if found is not None:
             fields[field] = found
     for field in ("threshold", "suggest", *RULE_FIELDS):
@@ -167,6 +191,9 @@ def read_table_codebook(path: Path) -> TableCodebook:
         if found is not None:
             fields[field] = found
     parent_col = _column(columns, PARENT_COLUMNS)
+    themes = parent_col is None and _column(columns, THEME_COLUMNS) is not None
+    if themes:
+        parent_col = _column(columns, THEME_COLUMNS)
     used |= set(fields.values()) | {parent_col}
     codes: list[dict[str, Any]] = []
     rows: list[int] = []
@@ -195,9 +222,34 @@ def read_table_codebook(path: Path) -> TableCodebook:
         codes.append(code)
         rows.append(number)
         parents.append(str(record[parent_col]).strip() if parent_col else "")
+    made: list[str] = []
+    if themes:  # a theme that is no row of its own becomes a code, before the first code under it
+        made = _theme_codes(codes, rows, parents)
     data, lines = _tree(codes, rows, parents, path)
     ignored = [c for c in columns if c not in used]
-    return TableCodebook({"name": path.stem, "codes": data}, lines, ignored)
+    return TableCodebook({"name": path.stem, "codes": data}, lines, ignored, made)
+
+
+def _theme_codes(codes: list[dict[str, Any]], rows: list[int], parents: list[str]) -> list[str]:
+    """Add a code for each theme the theme column names that no row is (in place), and return
+    their names; a row naming itself as its theme is a theme of its own (no parent)."""
+    from .refi.codes import slug
+
+    known = {key for code in codes for key in (code["id"], code["label"], slug(code["label"]))}
+    made: list[str] = []
+    out: list[tuple[dict[str, Any], int, str]] = []
+    for code, row, wanted in zip(codes, rows, parents, strict=True):
+        if wanted in (code["label"], code["id"]):
+            wanted = ""
+        elif wanted and wanted not in known and slug(wanted) not in known:
+            known |= {wanted, slug(wanted)}
+            made.append(wanted)
+            out.append(({"id": slug(wanted), "label": wanted}, row, ""))
+        out.append((code, row, wanted))
+    codes[:] = [code for code, _, _ in out]
+    rows[:] = [row for _, row, _ in out]
+    parents[:] = [wanted for _, _, wanted in out]
+    return made
 
 
 def _number(cell: str, path: Path, row: int, column: str) -> float:

@@ -144,3 +144,43 @@ def test_every_field_of_a_code_is_a_column():
     from qualcode.codebook_table import WRITTEN
 
     assert set(WRITTEN) == (set(Code.model_fields) - {"children"}) | {"parent"}
+
+
+def test_the_column_names_other_tools_and_codebook_guides_use(tmp_path):
+    """ATLAS.ti keeps a definition as the code's comment (Code, Comment, Grounded, Density,
+    Groups); MacQueen et al.'s structure has a full definition, when to use, when not to use
+    and an example; a theme column groups codes without a row of its own."""
+    atlas = tmp_path / "atlas.csv"
+    pd.DataFrame(
+        {
+            "Code": ["Counselors", "Belonging"],
+            "Comment": ["Hiring or placing counselors.", "Students feel they belong."],
+            "Grounded": [3, 5],
+            "Density": [0, 1],
+            "Groups": ["Supports", "Climate"],
+        }
+    ).to_csv(atlas, index=False)
+    book = qc.load_codebook(atlas)
+    assert book.get("belonging").description == "Students feel they belong."
+    guide = tmp_path / "guide.xlsx"
+    pd.DataFrame(
+        {
+            "Theme": ["Supports", "Supports", "Climate", "Climate"],
+            "Code": ["Counselors", "PBIS", "Climate", "Belonging"],
+            "Full definition": ["Hiring counselors.", "Behaviour systems.", "The feel of a school.", "Being known."],
+            "When to use": ["A new hire is named.", "", "", ""],
+            "When not to use": ["Training staff.", "", "", ""],
+            "Example": ["We hired two counselors.", "Every building runs PBIS.", "", "Kids feel known here."],
+            "Keyword": ["counselor; social worker", "", "", ""],
+        }
+    ).to_excel(guide, index=False)
+    book = qc.load_codebook(guide)
+    assert book.ids == ["supports", "counselors", "pbis", "climate", "belonging"]
+    assert [book.parent_of(i) for i in book.ids] == [None, "supports", "supports", None, "climate"]
+    counselors = book.get("counselors")
+    assert (counselors.include_when, counselors.exclude_when) == ("A new hire is named.", "Training staff.")
+    assert counselors.examples == ["We hired two counselors."] and counselors.keywords == ["counselor", "social worker"]
+    result = CliRunner().invoke(app, ["validate", str(guide)])
+    assert result.exit_code == 0, result.output
+    assert "themes named beside the codes are codes too, each the parent of its rows: Supports" in result.output
+    assert "columns not read" not in result.output

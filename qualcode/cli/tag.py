@@ -177,9 +177,15 @@ def validate(
     from ..codebook_table import SUFFIXES, read_table_codebook
 
     if codebook.suffix.lower() in SUFFIXES:
-        ignored = read_table_codebook(codebook).ignored
-        if ignored:
-            typer.echo(f"note: columns not read: {', '.join(ignored)}", err=True)
+        table = read_table_codebook(codebook)
+        if table.ignored:
+            typer.echo(f"note: columns not read: {', '.join(table.ignored)}", err=True)
+        if table.themes:
+            typer.echo(
+                f"note: the themes named beside the codes are codes too, each the parent of its rows: "
+                f"{', '.join(table.themes)}",
+                err=True,
+            )
     former = [f"{code.id} ({', '.join(code.formerly)})" for code, _, _ in book.walk() if code.formerly]
     if former:  # so that a researcher sees the renames will be read
         typer.echo(f"note: codings naming a former name count as the code: {', '.join(former)}", err=True)
