@@ -377,7 +377,12 @@ def _former_names(data: Any) -> list[tuple[tuple[Any, ...], str]]:
 def _readable(error: dict[str, Any]) -> str:
     kind = error["type"]
     if kind == "extra_forbidden":
-        return "unknown field; remove it or check its spelling"
+        from .errors import nearest
+
+        loc = tuple(error["loc"])
+        fields = Code.model_fields if "codes" in loc[:-1] else Codebook.model_fields
+        near = nearest(str(loc[-1]), sorted(fields)) if loc else None
+        return f"unknown field; did you mean {near!r}?" if near else "unknown field; remove it or check its spelling"
     if kind == "missing":
         return "required field is missing"
     message = str(error["msg"])

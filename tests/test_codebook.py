@@ -62,7 +62,7 @@ def test_every_problem_reported_with_line_and_location(tmp_path):
     text = "\n".join(problems)
     assert f"{path}:5: codes[0].keywords: item 1 is an empty string" in text
     assert f"{path}:6: codes[1].id: id 'Bad-Id' is not snake_case" in text
-    assert f"{path}:8: codes[1].colour: unknown field" in text
+    assert f"{path}:8: codes[1].colour: unknown field; did you mean 'color'?" in text
     assert f"{path}:9: codes[1].patterns: item 0 '(unclosed' is not a valid regular expression" in text
     assert f"{path}:13: codes[2].children[0].id: duplicate id 'personnel' (first used at codes[0].id)" in text
     assert f"{path}:15: codes[2].children[1].label: required field is missing" in text
