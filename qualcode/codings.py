@@ -72,6 +72,11 @@ def read_codings(
     path = Path(path)
     if not path.exists():
         raise InputFileError(f"{path}: no such file; check the path")
+    if path.is_dir():  # transcripts given where codings go (`agree a.csv b.csv iv/`)
+        raise InputFileError(
+            f"{path}: is a folder, not a codings file; give a codings CSV here (transcripts are given as inputs: "
+            "tag's INPUTS, agree's and evaluate's --inputs)"
+        )
     from .io.writers import restore
     from .origins import copied_from
 

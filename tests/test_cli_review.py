@@ -91,6 +91,9 @@ def test_agree_segments_and_characters(tmp_path):
     assert bad.exit_code == 2 and "at least two coders; the codings name coder_a: give one file per coder" in said
     twice = run("agree", CODER_A, CODER_A, "-i", EXAMPLES, "-o", tmp_path / "x.csv")
     assert twice.exit_code == 2 and "given twice" in twice.output and not (tmp_path / "x.csv").exists()
+    folder = run("agree", CODER_A, CODER_B, EXAMPLES, "-o", tmp_path / "x.csv")  # the transcripts given as codings
+    said = " ".join(folder.output.split())
+    assert folder.exit_code == 2 and f"{EXAMPLES}: is a folder, not a codings file" in said and "--inputs" in said
 
 
 def test_agree_warns_when_coders_spell_a_code_two_ways(tmp_path):
