@@ -184,3 +184,21 @@ def test_the_column_names_other_tools_and_codebook_guides_use(tmp_path):
     assert result.exit_code == 0, result.output
     assert "themes named beside the codes are codes too, each the parent of its rows: Supports" in result.output
     assert "columns not read" not in result.output
+
+
+def test_validate_writes_the_codebook_as_a_table_and_back(tmp_path):
+    table, back = tmp_path / "codebook.xlsx", tmp_path / "back.yaml"
+    result = CliRunner().invoke(app, ["validate", str(CODEBOOK), "-o", str(table)])
+    assert (
+        result.exit_code == 0 and f"valid: 14 codes, sha256 {qc.load_codebook(CODEBOOK).hash[:12]} -> " in result.output
+    )
+    assert CliRunner().invoke(app, ["validate", str(table), "-o", str(back)]).exit_code == 0
+    assert qc.load_codebook(back).model_dump()["codes"] == qc.load_codebook(CODEBOOK).model_dump()["codes"]
+    same = CliRunner().invoke(app, ["validate", str(back), "-o", str(back)])
+    assert same.exit_code == 2 and "also an input" in same.output
+    other = CliRunner().invoke(app, ["validate", str(back), "-o", str(tmp_path / "codebook.txt")])
+    assert other.exit_code == 2 and "write the codebook as .yaml, .csv, .tsv or .xlsx" in other.output
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("name: x\ncodes:\n  - id: Bad\n    label: B\n", encoding="utf-8")
+    bad = CliRunner().invoke(app, ["validate", str(broken), "-o", str(tmp_path / "out.xlsx")])
+    assert bad.exit_code == 2 and not (tmp_path / "out.xlsx").exists()

@@ -157,13 +157,34 @@ def tag(
 
 def validate(
     codebook: Annotated[Path, typer.Argument(help="The codebook to check: YAML, or a CSV/XLSX table.")],
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Also write the codebook, once valid, to this file: .yaml, or a table with one code per row "
+            "(.csv, .tsv, .xlsx) for a team that edits it in a spreadsheet.",
+        ),
+    ] = None,
 ) -> None:
-    """Check a codebook; print every problem with its line, exit non-zero if any."""
-    from ..codebook import load_codebook
-    from ..errors import CodebookError, QualcodeError
-    from .common import fail
+    """Check a codebook; print every problem with its line, exit non-zero if any.
+
+    Example: qualcode validate codebook.yaml -o codebook.xlsx
+    """
+    from ..codebook import load_codebook, save_codebook
+    from ..codebook_table import SUFFIXES
+    from ..errors import CodebookError, OptionError, QualcodeError
+    from .common import check_output, fail
 
     try:
+        if output is not None:
+            if output.suffix.lower() not in (".yaml", ".yml", *SUFFIXES):
+                raise OptionError(
+                    f"{output}: write the codebook as .yaml, .csv, .tsv or .xlsx; the name ends in "
+                    f"{output.suffix or 'no suffix'}",
+                    option="output",
+                )
+            check_output(output, inputs=[codebook])
         book = load_codebook(codebook)
     except CodebookError as error:
         if error.problems:
@@ -189,4 +210,11 @@ def validate(
     former = [f"{code.id} ({', '.join(code.formerly)})" for code, _, _ in book.walk() if code.formerly]
     if former:  # so that a researcher sees the renames will be read
         typer.echo(f"note: codings naming a former name count as the code: {', '.join(former)}", err=True)
+    if output is not None:
+        try:
+            save_codebook(book, output)
+        except QualcodeError as error:
+            fail(error)
+        typer.echo(f"{codebook}: valid: {counted(len(book.ids), 'code')}, sha256 {book.hash[:12]} -> {output}")
+        return
     typer.echo(f"{codebook}: valid: {counted(len(book.ids), 'code')}, sha256 {book.hash[:12]}")
