@@ -374,17 +374,55 @@ def _former_names(data: Any) -> list[tuple[tuple[Any, ...], str]]:
     return problems
 
 
-def _readable(error: dict[str, Any]) -> str:
+# what other tools and habits call a field (a codebook written by hand, or converted)
+_SYNONYMS = {
+    "name": "label",
+    "title": "label",
+    "code": "label",
+    "definition": "description",
+    "subcodes": "children",
+    "child_codes": "children",
+    "sub_codes": "children",
+}
+
+
+def _at(data: Any, loc: tuple[Any, ...]) -> Any:
+    """The raw value at ``loc`` in ``data`` (None where the path does not lead)."""
+    for part in loc:
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
+
+
+def _readable(error: dict[str, Any], data: Any = None) -> str:
     kind = error["type"]
+    loc = tuple(error["loc"])
+    in_code = "codes" in loc[:-1]
     if kind == "extra_forbidden":
         from .errors import nearest
 
-        loc = tuple(error["loc"])
-        fields = Code.model_fields if "codes" in loc[:-1] else Codebook.model_fields
-        near = nearest(str(loc[-1]), sorted(fields)) if loc else None
+        key = str(loc[-1]) if loc else ""
+        if not in_code and isinstance(_at(data, loc), list):  # `themes:` or `nodes:` for `codes:`
+            return "unknown field; the codes go under 'codes:' (rename it)"
+        fields = Code.model_fields if in_code else Codebook.model_fields
+        near = _SYNONYMS.get(key.lower()) if in_code else None
+        near = near or nearest(key, sorted(fields))
         return f"unknown field; did you mean {near!r}?" if near else "unknown field; remove it or check its spelling"
     if kind == "missing":
+        code = _at(data, loc[:-1]) if in_code else None
+        if isinstance(code, dict) and loc[-1] == "id":
+            from .refi.codes import slug
+
+            named = next((code[k] for k in ("label", "name", "title") if isinstance(code.get(k), str)), None)
+            if named and slug(named):
+                return f"required field is missing; add id: {slug(named)} (snake_case; keep it when the label changes)"
+        if isinstance(code, dict) and loc[-1] == "label" and isinstance(code.get("id"), str):
+            return f"required field is missing; add label: {code['id'].replace('_', ' ').capitalize()} (its name)"
         return "required field is missing"
+    if kind == "list_type" and (loc == ("codes",) or loc[-1:] == ("children",)):
+        return "give a list of codes, each starting '- id: …' with its label, not a mapping of names"
     message = str(error["msg"])
     return message.removeprefix("Value error, ")
 
@@ -409,7 +447,7 @@ def parse_codebook(
             codebook = Codebook.model_validate(data)
         except ValidationError as exc:
             for error in exc.errors():
-                problems.append((tuple(error["loc"]), _readable(dict(error))))
+                problems.append((tuple(error["loc"]), _readable(dict(error), data)))
     problems.extend(_duplicate_ids(data))
     problems.extend(_former_names(data))
     if problems:

@@ -157,3 +157,24 @@ def test_a_key_given_twice_is_an_error_naming_both_lines():
         qc.codebook_from_yaml(text, source="f.yaml")
     with pytest.raises(qc.CodebookError, match=r"f\.yaml:2: name: given twice"):
         qc.codebook_from_yaml("name: a\nname: b\ncodes:\n  - {id: a, label: A}\n", source="f.yaml")
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("name: t\nthemes:\n  - id: a\n    label: A\n", "f.yaml:2: themes: unknown field; the codes go under 'codes:'"),
+        (
+            "name: t\ncodes:\n  - label: Sense of belonging\n",
+            "f.yaml:3: codes[0].id: required field is missing; add id: sense_of_belonging",
+        ),
+        ("name: t\ncodes:\n  - id: belonging\n", "codes[0].label: required field is missing; add label: Belonging"),
+        ("name: t\ncodes:\n  - id: a\n    name: A\n", "codes[0].name: unknown field; did you mean 'label'?"),
+        ("name: t\ncodes:\n  - id: a\n    label: A\n    definition: x\n", "did you mean 'description'?"),
+        ("name: t\ncodes:\n  - id: a\n    label: A\n    example: [x]\n", "did you mean 'examples'?"),
+        ("name: t\ncodes:\n  Belonging: Students feel they belong\n", "codes: give a list of codes, each starting"),
+    ],
+)
+def test_a_codebook_written_by_hand_is_told_what_each_field_should_be(text, said):
+    with pytest.raises(qc.CodebookError) as info:
+        qc.codebook_from_yaml(text, source="f.yaml")
+    assert any(said in problem for problem in info.value.problems), info.value.problems
