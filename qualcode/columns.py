@@ -29,6 +29,8 @@ SOURCE = "source"
 STATUS = "status"
 CODER = "coder"
 STATUSES = ("suggested", "accepted", "rejected", "human")
+# a researcher's note on one coding (optional column): kept by re-runs, exported with the coding
+MEMO = "memo"
 # one coding: a passage, its code and who applied it (a passage over two segments is two rows)
 CODING_KEY = (DOC_ID, START_CHAR, END_CHAR, CODE, CODER)
 

@@ -221,3 +221,28 @@ def test_learning_from_the_nvivo_project_does_not_flood_it_with_bare_labels(tmp_
     assert kept and shared and not kept & shared
     assert set(suggested.loc[suggested["method"] == "hybrid", "code"]) <= kept
     assert (suggested.loc[suggested["code"].isin(shared), "method"] == "classifier").all()
+
+
+def test_a_researchers_memo_on_a_coding_survives_a_rerun_and_the_round_trip_through_a_project(tmp_path):
+    coded = tmp_path / "coded.csv"
+    assert run("tag", EXAMPLES, "-c", CODEBOOK, "-m", PARTICIPANTS, "-o", coded, "--method", "keyword").exit_code == 0
+    table = pd.read_csv(coded, keep_default_na=False)
+    table["memo"], table["flag"] = "", ""
+    table.loc[0, ["status", "coder", "memo"]] = ["accepted", "ana", "Quote this in the paper; see P01's later turn"]
+    table.loc[1, ["status", "coder", "memo", "flag"]] = ["human", "ana", "", "check"]
+    table.to_csv(coded, index=False)
+    again = run("tag", EXAMPLES, "-c", CODEBOOK, "-m", PARTICIPANTS, "-o", coded, "--method", "keyword")
+    assert again.exit_code == 0, again.output
+    kept = pd.read_csv(coded, keep_default_na=False)
+    assert kept.loc[kept["status"] == "accepted", "memo"].tolist() == ["Quote this in the paper; see P01's later turn"]
+    project = tmp_path / "study.qdpx"
+    exported = run("export-refi", coded, "-o", project)
+    assert exported.exit_code == 0, exported.output
+    said = " ".join(exported.output.split())
+    assert "columns not exported: flag; a column named memo travels as each coding's note" in said
+    assert run("import", project, "-o", tmp_path / "back").exit_code == 0
+    back = pd.read_csv(tmp_path / "back" / "codings.csv", keep_default_na=False)
+    noted = back[back["memo"] != ""]
+    assert noted[["code", "status", "coder", "memo"]].values.tolist() == [
+        [table.loc[0, "code"], "accepted", "ana", "Quote this in the paper; see P01's later turn"]
+    ]

@@ -81,9 +81,10 @@ def projects(draw):
                 "score": 1.0 if human else round(draw(st.floats(0, 1)), 4),
                 "evidence": "human code" if human else draw(WORDS),
                 "source": coder if human else "qualcode 0.1.0",
+                "memo": draw(st.just("") | WORDS).strip(),  # the researcher's note on the coding
             }
         )
-    codings = pd.DataFrame(rows, columns=[*KEY, "status", "method", "score", "evidence", "source"])
+    codings = pd.DataFrame(rows, columns=[*KEY, "status", "method", "score", "evidence", "source", "memo"])
     return corpus, book, codings.drop_duplicates(KEY)
 
 
@@ -98,7 +99,8 @@ def test_import_of_export_is_identity(tmp_path_factory, project):
         (d.doc_id, d.text, d.metadata) for d in corpus.documents
     ]
     columns = list(codings.columns)
-    got = back.codings.drop_duplicates(KEY)[columns].sort_values(KEY).reset_index(drop=True)
+    imported = back.codings if "memo" in back.codings else back.codings.assign(memo="")  # none had a note
+    got = imported.drop_duplicates(KEY)[columns].sort_values(KEY).reset_index(drop=True)
     want = codings.sort_values(KEY).reset_index(drop=True)
     pd.testing.assert_frame_equal(got, want, check_dtype=False)
     creators = codings.loc[codings["status"].isin(["human", "accepted"]), "coder"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -39,6 +39,25 @@ def _one_coded(given: list[Path] | None, output: Path) -> Path | None:
             f"qualcode export-refi {given[0]} {rest} -o {output}"
         )
     return given[0]
+
+
+def _not_exported(codings: Any, corpus: Any) -> list[str]:
+    """A note naming the columns a researcher added to the codings (notes, flags) that a
+    project has no place for: only a ``memo`` column travels, as each coding's note."""
+    from .. import columns as C
+
+    known = {*C.SEGMENT_CORE, *C.TIME_COLUMNS, *C.CODING_CORE, C.MEMO, "question"}
+    known |= {key for doc in corpus.documents for key in doc.metadata}
+    extra = [
+        str(column)
+        for column in codings.columns
+        if column not in known
+        and not str(column).startswith("_")
+        and codings[column].astype(str).str.strip().replace({"nan": "", "None": "", "<NA>": ""}).ne("").any()
+    ]
+    if not extra:
+        return []
+    return [f"columns not exported: {', '.join(extra)}; a column named memo travels as each coding's note"]
 
 
 @handles_errors
@@ -108,6 +127,7 @@ def export_refi(
         if below:
             left_out.append(f"{counted(below, 'suggestion')} below --min-score {min_score:g} left out")
         corpus = corpus_for(coded, inputs, metadata=metadata)
+        left_out += _not_exported(codings, corpus)
     elif inputs:
         corpus = read_transcripts(
             inputs,

@@ -9,7 +9,8 @@ schema) and each document's plain text as ``Sources/<guid>.txt`` (UTF-8). In it:
   documents); metadata the same for all of a participant's documents (role, district …) as
   the case's ``VariableValue``; metadata that differs between its documents on the source;
 - each coding as a ``PlainTextSelection`` with character offsets and one ``Coding``; a
-  suggestion's status, score, method and evidence in the selection's description.
+  suggestion's status, score, method and evidence in the selection's description, and the
+  researcher's note on it (a ``memo`` column) as the description's text.
 
 Output is deterministic: GUIDs are uuid5 of the objects' ids, no timestamps are written, and
 the zip's entries have fixed dates, so the same inputs give the same bytes.
@@ -108,8 +109,9 @@ def codings_to_spans(
     if C.SOURCE not in table.columns:
         table[C.SOURCE] = None
     table.loc[human & table[C.CODER].eq(""), C.CODER] = "human"
+    table[C.MEMO] = table[C.MEMO].map(_memo) if C.MEMO in table.columns else ""
     keys = list(C.CODING_KEY)
-    table = table[columns].drop_duplicates(subset=keys, keep="first")
+    table = table[[*columns, C.MEMO]].drop_duplicates(subset=keys, keep="first")
     return table.sort_values(keys, kind="stable").reset_index(drop=True)
 
 
@@ -120,7 +122,18 @@ def _creator(row: pd.Series) -> str:
     return QUALCODE_USER
 
 
+def _memo(value: Any) -> str:
+    """A memo cell as text ('' for an empty or missing one)."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    return str(value).strip()
+
+
 def _selection_description(row: pd.Series) -> str:
+    """What a selection's description holds: the researcher's memo for people to read, and
+    qualcode's block (status, score, evidence of a suggestion; the memo again, so that it comes
+    back apart from qualcode's own words)."""
+    memo = _memo(row.get(C.MEMO))
     data: dict[str, Any] = {}
     is_human = row[C.STATUS] == "human"
     for column in (C.STATUS, C.METHOD, C.SCORE, C.EVIDENCE, C.SOURCE, C.CODER):
@@ -133,11 +146,13 @@ def _selection_description(row: pd.Series) -> str:
         if is_human and column in (C.CODER, C.SOURCE) and value == row[C.CODER]:
             continue
         data[column] = value
-    if is_human:
-        return pack_description("", data)
+    if is_human:  # a memo alone is the description, as another program's coder would write it
+        return pack_description(memo, {**data, C.MEMO: memo} if data and memo else data)
     score = f", score {float(row[C.SCORE]):.2f}" if pd.notna(row[C.SCORE]) else ""
     who = f" ({row[C.STATUS]} by {row[C.CODER]})" if row[C.STATUS] != "suggested" and row[C.CODER] else ""
     text = f"Suggested by qualcode ({row[C.METHOD]}{score}){who}."
+    if memo:
+        text, data[C.MEMO] = f"{text}\n\n{memo}", memo
     return pack_description(text, data)
 
 

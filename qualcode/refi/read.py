@@ -150,9 +150,11 @@ def _selection_rows(
                 f"{reader.path}: selection {selection.get('guid')!r} of source {label!r} has no whole-number "
                 "startPosition/endPosition; the file is damaged, export it again"
             ) from None
-        _, data = unpack_description(child_text(selection, "Description"))
+        text, data = unpack_description(child_text(selection, "Description"))
+        # the note on the selection: qualcode's memo, or what another program's coder wrote there
+        memo = str(data.get(C.MEMO, "")) if data is not None else text.strip()
         for coding in children(selection, "Coding"):
-            rows.append(_coding_row(coding, selection, (start, end), data, user_names))
+            rows.append({**_coding_row(coding, selection, (start, end), data, user_names), C.MEMO: memo})
     for coding in children(source, "Coding"):  # a coding of the whole source
         rows.append(_coding_row(coding, source, (None, None), None, user_names))
     return rows
@@ -384,7 +386,12 @@ def _read_project(reader: ProjectParts, segment_by: str) -> RefiProject:
 
 def _codings_table(rows: list[dict[str, Any]], corpus: Corpus) -> pd.DataFrame:
     """Selections onto segments by the overlap rule, with the documents' metadata."""
-    spans = pd.DataFrame(rows, columns=[c for c in CODING_COLUMNS if c != C.SEGMENT_ID])
+    memos = any(row.get(C.MEMO) for row in rows)  # a memo column only when a selection has a note
+    spans = pd.DataFrame(rows, columns=[c for c in [*CODING_COLUMNS, C.MEMO] if c != C.SEGMENT_ID])
+    if not memos:
+        spans = spans.drop(columns=C.MEMO)
+    else:
+        spans[C.MEMO] = spans[C.MEMO].fillna("")
     spans[C.START_CHAR] = spans[C.START_CHAR].astype("int64")
     spans[C.END_CHAR] = spans[C.END_CHAR].astype("int64")
     spans[C.SCORE] = pd.to_numeric(spans[C.SCORE]).astype(float)
@@ -403,6 +410,7 @@ def _codings_table(rows: list[dict[str, Any]], corpus: Corpus) -> pd.DataFrame:
         [C.DOC_ID, C.SEGMENT_ID, C.START_CHAR, C.END_CHAR, *meta_columns]
         + [c for c in CODING_COLUMNS if c not in (C.DOC_ID, C.SEGMENT_ID, C.START_CHAR, C.END_CHAR)]
         + [C.TEXT]
+        + ([C.MEMO] if memos else [])
     )
     table = table[ordered].sort_values(
         [C.DOC_ID, C.START_CHAR, C.END_CHAR, C.CODE, C.CODER, C.SEGMENT_ID], kind="stable"
