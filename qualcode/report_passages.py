@@ -163,6 +163,7 @@ def group_passages(
                     "status": status,
                     "coder": _clean(row.get(C.CODER)),
                     "evidence": _clean(row.get(C.EVIDENCE)),
+                    "memo": str(_clean(row.get(C.MEMO)) or "").strip() or None,  # the researcher's note
                     "marks": _merge(marks),
                 }
             )

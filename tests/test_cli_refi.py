@@ -235,6 +235,9 @@ def test_a_researchers_memo_on_a_coding_survives_a_rerun_and_the_round_trip_thro
     assert again.exit_code == 0, again.output
     kept = pd.read_csv(coded, keep_default_na=False)
     assert kept.loc[kept["status"] == "accepted", "memo"].tolist() == ["Quote this in the paper; see P01's later turn"]
+    report = tmp_path / "report.html"
+    assert run("report", coded, "-o", report).exit_code == 0
+    assert "Memo: Quote this in the paper; see P01&#39;s later turn" in report.read_text(encoding="utf-8")
     project = tmp_path / "study.qdpx"
     exported = run("export-refi", coded, "-o", project)
     assert exported.exit_code == 0, exported.output

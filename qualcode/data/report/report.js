@@ -44,6 +44,7 @@
         (c.score !== null ? " · score " + Number(c.score).toFixed(2) : "");
       item.appendChild(el("p", "meta", line));
       if (c.evidence) item.appendChild(el("p", "evidence", c.evidence));
+      if (c.memo) item.appendChild(el("p", "memo", "Memo: " + c.memo));
     });
     return item;
   }
