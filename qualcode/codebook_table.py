@@ -8,15 +8,21 @@ are ignored and named in :attr:`TableCodebook.ignored`):
 ``id``
     the code's id; without this column, made from the name (``"Moderator assist"`` →
     ``moderator_assist``, as ``import-refi`` makes ids from Taguette tags and NVivo codes);
-``label`` / ``code`` / ``tag`` / ``name``
+``label`` / ``code`` / ``tag`` / ``name`` / ``title``
     the code's name (its label);
-``description`` / ``definition``;
-``keywords``, ``patterns``, ``exclude``, ``examples``, ``formerly``
+``description`` / ``definition`` / ``full definition`` / ``brief definition`` / ``comment``
+(ATLAS.ti) / ``code memo`` (MAXQDA);
+``keywords``, ``patterns``, ``exclude``, ``examples``, ``formerly`` (or ``keyword``,
+``pattern``, ``example`` …)
     several values separated by ``;`` or line breaks within the cell;
-``include_when`` / ``inclusion``, ``exclude_when`` / ``exclusion``
+``include_when`` / ``inclusion`` / ``when to use``, ``exclude_when`` / ``exclusion`` /
+``when not to use``
     inclusion and exclusion criteria;
 ``parent``
     the id or name of the parent code (empty for a top-level code);
+``theme`` (when there is no ``parent`` column)
+    the theme a code belongs to: a theme that is not a row of its own becomes a code, the
+    parent of its rows (:attr:`TableCodebook.themes`);
 ``threshold``, ``suggest`` (``true``/``false``), ``color``;
 ``applies_to``, ``not_applies_to``
     rules by segment column, ``column: value, value`` separated by ``;`` (e.g.

@@ -9,7 +9,8 @@ from typing import Any
 
 import yaml
 
-from .codebook import Codebook, _loc_text, parse_codebook
+from .codebook import Codebook, parse_codebook
+from .codebook_checks import loc_text
 from .errors import CodebookError
 
 MAX_YAML_CHARS = 5_000_000
@@ -78,7 +79,7 @@ def codebook_from_yaml(text: str, *, source: str = "<string>") -> Codebook:
         if twice:
             place, first_line, again = twice
             raise CodebookError(
-                f"{source}:{again}: {_loc_text(place)}: given twice in one place (first at line {first_line}); YAML would "
+                f"{source}:{again}: {loc_text(place)}: given twice in one place (first at line {first_line}); YAML would "
                 "keep only the last, so merge them into one"
             )
         data = yaml.safe_load(text)
