@@ -179,6 +179,8 @@ class MergeReport:
     orphaned: dict[str, int] = field(default_factory=dict)  # code no longer in the codebook -> rows kept
     renamed: dict[tuple[str, str], int] = field(default_factory=dict)  # (name coded with, codebook id) -> rows
     once: int = 0  # renamed rows that became the same row as another (codes merged): kept once
+    carried: int = 0  # suggestions a researcher wrote a note on, the note moved onto this run's same row
+    noted: int = 0  # such suggestions this run no longer makes: kept as they were
     elsewhere: dict[str, int] = field(default_factory=dict)  # document not in this run -> rows kept
 
     def lines(self) -> list[str]:
@@ -222,6 +224,12 @@ class MergeReport:
                 f"{sum(self.orphaned.values())} reviewed or human rows are kept ({_listed(self.orphaned)}); "
                 "list each under the code it became as `formerly: [...]`, or restore the codes"
             )
+        if self.carried or self.noted:
+            out.append(
+                f"{counted(self.carried + self.noted, 'suggestion')} not yet reviewed held a memo: "
+                f"{self.carried} carried over to this run's same suggestion"
+                + (f", {self.noted} this run no longer makes kept as they were" if self.noted else "")
+            )
         if self.decided:
             out.append(
                 f"left out {counted(self.decided, 'new suggestion')} on words a kept row of their code already "
@@ -255,7 +263,9 @@ def merge(
     a name the ``codebook`` gives a code by (its ``formerly`` list, its label) takes that
     code's id, and is kept once where two codes merged into one made it another row again.
     Codes that left the codebook, and kept rows on documents not among the run's
-    ``documents``, are reported, not dropped.
+    ``documents``, are reported, not dropped. A researcher's note (``memo``) on a suggestion
+    not yet reviewed moves onto the new run's same suggestion, or keeps its row when the new
+    run no longer makes it.
     """
     require_table(previous, "previous", "read the file first, qc.read_coded(PATH)")
     require_table(new, "new", "read the file first, qc.read_coded(PATH)")
@@ -268,6 +278,8 @@ def merge(
     new = with_status(new)
     kept = previous[previous[C.STATUS].isin(REVIEWED)]
     report = MergeReport(kept=len(kept))
+    new, noted, report.carried = _carry_notes(previous, new, codebook)
+    report.noted = len(noted)
     if codebook is not None:
         kept, report.renamed, report.once = _as_ids(kept, codebook)
         known = set(codebook.ids)
@@ -283,7 +295,7 @@ def merge(
     report.replaced = int(duplicate.sum())
     decided = _decided(kept, new) & ~duplicate & new[C.STATUS].eq("suggested").to_numpy()
     report.decided = int(decided.sum())
-    merged = pd.concat([kept, new[~(duplicate | decided)]], ignore_index=True, sort=False)
+    merged = pd.concat([kept, new[~(duplicate | decided)], noted], ignore_index=True, sort=False)
     merged = merged.sort_values(
         [C.DOC_ID, C.START_CHAR, C.SEGMENT_ID, C.SCORE, C.CODE] if C.SEGMENT_ID in merged else [C.DOC_ID, C.START_CHAR],
         ascending=[True, True, True, False, True] if C.SEGMENT_ID in merged else [True, True],
@@ -291,6 +303,33 @@ def merge(
     )
     columns = list(dict.fromkeys([*new.columns, *kept.columns]))
     return merged[columns].reset_index(drop=True), report
+
+
+def _carry_notes(
+    previous: pd.DataFrame, new: pd.DataFrame, codebook: Codebook | None
+) -> tuple[pd.DataFrame, pd.DataFrame, int]:
+    """A researcher's notes (``memo``) on suggestions not yet reviewed: ``new`` with each note
+    on its same row (passage and code), the noted rows the new run no longer makes (kept as
+    they were), and how many notes were carried."""
+    from .codings import codes_as_ids
+
+    if C.MEMO not in previous.columns:
+        return new, previous.iloc[:0], 0
+    memo = previous[C.MEMO].astype(str).str.strip().replace({"nan": "", "None": "", "<NA>": ""})
+    noted = previous[previous[C.STATUS].eq("suggested").to_numpy() & memo.ne("").to_numpy()]
+    if noted.empty:
+        return new, noted, 0
+    if codebook is not None:
+        noted = codes_as_ids(noted, codebook)
+    position = {key: i for i, key in enumerate(_keys(new))}
+    out = new.copy()
+    carried = np.zeros(len(noted), dtype=bool)
+    for k, key in enumerate(_keys(noted)):
+        i = position.get(key)
+        if i is not None and out.iloc[i][C.STATUS] == "suggested":
+            out.loc[out.index[i], C.MEMO] = noted.iloc[k][C.MEMO]
+            carried[k] = True
+    return out, noted[~carried], int(carried.sum())
 
 
 def _as_ids(kept: pd.DataFrame, codebook: Codebook) -> tuple[pd.DataFrame, dict[tuple[str, str], int], int]:

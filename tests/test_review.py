@@ -225,3 +225,27 @@ def test_review_refuses_a_code_no_row_holds_and_thresholds_that_overlap(tmp_path
     table, _ = review_file(coded, tmp_path / "out.csv", accept_above=0.5, reject_below=0.5, codes=["b"])
     assert table[C.STATUS].tolist() == ["suggested", "rejected", "suggested", "accepted", "suggested", "human"]
     assert qc.accept(with_status(_coded()), code="c")[C.STATUS].eq("accepted").sum() == 0  # Python: any code
+
+
+def test_a_memo_on_a_suggestion_not_yet_reviewed_is_not_lost_by_a_rerun():
+    columns = [C.DOC_ID, C.SEGMENT_ID, C.START_CHAR, C.END_CHAR, C.CODE, C.SCORE, C.METHOD, C.STATUS, C.CODER]
+    previous = pd.DataFrame(
+        [
+            ["d1", 0, 0, 10, "a", 0.7, "hybrid", "suggested", "", "ask ana"],
+            ["d1", 1, 11, 20, "b", 0.6, "hybrid", "suggested", "", "odd one"],
+            ["d1", 2, 21, 30, "a", 0.5, "hybrid", "suggested", "", ""],
+        ],
+        columns=[*columns, C.MEMO],
+    )
+    new = pd.DataFrame(
+        [["d1", 0, 0, 10, "a", 0.8, "hybrid", "suggested", ""], ["d1", 2, 21, 30, "a", 0.6, "hybrid", "suggested", ""]],
+        columns=columns,
+    )
+    merged, report = qc.merge(previous, new)
+    assert (report.carried, report.noted) == (1, 1)
+    rows = merged[[C.SEGMENT_ID, C.CODE, C.SCORE, C.MEMO]].fillna("").values.tolist()
+    assert rows == [[0, "a", 0.8, "ask ana"], [1, "b", 0.6, "odd one"], [2, "a", 0.6, ""]]
+    assert report.lines() == [
+        "2 suggestions not yet reviewed held a memo: 1 carried over to this run's same suggestion, 1 this run no "
+        "longer makes kept as they were"
+    ]
