@@ -151,29 +151,31 @@ def test_the_column_names_other_tools_and_codebook_guides_use(tmp_path):
     Groups); MacQueen et al.'s structure has a full definition, when to use, when not to use
     and an example; a theme column groups codes without a row of its own."""
     atlas = tmp_path / "atlas.csv"
-    pd.DataFrame(
-        {
-            "Code": ["Counselors", "Belonging"],
-            "Comment": ["Hiring or placing counselors.", "Students feel they belong."],
-            "Grounded": [3, 5],
-            "Density": [0, 1],
-            "Groups": ["Supports", "Climate"],
-        }
-    ).to_csv(atlas, index=False)
+    atlas.write_text(
+        "Code,Comment,Grounded,Density,Groups\n"
+        "Counselors,Hiring or placing counselors.,3,0,Supports\n"
+        "Belonging,Students feel they belong.,5,1,Climate\n",
+        encoding="utf-8",
+    )
     book = qc.load_codebook(atlas)
     assert book.get("belonging").description == "Students feel they belong."
     guide = tmp_path / "guide.xlsx"
-    pd.DataFrame(
-        {
-            "Theme": ["Supports", "Supports", "Climate", "Climate"],
-            "Code": ["Counselors", "PBIS", "Climate", "Belonging"],
-            "Full definition": ["Hiring counselors.", "Behaviour systems.", "The feel of a school.", "Being known."],
-            "When to use": ["A new hire is named.", "", "", ""],
-            "When not to use": ["Training staff.", "", "", ""],
-            "Example": ["We hired two counselors.", "Every building runs PBIS.", "", "Kids feel known here."],
-            "Keyword": ["counselor; social worker", "", "", ""],
-        }
-    ).to_excel(guide, index=False)
+    rows = [
+        ["Theme", "Code", "Full definition", "When to use", "When not to use", "Example", "Keyword"],
+        [
+            "Supports",
+            "Counselors",
+            "Hiring counselors.",
+            "A new hire is named.",
+            "Training staff.",
+            "We hired two counselors.",
+            "counselor; social worker",
+        ],
+        ["Supports", "PBIS", "Behaviour systems.", "", "", "Every building runs PBIS.", ""],
+        ["Climate", "Climate", "The feel of a school.", "", "", "", ""],
+        ["Climate", "Belonging", "Being known.", "", "", "Kids feel known here.", ""],
+    ]
+    pd.DataFrame(rows[1:], columns=rows[0]).to_excel(guide, index=False)
     book = qc.load_codebook(guide)
     assert book.ids == ["supports", "counselors", "pbis", "climate", "belonging"]
     assert [book.parent_of(i) for i in book.ids] == [None, "supports", "supports", None, "climate"]
