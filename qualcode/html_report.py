@@ -120,6 +120,7 @@ def _codebook_section(
             "include": "",
             "exclude": "",
             "keywords": "",
+            "formerly": "",
         }
         if codebook is not None and code in codebook.ids:
             c = codebook.get(code)
@@ -129,6 +130,7 @@ def _codebook_section(
                 include=c.include_when,
                 exclude=c.exclude_when,
                 keywords=", ".join(c.keywords),
+                formerly=", ".join(c.formerly),
                 threshold=c.threshold,
             )
         top = code_passages.get(code, [])[:TOP_PASSAGES]

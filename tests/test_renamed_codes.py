@@ -159,6 +159,9 @@ def test_a_rerun_after_a_code_is_renamed_carries_the_review_over_and_counts_it_a
     counts = pd.read_csv(tmp_path / "freq.csv", keep_default_na=False)
     assert old not in set(counts[C.CODE]) and "not in codebook" not in freq.output
     assert counts.loc[counts[C.CODE] == "renamed_code", "n"].item() > 0
+    report = tmp_path / "report.html"
+    assert run("report", out, "-c", renamed, "-o", report).exit_code == 0
+    assert f"<b>Formerly:</b> {old} (codings under these names count here)" in report.read_text(encoding="utf-8")
 
     again = run("tag", EXAMPLES, "-c", renamed, "-m", PARTICIPANTS, "-o", out, "--method", "keyword")
     assert again.exit_code == 0, again.output
