@@ -43,8 +43,9 @@ DEFAULT_CODER = "human"  # the coder of codings that name none
 def read_codings(
     path: str | Path, *, default_coder: str = DEFAULT_CODER, read_apart: Sequence[str | Path] = ()
 ) -> pd.DataFrame:
-    """Read human codings from a CSV in span or segment form, a filled-in ``next`` sheet, or
-    excerpts (the coded words; placed in the texts later, see :mod:`qualcode.excerpts`).
+    """Read human codings from a CSV in span or segment form, a filled-in ``next`` sheet,
+    excerpts (the coded words; placed in the texts later, see :mod:`qualcode.excerpts`), or a
+    Word transcript coded with comments (:mod:`qualcode.word_comments`).
 
     From a table qualcode wrote (``tag``, ``review``, ``import``: ``method`` and ``score``
     columns), only its ``accepted`` and ``human`` rows: suggestions not reviewed and the ones
@@ -72,6 +73,10 @@ def read_codings(
     path = Path(path)
     if not path.exists():
         raise InputFileError(f"{path}: no such file; check the path")
+    if path.suffix.lower() == ".docx" and path.is_file():  # a transcript coded with Word comments
+        from .word_comments import comment_codings
+
+        return comment_codings(path, default_coder)
     if path.is_dir():  # transcripts given where codings go (`agree a.csv b.csv iv/`)
         raise InputFileError(
             f"{path}: is a folder, not a codings file; give a codings CSV here (transcripts are given as inputs: "

@@ -162,7 +162,9 @@ def _gold_codes(human: pd.DataFrame, gold: str | Path, book: Any) -> pd.DataFram
 
     if book is None or human.empty:
         return human
-    human = codes_as_ids(human, book)
+    from .word_comments import keep_named_codes
+
+    human = keep_named_codes(codes_as_ids(human, book), book)  # a Word transcript's notes are no codes
     unknown = sorted(set(human[C.CODE].astype(str)) - set(book.ids))
     if unknown:
         named = listed(

@@ -37,6 +37,7 @@ def training_set(
     left out (:func:`_nearest_decides`)."""
     from .codings import check_codings, codes_as_ids, read_codings
     from .excerpts import is_excerpts, place_excerpts
+    from .word_comments import keep_named_codes
 
     # one order whatever order the documents came in: the same codes teach the same model
     # (L-BFGS stops at a tolerance and sums in row order; a tree split can flip on the difference)
@@ -64,7 +65,7 @@ def training_set(
                     option="training",
                 )
             codings = place_excerpts(codings, texts)
-        codings = codes_as_ids(codings, codebook)
+        codings = keep_named_codes(codes_as_ids(codings, codebook), codebook)  # Word comments: notes out
         check_codings(codings, codebook, texts)
         steps = away.get(Path(name).resolve(), 0) if name != "training" else 0
         parts.append((steps, Training.from_codings(codings, segments, codebook.ids), name))

@@ -58,13 +58,16 @@ def outside_transcripts(
         if is_excerpts(codings):  # documents named as the other tool names them: a file name too
             missing = {name for name in missing if document_of(name, have) is None}
             missing |= {Path(name).stem for name in missing}
-        meta = read_meta(source) if missing else None
-        if meta is None:
-            continue
-        files = [path for path in meta.inputs if path.exists() and path.resolve() not in run_files]
+        if missing and Path(source).suffix.lower() == ".docx":  # coded in Word: the file is its transcript
+            files, recorded, meta = [Path(source)], {}, None
+        else:
+            meta = read_meta(source) if missing else None
+            if meta is None:
+                continue
+            files = [path for path in meta.inputs if path.exists() and path.resolve() not in run_files]
+            recorded = meta.read_options()
         if not files:
             continue
-        recorded = meta.read_options()
         keys = ("segment_by", "window_size", "window_overlap", "window_seconds")
         read = {**recorded, **{key: options[key] for key in keys if key in options}}
         read.update(metadata=None, codes_column=None)
@@ -83,10 +86,11 @@ def outside_transcripts(
             extra.segments[extra.segments[C.DOC_ID].astype(str).isin(ids)].reset_index(drop=True),
             segment_by=extra.segment_by,
         )
-        check_unchanged(part, source)
+        if meta is not None:  # the record's SHA-256s (a Word transcript is its own codes' text)
+            check_unchanged(part, source)
         found.append(part)
         have |= ids
-        named.append(f"{len(documents)} from {source}")
+        named.append(f"{len(documents)} from {source}" + (" (the Word transcript itself)" if meta is None else ""))
     if not found:
         return None, []
     documents = [doc for part in found for doc in part.documents]
@@ -97,9 +101,11 @@ def outside_transcripts(
 def outside_line(named: list[str], effect: str) -> str:
     """The line that says which transcripts outside the inputs taught, and what of them
     (``effect``: "are not scored or written to the output", "none is chosen")."""
+    recorded = any(not name.endswith("(the Word transcript itself)") for name in named)
+    where = "; found where its record names them" if recorded else ""
     return (
-        f"learned also from hand-coded transcripts that are not among the inputs ({', '.join(named)}; "
-        f"found where its record names them): they teach, and {effect}"
+        f"learned also from hand-coded transcripts that are not among the inputs ({', '.join(named)}{where}): "
+        f"they teach, and {effect}"
     )
 
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from .errors import OptionError, QualcodeError
+from .errors import InputFileError, OptionError, QualcodeError
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -176,6 +176,7 @@ def agree_files(
     from .codings import codes_as_ids, read_codings, warn_spelled_apart
     from .excerpts import is_excerpts, place_all
     from .io import read_transcripts
+    from .word_comments import keep_named_codes
 
     if not paths:
         raise OptionError("give two or more codings files", option="paths")
@@ -195,7 +196,7 @@ def agree_files(
             codebook_from, codebook = found
     if codebook is not None:  # labels, ids in other case or spacing: each code as its id
         book = codebook if isinstance(codebook, Codebook) else load_codebook(codebook)
-        frames = [codes_as_ids(frame, book) for frame in frames]
+        frames = [keep_named_codes(codes_as_ids(frame, book), book) for frame in frames]
     table = pd.concat(frames, ignore_index=True)
     warn_spelled_apart(table[C.CODE].astype(str))
     corpus = None
@@ -219,6 +220,9 @@ def agree_files(
                 corpus = corpus_for(path)
                 units_from = f"the sources recorded in {Path(path).stem}.meta.json, segmented as that run did"
                 break
+    if corpus is None and all(Path(path).suffix.lower() == ".docx" for path in paths):
+        corpus = _word_transcripts([Path(path) for path in paths], segment_by)
+        units_from = "the Word transcripts the coders commented"
     if any(is_excerpts(frame) for frame in frames):  # the coded words, found in the transcripts
         table = pd.concat(place_all(frames, corpus), ignore_index=True)
     segments = corpus.segments if corpus is not None else None
@@ -235,6 +239,25 @@ def agree_files(
     result.attrs["units_from"] = units_from if unit == "segment" else "characters of the documents"
     result.attrs["codebook_from"] = codebook_from
     return result
+
+
+def _word_transcripts(paths: Sequence[Path], segment_by: str) -> Any:
+    """Each coder's Word copy of a transcript read once (one per file name: the document);
+    copies whose texts differ cannot hold comparable codes, and are an error."""
+    from .io import read_transcripts
+
+    first: dict[str, Path] = {}
+    for path in paths:
+        first.setdefault(path.stem, path)
+    corpus = read_transcripts(list(first.values()), segment_by=segment_by)
+    texts = {doc.doc_id: doc.text for doc in corpus.documents}
+    for path in paths:
+        if path != first[path.stem] and read_transcripts(path).documents[0].text != texts[path.stem]:
+            raise InputFileError(
+                f"{path}: its text differs from {first[path.stem]}'s, so their comments code other words; give each "
+                "coder the same transcript to comment, or the transcript with --inputs"
+            )
+    return corpus
 
 
 def compare_table(

@@ -23,22 +23,35 @@ SKIPPED = {W + "del", W + "moveFrom", W + "txbxContent"}  # deleted text; text b
 CHARACTERS = {W + "tab": "\t", W + "br": "\n", W + "cr": "\n", W + "noBreakHyphen": "-"}
 
 
-def paragraph_text(paragraph: Any) -> str:
+# where a comment's range starts and ends, and where its mark sits (Word's comments)
+COMMENT_MARKS = {W + "commentRangeStart": "start", W + "commentRangeEnd": "end", W + "commentReference": "ref"}
+Mark = tuple[str, str, int]  # (comment id, start / end / ref, position in the block's text)
+
+
+def paragraph_text(paragraph: Any, marks: list[Mark] | None = None) -> str:
     """A ``w:p`` element's text as Word shows it with changes accepted: its runs, those of
     tracked insertions (``w:ins``, ``w:moveTo``), hyperlinks, fields and content controls;
     not tracked deletions. (python-docx's ``Paragraph.text`` reads only the paragraph's own
-    runs and hyperlinks, so a transcript edited with tracked changes lost its inserted words.)"""
+    runs and hyperlinks, so a transcript edited with tracked changes lost its inserted words.)
+    ``marks`` collects where comments start and end in that text."""
     parts: list[str] = []
+    at = 0
 
     def walk(element: Any) -> None:
+        nonlocal at
         for child in element:
             tag = child.tag
             if not isinstance(tag, str) or tag in SKIPPED:
                 continue
             if tag == W + "t":
                 parts.append(child.text or "")
+                at += len(parts[-1])
             elif tag in CHARACTERS:
                 parts.append(CHARACTERS[tag])
+                at += 1
+            elif tag in COMMENT_MARKS:
+                if marks is not None:
+                    marks.append((str(child.get(W + "id")), COMMENT_MARKS[tag], at))
             else:
                 walk(child)
 
@@ -46,21 +59,32 @@ def paragraph_text(paragraph: Any) -> str:
     return "".join(parts)
 
 
-def _blocks(container: Any, table: Any, parent: Any) -> list[str]:
+def _blocks(container: Any, table: Any, parent: Any, marks: list[list[Mark]] | None = None) -> list[str]:
     """The paragraphs and table rows of a body or table cell in reading order; content
-    controls (``w:sdt``) are read through."""
+    controls (``w:sdt``) are read through. ``marks`` gets each block's comment marks (a mark
+    in a table row stands at the row's start or end: the comment codes the row)."""
     blocks: list[str] = []
     for child in container.iterchildren():
         tag = child.tag
         if tag == W + "p":
-            blocks.append(paragraph_text(child))
+            mine: list[Mark] = []
+            blocks.append(paragraph_text(child, mine))
+            if marks is not None:
+                marks.append(mine)
         elif tag == W + "tbl":
             for row in table(child, parent).rows:
-                blocks.append(table_row(["\n".join(_blocks(cell._tc, table, parent)).strip() for cell in row.cells]))
+                inner: list[list[Mark]] = []
+                cells = ["\n".join(_blocks(cell._tc, table, parent, inner)).strip() for cell in row.cells]
+                blocks.append(table_row(cells))
+                if marks is not None:
+                    end = len(blocks[-1])
+                    marks.append(
+                        [(cid, kind, 0 if kind == "start" else end) for part in inner for cid, kind, _ in part]
+                    )
         elif tag == W + "sdt":
             content = child.find(W + "sdtContent")
             if content is not None:
-                blocks += _blocks(content, table, parent)
+                blocks += _blocks(content, table, parent, marks)
     return blocks
 
 
@@ -71,6 +95,15 @@ def docx_text(path: Path) -> str:
     other rows join their cells with tabs. Tracked changes read as accepted
     (:func:`paragraph_text`).
     """
+    from docx.table import Table
+
+    document = _open(path)
+    text, _ = _joined(_blocks(document.element.body, Table, document), [])
+    return text
+
+
+def _open(path: Path) -> Any:
+    """The python-docx document of ``path``, its parts inflated within the limits first."""
     read_bytes(path)  # missing / empty file → clear error
     from ..archive import Limits, SafeZip
 
@@ -78,22 +111,66 @@ def docx_text(path: Path) -> str:
     limits = Limits(max_total_bytes=DOCX_MAX_BYTES, max_ratio=DOCX_MAX_RATIO)
     with SafeZip(path, limits, error=InputFileError) as archive:
         archive.read_all()
-    try:
-        import docx
-        from docx.opc.exceptions import PackageNotFoundError
-        from docx.table import Table
-    except ImportError as exc:  # pragma: no cover - a dependency of the default install
-        raise InputFileError(f"{path}: reading .docx needs python-docx; pip install python-docx") from exc
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
     from lxml.etree import LxmlError
 
     try:
-        document = docx.Document(str(path))
+        return docx.Document(str(path))
     except (zipfile.BadZipFile, KeyError, ValueError, PackageNotFoundError, LxmlError, zlib.error, EOFError) as exc:
         reason = "not a Word zip package" if isinstance(exc, PackageNotFoundError) else str(exc)
         raise InputFileError(f"{path}: not a valid .docx file ({reason}); re-save it from Word") from None
-    blocks = _blocks(document.element.body, Table, document)
-    paragraphs = [normalise_newlines(block).strip() for block in blocks]
-    return "\n\n".join(p for p in paragraphs if p) + "\n"
+
+
+def _joined(blocks: list[str], marks: list[list[Mark]]) -> tuple[str, dict[str, dict[str, int]]]:
+    """The blocks as the transcript's text (each stripped, blank lines between, empty ones
+    left out), and where each comment's marks fall in it."""
+    pieces: list[str] = []
+    at = 0
+    where: dict[str, dict[str, int]] = {}
+    for k, block in enumerate(blocks):
+        normal = normalise_newlines(block)
+        piece = normal.strip()
+        lead = len(normal) - len(normal.lstrip())
+        base = at + (2 if pieces and piece else 0)
+        for cid, kind, pos in marks[k] if k < len(marks) else []:
+            inside = min(max(len(normalise_newlines(block[:pos])) - lead, 0), len(piece))
+            spot = where.setdefault(cid, {})
+            if kind == "ref":  # a comment without a range marks its block
+                spot.setdefault("block_start", base)
+                spot.setdefault("block_end", base + len(piece))
+            else:
+                spot.setdefault(kind, base + inside)
+        if piece:
+            pieces.append(piece)
+            at = base + len(piece)
+    return "\n\n".join(pieces) + "\n", where
+
+
+def docx_comments(path: Path) -> tuple[str, list[dict[str, Any]]]:
+    """The transcript's text (as :func:`docx_text` gives it) and its Word comments: one dict
+    per comment with ``start``, ``end`` (offsets of the commented words in that text; a
+    comment without a range covers its paragraph), ``text``, ``author``."""
+    from docx.table import Table
+
+    document = _open(path)
+    marks: list[list[Mark]] = []
+    text, where = _joined(_blocks(document.element.body, Table, document, marks), marks)
+    out = []
+    for comment in document.comments:
+        spot = where.get(str(comment.comment_id), {})
+        start = spot.get("start", spot.get("block_start"))
+        end = spot.get("end", spot.get("block_end"))
+        if start is None or end is None:
+            continue  # a comment on a header, footnote or text box: not on the transcript
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if end > start:
+            author = (comment.author or comment.initials or "").strip()
+            out.append({"start": start, "end": end, "text": comment.text or "", "author": author})
+    return text, out
 
 
 def table_row(cells: list[str]) -> str:

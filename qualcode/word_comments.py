@@ -1,0 +1,89 @@
+"""Human codes made in Word: a transcript coded with comments, each comment on the words it
+codes and naming the code (``caring_climate``, or its label ``Caring climate``; several
+separated by ``;`` or line breaks).
+
+Many researchers code without a QDA program: they select a passage in Word and comment it
+with the code. :func:`qualcode.read_codings` reads such a ``.docx`` as span codings: the
+document is the file's name (as when the file is a transcript of the run), each comment's
+range its passage (a comment without a range covers its paragraph), its author the coder.
+A document holding a comment is coded throughout, as every codings file's documents are:
+its passages without a comment are examples of no code. Comments that name no code of the
+codebook (a note to oneself) are left out when a codebook reads them, and said
+(:func:`keep_named_codes`).
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from pathlib import Path
+
+import pandas as pd
+
+from . import columns as C
+from .codebook import Codebook
+from .errors import InputFileError, QualcodeWarning, counted, listed
+
+COMMENTS = "comments"  # attrs key: the codings came from Word comments
+_SEPARATORS = re.compile(r"[;\n]+")
+
+
+def comment_codings(path: Path, default_coder: str) -> pd.DataFrame:
+    """The codes of a Word transcript's comments (module docs), span form."""
+    from .io.docx import docx_comments
+
+    _, comments = docx_comments(path)
+    rows = []
+    for comment in comments:
+        for name in _SEPARATORS.split(comment["text"]):
+            if name.strip():
+                rows.append(
+                    {
+                        C.DOC_ID: path.stem,
+                        C.START_CHAR: comment["start"],
+                        C.END_CHAR: comment["end"],
+                        C.CODE: name.strip(),
+                        C.CODER: comment["author"] or default_coder,
+                    }
+                )
+    if not rows:
+        raise InputFileError(
+            f"{path}: no comments on its text; code a Word transcript by commenting each passage with its code's "
+            "name, or give a codings CSV"
+        )
+    frame = pd.DataFrame(rows, columns=[C.DOC_ID, C.START_CHAR, C.END_CHAR, C.CODE, C.CODER])
+    frame = frame.drop_duplicates().reset_index(drop=True)
+    frame.attrs["source"] = str(path)
+    frame.attrs[COMMENTS] = True
+    return frame
+
+
+def keep_named_codes(codings: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
+    """Codings read from Word comments without the comments that name no code of
+    ``codebook`` (notes), with a warning quoting them; other codings as they are (a code
+    they name that the codebook lacks stays an error where it was)."""
+    if not codings.attrs.get(COMMENTS):
+        return codings
+    notes = ~codings[C.CODE].isin(set(codebook.ids))
+    if not notes.any():
+        return codings
+    from .errors import nearest
+
+    names = [*codebook.ids, *(codebook.get(code).label for code in codebook.ids)]
+    said = []
+    for text in dict.fromkeys(codings.loc[notes, C.CODE]):
+        near = nearest(text, names, cutoff=0.8)
+        shown = repr(text if len(text) <= 40 else text[:39] + "…")
+        said.append(f"{shown} (did you mean {near!r}?)" if near else shown)
+    warnings.warn(
+        QualcodeWarning(
+            f"{codings.attrs.get('source', 'comments')}: {counted(int(notes.sum()), 'comment')} "
+            f"{'names' if notes.sum() == 1 else 'name'} no code of the codebook ({listed(said, 4)}): read as "
+            f"{'a note' if notes.sum() == 1 else 'notes'}, not codes; write a code's id or label in a comment to "
+            "code its words"
+        ),
+        stacklevel=3,
+    )
+    out = codings[~notes].reset_index(drop=True)
+    out.attrs = dict(codings.attrs)
+    return out

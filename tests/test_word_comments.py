@@ -1,0 +1,116 @@
+"""Human codes made in Word: a transcript coded with comments is read as codings, learned
+from, and compared between coders (qualcode.word_comments)."""
+
+from __future__ import annotations
+
+import shutil
+
+import docx
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+import qualcode as qc
+from qualcode import columns as C
+from qualcode.cli import app
+from qualcode.io.docx import docx_comments
+from qualcode.training import training_set
+
+from .conftest import CODEBOOK, EXAMPLES, FIXTURES
+
+# LibreOffice Writer 7.4 saved as .docx: four comments, one over two paragraphs, one a note
+CODED = FIXTURES / "word" / "d01_superintendent_coded.docx"
+PLAIN = EXAMPLES / "d01_superintendent.txt"
+
+
+def run(*args):
+    return CliRunner().invoke(app, [str(a) for a in args])
+
+
+def test_each_comment_covers_the_words_it_was_made_on():
+    text, comments = docx_comments(CODED)
+    assert text == qc.read_transcripts(CODED).documents[0].text == PLAIN.read_text(encoding="utf-8").strip() + "\n"
+    got = [(c["author"], c["text"], text[c["start"] : c["end"]]) for c in comments]
+    assert got[0] == (
+        "Ana Ruiz",
+        "caring_climate",
+        "You walk into a caring school and you feel it before anyone says a word.",
+    )
+    assert got[1][1] == "Systemic supports; problem_solving" and got[1][2].startswith("We also put wellbeing")
+    assert got[2] == ("Ana Ruiz", "ask P01 how long this has gone on", "I call every principal on Friday afternoon just to check in.")  # fmt: skip
+    assert got[3][0] == "Ben Ode" and got[3][2].startswith("Interviewer: And during the pandemic?\n\nP01: When we")
+    assert got[3][2].endswith("who could never come to the building.")  # the range ends in the next paragraph
+
+
+def test_read_as_codings_and_notes_left_out_by_the_codebook():
+    codings = qc.read_codings(CODED)
+    assert list(codings[C.CODE]) == [
+        "caring_climate",
+        "Systemic supports",
+        "problem_solving",
+        "ask P01 how long this has gone on",
+        "covid_lessons",
+    ]
+    assert set(codings[C.DOC_ID]) == {"d01_superintendent_coded"} and set(codings[C.CODER]) == {"Ana Ruiz", "Ben Ode"}
+    corpus = qc.read_transcripts(CODED)
+    texts = {doc.doc_id: doc.text for doc in corpus.documents}
+    with pytest.warns(qc.QualcodeWarning, match=r"1 comment names no code of the codebook \('ask P01 how long"):
+        train = training_set(codings, qc.load_codebook(CODEBOOK), corpus.segments, texts=texts)
+    taught = {train.codes[j] for j in range(len(train.codes)) if train.labels[:, j].any()}
+    assert taught == {"caring_climate", "systemic_supports", "problem_solving", "covid_lessons"}
+    assert len(train.segments) == len(corpus.segments)  # the commented transcript is coded throughout
+
+
+def test_a_transcript_without_comments_is_an_error(tmp_path):
+    plain = tmp_path / "plain.docx"
+    document = docx.Document()
+    document.add_paragraph("P01: We hired two counselors.")
+    document.save(plain)
+    with pytest.raises(qc.InputFileError, match="no comments on its text"):
+        qc.read_codings(plain)
+
+
+def test_tag_learns_from_a_word_transcript_outside_the_inputs(tmp_path):
+    new = tmp_path / "new"
+    new.mkdir()
+    for name in ("d02_student_services.txt", "d03_assistant_superintendent.txt"):
+        shutil.copy(EXAMPLES / name, new)
+    out = tmp_path / "coded.csv"
+    result = run("tag", new, "-c", CODEBOOK, "--train", CODED, "-o", out)
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert f"1 from {CODED} (the Word transcript itself)" in said and "found where its record" not in said
+    assert "1 comment names no code of the codebook" in said
+    table = pd.read_csv(out, keep_default_na=False)
+    assert set(table[C.DOC_ID]) <= {"d02_student_services", "d03_assistant_superintendent"}
+
+
+def _ben(path):
+    """A second coder's copy of the same transcript, commented in Word's markup (python-docx)."""
+    document = docx.Document()
+    paragraphs = [document.add_paragraph(part) for part in PLAIN.read_text(encoding="utf-8").strip().split("\n\n")]
+    document.add_comment(paragraphs[2].runs, text="caring_climate", author="Ben Ode")
+    document.add_comment(paragraphs[4].runs, text="systemic_supports", author="Ben Ode")
+    document.add_comment(paragraphs[10].runs, text="strength\ngrowth_area", author="Ben Ode")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    document.save(path)
+
+
+def test_two_coders_word_copies_are_compared_without_other_transcripts(tmp_path):
+    ana, ben = tmp_path / "ana" / "d01.docx", tmp_path / "ben" / "d01.docx"
+    ana.parent.mkdir()
+    shutil.copy(CODED, ana)
+    _ben(ben)
+    out = tmp_path / "agreement.csv"
+    result = run("agree", ana, ben, "-c", CODEBOOK, "-o", out)
+    assert result.exit_code == 0, result.output
+    assert "Ana Ruiz, Ben Ode: pooled agreement" in result.output
+    table = pd.read_csv(out, index_col="code", keep_default_na=False)
+    assert table.loc["caring_climate", "cohen_kappa"] == 1.0 and "ask P01" not in " ".join(table.index)
+    other = tmp_path / "other" / "d01.docx"
+    other.parent.mkdir()
+    document = docx.Document(ben)
+    document.paragraphs[0].runs[0].text = "Another title"
+    document.save(other)
+    differs = run("agree", ana, other, "-c", CODEBOOK, "-o", tmp_path / "x.csv")
+    assert differs.exit_code == 2 and "its text differs from" in differs.output and not (tmp_path / "x.csv").exists()
