@@ -1,6 +1,7 @@
 """Human codes made in Word: a transcript coded with comments, each comment on the words it
 codes and naming the code (``caring_climate``, or its label ``Caring climate``; several
-separated by ``;`` or line breaks).
+separated by ``;`` or line breaks; a remark may follow a code's name: ``caring_climate - a
+strong example``).
 
 Many researchers code without a QDA program: they select a passage in Word and comment it
 with the code. :func:`qualcode.read_codings` reads such a ``.docx`` as span codings: the
@@ -58,21 +59,49 @@ def comment_codings(path: Path, default_coder: str) -> pd.DataFrame:
     return frame
 
 
+def _leading_codes(codings: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
+    """A comment that starts with a code's id or label and goes on with a remark
+    (``caring_climate - a strong example``, ``Personnel: hired two``) codes that code."""
+    from .codebook import name_key
+
+    names = sorted(
+        ((name_key(name), code) for code in codebook.ids for name in (code, codebook.get(code).label) if name.strip()),
+        key=lambda item: -len(item[0]),
+    )
+    known = set(codebook.ids)
+
+    def leading(text: str) -> str:
+        if text in known:
+            return text
+        key = name_key(text)
+        for name, code in names:  # the longest name first: "covid lessons learned" before "covid"
+            if key.startswith(name) and len(key) > len(name) and not key[len(name)].isalnum():
+                return code
+        return text
+
+    out = codings.assign(**{C.CODE: codings[C.CODE].map(leading)})
+    out.attrs = dict(codings.attrs)
+    return out
+
+
 def keep_named_codes(codings: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
     """Codings read from Word comments without the comments that name no code of
     ``codebook`` (notes), with a warning quoting them; other codings as they are (a code
     they name that the codebook lacks stays an error where it was)."""
     if not codings.attrs.get(COMMENTS):
         return codings
+    codings = _leading_codes(codings, codebook)
     notes = ~codings[C.CODE].isin(set(codebook.ids))
     if not notes.any():
         return codings
     from .errors import nearest
 
-    names = [*codebook.ids, *(codebook.get(code).label for code in codebook.ids)]
+    ids = {code.lower(): code for code in codebook.ids}
+    ids.update({codebook.get(code).label.lower(): code for code in codebook.ids if codebook.get(code).label})
     said = []
     for text in dict.fromkeys(codings.loc[notes, C.CODE]):
-        near = nearest(text, names, cutoff=0.8)
+        near = nearest(text, list(ids), cutoff=0.8)
+        near = ids[near] if near else None  # named by its id
         shown = repr(text if len(text) <= 40 else text[:39] + "…")
         said.append(f"{shown} (did you mean {near!r}?)" if near else shown)
     warnings.warn(

@@ -176,7 +176,7 @@ def agree_files(
     from .codings import codes_as_ids, read_codings, warn_spelled_apart
     from .excerpts import is_excerpts, place_all
     from .io import read_transcripts
-    from .word_comments import keep_named_codes
+    from .word_comments import COMMENTS, keep_named_codes
 
     if not paths:
         raise OptionError("give two or more codings files", option="paths")
@@ -197,6 +197,18 @@ def agree_files(
     if codebook is not None:  # labels, ids in other case or spacing: each code as its id
         book = codebook if isinstance(codebook, Codebook) else load_codebook(codebook)
         frames = [keep_named_codes(codes_as_ids(frame, book), book) for frame in frames]
+    elif any(frame.attrs.get(COMMENTS) for frame in frames):
+        import warnings
+
+        from .errors import QualcodeWarning
+
+        warnings.warn(
+            QualcodeWarning(
+                "Word comments read without a codebook: every comment counts as a code, notes too; give the codebook "
+                "(-c) so that comments naming no code are left out"
+            ),
+            stacklevel=2,
+        )
     table = pd.concat(frames, ignore_index=True)
     warn_spelled_apart(table[C.CODE].astype(str))
     corpus = None

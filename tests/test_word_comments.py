@@ -107,6 +107,8 @@ def test_two_coders_word_copies_are_compared_without_other_transcripts(tmp_path)
     assert "Ana Ruiz, Ben Ode: pooled agreement" in result.output
     table = pd.read_csv(out, index_col="code", keep_default_na=False)
     assert table.loc["caring_climate", "cohen_kappa"] == 1.0 and "ask P01" not in " ".join(table.index)
+    bare = run("agree", ana, ben, "-o", tmp_path / "bare.csv")  # no codebook: notes would count as codes
+    assert bare.exit_code == 0 and "Word comments read without a codebook" in " ".join(bare.output.split())
     other = tmp_path / "other" / "d01.docx"
     other.parent.mkdir()
     document = docx.Document(ben)
@@ -114,3 +116,17 @@ def test_two_coders_word_copies_are_compared_without_other_transcripts(tmp_path)
     document.save(other)
     differs = run("agree", ana, other, "-c", CODEBOOK, "-o", tmp_path / "x.csv")
     assert differs.exit_code == 2 and "its text differs from" in differs.output and not (tmp_path / "x.csv").exists()
+
+
+def test_a_remark_after_a_codes_name_keeps_the_code_and_a_note_is_quoted_with_the_code_it_may_mean():
+    from qualcode.word_comments import COMMENTS, keep_named_codes
+
+    said = ["caring_climate - a strong example", "Personnel: hired two", "personel", "ask P01 later"]
+    codings = pd.DataFrame({C.DOC_ID: "d", C.START_CHAR: 0, C.END_CHAR: 5, C.CODE: said, C.CODER: "ana"})
+    codings.attrs.update({COMMENTS: True, "source": "d.docx"})
+    with pytest.warns(qc.QualcodeWarning) as caught:
+        kept = keep_named_codes(codings, qc.load_codebook(CODEBOOK))
+    assert kept[C.CODE].tolist() == ["caring_climate", "personnel"]
+    assert str(caught[0].message).startswith(
+        "d.docx: 2 comments name no code of the codebook ('personel' (did you mean 'personnel'?), 'ask P01 later')"
+    )
