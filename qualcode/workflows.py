@@ -263,6 +263,14 @@ def _word_transcripts(paths: Sequence[Path], segment_by: str) -> Any:
         first.setdefault(path.stem, path)
     corpus = read_transcripts(list(first.values()), segment_by=segment_by)
     texts = {doc.doc_id: doc.text for doc in corpus.documents}
+    named: dict[str, str] = {}
+    for doc_id, text in texts.items():
+        if text in named:  # ana.docx and ben.docx: one transcript, two documents, no unit both coded
+            raise InputFileError(
+                f"{first[doc_id]} and {first[named[text]]} hold the same transcript under two names, so no passage "
+                "would be coded by both; name each coder's copy after the transcript (ana/d01.docx, ben/d01.docx)"
+            )
+        named[text] = doc_id
     for path in paths:
         if path != first[path.stem] and read_transcripts(path).documents[0].text != texts[path.stem]:
             raise InputFileError(

@@ -109,6 +109,10 @@ def test_two_coders_word_copies_are_compared_without_other_transcripts(tmp_path)
     assert table.loc["caring_climate", "cohen_kappa"] == 1.0 and "ask P01" not in " ".join(table.index)
     bare = run("agree", ana, ben, "-o", tmp_path / "bare.csv")  # no codebook: notes would count as codes
     assert bare.exit_code == 0 and "Word comments read without a codebook" in " ".join(bare.output.split())
+    renamed = tmp_path / "ben_d01.docx"
+    shutil.copy(ben, renamed)
+    apart = run("agree", ana, renamed, "-c", CODEBOOK, "-o", tmp_path / "y.csv")
+    assert apart.exit_code == 2 and "hold the same transcript under two names" in " ".join(apart.output.split())
     other = tmp_path / "other" / "d01.docx"
     other.parent.mkdir()
     document = docx.Document(ben)
