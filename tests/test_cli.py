@@ -133,7 +133,7 @@ def _no_key_metadata(tmp_path):
         ("text_column", "no column 'essay'"),
         ("output_dir", "does not exist"),
         ("method", "--method 'magic' is not one of: keyword, embedding, hybrid, classifier"),
-        ("train_transcript", "expected a table of codings (.csv, .tsv or .xlsx), not a .docx file"),
+        ("train_transcript", "no comments on its text; code a Word transcript by commenting each passage"),
         ("metadata_codebook", "expected a participants table (.csv, .tsv or .xlsx), not a .yaml file"),
     ],
 )
