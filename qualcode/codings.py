@@ -73,9 +73,9 @@ def read_codings(
     path = Path(path)
     if not path.exists():
         raise InputFileError(f"{path}: no such file; check the path")
-    if path.suffix.lower() == ".docx" and path.is_file():  # a transcript coded with Word comments
-        from .word_comments import comment_codings
+    from .word_comments import SUFFIXES, comment_codings
 
+    if path.suffix.lower() in SUFFIXES and path.is_file():  # a transcript coded with comments
         return comment_codings(path, default_coder)
     if path.is_dir():  # transcripts given where codings go (`agree a.csv b.csv iv/`)
         raise InputFileError(

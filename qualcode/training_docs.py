@@ -58,7 +58,7 @@ def outside_transcripts(
         if is_excerpts(codings):  # documents named as the other tool names them: a file name too
             missing = {name for name in missing if document_of(name, have) is None}
             missing |= {Path(name).stem for name in missing}
-        if missing and Path(source).suffix.lower() == ".docx":  # coded in Word: the file is its transcript
+        if missing and Path(source).suffix.lower() in (".docx", ".odt"):  # coded with comments: its own transcript
             files, recorded, meta = [Path(source)], {}, None
         else:
             meta = read_meta(source) if missing else None

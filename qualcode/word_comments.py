@@ -4,7 +4,8 @@ separated by ``;`` or line breaks; a remark may follow a code's name: ``caring_c
 strong example``).
 
 Many researchers code without a QDA program: they select a passage in Word and comment it
-with the code. :func:`qualcode.read_codings` reads such a ``.docx`` as span codings: the
+with the code. :func:`qualcode.read_codings` reads such a ``.docx`` (or a LibreOffice
+``.odt``) as span codings: the
 document is the file's name (as when the file is a transcript of the run), each comment's
 range its passage (a comment without a range covers its paragraph), its author the coder.
 A document holding a comment is coded throughout, as every codings file's documents are:
@@ -26,14 +27,16 @@ from .codebook import Codebook
 from .errors import InputFileError, QualcodeWarning, counted, listed
 
 COMMENTS = "comments"  # attrs key: the codings came from Word comments
+SUFFIXES = (".docx", ".odt")  # word processor files whose comments are read as codes
 _SEPARATORS = re.compile(r"[;\n]+")
 
 
 def comment_codings(path: Path, default_coder: str) -> pd.DataFrame:
     """The codes of a Word transcript's comments (module docs), span form."""
     from .io.docx import docx_comments
+    from .io.odt import odt_comments
 
-    _, comments = docx_comments(path)
+    _, comments = odt_comments(path) if path.suffix.lower() == ".odt" else docx_comments(path)
     rows = []
     for comment in comments:
         for name in _SEPARATORS.split(comment["text"]):

@@ -232,7 +232,7 @@ def agree_files(
                 corpus = corpus_for(path)
                 units_from = f"the sources recorded in {Path(path).stem}.meta.json, segmented as that run did"
                 break
-    if corpus is None and all(Path(path).suffix.lower() == ".docx" for path in paths):
+    if corpus is None and all(Path(path).suffix.lower() in (".docx", ".odt") for path in paths):
         corpus = _word_transcripts([Path(path) for path in paths], segment_by)
         units_from = "the Word transcripts the coders commented"
     if any(is_excerpts(frame) for frame in frames):  # the coded words, found in the transcripts

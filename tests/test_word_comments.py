@@ -14,12 +14,14 @@ import qualcode as qc
 from qualcode import columns as C
 from qualcode.cli import app
 from qualcode.io.docx import docx_comments
+from qualcode.io.odt import odt_comments
 from qualcode.training import training_set
 
 from .conftest import CODEBOOK, EXAMPLES, FIXTURES
 
-# LibreOffice Writer 7.4 saved as .docx: four comments, one over two paragraphs, one a note
+# LibreOffice Writer 7.4 saved as .docx and as .odt: four comments, one over two paragraphs, one a note
 CODED = FIXTURES / "word" / "d01_superintendent_coded.docx"
+CODED_ODT = FIXTURES / "word" / "d01_superintendent_coded.odt"
 PLAIN = EXAMPLES / "d01_superintendent.txt"
 
 
@@ -27,9 +29,10 @@ def run(*args):
     return CliRunner().invoke(app, [str(a) for a in args])
 
 
-def test_each_comment_covers_the_words_it_was_made_on():
-    text, comments = docx_comments(CODED)
-    assert text == qc.read_transcripts(CODED).documents[0].text == PLAIN.read_text(encoding="utf-8").strip() + "\n"
+@pytest.mark.parametrize("coded", [CODED, CODED_ODT], ids=["docx", "odt"])
+def test_each_comment_covers_the_words_it_was_made_on(coded):
+    text, comments = (odt_comments if coded.suffix == ".odt" else docx_comments)(coded)
+    assert text == qc.read_transcripts(coded).documents[0].text == PLAIN.read_text(encoding="utf-8").strip() + "\n"
     got = [(c["author"], c["text"], text[c["start"] : c["end"]]) for c in comments]
     assert got[0] == (
         "Ana Ruiz",
@@ -42,8 +45,9 @@ def test_each_comment_covers_the_words_it_was_made_on():
     assert got[3][2].endswith("who could never come to the building.")  # the range ends in the next paragraph
 
 
-def test_read_as_codings_and_notes_left_out_by_the_codebook():
-    codings = qc.read_codings(CODED)
+@pytest.mark.parametrize("coded", [CODED, CODED_ODT], ids=["docx", "odt"])
+def test_read_as_codings_and_notes_left_out_by_the_codebook(coded):
+    codings = qc.read_codings(coded)
     assert list(codings[C.CODE]) == [
         "caring_climate",
         "Systemic supports",
@@ -52,7 +56,7 @@ def test_read_as_codings_and_notes_left_out_by_the_codebook():
         "covid_lessons",
     ]
     assert set(codings[C.DOC_ID]) == {"d01_superintendent_coded"} and set(codings[C.CODER]) == {"Ana Ruiz", "Ben Ode"}
-    corpus = qc.read_transcripts(CODED)
+    corpus = qc.read_transcripts(coded)
     texts = {doc.doc_id: doc.text for doc in corpus.documents}
     with pytest.warns(qc.QualcodeWarning, match=r"1 comment names no code of the codebook \('ask P01 how long"):
         train = training_set(codings, qc.load_codebook(CODEBOOK), corpus.segments, texts=texts)
@@ -134,3 +138,19 @@ def test_a_remark_after_a_codes_name_keeps_the_code_and_a_note_is_quoted_with_th
     assert str(caught[0].message).startswith(
         "d.docx: 2 comments name no code of the codebook ('personel' (did you mean 'personnel'?), 'ask P01 later')"
     )
+
+
+def test_a_comment_without_a_range_covers_its_paragraph(tmp_path):
+    """Word writes a range for a comment on selected words; a comment inserted at a point has
+    only its mark: it codes the paragraph it sits in."""
+    document = docx.Document()
+    document.add_paragraph("Interviewer: What changed?")
+    answer = document.add_paragraph("P01: We hired two counselors.")
+    document.add_comment(answer.runs, text="personnel", author="Ana")
+    for tag in ("commentRangeStart", "commentRangeEnd"):
+        for element in document.element.body.iter(f"{{{docx.oxml.ns.nsmap['w']}}}{tag}"):
+            element.getparent().remove(element)
+    path = tmp_path / "point.docx"
+    document.save(path)
+    text, (comment,) = docx_comments(path)
+    assert text[comment["start"] : comment["end"]] == "P01: We hired two counselors."

@@ -136,10 +136,9 @@ def _joined(blocks: list[str], marks: list[list[Mark]]) -> tuple[str, dict[str, 
         for cid, kind, pos in marks[k] if k < len(marks) else []:
             inside = min(max(len(normalise_newlines(block[:pos])) - lead, 0), len(piece))
             spot = where.setdefault(cid, {})
-            if kind == "ref":  # a comment without a range marks its block
-                spot.setdefault("block_start", base)
-                spot.setdefault("block_end", base + len(piece))
-            else:
+            spot.setdefault("block_start", base)  # a comment without a whole range: its block
+            spot.setdefault("block_end", base + len(piece))
+            if kind != "ref":
                 spot.setdefault(kind, base + inside)
         if piece:
             pieces.append(piece)
@@ -156,21 +155,30 @@ def docx_comments(path: Path) -> tuple[str, list[dict[str, Any]]]:
     document = _open(path)
     marks: list[list[Mark]] = []
     text, where = _joined(_blocks(document.element.body, Table, document, marks), marks)
+    said = [(str(c.comment_id), c.text or "", (c.author or c.initials or "").strip()) for c in document.comments]
+    return text, placed(text, where, said)
+
+
+def placed(text: str, where: dict[str, dict[str, int]], comments: list[tuple[str, str, str]]) -> list[dict[str, Any]]:
+    """Each comment ``(id, what it says, author)`` with the offsets of the words it covers in
+    ``text`` (``where``: from :func:`_joined`), spaces at its ends left out; comments on no
+    words of the transcript (a header, a footnote) left out."""
     out = []
-    for comment in document.comments:
-        spot = where.get(str(comment.comment_id), {})
-        start = spot.get("start", spot.get("block_start"))
-        end = spot.get("end", spot.get("block_end"))
-        if start is None or end is None:
-            continue  # a comment on a header, footnote or text box: not on the transcript
+    for cid, words, author in comments:
+        spot = where.get(cid, {})
+        if "start" in spot and "end" in spot:
+            start, end = spot["start"], spot["end"]
+        elif "block_start" in spot:  # a point comment (no range, or half of one): its paragraph
+            start, end = spot["block_start"], spot["block_end"]
+        else:
+            continue
         while start < end and text[start].isspace():
             start += 1
         while end > start and text[end - 1].isspace():
             end -= 1
         if end > start:
-            author = (comment.author or comment.initials or "").strip()
-            out.append({"start": start, "end": end, "text": comment.text or "", "author": author})
-    return text, out
+            out.append({"start": start, "end": end, "text": words, "author": author})
+    return out
 
 
 def table_row(cells: list[str]) -> str:

@@ -7,7 +7,8 @@ paragraphs, list items and table rows in reading order, one block each, separate
 lines. Inside a paragraph, ``text:s`` is its count of spaces, ``text:tab`` a tab and
 ``text:line-break`` a line break; tracked deletions (kept apart in ``text:tracked-changes``),
 notes, annotations and drawings (text boxes) are not the transcript and are skipped, so a
-document edited with changes tracked reads as accepted. A table row of two cells
+document edited with changes tracked reads as accepted; a comment's range is kept apart, as
+human codes (:func:`odt_comments`, :mod:`qualcode.word_comments`). A table row of two cells
 (``speaker | what they said``) becomes ``speaker: text``, as in a .docx.
 """
 
@@ -19,8 +20,8 @@ from typing import Any
 from ..document import Document
 from ..errors import InputFileError
 from .base import ReadOptions, register_reader
-from .decode import normalise_newlines, read_bytes
-from .docx import DOCX_MAX_BYTES, DOCX_MAX_RATIO, table_row, word_processor_document
+from .decode import read_bytes
+from .docx import DOCX_MAX_BYTES, DOCX_MAX_RATIO, Mark, _joined, placed, table_row, word_processor_document
 
 TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
 TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
@@ -36,24 +37,39 @@ BLOCKS = {TEXT + "p", TEXT + "h"}
 CHARACTERS = {TEXT + "tab": "\t", TEXT + "line-break": "\n"}
 
 
-def _inline(element: Any, parts: list[str]) -> None:
-    """A paragraph's text: its own text, its spans and links, spaces, tabs and breaks."""
+ANNOTATION, ANNOTATION_END = OFFICE + "annotation", OFFICE + "annotation-end"
+DC_CREATOR = "{http://purl.org/dc/elements/1.1/}creator"
+
+
+def _inline(element: Any, parts: list[str], marks: list[Mark] | None = None, found: dict | None = None) -> None:
+    """A paragraph's text: its own text, its spans and links, spaces, tabs and breaks;
+    ``marks`` and ``found`` collect its comments (where each starts and ends, what it says)."""
     parts.append(element.text or "")
     for child in element:
         tag = child.tag
-        if isinstance(tag, str) and tag not in SKIPPED:
+        if isinstance(tag, str) and tag in (ANNOTATION, ANNOTATION_END) and marks is not None and found is not None:
+            name = str(child.get(OFFICE + "name") or f"point-{len(found)}")
+            at = sum(map(len, parts))
+            if tag == ANNOTATION:
+                said = "\n".join("".join(p.itertext()) for p in child.iter(TEXT + "p"))
+                found[name] = {"text": said, "author": (child.findtext(DC_CREATOR) or "").strip()}
+                marks.append((name, "start" if child.get(OFFICE + "name") else "ref", at))
+            else:
+                marks.append((name, "end", at))
+        elif isinstance(tag, str) and tag not in SKIPPED:
             if tag == TEXT + "s":
                 count = str(child.get(TEXT + "c", "1")).strip()
                 parts.append(" " * min(int(count) if count.isdigit() else 1, 1_000))
             elif tag in CHARACTERS:
                 parts.append(CHARACTERS[tag])
             else:
-                _inline(child, parts)
+                _inline(child, parts, marks, found)
         parts.append(child.tail or "")
 
 
-def _blocks(container: Any) -> list[str]:
-    """Headings, paragraphs, list items and table rows of ``container`` in reading order."""
+def _blocks(container: Any, marks: list[list[Mark]] | None = None, found: dict | None = None) -> list[str]:
+    """Headings, paragraphs, list items and table rows of ``container`` in reading order;
+    ``marks`` gets each block's comment marks (one in a table row codes the row)."""
     out: list[str] = []
     for child in container:
         tag = child.tag
@@ -61,19 +77,41 @@ def _blocks(container: Any) -> list[str]:
             continue
         if tag in BLOCKS:
             parts: list[str] = []
-            _inline(child, parts)
+            mine: list[Mark] = []
+            _inline(child, parts, mine, found)
             out.append("".join(parts))
+            if marks is not None:
+                marks.append(mine)
         elif tag == TABLE + "table-row":
-            out.append(
-                table_row(["\n".join(_blocks(cell)).strip() for cell in child if cell.tag == TABLE + "table-cell"])
-            )
+            inner: list[list[Mark]] = []
+            cells = [cell for cell in child if cell.tag == TABLE + "table-cell"]
+            out.append(table_row(["\n".join(_blocks(cell, inner, found)).strip() for cell in cells]))
+            if marks is not None:
+                end = len(out[-1])
+                marks.append([(n, kind, 0 if kind == "start" else end) for part in inner for n, kind, _ in part])
         else:  # sections, lists and their items, tables and their row groups
-            out += _blocks(child)
+            out += _blocks(child, marks, found)
     return out
 
 
 def odt_text(path: Path) -> str:
     """The text of an .odt in reading order: blocks separated by blank lines (module docs)."""
+    text, _ = odt_comments(path)
+    return text
+
+
+def odt_comments(path: Path) -> tuple[str, list[dict[str, Any]]]:
+    """The text of an .odt (as :func:`odt_text` gives it) and its comments, as
+    :func:`qualcode.io.docx.docx_comments` gives a Word file's."""
+    body = _body(path)
+    marks: list[list[Mark]] = []
+    found: dict[str, dict[str, str]] = {}
+    text, where = _joined(_blocks(body, marks, found), marks)
+    return text, placed(text, where, [(name, said["text"], said["author"]) for name, said in found.items()])
+
+
+def _body(path: Path) -> Any:
+    """The ``office:text`` element of an .odt's ``content.xml``, read within the limits."""
     read_bytes(path)  # missing / empty file → clear error
     from defusedxml import DefusedXmlException
     from defusedxml.ElementTree import ParseError, fromstring
@@ -95,8 +133,7 @@ def odt_text(path: Path) -> str:
     body = root.find(f"{OFFICE}body/{OFFICE}text")
     if body is None:
         raise InputFileError(f"{path}: no text body (a spreadsheet or drawing?); save the transcript as .odt or .docx")
-    paragraphs = [normalise_newlines(block).strip() for block in _blocks(body)]
-    return "\n\n".join(p for p in paragraphs if p) + "\n"
+    return body
 
 
 @register_reader(".odt", name="odt")
