@@ -210,6 +210,7 @@ def agree_files(
             stacklevel=2,
         )
     table = pd.concat(frames, ignore_index=True)
+    _check_comment_coders(frames, paths)
     warn_spelled_apart(table[C.CODE].astype(str))
     corpus = None
     if inputs:
@@ -251,6 +252,28 @@ def agree_files(
     result.attrs["units_from"] = units_from if unit == "segment" else "characters of the documents"
     result.attrs["codebook_from"] = codebook_from
     return result
+
+
+def _check_comment_coders(frames: Sequence[pd.DataFrame], paths: Sequence[str | Path]) -> None:
+    """Two commented copies of one transcript whose comments name the same coder would merge
+    two people's codes into one (Word writes 'Author' for everyone when it removes personal
+    information): an error naming the coder and the files."""
+    from . import columns as C
+    from .word_comments import COMMENTS
+
+    seen: dict[tuple[str, str], str | Path] = {}
+    for frame, path in zip(frames, paths, strict=True):
+        if not frame.attrs.get(COMMENTS):
+            continue
+        for doc_id, coder in set(zip(frame[C.DOC_ID].astype(str), frame[C.CODER].astype(str), strict=True)):
+            other = seen.setdefault((doc_id, coder), path)
+            if other != path:
+                raise OptionError(
+                    f"{other} and {path} both hold comments by {coder!r} on {doc_id!r}: a comment's author is its "
+                    "coder, and one coder's codes from two copies would merge (Word writes 'Author' when it removes "
+                    "personal information); give each coder's codes under their own name",
+                    option="paths",
+                )
 
 
 def _word_transcripts(paths: Sequence[Path], segment_by: str) -> Any:

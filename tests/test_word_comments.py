@@ -89,34 +89,42 @@ def test_tag_learns_from_a_word_transcript_outside_the_inputs(tmp_path):
     assert set(table[C.DOC_ID]) <= {"d02_student_services", "d03_assistant_superintendent"}
 
 
-def _ben(path):
-    """A second coder's copy of the same transcript, commented in Word's markup (python-docx)."""
+def _copy(path, author, comments):
+    """A coder's copy of the example transcript, commented in Word's markup (python-docx):
+    ``comments`` maps a paragraph's number to what its comment says."""
     document = docx.Document()
     paragraphs = [document.add_paragraph(part) for part in PLAIN.read_text(encoding="utf-8").strip().split("\n\n")]
-    document.add_comment(paragraphs[2].runs, text="caring_climate", author="Ben Ode")
-    document.add_comment(paragraphs[4].runs, text="systemic_supports", author="Ben Ode")
-    document.add_comment(paragraphs[10].runs, text="strength\ngrowth_area", author="Ben Ode")
+    for number, said in comments.items():
+        document.add_comment(paragraphs[number].runs, text=said, author=author)
     path.parent.mkdir(parents=True, exist_ok=True)
     document.save(path)
 
 
 def test_two_coders_word_copies_are_compared_without_other_transcripts(tmp_path):
     ana, ben = tmp_path / "ana" / "d01.docx", tmp_path / "ben" / "d01.docx"
-    ana.parent.mkdir()
-    shutil.copy(CODED, ana)
-    _ben(ben)
+    _copy(ana, "Ana Ruiz", {2: "caring_climate", 4: "Systemic supports; problem_solving", 6: "ask P01 later"})
+    _copy(ben, "Ben Ode", {2: "caring_climate", 4: "systemic_supports", 10: "strength\ngrowth_area"})
     out = tmp_path / "agreement.csv"
     result = run("agree", ana, ben, "-c", CODEBOOK, "-o", out)
     assert result.exit_code == 0, result.output
-    assert "Ana Ruiz, Ben Ode: pooled agreement" in result.output
+    assert "Ana Ruiz, Ben Ode: pooled agreement" in result.output and "1 comment names no code" in result.output
     table = pd.read_csv(out, index_col="code", keep_default_na=False)
     assert table.loc["caring_climate", "cohen_kappa"] == 1.0 and "ask P01" not in " ".join(table.index)
+    assert table.loc["problem_solving", "percent_agreement"] < 1.0
     bare = run("agree", ana, ben, "-o", tmp_path / "bare.csv")  # no codebook: notes would count as codes
     assert bare.exit_code == 0 and "Word comments read without a codebook" in " ".join(bare.output.split())
     renamed = tmp_path / "ben_d01.docx"
     shutil.copy(ben, renamed)
     apart = run("agree", ana, renamed, "-c", CODEBOOK, "-o", tmp_path / "y.csv")
     assert apart.exit_code == 2 and "hold the same transcript under two names" in " ".join(apart.output.split())
+    anonymous = tmp_path / "anon" / "d01.docx"  # saved with personal information removed: every author 'Author'
+    anonymous.parent.mkdir()
+    document = docx.Document(ben)
+    for comment in document.comments:
+        comment.author = "Ana Ruiz"
+    document.save(anonymous)
+    same = run("agree", ana, anonymous, "-c", CODEBOOK, "-o", tmp_path / "z.csv")
+    assert same.exit_code == 2 and "both hold comments by 'Ana Ruiz' on 'd01'" in " ".join(same.output.split())
     other = tmp_path / "other" / "d01.docx"
     other.parent.mkdir()
     document = docx.Document(ben)
