@@ -1,0 +1,57 @@
+"""Word comments land on the words they were made on: for random paragraphs of random runs
+(spaces and tabs at their ends, empty runs, empty paragraphs) and a comment over a random
+stretch of runs, within a paragraph or across several, the offsets :func:`docx_comments`
+gives cut exactly those runs' words out of the transcript's text."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import docx
+from hypothesis import given
+from hypothesis import strategies as st
+
+from qualcode.io.docx import docx_comments
+
+RUN = st.text(st.sampled_from("ab cé\t"), max_size=6)
+PARAGRAPH = st.lists(RUN, min_size=1, max_size=3)
+
+
+@given(st.lists(PARAGRAPH, min_size=1, max_size=4), st.data())
+def test_a_comment_covers_the_words_of_its_runs(paragraphs, data):
+    document = docx.Document()
+    runs = []  # (paragraph number, run)
+    for number, texts in enumerate(paragraphs):
+        paragraph = document.add_paragraph()
+        runs += [(number, paragraph.add_run(text)) for text in texts]
+    first = data.draw(st.integers(0, len(runs) - 1))
+    last = data.draw(st.integers(first, len(runs) - 1))
+    document.add_comment([runs[first][1], runs[last][1]], text="code_a", author="Ana")
+    # where the comment starts and ends in each paragraph's own text (runs before it counted)
+    offsets, at = [], {}
+    for number, run in runs:
+        offsets.append(at.get(number, 0))
+        at[number] = at.get(number, 0) + len(run.text)
+    begin_para, begin = runs[first][0], offsets[first]
+    end_para, end = runs[last][0], offsets[last] + len(runs[last][1].text)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "t.docx"
+        document.save(path)
+        text, comments = docx_comments(path)
+    kept = []  # the covered words of each paragraph, cut as the transcript cuts the paragraph
+    for n in range(begin_para, end_para + 1):
+        whole = "".join(paragraphs[n])
+        if not whole.strip():
+            continue  # an empty paragraph is left out of the text
+        lead = len(whole) - len(whole.lstrip())
+        stripped = whole.strip()
+        a = begin - lead if n == begin_para else 0
+        b = end - lead if n == end_para else len(stripped)
+        kept.append(stripped[max(a, 0) : max(min(b, len(stripped)), 0)])
+    expected = "\n\n".join(kept).strip()
+    if not expected:
+        assert comments == [] or all(text[c["start"] : c["end"]].strip() == "" for c in comments)
+        return
+    (comment,) = comments
+    assert text[comment["start"] : comment["end"]] == expected
