@@ -305,6 +305,11 @@ def merge(
     return merged[columns].reset_index(drop=True), report
 
 
+def has_text(cells: pd.Series) -> np.ndarray:
+    """Which cells hold something written (not missing, not only spaces): a researcher's note."""
+    return (cells.notna() & cells.astype(str).str.strip().ne("")).to_numpy()
+
+
 def _carry_notes(
     previous: pd.DataFrame, new: pd.DataFrame, codebook: Codebook | None
 ) -> tuple[pd.DataFrame, pd.DataFrame, int]:
@@ -315,8 +320,7 @@ def _carry_notes(
 
     if C.MEMO not in previous.columns:
         return new, previous.iloc[:0], 0
-    memo = previous[C.MEMO].astype(str).str.strip().replace({"nan": "", "None": "", "<NA>": ""})
-    noted = previous[previous[C.STATUS].eq("suggested").to_numpy() & memo.ne("").to_numpy()]
+    noted = previous[previous[C.STATUS].eq("suggested").to_numpy() & has_text(previous[C.MEMO])]
     if noted.empty:
         return new, noted, 0
     if codebook is not None:

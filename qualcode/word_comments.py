@@ -98,14 +98,11 @@ def keep_named_codes(codings: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
     notes = ~codings[C.CODE].isin(set(codebook.ids))
     if not notes.any():
         return codings
-    from .errors import nearest
+    from .codings import closest_code
 
-    ids = {code.lower(): code for code in codebook.ids}
-    ids.update({codebook.get(code).label.lower(): code for code in codebook.ids if codebook.get(code).label})
     said = []
     for text in dict.fromkeys(codings.loc[notes, C.CODE]):
-        near = nearest(text, list(ids), cutoff=0.8)
-        near = ids[near] if near else None  # named by its id
+        near = closest_code(text, codebook)  # named by its id
         shown = repr(text if len(text) <= 40 else text[:39] + "…")
         said.append(f"{shown} (did you mean {near!r}?)" if near else shown)
     warnings.warn(

@@ -45,15 +45,14 @@ def _not_exported(codings: Any, corpus: Any) -> list[str]:
     """A note naming the columns a researcher added to the codings (notes, flags) that a
     project has no place for: only a ``memo`` column travels, as each coding's note."""
     from .. import columns as C
+    from ..review import has_text
 
     known = {*C.SEGMENT_CORE, *C.TIME_COLUMNS, *C.CODING_CORE, C.MEMO, "question"}
     known |= {key for doc in corpus.documents for key in doc.metadata}
     extra = [
         str(column)
         for column in codings.columns
-        if column not in known
-        and not str(column).startswith("_")
-        and codings[column].astype(str).str.strip().replace({"nan": "", "None": "", "<NA>": ""}).ne("").any()
+        if column not in known and not str(column).startswith("_") and has_text(codings[column]).any()
     ]
     if not extra:
         return []
