@@ -297,16 +297,19 @@ def codes_as_ids(codings: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
     if C.CODE not in codings.columns or codings.empty:
         return codings
     known = set(codebook.ids)
-    named: dict[str, set[str]] = {}
-    for code in codebook.ids:
-        for name in (code, codebook.get(code).label or ""):
-            if name.strip():
-                named.setdefault(name_key(name), set()).add(code)
-    for code in codebook.ids:  # a name the code had before (renamed, or merged into it)
-        for name in codebook.get(code).formerly:
-            if name_key(name) not in named:
-                named[name_key(name)] = {code}
     values = codings[C.CODE].astype(str)
+    if set(values) <= known:  # every code written as its id already
+        return codings
+    codes = [code for code, _, _ in codebook.walk()]
+    named: dict[str, set[str]] = {}
+    for code in codes:
+        for name in (code.id, code.label or ""):
+            if name.strip():
+                named.setdefault(name_key(name), set()).add(code.id)
+    for code in codes:  # a name the code had before (renamed, or merged into it)
+        for name in code.formerly:
+            if name_key(name) not in named:
+                named[name_key(name)] = {code.id}
 
     def one(name: str) -> str | None:
         ids = named.get(name_key(name), set())
