@@ -26,6 +26,9 @@ _PUBLIC: dict[str, str] = {
     "frequencies": "analysis.frequencies",
     "frequency_table": "analysis.frequencies",
     "precision_recall": "analysis.evaluate",
+    "saturation": "analysis.saturation",
+    "Saturation": "analysis.saturation",
+    "plot_saturation": "plot_saturation",
     "tune_thresholds": "analysis.evaluate",
     "Code": "codebook",
     "Codebook": "codebook",
@@ -116,6 +119,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerl
     from .analysis.cooccurrence import compare_groups, cooccurrence
     from .analysis.evaluate import evaluate, precision_recall, tune_thresholds
     from .analysis.frequencies import frequencies, frequency_table
+    from .analysis.saturation import Saturation, saturation
     from .codebook import Code, Codebook, codebook_from_yaml, load_codebook, save_codebook
     from .codings import map_to_segments, read_codings
     from .corpus import Corpus
@@ -142,6 +146,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerl
     from .match import Matcher, make_matcher, matcher_names, register_matcher
     from .meta import read_meta
     from .pipeline import TagResult, tag
+    from .plot_saturation import plot_saturation
     from .refi import RefiProject, read_qdc, read_qdpx, read_taguette, save_project, to_qdc, to_qdpx
     from .review import accept, accept_above, merge, reject, review_file
     from .segment import segment_documents, segments_from_texts

@@ -266,3 +266,75 @@ def report(
         f"({len(result.html) / 1e6:.1f} MB) -> {output}",
         err=True,
     )
+
+
+@handles_errors
+@_names_coded
+def saturation(
+    coded: Annotated[Path, typer.Argument(help="A long codings CSV (from qualcode tag, review or import).")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="The CSV to write: one row per document.")],
+    order_by: Annotated[
+        str | None,
+        typer.Option(
+            help="The column giving the order documents were collected or coded in (interview_date as "
+            "YYYY-MM-DD, participant, doc_id); default: the order of the run."
+        ),
+    ] = None,
+    base: Annotated[int, typer.Option(help="Base size: the first documents whose codes are the base.")] = 4,
+    run: Annotated[int, typer.Option(help="Run length: documents that must bring (almost) nothing new.")] = 2,
+    threshold: Annotated[
+        float, typer.Option(help="New-information threshold: new codes in a run as a share of the base's.")
+    ] = 0.05,
+    by: ByOpt = None,
+    reviewed: Annotated[
+        bool, typer.Option("--reviewed", help="Count only human and accepted rows (not suggestions).")
+    ] = False,
+    min_score: MinScoreOpt = None,
+    level: LevelOpt = None,
+    codebook: CodebookOpt = None,
+    orders: Annotated[int, typer.Option(help="Random orders of the same documents to compare with (0: none).")] = 1000,
+    seed: Annotated[int, typer.Option(help="Seed of the random orders.")] = 0,
+    figure: Annotated[Path | None, typer.Option("--figure", help="Also draw the curve (.png, .svg or .pdf).")] = None,
+) -> None:
+    """New codes per document and where saturation is reached (Guest, Namey & Chen 2020),
+    in the order read and over random orders.
+
+    Example: qualcode saturation coded.csv --order-by interview_date --reviewed -o saturation.csv
+    """
+    from ..analysis.saturation import saturation as compute
+    from ..errors import OptionError
+    from ..fileio import atomic_write
+    from ..io.writers import write_csv
+    from ..workflows import segments_for
+
+    check_output(output, csv=True, inputs=[coded, codebook])
+    if figure is not None:
+        if figure.suffix.lower() not in (".png", ".svg", ".pdf"):
+            raise OptionError(f"{figure}: give an image name ending in .png, .svg or .pdf")
+        check_output(figure, inputs=[coded, codebook, output])
+    codings, book = _load(coded, codebook)
+    result = compute(
+        codings,
+        segments=segments_for(coded, codings),
+        order_by=order_by,
+        base=base,
+        run=run,
+        threshold=threshold,
+        by=by or None,
+        reviewed=reviewed,
+        min_score=min_score,
+        codebook=book,
+        level=level,
+        orders=orders,
+        seed=seed,
+    )
+    warn(result.notes)
+    drawn = result.figure() if figure is not None else None
+    write_csv(result.documents, output)
+    if drawn is not None and figure is not None:
+        warn(getattr(drawn, "notes", []))
+        fmt = figure.suffix.lower().lstrip(".")
+        atomic_write(figure, lambda tmp: drawn.savefig(tmp, dpi=150, format=fmt))
+    for line in result.sentences():
+        typer.echo(line, err=True)
+    typer.echo(f"-> {output}" + (f", {figure}" if figure is not None else ""), err=True)
