@@ -335,6 +335,7 @@ def saturation(
         warn(getattr(drawn, "notes", []))
         fmt = figure.suffix.lower().lstrip(".")
         atomic_write(figure, lambda tmp: drawn.savefig(tmp, dpi=150, format=fmt))
-    for line in result.sentences():
+    lines = result.sentences()
+    lines[-1] += f" -> {output}" + (f", {figure}" if figure is not None else "")
+    for line in lines:
         typer.echo(line, err=True)
-    typer.echo(f"-> {output}" + (f", {figure}" if figure is not None else ""), err=True)
