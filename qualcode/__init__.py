@@ -85,7 +85,7 @@ _PUBLIC: dict[str, str] = {
     "export_filter": "workflows",
     "figure": "workflows",
     "report": "workflows",
-    "review_file": "review",
+    "review_file": "reviewing",
     "next_sheet": "active",
     "Report": "html_report",
     "build_report": "html_report",
@@ -148,7 +148,8 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerl
     from .pipeline import TagResult, tag
     from .plot_saturation import plot_saturation
     from .refi import RefiProject, read_qdc, read_qdpx, read_taguette, save_project, to_qdc, to_qdpx
-    from .review import accept, accept_above, merge, reject, review_file
+    from .review import accept, accept_above, merge, reject
+    from .reviewing import review_file
     from .segment import segment_documents, segments_from_texts
     from .settings import Settings
     from .suggestions import suggest

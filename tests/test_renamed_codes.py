@@ -171,3 +171,12 @@ def test_a_rerun_after_a_code_is_renamed_carries_the_review_over_and_counts_it_a
     mine = after[after[C.CODE] == "renamed_code"]
     assert (mine[C.STATUS] == "accepted").sum() == reviewed
     assert (mine[C.STATUS] == "suggested").sum() == 0  # the keyword run finds the same passages: decided
+
+    # `review --code` under the old name reviews the code it became (the codebook the file was made with says)
+    reviewed_again = run("review", out, "--code", old, "--reject-below", "1.0", "-o", tmp_path / "by_old.csv")
+    assert reviewed_again.exit_code == 0, reviewed_again.output
+    assert f"--code '{old}' is 'renamed_code' in the codebook" in reviewed_again.output
+    by_old = pd.read_csv(tmp_path / "by_old.csv", keep_default_na=False)
+    assert (by_old[C.STATUS] == "rejected").sum() == 0  # accepted rows stay accepted; no suggestion left to reject
+    misspelt = run("review", out, "--code", old + "x" * 12, "--accept-above", "0.5", "-o", tmp_path / "never.csv")
+    assert misspelt.exit_code == 2 and "is in no row of" in misspelt.output

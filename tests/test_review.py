@@ -213,7 +213,7 @@ def test_score_bounds_outside_zero_to_one_are_refused():
 def test_review_refuses_a_code_no_row_holds_and_thresholds_that_overlap(tmp_path):
     """`--code curiosty` reviewed nothing without a word; `--accept-above 0.3 --reject-below
     0.5` accepted the suggestions scoring 0.3-0.5 that it also asked to reject."""
-    from qualcode.review import review_file
+    from qualcode.reviewing import review_file
 
     coded = tmp_path / "coded.csv"
     with_status(_coded()).assign(coder="ana").to_csv(coded, index=False)

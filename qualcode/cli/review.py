@@ -37,7 +37,7 @@ def review(
     Statuses: suggested, accepted, rejected, human. Human rows are never changed.
     Example: qualcode review coded.csv --accept-above 0.7 --reject-below 0.45 --coder ana -o reviewed.csv
     """
-    from ..review import review_file
+    from ..reviewing import review_file
 
     check_output(output, csv=True)
     table, notes = review_file(
