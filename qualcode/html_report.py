@@ -259,6 +259,7 @@ def build_report(
             continue
         comparisons.append(_comparison(table, group, labels))
 
+    saturation = _saturation(chosen, segments, labels)
     agreement = agreement_section(chosen if C.STATUS in chosen else codings, index, segments)
     if agreement is not None and len(agreement["all_coders"]) > 2:
         warnings.append(f"agreement shown for the first two coders ({', '.join(agreement['coders'])})")
@@ -288,6 +289,7 @@ def build_report(
         "grouped": grouped,
         "comparisons": comparisons,
         "agreement": agreement,
+        "saturation": saturation,
         "disagreements": [
             static_passage(passages[d["p"]], d["code"]) | {"code": d["code"], "by": d["by"]}
             for d in (agreement["disagreements"][:STATIC_DISAGREEMENTS] if agreement else [])
@@ -301,6 +303,26 @@ def build_report(
         "labels": labels,
     }
     return Report(html=_render(context), summary=summary, warnings=warnings)
+
+
+def _saturation(chosen: pd.DataFrame, segments: pd.DataFrame | None, labels: Mapping[str, str]) -> dict[str, Any]:
+    """New codes per document in the order of the run, and the saturation sentence
+    (:func:`qualcode.saturation` with its defaults)."""
+    from .analysis.saturation import saturation
+
+    result = saturation(chosen, segments=segments)
+    rows = [
+        {
+            "position": int(row["position"]),
+            "doc_id": row[C.DOC_ID],
+            "codes": int(row["codes"]),
+            "new": [(code, labels.get(code, code)) for code in row["new"].split("; ") if code],
+            "cumulative": int(row["cumulative"]),
+            "stage": row["stage"],
+        }
+        for row in result.documents.to_dict("records")
+    ]
+    return {"sentence": result.sentences()[0], "rows": rows, "rule": result.rule, "notes": result.notes}
 
 
 def _frequency_table(

@@ -244,3 +244,22 @@ def test_a_learned_run_shows_its_thresholds_and_what_it_learned_from(tmp_path):
     assert "minimum score" not in text  # no code was left to the method's floor
     kappa = record["models"]["classifier"]["cv_kappa"]
     assert f"cross-validated mean kappa {kappa:.2f}" in text and f"human codes learned from {train}" in text
+
+
+def test_the_report_shows_saturation_as_qc_saturation_computes_it(coded, serdif):
+    report = qc.report(coded, CODEBOOK)
+    codings = qc.read_coded(coded)
+    result = qc.saturation(codings, segments=qc.corpus_for(coded).segments.query("~is_interviewer"))
+    sentence = result.sentences()[0]
+    assert f"<p>{sentence[:1].upper()}{sentence[1:]}.</p>" in report.html.replace("&lt;", "<")
+    rows = re.findall(r'<tr class="([a-z-]+)"><td>(\d+)</td><td>([^<]+)</td><td>(\d+)</td>', report.html)
+    expected = result.documents
+    assert [(int(p), d, int(n)) for _, p, d, n in rows] == list(
+        zip(expected["position"], expected["doc_id"], expected["codes"], strict=True)
+    )
+    assert [stage for stage, *_ in rows] == [s.replace(" ", "-") for s in expected["stage"]]
+    assert "suggestions nobody reviewed" in report.html  # tag output unreviewed: said, not hidden
+    # the Taguette project's human codes: every session is a row; nothing said of suggestions
+    human = qc.report(serdif / "codings.csv", serdif / "codebook.yaml")
+    assert len(re.findall(r'<tr class="[a-z-]+"><td>\d+</td><td>P\d+_GMT', human.html)) == 17
+    assert "nobody reviewed" not in human.html
