@@ -267,3 +267,10 @@ def test_example_interviews_by_role_and_errors(tmp_path):
         assert failed.exit_code == 2 and message in failed.output, failed.output
         assert "Traceback" not in failed.output and not (tmp_path / "never.csv").exists()
     assert run("saturation", coded, "-o", coded).exit_code == 2  # never over its input
+
+
+def test_jupyter_shows_the_sentence_and_the_table():
+    result = qc.saturation(codings({"a": "x<y", "b": "x", "c": "x", "d": "x", "e": "x", "f": "x"}), orders=0)
+    shown = result._repr_html_()
+    assert shown.startswith("<p>saturation at 4 of 6 documents") and "<table" in shown
+    assert "x; &lt;; y" in shown  # a code's text is escaped

@@ -74,6 +74,12 @@ class Saturation:
 
         return plot_saturation(self, title=title)
 
+    def _repr_html_(self) -> str:  # Jupyter: the sentences, then the table
+        import html
+
+        lines = [*self.sentences(), *self.notes]
+        return "".join(f"<p>{html.escape(line)}</p>" for line in lines) + self.documents.to_html(index=False)
+
     @property
     def rule(self) -> str:
         return f"base {self.base}, run {self.run}, new information <= {self.threshold:.0%}"
