@@ -62,6 +62,23 @@ def _names_coded(command: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def _check_image(path: Path, inputs: list[Path | None]) -> None:
+    from ..errors import OptionError
+
+    if path.suffix.lower() not in (".png", ".svg", ".pdf"):
+        raise OptionError(f"{path}: give an image name ending in .png, .svg or .pdf")
+    check_output(path, inputs=inputs)
+
+
+def _save_figure(drawn: Any, path: Path, dpi: int) -> None:
+    """Write a figure atomically in the format its name ends in, after telling what it left out."""
+    from ..fileio import atomic_write
+
+    warn(getattr(drawn, "notes", []))
+    fmt = path.suffix.lower().lstrip(".")
+    atomic_write(path, lambda tmp: drawn.savefig(tmp, dpi=dpi, format=fmt))
+
+
 @handles_errors
 @_names_coded
 def matrix(
@@ -197,14 +214,11 @@ def plot(
     Example: qualcode plot multiples coded.csv --by role --measure jaccard -o roles.png
     """
     from ..errors import OptionError
-    from ..fileio import atomic_write
     from ..workflows import PLOTS, figure, segments_for
 
     if kind not in PLOTS:
         raise OptionError(f"unknown plot {kind!r}; choose one of: {', '.join(PLOTS)}")
-    if output.suffix.lower() not in (".png", ".svg", ".pdf"):
-        raise OptionError(f"{output}: give an image name ending in .png, .svg or .pdf")
-    check_output(output, inputs=[coded, codebook])
+    _check_image(output, inputs=[coded, codebook])
     codings, book = _load(coded, codebook)
     drawn = figure(
         kind,
@@ -219,9 +233,7 @@ def plot(
         cluster=cluster,
         segments=segments_for(coded, codings),
     )
-    warn(getattr(drawn, "notes", []))
-    fmt = output.suffix.lower().lstrip(".")
-    atomic_write(output, lambda tmp: drawn.savefig(tmp, dpi=dpi, format=fmt))
+    _save_figure(drawn, output, dpi)
     typer.echo(f"{kind} -> {output}", err=True)
 
 
@@ -302,16 +314,12 @@ def saturation(
     Example: qualcode saturation coded.csv --order-by interview_date --reviewed -o saturation.csv
     """
     from ..analysis.saturation import saturation as compute
-    from ..errors import OptionError
-    from ..fileio import atomic_write
     from ..io.writers import write_csv
     from ..workflows import segments_for
 
     check_output(output, csv=True, inputs=[coded, codebook])
     if figure is not None:
-        if figure.suffix.lower() not in (".png", ".svg", ".pdf"):
-            raise OptionError(f"{figure}: give an image name ending in .png, .svg or .pdf")
-        check_output(figure, inputs=[coded, codebook, output])
+        _check_image(figure, inputs=[coded, codebook, output])
     codings, book = _load(coded, codebook)
     result = compute(
         codings,
@@ -332,9 +340,7 @@ def saturation(
     drawn = result.figure() if figure is not None else None
     write_csv(result.documents, output)
     if drawn is not None and figure is not None:
-        warn(getattr(drawn, "notes", []))
-        fmt = figure.suffix.lower().lstrip(".")
-        atomic_write(figure, lambda tmp: drawn.savefig(tmp, dpi=150, format=fmt))
+        _save_figure(drawn, figure, 150)
     lines = result.sentences()
     lines[-1] += f" -> {output}" + (f", {figure}" if figure is not None else "")
     for line in lines:
