@@ -274,3 +274,26 @@ def test_jupyter_shows_the_sentence_and_the_table():
     shown = result._repr_html_()
     assert shown.startswith("<p>saturation at 4 of 6 documents") and "<table" in shown
     assert "x; &lt;; y" in shown  # a code's text is escaped
+
+
+def test_a_codings_file_without_participants_takes_them_from_a_table(tmp_path):
+    """A coder's CSV (as exported from another program) has no participant columns: --metadata gives them."""
+    human = EXAMPLES / "human_codes.csv"
+    out = tmp_path / "human.csv"
+    missing = run("saturation", human, "--order-by", "interview_date", "-o", out)
+    assert missing.exit_code == 2 and "give a participants table that has it (--metadata" in missing.output
+    dated = tmp_path / "participants.csv"
+    people = pd.read_csv(PARTICIPANTS, dtype=str)
+    people["interview_date"] = [f"2021-0{1 + k % 3}-{10 + k:02d}" for k in range(len(people))]
+    people.to_csv(dated, index=False)
+    result = run("saturation", human, "-m", dated, "--order-by", "interview_date", "--by", "role", "-o", out)
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(out)
+    for _, rows in table.groupby("group"):
+        assert rows["interview_date"].is_monotonic_increasing and rows["position"].tolist() == [1, 2, 3]
+    dates = dict(zip(people["doc_id"], people["interview_date"], strict=True))
+    assert all(dates[d] == v for d, v in zip(table["doc_id"], table["interview_date"], strict=True))
+    # in Python: the table indexed by document id, as qc.read_metadata gives it
+    codes = qc.read_codings(human)
+    frame = qc.saturation(codes, metadata=qc.read_metadata(dated), order_by="interview_date").documents
+    assert frame["doc_id"].tolist() == sorted(dates, key=lambda d: (dates[d], list(dates).index(d)))

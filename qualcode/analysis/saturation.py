@@ -32,7 +32,7 @@ from .. import columns as C
 from ..codebook import Codebook
 from ..codings import codes_as_ids
 from ..errors import ColumnError, OptionError, counted, listed
-from .units import group_labels, in_codebook_order, no_group_column, roll_up, select
+from .units import group_labels, in_codebook_order, roll_up, select
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -118,6 +118,7 @@ def saturation(
     codings: pd.DataFrame,
     *,
     segments: pd.DataFrame | None = None,
+    metadata: pd.DataFrame | None = None,
     order_by: str | None = None,
     base: int = DEFAULT_BASE,
     run: int = DEFAULT_RUN,
@@ -139,6 +140,10 @@ def saturation(
     segments
         The segments of the run, so that documents without any code count too (a document
         that brought nothing new is evidence of saturation).
+    metadata
+        A participants table indexed by document id (:func:`qualcode.read_metadata`): its
+        columns may be ``order_by`` and ``by`` (for codings made without it, such as a
+        codings file exported from another program).
     order_by
         A metadata column giving the order the documents were coded or collected in
         (``interview_date`` as YYYY-MM-DD, ``participant``); numbers sort as numbers, and
@@ -191,7 +196,7 @@ def saturation(
                 f"counting {counted(unreviewed, 'suggestion')} nobody reviewed: the saturation of what the model "
                 "suggests, not of a researcher's codes (--reviewed counts only human and accepted rows)"
             )
-    docs = _documents(codings, segments, [c for c in [order_by, *groups] if c])
+    docs = _documents(codings, segments, [c for c in [order_by, *groups] if c], metadata)
     if order_by:
         docs = _ordered(docs, order_by)
     codes = in_codebook_order(codebook, chosen[C.CODE]) if codebook is not None else None
@@ -253,13 +258,21 @@ def _blank(values: pd.Series) -> pd.Series:
     return values.isna() | values.astype(str).str.strip().eq("")
 
 
-def _documents(codings: pd.DataFrame, segments: pd.DataFrame | None, columns: list[str]) -> pd.DataFrame:
+def _documents(
+    codings: pd.DataFrame, segments: pd.DataFrame | None, columns: list[str], metadata: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """One row per document (the run's segments first, then any only the codings name), with
-    ``columns``, each of which must hold one value per document."""
+    ``columns``, each of which must hold one value per document; a participants table
+    (``metadata``, indexed by document id) gives its columns' values, over the codings'."""
     sources = [t for t in (segments, codings) if t is not None and len(t)]
+    given = set(metadata.columns) if metadata is not None else set()
     for column in columns:
-        if column != C.DOC_ID and not any(column in t.columns for t in sources):
-            raise ColumnError(no_group_column(column, codings.columns))
+        if column != C.DOC_ID and column not in given and not any(column in t.columns for t in sources):
+            raise ColumnError(
+                f"no column {column!r} to order or group documents by; the codings' columns are: "
+                f"{', '.join(map(str, codings.columns))}; give a participants table that has it (--metadata "
+                "PARTICIPANTS.csv, one row per document)"
+            )
     parts = []
     for table in sources:
         part = pd.DataFrame({C.DOC_ID: table[C.DOC_ID].astype(str).to_numpy()})
@@ -286,6 +299,12 @@ def _documents(codings: pd.DataFrame, segments: pd.DataFrame | None, columns: li
                 "documents by a participant's column (--metadata), not a segment's"
             )
         docs[column] = docs[C.DOC_ID].map(values.set_index(C.DOC_ID)[column])
+    if metadata is not None:
+        for column in columns:
+            if column in given:
+                values_given = metadata[column].astype(object).where(~_blank(metadata[column]))
+                values_given.index = values_given.index.astype(str)
+                docs[column] = docs[C.DOC_ID].map(values_given).where(lambda v: v.notna(), docs[column])
     return docs
 
 
@@ -425,11 +444,12 @@ def _one_group(
         random_points = _points(counts, base, run, threshold)[0]
         reached = random_points[random_points >= 0]
         summary["orders_reached"] = len(reached) / len(ranks)
-        low, mid, high = np.percentile(reached, [5, 50, 95]) if len(reached) else (np.nan,) * 3
+        # percentiles that are values seen (a number of documents, of codes), not between two
+        low, mid, high = np.percentile(reached, [5, 50, 95], method="inverted_cdf") if len(reached) else (np.nan,) * 3
         summary.update(orders_median=mid, orders_low=low, orders_high=high)
         cum = np.cumsum(counts, axis=1)
         for name, q in (("orders_low", 5), ("orders_median", 50), ("orders_high", 95)):
-            curve[name] = np.percentile(cum, q, axis=0)
+            curve[name] = np.percentile(cum, q, axis=0, method="inverted_cdf")
     else:
         summary.update(
             every_order=False, orders_reached=np.nan, orders_median=np.nan, orders_low=np.nan, orders_high=np.nan

@@ -298,6 +298,12 @@ def saturation(
         float, typer.Option(help="New-information threshold: new codes in a run as a share of the base's.")
     ] = 0.05,
     by: ByOpt = None,
+    metadata: Annotated[
+        Path | None,
+        typer.Option(
+            "--metadata", "-m", help="A participants table (doc_id and columns such as interview_date, role)."
+        ),
+    ] = None,
     reviewed: Annotated[
         bool, typer.Option("--reviewed", help="Count only human and accepted rows (not suggestions).")
     ] = False,
@@ -314,16 +320,18 @@ def saturation(
     Example: qualcode saturation coded.csv --order-by interview_date --reviewed -o saturation.csv
     """
     from ..analysis.saturation import saturation as compute
+    from ..io.metadata import read_metadata
     from ..io.writers import write_csv
     from ..workflows import segments_for
 
-    check_output(output, csv=True, inputs=[coded, codebook])
+    check_output(output, csv=True, inputs=[coded, codebook, metadata])
     if figure is not None:
-        _check_image(figure, inputs=[coded, codebook, output])
+        _check_image(figure, inputs=[coded, codebook, metadata, output])
     codings, book = _load(coded, codebook)
     result = compute(
         codings,
         segments=segments_for(coded, codings),
+        metadata=read_metadata(metadata) if metadata is not None else None,
         order_by=order_by,
         base=base,
         run=run,
