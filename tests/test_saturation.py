@@ -267,6 +267,10 @@ def test_example_interviews_by_role_and_errors(tmp_path):
         assert failed.exit_code == 2 and message in failed.output, failed.output
         assert "Traceback" not in failed.output and not (tmp_path / "never.csv").exists()
     assert run("saturation", coded, "-o", coded).exit_code == 2  # never over its input
+    header = tmp_path / "header_only.csv"
+    header.write_text(coded.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
+    empty = run("saturation", header, "-o", tmp_path / "never.csv")
+    assert empty.exit_code == 2 and f"{header}: holds no codings" in empty.output
 
 
 def test_jupyter_shows_the_sentence_and_the_table():

@@ -320,6 +320,7 @@ def saturation(
     Example: qualcode saturation coded.csv --order-by interview_date --reviewed -o saturation.csv
     """
     from ..analysis.saturation import saturation as compute
+    from ..errors import InputFileError
     from ..io.metadata import read_metadata
     from ..io.writers import write_csv
     from ..workflows import segments_for
@@ -328,6 +329,8 @@ def saturation(
     if figure is not None:
         _check_image(figure, inputs=[coded, codebook, metadata, output])
     codings, book = _load(coded, codebook)
+    if not len(codings):
+        raise InputFileError(f"{coded}: holds no codings, so no code was found in any document")
     result = compute(
         codings,
         segments=segments_for(coded, codings),
