@@ -7,7 +7,8 @@ Many researchers code without a QDA program: they select a passage in Word and c
 with the code. :func:`qualcode.read_codings` reads such a ``.docx`` (or a LibreOffice
 ``.odt``) as span codings: the
 document is the file's name (as when the file is a transcript of the run), each comment's
-range its passage (a comment without a range covers its paragraph, one in a table its row),
+range its passage, in a table cell too (a comment without a range covers its paragraph or
+table row),
 its author the coder.
 A document holding a comment is coded throughout, as every codings file's documents are:
 its passages without a comment are examples of no code. Comments that name no code of the

@@ -162,3 +162,27 @@ def test_a_comment_without_a_range_covers_its_paragraph(tmp_path):
     document.save(path)
     text, (comment,) = docx_comments(path)
     assert text[comment["start"] : comment["end"]] == "P01: We hired two counselors."
+
+
+TABLE = FIXTURES / "word" / "d02_student_services_table.docx"
+
+
+@pytest.mark.parametrize("coded", [TABLE, TABLE.with_suffix(".odt")], ids=["docx", "odt"])
+def test_a_comment_in_a_table_cell_covers_its_words_not_the_row(coded):
+    """Transcription services deliver `speaker | what they said` tables: a comment on words of
+    the text cell codes those words (it used to code the whole row)."""
+    text, comments = (odt_comments if coded.suffix == ".odt" else docx_comments)(coded)
+    assert text == qc.read_transcripts(coded).documents[0].text
+    assert [(c["text"], text[c["start"] : c["end"]]) for c in comments] == [
+        ("personnel", "we hired two more counselors for the middle schools"),
+        (
+            "systemic_supports",
+            "Every school now has a student support team that meets weekly.",
+        ),  # a cell's 2nd paragraph
+        ("professional_development", "Every teacher had training on restorative circles."),
+    ]
+    codings = qc.read_codings(coded)
+    turns = qc.read_transcripts(coded).segments
+    answer = turns[turns[C.TEXT].str.startswith("We looked at our numbers")].iloc[0]
+    first = codings[codings[C.CODE] == "personnel"].iloc[0]
+    assert answer[C.START_CHAR] < first[C.START_CHAR] < first[C.END_CHAR] < answer[C.END_CHAR]  # inside the turn

@@ -61,8 +61,8 @@ def paragraph_text(paragraph: Any, marks: list[Mark] | None = None) -> str:
 
 def _blocks(container: Any, table: Any, parent: Any, marks: list[list[Mark]] | None = None) -> list[str]:
     """The paragraphs and table rows of a body or table cell in reading order; content
-    controls (``w:sdt``) are read through. ``marks`` gets each block's comment marks (a mark
-    in a table row stands at the row's start or end: the comment codes the row)."""
+    controls (``w:sdt``) are read through. ``marks`` gets each block's comment marks (in a
+    table row, placed in the row's line: :func:`marked_row`)."""
     blocks: list[str] = []
     for child in container.iterchildren():
         tag = child.tag
@@ -73,14 +73,14 @@ def _blocks(container: Any, table: Any, parent: Any, marks: list[list[Mark]] | N
                 marks.append(mine)
         elif tag == W + "tbl":
             for row in table(child, parent).rows:
-                inner: list[list[Mark]] = []
-                cells = ["\n".join(_blocks(cell._tc, table, parent, inner)).strip() for cell in row.cells]
-                blocks.append(table_row(cells))
+                cells = []
+                for cell in row.cells:
+                    inner: list[list[Mark]] = []
+                    cells.append((_blocks(cell._tc, table, parent, inner), inner))
+                text, row_marks = marked_row(cells)
+                blocks.append(text)
                 if marks is not None:
-                    end = len(blocks[-1])
-                    marks.append(
-                        [(cid, kind, 0 if kind == "start" else end) for part in inner for cid, kind, _ in part]
-                    )
+                    marks.append(row_marks)
         elif tag == W + "sdt":
             content = child.find(W + "sdtContent")
             if content is not None:
@@ -184,9 +184,41 @@ def placed(text: str, where: dict[str, dict[str, int]], comments: list[tuple[str
 def table_row(cells: list[str]) -> str:
     """A table row as a transcript line: two cells ``speaker | what they said`` become
     ``speaker: text``; other rows join their cells with tabs."""
+    return _row_and_starts(cells)[0]
+
+
+def _row_and_starts(cells: list[str]) -> tuple[str, list[int]]:
+    """:func:`table_row` and where each cell's text starts in it."""
     if len(cells) == 2 and cells[0] and ":" not in cells[0]:
-        return f"{cells[0]}: {cells[1]}"
-    return "\t".join(cells)
+        return f"{cells[0]}: {cells[1]}", [0, len(cells[0]) + 2]
+    starts, at = [], 0
+    for cell in cells:
+        starts.append(at)
+        at += len(cell) + 1
+    return "\t".join(cells), starts
+
+
+def marked_row(cells: list[tuple[list[str], list[list[Mark]]]]) -> tuple[str, list[Mark]]:
+    """A table row's line (:func:`table_row`) from each cell's blocks and their comment
+    marks, with the marks placed in that line: a comment on words of a cell covers those
+    words (a cell's blocks are joined by line breaks and stripped, as its text is)."""
+    texts: list[str] = []
+    inside: list[list[Mark]] = []
+    for blocks, marks in cells:
+        joined = "\n".join(blocks)
+        lead = len(joined) - len(joined.lstrip())
+        texts.append(joined.strip())
+        found: list[Mark] = []
+        at = 0
+        for k, block in enumerate(blocks):
+            for cid, kind, pos in marks[k] if k < len(marks) else []:
+                found.append((cid, kind, min(max(at + pos - lead, 0), len(texts[-1]))))
+            at += len(block) + 1
+        inside.append(found)
+    line, starts = _row_and_starts(texts)
+    return line, [
+        (cid, kind, start + pos) for start, found in zip(starts, inside, strict=True) for cid, kind, pos in found
+    ]
 
 
 def word_processor_document(path: Path, text: str, fmt: str, options: ReadOptions) -> list[Document]:

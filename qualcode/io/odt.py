@@ -21,7 +21,7 @@ from ..document import Document
 from ..errors import InputFileError
 from .base import ReadOptions, register_reader
 from .decode import read_bytes
-from .docx import DOCX_MAX_BYTES, DOCX_MAX_RATIO, Mark, _joined, placed, table_row, word_processor_document
+from .docx import DOCX_MAX_BYTES, DOCX_MAX_RATIO, Mark, _joined, marked_row, placed, word_processor_document
 
 TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
 TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
@@ -69,7 +69,7 @@ def _inline(element: Any, parts: list[str], marks: list[Mark] | None = None, fou
 
 def _blocks(container: Any, marks: list[list[Mark]] | None = None, found: dict | None = None) -> list[str]:
     """Headings, paragraphs, list items and table rows of ``container`` in reading order;
-    ``marks`` gets each block's comment marks (one in a table row codes the row)."""
+    ``marks`` gets each block's comment marks (in a table row, placed in its line)."""
     out: list[str] = []
     for child in container:
         tag = child.tag
@@ -83,12 +83,15 @@ def _blocks(container: Any, marks: list[list[Mark]] | None = None, found: dict |
             if marks is not None:
                 marks.append(mine)
         elif tag == TABLE + "table-row":
-            inner: list[list[Mark]] = []
-            cells = [cell for cell in child if cell.tag == TABLE + "table-cell"]
-            out.append(table_row(["\n".join(_blocks(cell, inner, found)).strip() for cell in cells]))
+            cells = []
+            for cell in child:
+                if cell.tag == TABLE + "table-cell":
+                    inner: list[list[Mark]] = []
+                    cells.append((_blocks(cell, inner, found), inner))
+            text, row_marks = marked_row(cells)
+            out.append(text)
             if marks is not None:
-                end = len(out[-1])
-                marks.append([(n, kind, 0 if kind == "start" else end) for part in inner for n, kind, _ in part])
+                marks.append(row_marks)
         else:  # sections, lists and their items, tables and their row groups
             out += _blocks(child, marks, found)
     return out

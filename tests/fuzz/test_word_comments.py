@@ -55,3 +55,44 @@ def test_a_comment_covers_the_words_of_its_runs(paragraphs, data):
         return
     (comment,) = comments
     assert text[comment["start"] : comment["end"]] == expected
+
+
+CELL = st.lists(RUN, min_size=1, max_size=3)  # one paragraph's runs
+
+
+@given(
+    st.lists(st.lists(CELL, min_size=2, max_size=3), min_size=1, max_size=3),
+    st.sampled_from(["P01", "", "a:b"]),
+    st.data(),
+)
+def test_a_comment_in_a_table_cell_covers_the_words_of_its_runs(rows, speaker, data):
+    """A transcript kept as a table (speaker | text, or more columns): a comment over runs of
+    one cell's paragraph covers those words, wherever the row's line puts the cell."""
+    document = docx.Document()
+    table = document.add_table(rows=len(rows), cols=max(len(r) for r in rows))
+    cells = []  # (row, column, runs)
+    for i, row in enumerate(rows):
+        for j in range(len(table.columns)):
+            texts = ([speaker] if j == 0 else row[j]) if j < len(row) else [""]
+            paragraph = table.cell(i, j).paragraphs[0]
+            cells.append((i, j, [paragraph.add_run(t) for t in texts]))
+    i, j, runs = data.draw(st.sampled_from([c for c in cells if c[1] > 0]))
+    first = data.draw(st.integers(0, len(runs) - 1))
+    last = data.draw(st.integers(first, len(runs) - 1))
+    document.add_comment([runs[first], runs[last]], text="code_a", author="Ana")
+    whole = "".join(r.text for r in runs)
+    before = sum(len(r.text) for r in runs[:first])
+    covered = whole[before : before + sum(len(r.text) for r in runs[first : last + 1])]
+    lead = len(whole) - len(whole.lstrip())
+    stripped = whole.strip()
+    a, b = max(before - lead, 0), min(before + len(covered) - lead, len(stripped))
+    expected = stripped[a:b].strip() if a < b else ""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "t.docx"
+        document.save(path)
+        text, comments = docx_comments(path)
+    if not expected:  # only spaces commented: no passage
+        assert comments == []
+        return
+    (comment,) = comments
+    assert text[comment["start"] : comment["end"]] == expected
