@@ -73,6 +73,33 @@ def apply_codebook_rules(
     return scores.with_values(values), notes
 
 
+def unreachable_note(codebook: Codebook, segments: pd.DataFrame) -> list[str]:
+    """Codes whose ``applies_to`` matches none of ``segments`` (the run's, all of them: a
+    slice scored apart may hold none of a code's turns), with what the segments hold: teacher
+    moves limited to the teacher's lines on a lesson read without ``--interviewer``."""
+    unreachable: dict[str, list[str]] = {}
+    if not len(segments):
+        return []
+    for code, _, _ in codebook.walk():
+        if code.suggest and code.applies_to and not code.allowed(segments).any():
+            unreachable.setdefault(_rule_misses(code.applies_to, segments), []).append(code.id)
+    return [f"{listed(codes)} can be suggested on no segment of this run: {why}" for why, codes in unreachable.items()]
+
+
+def _rule_misses(rules: dict[str, list[str]], segments: pd.DataFrame) -> str:
+    """What an ``applies_to`` that matches no segment asks for, against what the segments hold."""
+    parts = []
+    for column, wanted in rules.items():
+        held = sorted({str(v) for v in segments[column].dropna()}, key=str.lower)
+        part = f"applies_to {column}: {', '.join(wanted)}; the segments' {column}: {listed(held, 5) or 'none'}"
+        if column == C.IS_INTERVIEWER:
+            part += " (name the teacher, moderator or interviewer: --interviewer LABEL)"
+        elif column != C.SPEAKER:
+            part += f" (each document's {column} comes from a participants table: --metadata)"
+        parts.append(part)
+    return "; ".join(parts)
+
+
 def _human_rows(scores: Scores, coded: pd.DataFrame, training: Training) -> Scores:
     """The hand-coded documents keep their human codes only (method ``human``)."""
     values = scores.values.copy()
@@ -215,6 +242,7 @@ def suggest(
         made = {**made, "notes": [*made["notes"], _NO_KEYWORDS]}
     if matcher.method in ("hybrid", "embedding"):
         made = {**made, "notes": [*made["notes"], *_label_only_note(codebook)]}
+    made = {**made, "notes": [*made["notes"], *unreachable_note(codebook, segments[keep])]}
     if matcher.method != "keyword":  # the models are English
         made = {**made, "notes": [*made["notes"], *not_english_note(segments[keep])]}
     # segments of this run that are training examples: not scored, their codes kept

@@ -83,6 +83,32 @@ def test_codebook_rules_limit_where_codes_are_suggested(codebook):
         qc.suggest(segments, bad, method="keyword")
 
 
+def test_a_code_whose_rule_matches_no_segment_is_named_with_what_the_segments_hold(codebook):
+    """Teacher moves limited to the teacher's lines, on a lesson read without --interviewer:
+    they could never be suggested, and the run said nothing."""
+    data = codebook.to_dict()
+    for code in data["codes"]:
+        if code["id"] in ("personnel", "caring_climate"):
+            code["applies_to"] = {"is_interviewer": [True]}
+        if code["id"] == "covid_lessons":
+            code["applies_to"] = {"role": ["principal"]}
+    ruled = qc.codebook.parse_codebook(data)
+    segments = qc.segments_from_texts(
+        ["We hired two counselors.", "The pandemic taught us to call families."], role=["superintendent", "teacher"]
+    )
+    notes = qc.suggest(segments, ruled, method="keyword").attrs["qualcode"]["notes"]
+    assert (
+        "caring_climate, personnel can be suggested on no segment of this run: applies_to is_interviewer: True; "
+        "the segments' is_interviewer: False (name the teacher, moderator or interviewer: --interviewer LABEL)"
+    ) in notes
+    assert (
+        "covid_lessons can be suggested on no segment of this run: applies_to role: principal; the segments' role: "
+        "superintendent, teacher (each document's role comes from a participants table: --metadata)"
+    ) in notes
+    free = qc.suggest(segments, codebook, method="keyword").attrs["qualcode"]["notes"]
+    assert not any("on no segment" in note for note in free)
+
+
 def test_a_code_naming_interviewer_turns_is_suggested_there_and_only_it(example_corpus):
     """A code about the interviewer's own moves (applies_to by speaker) is suggested on
     interviewer turns though they are not coded; other codes, and rules by role, are not."""
