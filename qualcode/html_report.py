@@ -318,6 +318,7 @@ def _saturation(chosen: pd.DataFrame, segments: pd.DataFrame | None, labels: Map
             "codes": int(row["codes"]),
             "new": [(code, labels.get(code, code)) for code in row["new"].split("; ") if code],
             "cumulative": int(row["cumulative"]),
+            "coverage": "" if pd.isna(row["coverage"]) else f"{row['coverage']:.2f}",
             "stage": row["stage"],
         }
         for row in result.documents.to_dict("records")

@@ -301,3 +301,43 @@ def test_a_codings_file_without_participants_takes_them_from_a_table(tmp_path):
     codes = qc.read_codings(human)
     frame = qc.saturation(codes, metadata=qc.read_metadata(dated), order_by="interview_date").documents
     assert frame["doc_id"].tolist() == sorted(dates, key=lambda d: (dates[d], list(dates).index(d)))
+
+
+def literal_coverage(sets: list[set[int]]) -> float:
+    """Chao & Jost's incidence coverage estimate, written out for one prefix of documents."""
+    t = len(sets)
+    times = {c: sum(c in s for s in sets) for c in set().union(*sets)}
+    q1 = sum(v == 1 for v in times.values())
+    q2 = sum(v == 2 for v in times.values())
+    u = sum(len(s) for s in sets)
+    if q2:
+        return 1 - q1 / u * ((t - 1) * q1 / ((t - 1) * q1 + 2 * q2))
+    return 1 - q1 / u * ((t - 1) * (q1 - 1) / ((t - 1) * (q1 - 1) + 2)) if q1 > 1 else 1.0
+
+
+@settings(max_examples=100, deadline=None)
+@given(held=st.lists(st.lists(st.booleans(), min_size=5, max_size=5), min_size=2, max_size=10))
+def test_coverage_is_chao_and_jost_estimate_after_each_document(held):
+    from qualcode.analysis.saturation import coverage
+
+    matrix = np.array(held, dtype=bool)
+    got = coverage(matrix)
+    assert np.isnan(got[0])
+    for k in range(1, len(held)):
+        sets = [set(np.flatnonzero(row)) for row in matrix[: k + 1]]
+        if not any(sets):
+            assert np.isnan(got[k])
+        else:
+            assert got[k] == pytest.approx(literal_coverage(sets))
+            assert 0 <= got[k] <= 1
+
+
+def test_the_sentence_gives_the_coverage_at_the_point():
+    table = codings({"a": "xy", "b": "z", "c": "w", "d": "x", "e": "v", "f": "x", "g": "y", "h": "x"})
+    result = qc.saturation(table, orders=0)
+    at_point = result.documents["coverage"].iloc[4]  # after the fifth document
+    assert result.summary["coverage_at_saturation"].iloc[0] == at_point
+    assert (
+        f"estimated coverage {at_point:.2f}: about {1 - at_point:.0%} of what a further document"
+        in (result.sentences()[0])
+    )

@@ -8,6 +8,10 @@ codes. Saturation is reached at the last document before the first run whose sha
 most ``threshold`` (the run confirms it). Runs start after the base and move on one
 document at a time. Read "saturation at 6 documents (base 4, run 2, ≤ 5% new)".
 
+Beside the rule, the estimated sample coverage after each document (Chao & Jost 2012,
+"Coverage-based rarefaction and extrapolation", Ecology 93(12), for incidence data): the
+share of what a further document would code that is codes already found.
+
 Where saturation falls depends on the order documents were coded in, so the same is computed
 over random orders of the same documents (``orders``, a fixed seed): how often saturation is
 reached, and where (median and the 5th-95th percentile), as Guest et al. validated the
@@ -103,7 +107,8 @@ class Saturation:
             found = (
                 f"saturation at {point} of {n} documents ({rule}: the base holds {row['base_codes']} codes, "
                 f"{_documents_named(point + 1, point + self.run)} {row['run_new']}; {row['codes_at_saturation']} "
-                f"of the {row['codes']} codes found in all {n} had appeared by then)"
+                f"of the {row['codes']} codes found in all {n} had appeared by then"
+                f"{_estimated(row['coverage_at_saturation'])})"
             )
         if int(row["orders"]):
             spread = ""
@@ -233,6 +238,14 @@ def saturation(
         threshold=threshold,
         order_by=order_by,
         notes=notes,
+    )
+
+
+def _estimated(value: float) -> str:
+    if not np.isfinite(value):
+        return ""
+    return (
+        f"; estimated coverage {value:.2f}: about {1 - value:.0%} of what a further document codes would be new codes"
     )
 
 
@@ -412,6 +425,7 @@ def _one_group(
     table["new_codes"] = new[0]
     table["cumulative"] = cumulative
     table["share"] = cumulative / total if total else 0.0
+    table["coverage"] = coverage(held)
     table["new"] = names
     starts = range(base, n - run + 1)
     table["run"] = ""
@@ -430,6 +444,8 @@ def _one_group(
         "run_new": int(run_new[0, point - base]) if point is not None else pd.NA,
         "codes_at_saturation": int(cumulative[point - 1]) if point is not None else pd.NA,
         "new_information": float(share[0, point - base]) if point is not None else np.nan,
+        "coverage_at_saturation": float(table["coverage"].iloc[point - 1]) if point is not None else np.nan,
+        "coverage": float(table["coverage"].iloc[-1]) if n else np.nan,
         "orders": orders if n >= base + run else 0,  # too few documents: no order can saturate
     }
     curve = pd.DataFrame({"position": np.arange(1, n + 1), "cumulative": cumulative})
@@ -455,6 +471,34 @@ def _one_group(
             every_order=False, orders_reached=np.nan, orders_median=np.nan, orders_low=np.nan, orders_high=np.nan
         )
     return table, summary, curve
+
+
+def coverage(held: np.ndarray) -> np.ndarray:
+    """After each document (rows of ``held``, documents x codes, in order), the estimated
+    sample coverage of the codes found so far: the share of the code mentions a further
+    document would make that are of codes already found (Chao & Jost 2012, incidence data:
+    ``1 - Q1/U * (k-1)Q1 / ((k-1)Q1 + 2 Q2)``, with Q1 and Q2 the codes found in exactly one
+    and two of the k documents and U all (document, code) mentions; ``Q2 = 0`` takes the
+    bias-corrected ``(k-1)(Q1-1) / ((k-1)(Q1-1) + 2)``). NaN after the first document, or
+    before any code.
+
+    >>> coverage(np.array([[1, 1, 0], [1, 0, 1], [1, 1, 0]], dtype=bool)).round(3).tolist()
+    [nan, 0.75, 0.917]
+    """
+    counts = np.cumsum(held.astype(np.int64), axis=0)  # k x codes: documents holding each code so far
+    out = np.full(len(held), np.nan)
+    for k in range(1, len(held)):
+        seen = counts[k]
+        mentions = int(seen.sum())
+        if not mentions:
+            continue
+        q1, q2, t = int((seen == 1).sum()), int((seen == 2).sum()), k + 1
+        if q2 > 0:
+            factor = (t - 1) * q1 / ((t - 1) * q1 + 2 * q2)
+        else:
+            factor = (t - 1) * (q1 - 1) / ((t - 1) * (q1 - 1) + 2) if q1 > 1 else 0.0
+        out[k] = 1 - q1 / mentions * factor
+    return out
 
 
 def _stage(position: int, base: int, run: int, point: int | None) -> str:
