@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import re
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -35,7 +34,8 @@ import pandas as pd
 from .. import columns as C
 from ..codebook import Codebook
 from ..codings import codes_as_ids
-from ..errors import ColumnError, OptionError, counted, listed
+from ..errors import OptionError, counted
+from .documents import documents_table, ordered
 from .units import group_labels, in_codebook_order, roll_up, select
 
 if TYPE_CHECKING:
@@ -47,7 +47,6 @@ DEFAULT_RUN = 2
 DEFAULT_THRESHOLD = 0.05
 DEFAULT_ORDERS = 1000
 CHUNK = 64  # random orders evaluated together (memory: CHUNK x documents x codes booleans)
-_SLASHED_DATE = re.compile(r"^\s*\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\s*$")
 
 
 @dataclass
@@ -201,9 +200,9 @@ def saturation(
                 f"counting {counted(unreviewed, 'suggestion')} nobody reviewed: the saturation of what the model "
                 "suggests, not of a researcher's codes (--reviewed counts only human and accepted rows)"
             )
-    docs = _documents(codings, segments, [c for c in [order_by, *groups] if c], metadata)
+    docs = documents_table(codings, segments, [c for c in [order_by, *groups] if c], metadata)
     if order_by:
-        docs = _ordered(docs, order_by)
+        docs = ordered(docs, order_by)
     codes = in_codebook_order(codebook, chosen[C.CODE]) if codebook is not None else None
     if codes is None:
         codes = list(dict.fromkeys(chosen[C.CODE].astype(str)))
@@ -265,90 +264,6 @@ def _check(base: int, run: int, threshold: float, orders: int) -> None:
         )
     if orders < 0:
         raise OptionError(f"orders {orders}: give 0 (none) or more random orders", option="orders")
-
-
-def _blank(values: pd.Series) -> pd.Series:
-    return values.isna() | values.astype(str).str.strip().eq("")
-
-
-def _documents(
-    codings: pd.DataFrame, segments: pd.DataFrame | None, columns: list[str], metadata: pd.DataFrame | None = None
-) -> pd.DataFrame:
-    """One row per document (the run's segments first, then any only the codings name), with
-    ``columns``, each of which must hold one value per document; a participants table
-    (``metadata``, indexed by document id) gives its columns' values, over the codings'."""
-    sources = [t for t in (segments, codings) if t is not None and len(t)]
-    given = set(metadata.columns) if metadata is not None else set()
-    for column in columns:
-        if column != C.DOC_ID and column not in given and not any(column in t.columns for t in sources):
-            raise ColumnError(
-                f"no column {column!r} to order or group documents by; the codings' columns are: "
-                f"{', '.join(map(str, codings.columns))}; give a participants table that has it (--metadata "
-                "PARTICIPANTS.csv, one row per document)"
-            )
-    parts = []
-    for table in sources:
-        part = pd.DataFrame({C.DOC_ID: table[C.DOC_ID].astype(str).to_numpy()})
-        for column in columns:
-            if column != C.DOC_ID:
-                part[column] = table[column].to_numpy() if column in table.columns else None
-        parts.append(part)
-    if not parts:
-        return pd.DataFrame({C.DOC_ID: pd.Series(dtype=str), **{c: [] for c in columns if c != C.DOC_ID}})
-    rows = pd.concat(parts, ignore_index=True)
-    docs = rows[[C.DOC_ID]].drop_duplicates().reset_index(drop=True)
-    for column in columns:
-        if column == C.DOC_ID:
-            continue
-        known = rows[~_blank(rows[column])].astype({column: str})
-        known[column] = known[column].str.strip()
-        values = known.drop_duplicates([C.DOC_ID, column])
-        twice = values[values.duplicated(C.DOC_ID, keep=False)]
-        if len(twice):
-            doc = twice[C.DOC_ID].iloc[0]
-            found = listed([repr(v) for v in twice.loc[twice[C.DOC_ID] == doc, column]])
-            raise OptionError(
-                f"{column!r} is not one value per document (document {doc!r} holds {found}): order and group "
-                "documents by a participant's column (--metadata), not a segment's"
-            )
-        docs[column] = docs[C.DOC_ID].map(values.set_index(C.DOC_ID)[column])
-    if metadata is not None:
-        for column in columns:
-            if column in given:
-                values_given = metadata[column].astype(object).where(~_blank(metadata[column]))
-                values_given.index = values_given.index.astype(str)
-                docs[column] = docs[C.DOC_ID].map(values_given).where(lambda v: v.notna(), docs[column])
-    return docs
-
-
-def _natural(value: str) -> tuple[object, ...]:
-    """P2 before P10: text split into its numbers and the rest."""
-    return tuple(int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", value))
-
-
-def _ordered(docs: pd.DataFrame, column: str) -> pd.DataFrame:
-    """The documents sorted by ``column``; ties keep the run's order."""
-    values = docs[column] if column != C.DOC_ID else docs[C.DOC_ID]
-    missing = docs.loc[_blank(values), C.DOC_ID].tolist()
-    if missing:
-        raise OptionError(
-            f"{counted(len(missing), 'document')} {'has' if len(missing) == 1 else 'have'} no {column} "
-            f"({listed([repr(m) for m in missing])}): give every document one (a participants file, --metadata) "
-            "or order by another column",
-            option="order_by",
-        )
-    text = values.astype(str).str.strip()
-    slashed = text[text.str.match(_SLASHED_DATE)]
-    if len(slashed):
-        raise OptionError(
-            f"{column} {slashed.iloc[0]!r} reads as a day/month or month/day date, which sorts wrongly: write dates "
-            "as YYYY-MM-DD",
-            option="order_by",
-        )
-    numbers = pd.to_numeric(text, errors="coerce")
-    key = list(numbers) if numbers.notna().all() else [_natural(v) for v in text]
-    order = sorted(range(len(docs)), key=lambda i: key[i])
-    return docs.iloc[order].reset_index(drop=True)
 
 
 def _held(chosen: pd.DataFrame, doc_ids: pd.Series, codes: list[str]) -> np.ndarray:
