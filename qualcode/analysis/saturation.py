@@ -46,7 +46,7 @@ DEFAULT_BASE = 4
 DEFAULT_RUN = 2
 DEFAULT_THRESHOLD = 0.05
 DEFAULT_ORDERS = 1000
-CHUNK = 64  # random orders evaluated together (memory: CHUNK x documents x codes booleans)
+CELLS = 16_000_000  # orders x documents x codes evaluated at once (about 64 MB of int32)
 
 
 @dataclass
@@ -283,9 +283,10 @@ def _new_counts(held: np.ndarray, ranks: np.ndarray) -> np.ndarray:
     put document d at position ``ranks[o, d]``."""
     n_orders, n = ranks.shape
     out = np.zeros((n_orders, n), dtype=np.int64)
-    for start in range(0, n_orders, CHUNK):
-        part = ranks[start : start + CHUNK]
-        first = np.where(held[None, :, :], part[:, :, None], n).min(axis=1)  # orders x codes
+    chunk = max(1, CELLS // max(1, held.size))  # memory bounded however many documents and codes
+    for start in range(0, n_orders, chunk):
+        part = ranks[start : start + chunk].astype(np.int32)
+        first = np.where(held[None, :, :], part[:, :, None], np.int32(n)).min(axis=1)  # orders x codes
         offsets = (np.arange(len(part)) * (n + 1))[:, None]
         counts = np.bincount((first + offsets).ravel(), minlength=len(part) * (n + 1))
         out[start : start + len(part)] = counts.reshape(len(part), n + 1)[:, :n]
