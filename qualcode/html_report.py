@@ -305,11 +305,15 @@ def build_report(
     return Report(html=_render(context), summary=summary, warnings=warnings)
 
 
-def _saturation(chosen: pd.DataFrame, segments: pd.DataFrame | None, labels: Mapping[str, str]) -> dict[str, Any]:
+def _saturation(
+    chosen: pd.DataFrame, segments: pd.DataFrame | None, labels: Mapping[str, str]
+) -> dict[str, Any] | None:
     """New codes per document in the order of the run, and the saturation sentence
-    (:func:`qualcode.saturation` with its defaults)."""
+    (:func:`qualcode.saturation` with its defaults); None without any coding."""
     from .analysis.saturation import saturation
 
+    if chosen.empty:
+        return None
     result = saturation(chosen, segments=segments)
     rows = [
         {

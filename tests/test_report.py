@@ -103,6 +103,9 @@ def test_rejected_and_low_scoring_suggestions_are_left_out():
     data = embedded(build_report(codings, min_score=0.5).html)
     assert data["pairs"] == {}
     assert {c["code"] for p in data["passages"] for c in p["codes"]} == {"a"}
+    # every suggestion rejected: the report still builds (it has nothing to show saturation of)
+    nothing = build_report(codings.assign(status="rejected")).html
+    assert "0 coded" in nothing and 'id="saturation"' not in nothing
 
 
 def test_two_coders_agreement_and_their_disagreements():
