@@ -413,6 +413,7 @@ def report(
     measure: str = "count",
     min_score: float | None = None,
     title: str | None = None,
+    metadata: str | Path | pd.DataFrame | None = None,
 ) -> Report:
     """The browsable HTML report of a codings CSV (or table): codebook with top passages,
     frequencies, a co-occurrence heatmap whose cells open their passages, the same by group
@@ -420,15 +421,31 @@ def report(
 
     From a file, shares count every segment of its run and provenance comes from its
     ``.meta.json``. ``report(...).save("report.html")`` writes it; in Jupyter it shows itself.
+    ``metadata``: a participants table (a path, or :func:`qualcode.read_metadata`'s table)
+    joined onto codings that lack its columns, such as a coder's export (``by="role"``).
     """
     from .codebook import load_codebook
     from .html_report import build_report
     from .io.coded import read_coded
+    from .io.metadata import join_metadata
     from .meta import read_meta, recorded_codebook
 
     book = load_codebook(codebook) if isinstance(codebook, str | Path) else codebook
+    people: pd.DataFrame | None = None
+    notes: list[str] = []
+    if metadata is not None:
+        from .io.metadata import read_metadata
+
+        people = read_metadata(metadata) if isinstance(metadata, str | Path) else metadata
     if isinstance(coded, pd.DataFrame):
-        return build_report(coded, book, by=by, measure=measure, min_score=min_score, title=title)
+        codings = coded
+        if people is not None:
+            codings, notes = join_metadata(
+                codings, people, source=str(metadata if isinstance(metadata, str | Path) else "metadata")
+            )
+        result = build_report(codings, book, by=by, measure=measure, min_score=min_score, title=title)
+        result.warnings[:0] = notes
+        return result
     meta = read_meta(coded)
     if book is None and (recorded := recorded_codebook([coded], required=False)) is not None:
         book = recorded[1]
@@ -443,8 +460,15 @@ def report(
 
             warnings.warn(QualcodeWarning(f"{error}: the report counts only coded segments"), stacklevel=2)
             everything = None
-    return build_report(
-        read_coded(coded),
+    codings = read_coded(coded)
+    if people is not None:
+        where = str(metadata if isinstance(metadata, str | Path) else "metadata")
+        codings, notes = join_metadata(codings, people, source=where)
+        if everything is not None:
+            everything, more = join_metadata(everything, people, source=where)
+            notes = list(dict.fromkeys([*notes, *more]))
+    result = build_report(
+        codings,
         book,
         by=by,
         measure=measure,
@@ -454,3 +478,5 @@ def report(
         provenance=meta.record if meta is not None else None,
         title=title,
     )
+    result.warnings[:0] = notes
+    return result

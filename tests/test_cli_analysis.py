@@ -271,6 +271,31 @@ def test_grouping_by_a_column_the_codings_lack_names_the_file_and_the_fix(coded,
         result = run(*command, plain, "--by", "role", "-o", out)
         said = " ".join(result.output.split())
         assert result.exit_code == 2 and f"{plain}: no column 'role' to group by" in said, (command, said)
-        assert "run tag again on the same output with --metadata PARTICIPANTS.csv" in said and not out.exists()
+        assert "give it with --metadata PARTICIPANTS.csv" in said and not out.exists()
+        # ...and with the participants table given, the same command groups by role
+        given = run(*command, plain, "--by", "role", "-m", PARTICIPANTS, "-o", out)
+        assert given.exit_code == 0 and out.exists(), (command, given.output)
+        out.unlink()
     typo = run("matrix", coded, "--by", "distrct", "-o", tmp_path / "m.csv")
     assert typo.exit_code == 2 and "did you mean 'district'?" in " ".join(typo.output.split())
+
+
+def test_a_coders_export_is_counted_by_role_with_a_participants_table(tmp_path):
+    """Human codes exported from another program (doc_id, span, code, coder: no participant
+    columns) counted per role with --metadata: the same counts as joining the table by hand."""
+    human = EXAMPLES / "human_codes.csv"
+    out = tmp_path / "freq.csv"
+    result = run("freq", human, "--by", "role", "--count", "document", "-m", PARTICIPANTS, "-o", out)
+    assert result.exit_code == 0, result.output
+    got = pd.read_csv(out).set_index(["group", "code"])["n"]
+    codes = pd.read_csv(human).merge(pd.read_csv(PARTICIPANTS), on="doc_id")
+    expected = codes.groupby(["role", "code"])["doc_id"].nunique()
+    for (role, code), n in expected.items():
+        assert got[(role, code)] == n
+    assert got.sum() == expected.sum()
+    # a document the table lacks is named, and counted in a blank group rather than dropped
+    fewer = tmp_path / "fewer.csv"
+    pd.read_csv(PARTICIPANTS).query("doc_id != 'd03_superintendent'").to_csv(fewer, index=False)
+    partial = run("freq", human, "--by", "role", "--count", "document", "-m", fewer, "-o", out)
+    assert partial.exit_code == 0 and "no row for 1 document ('d03_superintendent')" in partial.output
+    assert "(blank)" in set(pd.read_csv(out)["group"])

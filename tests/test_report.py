@@ -13,7 +13,7 @@ import qualcode as qc
 from qualcode.cli import app
 from qualcode.html_report import build_report
 
-from .conftest import CODEBOOK
+from .conftest import CODEBOOK, PARTICIPANTS
 from .report_helpers import embedded, import_serdif, tag_examples
 
 
@@ -266,3 +266,12 @@ def test_the_report_shows_saturation_as_qc_saturation_computes_it(coded, serdif)
     human = qc.report(serdif / "codings.csv", serdif / "codebook.yaml")
     assert len(re.findall(r'<tr class="[a-z-]+"><td>\d+</td><td>P\d+_GMT', human.html)) == 17
     assert "nobody reviewed" not in human.html
+
+
+def test_a_participants_table_gives_the_report_its_groups(coded):
+    codings = qc.read_coded(coded).drop(columns=["role", "district", "participant"])
+    with pytest.raises(qc.ColumnError, match="give it with --metadata"):
+        qc.report(codings, CODEBOOK, by="role")
+    report = qc.report(codings, CODEBOOK, by="role", metadata=PARTICIPANTS)
+    assert "Co-occurrence by role" in report.html and not report.warnings
+    assert "superintendent" in report.html

@@ -335,6 +335,7 @@ def no_group_column(column: str, columns: Iterable[Any]) -> str:
     if near:
         return f"{message}; did you mean {near[0]!r}?"
     return (
-        f"{message}; participant columns such as role and district come from a participants table: "
-        "run tag again on the same output with --metadata PARTICIPANTS.csv (reviewed and human rows are kept)"
+        f"{message}; participant columns such as role and district come from a participants table: give it with "
+        "--metadata PARTICIPANTS.csv (metadata= in Python), or run tag again on the same output with it (reviewed "
+        "and human rows are kept)"
     )

@@ -28,6 +28,14 @@ CodebookOpt = Annotated[
     typer.Option("--codebook", "-c", help="The codebook (code order, --level; default: the one CODED was made with)."),
 ]
 FormatOpt = Annotated[str, typer.Option("--format", help="long (one row per group and code pair) or wide.")]
+MetadataOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--metadata",
+        "-m",
+        help="A participants table (doc_id and columns such as role, district) for codings that lack them.",
+    ),
+]
 
 
 def _load(coded: Path, codebook: Path | None) -> tuple[Any, Any]:
@@ -41,6 +49,30 @@ def _load(coded: Path, codebook: Path | None) -> tuple[Any, Any]:
         return read_coded(coded), load_codebook(codebook)
     recorded = recorded_codebook([coded], required=False)
     return read_coded(coded), (recorded[1] if recorded else None)
+
+
+def _inputs(coded: Path, codebook: Path | None, metadata: Path | None) -> tuple[Any, Any, Any]:
+    """The codings, codebook and run segments of an analysis command, a participants table
+    joined onto codings and segments when given (``--metadata``)."""
+    from ..workflows import segments_for
+
+    codings, book = _load(coded, codebook)
+    segments = segments_for(coded, codings)
+    if metadata is not None:
+        codings, segments = _joined(codings, segments, metadata)
+    return codings, book, segments
+
+
+def _joined(codings: Any, segments: Any, metadata: Path) -> tuple[Any, Any]:
+    from ..io.metadata import join_metadata, read_metadata
+
+    table = read_metadata(metadata)
+    codings, notes = join_metadata(codings, table, source=str(metadata))
+    if segments is not None:
+        segments, more = join_metadata(segments, table, source=str(metadata))
+        notes = list(dict.fromkeys([*notes, *more]))
+    warn(notes)
+    return codings, segments
 
 
 def _names_coded(command: F) -> F:
@@ -92,6 +124,7 @@ def matrix(
     level: LevelOpt = None,
     codebook: CodebookOpt = None,
     format: FormatOpt = "long",
+    metadata: MetadataOpt = None,
     compare: Annotated[
         bool, typer.Option(help="Write the between-group comparison (Fisher / chi-square) instead.")
     ] = False,
@@ -103,12 +136,11 @@ def matrix(
     from ..analysis.cooccurrence import cooccurrence, tidy
     from ..io.writers import write_csv
     from ..settings import table_format
-    from ..workflows import compare_table, segments_for
+    from ..workflows import compare_table
 
-    check_output(output, csv=True, inputs=[coded, codebook])
+    check_output(output, csv=True, inputs=[coded, codebook, metadata])
     format = table_format(format)
-    codings, book = _load(coded, codebook)
-    segments = segments_for(coded, codings)
+    codings, book, segments = _inputs(coded, codebook, metadata)
     if compare:
         table = compare_table(
             codings, by, unit=unit, min_score=min_score, codebook=book, level=level, window=window, segments=segments
@@ -159,6 +191,7 @@ def freq(
     level: LevelOpt = None,
     codebook: CodebookOpt = None,
     format: Annotated[str, typer.Option("--format", help="long (one row per group and code) or wide.")] = "long",
+    metadata: MetadataOpt = None,
 ) -> None:
     """How many segments / documents / participants / districts hold each code, per group.
 
@@ -170,19 +203,12 @@ def freq(
     from ..analysis.frequencies import frequencies, frequency_table
     from ..io.writers import write_csv
     from ..settings import table_format
-    from ..workflows import segments_for
 
-    check_output(output, csv=True, inputs=[coded, codebook])
+    check_output(output, csv=True, inputs=[coded, codebook, metadata])
     format = table_format(format)
-    codings, book = _load(coded, codebook)
+    codings, book, segments = _inputs(coded, codebook, metadata)
     table = frequencies(
-        codings,
-        by=by or None,
-        count=count,
-        min_score=min_score,
-        codebook=book,
-        level=level,
-        segments=segments_for(coded, codings),
+        codings, by=by or None, count=count, min_score=min_score, codebook=book, level=level, segments=segments
     )
     write_csv(table if format == "long" else frequency_table(table).reset_index(), output)
     typer.echo(
@@ -208,18 +234,19 @@ def plot(
     codebook: CodebookOpt = None,
     cluster: Annotated[bool, typer.Option(help="Order codes by hierarchical clustering.")] = False,
     dpi: Annotated[int, typer.Option(help="Resolution of raster images.")] = 150,
+    metadata: MetadataOpt = None,
 ) -> None:
     """Draw a co-occurrence heatmap, small multiples per group, or code prevalence by group.
 
     Example: qualcode plot multiples coded.csv --by role --measure jaccard -o roles.png
     """
     from ..errors import OptionError
-    from ..workflows import PLOTS, figure, segments_for
+    from ..workflows import PLOTS, figure
 
     if kind not in PLOTS:
         raise OptionError(f"unknown plot {kind!r}; choose one of: {', '.join(PLOTS)}")
-    _check_image(output, inputs=[coded, codebook])
-    codings, book = _load(coded, codebook)
+    _check_image(output, inputs=[coded, codebook, metadata])
+    codings, book, segments = _inputs(coded, codebook, metadata)
     drawn = figure(
         kind,
         codings,
@@ -231,7 +258,7 @@ def plot(
         codebook=book,
         level=level,
         cluster=cluster,
-        segments=segments_for(coded, codings),
+        segments=segments,
     )
     _save_figure(drawn, output, dpi)
     typer.echo(f"{kind} -> {output}", err=True)
@@ -254,6 +281,7 @@ def report(
     measure: MeasureOpt = "count",
     min_score: MinScoreOpt = None,
     title: Annotated[str | None, typer.Option(help="The report's title (default: the codebook's name).")] = None,
+    metadata: MetadataOpt = None,
 ) -> None:
     """Write a self-contained HTML report: codebook with top passages, frequencies, a
     co-occurrence heatmap whose cells open the passages behind them, the same by group with
@@ -266,10 +294,10 @@ def report(
 
     if output.suffix.lower() not in (".html", ".htm"):
         raise OptionError(f"{output}: give a file name ending in .html")
-    check_output(output, inputs=[coded, codebook])
+    check_output(output, inputs=[coded, codebook, metadata])
     if output.resolve() == coded.resolve():
         raise OptionError(f"{output}: the report would overwrite its input")
-    result = build(coded, codebook, by=by, measure=measure, min_score=min_score, title=title)
+    result = build(coded, codebook, by=by, measure=measure, min_score=min_score, title=title, metadata=metadata)
     warn(result.warnings)
     result.save(output)
     summary = result.summary
@@ -298,12 +326,7 @@ def saturation(
         float, typer.Option(help="New-information threshold: new codes in a run as a share of the base's.")
     ] = 0.05,
     by: ByOpt = None,
-    metadata: Annotated[
-        Path | None,
-        typer.Option(
-            "--metadata", "-m", help="A participants table (doc_id and columns such as interview_date, role)."
-        ),
-    ] = None,
+    metadata: MetadataOpt = None,
     reviewed: Annotated[
         bool, typer.Option("--reviewed", help="Count only human and accepted rows (not suggestions).")
     ] = False,

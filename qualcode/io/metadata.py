@@ -149,3 +149,40 @@ def tidy_metadata(documents: list[Document]) -> list[str]:
                 "and are counted as different groups; write them alike if they are one"
             )
     return notes
+
+
+def join_metadata(
+    frame: pd.DataFrame, table: pd.DataFrame, *, source: str = "metadata"
+) -> tuple[pd.DataFrame, list[str]]:
+    """``frame`` (codings or segments, a ``doc_id`` column) with the participants ``table``
+    (indexed by document id, :func:`read_metadata`) joined on: for codings made without it,
+    such as a coder's export from another program. Its columns replace the frame's (it was
+    given for them). A document is matched by its id, else by it in other letter case when
+    one row alone matches so. Returns warnings naming documents without a row (their values
+    stay empty: a group named '(blank)')."""
+    if DOC_ID not in frame.columns or frame.empty:
+        return frame, []
+    rows = {str(key): key for key in table.index}
+    folded: dict[str, list[str]] = {}
+    for key in rows:
+        folded.setdefault(key.lower(), []).append(key)
+    ids = pd.Series(frame[DOC_ID].astype(str).unique())
+    match = {
+        doc: doc if doc in rows else (folded[doc.lower()][0] if len(folded.get(doc.lower(), [])) == 1 else None)
+        for doc in ids
+    }
+    missing = sorted(doc for doc, key in match.items() if key is None)
+    out = frame.copy()
+    keys = out[DOC_ID].astype(str).map(match)
+    for column in table.columns:
+        values = table[column].copy()
+        values.index = values.index.astype(str)
+        out[column] = keys.map(values).to_numpy()
+    warnings = []
+    if missing:
+        shown = ", ".join(repr(m) for m in missing[:3]) + (f" and {len(missing) - 3} more" if len(missing) > 3 else "")
+        warnings.append(
+            f"{source}: no row for {len(missing)} document{'s' if len(missing) != 1 else ''} ({shown}); "
+            f"their {', '.join(map(str, table.columns[:3]))} stay empty"
+        )
+    return out, warnings
