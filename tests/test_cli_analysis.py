@@ -107,6 +107,10 @@ def test_analysis_errors(coded, tmp_path):
     for command in (["next", wide, "-o", tmp_path / "n.csv"], ["agree", wide, coded, "-o", tmp_path / "a.csv"]):
         said = " ".join(run(*command).output.split())  # read as codings: the same line, not a list of columns
         assert "wide.csv: a wide table (one column per code" in said, said
+    sheet = tmp_path / "to_code.csv"  # a `next` sheet: its codes teach tag --train; counted there
+    assert run("next", "-i", EXAMPLES, "-c", CODEBOOK, "-n", "3", "-o", sheet).exit_code == 0
+    said = " ".join(run("freq", sheet, "-o", tmp_path / "f.csv").output.split())
+    assert "to_code.csv: a `qualcode next` sheet" in said and f"--train {sheet} -o coded.csv" in said, said
     assert run("plot", "pie", coded, "-o", tmp_path / "p.png").exit_code == 2
     # a heatmap is one matrix and small multiples need groups: refused, not silently redrawn
     grouped = run("plot", "heatmap", coded, "--by", "role", "-o", tmp_path / "h.png")

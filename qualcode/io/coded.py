@@ -28,6 +28,12 @@ def _decimal_points(cells: pd.Series) -> pd.Series:
 def check_not_wide(frame: pd.DataFrame, path: Path) -> None:
     """Refuse a wide table (one column per code, as ``tag --format wide`` writes) where codings
     are read: it holds no code column, no status and no coder."""
+    if C.CODE not in frame.columns and {"codes", "useful_for", "chosen"} <= set(frame.columns):
+        raise ColumnError(
+            f"{path}: a `qualcode next` sheet, its codes in the `codes` column for `tag --train`: count the codes "
+            f"of a run that learned from it (qualcode tag … --train {path} -o coded.csv: its human rows), or read "
+            "it with qc.read_codings"
+        )
     if C.CODE not in frame.columns and {C.DOC_ID, C.SEGMENT_ID, C.TEXT} <= set(frame.columns):
         raise ColumnError(
             f"{path}: a wide table (one column per code, as `tag --format wide` writes) has no code column; "
