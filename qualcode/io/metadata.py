@@ -156,16 +156,17 @@ def join_metadata(
 ) -> tuple[pd.DataFrame, list[str]]:
     """``frame`` (codings or segments, a ``doc_id`` column) with the participants ``table``
     (indexed by document id, :func:`read_metadata`) joined on: for codings made without it,
-    such as a coder's export from another program. Its columns replace the frame's (it was
-    given for them). A document is matched by its id, else by it in other letter case when
-    one row alone matches so. Returns warnings naming documents without a row (their values
+    such as a coder's export from another program. Its values replace the frame's where it
+    has the document (it was given for them). A document is matched by its id, else by it in
+    other letter case or by a file name (``d01.txt``) when one row alone matches so. Returns warnings naming documents without a row (their values
     stay empty: a group named '(blank)')."""
     if DOC_ID not in frame.columns or frame.empty:
         return frame, []
     rows = {str(key): key for key in table.index}
     folded: dict[str, list[str]] = {}
-    for key in rows:
-        folded.setdefault(key.lower(), []).append(key)
+    for key in rows:  # the id in other letter case, or a file's name (d01.txt) for its id
+        for name in {key.lower(), Path(key).stem.lower()}:
+            folded.setdefault(name, []).append(key)
     ids = pd.Series(frame[DOC_ID].astype(str).unique())
     match = {
         doc: doc if doc in rows else (folded[doc.lower()][0] if len(folded.get(doc.lower(), [])) == 1 else None)
@@ -177,12 +178,14 @@ def join_metadata(
     for column in table.columns:
         values = table[column].copy()
         values.index = values.index.astype(str)
-        out[column] = keys.map(values).to_numpy()
+        given = keys.map(values)
+        # the table's value where it has the document; the frame's own where it has none
+        out[column] = given.where(given.notna(), out[column]) if column in out.columns else given.to_numpy()
     warnings = []
     if missing:
         shown = ", ".join(repr(m) for m in missing[:3]) + (f" and {len(missing) - 3} more" if len(missing) > 3 else "")
         warnings.append(
             f"{source}: no row for {len(missing)} document{'s' if len(missing) != 1 else ''} ({shown}); "
-            f"their {', '.join(map(str, table.columns[:3]))} stay empty"
+            f"{', '.join(map(str, table.columns[:3]))} left as the codings have them (empty where they have none)"
         )
     return out, warnings
