@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+import pandas as pd
 
 from .errors import OptionError
 from .plot import MAX_HEIGHT, _pyplot
@@ -66,7 +67,7 @@ def plot_saturation(result: Saturation, *, title: str | None = None, columns: in
         ax.plot(x, curve["cumulative"], color="#08306B", marker="o", markersize=3, label="codes found", zorder=3)
         point = row["saturation"]
         heading = str(group) if group != "all" else ""
-        if point is not None and not (isinstance(point, float) and np.isnan(point)) and str(point) != "<NA>":
+        if not pd.isna(point):
             p = int(point)
             ax.axvline(p + 0.5, color="#D62728", linewidth=1.2, zorder=4, label="saturation point")
             ax.axvspan(p + 0.5, p + run + 0.5, color="#D62728", alpha=0.08, zorder=0, label="confirming run")

@@ -341,3 +341,24 @@ def test_the_sentence_gives_the_coverage_at_the_point():
         f"estimated coverage {at_point:.2f}: about {1 - at_point:.0%} of what a further document"
         in (result.sentences()[0])
     )
+
+
+def test_the_figure_says_where_saturation_is_or_that_it_is_not():
+    reached = qc.saturation(codings({"a": "xy", "b": "z", "c": "w", "d": "x", "e": "v", "f": "x", "g": "y"}), orders=50)
+    growing = qc.saturation(codings({d: c for d, c in zip("abcdefg", "pqrstuv", strict=True)}), orders=50)
+    by_role = qc.saturation(
+        codings({"a": "x", "b": "y", "c": "x", "d": "x"}, role={"a": "t", "b": "t", "c": "l", "d": "l"}),
+        by="role",
+        base=1,
+        run=1,
+    )
+    titles = [
+        [ax.get_title() for ax in result.figure().axes if ax.get_title()] for result in (reached, growing, by_role)
+    ]
+    assert titles == [
+        ["saturation at 5 of 7"],
+        ["not saturated in 7"],
+        ["l: saturation at 1 of 2", "t: not saturated in 2"],
+    ]
+    labels = [t.get_text() for t in reached.figure().legends[0].get_texts()]
+    assert {"codes found", "new codes", "saturation point", "random orders, 5-95%"} <= set(labels)
