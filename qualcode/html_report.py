@@ -159,6 +159,7 @@ def build_report(
     all_segments: pd.DataFrame | None = None,
     provenance: Mapping[str, Any] | None = None,
     title: str | None = None,
+    order_by: str | None = None,
 ) -> Report:
     """The HTML report of ``codings`` (segment form: ``doc_id, segment_id, code`` and ideally
     ``text``; rejected rows are left out, suggestions under ``min_score`` too).
@@ -179,6 +180,9 @@ def build_report(
         text from (default: ``segments``).
     provenance
         The ``.meta.json`` record, shown at the end.
+    order_by
+        The column giving the order documents were collected in (``interview_date``), for
+        the saturation section (default: the order of the run).
     """
     from .analysis.cooccurrence import MEASURES, compare_groups, cooccurrence
     from .analysis.frequencies import frequencies
@@ -259,7 +263,7 @@ def build_report(
             continue
         comparisons.append(_comparison(table, group, labels))
 
-    saturation = _saturation(chosen, segments, labels)
+    saturation = _saturation(chosen, segments, labels, order_by)
     agreement = agreement_section(chosen if C.STATUS in chosen else codings, index, segments)
     if agreement is not None and len(agreement["all_coders"]) > 2:
         warnings.append(f"agreement shown for the first two coders ({', '.join(agreement['coders'])})")
@@ -306,15 +310,16 @@ def build_report(
 
 
 def _saturation(
-    chosen: pd.DataFrame, segments: pd.DataFrame | None, labels: Mapping[str, str]
+    chosen: pd.DataFrame, segments: pd.DataFrame | None, labels: Mapping[str, str], order_by: str | None = None
 ) -> dict[str, Any] | None:
-    """New codes per document in the order of the run, and the saturation sentence
-    (:func:`qualcode.saturation` with its defaults); None without any coding."""
+    """New codes per document in the order of the run (or by ``order_by``), and the
+    saturation sentence (:func:`qualcode.saturation` with its defaults); None without any
+    coding."""
     from .analysis.saturation import saturation
 
     if chosen.empty:
         return None
-    result = saturation(chosen, segments=segments)
+    result = saturation(chosen, segments=segments, order_by=order_by)
     rows = [
         {
             "position": int(row["position"]),
@@ -327,7 +332,13 @@ def _saturation(
         }
         for row in result.documents.to_dict("records")
     ]
-    return {"sentence": result.sentences()[0], "rows": rows, "rule": result.rule, "notes": result.notes}
+    return {
+        "sentence": result.sentences()[0],
+        "rows": rows,
+        "rule": result.rule,
+        "notes": result.notes,
+        "order": f"by {order_by}" if order_by else "in the order of the run",
+    }
 
 
 def _frequency_table(

@@ -414,6 +414,7 @@ def report(
     min_score: float | None = None,
     title: str | None = None,
     metadata: str | Path | pd.DataFrame | None = None,
+    order_by: str | None = None,
 ) -> Report:
     """The browsable HTML report of a codings CSV (or table): codebook with top passages,
     frequencies, a co-occurrence heatmap whose cells open their passages, the same by group
@@ -423,6 +424,7 @@ def report(
     ``.meta.json``. ``report(...).save("report.html")`` writes it; in Jupyter it shows itself.
     ``metadata``: a participants table (a path, or :func:`qualcode.read_metadata`'s table)
     joined onto codings that lack its columns, such as a coder's export (``by="role"``).
+    ``order_by``: the column giving the order of fieldwork, for the saturation section.
     """
     from .codebook import load_codebook
     from .html_report import build_report
@@ -443,7 +445,9 @@ def report(
             codings, notes = join_metadata(
                 codings, people, source=str(metadata if isinstance(metadata, str | Path) else "metadata")
             )
-        result = build_report(codings, book, by=by, measure=measure, min_score=min_score, title=title)
+        result = build_report(
+            codings, book, by=by, measure=measure, min_score=min_score, title=title, order_by=order_by
+        )
         result.warnings[:0] = notes
         return result
     meta = read_meta(coded)
@@ -477,6 +481,7 @@ def report(
         all_segments=everything,
         provenance=meta.record if meta is not None else None,
         title=title,
+        order_by=order_by,
     )
     result.warnings[:0] = notes
     return result

@@ -275,3 +275,20 @@ def test_a_participants_table_gives_the_report_its_groups(coded):
     report = qc.report(codings, CODEBOOK, by="role", metadata=PARTICIPANTS)
     assert "Co-occurrence by role" in report.html and not report.warnings
     assert "superintendent" in report.html
+
+
+def test_the_saturation_section_follows_the_order_of_fieldwork_when_given(coded, tmp_path):
+    out = tmp_path / "ordered.html"
+    result = CliRunner().invoke(
+        app, ["report", str(coded), "-c", str(CODEBOOK), "--order-by", "participant", "-o", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    html = out.read_text(encoding="utf-8")
+    assert "New codes each document brought, by participant," in html
+    rows = re.findall(r'<tr class="[a-z-]+"><td>\d+</td><td>([^<]+)</td>', html)
+    people = pd.read_csv(PARTICIPANTS).set_index("doc_id")["participant"]
+    assert [people[d] for d in rows] == sorted(people[d] for d in rows)  # P01, P02, ... in order
+    default = qc.report(coded, CODEBOOK).html
+    assert "in the order of the run" in default and "--order-by interview_date</code> to follow" in default
+    missing = CliRunner().invoke(app, ["report", str(coded), "--order-by", "interview_date", "-o", str(out)])
+    assert missing.exit_code == 2 and "have no interview_date" in missing.output

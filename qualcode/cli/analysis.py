@@ -282,6 +282,10 @@ def report(
     min_score: MinScoreOpt = None,
     title: Annotated[str | None, typer.Option(help="The report's title (default: the codebook's name).")] = None,
     metadata: MetadataOpt = None,
+    order_by: Annotated[
+        str | None,
+        typer.Option(help="Saturation section: the column giving the order of fieldwork (interview_date)."),
+    ] = None,
 ) -> None:
     """Write a self-contained HTML report: codebook with top passages, frequencies, a
     co-occurrence heatmap whose cells open the passages behind them, the same by group with
@@ -297,7 +301,9 @@ def report(
     check_output(output, inputs=[coded, codebook, metadata])
     if output.resolve() == coded.resolve():
         raise OptionError(f"{output}: the report would overwrite its input")
-    result = build(coded, codebook, by=by, measure=measure, min_score=min_score, title=title, metadata=metadata)
+    result = build(
+        coded, codebook, by=by, measure=measure, min_score=min_score, title=title, metadata=metadata, order_by=order_by
+    )
     warn(result.warnings)
     result.save(output)
     summary = result.summary
