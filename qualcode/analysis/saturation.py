@@ -198,7 +198,8 @@ def saturation(
         if unreviewed:
             notes.append(
                 f"counting {counted(unreviewed, 'suggestion')} nobody reviewed: the saturation of what the model "
-                "suggests, not of a researcher's codes (--reviewed counts only human and accepted rows)"
+                "suggests, not of a researcher's codes (qualcode saturation --reviewed, reviewed=True in Python, counts only "
+                "human and accepted rows)"
             )
     docs = documents_table(codings, segments, [c for c in [order_by, *groups] if c], metadata)
     if order_by:
