@@ -435,6 +435,7 @@ def report(
     book = load_codebook(codebook) if isinstance(codebook, str | Path) else codebook
     people: pd.DataFrame | None = None
     notes: list[str] = []
+    where = str(metadata) if isinstance(metadata, str | Path) else "metadata"
     if metadata is not None:
         from .io.metadata import read_metadata
 
@@ -442,9 +443,7 @@ def report(
     if isinstance(coded, pd.DataFrame):
         codings = coded
         if people is not None:
-            codings, notes = join_metadata(
-                codings, people, source=str(metadata if isinstance(metadata, str | Path) else "metadata")
-            )
+            codings, notes = join_metadata(codings, people, source=where)
         result = build_report(
             codings, book, by=by, measure=measure, min_score=min_score, title=title, order_by=order_by
         )
@@ -466,7 +465,6 @@ def report(
             everything = None
     codings = read_coded(coded)
     if people is not None:
-        where = str(metadata if isinstance(metadata, str | Path) else "metadata")
         codings, notes = join_metadata(codings, people, source=where)
         if everything is not None:
             everything, more = join_metadata(everything, people, source=where)

@@ -2,7 +2,7 @@
 
 What :func:`qualcode.saturation` reads documents through: every document of the run (those
 without any code too), each column one value per document (from the codings, the run's
-segments or a participants table), sorted by a column as a researcher means it (numbers as
+segments, a participants table joined onto them), sorted by a column as a researcher means it (numbers as
 numbers, P2 before P10, dates only as YYYY-MM-DD).
 """
 
@@ -22,16 +22,12 @@ def blank(values: pd.Series) -> pd.Series:
     return values.isna() | values.astype(str).str.strip().eq("")
 
 
-def documents_table(
-    codings: pd.DataFrame, segments: pd.DataFrame | None, columns: list[str], metadata: pd.DataFrame | None = None
-) -> pd.DataFrame:
+def documents_table(codings: pd.DataFrame, segments: pd.DataFrame | None, columns: list[str]) -> pd.DataFrame:
     """One row per document (the run's segments first, then any only the codings name), with
-    ``columns``, each of which must hold one value per document; a participants table
-    (``metadata``, indexed by document id) gives its columns' values, over the codings'."""
+    ``columns``, each of which must hold one value per document."""
     sources = [t for t in (segments, codings) if t is not None and len(t)]
-    given = set(metadata.columns) if metadata is not None else set()
     for column in columns:
-        if column != C.DOC_ID and column not in given and not any(column in t.columns for t in sources):
+        if column != C.DOC_ID and not any(column in t.columns for t in sources):
             raise ColumnError(
                 f"no column {column!r} to order or group documents by; the codings' columns are: "
                 f"{', '.join(map(str, codings.columns))}; give a participants table that has it (--metadata "
@@ -63,12 +59,6 @@ def documents_table(
                 "documents by a participant's column (--metadata), not a segment's"
             )
         docs[column] = docs[C.DOC_ID].map(values.set_index(C.DOC_ID)[column])
-    if metadata is not None:
-        for column in columns:
-            if column in given:
-                values_given = metadata[column].astype(object).where(~blank(metadata[column]))
-                values_given.index = values_given.index.astype(str)
-                docs[column] = docs[C.DOC_ID].map(values_given).where(lambda v: v.notna(), docs[column])
     return docs
 
 

@@ -192,7 +192,15 @@ def saturation(
             else "no codings to count",
             option="reviewed" if reviewed else None,
         )
-    notes = []
+    notes: list[str] = []
+    if metadata is not None:  # its columns onto the codings and segments, as the other analyses join it
+        from ..io.metadata import join_metadata
+
+        codings, joined = join_metadata(codings, metadata)
+        if segments is not None:
+            segments, more = join_metadata(segments, metadata)
+            joined = list(dict.fromkeys([*joined, *more]))
+        notes += joined
     if not reviewed and C.STATUS in chosen.columns:
         unreviewed = int(chosen[C.STATUS].astype(str).str.strip().str.lower().isin(["suggested", ""]).sum())
         if unreviewed:
@@ -201,7 +209,7 @@ def saturation(
                 "suggests, not of a researcher's codes (qualcode saturation --reviewed, reviewed=True in Python, counts only "
                 "human and accepted rows)"
             )
-    docs = documents_table(codings, segments, [c for c in [order_by, *groups] if c], metadata)
+    docs = documents_table(codings, segments, [c for c in [order_by, *groups] if c])
     if order_by:
         docs = ordered(docs, order_by)
     codes = in_codebook_order(codebook, chosen[C.CODE]) if codebook is not None else None

@@ -350,20 +350,17 @@ def saturation(
     """
     from ..analysis.saturation import saturation as compute
     from ..errors import InputFileError
-    from ..io.metadata import read_metadata
     from ..io.writers import write_csv
-    from ..workflows import segments_for
 
     check_output(output, csv=True, inputs=[coded, codebook, metadata])
     if figure is not None:
         _check_image(figure, inputs=[coded, codebook, metadata, output])
-    codings, book = _load(coded, codebook)
+    codings, book, segments = _inputs(coded, codebook, metadata)
     if not len(codings):
         raise InputFileError(f"{coded}: holds no codings, so no code was found in any document")
     result = compute(
         codings,
-        segments=segments_for(coded, codings),
-        metadata=read_metadata(metadata) if metadata is not None else None,
+        segments=segments,
         order_by=order_by,
         base=base,
         run=run,

@@ -178,8 +178,8 @@ def join_metadata(
     for column in table.columns:
         values = table[column].copy()
         values.index = values.index.astype(str)
-        given = keys.map(values)
-        # the table's value where it has the document; the frame's own where it has none
+        given = keys.map(values.where(~(values.isna() | values.astype(str).str.strip().eq(""))))
+        # the table's value where it has one for the document; the frame's own where not
         out[column] = given.where(given.notna(), out[column]) if column in out.columns else given.to_numpy()
     warnings = []
     if missing:
