@@ -308,10 +308,15 @@ def test_a_coders_export_is_counted_by_role_with_a_participants_table(tmp_path):
 def test_a_participants_table_keyed_by_file_names_keeps_the_codings_own_values():
     from qualcode.io.metadata import join_metadata
 
-    table = pd.DataFrame({"role": ["superintendent", "director"]}, index=pd.Index(["D01.txt", "d02"], name="doc_id"))
-    codings = pd.DataFrame({"doc_id": ["d01", "d02", "d03"], "role": ["", "?", "principal"], "code": list("abc")})
+    table = pd.DataFrame(
+        {"role": ["superintendent", "director", " "]}, index=pd.Index(["D01.txt", "d02", "d04"], name="doc_id")
+    )
+    codings = pd.DataFrame(
+        {"doc_id": ["d01", "d02", "d03", "d04"], "role": ["", "?", "principal", "teacher"], "code": list("abcd")}
+    )
     joined, notes = join_metadata(codings, table, source="people.csv")
-    assert joined["role"].tolist() == ["superintendent", "director", "principal"]  # d03: its own value stays
+    # d03 (no row) and d04 (a blank cell) keep their own values
+    assert joined["role"].tolist() == ["superintendent", "director", "principal", "teacher"]
     assert notes == [
         "people.csv: no row for 1 document ('d03'); role left as the codings have them (empty where they have none)"
     ]
