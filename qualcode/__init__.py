@@ -78,7 +78,7 @@ _PUBLIC: dict[str, str] = {
     "Settings": "settings",
     "suggest": "suggestions",
     "next_to_code": "active",
-    "agree_files": "workflows",
+    "agree_files": "agreeing",
     "compare_table": "workflows",
     "corpus_for": "workflows",
     "evaluate_files": "evaluation",

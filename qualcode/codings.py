@@ -230,6 +230,29 @@ NO_CODE = frozenset({"none", "no code", "no codes", "nothing", "n/a", "-", "\u20
 """A ``codes`` cell holding only one of these (any letter case) says that no code applies, as an
 empty cell does, but on purpose: ``none`` is what a researcher writes."""
 
+NUMBERED = re.compile(r"^\(?\d{1,3}(?:\.\d{1,3})*\)?\.?\s*[-\u2013\u2014:.)]?\s+(?=\S)")
+"""A number before a code's name, as coding sheets number their codes: ``8 - Press for Accuracy``,
+``1.2 Staffing``, ``3) Relate``, ``2. Personnel``."""
+
+
+def unnumbered(value: str) -> str:
+    """``value`` without a leading number (:data:`NUMBERED`).
+
+    >>> unnumbered("8 - Press for Accuracy"), unnumbered("1.2 Staffing"), unnumbered("covid_lessons")
+    ('Press for Accuracy', 'Staffing', 'covid_lessons')
+    """
+    return NUMBERED.sub("", value.strip(), count=1)
+
+
+def says_no_code(value: str) -> bool:
+    """Whether a cell of codes says that no code applies (:data:`NO_CODE`, numbered or not:
+    ``None``, ``N/A``, ``1 - None`` as TalkMoves' sheets write it).
+
+    >>> says_no_code("1 - None"), says_no_code(" n/a "), says_no_code("personnel")
+    (True, True, False)
+    """
+    return " ".join(unnumbered(value).lower().split()) in NO_CODE
+
 
 def _read_sheet(frame: pd.DataFrame, path: Path, default_coder: str) -> pd.DataFrame:
     """Codings from a filled-in ``qualcode next`` sheet (see the module docs)."""
@@ -244,7 +267,7 @@ def _read_sheet(frame: pd.DataFrame, path: Path, default_coder: str) -> pd.DataF
         labelled.append((doc_id, segment_id))
         coder = str(record.get(CODER) or "").strip() or default_coder
         cell = str(record[SHEET_CODES] or "")
-        if " ".join(cell.lower().split()) in NO_CODE:
+        if says_no_code(cell):
             said_none.add((doc_id, segment_id))
             continue
         for code in re.split(r"[;,\r\n]", cell):  # "a; b", "a, b", or one per line (Alt+Enter in Excel)
@@ -292,7 +315,8 @@ def codes_as_ids(codings: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
     name a code had before (its ``formerly``: a code renamed, or codes merged into one); so is a
     code's path as other tools export it (``Framework lenses\\Street-level bureaucracy``,
     ``Nodes\\Lenses\\…``, ``A > B``, ``A::B``) when its last part names one code whose
-    parent is the part before, if that names a code. Anything else is left for
+    parent is the part before, if that names a code; so is a numbered name, as coding sheets
+    number their codes (``8 - Press for Accuracy``, ``1.2 Staffing``). Anything else is left for
     :func:`check_codings`."""
     if C.CODE not in codings.columns or codings.empty:
         return codings
@@ -318,6 +342,8 @@ def codes_as_ids(codings: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
     mapping = {}
     for value in set(values) - known:
         found = one(value)
+        if found is None and unnumbered(value) != value.strip():  # "8 - Press for Accuracy", "1.2 Staffing"
+            found = one(unnumbered(value))
         parts = [part for part in re.split(r"\\|\s+>\s+|::", value) if part.strip()]
         if found is None and len(parts) > 1:  # a code's path, as MAXQDA (Parent\Child) or NVivo export it
             found = one(parts[-1])

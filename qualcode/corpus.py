@@ -47,7 +47,13 @@ class Corpus:
             for doc in self.documents
             for a, b, code, coder in doc.codes
         ]
-        return pd.DataFrame(rows, columns=["doc_id", "start_char", "end_char", "code", "coder"])
+        out = pd.DataFrame(rows, columns=["doc_id", "start_char", "end_char", "code", "coder"])
+        files = list(dict.fromkeys(doc.path for doc in self.documents if doc.codes and doc.path))
+        columns = list(dict.fromkeys(coder for doc in self.documents for *_, coder in doc.codes))
+        if files:  # where a code the codebook lacks was written, for the error that names it
+            where = files[0] if len(files) == 1 else f"{files[0]} and {len(files) - 1} more"
+            out.attrs["source"] = f"{where}, column{'s' * (len(columns) > 1)} {' and '.join(map(repr, columns))}"
+        return out
 
     def text(self, doc_id: str) -> str:
         """The full text of one document, which every offset refers to."""

@@ -232,8 +232,11 @@ def tag(
     if training is None and run.training is None and run.codes_column is not None:
         training = corpus.codings  # a coded spreadsheet teaches the model its own codes
         if training.empty:
+            columns = run.codes_column
+            code_columns: list[str] = [columns] if isinstance(columns, str) else list(columns)
             raise OptionError(
-                f"codes_column {run.codes_column!r} holds no codes in {', '.join(map(str, named))}",
+                f"codes_column {' and '.join(map(repr, code_columns))} hold{'s' * (len(code_columns) == 1)} no codes in "
+                f"{', '.join(map(str, named))}",
                 option="codes_column",
             )
     outside: Corpus | None = None

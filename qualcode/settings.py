@@ -82,7 +82,7 @@ class Settings(BaseModel):
     text_column: str | tuple[str, ...] | None = None
     id_column: str | None = None
     speaker_column: str | None = None
-    codes_column: str | None = None
+    codes_column: str | tuple[str, ...] | None = None
     codes_separator: str = ";"
     encoding: str | None = None
     model: str | None = None
@@ -117,10 +117,10 @@ class Settings(BaseModel):
             return tuple(str(v) if isinstance(v, Path) else v for v in value) or None
         return value
 
-    @field_validator("text_column", mode="before")
+    @field_validator("text_column", "codes_column", mode="before")
     @classmethod
     def _text_columns(cls, value: Any) -> Any:
-        """One column (as a string, as records hold it), or several (a survey's questions)."""
+        """One column (as a string, as records hold it), or several (a survey's questions; coders' code columns)."""
         if isinstance(value, list | tuple):
             columns = tuple(str(v) for v in value)
             return None if not columns else columns[0] if len(columns) == 1 else columns

@@ -507,9 +507,11 @@ def test_a_folder_of_tables_says_it_needs_a_text_column(tmp_path):
 
     pd.DataFrame({"Speaker": ["T", "S1"], "Sentence": ["Why?", "Because."]}).to_excel(tmp_path / "lesson.xlsx")
     with pytest.raises(
-        qc.InputFileError, match=r"tables \(lesson\.xlsx, …\) are read as transcripts only with --text-column"
+        qc.InputFileError, match=r"tables \(lesson\.xlsx, …\) are read as transcripts only when a table column is named"
     ):
         qc.read_transcripts(tmp_path)
+    corpus = qc.read_transcripts(tmp_path, speaker_column="Speaker")  # naming the speaker column is enough
+    assert [doc.doc_id for doc in corpus.documents] == ["lesson"] and list(corpus.segments["speaker"]) == ["T", "S1"]
 
 
 def test_speaker_labels_with_and_without_a_colon_are_one_speaker(tmp_path):

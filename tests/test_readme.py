@@ -106,6 +106,7 @@ def test_every_readme_command_runs_in_order(tmp_path, monkeypatch):
     for folder in ("examples", "codebooks"):
         shutil.copytree(ROOT / folder, tmp_path / folder)
     shutil.copytree(ROOT / "tests" / "fixtures" / "taguette", tmp_path / "tests" / "fixtures" / "taguette")
+    shutil.copytree(ROOT / "tests" / "fixtures" / "talkmoves", tmp_path / "tests" / "fixtures" / "talkmoves")
     shutil.copy(ROOT / "tests" / "fixtures" / "zoom-chemistry-lesson.vtt", tmp_path / "tests" / "fixtures")
     monkeypatch.chdir(tmp_path)
     runner = CliRunner()

@@ -72,9 +72,10 @@ def _row(data: np.ndarray) -> dict[str, object]:
 
 
 def _decisions_segments(
-    codings: pd.DataFrame, coders: list[str], codes: list[str], segments: pd.DataFrame
+    codings: pd.DataFrame, coders: list[str], codes: list[str], segments: pd.DataFrame, every_unit_coded: bool = False
 ) -> np.ndarray:
-    """coders × units × codes, NaN where the coder did not code the unit's document."""
+    """coders × units × codes, NaN where the coder did not code the unit's document (unless
+    ``every_unit_coded``)."""
     segments = analysed(segments, codings)
     columns = [c for c in (C.DOC_ID, C.SEGMENT_ID, C.START_CHAR, C.END_CHAR) if c in segments.columns]
     units = segments[columns].drop_duplicates([C.DOC_ID, C.SEGMENT_ID]).reset_index(drop=True)
@@ -82,7 +83,7 @@ def _decisions_segments(
     out = np.full((len(coders), len(units), len(codes)), np.nan)
     for k, coder in enumerate(coders):
         mine = codings[codings[C.CODER] == coder]
-        docs = units[C.DOC_ID].isin(set(mine[C.DOC_ID])).to_numpy()
+        docs = units[C.DOC_ID].isin(set(mine[C.DOC_ID])).to_numpy() | every_unit_coded
         out[k, docs, :] = 0.0
         for doc_id, segment_id, code in map_to_segments(mine, units)[[C.DOC_ID, C.SEGMENT_ID, C.CODE]].itertuples(
             index=False
@@ -125,6 +126,7 @@ def agreement(
     segments: pd.DataFrame | None = None,
     texts: dict[str, str] | None = None,
     codes: Sequence[str] | None = None,
+    every_unit_coded: bool = False,
 ) -> pd.DataFrame:
     """Inter-coder agreement per code and pooled.
 
@@ -142,6 +144,10 @@ def agreement(
     texts
         Document texts by id, for ``unit="character"`` (default: each document ends at its
         last coded character).
+    every_unit_coded
+        Whether each coder coded every unit of ``segments`` (a coding sheet, where a cell left
+        empty says no code applies). By default a coder who applied no code in a document did
+        not code it, and its units are not compared.
 
     Returns
     -------
@@ -165,7 +171,7 @@ def agreement(
     if unit == "segment":
         if segments is None:
             raise OptionError("unit='segment' needs the segments table (segments=corpus.segments)")
-        data = _decisions_segments(codings, coders, codes, segments)
+        data = _decisions_segments(codings, coders, codes, segments, every_unit_coded)
     elif unit == "character":
         if texts is not None:
             lengths = {doc: len(text) for doc, text in texts.items()}

@@ -53,7 +53,11 @@ def review(
 @handles_errors
 def agree(
     codings: Annotated[
-        list[Path], typer.Argument(help="Two or more human codings CSVs (one per coder, or with a coder column).")
+        list[Path],
+        typer.Argument(
+            help="Two or more human codings CSVs (one per coder, or with a coder column); or coded sheets whose "
+            "--codes-column are the coders."
+        ),
     ],
     output: Annotated[Path, typer.Option("--output", "-o", help="The agreement report CSV.")],
     inputs: Annotated[
@@ -79,11 +83,18 @@ def agree(
             "(default: the codebook recorded beside the codings, if any).",
         ),
     ] = None,
+    codes_column: Annotated[
+        list[str] | None,
+        typer.Option(help="A coder's column of codes in a coded CSV/XLSX sheet; give one per coder."),
+    ] = None,
+    codes_separator: Annotated[str, typer.Option(help="Separator between codes in --codes-column.")] = ";",
 ) -> None:
     """Inter-coder agreement per code and pooled: percent agreement, Cohen's kappa, Krippendorff's alpha.
 
     Example: qualcode agree coder_a.csv coder_b.csv -i interviews/ -o agreement.csv
     Codes as labels in one file, ids in the other: add -c codebook.yaml
+    Two coders' columns of one sheet: qualcode agree sheet.xlsx --codes-column "Coder A" --codes-column "Coder B"
+    --text-column answer -o agreement.csv
     """
     from ..io.writers import write_csv
     from ..workflows import agree_files
@@ -101,6 +112,8 @@ def agree(
         text_column=text_column,
         id_column=id_column,
         speaker_column=speaker_column,
+        codes_column=codes_column,
+        codes_separator=codes_separator,
     )
     write_csv(result.reset_index(), output)
     if unit == "segment" and not inputs:

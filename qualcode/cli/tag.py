@@ -69,8 +69,11 @@ def tag(
     id_column: IdColumnOpt = None,
     speaker_column: SpeakerColumnOpt = None,
     codes_column: Annotated[
-        str | None,
-        typer.Option(help="CSV/XLSX column of human codes (a coded spreadsheet): learn from them."),
+        list[str] | None,
+        typer.Option(
+            help="CSV/XLSX column of human codes (a coded spreadsheet): learn from them; repeat for several "
+            "(each its own coder, named by the column)."
+        ),
     ] = None,
     codes_separator: Annotated[str, typer.Option(help="Separator between codes in --codes-column.")] = ";",
     encoding: EncodingOpt = None,

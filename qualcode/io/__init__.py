@@ -64,8 +64,8 @@ def find_files(inputs: Iterable[str | Path], *, exclude: Iterable[str | Path] = 
     if not found and skipped_tables:
         raise InputFileError(
             f"no transcripts found in {', '.join(str(i) for i in inputs)}: its {len(skipped_tables)} tables "
-            f"({skipped_tables[0].name}, …) are read as transcripts only with --text-column (the column holding "
-            "the text); pass it, and --speaker-column for utterance tables"
+            f"({skipped_tables[0].name}, …) are read as transcripts only when a table column is named: "
+            "--text-column (the column holding the text), or --speaker-column for utterance tables"
         )
     if not found:
         raise InputFileError(
@@ -86,7 +86,7 @@ def read_document(
     text_column: str | Sequence[str] | None = None,
     id_column: str | None = None,
     speaker_column: str | None = None,
-    codes_column: str | None = None,
+    codes_column: str | Sequence[str] | None = None,
     codes_separator: str = ";",
 ) -> list[Document]:
     """Read one file into documents (tables may hold many); ``doc_id`` is the file stem.
@@ -116,7 +116,7 @@ def read_transcripts(
     text_column: str | Sequence[str] | None = None,
     id_column: str | None = None,
     speaker_column: str | None = None,
-    codes_column: str | None = None,
+    codes_column: str | Sequence[str] | None = None,
     codes_separator: str = ";",
     encoding: str | None = None,
     unit: str | None = None,
@@ -145,7 +145,8 @@ def read_transcripts(
         For .csv/.xlsx input (see :mod:`qualcode.io.table`); several text columns (the open-ended
         questions of one survey): one document per respondent, one segment per answer.
     codes_column, codes_separator
-        For .csv/.xlsx input: a column of human codes, read as ``corpus.codings``.
+        For .csv/.xlsx input: a column of human codes, or several (each its own coder, named by
+        the column: two coders' columns, or a teacher's and a student's), read as ``corpus.codings``.
     encoding
         Force a text encoding instead of detecting it.
     unit
@@ -177,7 +178,8 @@ def read_transcripts(
         )
     inputs = list(inputs)
     sidecar = [metadata] if isinstance(metadata, str | Path) else []
-    paths = find_files(inputs, exclude=sidecar, tables=bool(text_column))
+    # naming a table's columns says its tables are the transcripts (a folder of utterance sheets)
+    paths = find_files(inputs, exclude=sidecar, tables=bool(text_column or speaker_column or codes_column))
     documents: list[Document] = []
     where: dict[str, str] = {}
     for path in paths:

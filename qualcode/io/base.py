@@ -26,7 +26,7 @@ class ReadOptions:
     text_column: str | Sequence[str] | None = None
     id_column: str | None = None
     speaker_column: str | None = None
-    codes_column: str | None = None
+    codes_column: str | Sequence[str] | None = None
     codes_separator: str = ";"
 
 

@@ -9,8 +9,9 @@ per file (or per ``id_column`` value); columns that hold one value for the whole
 are its metadata, the others (a turn number, a label) each segment's own metadata.
 
 ``codes_column`` names a column of human codes (separated by ``codes_separator``, ``;`` by
-default): each becomes a human coding of that row's text (``corpus.codings``), so a coded
-spreadsheet can train, be evaluated against, or be compared with another coder.
+default), or several: each code becomes a human coding of that row's text (``corpus.codings``)
+by a coder named after its column, so a coded spreadsheet can train, be evaluated against, or
+be compared with another coder, and two coders' columns of one sheet with each other.
 """
 
 from __future__ import annotations
@@ -212,6 +213,19 @@ def _columns(given: str | Sequence[str] | None) -> list[str]:
     return [given] if isinstance(given, str) else list(given)
 
 
+def _code_columns(frame: pd.DataFrame, given: str | Sequence[str] | None, path: Path, taken: set) -> list[str]:
+    """The columns of human codes asked for, each once, none of them the text, id or speaker column."""
+    columns: list[str] = []
+    for column in _columns(given):
+        found = _pick(frame, column, (), path, "codes", "--codes-column")
+        assert found is not None
+        if found in taken or found in columns:
+            role = "given twice" if found in columns else "is also the text, id or speaker column"
+            raise ColumnError(f"{path}: --codes-column {column!r} {role}; name each column of codes once")
+        columns.append(found)
+    return columns
+
+
 def _doc_id(values: dict, id_col: str | None, path: Path, row_number: int, seen: set[str]) -> str:
     """A row's document id, unique in its table (``<file stem>-<line>`` without an id column)."""
     doc_id = str(values[id_col]).strip() if id_col else f"{path.stem}-{row_number}"
@@ -272,7 +286,7 @@ def read_table_file(
     id_column: str | None = None,
     speaker_column: str | None = None,
     encoding: str | None = None,
-    codes_column: str | None = None,
+    codes_column: str | Sequence[str] | None = None,
     codes_separator: str = ";",
 ) -> list[Document]:
     """Read a survey or utterance table into documents (see module docs)."""
@@ -292,17 +306,32 @@ def read_table_file(
         return _questions(survey_headers(frame, text_col, path), asked, id_col, path)
     speaker_col = _pick(frame, speaker_column, (), path, "speaker", "--speaker-column") if speaker_column else None
     id_col = _pick(frame, id_column, ID_CANDIDATES if speaker_col is None else (), path, "id", "--id-column")
-    codes_col = _pick(frame, codes_column, (), path, "codes", "--codes-column") if codes_column else None
+    codes_cols = _code_columns(frame, codes_column, path, {text_col, id_col, speaker_col})
     headers = survey_headers(frame, text_col, path)
     frame, header_note = headers.frame, headers.note
     question = {"question": headers.questions[text_col]} if text_col in headers.questions else {}  # Qualtrics'
-    meta_cols = [c for c in frame.columns if c not in {text_col, id_col, speaker_col, codes_col}]
+    meta_cols = [c for c in frame.columns if c not in {text_col, id_col, speaker_col, *codes_cols}]
+
+    said_none: dict[str, int] = {}  # each "none" written, by how it was written ("1 - None", "n/a")
 
     def codes_of(values: dict, start: int, end: int) -> list[tuple[int, int, str, str]]:
-        if codes_col is None:
-            return []
-        raw = str(values[codes_col] or "")
-        return [(start, end, code.strip(), codes_col) for code in raw.split(codes_separator) if code.strip()]
+        from ..codings import says_no_code
+
+        found = []
+        for column in codes_cols:  # each its own coder, named by the column (two coders; a teacher's and a student's)
+            for code in str(values[column] or "").split(codes_separator):
+                if says_no_code(code):
+                    said_none[code.strip()] = said_none.get(code.strip(), 0) + 1
+                elif code.strip():
+                    found.append((start, end, code.strip(), column))
+        return found
+
+    def none_note() -> str:
+        written = sorted(said_none, key=lambda v: (-said_none[v], v))
+        return (
+            f"{path}: {counted(sum(said_none.values()), 'code cell')} of {' and '.join(map(repr, codes_cols))} "
+            f"say no code applies ({listed([repr(v) for v in written], 3)}): read as no code, as an empty cell"
+        )
 
     docs: list[Document] = []
     if speaker_col is None:
@@ -331,6 +360,8 @@ def read_table_file(
             raise InputFileError(f"{path}: column {text_col!r} has no answers")
         if header_note:
             docs[0].notes.append(header_note)
+        if said_none:
+            docs[0].notes.append(none_note())
         if blank:  # non-response is a figure of its own: said, not silently dropped
             many = len(blank) > 1
             lines = listed([str(line) for line in blank], 5)
@@ -380,6 +411,8 @@ def read_table_file(
         raise InputFileError(f"{path}: column {text_col!r} has no text")
     if header_note:
         docs[0].notes.append(header_note)
+    if said_none:
+        docs[0].notes.append(none_note())
     return docs
 
 

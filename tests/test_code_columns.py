@@ -1,0 +1,131 @@
+"""Human codes kept in a sheet's columns: several columns (two coders; TalkMoves' teacher and
+student tags), numbered code names ("8 - Press for Accuracy"), and cells saying no code
+("1 - None"), read from two real TalkMoves lessons and the example survey."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+import qualcode as qc
+from qualcode.cli import app
+from qualcode.codings import codes_as_ids, says_no_code, unnumbered
+from qualcode.errors import ColumnError, OptionError
+
+from .conftest import FIXTURES, ROOT
+
+runner = CliRunner()
+LESSONS = FIXTURES / "talkmoves"
+SHEETS = sorted(LESSONS.glob("*.xlsx"))
+MOVES = LESSONS / "talk_moves.yaml"
+COLUMNS = ["Teacher Tag", "Student Tag"]
+SURVEY = ROOT / "examples" / "survey"
+
+
+def run(*args):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def sheet_cells() -> pd.DataFrame:
+    """Every filled code cell of the two lessons, read with pandas alone."""
+    frames = []
+    for path in SHEETS:
+        table = pd.read_excel(path)
+        for column in COLUMNS:
+            cells = table[column].dropna().astype(str).str.strip()
+            frames.append(pd.DataFrame({"file": path.name, "column": column, "value": cells}))
+    return pd.concat(frames, ignore_index=True)
+
+
+def test_numbered_names_and_no_code_cells():
+    assert unnumbered("8 - press for  accuracy") == "press for  accuracy"
+    assert unnumbered("3) Relate") == unnumbered("2. Relate") == unnumbered("1.2: Relate") == "Relate"
+    assert unnumbered("2020 plan") == "2020 plan" and unnumbered("12") == "12" and unnumbered("2.Relate") == "2.Relate"
+    assert says_no_code("1 - None") and says_no_code("N/A") and says_no_code("none")
+    assert not says_no_code("1 - Noneteen") and not says_no_code("personnel")
+
+
+def test_two_columns_of_a_lesson_are_two_coders_and_none_cells_no_codes():
+    corpus = qc.read_transcripts(SHEETS, speaker_column="Speaker", codes_column=COLUMNS, interviewers=["T"])
+    codings = corpus.codings
+    cells = sheet_cells()
+    none = cells["value"].map(says_no_code)
+    assert len(codings) == (~none).sum() == 33  # one coding per filled cell that names a move
+    assert dict(codings["coder"].value_counts()) == dict(cells.loc[~none, "column"].value_counts())
+    notes = " ".join(corpus.warnings)
+    for path in SHEETS:  # each sheet says how many of its cells said no code, as written
+        said = int((none & (cells["file"] == path.name)).sum())
+        assert f"{path}: {said} code cells of 'Teacher Tag' and 'Student Tag' say no code applies" in notes
+    assert "('1 - None')" in notes and "('1 - none')" in notes
+    book = qc.load_codebook(MOVES)
+    ids = codes_as_ids(codings, book)  # "8 - press for  accuracy", "5 - providing evidence/providing reasoning"
+    assert set(ids["code"]) <= set(book.ids)
+    expected = cells.loc[~none, "value"].map(lambda v: " ".join(unnumbered(v).lower().split()))
+    assert sorted(ids["code"].map(lambda c: " ".join(book.get(c).label.lower().split()))) == sorted(
+        expected.replace("providing evidence/providing reasoning", "providing evidence / explaining reasoning")
+    )
+
+
+def test_code_columns_each_named_once():
+    with pytest.raises(ColumnError, match="given twice"):
+        qc.read_transcripts(SHEETS[0], speaker_column="Speaker", codes_column=["Teacher Tag", "Teacher Tag"])
+    with pytest.raises(ColumnError, match="is also the text, id or speaker column"):
+        qc.read_transcripts(SHEETS[0], speaker_column="Speaker", codes_column=["Speaker"])
+    with pytest.raises(ColumnError, match="no column 'Coder B'"):
+        qc.read_transcripts(SHEETS[0], speaker_column="Speaker", codes_column=["Teacher Tag", "Coder B"])
+
+
+@pytest.mark.model
+def test_tag_learns_from_a_lessons_two_code_columns(tmp_path):
+    out = tmp_path / "lessons.csv"
+    result = run(
+        "tag", *SHEETS, "-c", MOVES, "-o", out, "--speaker-column", "Speaker", "--interviewer", "T",
+        "--include-interviewer", "--codes-column", "Teacher Tag", "--codes-column", "Student Tag",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "13 code cells of 'Teacher Tag' and 'Student Tag' say no code applies ('1 - None')" in result.output
+    coded = pd.read_csv(out, keep_default_na=False)
+    human = coded[coded["status"] == "human"]
+    assert len(human) == 33 and set(human["coder"]) == set(COLUMNS)
+    teacher = human[human["coder"] == "Teacher Tag"]
+    assert set(teacher["code"]) == {"keeping_together", "press_accuracy"} and set(teacher["speaker"]) == {"T"}
+    meta = json.loads((tmp_path / "lessons.meta.json").read_text(encoding="utf-8"))
+    assert meta["settings"]["codes_column"] == COLUMNS
+    counted = tmp_path / "freq.csv"  # the run's record reads the sheets again, both columns
+    freq = run("freq", out, "-o", counted)
+    assert freq.exit_code == 0, freq.output
+    table = pd.read_csv(counted).set_index("code")
+    assert table.loc["making_claim", "n"] == 8 and table.loc["keeping_together", "n"] == 5
+
+
+def test_agree_on_two_coders_columns_of_one_sheet(tmp_path):
+    sheet = SURVEY / "two_coders.csv"  # ana's and ben's codes of the example answers, a column each
+    columns = ("--text-column", "answer", "--id-column", "respondent")
+    apart = tmp_path / "apart.csv"
+    one = run(
+        "agree", SURVEY / "answers_coder_a.csv", SURVEY / "answers_coder_b.csv", "-i", SURVEY / "answers.csv",
+        *columns, "-o", apart,
+    )  # fmt: skip
+    assert one.exit_code == 0, one.output
+    together = tmp_path / "together.csv"
+    two = run("agree", sheet, "--codes-column", "ana", "--codes-column", "ben", *columns, "-o", together)
+    assert two.exit_code == 0, two.output
+    assert "units are every row of the sheets (an empty cell: no code applies)" in two.output
+    # from each coder's file, R_25 (no code from either) is a document neither coded; in the sheet, a row
+    # both looked at and left without a code: one more unit, both agreeing
+    files = pd.read_csv(apart).set_index("code")
+    rows = pd.read_csv(together).set_index("code")
+    assert set(files.drop("pooled")["n_units"]) == {24} and set(rows.drop("pooled")["n_units"]) == {25}
+    segments = qc.read_transcripts(SURVEY / "answers.csv", text_column="answer", id_column="respondent").segments
+    both = pd.concat([qc.read_codings(SURVEY / f"answers_coder_{x}.csv") for x in "ab"], ignore_index=True)
+    expected = qc.agreement(both, segments=segments, every_unit_coded=True)
+    pd.testing.assert_series_equal(
+        rows["cohen_kappa"].round(4), expected["cohen_kappa"].round(4), check_names=False, check_index_type=False
+    )
+    single = run("agree", sheet, "--codes-column", "ana", *columns, "-o", tmp_path / "x.csv")
+    assert single.exit_code == 2 and "one coder's column" in single.output
+    with pytest.raises(OptionError, match="leave out inputs"):
+        qc.agree_files([sheet], codes_column=["ana", "ben"], inputs=[sheet], text_column="answer")
