@@ -28,6 +28,7 @@ def agree_files(
     codebook: str | Path | Codebook | None = None,
     codes_column: str | Sequence[str] | None = None,
     codes_separator: str = ";",
+    all_coded: bool = False,
 ) -> pd.DataFrame:
     """Inter-coder agreement of two or more codings files (one per coder, or with a
     ``coder`` column): see :func:`qualcode.agreement`. With ``codebook`` (default: the one the
@@ -45,6 +46,11 @@ def agree_files(
     spreadsheets whose columns are the coders (``Coder A``, ``Coder B``), read with the other
     column options; every row is a unit, and a cell left empty or saying ``none`` is a coder's
     judgement that no code applies.
+
+    A document that holds codes of some coders only is, by default, not compared for the others
+    (they may not have coded it): ``.attrs["partial"]`` lists each with the coders who have no
+    code there. ``all_coded=True`` says every coder coded every document (a survey's answers:
+    an answer one coder gave no code), so that such a document is their "no code".
     """
     from . import columns as C
     from .analysis.agreement import agreement
@@ -152,11 +158,28 @@ def agree_files(
         segments = table[[C.DOC_ID, C.SEGMENT_ID]].drop_duplicates().reset_index(drop=True)
         units_from = "the union of the coded units (no transcripts given: units no coder coded are not counted)"
     texts = {doc.doc_id: doc.text for doc in corpus.documents} if corpus is not None else None
-    sheets = coders is not None  # every row of a coding sheet was coded by each column: empty is no code
-    result = agreement(table, coders=coders, unit=unit, segments=segments, texts=texts, every_unit_coded=sheets)
+    every = all_coded or coders is not None  # each column of a coding sheet coded every row: empty is no code
+    result = agreement(table, coders=coders, unit=unit, segments=segments, texts=texts, every_unit_coded=every)
+    result.attrs["partial"] = {} if every or segments is None else _partial(table, result.attrs["coders"], segments)
     result.attrs["units_from"] = units_from if unit == "segment" else "characters of the documents"
     result.attrs["codebook_from"] = codebook_from
     return result
+
+
+def _partial(table: pd.DataFrame, coders: Sequence[str], segments: pd.DataFrame) -> dict[str, list[str]]:
+    """Each document of ``segments`` that holds codes of some of ``coders`` but not all, with
+    the coders who have none there (their units in it are not compared)."""
+    from . import columns as C
+
+    held: dict[str, set[str]] = {}
+    for doc, coder in zip(table[C.DOC_ID].astype(str), table[C.CODER].astype(str), strict=True):
+        held.setdefault(doc, set()).add(coder)
+    documents = set(segments[C.DOC_ID].astype(str))
+    return {
+        doc: [coder for coder in coders if coder not in held[doc]]
+        for doc in sorted(held)
+        if doc in documents and not set(coders) <= held[doc]
+    }
 
 
 def _check_comment_coders(frames: Sequence[pd.DataFrame], paths: Sequence[str | Path]) -> None:

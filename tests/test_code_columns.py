@@ -129,3 +129,30 @@ def test_agree_on_two_coders_columns_of_one_sheet(tmp_path):
     assert single.exit_code == 2 and "one coder's column" in single.output
     with pytest.raises(OptionError, match="leave out inputs"):
         qc.agree_files([sheet], codes_column=["ana", "ben"], inputs=[sheet], text_column="answer")
+
+
+def test_agree_names_documents_one_coder_left_without_codes(tmp_path):
+    """Survey answers coded in two files: ben's file lacks R_05 and R_14 (say he gave them no
+    code). By default they are left out for ben, and said; --all-coded counts them as his "no code"."""
+    coder_b = pd.read_csv(SURVEY / "answers_coder_b.csv")
+    fewer = tmp_path / "ben.csv"
+    coder_b[~coder_b["doc_id"].isin(["R_05", "R_14"])].to_csv(fewer, index=False)
+    args = ("agree", SURVEY / "answers_coder_a.csv", fewer, "-i", SURVEY / "answers.csv")
+    args += ("--text-column", "answer", "--id-column", "respondent")
+    left_out = run(*args, "-o", tmp_path / "left_out.csv")
+    assert left_out.exit_code == 0, left_out.output
+    assert "note: 2 documents hold codes of some coders only (R_05 (ben none), R_14 (ben none))" in left_out.output
+    counted = run(*args, "-o", tmp_path / "counted.csv", "--all-coded")
+    assert counted.exit_code == 0 and "some coders only" not in counted.output
+    segments = qc.read_transcripts(SURVEY / "answers.csv", text_column="answer", id_column="respondent").segments
+    both = pd.concat([qc.read_codings(SURVEY / "answers_coder_a.csv"), qc.read_codings(fewer)], ignore_index=True)
+    for name, every in (("left_out", False), ("counted", True)):
+        table = pd.read_csv(tmp_path / f"{name}.csv").set_index("code")
+        expected = qc.agreement(both, segments=segments, every_unit_coded=every)
+        assert table.loc["pooled", "cohen_kappa"] == pytest.approx(expected.loc["pooled", "cohen_kappa"], abs=5e-5)
+    low = pd.read_csv(tmp_path / "counted.csv").set_index("code").loc["pooled"]
+    high = pd.read_csv(tmp_path / "left_out.csv").set_index("code").loc["pooled"]
+    assert low["cohen_kappa"] < high["cohen_kappa"] and low["n_units"] > high["n_units"]
+    assert qc.agree_files([SURVEY / "answers_coder_a.csv", fewer], inputs=[SURVEY / "answers.csv"],
+                          text_column="answer", id_column="respondent").attrs["partial"] == {
+        "R_05": ["ben"], "R_14": ["ben"]}  # fmt: skip

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from ..errors import counted
+from ..errors import counted, listed
 from .common import (
     EncodingOpt,
     IdColumnOpt,
@@ -88,6 +88,14 @@ def agree(
         typer.Option(help="A coder's column of codes in a coded CSV/XLSX sheet; give one per coder."),
     ] = None,
     codes_separator: Annotated[str, typer.Option(help="Separator between codes in --codes-column.")] = ";",
+    all_coded: Annotated[
+        bool,
+        typer.Option(
+            "--all-coded",
+            help="Every coder coded every document: a document without a coder's codes is their 'no code' "
+            "(survey answers one coder gave no code), not left out.",
+        ),
+    ] = False,
 ) -> None:
     """Inter-coder agreement per code and pooled: percent agreement, Cohen's kappa, Krippendorff's alpha.
 
@@ -114,8 +122,19 @@ def agree(
         speaker_column=speaker_column,
         codes_column=codes_column,
         codes_separator=codes_separator,
+        all_coded=all_coded,
     )
     write_csv(result.reset_index(), output)
+    partial = result.attrs.get("partial") or {}
+    if partial:  # left out, not disagreements: the figures hold only if those coders did not code them
+        shown = [f"{doc} ({', '.join(missing)} none)" for doc, missing in partial.items()]
+        typer.echo(
+            f"note: {counted(len(partial), 'document')} hold{'s' * (len(partial) == 1)} codes of some coders only "
+            f"({listed(shown, 3)}): left out for the coders without codes there, who may not have coded "
+            f"{'it' if len(partial) == 1 else 'them'}; if every coder read every document, pass --all-coded "
+            "(no code there is then their 'no code')",
+            err=True,
+        )
     if unit == "segment" and not inputs:
         typer.echo(f"note: units are {result.attrs['units_from']}", err=True)
     if result.attrs.get("codebook_from"):
@@ -182,9 +201,9 @@ def evaluate(
         typer.echo("thresholds: " + ", ".join(f"{c}={t:.2f}" for c, t in result.thresholds.items()), err=True)
         skipped = getattr(result.thresholds, "skipped", {})
         if skipped:
-            listed = ", ".join(f"{c} ({n})" for c, n in sorted(skipped.items()))
+            few = ", ".join(f"{c} ({n})" for c, n in sorted(skipped.items()))
             typer.echo(
-                f"warning: too few human-coded units to tune (< 5): {listed}; their thresholds are unchanged", err=True
+                f"warning: too few human-coded units to tune (< 5): {few}; their thresholds are unchanged", err=True
             )
         if write_codebook is not None and result.codebook is not None:
             save_codebook(result.codebook, write_codebook)
