@@ -320,6 +320,19 @@ def _saturation(
     if chosen.empty:
         return None
     result = saturation(chosen, segments=segments, order_by=order_by)
+    notes = list(result.notes)
+    if order_by is None:  # a date per document: the order of fieldwork is one option away
+        table = segments if segments is not None else chosen
+        dated = [
+            str(column)
+            for column in table.columns
+            if "date" in str(column).lower() and table.groupby(C.DOC_ID)[column].nunique().eq(1).all()
+        ]
+        if dated:
+            notes.append(
+                f"the documents have {dated[0]!r}: `report --order-by {dated[0]}` puts them in the order of "
+                "fieldwork (here, the order of the run: file names)"
+            )
     rows = [
         {
             "position": int(row["position"]),
@@ -336,7 +349,7 @@ def _saturation(
         "sentence": result.sentences()[0],
         "rows": rows,
         "rule": result.rule,
-        "notes": result.notes,
+        "notes": notes,
         "order": f"by {order_by}" if order_by else "in the order of the run",
     }
 

@@ -292,3 +292,17 @@ def test_the_saturation_section_follows_the_order_of_fieldwork_when_given(coded,
     assert "in the order of the run" in default and "--order-by interview_date</code> to follow" in default
     missing = CliRunner().invoke(app, ["report", str(coded), "--order-by", "interview_date", "-o", str(out)])
     assert missing.exit_code == 2 and "have no interview_date" in missing.output
+
+
+def test_the_saturation_section_names_a_date_the_documents_have(coded, tmp_path):
+    people = pd.read_csv(PARTICIPANTS)
+    people["interview_date"] = [f"2021-03-{day:02d}" for day in range(len(people), 0, -1)]  # held in reverse
+    dated = tmp_path / "participants_dated.csv"
+    people.to_csv(dated, index=False)
+    html = qc.report(coded, CODEBOOK, metadata=dated).html
+    assert "The documents have &#39;interview_date&#39;: `report --order-by interview_date`" in html
+    ordered = qc.report(coded, CODEBOOK, metadata=dated, order_by="interview_date").html
+    assert "&#39;interview_date&#39;: `report --order-by" not in ordered
+    rows = re.findall(r'<tr class="[a-z-]+"><td>\d+</td><td>([^<]+)</td>', ordered)
+    held = list(people.sort_values("interview_date")["doc_id"])  # the last row of the table held first
+    assert rows == [doc for doc in held if doc in rows] and len(rows) > 1
