@@ -41,7 +41,9 @@ class Corpus:
     @property
     def codings(self) -> pd.DataFrame:
         """Human codes read with the documents (a table's ``codes_column``), in span form:
-        ``doc_id, start_char, end_char, code, coder`` (the column's name)."""
+        ``doc_id, start_char, end_char, code, coder`` (the column's name). When some row was
+        coded ``none``, ``.attrs["labelled_segments"]`` lists the segments of every document
+        coded either way: a document coded "no code applies" is an example too."""
         rows = [
             {"doc_id": doc.doc_id, "start_char": a, "end_char": b, "code": code, "coder": coder}
             for doc in self.documents
@@ -50,6 +52,12 @@ class Corpus:
         out = pd.DataFrame(rows, columns=["doc_id", "start_char", "end_char", "code", "coder"])
         files = list(dict.fromkeys(doc.path for doc in self.documents if doc.codes and doc.path))
         columns = list(dict.fromkeys(coder for doc in self.documents for *_, coder in doc.codes))
+        if any(doc.no_codes for doc in self.documents):  # a row coded "none" is an example too (a negative)
+            coded = {doc.doc_id for doc in self.documents if doc.codes or doc.no_codes}
+            segments = self.segments[self.segments["doc_id"].isin(coded)]
+            out.attrs["labelled_segments"] = sorted(
+                zip(segments["doc_id"].astype(str), segments["segment_id"].astype(int), strict=True)
+            )
         if files:  # where a code the codebook lacks was written, for the error that names it
             where = files[0] if len(files) == 1 else f"{files[0]} and {len(files) - 1} more"
             out.attrs["source"] = f"{where}, column{'s' * (len(columns) > 1)} {' and '.join(map(repr, columns))}"

@@ -45,6 +45,7 @@ class Document:
     metadata: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     codes: list[tuple[int, int, str, str]] = field(default_factory=list)  # (start, end, code, coder) read with it
+    no_codes: list[tuple[int, int, str]] = field(default_factory=list)  # (start, end, coder): coded "none"
 
     @property
     def has_speakers(self) -> bool:

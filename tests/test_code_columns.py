@@ -156,3 +156,29 @@ def test_agree_names_documents_one_coder_left_without_codes(tmp_path):
     assert qc.agree_files([SURVEY / "answers_coder_a.csv", fewer], inputs=[SURVEY / "answers.csv"],
                           text_column="answer", id_column="respondent").attrs["partial"] == {
         "R_05": ["ben"], "R_14": ["ben"]}  # fmt: skip
+
+
+@pytest.mark.model
+def test_answers_coded_none_teach_and_are_not_suggested_again(tmp_path):
+    """In a survey sheet coded part way, an answer marked `none` (or `n/a`) was coded: the model
+    learns from it as an answer no code applies to, and suggests nothing there; an empty cell is
+    an answer not coded yet, and gets suggestions."""
+    sheet = pd.read_csv(SURVEY / "two_coders.csv", keep_default_na=False)
+    sheet.loc[sheet["respondent"].isin(["R_21", "R_22", "R_23", "R_24"]), "ana"] = ""  # not coded yet
+    sheet.loc[sheet["respondent"] == "R_20", "ana"] = "n/a"
+    path = tmp_path / "part_coded.csv"
+    sheet.to_csv(path, index=False)
+    corpus = qc.read_transcripts(path, text_column="answer", id_column="respondent", codes_column="ana")
+    labelled = {doc for doc, _ in corpus.codings.attrs["labelled_segments"]}
+    assert {"R_20", "R_25"} <= labelled and not labelled & {"R_21", "R_22", "R_23", "R_24"}
+    out = tmp_path / "out.csv"
+    result = run(
+        "tag", path, "-c", ROOT / "codebooks" / "caring_schools.yaml", "-o", out, "--text-column", "answer",
+        "--id-column", "respondent", "--codes-column", "ana",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "2 code cells of 'ana' say no code applies ('n/a', 'none'): read as coded, with no code" in result.output
+    assert "25 segments (4 scored, 21 learned from)" in result.output
+    coded = pd.read_csv(out, keep_default_na=False)
+    assert set(coded.loc[coded["status"] == "suggested", "doc_id"]) <= {"R_21", "R_22", "R_23", "R_24"}
+    assert not set(coded["doc_id"]) & {"R_20", "R_25"}

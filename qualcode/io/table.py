@@ -314,23 +314,26 @@ def read_table_file(
 
     said_none: dict[str, int] = {}  # each "none" written, by how it was written ("1 - None", "n/a")
 
-    def codes_of(values: dict, start: int, end: int) -> list[tuple[int, int, str, str]]:
+    def codes_of(values: dict, start: int, end: int) -> tuple[list[tuple[int, int, str, str]], list]:
+        """The row's codes, and the coders who wrote that no code applies (a judgement: an example)."""
         from ..codings import says_no_code
 
-        found = []
+        found, none = [], []
         for column in codes_cols:  # each its own coder, named by the column (two coders; a teacher's and a student's)
             for code in str(values[column] or "").split(codes_separator):
                 if says_no_code(code):
                     said_none[code.strip()] = said_none.get(code.strip(), 0) + 1
+                    none.append((start, end, column))
                 elif code.strip():
                     found.append((start, end, code.strip(), column))
-        return found
+        return found, none
 
     def none_note() -> str:
         written = sorted(said_none, key=lambda v: (-said_none[v], v))
         return (
             f"{path}: {counted(sum(said_none.values()), 'code cell')} of {' and '.join(map(repr, codes_cols))} "
-            f"say no code applies ({listed([repr(v) for v in written], 3)}): read as no code, as an empty cell"
+            f"say{'s' * (sum(said_none.values()) == 1)} no code applies ({listed([repr(v) for v in written], 3)}): "
+            "read as coded, with no code"
         )
 
     docs: list[Document] = []
@@ -345,6 +348,7 @@ def read_table_file(
                 continue
             doc_id = _doc_id(values, id_col, path, row_number, seen)
             meta = {c: values[c] for c in meta_cols}
+            codes, none = codes_of(values, 0, len(answer))
             docs.append(
                 Document(
                     doc_id,
@@ -353,7 +357,8 @@ def read_table_file(
                     answer + "\n",
                     [Turn(None, 0, len(answer), question)],
                     metadata=meta,
-                    codes=codes_of(values, 0, len(answer)),
+                    codes=codes,
+                    no_codes=none,
                 )
             )
         if not docs:
@@ -380,7 +385,7 @@ def read_table_file(
     for key, rows in groups:
         constant = [c for c in meta_cols if rows[c].nunique() == 1]  # the document's metadata
         varying = [c for c in meta_cols if c not in constant]  # each turn's own (a row's turn number, labels)
-        parts, turns, codes, pos = [], [], [], 0
+        parts, turns, codes, none, pos = [], [], [], [], 0
         for row in rows.to_dict(orient="records"):
             said = " ".join(normalise_newlines(str(row[text_col])).split())
             if not said:
@@ -389,7 +394,9 @@ def read_table_file(
             prefix = f"{speaker}: " if speaker else ""
             start = pos + len(prefix)
             turns.append(Turn(speaker, start, start + len(said), {c: row[c] for c in varying}))
-            codes += codes_of(row, start, start + len(said))
+            found, judged = codes_of(row, start, start + len(said))
+            codes += found
+            none += judged
             parts.append(prefix + said)
             pos += len(prefix) + len(said) + 1
         if not turns:
@@ -405,6 +412,7 @@ def read_table_file(
                 turns,
                 metadata=meta,
                 codes=codes,
+                no_codes=none,
             )
         )
     if not docs:
