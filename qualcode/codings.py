@@ -32,6 +32,8 @@ import numpy as np
 import pandas as pd
 
 from . import columns as C
+from .code_names import NO_CODE as NO_CODE  # re-exported: the sheet form's "none"
+from .code_names import says_no_code, unnumbered
 from .codebook import Codebook, name_key
 from .errors import ColumnError, InputFileError, NoHumanCodesError
 
@@ -102,10 +104,19 @@ def read_codings(
         from .io.coded import check_not_wide
 
         check_not_wide(frame, path)
+        from .io.table import TEXT_CANDIDATES
+
+        texts = [str(c) for c in frame.columns if str(c).strip().lower() in TEXT_CANDIDATES]
+        sheet = (  # texts with their codes beside them: a coded sheet, read as transcripts
+            f"; a coded sheet (texts in {texts[0]!r}, codes beside them) is an input: give it with --codes-column, "
+            "beside the transcripts to code (its coded rows teach the model, the others are scored)"
+            if texts
+            else ""
+        )
         raise ColumnError(
             f"{path}: codings need columns {', '.join(span_cols)} (span form), {', '.join(seg_cols)} "
             f"(segment form) or document, code and the coded words (excerpt form: e.g. Taguette's document, tag, "
-            f"content); columns are: {', '.join(frame.columns)}"
+            f"content); columns are: {', '.join(frame.columns)}{sheet}"
         )
     out = frame[cols].copy()
     out[CODER] = frame[CODER].where(frame[CODER].str.strip() != "", default_coder) if CODER in frame else default_coder
@@ -226,32 +237,6 @@ def holds_human_codes(path: str | Path) -> bool:
 
 
 SHEET_CODES = "codes"
-NO_CODE = frozenset({"none", "no code", "no codes", "nothing", "n/a", "-", "\u2013", "\u2014"})
-"""A ``codes`` cell holding only one of these (any letter case) says that no code applies, as an
-empty cell does, but on purpose: ``none`` is what a researcher writes."""
-
-NUMBERED = re.compile(r"^\(?\d{1,3}(?:\.\d{1,3})*\)?\.?\s*[-\u2013\u2014:.)]?\s+(?=\S)")
-"""A number before a code's name, as coding sheets number their codes: ``8 - Press for Accuracy``,
-``1.2 Staffing``, ``3) Relate``, ``2. Personnel``."""
-
-
-def unnumbered(value: str) -> str:
-    """``value`` without a leading number (:data:`NUMBERED`).
-
-    >>> unnumbered("8 - Press for Accuracy"), unnumbered("1.2 Staffing"), unnumbered("covid_lessons")
-    ('Press for Accuracy', 'Staffing', 'covid_lessons')
-    """
-    return NUMBERED.sub("", value.strip(), count=1)
-
-
-def says_no_code(value: str) -> bool:
-    """Whether a cell of codes says that no code applies (:data:`NO_CODE`, numbered or not:
-    ``None``, ``N/A``, ``1 - None`` as TalkMoves' sheets write it).
-
-    >>> says_no_code("1 - None"), says_no_code(" n/a "), says_no_code("personnel")
-    (True, True, False)
-    """
-    return " ".join(unnumbered(value).lower().split()) in NO_CODE
 
 
 def _read_sheet(frame: pd.DataFrame, path: Path, default_coder: str) -> pd.DataFrame:

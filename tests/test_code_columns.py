@@ -12,7 +12,8 @@ from typer.testing import CliRunner
 
 import qualcode as qc
 from qualcode.cli import app
-from qualcode.codings import codes_as_ids, says_no_code, unnumbered
+from qualcode.code_names import says_no_code, unnumbered
+from qualcode.codings import codes_as_ids
 from qualcode.errors import ColumnError, OptionError
 
 from .conftest import FIXTURES, ROOT
@@ -182,3 +183,8 @@ def test_answers_coded_none_teach_and_are_not_suggested_again(tmp_path):
     coded = pd.read_csv(out, keep_default_na=False)
     assert set(coded.loc[coded["status"] == "suggested", "doc_id"]) <= {"R_21", "R_22", "R_23", "R_24"}
     assert not set(coded["doc_id"]) & {"R_20", "R_25"}
+
+
+def test_a_coded_sheet_given_as_codings_says_how_to_give_it():
+    with pytest.raises(ColumnError, match=r"a coded sheet \(texts in 'Sentence', codes beside them\) is an input"):
+        qc.read_codings(SHEETS[0])

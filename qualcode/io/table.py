@@ -316,7 +316,7 @@ def read_table_file(
 
     def codes_of(values: dict, start: int, end: int) -> tuple[list[tuple[int, int, str, str]], list]:
         """The row's codes, and the coders who wrote that no code applies (a judgement: an example)."""
-        from ..codings import says_no_code
+        from ..code_names import says_no_code
 
         found, none = [], []
         for column in codes_cols:  # each its own coder, named by the column (two coders; a teacher's and a student's)

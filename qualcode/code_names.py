@@ -1,0 +1,33 @@
+"""How coding sheets write codes and their absence: a number before a code's name
+(``8 - Press for Accuracy``) and cells saying that no code applies (``none``, ``1 - None``)."""
+
+from __future__ import annotations
+
+import re
+
+NO_CODE = frozenset({"none", "no code", "no codes", "nothing", "n/a", "-", "\u2013", "\u2014"})
+"""A ``codes`` cell holding only one of these (any letter case) says that no code applies, as an
+empty cell does, but on purpose: ``none`` is what a researcher writes."""
+
+NUMBERED = re.compile(r"^\(?\d{1,3}(?:\.\d{1,3})*\)?\.?\s*[-\u2013\u2014:.)]?\s+(?=\S)")
+"""A number before a code's name, as coding sheets number their codes: ``8 - Press for Accuracy``,
+``1.2 Staffing``, ``3) Relate``, ``2. Personnel``."""
+
+
+def unnumbered(value: str) -> str:
+    """``value`` without a leading number (:data:`NUMBERED`).
+
+    >>> unnumbered("8 - Press for Accuracy"), unnumbered("1.2 Staffing"), unnumbered("covid_lessons")
+    ('Press for Accuracy', 'Staffing', 'covid_lessons')
+    """
+    return NUMBERED.sub("", value.strip(), count=1)
+
+
+def says_no_code(value: str) -> bool:
+    """Whether a cell of codes says that no code applies (:data:`NO_CODE`, numbered or not:
+    ``None``, ``N/A``, ``1 - None`` as TalkMoves' sheets write it).
+
+    >>> says_no_code("1 - None"), says_no_code(" n/a "), says_no_code("personnel")
+    (True, True, False)
+    """
+    return " ".join(unnumbered(value).lower().split()) in NO_CODE
