@@ -21,6 +21,7 @@ import pandas as pd
 
 from . import columns as C
 from .codebook import Codebook
+from .corpus import Corpus
 
 HUMAN = "human code"
 _FROM = re.compile(r"^human code \(from (?P<path>.+)\)$")
@@ -75,6 +76,20 @@ def mark_origins(
         out.at[label, C.EVIDENCE] = f"{HUMAN} (from {path})"
     out.attrs = dict(codings.attrs)
     return out
+
+
+def mark_sheets(codings: pd.DataFrame, corpus: Corpus) -> tuple[pd.DataFrame, list[str]]:
+    """``codings`` whose human rows read from a coded sheet's codes columns (``tag
+    --codes-column``) name the sheet, as a training file's copies do; and the sheets."""
+    paths = {doc.doc_id: doc.path for doc in corpus.documents if (doc.codes or doc.no_codes) and doc.path}
+    if C.METHOD not in codings.columns or C.EVIDENCE not in codings.columns or not paths:
+        return codings, []
+    documents = codings[C.DOC_ID].astype(str)
+    human = (codings[C.METHOD] == "human") & documents.isin(set(paths)) & (codings[C.EVIDENCE] == HUMAN)
+    out = codings.copy()
+    out.loc[human, C.EVIDENCE] = [f"{HUMAN} (from {paths[doc]})" for doc in documents[human]]
+    out.attrs = dict(codings.attrs)
+    return out, sorted(set(paths.values()))
 
 
 def _named(evidence: str) -> Path | None:

@@ -231,9 +231,12 @@ def tag(
         kept_notes += moved_notes
     if training is None and run.training is None and run.codes_column is not None:
         training = corpus.codings  # a coded spreadsheet teaches the model its own codes
+        columns = run.codes_column
+        code_columns: list[str] = [columns] if isinstance(columns, str) else list(columns)
+        if len(code_columns) > 1:  # one body of codes (a teacher's and a student's moves; Code 1, Code 2)
+            training = training.assign(coder=" + ".join(code_columns))  # not coders to compare: `agree` does that
+            training.attrs = dict(corpus.codings.attrs)
         if training.empty:
-            columns = run.codes_column
-            code_columns: list[str] = [columns] if isinstance(columns, str) else list(columns)
             raise OptionError(
                 f"codes_column {' and '.join(map(repr, code_columns))} hold{'s' * (len(code_columns) == 1)} no codes in "
                 f"{', '.join(map(str, named))}",
@@ -269,6 +272,11 @@ def tag(
 
         texts = {doc.doc_id: doc.text for doc in [*(outside.documents if outside else []), *corpus.documents]}
         codings = mark_origins(codings, [str(path) for path in run.training], codebook, texts)
+    sheets: list[str] = []
+    if run.training is None and run.codes_column is not None:  # ... or the coded sheet it was read from
+        from .origins import mark_sheets
+
+        codings, sheets = mark_sheets(codings, corpus)
     if reused is not None:
         notes.append(
             f"participant metadata {reused} reused from the run that wrote {output} (give --metadata to change it)"
@@ -278,7 +286,7 @@ def tag(
         from .review import merge
 
         source = output if run.previous == "auto" else run.previous
-        prior, gone = _fresh_copies(prior, codings, run, source, output, codebook)
+        prior, gone = _fresh_copies(prior, codings, [*map(str, run.training or ()), *sheets], source, output, codebook)
         codings, report = merge(prior, codings, codebook, documents=documents)
         notes += report.lines() + gone
     record = run.record()
@@ -349,28 +357,28 @@ def coded_rows(
 def _fresh_copies(
     prior: pd.DataFrame,
     codings: pd.DataFrame,
-    run: Settings,
+    files: list[str],
     source: str | Path | None,
     output: str | Path | None,
     codebook: Codebook,
 ) -> tuple[pd.DataFrame, list[str]]:
-    """The earlier output without its copies of the training files this run reads again
-    (:mod:`qualcode.origins`); a code deleted from such a file is dropped, the output it is
-    about to replace kept as ``.bak`` first (a ``--previous`` file is not replaced), and a
-    line says so."""
+    """The earlier output without its copies of the training files or coded sheets this run
+    reads again (``files``; :mod:`qualcode.origins`); a code deleted from such a file is
+    dropped, the output it is about to replace kept as ``.bak`` first (a ``--previous`` file is
+    not replaced), and a line says so."""
     from .origins import drop_copies
     from .previous import backup
 
-    prior, gone, files = drop_copies(prior, codings, [str(path) for path in run.training or ()], codebook)
+    prior, gone, files = drop_copies(prior, codings, files, codebook)
     if not gone:
         return prior, []
     where = f" ({source} keeps them)" if source is not None else ""
     replaced = source is not None and output is not None and Path(source).resolve() == Path(output).resolve()
-    if replaced and backup(Path(str(source)), "human codes deleted from the training file"):
+    if replaced and backup(Path(str(source)), "human codes deleted from the file they were read from"):
         where = f" ({Path(str(source)).name}.bak keeps them)"
     return prior, [
         f"{gone} human codes of the earlier output are no longer in {', '.join(files)} and were left out{where}: "
-        "the training file is where human codes live"
+        "the file they were read from is where human codes live"
     ]
 
 

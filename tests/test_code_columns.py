@@ -90,9 +90,10 @@ def test_tag_learns_from_a_lessons_two_code_columns(tmp_path):
     assert "13 code cells of 'Teacher Tag' and 'Student Tag' say no code applies ('1 - None')" in result.output
     coded = pd.read_csv(out, keep_default_na=False)
     human = coded[coded["status"] == "human"]
-    assert len(human) == 33 and set(human["coder"]) == set(COLUMNS)
-    teacher = human[human["coder"] == "Teacher Tag"]
-    assert set(teacher["code"]) == {"keeping_together", "press_accuracy"} and set(teacher["speaker"]) == {"T"}
+    assert len(human) == 33 and set(human["coder"]) == {"Teacher Tag + Student Tag"}  # one body of codes
+    teacher = human[human["speaker"] == "T"]
+    assert set(teacher["code"]) == {"keeping_together", "press_accuracy"}
+    assert "Agreement between" not in qc.report(out).html  # the two columns are not coders to compare
     meta = json.loads((tmp_path / "lessons.meta.json").read_text(encoding="utf-8"))
     assert meta["settings"]["codes_column"] == COLUMNS
     counted = tmp_path / "freq.csv"  # the run's record reads the sheets again, both columns
@@ -188,3 +189,31 @@ def test_answers_coded_none_teach_and_are_not_suggested_again(tmp_path):
 def test_a_coded_sheet_given_as_codings_says_how_to_give_it():
     with pytest.raises(ColumnError, match=r"a coded sheet \(texts in 'Sentence', codes beside them\) is an input"):
         qc.read_codings(SHEETS[0])
+
+
+@pytest.mark.model
+def test_a_code_deleted_from_the_sheet_leaves_the_output_on_a_re_run(tmp_path):
+    """The sheet is where its codes live: the output's human rows are copies that name it, and a
+    code the researcher deletes from the sheet is not kept alive by the earlier output's copy."""
+    sheet = pd.read_csv(SURVEY / "two_coders.csv", keep_default_na=False)
+    path = tmp_path / "sheet.csv"
+    sheet.to_csv(path, index=False)
+    out = tmp_path / "out.csv"
+    args = ("tag", path, "-c", ROOT / "codebooks" / "caring_schools.yaml", "-o", out, "--text-column", "answer")
+    args += ("--id-column", "respondent", "--codes-column", "ana")
+    first = run(*args)
+    assert first.exit_code == 0, first.output
+    coded = pd.read_csv(out, keep_default_na=False)
+    human = coded[coded["status"] == "human"]
+    assert set(human["evidence"]) == {f"human code (from {path})"}
+    assert ((human["doc_id"] == "R_01") & (human["code"] == "strength")).any()
+    sheet.loc[sheet["respondent"] == "R_01", "ana"] = "personnel"  # "strength" deleted
+    sheet.to_csv(path, index=False)
+    second = run(*args)
+    assert second.exit_code == 0, second.output
+    assert f"1 human codes of the earlier output are no longer in {path} and were left out" in second.output
+    again = pd.read_csv(out, keep_default_na=False)
+    mine = again[(again["status"] == "human") & (again["doc_id"] == "R_01")]
+    assert list(mine["code"]) == ["personnel"] and len(again[again["status"] == "human"]) == len(human) - 1
+    kept = pd.read_csv(tmp_path / "out.csv.bak", keep_default_na=False)
+    assert ((kept["doc_id"] == "R_01") & (kept["code"] == "strength")).any()  # the earlier output, kept aside
