@@ -92,6 +92,13 @@ def agree_files(
             codes_separator=codes_separator,
         )
         sheet = corpus.codings
+        others = sorted(set(sheet[C.CODER].astype(str)) - set(coders))
+        if others or any(mark in name for name in coders for mark in "*?["):  # 1/0 columns: a code each, no coder
+            raise OptionError(
+                "codes_column: agree compares coders' columns, each holding one coder's codes; columns of 1/0 "
+                "cells (a code each) or a pattern of columns name no coder",
+                option="codes_column",
+            )
         frames = [sheet[sheet[C.CODER] == coder].reset_index(drop=True) for coder in coders]
     else:
         frames = [read_codings(path, default_coder=Path(path).stem) for path in paths]

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 NO_CODE = frozenset({"none", "no code", "no codes", "nothing", "n/a", "-", "\u2013", "\u2014"})
 """A ``codes`` cell holding only one of these (any letter case) says that no code applies, as an
@@ -31,3 +32,22 @@ def says_no_code(value: str) -> bool:
     (True, True, False)
     """
     return " ".join(unnumbered(value).lower().split()) in NO_CODE
+
+
+MARKED = frozenset({"1", "1.0", "x", "yes", "y", "true", "\u2713", "\u2714"})
+"""Cells of an indicator column (one column per code, as survey coding in a spreadsheet or
+SPSS keeps them) that say the code applies."""
+UNMARKED = frozenset({"0", "0.0", "no", "n", "false"})
+"""... and that it does not: the row was coded, without that code."""
+
+
+def is_indicator(values: Iterable[object]) -> bool:
+    """Whether a column of codes is an indicator column: every filled cell one of
+    :data:`MARKED` or :data:`UNMARKED` (``1``/``0``, ``x``, ``yes``/``no``), the code being the
+    column's name.
+
+    >>> is_indicator(["1", "0", "", "1"]), is_indicator(["x", None]), is_indicator(["personnel", "1"])
+    (True, True, False)
+    """
+    filled = [str(value).strip().lower() for value in values if value is not None and str(value).strip()]
+    return bool(filled) and set(filled) <= MARKED | UNMARKED

@@ -233,8 +233,11 @@ def tag(
         training = corpus.codings  # a coded spreadsheet teaches the model its own codes
         columns = run.codes_column
         code_columns: list[str] = [columns] if isinstance(columns, str) else list(columns)
-        if len(code_columns) > 1:  # one body of codes (a teacher's and a student's moves; Code 1, Code 2)
-            training = training.assign(coder=" + ".join(code_columns))  # not coders to compare: `agree` does that
+        present = set(training[C.CODER].astype(str))
+        if len(present) > 1:  # one body of codes (a teacher's and a student's moves; Code 1, Code 2)
+            names = [name for name in code_columns if name in present]
+            names += sorted(present - set(names))
+            training = training.assign(coder=" + ".join(names))  # not coders to compare: `agree` does that
             training.attrs = dict(corpus.codings.attrs)
         if training.empty:
             raise OptionError(

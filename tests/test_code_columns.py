@@ -217,3 +217,54 @@ def test_a_code_deleted_from_the_sheet_leaves_the_output_on_a_re_run(tmp_path):
     assert list(mine["code"]) == ["personnel"] and len(again[again["status"] == "human"]) == len(human) - 1
     kept = pd.read_csv(tmp_path / "out.csv.bak", keep_default_na=False)
     assert ((kept["doc_id"] == "R_01") & (kept["code"] == "strength")).any()  # the earlier output, kept aside
+
+
+def dummy_sheet(tmp_path):
+    """ana's codes of the example answers as one 1/0 column per code (`theme_<code>`), as survey
+    coding in a spreadsheet or SPSS keeps them; R_21 to R_24 not coded yet (empty cells)."""
+    sheet = pd.read_csv(SURVEY / "two_coders.csv", keep_default_na=False)
+    given = {row.respondent: {c.strip() for c in row.ana.split(";")} - {"none"} for row in sheet.itertuples()}
+    codes = sorted(set().union(*given.values()))
+    table = sheet[["respondent", "role", "district", "answer"]].copy()
+    for code in codes:
+        table[f"theme_{code}"] = [1 if code in given[r] else 0 for r in table["respondent"]]
+    waiting = table["respondent"].isin(["R_21", "R_22", "R_23", "R_24"])
+    table.loc[waiting, [f"theme_{code}" for code in codes]] = None
+    path = tmp_path / "dummy.xlsx"
+    table.to_excel(path, index=False)
+    return path, given, codes
+
+
+def test_columns_of_1_0_cells_are_a_code_each(tmp_path):
+    path, given, codes = dummy_sheet(tmp_path)
+    corpus = qc.read_transcripts(path, text_column="answer", id_column="respondent", codes_column="theme_*")
+    codings = corpus.codings
+    read = codings.groupby("doc_id")["code"].agg(set).to_dict()
+    expected = {r: c for r, c in given.items() if c and r not in {"R_21", "R_22", "R_23", "R_24"}}
+    assert read == expected and set(codings["coder"]) == {"human"}
+    labelled = {doc for doc, _ in codings.attrs["labelled_segments"]}  # R_25: all 0, coded with no code
+    assert "R_25" in labelled and not labelled & {"R_21", "R_22", "R_23", "R_24"}
+    note = " ".join(corpus.warnings)
+    assert f"{len(codes)} columns of 1/0 cells ('theme_caring_climate' as 'caring_climate'" in note
+    with pytest.raises(ColumnError, match=r"--codes-column 'code_\*' matches no column"):
+        qc.read_transcripts(path, text_column="answer", id_column="respondent", codes_column="code_*")
+    with pytest.raises(OptionError, match="columns of 1/0 cells"):
+        qc.agree_files([path], codes_column=["theme_personnel", "theme_strength"], text_column="answer")
+
+
+@pytest.mark.model
+def test_tag_learns_from_1_0_columns(tmp_path):
+    path, given, _ = dummy_sheet(tmp_path)
+    out = tmp_path / "out.csv"
+    result = run(
+        "tag", path, "-c", ROOT / "codebooks" / "caring_schools.yaml", "-o", out, "--text-column", "answer",
+        "--id-column", "respondent", "--codes-column", "theme_*",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "25 segments (4 scored, 21 learned from)" in result.output
+    coded = pd.read_csv(out, keep_default_na=False)
+    human = coded[coded["status"] == "human"]
+    assert human.groupby("doc_id")["code"].agg(set).to_dict() == {
+        r: c for r, c in given.items() if c and r not in {"R_21", "R_22", "R_23", "R_24"}
+    }
+    assert set(coded.loc[coded["status"] == "suggested", "doc_id"]) <= {"R_21", "R_22", "R_23", "R_24"}

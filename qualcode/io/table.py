@@ -44,6 +44,7 @@ ID_CANDIDATES = (
 
 
 DELIMITERS = ",;\t|"
+INDICATOR_CODER = "human"  # the coder of a sheet's indicator columns (a code each: no coder's name among them)
 
 
 def delimiter(text: str) -> str:
@@ -213,16 +214,32 @@ def _columns(given: str | Sequence[str] | None) -> list[str]:
     return [given] if isinstance(given, str) else list(given)
 
 
-def _code_columns(frame: pd.DataFrame, given: str | Sequence[str] | None, path: Path, taken: set) -> list[str]:
-    """The columns of human codes asked for, each once, none of them the text, id or speaker column."""
-    columns: list[str] = []
+def _code_columns(frame: pd.DataFrame, given: str | Sequence[str] | None, path: Path, taken: set) -> dict[str, str]:
+    """The columns of human codes asked for, each once, none of them the text, id or speaker
+    column, each with the code it is when it holds 1/0 cells (its name). A name with ``*`` or
+    ``?`` that no column has stands for the columns it matches, in the table's order, and a
+    single ``*`` for the code (``theme_*``: ``theme_personnel`` is ``personnel``)."""
+    from fnmatch import fnmatchcase
+
+    columns: dict[str, str] = {}
     for column in _columns(given):
+        if column not in frame.columns and any(mark in column for mark in "*?["):
+            matched = [str(c) for c in frame.columns if fnmatchcase(str(c), column) and c not in taken]
+            if not matched:
+                raise ColumnError(
+                    f"{path}: --codes-column {column!r} matches no column; columns are: {', '.join(map(str, frame.columns))}"
+                )
+            head, _, tail = column.partition("*")
+            plain = column.count("*") == 1 and not any(mark in column for mark in "?[")
+            for name in matched:
+                columns.setdefault(name, name[len(head) : len(name) - len(tail)] if plain else name)
+            continue
         found = _pick(frame, column, (), path, "codes", "--codes-column")
         assert found is not None
         if found in taken or found in columns:
             role = "given twice" if found in columns else "is also the text, id or speaker column"
             raise ColumnError(f"{path}: --codes-column {column!r} {role}; name each column of codes once")
-        columns.append(found)
+        columns[found] = found
     return columns
 
 
@@ -306,20 +323,29 @@ def read_table_file(
         return _questions(survey_headers(frame, text_col, path), asked, id_col, path)
     speaker_col = _pick(frame, speaker_column, (), path, "speaker", "--speaker-column") if speaker_column else None
     id_col = _pick(frame, id_column, ID_CANDIDATES if speaker_col is None else (), path, "id", "--id-column")
-    codes_cols = _code_columns(frame, codes_column, path, {text_col, id_col, speaker_col})
+    code_named = _code_columns(frame, codes_column, path, {text_col, id_col, speaker_col})
+    codes_cols = list(code_named)
     headers = survey_headers(frame, text_col, path)
     frame, header_note = headers.frame, headers.note
     question = {"question": headers.questions[text_col]} if text_col in headers.questions else {}  # Qualtrics'
     meta_cols = [c for c in frame.columns if c not in {text_col, id_col, speaker_col, *codes_cols}]
 
     said_none: dict[str, int] = {}  # each "none" written, by how it was written ("1 - None", "n/a")
+    from ..code_names import MARKED, UNMARKED, is_indicator, says_no_code
+
+    indicators = [column for column in codes_cols if is_indicator(frame[column])]  # 1/0: the column is the code
 
     def codes_of(values: dict, start: int, end: int) -> tuple[list[tuple[int, int, str, str]], list]:
         """The row's codes, and the coders who wrote that no code applies (a judgement: an example)."""
-        from ..code_names import says_no_code
-
         found, none = [], []
         for column in codes_cols:  # each its own coder, named by the column (two coders; a teacher's and a student's)
+            if column in indicators:  # one coder's columns, a code each
+                cell = str(values[column] or "").strip().lower()
+                if cell in MARKED:
+                    found.append((start, end, code_named[column], INDICATOR_CODER))
+                elif cell in UNMARKED:
+                    none.append((start, end, INDICATOR_CODER))
+                continue
             for code in str(values[column] or "").split(codes_separator):
                 if says_no_code(code):
                     said_none[code.strip()] = said_none.get(code.strip(), 0) + 1
@@ -336,6 +362,13 @@ def read_table_file(
             "read as coded, with no code"
         )
 
+    indicator_note = (
+        f"{path}: {counted(len(indicators), 'column')} of 1/0 cells ("
+        f"{listed([repr(c) if code_named[c] == c else f'{c!r} as {code_named[c]!r}' for c in indicators], 4)}) read "
+        "as a code each (1, x or yes: the row has it; 0 or no: the row was coded without it; empty: not coded)"
+        if indicators
+        else ""
+    )
     docs: list[Document] = []
     if speaker_col is None:
         seen: set[str] = set()
@@ -367,6 +400,8 @@ def read_table_file(
             docs[0].notes.append(header_note)
         if said_none:
             docs[0].notes.append(none_note())
+        if indicator_note:
+            docs[0].notes.append(indicator_note)
         if blank:  # non-response is a figure of its own: said, not silently dropped
             many = len(blank) > 1
             lines = listed([str(line) for line in blank], 5)
@@ -421,6 +456,8 @@ def read_table_file(
         docs[0].notes.append(header_note)
     if said_none:
         docs[0].notes.append(none_note())
+    if indicator_note:
+        docs[0].notes.append(indicator_note)
     return docs
 
 
