@@ -42,10 +42,13 @@ def evaluate_files(
     curve: bool = False,
     tune: str | None = None,
     codebook: str | Path | Codebook | None = None,
+    codes_column: str | Sequence[str] | None = None,
 ) -> Evaluation:
-    """Suggestions (a codings CSV) against human codes (a codings CSV), per code; with
-    ``curve`` the precision-recall table over thresholds; with ``tune`` (``f1`` or
-    ``prevalence``) a threshold per code, written into ``codebook`` when one is given."""
+    """Suggestions (a codings CSV) against human codes (a codings CSV, or with
+    ``codes_column`` a coded sheet: the columns of codes of the table the suggestions were
+    made on, read as that run read it), per code; with ``curve`` the precision-recall table
+    over thresholds; with ``tune`` (``f1`` or ``prevalence``) a threshold per code, written
+    into ``codebook`` when one is given."""
     from .analysis.evaluate import NO_UNITS, coded_by, evaluate, precision_recall, tune_thresholds
     from .codebook import Codebook, load_codebook
     from .codings import read_codings
@@ -63,7 +66,10 @@ def evaluate_files(
     if book is None and (recorded := recorded_codebook([suggested], required=False)) is not None:
         book = recorded[1]
     corpus = corpus_for(suggested, inputs)
-    human = _gold_codes(place_all([read_codings(gold)], corpus)[0], gold, book)  # excerpts: found in the texts
+    if codes_column:  # a coded sheet: its rows coded (a code, or none) are the units
+        human = _gold_codes(_sheet_codes(gold, codes_column, corpus, meta), gold, book)
+    else:
+        human = _gold_codes(place_all([read_codings(gold)], corpus)[0], gold, book)  # excerpts: found in the texts
     segments, human = _not_learned(_scored_turns(corpus.segments, book, meta), human, corpus, book, meta)
     if coded_by(human, segments).empty:
         raise InputFileError(f"{gold}: {NO_UNITS}")
@@ -147,6 +153,23 @@ def _scored_turns(segments: pd.DataFrame, book: Any, meta: Any) -> pd.DataFrame:
     else:
         scored = ~segments[C.IS_INTERVIEWER].astype(bool).to_numpy() | include
     return segments[scored].drop(columns=C.IS_INTERVIEWER).reset_index(drop=True)
+
+
+def _sheet_codes(gold: str | Path, codes_column: str | Sequence[str], corpus: Any, meta: Any) -> pd.DataFrame:
+    """The human codes of a coded sheet's ``codes_column``, read with the table columns of the
+    run that made the suggestions; its texts must be the ones that run coded."""
+    from .io import read_transcripts
+
+    options = {**(meta.read_options() if meta is not None else {}), "metadata": None, "codes_column": codes_column}
+    sheet = read_transcripts(gold, **options)
+    texts = {doc.doc_id: doc.text for doc in corpus.documents}
+    differ = [doc.doc_id for doc in sheet.documents if doc.doc_id in texts and texts[doc.doc_id] != doc.text]
+    if differ:
+        raise InputFileError(
+            f"{gold}: the text of {differ[0]!r} is not the one the suggestions were made on; give the sheet whose "
+            "texts were tagged"
+        )
+    return sheet.codings
 
 
 def _gold_codes(human: pd.DataFrame, gold: str | Path, book: Any) -> pd.DataFrame:

@@ -268,3 +268,31 @@ def test_tag_learns_from_1_0_columns(tmp_path):
         r: c for r, c in given.items() if c and r not in {"R_21", "R_22", "R_23", "R_24"}
     }
     assert set(coded.loc[coded["status"] == "suggested", "doc_id"]) <= {"R_21", "R_22", "R_23", "R_24"}
+
+
+def test_evaluate_against_the_coded_sheet_that_was_tagged(tmp_path):
+    out = tmp_path / "answers.csv"
+    tagged = run(
+        "tag", SURVEY / "answers.csv", "-c", ROOT / "codebooks" / "caring_schools.yaml", "-o", out,
+        "--text-column", "answer", "--id-column", "respondent", "--method", "keyword",
+    )  # fmt: skip
+    assert tagged.exit_code == 0, tagged.output
+    sheet = SURVEY / "two_coders.csv"
+    report = tmp_path / "eval.csv"
+    result = run("evaluate", out, "--gold", sheet, "--codes-column", "ana", "-o", report)
+    assert result.exit_code == 0, result.output
+    assert "over the 25 segments the human codes speak for" in result.output  # R_25, coded none, counts
+    table = pd.read_csv(report).set_index("code")
+    ana = pd.read_csv(SURVEY / "answers_coder_a.csv")
+    assert table.drop(["micro", "macro"], errors="ignore")["gold"].sum() == len(ana)
+    files = run("evaluate", out, "--gold", SURVEY / "answers_coder_a.csv", "-o", tmp_path / "files.csv")
+    assert "over the 24 segments" in files.output  # from a codings file, R_25 is an answer nobody coded
+    part = pd.read_csv(sheet, keep_default_na=False)
+    part.loc[part["respondent"].isin(["R_21", "R_22", "R_23", "R_24"]), "ana"] = ""
+    part.to_csv(tmp_path / "part.csv", index=False)
+    partial = run("evaluate", out, "--gold", tmp_path / "part.csv", "--codes-column", "ana", "-o", report)
+    assert "over the 21 segments" in partial.output  # rows not coded yet are not units
+    part.loc[0, "answer"] = "Another answer altogether."
+    part.to_csv(tmp_path / "other.csv", index=False)
+    other = run("evaluate", out, "--gold", tmp_path / "other.csv", "--codes-column", "ana", "-o", report)
+    assert other.exit_code == 2 and "the text of 'R_01' is not the one the suggestions were made on" in other.output

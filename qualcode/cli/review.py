@@ -174,6 +174,10 @@ def evaluate(
     write_codebook: Annotated[
         Path | None, typer.Option(help="With --tune: save the codebook with the chosen thresholds here.")
     ] = None,
+    codes_column: Annotated[
+        list[str] | None,
+        typer.Option(help="GOLD is a coded sheet (the table that was tagged): its column of codes; repeatable."),
+    ] = None,
 ) -> None:
     """Precision, recall, F1 and kappa of suggestions against human codes, per code.
 
@@ -194,7 +198,14 @@ def evaluate(
         source = codebook if codebook is not None else Path(recorded_codebook([suggested])[0])
         check_output(write_codebook, inputs=[suggested, gold, source, output, *(inputs or ())])
     result = evaluate_files(
-        suggested, gold, inputs=inputs, threshold=threshold, curve=curve, tune=tune, codebook=codebook
+        suggested,
+        gold,
+        inputs=inputs,
+        threshold=threshold,
+        curve=curve,
+        tune=tune,
+        codebook=codebook,
+        codes_column=codes_column,
     )
     write_csv(result.table if curve else result.table.reset_index(), output)
     if tune is not None:
