@@ -187,7 +187,9 @@ def test_answers_coded_none_teach_and_are_not_suggested_again(tmp_path):
 
 
 def test_a_coded_sheet_given_as_codings_says_how_to_give_it():
-    with pytest.raises(ColumnError, match=r"a coded sheet \(texts in 'Sentence', codes beside them\) is an input"):
+    with pytest.raises(
+        ColumnError, match=r"a coded sheet \(texts in 'Sentence', codes beside them\) is read with --codes-column"
+    ):
         qc.read_codings(SHEETS[0])
 
 
