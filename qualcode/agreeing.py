@@ -42,10 +42,10 @@ def agree_files(
     ``text_column``, ``id_column``, ``speaker_column``: the columns of a survey or utterance
     table among ``inputs`` (:func:`qualcode.read_transcripts`).
 
-    ``codes_column`` (two or more, separated by ``codes_separator``): ``paths`` are coded
-    spreadsheets whose columns are the coders (``Coder A``, ``Coder B``), read with the other
-    column options; every row is a unit, and a cell left empty or saying ``none`` is a coder's
-    judgement that no code applies.
+    ``codes_column`` (two or more columns; the codes of a cell separated by
+    ``codes_separator``): ``paths`` are coded spreadsheets whose columns are the coders
+    (``Coder A``, ``Coder B``), read with the other column options; every row is a unit, and a
+    cell left empty or saying ``none`` is a coder's judgement that no code applies.
 
     A document that holds codes of some coders only is, by default, not compared for the others
     (they may not have coded it): ``.attrs["partial"]`` lists each with the coders who have no

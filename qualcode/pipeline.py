@@ -237,8 +237,9 @@ def tag(
         if len(present) > 1:  # one body of codes (a teacher's and a student's moves; Code 1, Code 2)
             names = [name for name in code_columns if name in present]
             names += sorted(present - set(names))
+            attrs = dict(training.attrs)  # labelled segments, where the codes were read
             training = training.assign(coder=" + ".join(names))  # not coders to compare: `agree` does that
-            training.attrs = dict(corpus.codings.attrs)
+            training.attrs = attrs
         if training.empty:
             raise OptionError(
                 f"codes_column {' and '.join(map(repr, code_columns))} hold{'s' * (len(code_columns) == 1)} no codes in "

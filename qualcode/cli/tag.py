@@ -72,7 +72,7 @@ def tag(
         list[str] | None,
         typer.Option(
             help="CSV/XLSX column of human codes (a coded spreadsheet): learn from them; repeat for several "
-            "(each its own coder, named by the column)."
+            "columns, or a pattern (theme_*) for columns of 1/0 cells, a code each."
         ),
     ] = None,
     codes_separator: Annotated[str, typer.Option(help="Separator between codes in --codes-column.")] = ";",

@@ -146,7 +146,8 @@ def read_transcripts(
         questions of one survey): one document per respondent, one segment per answer.
     codes_column, codes_separator
         For .csv/.xlsx input: a column of human codes, or several (each its own coder, named by
-        the column: two coders' columns, or a teacher's and a student's), read as ``corpus.codings``.
+        the column: two coders' columns, or a teacher's and a student's; columns of 1/0 cells,
+        or a pattern such as ``theme_*`` matching them, are a code each), read as ``corpus.codings``.
     encoding
         Force a text encoding instead of detecting it.
     unit
