@@ -229,23 +229,9 @@ def tag(
     if prior is not None:  # reviewed rows follow their words; rows of other texts stop the run here
         prior, moved_notes = _reanchor(prior, corpus, output if run.previous == "auto" else run.previous)
         kept_notes += moved_notes
-    if training is None and run.training is None and run.codes_column is not None:
-        training = corpus.codings  # a coded spreadsheet teaches the model its own codes
-        columns = run.codes_column
-        code_columns: list[str] = [columns] if isinstance(columns, str) else list(columns)
-        present = set(training[C.CODER].astype(str))
-        if len(present) > 1:  # one body of codes (a teacher's and a student's moves; Code 1, Code 2)
-            names = [name for name in code_columns if name in present]
-            names += sorted(present - set(names))
-            attrs = dict(training.attrs)  # labelled segments, where the codes were read
-            training = training.assign(coder=" + ".join(names))  # not coders to compare: `agree` does that
-            training.attrs = attrs
-        if training.empty:
-            raise OptionError(
-                f"codes_column {' and '.join(map(repr, code_columns))} hold{'s' * (len(code_columns) == 1)} no codes in "
-                f"{', '.join(map(str, named))}",
-                option="codes_column",
-            )
+    sheet_codes = _sheet_codes(corpus, run.codes_column, named) if run.codes_column is not None else None
+    if training is None and run.training is None and sheet_codes is not None:
+        training = sheet_codes  # a coded spreadsheet teaches the model its own codes
     outside: Corpus | None = None
     outside_notes: list[str] = []
     if training is None and run.training:
@@ -263,7 +249,7 @@ def tag(
         include_interviewer=run.include_interviewer,
         encoder=make_encoder(run.encoder, run.model) if run.method != "keyword" else None,
         cache=run.cache,
-        training=training if training is not None else (list(run.training) if run.training else None),
+        training=training if training is not None else _training_files(run, sheet_codes),
         min_examples=run.min_examples,
         client=client,
         training_documents=outside,
@@ -277,7 +263,7 @@ def tag(
         texts = {doc.doc_id: doc.text for doc in [*(outside.documents if outside else []), *corpus.documents]}
         codings = mark_origins(codings, [str(path) for path in run.training], codebook, texts)
     sheets: list[str] = []
-    if run.training is None and run.codes_column is not None:  # ... or the coded sheet it was read from
+    if sheet_codes is not None:  # ... or the coded sheet it was read from
         from .origins import mark_sheets
 
         codings, sheets = mark_sheets(codings, corpus)
@@ -356,6 +342,36 @@ def coded_rows(
         count=len(segments),
     )
     return turns | with_rows
+
+
+def _sheet_codes(corpus: Corpus, columns: str | tuple[str, ...], named: list[str | Path]) -> pd.DataFrame:
+    """The human codes of the inputs' ``codes_column``: several columns (a teacher's and a
+    student's moves; Code 1, Code 2) as one body of codes, not coders to compare (``agree``
+    does that). None in any input is an error: the option says there are some."""
+    codes = corpus.codings
+    asked = [columns] if isinstance(columns, str) else list(columns)
+    present = set(codes[C.CODER].astype(str))
+    if len(present) > 1:
+        names = [name for name in asked if name in present]
+        names += sorted(present - set(names))
+        attrs = dict(codes.attrs)  # labelled segments, where the codes were read
+        codes = codes.assign(coder=" + ".join(names))
+        codes.attrs = attrs
+    if codes.empty:
+        raise OptionError(
+            f"codes_column {' and '.join(map(repr, asked))} hold{'s' * (len(asked) == 1)} no codes in "
+            f"{', '.join(map(str, named))}",
+            option="codes_column",
+        )
+    return codes
+
+
+def _training_files(run: Settings, sheet_codes: pd.DataFrame | None) -> list[Any] | None:
+    """The ``--train`` files, and the inputs' own codes beside them (a coded sheet given with
+    training files: both teach; the sheet's codes used to be left out without a word)."""
+    if not run.training:
+        return None
+    return [*run.training, *([sheet_codes] if sheet_codes is not None else [])]
 
 
 def _fresh_copies(

@@ -298,3 +298,23 @@ def test_evaluate_against_the_coded_sheet_that_was_tagged(tmp_path):
     part.to_csv(tmp_path / "other.csv", index=False)
     other = run("evaluate", out, "--gold", tmp_path / "other.csv", "--codes-column", "ana", "-o", report)
     assert other.exit_code == 2 and "the text of 'R_01' is not the one the suggestions were made on" in other.output
+
+
+@pytest.mark.model
+def test_a_sheets_own_codes_teach_beside_training_files(tmp_path):
+    """`tag sheet.csv --codes-column ana --train ben.csv`: both teach. The sheet's own codes used
+    to be left out without a word once a --train file was given."""
+    path = tmp_path / "sheet.csv"
+    pd.read_csv(SURVEY / "two_coders.csv", keep_default_na=False).to_csv(path, index=False)
+    out = tmp_path / "out.csv"
+    result = run(
+        "tag", path, "-c", ROOT / "codebooks" / "caring_schools.yaml", "-o", out, "--text-column", "answer",
+        "--id-column", "respondent", "--codes-column", "ana", "--train", SURVEY / "answers_coder_b.csv",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    coded = pd.read_csv(out, keep_default_na=False)
+    human = coded[coded["status"] == "human"]
+    ana = pd.read_csv(SURVEY / "answers_coder_a.csv")
+    ben = pd.read_csv(SURVEY / "answers_coder_b.csv")
+    assert dict(human["coder"].value_counts()) == {"ana": len(ana), "ben": len(ben)}
+    assert set(human.loc[human["coder"] == "ana", "evidence"]) == {f"human code (from {path})"}
