@@ -318,3 +318,27 @@ def test_a_sheets_own_codes_teach_beside_training_files(tmp_path):
     ben = pd.read_csv(SURVEY / "answers_coder_b.csv")
     assert dict(human["coder"].value_counts()) == {"ana": len(ana), "ben": len(ben)}
     assert set(human.loc[human["coder"] == "ana", "evidence"]) == {f"human code (from {path})"}
+
+
+def test_documents_grouped_by_a_turns_own_column(tmp_path):
+    """Prevalence of moves per lesson, teacher's turns against students': a document is in
+    both groups, and each coding in the group of its own segment. Codings without the column
+    (a coder's export) used to stop `plot prevalence --by is_interviewer` with a pandas
+    traceback (the default count is by document)."""
+    corpus = qc.read_transcripts(
+        SHEETS, speaker_column="Speaker", codes_column=COLUMNS, interviewers=["T"], segment_by="turn"
+    )
+    book = qc.load_codebook(MOVES)
+    codings = qc.map_to_segments(codes_as_ids(corpus.codings, book), corpus.segments)
+    assert "is_interviewer" not in codings.columns
+    table = qc.frequencies(codings, by="is_interviewer", count="document", segments=corpus.segments)
+    held = table.set_index(["group", "code"])["n"]
+    teacher = {"keeping_together", "press_accuracy"}
+    for code in set(codings["code"]):
+        on_teacher = held.get(("True", code), 0)  # groups as the table writes them
+        on_students = held.get(("False", code), 0)
+        lessons = codings.loc[codings["code"] == code, "doc_id"].nunique()
+        assert (on_teacher, on_students) == ((lessons, 0) if code in teacher else (0, lessons)), code
+    drawn = qc.figure("prevalence", codings, by=["is_interviewer"], segments=corpus.segments)  # `qualcode plot`'s
+    legend = drawn.axes[0].get_legend() or drawn.legends[0]
+    assert {text.get_text() for text in legend.get_texts()} == {"True", "False"}

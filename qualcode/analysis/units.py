@@ -216,6 +216,20 @@ def _universe(keys: list[str], by: list[str], codings: pd.DataFrame, segments: p
     return universe.sort_values([*keys, *by], kind="stable").reset_index(drop=True)
 
 
+def _with_segment_columns(frame: pd.DataFrame, by: list[str], segments: pd.DataFrame | None) -> pd.DataFrame:
+    """``frame`` with the group columns it lacks and its segments carry (``is_interviewer``,
+    a turn's own column): a document grouped by them is in several groups, and each coding
+    belongs to the group of its segment."""
+    wanted = [b for b in by if b not in frame.columns and segments is not None and b in segments.columns]
+    if not wanted or segments is None or not {C.DOC_ID, C.SEGMENT_ID} <= set(frame.columns):
+        return frame
+    keys = [C.DOC_ID, C.SEGMENT_ID]
+    columns = segments[[*keys, *wanted]].drop_duplicates(keys)
+    as_text = {key: str for key in keys}
+    joined = frame.astype(as_text).merge(columns.astype(as_text), on=keys, how="left")
+    return frame.assign(**{b: joined[b].to_numpy() for b in wanted})
+
+
 def _positions(universe: pd.DataFrame, frame: pd.DataFrame, keys: list[str]) -> np.ndarray:
     if len(keys) == 1:
         return pd.Index(universe[keys[0]]).get_indexer(frame[keys[0]])
@@ -259,7 +273,7 @@ def indicator(
     if segments is None and unit != "window":
         return _from_codings(codings, [*keys, *[b for b in by if b not in keys]], codes)
     codes = list(codes) if codes is not None else sorted(codings[C.CODE].astype(str).unique())
-    frame = codings[codings[C.CODE].isin(codes)]
+    frame = _with_segment_columns(codings[codings[C.CODE].isin(codes)], by, segments)
     universe = _universe(keys, by, codings, segments)
     row_keys = [*keys, *[b for b in by if b not in keys and b in frame.columns]]
     rows = _positions(universe, frame, row_keys)
