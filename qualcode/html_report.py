@@ -186,7 +186,7 @@ def build_report(
     """
     from .analysis.cooccurrence import MEASURES, compare_groups, cooccurrence
     from .analysis.frequencies import frequencies
-    from .analysis.units import no_group_column, select
+    from .analysis.units import no_group_column, select, with_segment_columns
     from .plot import code_labels
 
     require_table(codings, "codings", "for a file, qc.report(PATH, CODEBOOK) reads it with its record")
@@ -198,6 +198,8 @@ def build_report(
             raise ColumnError(
                 f"codings lack column {column!r}: the report reads segment-form codings (from qualcode tag or review)"
             )
+    source = all_segments if all_segments is not None else segments
+    codings = with_segment_columns(codings, list(groups), source)  # a turn's own column (is_interviewer)
     for group in groups:
         if group not in codings.columns:
             raise ColumnError(no_group_column(group, codings.columns))

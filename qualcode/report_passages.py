@@ -47,6 +47,8 @@ def _clean(value: Any) -> Any:
         return value
     if pd.isna(value) or (isinstance(value, float) and not np.isfinite(value)):
         return None
+    if isinstance(value, np.bool_):
+        return bool(value)
     if isinstance(value, np.integer):
         return int(value)
     if isinstance(value, np.floating):
@@ -174,7 +176,8 @@ def group_passages(
                 "seg": str(key[1]),
                 "speaker": _clean(first.get(C.SPEAKER)),
                 "text": text,
-                "groups": [[g, _clean(first.get(g))] for g in shown],
+                # as the group panels name them (str(value)): a turn's True/False, not JSON's true
+                "groups": [[g, None if (v := _clean(first.get(g))) is None else str(v)] for g in shown],
                 "codes": codes,
             }
         )

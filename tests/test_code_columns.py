@@ -94,6 +94,10 @@ def test_tag_learns_from_a_lessons_two_code_columns(tmp_path):
     teacher = human[human["speaker"] == "T"]
     assert set(teacher["code"]) == {"keeping_together", "press_accuracy"}
     assert "Agreement between" not in qc.report(out).html  # the two columns are not coders to compare
+    by_turn = qc.report(out, by="is_interviewer").html  # a column of the run's turns, not of the CSV
+    assert "Co-occurrence by is_interviewer" in by_turn
+    teacher_passages = coded[coded["speaker"] == "T"][["doc_id", "segment_id"]].drop_duplicates()
+    assert by_turn.count('["is_interviewer","True"]') == len(teacher_passages)  # named as its panel is
     meta = json.loads((tmp_path / "lessons.meta.json").read_text(encoding="utf-8"))
     assert meta["settings"]["codes_column"] == COLUMNS
     counted = tmp_path / "freq.csv"  # the run's record reads the sheets again, both columns

@@ -216,7 +216,7 @@ def _universe(keys: list[str], by: list[str], codings: pd.DataFrame, segments: p
     return universe.sort_values([*keys, *by], kind="stable").reset_index(drop=True)
 
 
-def _with_segment_columns(frame: pd.DataFrame, by: list[str], segments: pd.DataFrame | None) -> pd.DataFrame:
+def with_segment_columns(frame: pd.DataFrame, by: list[str], segments: pd.DataFrame | None) -> pd.DataFrame:
     """``frame`` with the group columns it lacks and its segments carry (``is_interviewer``,
     a turn's own column): a document grouped by them is in several groups, and each coding
     belongs to the group of its segment."""
@@ -273,7 +273,7 @@ def indicator(
     if segments is None and unit != "window":
         return _from_codings(codings, [*keys, *[b for b in by if b not in keys]], codes)
     codes = list(codes) if codes is not None else sorted(codings[C.CODE].astype(str).unique())
-    frame = _with_segment_columns(codings[codings[C.CODE].isin(codes)], by, segments)
+    frame = with_segment_columns(codings[codings[C.CODE].isin(codes)], by, segments)
     universe = _universe(keys, by, codings, segments)
     row_keys = [*keys, *[b for b in by if b not in keys and b in frame.columns]]
     rows = _positions(universe, frame, row_keys)
