@@ -269,8 +269,15 @@ class Codebook(BaseModel):
 
 def name_key(name: str) -> str:
     """How a code's id, label or former name is compared with the codes a codings table
-    names: letter case, spacing and ``_`` for a space do not count."""
-    return " ".join(name.replace("_", " ").lower().split())
+    names: letter case, spacing (around punctuation too) and ``_`` for a space do not count.
+
+    >>> name_key("Providing Evidence / Explaining Reasoning") == name_key("providing evidence/explaining reasoning")
+    True
+    >>> name_key("Covid_lessons"), name_key("press for  accuracy")
+    ('covid lessons', 'press for accuracy')
+    """
+    spaced = " ".join(name.replace("_", " ").lower().split())
+    return re.sub(r" ?([^\w\s]) ?", r"\1", spaced)
 
 
 def parse_codebook(

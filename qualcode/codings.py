@@ -35,7 +35,7 @@ from . import columns as C
 from .code_names import NO_CODE as NO_CODE  # re-exported: the sheet form's "none"
 from .code_names import says_no_code, unnumbered
 from .codebook import Codebook, name_key
-from .errors import ColumnError, InputFileError, NoHumanCodesError
+from .errors import ColumnError, InputFileError, NoHumanCodesError, counted, listed
 
 CODER = C.CODER
 OVERLAP = 0.5
@@ -356,15 +356,26 @@ def check_codings(codings: pd.DataFrame, codebook: Codebook, texts: dict[str, st
     """
     source = codings.attrs.get("source", source)
     known = set(codebook.ids)
-    unknown = sorted(set(codings[C.CODE]) - known)
-    if unknown:
-        near = closest_code(str(unknown[0]), codebook)
+    rows = codings[C.CODE][~codings[C.CODE].isin(known)].astype(str).value_counts()
+    unknown = sorted(rows.index, key=lambda code: (-rows[code], code))  # the most used first: fixed first
+    if len(unknown) == 1:
+        near = closest_code(unknown[0], codebook)
         raise ColumnError(
             f"{source}: code {unknown[0]!r} is not in codebook {codebook.name!r}"
-            + (f" (nor {len(unknown) - 1} more)" if len(unknown) > 1 else "")
             + (f" (did you mean {near!r}?)" if near else "")
             + "; add it to the codebook, or list it under the code it became as `formerly: [...]` (a code "
             "renamed or merged), or rename it in the codings"
+        )
+    if unknown:  # all of them at once (up to 6): a sheet of 191 lessons spells codes many ways
+        named = [
+            f"{code!r} ({counted(int(rows[code]), 'row')}{f', did you mean {near!r}?' if near else ''})"
+            for code in unknown
+            for near in [closest_code(code, codebook)]
+        ]
+        raise ColumnError(
+            f"{source}: {len(unknown)} codes are not in codebook {codebook.name!r}: {listed(named, 6)}; add each to "
+            "the codebook, or list it under the code it became as `formerly: [...]` (a code renamed, merged or "
+            "spelled otherwise), or rename it in the codings"
         )
     missing = sorted(set(codings[C.DOC_ID]) - set(texts))
     if missing:

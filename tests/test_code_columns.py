@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 import qualcode as qc
 from qualcode.cli import app
 from qualcode.code_names import says_no_code, unnumbered
-from qualcode.codings import codes_as_ids
+from qualcode.codings import check_codings, codes_as_ids
 from qualcode.errors import ColumnError, OptionError
 
 from .conftest import FIXTURES, ROOT
@@ -346,3 +346,38 @@ def test_documents_grouped_by_a_turns_own_column(tmp_path):
     drawn = qc.figure("prevalence", codings, by=["is_interviewer"], segments=corpus.segments)  # `qualcode plot`'s
     legend = drawn.axes[0].get_legend() or drawn.legends[0]
     assert {text.get_text() for text in legend.get_texts()} == {"True", "False"}
+
+
+def test_every_code_the_codebook_lacks_is_named_at_once(tmp_path):
+    """A corpus of sheets spells its codes many ways (TalkMoves: `8 - press for  accuracy`,
+    `5 - Providing Evidence/Explaining Reasoning`): the error names each unknown code with its
+    rows, most used first, rather than one per run."""
+    import yaml
+
+    book = yaml.safe_load(MOVES.read_text(encoding="utf-8"))
+    book["codes"] = [code for code in book["codes"] if code["id"] != "making_claim"]
+    for code in book["codes"]:
+        code.pop("formerly", None)
+    smaller = tmp_path / "moves.yaml"
+    smaller.write_text(yaml.safe_dump(book), encoding="utf-8")
+    cells = sheet_cells()
+    lacking = cells["value"].str.lower().str.contains("making a claim") | (
+        cells["value"] == "5 - providing evidence/providing reasoning"
+    )
+    rows = cells.loc[lacking, "value"].value_counts()  # each spelling with its cells, counted by pandas alone
+    corpus = qc.read_transcripts(SHEETS, speaker_column="Speaker", codes_column=COLUMNS, interviewers=["T"])
+    codings = codes_as_ids(corpus.codings, qc.load_codebook(smaller))
+    texts = {doc.doc_id: doc.text for doc in corpus.documents}
+    with pytest.raises(ColumnError) as error:
+        check_codings(codings, qc.load_codebook(smaller), texts)
+    message = str(error.value)
+    assert f"{len(rows)} codes are not in codebook" in message and len(rows) == 3
+    for value, n in rows.items():
+        assert f"{value!r} ({n} rows" in message
+    positions = [message.index(repr(value)) for value in sorted(rows.index, key=lambda v: (-rows[v], v))]
+    assert positions == sorted(positions)  # the most used first
+    grade6 = rows["5 - providing evidence/providing reasoning"]
+    assert f"({grade6} rows, did you mean 'providing_evidence'?)" in message
+    # spacing around punctuation does not count in a name
+    spaced = pd.DataFrame({"code": ["5 - Providing Evidence/Explaining Reasoning"]})
+    assert list(codes_as_ids(spaced, qc.load_codebook(smaller))["code"]) == ["providing_evidence"]
