@@ -229,7 +229,7 @@ def tag(
     if prior is not None:  # reviewed rows follow their words; rows of other texts stop the run here
         prior, moved_notes = _reanchor(prior, corpus, output if run.previous == "auto" else run.previous)
         kept_notes += moved_notes
-    sheet_codes = _sheet_codes(corpus, run.codes_column, named) if run.codes_column is not None else None
+    sheet_codes = _sheet_codes(corpus, run, named) if run.codes_column is not None else None
     if training is None and run.training is None and sheet_codes is not None:
         training = sheet_codes  # a coded spreadsheet teaches the model its own codes
     outside: Corpus | None = None
@@ -344,11 +344,13 @@ def coded_rows(
     return turns | with_rows
 
 
-def _sheet_codes(corpus: Corpus, columns: str | tuple[str, ...], named: list[str | Path]) -> pd.DataFrame:
+def _sheet_codes(corpus: Corpus, run: Settings, named: list[str | Path]) -> pd.DataFrame | None:
     """The human codes of the inputs' ``codes_column``: several columns (a teacher's and a
     student's moves; Code 1, Code 2) as one body of codes, not coders to compare (``agree``
-    does that). None in any input is an error: the option says there are some."""
+    does that). None in any input is an error, the option saying there are some, unless
+    training files are given: new sheets, not coded yet, beside codes made before."""
     codes = corpus.codings
+    columns = run.codes_column or ()
     asked = [columns] if isinstance(columns, str) else list(columns)
     present = set(codes[C.CODER].astype(str))
     if len(present) > 1:
@@ -357,6 +359,8 @@ def _sheet_codes(corpus: Corpus, columns: str | tuple[str, ...], named: list[str
         attrs = dict(codes.attrs)  # labelled segments, where the codes were read
         codes = codes.assign(coder=" + ".join(names))
         codes.attrs = attrs
+    if codes.empty and run.training:
+        return None
     if codes.empty:
         raise OptionError(
             f"codes_column {' and '.join(map(repr, asked))} hold{'s' * (len(asked) == 1)} no codes in "

@@ -322,6 +322,16 @@ def test_a_sheets_own_codes_teach_beside_training_files(tmp_path):
     ben = pd.read_csv(SURVEY / "answers_coder_b.csv")
     assert dict(human["coder"].value_counts()) == {"ana": len(ana), "ben": len(ben)}
     assert set(human.loc[human["coder"] == "ana", "evidence"]) == {f"human code (from {path})"}
+    blank = pd.read_csv(path, keep_default_na=False).assign(ana="")  # a new sheet, not coded yet
+    blank.to_csv(tmp_path / "new.csv", index=False)
+    args = ("--text-column", "answer", "--id-column", "respondent", "--codes-column", "ana")
+    book = ("-c", ROOT / "codebooks" / "caring_schools.yaml")
+    beside = run(
+        "tag", tmp_path / "new.csv", *book, "-o", tmp_path / "b.csv", *args, "--train", SURVEY / "answers_coder_b.csv"
+    )
+    assert beside.exit_code == 0, beside.output  # an empty column beside training files: nothing to add, no error
+    alone = run("tag", tmp_path / "new.csv", *book, "-o", tmp_path / "c.csv", *args)
+    assert alone.exit_code == 2 and "--codes-column 'ana' holds no codes" in alone.output
 
 
 def test_documents_grouped_by_a_turns_own_column(tmp_path):
