@@ -1,10 +1,15 @@
 """How coding sheets write codes and their absence: a number before a code's name
-(``8 - Press for Accuracy``) and cells saying that no code applies (``none``, ``1 - None``)."""
+(``8 - Press for Accuracy``), cells saying that no code applies (``none``, ``1 - None``),
+columns of 1/0 cells (a code each), and codes joined by another separator than ``;``."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .codebook import Codebook
 
 NO_CODE = frozenset({"none", "no code", "no codes", "nothing", "n/a", "-", "\u2013", "\u2014"})
 """A ``codes`` cell holding only one of these (any letter case) says that no code applies, as an
@@ -51,3 +56,17 @@ def is_indicator(values: Iterable[object]) -> bool:
     """
     filled = [str(value).strip().lower() for value in values if value is not None and str(value).strip()]
     return bool(filled) and set(filled) <= MARKED | UNMARKED
+
+
+def joined_codes(unknown: Sequence[str], codebook: Codebook) -> tuple[str, str] | None:
+    """The separator and the first unknown code that is codes of ``codebook`` joined by
+    another separator than ``;`` (``personnel, strength``), if any."""
+    from .codebook import name_key
+
+    names = {name_key(name) for code, _, _ in codebook.walk() for name in (code.id, code.label or "", *code.formerly)}
+    for value in unknown:
+        for mark in (",", "|", "/", "+"):
+            parts = [part for part in value.split(mark) if part.strip()]
+            if len(parts) > 1 and all(name_key(unnumbered(part)) in names for part in parts):
+                return mark, value
+    return None

@@ -33,7 +33,7 @@ import pandas as pd
 
 from . import columns as C
 from .code_names import NO_CODE as NO_CODE  # re-exported: the sheet form's "none"
-from .code_names import says_no_code, unnumbered
+from .code_names import joined_codes, says_no_code, unnumbered
 from .codebook import Codebook, name_key
 from .errors import ColumnError, InputFileError, NoHumanCodesError, counted, listed
 
@@ -358,6 +358,13 @@ def check_codings(codings: pd.DataFrame, codebook: Codebook, texts: dict[str, st
     known = set(codebook.ids)
     rows = codings[C.CODE][~codings[C.CODE].isin(known)].astype(str).value_counts()
     unknown = sorted(rows.index, key=lambda code: (-rows[code], code))  # the most used first: fixed first
+    joined = joined_codes(unknown, codebook)
+    if joined:  # "personnel, strength": several codes in one cell, split by another separator
+        raise ColumnError(
+            f"{source}: {joined[1]!r} names codes of codebook {codebook.name!r} separated by {joined[0]!r}; give "
+            f"that separator (--codes-separator {joined[0]!r} for a sheet's column of codes), or write one code per row "
+            "(a codings file) or separate codes with ';'"
+        )
     if len(unknown) == 1:
         near = closest_code(unknown[0], codebook)
         raise ColumnError(

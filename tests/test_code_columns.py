@@ -391,3 +391,25 @@ def test_every_code_the_codebook_lacks_is_named_at_once(tmp_path):
     # spacing around punctuation does not count in a name
     spaced = pd.DataFrame({"code": ["5 - Providing Evidence/Explaining Reasoning"]})
     assert list(codes_as_ids(spaced, qc.load_codebook(smaller))["code"]) == ["providing_evidence"]
+
+
+def test_codes_joined_by_commas_or_lines(tmp_path):
+    """A cell of codes separated by commas names the separator to give; codes one per line in
+    a cell (Alt+Enter in Excel) are read as they are."""
+    sheet = pd.read_csv(SURVEY / "coded_answers.csv")
+    commas = sheet.assign(**{"my codes": sheet["my codes"].str.replace("; ", ", ")})
+    commas.to_csv(tmp_path / "commas.csv", index=False)
+    lines = sheet.assign(**{"my codes": sheet["my codes"].str.replace("; ", "\n")})
+    lines.to_excel(tmp_path / "lines.xlsx", index=False)
+    book = qc.load_codebook(ROOT / "codebooks" / "caring_schools.yaml")
+    read = {"text_column": "answer", "id_column": "respondent", "codes_column": "my codes"}
+    wrong = qc.read_transcripts(tmp_path / "commas.csv", **read)
+    texts = {doc.doc_id: doc.text for doc in wrong.documents}
+    with pytest.raises(ColumnError, match=r"separated by ','; give that separator \(--codes-separator ','"):
+        check_codings(codes_as_ids(wrong.codings, book), book, texts)
+    expected = qc.read_transcripts(SURVEY / "coded_answers.csv", **read).codings
+    for corpus in (
+        qc.read_transcripts(tmp_path / "commas.csv", **read, codes_separator=","),
+        qc.read_transcripts(tmp_path / "lines.xlsx", **read),
+    ):
+        pd.testing.assert_frame_equal(corpus.codings[["doc_id", "code"]], expected[["doc_id", "code"]])

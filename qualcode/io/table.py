@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -346,7 +347,8 @@ def read_table_file(
                 elif cell in UNMARKED:
                     none.append((start, end, INDICATOR_CODER))
                 continue
-            for code in str(values[column] or "").split(codes_separator):
+            # the separator, or one code per line (Alt+Enter in an Excel cell)
+            for code in re.split(f"{re.escape(codes_separator)}|\r?\n", str(values[column] or "")):
                 if says_no_code(code):
                     said_none[code.strip()] = said_none.get(code.strip(), 0) + 1
                     none.append((start, end, column))
