@@ -5,7 +5,7 @@ columns of 1/0 cells (a code each), and codes joined by another separator than `
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -70,3 +70,47 @@ def joined_codes(unknown: Sequence[str], codebook: Codebook) -> tuple[str, str] 
             if len(parts) > 1 and all(name_key(unnumbered(part)) in names for part in parts):
                 return mark, value
     return None
+
+
+def unknown_codes(rows: Mapping[str, int], codebook: Codebook) -> str:
+    """What to say of codes not in ``codebook`` (each with its number of ``rows``): codes
+    joined by another separator than ``;``; else every one at once (up to 6), most used first,
+    spellings of one name together (``'7 - Context' (1,377 rows, also '7 - context')``), each
+    with the code it most likely means; and the fix."""
+    from .codebook import name_key
+    from .codings import closest_code
+    from .errors import counted, listed
+
+    joined = joined_codes(sorted(rows, key=lambda code: (-rows[code], code)), codebook)
+    if joined:  # "personnel, strength": several codes in one cell, split by another separator
+        return (
+            f"{joined[1]!r} names codes of codebook {codebook.name!r} separated by {joined[0]!r}; give that "
+            f"separator (--codes-separator {joined[0]!r} for a sheet's column of codes), or write one code per row "
+            "(a codings file) or separate codes with ';'"
+        )
+    spellings: dict[str, list[str]] = {}
+    for code in rows:
+        spellings.setdefault(name_key(unnumbered(code)), []).append(code)
+    total = {key: sum(rows[code] for code in codes) for key, codes in spellings.items()}
+    keys = sorted(spellings, key=lambda key: (-total[key], key))  # the most used first: fixed first
+    if len(rows) == 1:
+        code = next(iter(rows))
+        near = closest_code(code, codebook)
+        return (
+            f"code {code!r} is not in codebook {codebook.name!r}" + (f" (did you mean {near!r}?)" if near else "")
+            + "; add it to the codebook, or list it under the code it became as `formerly: [...]` (a code renamed "
+            "or merged), or rename it in the codings"
+        )  # fmt: skip
+    named = []
+    for key in keys:
+        codes = sorted(spellings[key], key=lambda code: (-rows[code], code))
+        near = closest_code(codes[0], codebook)
+        also = f", also {', '.join(map(repr, codes[1:]))}" if len(codes) > 1 else ""
+        named.append(
+            f"{codes[0]!r} ({counted(int(total[key]), 'row')}{also}{f', did you mean {near!r}?' if near else ''})"
+        )
+    return (
+        f"{counted(len(rows), 'code')} {'is' if len(rows) == 1 else 'are'} not in codebook {codebook.name!r}: "
+        f"{listed(named, 6)}; add each to the codebook, or list it under the code it became as `formerly: [...]` (a "
+        "code renamed, merged or spelled otherwise), or rename it in the codings"
+    )

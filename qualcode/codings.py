@@ -33,9 +33,9 @@ import pandas as pd
 
 from . import columns as C
 from .code_names import NO_CODE as NO_CODE  # re-exported: the sheet form's "none"
-from .code_names import joined_codes, says_no_code, unnumbered
+from .code_names import says_no_code, unknown_codes, unnumbered
 from .codebook import Codebook, name_key
-from .errors import ColumnError, InputFileError, NoHumanCodesError, counted, listed
+from .errors import ColumnError, InputFileError, NoHumanCodesError
 
 CODER = C.CODER
 OVERLAP = 0.5
@@ -356,34 +356,10 @@ def check_codings(codings: pd.DataFrame, codebook: Codebook, texts: dict[str, st
     """
     source = codings.attrs.get("source", source)
     known = set(codebook.ids)
-    rows = codings[C.CODE][~codings[C.CODE].isin(known)].astype(str).value_counts()
-    unknown = sorted(rows.index, key=lambda code: (-rows[code], code))  # the most used first: fixed first
-    joined = joined_codes(unknown, codebook)
-    if joined:  # "personnel, strength": several codes in one cell, split by another separator
-        raise ColumnError(
-            f"{source}: {joined[1]!r} names codes of codebook {codebook.name!r} separated by {joined[0]!r}; give "
-            f"that separator (--codes-separator {joined[0]!r} for a sheet's column of codes), or write one code per row "
-            "(a codings file) or separate codes with ';'"
-        )
-    if len(unknown) == 1:
-        near = closest_code(unknown[0], codebook)
-        raise ColumnError(
-            f"{source}: code {unknown[0]!r} is not in codebook {codebook.name!r}"
-            + (f" (did you mean {near!r}?)" if near else "")
-            + "; add it to the codebook, or list it under the code it became as `formerly: [...]` (a code "
-            "renamed or merged), or rename it in the codings"
-        )
-    if unknown:  # all of them at once (up to 6): a sheet of 191 lessons spells codes many ways
-        named = [
-            f"{code!r} ({counted(int(rows[code]), 'row')}{f', did you mean {near!r}?' if near else ''})"
-            for code in unknown
-            for near in [closest_code(code, codebook)]
-        ]
-        raise ColumnError(
-            f"{source}: {len(unknown)} codes are not in codebook {codebook.name!r}: {listed(named, 6)}; add each to "
-            "the codebook, or list it under the code it became as `formerly: [...]` (a code renamed, merged or "
-            "spelled otherwise), or rename it in the codings"
-        )
+    unknown = codings[C.CODE][~codings[C.CODE].isin(known)].astype(str)
+    if len(unknown):
+        rows = {str(code): int(n) for code, n in unknown.value_counts().items()}
+        raise ColumnError(f"{source}: {unknown_codes(rows, codebook)}")
     missing = sorted(set(codings[C.DOC_ID]) - set(texts))
     if missing:
         more = f" (nor {len(missing) - 1} more)" if len(missing) > 1 else ""
