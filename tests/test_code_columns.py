@@ -1,6 +1,8 @@
-"""Human codes kept in a sheet's columns: several columns (two coders; TalkMoves' teacher and
-student tags), numbered code names ("8 - Press for Accuracy"), and cells saying no code
-("1 - None"), read from two real TalkMoves lessons and the example survey."""
+"""Human codes kept in a sheet's columns, read from two real TalkMoves lessons and the example
+survey: several columns (TalkMoves' teacher and student tags; two coders' columns for
+`agree`), numbered code names ("8 - Press for Accuracy"), cells saying no code ("1 - None"),
+columns of 1/0 cells, a sheet as `evaluate`'s gold, re-runs after the sheet changed, and
+every group-by of a turn's own column."""
 
 from __future__ import annotations
 
