@@ -68,6 +68,9 @@ def agree_files(
             first = given[Path(path).resolve()]
             raise OptionError(f"{path}: given twice (as {first}); give each coder's file once", option="paths")
         given[Path(path).resolve()] = path
+    # how the transcripts (or the coded sheets) are read and cut
+    columns: dict[str, Any] = {"segment_by": segment_by, "text_column": text_column, "id_column": id_column}
+    columns["speaker_column"] = speaker_column
     corpus = None
     coders: list[str] | None = None
     if codes_column:  # coders' columns of coded spreadsheets, which hold the texts too
@@ -82,15 +85,7 @@ def agree_files(
                 f"codes_column {coders[0]!r} is one coder's column; name each coder's column (two or more)",
                 option="codes_column",
             )
-        corpus = read_transcripts(
-            list(paths),
-            segment_by=segment_by,
-            text_column=text_column,
-            id_column=id_column,
-            speaker_column=speaker_column,
-            codes_column=coders,
-            codes_separator=codes_separator,
-        )
+        corpus = read_transcripts(list(paths), **columns, codes_column=coders, codes_separator=codes_separator)
         sheet = corpus.codings
         others = sorted(set(sheet[C.CODER].astype(str)) - set(coders))
         if others or any(mark in name for name in coders for mark in "*?["):  # 1/0 columns: a code each, no coder
@@ -129,13 +124,7 @@ def agree_files(
         _check_comment_coders(frames, paths)
     warn_spelled_apart(table[C.CODE].astype(str))
     if inputs:
-        corpus = read_transcripts(
-            list(inputs),
-            segment_by=segment_by,
-            text_column=text_column,
-            id_column=id_column,
-            speaker_column=speaker_column,
-        )
+        corpus = read_transcripts(list(inputs), **columns)
     units_from = "the transcripts" if not coders else "every row of the sheets (an empty cell: no code applies)"
     if corpus is None:
         # the sources a codings file records (an imported project, a tag run), read and cut

@@ -32,6 +32,13 @@ def run(*args):
     return runner.invoke(app, [str(a) for a in args])
 
 
+def tag_survey(path, out, codes_column, *extra):
+    """`qualcode tag` on a sheet of the example survey (answers in `answer`, ids in `respondent`)."""
+    book = ROOT / "codebooks" / "caring_schools.yaml"
+    read = ("--text-column", "answer", "--id-column", "respondent", "--codes-column", codes_column)
+    return run("tag", path, "-c", book, "-o", out, *read, *extra)
+
+
 def sheet_cells() -> pd.DataFrame:
     """Every filled code cell of the two lessons, read with pandas alone."""
     frames = []
@@ -180,10 +187,7 @@ def test_answers_coded_none_teach_and_are_not_suggested_again(tmp_path):
     labelled = {doc for doc, _ in corpus.codings.attrs["labelled_segments"]}
     assert {"R_20", "R_25"} <= labelled and not labelled & {"R_21", "R_22", "R_23", "R_24"}
     out = tmp_path / "out.csv"
-    result = run(
-        "tag", path, "-c", ROOT / "codebooks" / "caring_schools.yaml", "-o", out, "--text-column", "answer",
-        "--id-column", "respondent", "--codes-column", "ana",
-    )  # fmt: skip
+    result = tag_survey(path, out, "ana")
     assert result.exit_code == 0, result.output
     assert "2 code cells of 'ana' say no code applies ('n/a', 'none'): read as coded, with no code" in result.output
     assert "25 segments (4 scored, 21 learned from)" in result.output
@@ -207,9 +211,7 @@ def test_a_code_deleted_from_the_sheet_leaves_the_output_on_a_re_run(tmp_path):
     path = tmp_path / "sheet.csv"
     sheet.to_csv(path, index=False)
     out = tmp_path / "out.csv"
-    args = ("tag", path, "-c", ROOT / "codebooks" / "caring_schools.yaml", "-o", out, "--text-column", "answer")
-    args += ("--id-column", "respondent", "--codes-column", "ana")
-    first = run(*args)
+    first = tag_survey(path, out, "ana")
     assert first.exit_code == 0, first.output
     coded = pd.read_csv(out, keep_default_na=False)
     human = coded[coded["status"] == "human"]
@@ -217,7 +219,7 @@ def test_a_code_deleted_from_the_sheet_leaves_the_output_on_a_re_run(tmp_path):
     assert ((human["doc_id"] == "R_01") & (human["code"] == "strength")).any()
     sheet.loc[sheet["respondent"] == "R_01", "ana"] = "personnel"  # "strength" deleted
     sheet.to_csv(path, index=False)
-    second = run(*args)
+    second = tag_survey(path, out, "ana")
     assert second.exit_code == 0, second.output
     assert f"1 human codes of the earlier output are no longer in {path} and were left out" in second.output
     again = pd.read_csv(out, keep_default_na=False)
@@ -264,10 +266,7 @@ def test_columns_of_1_0_cells_are_a_code_each(tmp_path):
 def test_tag_learns_from_1_0_columns(tmp_path):
     path, given, _ = dummy_sheet(tmp_path)
     out = tmp_path / "out.csv"
-    result = run(
-        "tag", path, "-c", ROOT / "codebooks" / "caring_schools.yaml", "-o", out, "--text-column", "answer",
-        "--id-column", "respondent", "--codes-column", "theme_*",
-    )  # fmt: skip
+    result = tag_survey(path, out, "theme_*")
     assert result.exit_code == 0, result.output
     assert "25 segments (4 scored, 21 learned from)" in result.output
     coded = pd.read_csv(out, keep_default_na=False)
@@ -313,10 +312,7 @@ def test_a_sheets_own_codes_teach_beside_training_files(tmp_path):
     path = tmp_path / "sheet.csv"
     pd.read_csv(SURVEY / "two_coders.csv", keep_default_na=False).to_csv(path, index=False)
     out = tmp_path / "out.csv"
-    result = run(
-        "tag", path, "-c", ROOT / "codebooks" / "caring_schools.yaml", "-o", out, "--text-column", "answer",
-        "--id-column", "respondent", "--codes-column", "ana", "--train", SURVEY / "answers_coder_b.csv",
-    )  # fmt: skip
+    result = tag_survey(path, out, "ana", "--train", SURVEY / "answers_coder_b.csv")
     assert result.exit_code == 0, result.output
     coded = pd.read_csv(out, keep_default_na=False)
     human = coded[coded["status"] == "human"]
@@ -326,13 +322,9 @@ def test_a_sheets_own_codes_teach_beside_training_files(tmp_path):
     assert set(human.loc[human["coder"] == "ana", "evidence"]) == {f"human code (from {path})"}
     blank = pd.read_csv(path, keep_default_na=False).assign(ana="")  # a new sheet, not coded yet
     blank.to_csv(tmp_path / "new.csv", index=False)
-    args = ("--text-column", "answer", "--id-column", "respondent", "--codes-column", "ana")
-    book = ("-c", ROOT / "codebooks" / "caring_schools.yaml")
-    beside = run(
-        "tag", tmp_path / "new.csv", *book, "-o", tmp_path / "b.csv", *args, "--train", SURVEY / "answers_coder_b.csv"
-    )
+    beside = tag_survey(tmp_path / "new.csv", tmp_path / "b.csv", "ana", "--train", SURVEY / "answers_coder_b.csv")
     assert beside.exit_code == 0, beside.output  # an empty column beside training files: nothing to add, no error
-    alone = run("tag", tmp_path / "new.csv", *book, "-o", tmp_path / "c.csv", *args)
+    alone = tag_survey(tmp_path / "new.csv", tmp_path / "c.csv", "ana")
     assert alone.exit_code == 2 and "--codes-column 'ana' holds no codes" in alone.output
 
 

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..code_names import MARKED, UNMARKED, is_indicator, says_no_code
 from ..document import Document, Turn
 from ..errors import ColumnError, InputFileError, counted, listed
 from .base import ReadOptions, register_reader
@@ -332,8 +333,6 @@ def read_table_file(
     meta_cols = [c for c in frame.columns if c not in {text_col, id_col, speaker_col, *codes_cols}]
 
     said_none: dict[str, int] = {}  # each "none" written, by how it was written ("1 - None", "n/a")
-    from ..code_names import MARKED, UNMARKED, is_indicator, says_no_code
-
     indicators = [column for column in codes_cols if is_indicator(frame[column])]  # 1/0: the column is the code
 
     def codes_of(values: dict, start: int, end: int) -> tuple[list[tuple[int, int, str, str]], list]:
