@@ -12,6 +12,8 @@ Rules (``qc.tag`` / ``qualcode tag``; the README's "Reviewing" section states th
   rows is refused (write the wide table elsewhere, or ``--fresh``).
 - An existing output whose reviewed or human rows lie on none of the run's documents is
   refused (it is another project's output); ``--previous`` merges such a file on purpose.
+  Unless those rows are all copies of files the run reads again (``human code (from
+  sheet.xlsx)``; :mod:`qualcode.origins`): the output is then replaced, kept as ``.bak``.
 - ``--fresh`` over reviewed rows, or ``--previous OTHER.csv`` when the output holds reviewed
   rows of its own, keeps the output as ``OUT.csv.bak`` first and says so.
 """
@@ -86,13 +88,21 @@ def backup(output: Path, why: str) -> str | None:
 
 
 def previous_codings(
-    previous: str | None, output: str | Path | None, format: str, documents: Iterable[str] | None = None
+    previous: str | None,
+    output: str | Path | None,
+    format: str,
+    documents: Iterable[str] | None = None,
+    reads: Iterable[str | Path] = (),
 ) -> tuple[pd.DataFrame | None, list[str]]:
     """The earlier codings to merge with, and lines to tell the user; refuses what would lose work.
 
     An existing output whose reviewed or human rows lie on none of this run's ``documents``
     is refused: it is another project's (or another reading's) codings, and merging would
     mix them into this run's file. ``--previous`` names such a file on purpose and is merged.
+    Human rows copied from a file this run reads again (``reads``: its inputs and training
+    files; :mod:`qualcode.origins`) are not work of the output's own: an output holding only
+    such copies, none on this run's documents (the same sheet read with other options), is
+    replaced, kept as ``.bak``.
     """
     from .io.coded import read_coded
 
@@ -111,6 +121,9 @@ def previous_codings(
         return None, notes
     if previous == "auto":
         if own and documents is not None and existing is not None:
+            if _only_copies_elsewhere(existing, set(documents), reads):
+                line = backup(Path(str(output)), "its human rows are copies of files this run reads again")
+                return None, notes + ([line] if line else [])
             _check_same_documents(Path(str(output)), existing, set(documents))
         return (existing if own else None), notes
     frame = read_coded(previous)
@@ -118,6 +131,19 @@ def previous_codings(
         line = backup(Path(output), f"merging with {previous} instead")
         notes += [line] if line else []
     return frame, notes
+
+
+def _only_copies_elsewhere(existing: pd.DataFrame, documents: set[str], reads: Iterable[str | Path]) -> bool:
+    """Whether every reviewed row of ``existing`` is a human row copied from one of the files
+    ``reads`` and none lies on ``documents``."""
+    from .origins import copied_from
+
+    rows = with_status(existing)
+    rows = rows[rows[C.STATUS].isin(REVIEWED)]
+    files = [path for path in reads if path]
+    if not len(rows) or not files or documents.intersection(rows[C.DOC_ID].astype(str).str.strip()):
+        return False
+    return bool(copied_from(rows, files).all())
 
 
 def _check_same_documents(output: Path, existing: pd.DataFrame, documents: set[str]) -> None:

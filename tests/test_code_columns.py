@@ -229,6 +229,33 @@ def test_a_code_deleted_from_the_sheet_leaves_the_output_on_a_re_run(tmp_path):
     assert ((kept["doc_id"] == "R_01") & (kept["code"] == "strength")).any()  # the earlier output, kept aside
 
 
+def test_a_sheet_read_again_with_other_options_replaces_its_copies(tmp_path):
+    """A lesson read first as one document per row (--speaker-column forgotten), then as a
+    conversation: the earlier output's human rows are on none of the new documents, but they
+    are copies of the sheet this run reads again, not work of the output's own; the output is
+    replaced and kept as .bak. A human row typed into it still stops the run."""
+    out = tmp_path / "lesson.csv"
+    read = ("-c", MOVES, "-o", out, "--codes-column", "Teacher Tag", "--codes-column", "Student Tag")
+    first = run("tag", SHEETS[0], *read)
+    assert first.exit_code == 0, first.output
+    assert "25 documents, 25 segments" in first.output
+    before = pd.read_csv(out, keep_default_na=False)
+    turns = ("--speaker-column", "Speaker", "--interviewer", "T", "--include-interviewer")
+    again = run("tag", SHEETS[0], *read, *turns)
+    assert again.exit_code == 0, again.output
+    assert "1 document, 25 segments" in again.output
+    assert "its human rows are copies of files this run reads again" in again.output
+    after = pd.read_csv(out, keep_default_na=False)
+    assert set(after["doc_id"]) == {SHEETS[0].stem}
+    assert len(after[after["status"] == "human"]) == len(before[before["status"] == "human"]) > 0
+    assert pd.read_csv(tmp_path / "lesson.csv.bak", keep_default_na=False).equals(before)
+    typed = before.copy()  # a code typed into the earlier output: the researcher's own work
+    typed.loc[typed.index[0], "evidence"] = "human code"
+    typed.to_csv(out, index=False)
+    refused = run("tag", SHEETS[0], *read, *turns)
+    assert refused.exit_code != 0 and "it is the output of other transcripts" in refused.output
+
+
 def dummy_sheet(tmp_path):
     """ana's codes of the example answers as one 1/0 column per code (`theme_<code>`), as survey
     coding in a spreadsheet or SPSS keeps them; R_21 to R_24 not coded yet (empty cells)."""
