@@ -388,8 +388,9 @@ def map_to_segments(codings: pd.DataFrame, segments: pd.DataFrame) -> pd.DataFra
     """Human codings onto segments: ``doc_id, segment_id, code, coder`` (deduplicated).
 
     Span form uses the overlap rule (module docs); segment form is checked against the table.
-    ``.attrs["unmapped"]`` counts the codings that land on no segment (never dropped silently:
-    callers report it).
+    Rows with both (a tag output) go by their spans, unless ``segments`` has none (a table of
+    ids only): then by their segment ids. ``.attrs["unmapped"]`` counts the codings that land
+    on no segment (never dropped silently: callers report it).
     """
     from .excerpts import require_placed
 
@@ -397,7 +398,8 @@ def map_to_segments(codings: pd.DataFrame, segments: pd.DataFrame) -> pd.DataFra
     keys = [C.DOC_ID, C.SEGMENT_ID, C.CODE, CODER]
     if CODER not in codings.columns:  # a table made in Python, not read by read_codings
         codings = codings.assign(**{CODER: DEFAULT_CODER})
-    if C.SEGMENT_ID in codings.columns and C.START_CHAR not in codings.columns:
+    by_id = C.START_CHAR not in codings.columns or not {C.START_CHAR, C.END_CHAR} <= set(segments.columns)
+    if C.SEGMENT_ID in codings.columns and by_id:
         known = segments[[C.DOC_ID, C.SEGMENT_ID]].drop_duplicates()
         as_text = not (
             pd.api.types.is_integer_dtype(codings[C.SEGMENT_ID]) and pd.api.types.is_integer_dtype(known[C.SEGMENT_ID])

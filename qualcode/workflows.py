@@ -88,7 +88,7 @@ def coded_segments(coded: str | Path) -> pd.DataFrame | None:
     return _run_segments(coded)[0]
 
 
-def _run_segments(coded: str | Path) -> tuple[pd.DataFrame | None, str]:
+def _run_segments(coded: str | Path, codings: pd.DataFrame | None = None) -> tuple[pd.DataFrame | None, str]:
     """:func:`coded_segments`, and why there are none."""
     from .meta import meta_path, read_meta
 
@@ -99,7 +99,7 @@ def _run_segments(coded: str | Path) -> tuple[pd.DataFrame | None, str]:
         segments = corpus_for(coded).segments
     except QualcodeError as error:
         return None, str(error)
-    return _counted(segments, meta.settings.include_interviewer), ""
+    return _counted(segments, meta.settings.include_interviewer, codings), ""
 
 
 def segments_for(coded: str | Path, codings: pd.DataFrame) -> pd.DataFrame | None:
@@ -112,7 +112,7 @@ def segments_for(coded: str | Path, codings: pd.DataFrame) -> pd.DataFrame | Non
     from . import columns as C
     from .errors import QualcodeWarning
 
-    segments, why = _run_segments(coded)
+    segments, why = _run_segments(coded, codings)
     if segments is None and C.SEGMENT_ID in codings.columns and len(codings):
         warnings.warn(
             f"{why}: N and shares count only the segments that hold a coding (keep the .meta.json that tag and "
@@ -140,11 +140,16 @@ def segments_for(coded: str | Path, codings: pd.DataFrame) -> pd.DataFrame | Non
     return segments
 
 
-def _counted(segments: pd.DataFrame, include_interviewer: bool) -> pd.DataFrame:
-    """The segments a run coded: interviewer turns only when it included them."""
+def _counted(segments: pd.DataFrame, include_interviewer: bool, codings: pd.DataFrame | None) -> pd.DataFrame:
+    """The segments a run coded: interviewer turns when it included them, or when some of
+    ``codings`` lie on them (a teacher's talk moves read from the sheet the run tagged):
+    the analysis then makes every interviewer turn a unit and says so
+    (:func:`qualcode.analysis.units.analysed`)."""
     from . import columns as C
+    from .analysis.units import on_interviewer_turns
 
-    if not include_interviewer and C.IS_INTERVIEWER in segments.columns:
+    dropped = not include_interviewer and C.IS_INTERVIEWER in segments.columns
+    if dropped and (codings is None or not on_interviewer_turns(segments, codings)):
         segments = segments[~segments[C.IS_INTERVIEWER].astype(bool)]
     return segments.reset_index(drop=True)
 
@@ -321,7 +326,9 @@ def report(
         by=by,
         measure=measure,
         min_score=min_score,
-        segments=_counted(everything, meta.settings.include_interviewer) if everything is not None and meta else None,
+        segments=_counted(everything, meta.settings.include_interviewer, codings)
+        if everything is not None and meta
+        else None,
         all_segments=everything,
         provenance=meta.record if meta is not None else None,
         title=title,

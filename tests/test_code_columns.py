@@ -256,6 +256,41 @@ def test_a_sheet_read_again_with_other_options_replaces_its_copies(tmp_path):
     assert refused.exit_code != 0 and "it is the output of other transcripts" in refused.output
 
 
+def test_teacher_moves_from_the_sheet_count_over_every_turn(tmp_path):
+    """A run that left the teacher's turns out of scoring still holds the sheet's codes on them:
+    shares count every turn (each interviewer turn a unit, said once), not the coded ones only;
+    the report on two coders' copies of those codes shows their agreement (it stopped on a
+    KeyError: codings with spans against turns known by id only)."""
+    import shutil
+    import warnings
+
+    out = tmp_path / "lessons.csv"
+    result = run(
+        "tag", *SHEETS, "-c", MOVES, "-o", out, "--speaker-column", "Speaker", "--interviewer", "T",
+        "--codes-column", "Teacher Tag", "--codes-column", "Student Tag",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    counted = run("freq", out, "-o", tmp_path / "freq.csv")
+    assert counted.exit_code == 0, counted.output
+    assert counted.output.count("lie on interviewer turns: every interviewer turn counts as a unit") == 1
+    assert "count coded segments only" not in counted.output
+    table = pd.read_csv(tmp_path / "freq.csv").set_index("code")
+    assert set(table["total"]) == {58}  # 25 + 33 sentences of the two lessons
+    assert table.loc["keeping_together", "n"] == 5
+    coded = pd.read_csv(out, keep_default_na=False)
+    human = coded[coded["status"] == "human"]
+    second = human.iloc[::2].assign(coder="ben")  # a second coder who gave half of the codes
+    two = tmp_path / "two.csv"
+    pd.concat([human.assign(coder="ana"), second]).to_csv(two, index=False)
+    shutil.copy(tmp_path / "lessons.meta.json", tmp_path / "two.meta.json")
+    with warnings.catch_warnings(record=True) as said:
+        warnings.simplefilter("always")
+        html = qc.report(two).html
+    assert "Agreement between ana and ben" in html
+    assert sum("lie on interviewer turns" in str(w.message) for w in said) >= 1
+    assert not any("coded segments only" in str(w.message) for w in said)
+
+
 def dummy_sheet(tmp_path):
     """ana's codes of the example answers as one 1/0 column per code (`theme_<code>`), as survey
     coding in a spreadsheet or SPSS keeps them; R_21 to R_24 not coded yet (empty cells)."""

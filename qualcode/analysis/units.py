@@ -160,23 +160,16 @@ def in_codebook_order(codebook: Codebook, codes: pd.Series) -> list[str]:
     return known + others
 
 
-def analysed(segments: pd.DataFrame, codings: pd.DataFrame) -> pd.DataFrame:
-    """The segments that are units of analysis. An interviewer's turns are not (nothing is
-    suggested on them), unless some of ``codings`` lie on them: coders who code the
-    moderator's turns (SERDIF's ``moderator_assist``: 66 of its 175 passages) make every
-    interviewer turn a unit, so that those codes are counted and their shares and agreement
-    have a base. A warning says so."""
-    import warnings
-
+def on_interviewer_turns(segments: pd.DataFrame, codings: pd.DataFrame) -> int:
+    """How many of ``codings`` lie on the interviewer turns of ``segments`` (by segment id, or
+    by span for codings without one)."""
     from ..codings import map_to_segments, segment_key
-    from ..errors import QualcodeWarning, counted
 
-    if C.IS_INTERVIEWER not in segments.columns:
-        return segments
-    asked = segments[C.IS_INTERVIEWER].astype(bool).to_numpy()
-    if not asked.any() or not len(codings) or C.DOC_ID not in codings.columns:
-        return segments[~asked]
-    turns = segments[asked]
+    if C.IS_INTERVIEWER not in segments.columns or not len(codings) or C.DOC_ID not in codings.columns:
+        return 0
+    turns = segments[segments[C.IS_INTERVIEWER].astype(bool).to_numpy()]
+    if not len(turns):
+        return 0
     if C.SEGMENT_ID in codings.columns:
 
         def keyed(frame: pd.DataFrame) -> pd.DataFrame:  # ids compare as text, 3.0 as 3
@@ -187,15 +180,30 @@ def analysed(segments: pd.DataFrame, codings: pd.DataFrame) -> pd.DataFrame:
                 }
             )
 
-        on = keyed(codings).merge(keyed(turns).drop_duplicates(), on=[C.DOC_ID, C.SEGMENT_ID])
-    elif C.START_CHAR in codings.columns and C.END_CHAR in codings.columns:
-        on = map_to_segments(codings.dropna(subset=[C.START_CHAR, C.END_CHAR]), turns)
-    else:
-        return segments[~asked]
-    if on.empty:
+        return len(keyed(codings).merge(keyed(turns).drop_duplicates(), on=[C.DOC_ID, C.SEGMENT_ID]))
+    if C.START_CHAR in codings.columns and C.END_CHAR in codings.columns:
+        return len(map_to_segments(codings.dropna(subset=[C.START_CHAR, C.END_CHAR]), turns))
+    return 0
+
+
+def analysed(segments: pd.DataFrame, codings: pd.DataFrame) -> pd.DataFrame:
+    """The segments that are units of analysis. An interviewer's turns are not (nothing is
+    suggested on them), unless some of ``codings`` lie on them: coders who code the
+    moderator's turns (SERDIF's ``moderator_assist``: 66 of its 175 passages) make every
+    interviewer turn a unit, so that those codes are counted and their shares and agreement
+    have a base. A warning says so."""
+    import warnings
+
+    from ..errors import QualcodeWarning, counted
+
+    if C.IS_INTERVIEWER not in segments.columns:
+        return segments
+    asked = segments[C.IS_INTERVIEWER].astype(bool).to_numpy()
+    on = on_interviewer_turns(segments, codings)
+    if not on:
         return segments[~asked]
     warnings.warn(
-        f"{counted(len(on), 'coding')} {'lies' if len(on) == 1 else 'lie'} on interviewer turns: every "
+        f"{counted(on, 'coding')} {'lies' if on == 1 else 'lie'} on interviewer turns: every "
         "interviewer turn counts as a unit "
         f"({counted(int(asked.sum()), 'more segment')})",
         QualcodeWarning,
