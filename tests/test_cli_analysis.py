@@ -77,6 +77,39 @@ def test_freq_districts_by_role(coded, tmp_path):
     assert table.loc["covid_lessons"].str.endswith("of 3").all()
 
 
+@pytest.mark.parametrize(
+    "args",
+    [("freq", "--by", "role"), ("freq", "--by", "role", "--format", "wide"), ("matrix", "--measure", "jaccard")],
+)
+def test_without_an_output_the_table_is_printed(coded, tmp_path, args):
+    """`qualcode freq coded.csv --by role` prints the table it would write: every row of the
+    CSV, its figures as the CSV has them, one per line; nothing is written."""
+    command, *options = args
+    out = tmp_path / "table.csv"
+    written = run(command, coded, *options, "-o", out)
+    assert written.exit_code == 0, written.output
+    printed = run(command, coded, *options)
+    assert printed.exit_code == 0, printed.output
+    assert list(tmp_path.iterdir()) == [out]
+    table = pd.read_csv(out, dtype=str, keep_default_na=False)
+    lines = [" ".join(line.split()) for line in printed.stdout.splitlines()]
+    assert lines[0] == " ".join(table.columns)
+    rows = [" ".join(" ".join(map(str, row)).split()) for row in table.itertuples(index=False)]
+    assert lines[1 : 1 + len(rows)] == rows and len(rows) > 10
+    assert "->" not in printed.stderr and printed.stderr.strip()  # the summary line, without a file
+
+
+def test_a_printed_table_without_rows_says_so():
+    from qualcode.io.writers import printed_table
+
+    assert printed_table(pd.DataFrame({"code": [], "n": []})) == "(no rows)"
+    assert printed_table(pd.DataFrame({"code": ["a", "bb"], "share": [0.5, None]})).splitlines() == [
+        "code   share",
+        "a     0.5000",
+        "bb",
+    ]
+
+
 @pytest.mark.parametrize("kind", ["heatmap", "multiples", "prevalence"])
 def test_plots(coded, tmp_path, kind):
     import matplotlib.image as mpimg

@@ -44,6 +44,26 @@ def readme_examples() -> list[tuple[str, str | None]]:
     return found
 
 
+def readme_printed() -> dict[str, list[str]]:
+    """The lines the README shows a command printing: two or more ``# …`` comment lines right
+    under it, none an output line (``->``, ``: valid:``), up to a ``# …`` standing for the rest."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    found: dict[str, list[str]] = {}
+    for block in re.findall(r"```bash\n(.*?)```", text, re.S):
+        lines = re.sub(r"\\\n\s*", " ", block).splitlines()
+        for at, line in enumerate(lines):
+            if not line.startswith("qualcode "):
+                continue
+            shown: list[str] = []
+            for comment in lines[at + 1 :]:
+                if not comment.startswith("# ") or "->" in comment or ": valid:" in comment or comment == "# …":
+                    break
+                shown.append(" ".join(comment[2:].split()))
+            if len(shown) >= 2:
+                found[line.strip()] = shown
+    return found
+
+
 def readme_commands() -> list[str]:
     return [command for command, _ in readme_examples()]
 
@@ -110,6 +130,8 @@ def test_every_readme_command_runs_in_order(tmp_path, monkeypatch):
     shutil.copy(ROOT / "tests" / "fixtures" / "zoom-chemistry-lesson.vtt", tmp_path / "tests" / "fixtures")
     monkeypatch.chdir(tmp_path)
     runner = CliRunner()
+    printed = readme_printed()
+    assert printed  # the tables freq prints without -o
     for command, comment in readme_examples():
         args = shlex.split(command)[1:]
         if "staffing.yaml" in args and not (tmp_path / "staffing.yaml").exists():
@@ -119,5 +141,8 @@ def test_every_readme_command_runs_in_order(tmp_path, monkeypatch):
         assert "Traceback" not in result.output, command
         if comment:  # what the README says the command prints, it prints
             assert shown(comment).search(result.output), f"{command}\nREADME: {comment}\nprinted: {result.output}"
+        if command in printed:  # ... and the table lines it shows, in order
+            lines = [" ".join(line.split()) for line in result.stdout.splitlines()]
+            assert lines[: len(printed[command])] == printed[command], f"{command}\nprinted: {result.stdout}"
         if args[0] == "next" and "to_code.csv" in args:
             _fill_in(tmp_path / "to_code.csv", tmp_path / "examples" / "interviews" / "human_codes.csv")

@@ -111,11 +111,31 @@ def _save_figure(drawn: Any, path: Path, dpi: int) -> None:
     atomic_write(path, lambda tmp: drawn.savefig(tmp, dpi=dpi, format=fmt))
 
 
+TableOut = Annotated[
+    Path | None,
+    typer.Option("--output", "-o", help="The CSV to write; without it the table is printed."),
+]
+
+
+def _table_out(table: Any, output: Path | None) -> str:
+    """Write ``table`` as the CSV ``output``, or print it (the same figures, aligned) when
+    there is none; the summary line's ending."""
+    from ..io.writers import write_csv
+
+    if output is not None:
+        write_csv(table, output)
+        return f" -> {output}"
+    from ..io.writers import printed_table
+
+    typer.echo(printed_table(table))
+    return ""
+
+
 @handles_errors
 @_names_coded
 def matrix(
     coded: Annotated[Path, typer.Argument(help="A long codings CSV (from qualcode tag).")],
-    output: Annotated[Path, typer.Option("--output", "-o", help="The CSV to write.")],
+    output: TableOut = None,
     by: ByOpt = None,
     measure: MeasureOpt = "count",
     unit: UnitOpt = "segment",
@@ -132,23 +152,24 @@ def matrix(
     """Code co-occurrence matrix of CODED, overall or per group.
 
     Example: qualcode matrix coded.csv --by role --measure jaccard -o matrix.csv
+    (without -o the table is printed).
     """
     from ..analysis.cooccurrence import cooccurrence, tidy
-    from ..io.writers import write_csv
     from ..settings import table_format
     from ..workflows import compare_table
 
-    check_output(output, csv=True, inputs=[coded, codebook, metadata])
+    if output is not None:
+        check_output(output, csv=True, inputs=[coded, codebook, metadata])
     format = table_format(format)
     codings, book, segments = _inputs(coded, codebook, metadata)
     if compare:
         table = compare_table(
             codings, by, unit=unit, min_score=min_score, codebook=book, level=level, window=window, segments=segments
         )
-        write_csv(table, output)
+        where = _table_out(table, output)
         typer.echo(
             f"{len(table)} code pairs compared, {int(table['differs'].sum()) if len(table) else 0} differ "
-            f"(Benjamini-Hochberg p < 0.05) -> {output}",
+            f"(Benjamini-Hochberg p < 0.05){where}",
             err=True,
         )
         return
@@ -163,7 +184,7 @@ def matrix(
         window=window,
         segments=segments,
     )
-    write_csv(tidy(result, measure) if format == "long" else result.reset_index(), output)
+    where = _table_out(tidy(result, measure) if format == "long" else result.reset_index(), output)
     shape = "the full square"
     if format == "long":
         shape = (
@@ -173,7 +194,7 @@ def matrix(
             "writes the full square"
         )
     typer.echo(
-        f"{result.shape[1]} codes, {measure}, unit {unit}{', by ' + ', '.join(by) if by else ''}: {shape} -> {output}",
+        f"{result.shape[1]} codes, {measure}, unit {unit}{', by ' + ', '.join(by) if by else ''}: {shape}{where}",
         err=True,
     )
 
@@ -182,7 +203,7 @@ def matrix(
 @_names_coded
 def freq(
     coded: Annotated[Path, typer.Argument(help="A long codings CSV (from qualcode tag).")],
-    output: Annotated[Path, typer.Option("--output", "-o", help="The CSV to write.")],
+    output: TableOut = None,
     by: ByOpt = None,
     count: Annotated[
         str, typer.Option(help="Count segments, documents, participants, or a column's values (district).")
@@ -199,20 +220,21 @@ def freq(
     also those that got no code.
 
     Example: qualcode freq coded.csv --by role --count district -o freq.csv
+    (without -o the table is printed).
     """
     from ..analysis.frequencies import frequencies, frequency_table
-    from ..io.writers import write_csv
     from ..settings import table_format
 
-    check_output(output, csv=True, inputs=[coded, codebook, metadata])
+    if output is not None:
+        check_output(output, csv=True, inputs=[coded, codebook, metadata])
     format = table_format(format)
     codings, book, segments = _inputs(coded, codebook, metadata)
     table = frequencies(
         codings, by=by or None, count=count, min_score=min_score, codebook=book, level=level, segments=segments
     )
-    write_csv(table if format == "long" else frequency_table(table).reset_index(), output)
+    where = _table_out(table if format == "long" else frequency_table(table).reset_index(), output)
     typer.echo(
-        f"{table['code'].nunique()} codes counted by {count}{', by ' + ', '.join(by) if by else ''} -> {output}",
+        f"{table['code'].nunique()} codes counted by {count}{', by ' + ', '.join(by) if by else ''}{where}",
         err=True,
     )
 

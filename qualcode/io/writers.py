@@ -75,6 +75,30 @@ def csv_writer(frame: pd.DataFrame) -> Callable[[Path], None]:
     return lambda tmp: safe.to_csv(tmp, index=False, float_format=FLOAT_FORMAT, lineterminator="\n")
 
 
+def printed_table(frame: pd.DataFrame) -> str:
+    """``frame`` as aligned text for a terminal, the figures as its CSV writes them
+    (:data:`FLOAT_FORMAT`), text to the left; an empty table says so."""
+    if frame.empty:
+        return "(no rows)"
+    cells: dict[str, list[str]] = {}
+    for column in frame.columns:
+        values = frame[column]
+        if values.dtype.kind == "f":
+            cells[str(column)] = ["" if pd.isna(v) else FLOAT_FORMAT % v for v in values]
+        else:
+            cells[str(column)] = ["" if pd.isna(v) else str(v) for v in values]
+    right = {str(c) for c in frame.columns if frame[c].dtype.kind in "fiu"}
+    widths = {c: max([len(c), *map(len, v)]) for c, v in cells.items()}
+
+    def line(values: list[str]) -> str:
+        return "  ".join(
+            v.rjust(widths[c]) if c in right else v.ljust(widths[c]) for c, v in zip(cells, values, strict=True)
+        ).rstrip()
+
+    rows = zip(*cells.values(), strict=True)
+    return "\n".join([line(list(cells)), *(line(list(row)) for row in rows)])
+
+
 EXCEL_CELL_CHARS = 32_767  # the most characters an Excel cell holds
 WIDE_COLUMNS = {"before": 60, C.TEXT: 80, "suggested": 30, "codes": 30}  # widths of a sheet's reading columns
 
