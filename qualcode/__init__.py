@@ -21,6 +21,7 @@ from .version import __version__
 _PUBLIC: dict[str, str] = {
     "agreement": "analysis.agreement",
     "compare_groups": "analysis.cooccurrence",
+    "connections": "analysis.connections",
     "cooccurrence": "analysis.cooccurrence",
     "evaluate": "analysis.evaluate",
     "frequencies": "analysis.frequencies",
@@ -116,6 +117,7 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerly
     from .active import next_sheet, next_to_code
     from .analysis.agreement import agreement
+    from .analysis.connections import connections
     from .analysis.cooccurrence import compare_groups, cooccurrence
     from .analysis.evaluate import evaluate, precision_recall, tune_thresholds
     from .analysis.frequencies import frequencies, frequency_table

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .agreement import agreement
+from .connections import connections
 from .cooccurrence import MEASURES, compare_groups, cooccurrence, measure_values, tidy
 from .evaluate import evaluate, precision_recall, tune_thresholds
 from .frequencies import frequencies, frequency_table
@@ -11,6 +12,7 @@ __all__ = [
     "MEASURES",
     "agreement",
     "compare_groups",
+    "connections",
     "cooccurrence",
     "evaluate",
     "frequencies",

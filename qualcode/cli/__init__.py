@@ -14,6 +14,7 @@ import typer
 
 from ..version import __version__
 from .analysis import freq, matrix, plot, report, saturation
+from .connections import connections
 from .help import Command, Group
 from .refi import export_refi, import_refi
 from .review import agree, evaluate, review
@@ -45,7 +46,7 @@ def main(
     """Reproducible qualitative coding of interview transcripts."""
 
 
-for _command in (tag, validate, matrix, freq, saturation, plot, report, review, agree, evaluate):
+for _command in (tag, validate, matrix, freq, connections, saturation, plot, report, review, agree, evaluate):
     app.command(cls=Command)(_command)
 app.command("next", cls=Command)(next_command)
 app.command("export-refi", cls=Command)(export_refi)
