@@ -111,7 +111,9 @@ def connections(
             f"no coding of {', '.join(map(repr, missing))}: no member gave {'it' if len(missing) == 1 else 'them'}"
         )
     given = _evaluated(chosen, within, among, evaluations, notes) if evaluations else {}
-    held = chosen.groupby([within, C.CODE], sort=False)[among].agg(lambda v: set(map(str, v))).to_dict()
+    held: dict[tuple[str, str], set[str]] = {}
+    for group, code, member in chosen[[within, C.CODE, among]].astype(str).itertuples(index=False):
+        held.setdefault((group, code), set()).add(member)
     rows = []
     small = []
     for group in sorted(members, key=_natural):
