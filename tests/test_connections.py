@@ -76,6 +76,12 @@ def test_evaluations_differ_or_agree_between_members():
     assert same.loc["pd", "evaluations"] == "same" and same.loc["pd", "pattern"] == "all"
 
 
+def test_numbers_as_districts_and_participants():
+    codings = pd.DataFrame({"doc_id": ["a", "b"], "district": [1, 1], "participant": [7, 8], "code": ["x", "x"]})
+    row = connections(codings).iloc[0]
+    assert (row["district"], row["pattern"], row["held_by"]) == ("1", "all", "7; 8")
+
+
 def test_a_participant_without_codes_is_a_member_given_the_segments():
     corpus = qc.read_transcripts(EXAMPLES, metadata=PARTICIPANTS)
     codings = qc.read_codings(HUMAN).merge(pd.read_csv(PARTICIPANTS), on="doc_id")
