@@ -291,6 +291,53 @@ def test_teacher_moves_from_the_sheet_count_over_every_turn(tmp_path):
     assert not any("coded segments only" in str(w.message) for w in said)
 
 
+def test_a_new_wave_without_the_codes_column_beside_a_coded_one(tmp_path):
+    """Last wave's coded sheet teaches, this wave's sheet has no column of codes at all: its
+    rows are not coded yet and are scored, said once (it stopped on "no column 'my codes'",
+    though the error of `--train coded_answers.csv` says to give the sheet as an input). A name
+    no table has is still an error, and so is a table lacking it when it is the only one."""
+    wave = pd.read_csv(SURVEY / "answers.csv", keep_default_na=False)
+    wave["respondent"] = wave["respondent"].str.replace("R_", "W2_")
+    new = tmp_path / "wave2.csv"
+    wave.to_csv(new, index=False)
+    out = tmp_path / "out.csv"
+    book = ROOT / "codebooks" / "caring_schools.yaml"
+    read = ("--text-column", "answer", "--id-column", "respondent")
+    result = run("tag", new, SURVEY / "coded_answers.csv", "-c", book, "-o", out, *read, "--codes-column", "my codes")
+    assert result.exit_code == 0, result.output
+    assert f"{new} has no column of codes ('my codes'): its rows are read as not coded yet, and scored" in result.output
+    coded = pd.read_csv(out, keep_default_na=False)
+    ours = coded["doc_id"].str.startswith("W2_")
+    assert (coded.loc[ours, "status"] == "suggested").all() and coded.loc[ours, "doc_id"].nunique() > 5
+    sheet = pd.read_csv(SURVEY / "coded_answers.csv", keep_default_na=False)
+    blank = set(sheet.loc[sheet["my codes"].str.strip() == "", "respondent"])  # not coded yet there either
+    last = ~ours & ~coded["doc_id"].isin(blank)
+    assert blank and (coded.loc[last, "status"] == "human").all()
+    cells = sheet["my codes"].str.split(";").explode().str.strip()
+    assert last.sum() == int((cells != "").sum())  # every code of the coded sheet, none of the new wave
+    typo = run("tag", new, SURVEY / "coded_answers.csv", "-c", book, "-o", out, *read, "--codes-column", "my code")
+    assert typo.exit_code == 2 and "no column 'my code'" in typo.output and "none of the 2 tables has it" in typo.output
+    alone = run("tag", new, "-c", book, "-o", tmp_path / "alone.csv", *read, "--codes-column", "my codes")
+    assert alone.exit_code == 2 and f"{new}: no column 'my codes'" in alone.output
+
+
+def test_a_lesson_lacking_one_of_two_codes_columns_is_read_with_the_other(tmp_path):
+    lessons = tmp_path / "lessons"
+    lessons.mkdir()
+    whole = pd.read_excel(SHEETS[0])
+    whole.to_excel(lessons / "one.xlsx", index=False)
+    teacher_only = pd.read_excel(SHEETS[1]).drop(columns=["Student Tag"])
+    teacher_only.to_excel(lessons / "two.xlsx", index=False)
+    corpus = qc.read_transcripts(lessons, speaker_column="Speaker", codes_column=COLUMNS)
+    assert any(
+        "read with the columns of codes they have" in w and "two.xlsx (no 'Student Tag')" in w for w in corpus.warnings
+    )
+    two = next(doc for doc in corpus.documents if doc.doc_id == "two")
+    expected = teacher_only["Teacher Tag"].dropna().astype(str).str.strip()
+    expected = expected[~expected.map(says_no_code)]
+    assert sorted(code for _, _, code, _ in two.codes) == sorted(expected)  # its teacher codes, read
+
+
 def dummy_sheet(tmp_path):
     """ana's codes of the example answers as one 1/0 column per code (`theme_<code>`), as survey
     coding in a spreadsheet or SPSS keeps them; R_21 to R_24 not coded yet (empty cells)."""

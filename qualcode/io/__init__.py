@@ -14,12 +14,13 @@ import pandas as pd
 
 from ..corpus import Corpus
 from ..document import Document
-from ..errors import InputFileError, OptionError
+from ..errors import ColumnError, InputFileError, OptionError
 from ..fileio import sha256_file
 from ..segment import segment_documents
 from . import docx, odt, subtitles, table, text  # noqa: F401  (each registers its reader)
 from .base import ReadOptions, input_suffixes, reader_for, table_suffixes
 from .metadata import attach_metadata, read_metadata, tidy_metadata
+from .table import MissingCodesColumn
 
 SIDECAR_NAMES = {"participants.csv", "metadata.csv", "participants.xlsx", "metadata.xlsx"}
 NOT_TRANSCRIPTS = {"readme", "license", "licence", "changelog", "notice"}
@@ -183,17 +184,29 @@ def read_transcripts(
     paths = find_files(inputs, exclude=sidecar, tables=bool(text_column or speaker_column or codes_column))
     documents: list[Document] = []
     where: dict[str, str] = {}
+    lacking: list[tuple[Path, MissingCodesColumn]] = []  # tables without (some of) the codes columns
     for path in paths:
-        for doc in read_document(
-            path,
-            encoding=encoding,
-            speaker_patterns=speaker_patterns,
-            text_column=text_column,
-            id_column=id_column,
-            speaker_column=speaker_column,
-            codes_column=codes_column,
-            codes_separator=codes_separator,
-        ):
+
+        def read(path: Path, codes: str | Sequence[str] | None) -> list[Document]:
+            return read_document(
+                path,
+                encoding=encoding,
+                speaker_patterns=speaker_patterns,
+                text_column=text_column,
+                id_column=id_column,
+                speaker_column=speaker_column,
+                codes_column=codes,
+                codes_separator=codes_separator,
+            )
+
+        try:
+            found = read(path, codes_column)
+        except MissingCodesColumn as error:
+            if len(paths) == 1:
+                raise
+            lacking.append((path, error))  # a new wave beside a coded one: read with the columns it has
+            found = read(path, error.found or None)
+        for doc in found:
             if doc.doc_id in where:
                 raise InputFileError(
                     f"{path}: document id {doc.doc_id!r} is also used by {where[doc.doc_id]}; "
@@ -202,6 +215,8 @@ def read_transcripts(
             where[doc.doc_id] = str(path)
             documents.append(doc)
     warnings = [note for doc in documents for note in doc.notes]
+    if lacking:
+        warnings.append(_lacking_codes(lacking, codes_column, len(paths)))
     warnings += _copies(documents)
     if metadata is not None:
         if isinstance(metadata, pd.DataFrame):
@@ -227,6 +242,32 @@ def read_transcripts(
     )
     warnings += segments.attrs.get("notes", [])
     return Corpus(documents, segments, warnings, segment_by)
+
+
+def _lacking_codes(
+    lacking: list[tuple[Path, MissingCodesColumn]], asked: str | Sequence[str] | None, files: int
+) -> str:
+    """The warning for tables read without (some of) the codes columns, other tables having
+    them; an error when no table has one of them (a misspelt name)."""
+    from ..errors import listed
+    from .table import _columns
+
+    names = _columns(asked)
+    nowhere = [name for name in names if all(name in error.missing for _, error in lacking)]
+    if nowhere and len(lacking) == files:  # no table has it: a misspelt name
+        first = next(error for _, error in lacking if nowhere[0] in error.missing)
+        raise ColumnError(f"{first} (none of the {files} tables has it)")
+    bare = [str(path) for path, error in lacking if not error.found]
+    part = [f"{path} (no {listed([repr(m) for m in error.missing])})" for path, error in lacking if error.found]
+    lines = []
+    if bare:
+        lines.append(
+            f"{listed(bare, 5)} {'has' if len(bare) == 1 else 'have'} no column of codes ({listed([repr(n) for n in names])}): "
+            f"{'its' if len(bare) == 1 else 'their'} rows are read as not coded yet, and scored"
+        )
+    if part:
+        lines.append(f"read with the columns of codes they have: {listed(part, 5)}")
+    return "; ".join(lines) + " (a table coded under another column name: give that name as one more --codes-column)"
 
 
 COPY_MIN_CHARS = 200  # shorter texts (a survey's "No", "N/A") may be the same by chance

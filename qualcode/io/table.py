@@ -216,21 +216,52 @@ def _columns(given: str | Sequence[str] | None) -> list[str]:
     return [given] if isinstance(given, str) else list(given)
 
 
+class MissingCodesColumn(ColumnError):
+    """A table lacks some of the columns of codes asked for: ``found`` are those it has (a
+    run over several tables reads it with those, :func:`qualcode.io.read_transcripts`)."""
+
+    def __init__(self, message: str, found: list[str], missing: list[str]) -> None:
+        super().__init__(message)
+        self.found, self.missing = found, missing
+
+
+def _is_pattern(column: str) -> bool:
+    return any(mark in column for mark in "*?[")
+
+
 def _code_columns(frame: pd.DataFrame, given: str | Sequence[str] | None, path: Path, taken: set) -> dict[str, str]:
     """The columns of human codes asked for, each once, none of them the text, id or speaker
     column, each with the code it is when it holds 1/0 cells (its name). A name with ``*`` or
     ``?`` that no column has stands for the columns it matches, in the table's order, and a
-    single ``*`` for the code (``theme_*``: ``theme_personnel`` is ``personnel``)."""
+    single ``*`` for the code (``theme_*``: ``theme_personnel`` is ``personnel``).
+
+    Raises
+    ------
+    MissingCodesColumn
+        A name the table lacks (a pattern matching no column), naming those it has."""
     from fnmatch import fnmatchcase
 
+    def has(column: str) -> bool:
+        if column in frame.columns:
+            return True
+        return _is_pattern(column) and any(fnmatchcase(str(c), column) and c not in taken for c in frame.columns)
+
+    asked = _columns(given)
+    missing = [column for column in asked if not has(column)]
+    if missing:
+        names = ", ".join(map(str, frame.columns))
+        first = missing[0]
+        raise MissingCodesColumn(
+            f"{path}: --codes-column {first!r} matches no column; columns are: {names}"
+            if _is_pattern(first)
+            else f"{path}: no column {first!r}; columns are: {names}; pass --codes-column",
+            [column for column in asked if column not in missing],
+            missing,
+        )
     columns: dict[str, str] = {}
-    for column in _columns(given):
-        if column not in frame.columns and any(mark in column for mark in "*?["):
+    for column in asked:
+        if column not in frame.columns and _is_pattern(column):
             matched = [str(c) for c in frame.columns if fnmatchcase(str(c), column) and c not in taken]
-            if not matched:
-                raise ColumnError(
-                    f"{path}: --codes-column {column!r} matches no column; columns are: {', '.join(map(str, frame.columns))}"
-                )
             head, _, tail = column.partition("*")
             plain = column.count("*") == 1 and not any(mark in column for mark in "?[")
             for name in matched:
