@@ -195,9 +195,12 @@ def build_report(
         raise OptionError(f"measure {measure!r} is not one of: {', '.join(MEASURES)}", option="measure")
     for column in (C.DOC_ID, C.SEGMENT_ID, C.CODE):
         if column not in codings.columns:
-            raise ColumnError(
-                f"codings lack column {column!r}: the report reads segment-form codings (from qualcode tag or review)"
+            from .analysis.units import SPANS_FIX
+
+            fix = (
+                SPANS_FIX.split(", or ", 1)[1] if column == C.SEGMENT_ID else "give codings from qualcode tag or review"
             )
+            raise ColumnError(f"codings lack column {column!r}: the report reads codings per segment; {fix}")
     source = all_segments if all_segments is not None else segments
     codings = with_segment_columns(codings, list(groups), source)  # a turn's own column (is_interviewer)
     for group in groups:

@@ -336,6 +336,11 @@ def test_a_coders_export_is_counted_by_role_with_a_participants_table(tmp_path):
     partial = run("freq", human, "--by", "role", "--count", "document", "-m", fewer, "-o", out)
     assert partial.exit_code == 0 and "no row for 1 document ('d03_superintendent')" in partial.output
     assert "(blank)" in set(pd.read_csv(out)["group"])
+    per_segment = run("freq", human, "--by", "role", "-m", PARTICIPANTS)  # segments: spans need transcripts
+    assert per_segment.exit_code == 2 and "--count document" in per_segment.output
+    assert "qualcode tag TRANSCRIPTS -c CODEBOOK --train CODINGS" in per_segment.output
+    report = run("report", human, "-o", tmp_path / "report.html")
+    assert report.exit_code == 2 and "--train CODINGS" in report.output
 
 
 def test_a_participants_table_keyed_by_file_names_keeps_the_codings_own_values():

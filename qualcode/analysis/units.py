@@ -19,6 +19,10 @@ from ..codebook import Codebook
 from ..errors import ColumnError, OptionError, require_table
 
 UNITS = ("segment", "document", "participant", "window")
+SPANS_FIX = (
+    "count documents (--count document / --unit document; unit='document' in Python), or put them on segments: "
+    "qualcode tag TRANSCRIPTS -c CODEBOOK --train CODINGS -o coded.csv writes them as its human rows, per segment"
+)
 PARTICIPANT = "participant"
 
 
@@ -125,7 +129,10 @@ def _unit_keys(unit: str, frame: pd.DataFrame) -> list[str]:
     if unit in ("segment", "window"):
         missing = [c for c in (C.DOC_ID, C.SEGMENT_ID) if c not in frame.columns]
         if missing:
-            raise ColumnError(f"unit {unit!r} needs column {missing[0]!r}; use unit='document'")
+            raise ColumnError(
+                f"unit {unit!r} needs column {missing[0]!r} (codings with spans only, as another program exports "
+                f"them): {SPANS_FIX}"
+            )
         return [C.DOC_ID, C.SEGMENT_ID]
     if unit == "document":
         return [C.DOC_ID]
