@@ -82,6 +82,12 @@ def test_numbers_as_districts_and_participants():
     assert (row["district"], row["pattern"], row["held_by"]) == ("1", "all", "7; 8")
 
 
+def test_survey_answers_without_a_participant_column_are_each_a_participant():
+    answers = pd.DataFrame({"doc_id": ["R_01", "R_02", "R_03"], "district": ["D1", "D1", "D1"], "code": ["x"] * 3})
+    row = connections(answers).iloc[0]
+    assert (row["members"], row["pattern"], row["held_by"]) == (3, "all", "R_01; R_02; R_03")
+
+
 def test_a_participant_without_codes_is_a_member_given_the_segments():
     corpus = qc.read_transcripts(EXAMPLES, metadata=PARTICIPANTS)
     codings = qc.read_codings(HUMAN).merge(pd.read_csv(PARTICIPANTS), on="doc_id")

@@ -21,7 +21,7 @@ import pandas as pd
 from .. import columns as C
 from ..codebook import Codebook
 from ..errors import ColumnError, OptionError
-from .units import in_codebook_order, no_group_column, roll_up, select, with_segment_columns
+from .units import PARTICIPANT, in_codebook_order, no_group_column, roll_up, select, with_segment_columns
 
 PATTERNS = ("all", "some", "none")
 
@@ -47,7 +47,8 @@ def connections(
     within
         The group: ``district``.
     among
-        The members compared within a group: ``participant`` (or ``role``).
+        The members compared within a group: ``participant`` (each document, for codings
+        without that column: a survey's respondents), or ``role``.
     evaluations
         Codes applied on top of a topical code (``["strength", "growth_area"]``): not rows of
         their own; each row names the members who gave each of them to its code.
@@ -97,6 +98,8 @@ def connections(
         if codebook is None:
             raise OptionError("level needs the codebook (codebook=...) to know each code's parent")
         chosen = roll_up(chosen, codebook, level)
+    if among == PARTICIPANT and among not in chosen.columns and (segments is None or among not in segments.columns):
+        among = C.DOC_ID  # each document one participant's, as --unit participant counts them
     chosen = _with_columns(chosen, [within, among], segments)
     notes: list[str] = []
     members = _members(codings, segments, within, among, notes)
