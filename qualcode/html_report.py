@@ -32,6 +32,7 @@ import pandas as pd
 from . import columns as C
 from .codings import segment_key
 from .errors import ColumnError, OptionError, require_table
+from .report_connections import connections_section
 from .report_passages import agreement_section, group_passages, on_segments, static_passage
 
 if TYPE_CHECKING:
@@ -160,6 +161,8 @@ def build_report(
     provenance: Mapping[str, Any] | None = None,
     title: str | None = None,
     order_by: str | None = None,
+    within: str | None = None,
+    evaluations: Sequence[str] = (),
 ) -> Report:
     """The HTML report of ``codings`` (segment form: ``doc_id, segment_id, code`` and ideally
     ``text``; rejected rows are left out, suggestions under ``min_score`` too).
@@ -183,6 +186,9 @@ def build_report(
     order_by
         The column giving the order documents were collected in (``interview_date``), for
         the saturation section (default: the order of the run).
+    within, evaluations
+        A connections section: which codes all, some or none of each group's participants
+        hold, and who gave them each of ``evaluations`` (:func:`qualcode.connections`).
     """
     from .analysis.cooccurrence import MEASURES, compare_groups, cooccurrence
     from .analysis.frequencies import frequencies
@@ -269,6 +275,10 @@ def build_report(
         comparisons.append(_comparison(table, group, labels))
 
     saturation = _saturation(chosen, segments, labels, order_by)
+    kin = connections_section(
+        chosen, segments, within=within, evaluations=evaluations, codebook=codebook, labels=labels
+    )
+    warnings += kin["notes"] if kin else []
     agreement = agreement_section(chosen if C.STATUS in chosen else codings, index, segments)
     if agreement is not None and len(agreement["all_coders"]) > 2:
         warnings.append(f"agreement shown for the first two coders ({', '.join(agreement['coders'])})")
@@ -299,6 +309,7 @@ def build_report(
         "comparisons": comparisons,
         "agreement": agreement,
         "saturation": saturation,
+        "connections": kin,
         "disagreements": [
             static_passage(passages[d["p"]], d["code"]) | {"code": d["code"], "by": d["by"]}
             for d in (agreement["disagreements"][:STATIC_DISAGREEMENTS] if agreement else [])

@@ -266,6 +266,8 @@ def report(
     title: str | None = None,
     metadata: str | Path | pd.DataFrame | None = None,
     order_by: str | None = None,
+    within: str | None = None,
+    evaluations: Sequence[str] = (),
 ) -> Report:
     """The browsable HTML report of a codings CSV (or table): codebook with top passages,
     frequencies, a co-occurrence heatmap whose cells open their passages, the same by group
@@ -276,6 +278,8 @@ def report(
     ``metadata``: a participants table (a path, or :func:`qualcode.read_metadata`'s table)
     joined onto codings that lack its columns, such as a coder's export (``by="role"``).
     ``order_by``: the column giving the order of fieldwork, for the saturation section.
+    ``within`` (``"district"``) and ``evaluations`` (``["strength", "growth_area"]``): a
+    section on connections between each district's participants (:func:`qualcode.connections`).
     """
     from .codebook import load_codebook
     from .html_report import build_report
@@ -296,7 +300,15 @@ def report(
         if people is not None:
             codings, notes = join_metadata(codings, people, source=where)
         result = build_report(
-            codings, book, by=by, measure=measure, min_score=min_score, title=title, order_by=order_by
+            codings,
+            book,
+            by=by,
+            measure=measure,
+            min_score=min_score,
+            title=title,
+            order_by=order_by,
+            within=within,
+            evaluations=evaluations,
         )
         result.warnings[:0] = notes
         return result
@@ -333,6 +345,8 @@ def report(
         provenance=meta.record if meta is not None else None,
         title=title,
         order_by=order_by,
+        within=within,
+        evaluations=evaluations,
     )
     result.warnings[:0] = notes
     return result

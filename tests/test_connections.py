@@ -139,3 +139,31 @@ def test_cli_writes_or_prints_the_table(tmp_path):
     assert printed.exit_code == 0 and printed.stdout.splitlines()[0].split()[:3] == ["district", "code", "members"]
     missing = run("connections", HUMAN, "--evaluation", "strength")
     assert missing.exit_code == 2 and str(HUMAN) in missing.output and "--metadata" in missing.output
+
+
+def test_the_report_shows_each_districts_connections(tmp_path):
+    """`report --within district --evaluation …`: a cell per district and code, as
+    `qc.connections` counts them on the same codings, highlighted where evaluations differ."""
+    import re
+
+    coded = tmp_path / "coded.csv"
+    tagged = run("tag", EXAMPLES, "-c", CODEBOOK, "-m", PARTICIPANTS, "--method", "keyword", "-o", coded)
+    assert tagged.exit_code == 0, tagged.output
+    page = tmp_path / "report.html"
+    options = ("--within", "district", "--evaluation", "strength", "--evaluation", "growth_area")
+    result = run("report", coded, *options, "-o", page)
+    assert result.exit_code == 0, result.output
+    html = page.read_text(encoding="utf-8")
+    section = html[html.index('<section id="connections">') : html.index("</section>", html.index('id="connections"'))]
+    table = connections(
+        qc.read_coded(coded), evaluations=EVALUATIONS, codebook=qc.load_codebook(CODEBOOK),
+        segments=qc.corpus_for(coded).segments,
+    )  # fmt: skip
+    cells = re.findall(r'<td class="(all|some|none)( differs)?" title="([^"]*)">', section)
+    assert len(cells) == len(table)  # codes down, districts across: every (district, code) once
+    got = sorted((held, pattern, bool(differ)) for pattern, differ, held in cells)
+    want = sorted(zip(table["held_by"], table["pattern"], table["evaluations"] == "differ", strict=True))
+    assert got == want and any(differ for *_, differ in got)
+    assert "Connections by district" in html and 'href="#connections"' in html
+    alone = run("report", coded, "--evaluation", "strength", "-o", tmp_path / "r.html")
+    assert alone.exit_code == 2 and "--evaluation goes with --within" in alone.output

@@ -308,10 +308,19 @@ def report(
         str | None,
         typer.Option(help="Saturation section: the column giving the order of fieldwork (interview_date)."),
     ] = None,
+    within: Annotated[
+        str | None,
+        typer.Option(help="A section on connections between the participants of each group of this column (district)."),
+    ] = None,
+    evaluation: Annotated[
+        list[str] | None,
+        typer.Option("--evaluation", help="With --within: an evaluation code to show per participant (repeat)."),
+    ] = None,
 ) -> None:
     """Write a self-contained HTML report: codebook with top passages, frequencies, a
     co-occurrence heatmap whose cells open the passages behind them, the same by group with
-    the between-group test, agreement and disagreements of two coders, provenance.
+    the between-group test, connections within districts (--within), agreement and
+    disagreements of two coders, provenance.
 
     Example: qualcode report coded.csv -c codebooks/caring_schools.yaml --by role -o report.html
     """
@@ -323,8 +332,19 @@ def report(
     check_output(output, inputs=[coded, codebook, metadata])
     if output.resolve() == coded.resolve():
         raise OptionError(f"{output}: the report would overwrite its input")
+    if evaluation and within is None:
+        raise OptionError("--evaluation goes with --within (the groups whose participants are compared: district)")
     result = build(
-        coded, codebook, by=by, measure=measure, min_score=min_score, title=title, metadata=metadata, order_by=order_by
+        coded,
+        codebook,
+        by=by,
+        measure=measure,
+        min_score=min_score,
+        title=title,
+        metadata=metadata,
+        order_by=order_by,
+        within=within,
+        evaluations=evaluation or (),
     )
     warn(result.warnings)
     result.save(output)
