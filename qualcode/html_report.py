@@ -275,10 +275,10 @@ def build_report(
         comparisons.append(_comparison(table, group, labels))
 
     saturation = _saturation(chosen, segments, labels, order_by)
-    kin = connections_section(
+    connected = connections_section(
         chosen, segments, within=within, evaluations=evaluations, codebook=codebook, labels=labels
     )
-    warnings += kin["notes"] if kin else []
+    warnings += connected["notes"] if connected else []
     agreement = agreement_section(chosen if C.STATUS in chosen else codings, index, segments)
     if agreement is not None and len(agreement["all_coders"]) > 2:
         warnings.append(f"agreement shown for the first two coders ({', '.join(agreement['coders'])})")
@@ -309,7 +309,7 @@ def build_report(
         "comparisons": comparisons,
         "agreement": agreement,
         "saturation": saturation,
-        "connections": kin,
+        "connections": connected,
         "disagreements": [
             static_passage(passages[d["p"]], d["code"]) | {"code": d["code"], "by": d["by"]}
             for d in (agreement["disagreements"][:STATIC_DISAGREEMENTS] if agreement else [])

@@ -225,7 +225,7 @@ def tag(
     corpus = read_transcripts(named, **run.read_options())
     documents = [str(doc.doc_id) for doc in corpus.documents]
     # read before the model runs: an output that cannot be merged stops the run at once
-    reads = [*(run.training or ()), *{doc.path for doc in corpus.documents if doc.path}]
+    reads = [*(run.training or ()), *sorted({doc.path for doc in corpus.documents if doc.path})]
     prior, kept_notes = previous_codings(run.previous, output, run.format, documents=documents, reads=reads)
     if prior is not None:  # reviewed rows follow their words; rows of other texts stop the run here
         prior, moved_notes = _reanchor(prior, corpus, output if run.previous == "auto" else run.previous)

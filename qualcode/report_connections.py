@@ -37,14 +37,11 @@ def connections_section(
         for group in groups:
             row = by_group[group]
             gave = [(e, str(row[e])) for e in evaluations if row[e]]
+            text = {"all": "all", "none": ""}.get(row["pattern"], f"{row['holding']} of {row['members']}")
             cells.append(
                 {
                     "pattern": row["pattern"],
-                    "text": "all"
-                    if row["pattern"] == "all"
-                    else f"{row['holding']} of {row['members']}"
-                    if row["holding"]
-                    else "",
+                    "text": text,
                     "held_by": row["held_by"],
                     "evaluations": [(labels.get(e, e), names) for e, names in gave],
                     "differ": row["evaluations"] == "differ",

@@ -23,8 +23,6 @@ from ..codebook import Codebook
 from ..errors import ColumnError, OptionError
 from .units import PARTICIPANT, in_codebook_order, no_group_column, roll_up, select, with_segment_columns
 
-PATTERNS = ("all", "some", "none")
-
 
 def connections(
     codings: pd.DataFrame,
@@ -204,18 +202,20 @@ def _evaluated(
 
     is_evaluation = chosen[C.CODE].astype(str).isin(evaluations).to_numpy()
     keys = [within, among, C.DOC_ID]
+    by_span = False
     if C.SEGMENT_ID in chosen.columns and chosen[C.SEGMENT_ID].notna().all():
         frame = chosen.assign(_place=segment_key(chosen[C.SEGMENT_ID]))
         keys.append("_place")
-    elif {C.START_CHAR, C.END_CHAR} <= set(chosen.columns) and chosen[[C.START_CHAR, C.END_CHAR]].notna().all().all():
-        frame = chosen
     else:
         frame = chosen
-        notes.append("evaluations paired with topics by document: the codings have neither segment ids nor spans")
+        spans = [C.START_CHAR, C.END_CHAR]
+        by_span = set(spans) <= set(chosen.columns) and bool(chosen[spans].notna().all().all())
+        if not by_span:
+            notes.append("evaluations paired with topics by document: the codings have neither segment ids nor spans")
     frame = frame.astype({within: str, among: str, C.DOC_ID: str, C.CODE: str})
     topics, marks = frame[~is_evaluation], frame[is_evaluation]
     pairs = topics.merge(marks, on=keys, suffixes=("", "_e"))
-    if "_place" not in keys and C.START_CHAR in pairs.columns and f"{C.START_CHAR}_e" in pairs.columns:
+    if by_span:
         overlap = (pairs[C.START_CHAR].astype(float) < pairs[f"{C.END_CHAR}_e"].astype(float)) & (
             pairs[f"{C.START_CHAR}_e"].astype(float) < pairs[C.END_CHAR].astype(float)
         )

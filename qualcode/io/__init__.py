@@ -185,20 +185,20 @@ def read_transcripts(
     documents: list[Document] = []
     where: dict[str, str] = {}
     lacking: list[tuple[Path, MissingCodesColumn]] = []  # tables without (some of) the codes columns
+
+    def read(path: Path, codes: str | Sequence[str] | None) -> list[Document]:
+        return read_document(
+            path,
+            encoding=encoding,
+            speaker_patterns=speaker_patterns,
+            text_column=text_column,
+            id_column=id_column,
+            speaker_column=speaker_column,
+            codes_column=codes,
+            codes_separator=codes_separator,
+        )
+
     for path in paths:
-
-        def read(path: Path, codes: str | Sequence[str] | None) -> list[Document]:
-            return read_document(
-                path,
-                encoding=encoding,
-                speaker_patterns=speaker_patterns,
-                text_column=text_column,
-                id_column=id_column,
-                speaker_column=speaker_column,
-                codes_column=codes,
-                codes_separator=codes_separator,
-            )
-
         try:
             found = read(path, codes_column)
         except MissingCodesColumn as error:
