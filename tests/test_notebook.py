@@ -30,6 +30,7 @@ def test_notebook_executes():
     assert not [o for o in outputs if o.output_type == "error"]
     text = "\n".join(o.get("text", "") + str(o.get("data", {}).get("text/plain", "")) for o in outputs)
     assert "hybrid min_score 0.4" in text and "reviewed.csv" in text
+    assert "differ" in text and "held_by" in text  # the connections between a district's leaders
     images = [o for o in outputs if "image/png" in o.get("data", {})]
     assert len(images) >= 4  # heatmap, small multiples, prevalence, and the saved PNG shown
     html = "\n".join(str(o.get("data", {}).get("text/html", "")) for o in outputs)
