@@ -109,8 +109,9 @@ def read_codings(
         texts = [str(c) for c in frame.columns if str(c).strip().lower() in TEXT_CANDIDATES]
         sheet = (  # texts with their codes beside them: a coded sheet, read as transcripts
             f"; a coded sheet (texts in {texts[0]!r}, codes beside them) is read with --codes-column naming its "
-            "column of codes: as an input of tag, beside the transcripts to code (its coded rows teach the model), "
-            "or as evaluate's --gold"
+            f"column of codes: as an input of tag, beside the sheet to code (qualcode tag NEW.csv {path} "
+            f"--text-column {texts[0]!r} --codes-column COLUMN: its coded rows teach the model, and a sheet without "
+            "that column is read as not coded yet), or as evaluate's --gold"
             if texts
             else ""
         )

@@ -201,6 +201,10 @@ def test_a_coded_sheet_given_as_codings_says_how_to_give_it():
         ColumnError, match=r"a coded sheet \(texts in 'Sentence', codes beside them\) is read with --codes-column"
     ):
         qc.read_codings(SHEETS[0])
+    with pytest.raises(
+        ColumnError, match=r"qualcode tag NEW\.csv .*coded_answers\.csv --text-column 'answer' --codes-column"
+    ):
+        qc.read_codings(SURVEY / "coded_answers.csv")
 
 
 @pytest.mark.model
