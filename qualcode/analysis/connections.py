@@ -21,7 +21,7 @@ import pandas as pd
 from .. import columns as C
 from ..codebook import Codebook
 from ..errors import ColumnError, OptionError
-from .units import PARTICIPANT, in_codebook_order, no_group_column, roll_up, select, with_segment_columns
+from .units import PARTICIPANT, chosen_codings, in_codebook_order, no_group_column, with_segment_columns
 
 
 def connections(
@@ -80,22 +80,14 @@ def connections(
             f"within and among are both {within!r}: compare the members of a group, e.g. --within district "
             "--among participant"
         )
-    chosen = select(codings, min_score=min_score)
-    if codebook is not None:
-        from ..codings import codes_as_ids
-
-        chosen = codes_as_ids(chosen, codebook)
-        unknown = [e for e in evaluations if e not in codebook.ids]
-        if unknown:
-            raise OptionError(
-                f"evaluation code {unknown[0]!r} is not in codebook {codebook.name!r}; its codes are: "
-                f"{', '.join(codebook.ids)}",
-                option="evaluation",
-            )
-    if level is not None:
-        if codebook is None:
-            raise OptionError("level needs the codebook (codebook=...) to know each code's parent")
-        chosen = roll_up(chosen, codebook, level)
+    unknown = [e for e in evaluations if codebook is not None and e not in codebook.ids]
+    if unknown and codebook is not None:
+        raise OptionError(
+            f"evaluation code {unknown[0]!r} is not in codebook {codebook.name!r}; its codes are: "
+            f"{', '.join(codebook.ids)}",
+            option="evaluation",
+        )
+    chosen = chosen_codings(codings, min_score=min_score, codebook=codebook, level=level)
     if among == PARTICIPANT and among not in chosen.columns and (segments is None or among not in segments.columns):
         among = C.DOC_ID  # each document one participant's, as --unit participant counts them
     chosen = _with_columns(chosen, [within, among], segments)

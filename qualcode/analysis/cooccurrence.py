@@ -29,9 +29,8 @@ from scipy import sparse, stats
 
 from .. import columns as C
 from ..codebook import Codebook
-from ..codings import codes_as_ids
 from ..errors import OptionError
-from .units import Indicator, group_labels, in_codebook_order, indicator, roll_up, select
+from .units import Indicator, chosen_codings, group_labels, in_codebook_order, indicator
 
 MEASURES = ("count", "jaccard", "overlap", "conditional", "lift", "npmi")
 GROUP = "group"
@@ -82,13 +81,7 @@ def _prepare(
     window: int,
 ) -> tuple[Indicator, list[str]]:
     groups = [by] if isinstance(by, str) else list(by or [])
-    chosen = select(codings, min_score=min_score)
-    if codebook is not None:  # a code's label or former name read as its id
-        chosen = codes_as_ids(chosen, codebook)
-    if level is not None:
-        if codebook is None:
-            raise OptionError("level needs the codebook (codebook=...) to know each code's parent")
-        chosen = roll_up(chosen, codebook, level)
+    chosen = chosen_codings(codings, min_score=min_score, codebook=codebook, level=level)
     if codes is None and codebook is not None:
         codes = in_codebook_order(codebook, chosen[C.CODE])
     return indicator(chosen, unit=unit, by=groups, segments=segments, codes=codes, window=window), groups

@@ -13,9 +13,8 @@ import pandas as pd
 
 from .. import columns as C
 from ..codebook import Codebook
-from ..codings import codes_as_ids
 from ..errors import OptionError
-from .units import group_labels, in_codebook_order, indicator, roll_up, select
+from .units import chosen_codings, group_labels, in_codebook_order, indicator
 
 GROUP = "group"
 
@@ -62,13 +61,7 @@ def frequencies(
     groups = [by] if isinstance(by, str) else list(by or [])
     if count in groups:
         raise OptionError(f"cannot count {count!r} units while grouping by {count!r}")
-    chosen = select(codings, min_score=min_score)
-    if codebook is not None:  # a code's label or former name read as its id
-        chosen = codes_as_ids(chosen, codebook)
-    if level is not None:
-        if codebook is None:
-            raise OptionError("level needs the codebook (codebook=...) to know each code's parent")
-        chosen = roll_up(chosen, codebook, level)
+    chosen = chosen_codings(codings, min_score=min_score, codebook=codebook, level=level)
     codes = None
     if codebook is not None:
         codes = in_codebook_order(codebook, chosen[C.CODE])

@@ -33,10 +33,9 @@ import pandas as pd
 
 from .. import columns as C
 from ..codebook import Codebook
-from ..codings import codes_as_ids
 from ..errors import OptionError, counted
 from .documents import documents_table, ordered
-from .units import group_labels, in_codebook_order, roll_up, select
+from .units import chosen_codings, group_labels, in_codebook_order
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -178,13 +177,7 @@ def saturation(
     _check(base, run, threshold, orders)
     groups = [by] if isinstance(by, str) else list(by or [])
     statuses = ["human", "accepted"] if reviewed else None
-    chosen = select(codings, min_score=min_score, statuses=statuses)
-    if codebook is not None:
-        chosen = codes_as_ids(chosen, codebook)
-    if level is not None:
-        if codebook is None:
-            raise OptionError("level needs the codebook (codebook=...) to know each code's parent")
-        chosen = roll_up(chosen, codebook, level)
+    chosen = chosen_codings(codings, min_score=min_score, codebook=codebook, level=level, statuses=statuses)
     if not len(chosen):
         raise OptionError(
             "no human or accepted rows to count: review the suggestions first (qualcode review) or leave out --reviewed"

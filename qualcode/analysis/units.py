@@ -108,6 +108,28 @@ def select(
     return codings[keep]
 
 
+def chosen_codings(
+    codings: pd.DataFrame,
+    *,
+    min_score: float | None = None,
+    codebook: Codebook | None = None,
+    level: int | None = None,
+    statuses: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """The codings an analysis counts: :func:`select`'s rows, each code as its id in
+    ``codebook`` (a label or former name read as the id), rolled up to ``level``."""
+    from ..codings import codes_as_ids
+
+    chosen = select(codings, min_score=min_score, statuses=statuses)
+    if codebook is not None:
+        chosen = codes_as_ids(chosen, codebook)
+    if level is not None:
+        if codebook is None:
+            raise OptionError("level needs the codebook (codebook=...) to know each code's parent")
+        chosen = roll_up(chosen, codebook, level)
+    return chosen
+
+
 def roll_up(codings: pd.DataFrame, codebook: Codebook, level: int) -> pd.DataFrame:
     """Replace each code by its ancestor at depth ``level - 1`` (``level=1``: top-level codes)."""
     if level < 1:
