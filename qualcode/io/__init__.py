@@ -19,8 +19,8 @@ from ..fileio import sha256_file
 from ..segment import segment_documents
 from . import docx, odt, subtitles, table, text  # noqa: F401  (each registers its reader)
 from .base import ReadOptions, input_suffixes, reader_for, table_suffixes
+from .code_columns import MissingCodesColumn
 from .metadata import attach_metadata, read_metadata, tidy_metadata
-from .table import MissingCodesColumn
 
 SIDECAR_NAMES = {"participants.csv", "metadata.csv", "participants.xlsx", "metadata.xlsx"}
 NOT_TRANSCRIPTS = {"readme", "license", "licence", "changelog", "notice"}
@@ -250,9 +250,9 @@ def _lacking_codes(
     """The warning for tables read without (some of) the codes columns, other tables having
     them; an error when no table has one of them (a misspelt name)."""
     from ..errors import listed
-    from .table import _columns
+    from .code_columns import asked_columns
 
-    names = _columns(asked)
+    names = asked_columns(asked)
     nowhere = [name for name in names if all(name in error.missing for _, error in lacking)]
     if nowhere and len(lacking) == files:  # no table has it: a misspelt name
         first = next(error for _, error in lacking if nowhere[0] in error.missing)

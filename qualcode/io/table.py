@@ -29,6 +29,7 @@ from ..code_names import MARKED, UNMARKED, is_indicator, says_no_code
 from ..document import Document, Turn
 from ..errors import ColumnError, InputFileError, counted, listed
 from .base import ReadOptions, register_reader
+from .code_columns import asked_columns, code_columns
 from .decode import normalise_newlines, read_bytes, read_text
 
 TEXT_CANDIDATES = ("text", "answer", "response", "comment", "utterance", "sentence")
@@ -209,73 +210,6 @@ def survey_headers(frame: pd.DataFrame, text_col: str, path: Path) -> Headers:
     return Headers(frame)
 
 
-def _columns(given: str | Sequence[str] | None) -> list[str]:
-    """The text columns asked for: none, one, or several (a survey's open-ended questions)."""
-    if given is None:
-        return []
-    return [given] if isinstance(given, str) else list(given)
-
-
-class MissingCodesColumn(ColumnError):
-    """A table lacks some of the columns of codes asked for: ``found`` are those it has (a
-    run over several tables reads it with those, :func:`qualcode.io.read_transcripts`)."""
-
-    def __init__(self, message: str, found: list[str], missing: list[str]) -> None:
-        super().__init__(message)
-        self.found, self.missing = found, missing
-
-
-def _is_pattern(column: str) -> bool:
-    return any(mark in column for mark in "*?[")
-
-
-def _code_columns(frame: pd.DataFrame, given: str | Sequence[str] | None, path: Path, taken: set) -> dict[str, str]:
-    """The columns of human codes asked for, each once, none of them the text, id or speaker
-    column, each with the code it is when it holds 1/0 cells (its name). A name with ``*`` or
-    ``?`` that no column has stands for the columns it matches, in the table's order, and a
-    single ``*`` for the code (``theme_*``: ``theme_personnel`` is ``personnel``).
-
-    Raises
-    ------
-    MissingCodesColumn
-        A name the table lacks (a pattern matching no column), naming those it has."""
-    from fnmatch import fnmatchcase
-
-    def has(column: str) -> bool:
-        if column in frame.columns:
-            return True
-        return _is_pattern(column) and any(fnmatchcase(str(c), column) and c not in taken for c in frame.columns)
-
-    asked = _columns(given)
-    missing = [column for column in asked if not has(column)]
-    if missing:
-        names = ", ".join(map(str, frame.columns))
-        first = missing[0]
-        raise MissingCodesColumn(
-            f"{path}: --codes-column {first!r} matches no column; columns are: {names}"
-            if _is_pattern(first)
-            else f"{path}: no column {first!r}; columns are: {names}; pass --codes-column",
-            [column for column in asked if column not in missing],
-            missing,
-        )
-    columns: dict[str, str] = {}
-    for column in asked:
-        if column not in frame.columns and _is_pattern(column):
-            matched = [str(c) for c in frame.columns if fnmatchcase(str(c), column) and c not in taken]
-            head, _, tail = column.partition("*")
-            plain = column.count("*") == 1 and not any(mark in column for mark in "?[")
-            for name in matched:
-                columns.setdefault(name, name[len(head) : len(name) - len(tail)] if plain else name)
-            continue
-        found = _pick(frame, column, (), path, "codes", "--codes-column")
-        assert found is not None
-        if found in taken or found in columns:
-            role = "given twice" if found in columns else "is also the text, id or speaker column"
-            raise ColumnError(f"{path}: --codes-column {column!r} {role}; name each column of codes once")
-        columns[found] = found
-    return columns
-
-
 def _doc_id(values: dict, id_col: str | None, path: Path, row_number: int, seen: set[str]) -> str:
     """A row's document id, unique in its table (``<file stem>-<line>`` without an id column)."""
     doc_id = str(values[id_col]).strip() if id_col else f"{path.stem}-{row_number}"
@@ -341,7 +275,7 @@ def read_table_file(
 ) -> list[Document]:
     """Read a survey or utterance table into documents (see module docs)."""
     frame = read_table(path, encoding)
-    asked = _columns(text_column)
+    asked = asked_columns(text_column)
     for column in asked[1:]:
         _pick(frame, column, TEXT_CANDIDATES, path, "text", "--text-column")
     text_col = _pick(frame, asked[0] if asked else None, TEXT_CANDIDATES, path, "text", "--text-column")
@@ -356,7 +290,7 @@ def read_table_file(
         return _questions(survey_headers(frame, text_col, path), asked, id_col, path)
     speaker_col = _pick(frame, speaker_column, (), path, "speaker", "--speaker-column") if speaker_column else None
     id_col = _pick(frame, id_column, ID_CANDIDATES if speaker_col is None else (), path, "id", "--id-column")
-    code_named = _code_columns(frame, codes_column, path, {text_col, id_col, speaker_col})
+    code_named = code_columns(frame, codes_column, path, {text_col, id_col, speaker_col})
     codes_cols = list(code_named)
     headers = survey_headers(frame, text_col, path)
     frame, header_note = headers.frame, headers.note
