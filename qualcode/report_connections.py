@@ -11,6 +11,8 @@ import pandas as pd
 
 from .codebook import Codebook
 
+PARTICIPANT, ROLE = "participant", "role"
+
 
 def connections_section(
     chosen: pd.DataFrame,
@@ -28,6 +30,11 @@ def connections_section(
     if within is None:
         return None
     table = connections(chosen, within=within, evaluations=evaluations, codebook=codebook, segments=segments)
+    roles = _roles(chosen, segments)
+
+    def named(members: str) -> str:  # "P01; P03" -> "P01 (superintendent); P03 (student_services)"
+        return "; ".join(f"{m} ({roles[m]})" if m in roles else m for m in members.split("; ") if m)
+
     groups = list(dict.fromkeys(table[within].astype(str)))
     members = {str(group): int(n) for group, n in table.groupby(within, sort=False)["members"].first().items()}
     rows = []
@@ -36,13 +43,13 @@ def connections_section(
         by_group = {str(row[within]): row for _, row in block.iterrows()}
         for group in groups:
             row = by_group[group]
-            gave = [(e, str(row[e])) for e in evaluations if row[e]]
+            gave = [(e, named(str(row[e]))) for e in evaluations if row[e]]
             text = {"all": "all", "none": ""}.get(row["pattern"], f"{row['holding']} of {row['members']}")
             cells.append(
                 {
                     "pattern": row["pattern"],
                     "text": text,
-                    "held_by": row["held_by"],
+                    "held_by": named(str(row["held_by"])),
                     "evaluations": [(labels.get(e, e), names) for e, names in gave],
                     "differ": row["evaluations"] == "differ",
                 }
@@ -57,3 +64,15 @@ def connections_section(
         "differ": int((table["evaluations"] == "differ").sum()),
         "notes": list(table.attrs.get("notes", [])),
     }
+
+
+def _roles(chosen: pd.DataFrame, segments: pd.DataFrame | None) -> dict[str, str]:
+    """Each participant's role, when the codings (or the run's segments) carry both columns
+    and a participant has one role: how a reader knows who P03 is."""
+    frames = [f for f in (chosen, segments) if f is not None and {PARTICIPANT, ROLE} <= set(f.columns)]
+    if not frames:
+        return {}
+    pairs = pd.concat([f[[PARTICIPANT, ROLE]] for f in frames]).dropna().astype(str).drop_duplicates()
+    pairs = pairs[pairs[ROLE].str.strip() != ""]
+    single = pairs.groupby(PARTICIPANT)[ROLE].transform("size") == 1
+    return dict(zip(pairs.loc[single, PARTICIPANT], pairs.loc[single, ROLE], strict=True))

@@ -161,7 +161,10 @@ def test_the_report_shows_each_districts_connections(tmp_path):
     )  # fmt: skip
     cells = re.findall(r'<td class="(all|some|none)( differs)?" title="([^"]*)">', section)
     assert len(cells) == len(table)  # codes down, districts across: every (district, code) once
-    got = sorted((held, pattern, bool(differ)) for pattern, differ, held in cells)
+    roles = pd.read_csv(PARTICIPANTS).set_index("participant")["role"]
+    assert any(f"P01 ({roles['P01']})" in held for *_, held in cells)  # who P01 is, beside the id
+    bare = [(re.sub(r" \([a-z_]+\)", "", held), pattern, differ) for pattern, differ, held in cells]
+    got = sorted((held, pattern, bool(differ)) for held, pattern, differ in bare)
     want = sorted(zip(table["held_by"], table["pattern"], table["evaluations"] == "differ", strict=True))
     assert got == want and any(differ for *_, differ in got)
     assert "Connections by district" in html and 'href="#connections"' in html
