@@ -28,13 +28,16 @@ import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .errors import CodebookError, InputFileError, counted
 from .fileio import atomic_write_text
+
+if TYPE_CHECKING:
+    from .codebook_table import TableCodebook
 
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 _COLOR_RE = re.compile(r"^#[0-9A-Fa-f]{6}$")
@@ -359,20 +362,11 @@ def load_codebook(path: str | Path) -> Codebook:
     >>> "systemic_supports" in cb.ids
     True
     """
-    path = Path(path)
-    if path.exists() and not path.is_file():
-        raise InputFileError(f"{path}: not a regular file (a folder, pipe or device); give the codebook's YAML file")
-    if not path.is_file():
-        raise InputFileError(f"{path}: codebook not found; check the path")
-    from .codebook_yaml import MAX_YAML_CHARS
-
-    if path.stat().st_size > MAX_YAML_CHARS * 4:
-        raise CodebookError(f"{path}: {path.stat().st_size:,} bytes, far more than a codebook holds; check the file")
-    from .codebook_table import SUFFIXES, read_table_codebook
+    path = _codebook_file(path)
+    from .codebook_table import SUFFIXES
 
     if path.suffix.lower() in SUFFIXES:  # a codebook kept in a spreadsheet, one code per row
-        table = read_table_codebook(path)
-        return parse_codebook(table.data, source=str(path), lines=table.lines)
+        return load_codebook_table(path)[0]
     data = path.read_bytes()
     try:
         text = data.decode("utf-8-sig")
@@ -403,3 +397,27 @@ def codebook_from_yaml(text: str, *, source: str = "<string>") -> Codebook:
     from .codebook_yaml import codebook_from_yaml as read
 
     return read(text, source=source)
+
+
+def _codebook_file(path: str | Path) -> Path:
+    """``path``, checked to be a codebook-sized regular file."""
+    path = Path(path)
+    if path.exists() and not path.is_file():
+        raise InputFileError(f"{path}: not a regular file (a folder, pipe or device); give the codebook's YAML file")
+    if not path.is_file():
+        raise InputFileError(f"{path}: codebook not found; check the path")
+    from .codebook_yaml import MAX_YAML_CHARS
+
+    if path.stat().st_size > MAX_YAML_CHARS * 4:
+        raise CodebookError(f"{path}: {path.stat().st_size:,} bytes, far more than a codebook holds; check the file")
+    return path
+
+
+def load_codebook_table(path: str | Path) -> tuple[Codebook, TableCodebook]:
+    """A codebook kept in a spreadsheet (:mod:`qualcode.codebook_table`), validated, and what
+    reading the table found (columns not read, themes made codes), read once."""
+    from .codebook_table import read_table_codebook
+
+    path = _codebook_file(path)
+    table = read_table_codebook(path)
+    return parse_codebook(table.data, source=str(path), lines=table.lines), table

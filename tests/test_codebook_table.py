@@ -204,3 +204,17 @@ def test_validate_writes_the_codebook_as_a_table_and_back(tmp_path):
     broken.write_text("name: x\ncodes:\n  - id: Bad\n    label: B\n", encoding="utf-8")
     bad = CliRunner().invoke(app, ["validate", str(broken), "-o", str(tmp_path / "out.xlsx")])
     assert bad.exit_code == 2 and not (tmp_path / "out.xlsx").exists()
+
+
+def test_validate_reads_a_codebook_table_once(monkeypatch):
+    """`validate` on a spreadsheet codebook reads the table once (it read it twice: once to
+    check it, once more for the notes on columns not read)."""
+    import qualcode.codebook_table as table
+
+    reads = []
+    real = table.read_table_codebook
+    monkeypatch.setattr(table, "read_table_codebook", lambda path: reads.append(path) or real(path))
+    result = CliRunner().invoke(app, ["validate", str(SERDIF_CODEBOOK)])
+    assert result.exit_code == 0, result.output
+    assert "valid: 22 codes" in result.output and "columns not read: number of highlights" in result.output
+    assert len(reads) == 1

@@ -174,7 +174,7 @@ def validate(
 
     Example: qualcode validate codebook.yaml -o codebook.xlsx
     """
-    from ..codebook import load_codebook, save_codebook
+    from ..codebook import load_codebook, load_codebook_table, save_codebook
     from ..codebook_table import SUFFIXES
     from ..errors import CodebookError, OptionError, QualcodeError
     from .common import check_output, fail
@@ -188,7 +188,11 @@ def validate(
                     option="output",
                 )
             check_output(output, inputs=[codebook])
-        book = load_codebook(codebook)
+        table = None
+        if codebook.suffix.lower() in SUFFIXES:  # read once, with what reading it found
+            book, table = load_codebook_table(codebook)
+        else:
+            book = load_codebook(codebook)
     except CodebookError as error:
         if error.problems:
             for problem in error.problems:
@@ -198,10 +202,7 @@ def validate(
         fail(error)
     except QualcodeError as error:
         fail(error)
-    from ..codebook_table import SUFFIXES, read_table_codebook
-
-    if codebook.suffix.lower() in SUFFIXES:
-        table = read_table_codebook(codebook)
+    if table is not None:
         if table.ignored:
             typer.echo(f"note: columns not read: {', '.join(table.ignored)}", err=True)
         if table.themes:
