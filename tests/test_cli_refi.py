@@ -249,3 +249,22 @@ def test_a_researchers_memo_on_a_coding_survives_a_rerun_and_the_round_trip_thro
     assert noted[["code", "status", "coder", "memo"]].values.tolist() == [
         [table.loc[0, "code"], "accepted", "ana", "Quote this in the paper; see P01's later turn"]
     ]
+
+
+def test_export_places_the_codings_once(tmp_path, monkeypatch):
+    """The project's codings are turned into spans once; the count printed is of those written
+    (it computed them a second time to count them)."""
+    import qualcode.refi.export as export
+
+    human = tmp_path / "human.csv"
+    shutil.copy(EXAMPLES / "human_codes.csv", human)
+    calls = []
+    real = export.codings_to_spans
+    monkeypatch.setattr(export, "codings_to_spans", lambda *a, **k: calls.append(1) or real(*a, **k))
+    out = tmp_path / "study.qdpx"
+    result = runner.invoke(app, ["export-refi", str(human), "-i", str(EXAMPLES), "-c", str(CODEBOOK), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert len(calls) == 1
+    written = qc.read_qdpx(out).codings
+    n = written.groupby(["doc_id", "start_char", "end_char", "code", "coder"]).ngroups
+    assert f"{n} codings -> {out}" in result.output

@@ -95,8 +95,8 @@ def export_refi(
     from ..io import read_transcripts
     from ..io.coded import read_coded
     from ..meta import recorded_codebook
-    from ..refi import to_qdc, to_qdpx
-    from ..refi.export import codings_to_spans
+    from ..refi import to_qdc
+    from ..refi.export import written_qdpx
     from ..refi.guard import check_replaceable
     from ..review import with_status
     from ..workflows import corpus_for, export_filter
@@ -139,9 +139,8 @@ def export_refi(
         )
     else:
         raise OptionError("give CODED (a codings CSV) or --inputs (transcripts) for a .qdpx project")
-    to_qdpx(corpus, book, codings, output, include_rejected=include_rejected, name=name)
     # the codings written: one per passage, code and coder (a passage over two segments is two rows)
-    n = 0 if codings is None else len(codings_to_spans(codings, corpus, book, include_rejected=include_rejected))
+    n = written_qdpx(corpus, book, codings, output, include_rejected=include_rejected, name=name)[1]
     typer.echo(
         f"{counted(len(corpus), 'source')}, {counted(len(book.ids), 'code')}, {counted(n, 'coding')} -> {output}"
         + "".join(f" ({line})" for line in left_out),

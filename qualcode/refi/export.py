@@ -306,6 +306,20 @@ def to_qdpx(
     >>> coded = qc.suggest(corpus, codebook, method="keyword")  # doctest: +SKIP
     >>> qc.to_qdpx(corpus, codebook, coded, "study.qdpx")  # doctest: +SKIP
     """
+    return written_qdpx(corpus, codebook, codings, path, include_rejected=include_rejected, name=name)[0]
+
+
+def written_qdpx(
+    corpus: Corpus,
+    codebook: Codebook,
+    codings: pd.DataFrame | None,
+    path: str | Path,
+    *,
+    include_rejected: bool = False,
+    name: str | None = None,
+) -> tuple[Path, int]:
+    """:func:`to_qdpx`, and how many codings the project holds (one per passage, code and
+    coder), counted from the spans written rather than computed again."""
     if codings is not None:
         require_table(
             codings, "codings", "read the file first, qc.read_coded(PATH) (or qualcode export-refi CODED.csv)"
@@ -325,7 +339,7 @@ def to_qdpx(
                 info.external_attr = 0o644 << 16
                 archive.writestr(info, data)
 
-    return atomic_write(path, write)
+    return atomic_write(path, write), len(spans)
 
 
 def qdc_xml(codebook: Codebook) -> bytes:
