@@ -46,7 +46,9 @@ CODING_CORE = [DOC_ID, SEGMENT_ID, CODE, SCORE, METHOD, STATUS, CODER, EVIDENCE,
 DOCUMENT_CORE = [DOC_ID, PATH, FORMAT, ENCODING, SHA256, TEXT]
 
 # the metadata columns a study usually carries, in the order outputs show them
-PREFERRED_METADATA = ["participant", "role", "district"]
+PARTICIPANT = "participant"
+ROLE = "role"
+PREFERRED_METADATA = [PARTICIPANT, ROLE, "district"]
 
 # names metadata may not take: they would overwrite or duplicate qualcode's own columns
 RESERVED = frozenset([*SEGMENT_CORE, *TIME_COLUMNS, *CODING_CORE, "_doc_order"])

@@ -9,9 +9,8 @@ from typing import Any
 
 import pandas as pd
 
+from . import columns as C
 from .codebook import Codebook
-
-PARTICIPANT, ROLE = "participant", "role"
 
 
 def connections_section(
@@ -69,10 +68,10 @@ def connections_section(
 def _roles(chosen: pd.DataFrame, segments: pd.DataFrame | None) -> dict[str, str]:
     """Each participant's role, when the codings (or the run's segments) carry both columns
     and a participant has one role: how a reader knows who P03 is."""
-    frames = [f for f in (chosen, segments) if f is not None and {PARTICIPANT, ROLE} <= set(f.columns)]
+    frames = [f for f in (chosen, segments) if f is not None and {C.PARTICIPANT, C.ROLE} <= set(f.columns)]
     if not frames:
         return {}
-    pairs = pd.concat([f[[PARTICIPANT, ROLE]] for f in frames]).dropna().astype(str).drop_duplicates()
-    pairs = pairs[pairs[ROLE].str.strip() != ""]
-    single = pairs.groupby(PARTICIPANT)[ROLE].transform("size") == 1
-    return dict(zip(pairs.loc[single, PARTICIPANT], pairs.loc[single, ROLE], strict=True))
+    pairs = pd.concat([f[[C.PARTICIPANT, C.ROLE]] for f in frames]).dropna().astype(str).drop_duplicates()
+    pairs = pairs[pairs[C.ROLE].str.strip() != ""]
+    single = pairs.groupby(C.PARTICIPANT)[C.ROLE].transform("size") == 1
+    return dict(zip(pairs.loc[single, C.PARTICIPANT], pairs.loc[single, C.ROLE], strict=True))

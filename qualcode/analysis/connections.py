@@ -21,7 +21,7 @@ import pandas as pd
 from .. import columns as C
 from ..codebook import Codebook
 from ..errors import ColumnError, OptionError
-from .units import PARTICIPANT, chosen_codings, in_codebook_order, no_group_column, with_segment_columns
+from .units import chosen_codings, in_codebook_order, no_group_column, with_segment_columns
 
 
 def connections(
@@ -80,7 +80,7 @@ def connections(
             f"within and among are both {within!r}: compare the members of a group, e.g. --within district "
             "--among participant"
         )
-    unknown = [e for e in evaluations if codebook is not None and e not in codebook.ids]
+    unknown = [e for e in evaluations if e not in codebook.ids] if codebook is not None else []
     if unknown and codebook is not None:
         raise OptionError(
             f"evaluation code {unknown[0]!r} is not in codebook {codebook.name!r}; its codes are: "
@@ -88,7 +88,7 @@ def connections(
             option="evaluation",
         )
     chosen = chosen_codings(codings, min_score=min_score, codebook=codebook, level=level)
-    if among == PARTICIPANT and among not in chosen.columns and (segments is None or among not in segments.columns):
+    if among == C.PARTICIPANT and among not in chosen.columns and (segments is None or among not in segments.columns):
         among = C.DOC_ID  # each document one participant's, as --unit participant counts them
     chosen = _with_columns(chosen, [within, among], segments)
     notes: list[str] = []

@@ -23,7 +23,7 @@ SPANS_FIX = (
     "count documents (--count document / --unit document; unit='document' in Python), or put them on segments: "
     "qualcode tag TRANSCRIPTS -c CODEBOOK --train CODINGS -o coded.csv writes them as its human rows, per segment"
 )
-PARTICIPANT = "participant"
+PARTICIPANT = C.PARTICIPANT
 
 
 @dataclass

@@ -39,7 +39,7 @@ from .guard import check_replaceable
 from .schema import CODEBOOK_NS, PROJECT_NS, XSI_NS, guid, pack_description, schema_errors, xml_text
 
 QUALCODE_USER = "qualcode"
-PARTICIPANT = "participant"
+PARTICIPANT = C.PARTICIPANT
 HUMAN_DEFAULTS: dict[str, Any] = {C.METHOD: "human", C.SCORE: 1.0, C.EVIDENCE: "human code"}
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
