@@ -156,7 +156,8 @@ def segment_documents(
     Parameters
     ----------
     documents
-        Documents from a reader (see :func:`qualcode.read_transcripts`).
+        Documents from a reader, or the :class:`~qualcode.corpus.Corpus` that
+        :func:`qualcode.read_transcripts` returns (to cut its documents otherwise).
     segment_by
         ``auto`` (turn when the document has speakers, paragraph otherwise), ``turn``,
         ``paragraph``, ``sentence`` or ``window``.
@@ -173,7 +174,7 @@ def segment_documents(
         The segments table (see :mod:`qualcode.columns`), metadata columns after the core ones.
     """
     segment_by = check_segmentation(segment_by, window_size, window_overlap, unit, window_seconds)
-    documents = list(documents)
+    documents = list(getattr(documents, "documents", documents))  # a Corpus from read_transcripts, or its documents
     timelines = {doc.doc_id: _Timeline(doc) for doc in documents if doc.times}
     untimed = 0
     rows: list[dict[str, object]] = []
@@ -260,7 +261,7 @@ def segment_documents(
     frame[C.IS_INTERVIEWER] = frame[C.IS_INTERVIEWER].astype(bool)
     if interviewers:
         check_interviewers(interviewers, frame)
-    notes = []
+    notes = [] if interviewers is not None else unnamed_interviewer(frame)
     if cut:
         notes.append(
             f"{cut} {'turn or paragraph' if cut == 1 else 'turns or paragraphs'} longer than {AUTO_MAX_CHARS:,} "
@@ -290,6 +291,39 @@ def check_interviewers(interviewers: Sequence[str], segments: pd.DataFrame) -> N
         f"interviewer {listed([repr(n) for n in interviewers], 3)}: no speaker of the transcripts is so named, so "
         f"no turn would be treated as the interviewer's; {hint}"
     )
+
+
+QUESTION_SHARE = 0.4  # of a speaker's segments asking a question, for the hint below
+
+
+def unnamed_interviewer(segments: pd.DataFrame) -> list[str]:
+    """A note naming documents of two or more speakers where no speaker was taken for the
+    interviewer by name but one of them mostly asks (``Speaker 1`` of an Otter.ai or Zoom
+    export): their turns are suggested codes as a participant's are, unless named with
+    ``interviewers``. Only a hint: it changes no turn."""
+    found: list[tuple[str, str, int, int]] = []  # document, speaker, segments asking, segments
+    for doc_id, group in segments.groupby(C.DOC_ID, sort=False):
+        spoken = group[group[C.SPEAKER].astype(str).str.strip() != ""]
+        if group[C.IS_INTERVIEWER].any() or spoken.empty:
+            continue
+        asks = spoken[C.TEXT].astype(str).str.contains("?", regex=False)
+        shares = asks.groupby(spoken[C.SPEAKER]).agg(["sum", "size"])
+        if len(shares) < 2:
+            continue
+        shares["share"] = shares["sum"] / shares["size"]
+        shares = shares.sort_values("share", ascending=False, kind="stable")
+        top, rest = shares.iloc[0], shares.iloc[1:]
+        if top["sum"] >= 2 and top["share"] >= QUESTION_SHARE and (rest["share"] * 2 <= top["share"]).all():
+            found.append((str(doc_id), str(shares.index[0]), int(top["sum"]), int(top["size"])))
+    if not found:
+        return []
+    where = [f"{doc!r} (speaker {who!r} asks in {n} of its {size} segments)" for doc, who, n, size in found]
+    speakers = list(dict.fromkeys(repr(who) for _, who, _, _ in found))[:3]
+    return [
+        f"no speaker is named like an interviewer in {listed(where, 3)}: those turns are suggested codes as a "
+        f"participant's are; if they are the interviewer's, name them: --interviewer {' --interviewer '.join(speakers)} "
+        "(interviewers=[...] in Python)"
+    ]
 
 
 def _cut_long(documents: list[Document], spans: list[list[tuple[int, int]]]) -> tuple[list[list[tuple[int, int]]], int]:

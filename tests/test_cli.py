@@ -448,3 +448,26 @@ def test_a_survey_s_questions_tagged_together_and_a_code_kept_to_one(tmp_path):
     chosen = CliRunner().invoke(app, ["next", str(out), "-n", "6", "-o", str(sheet)])
     assert chosen.exit_code == 0, chosen.output
     assert sorted(pd.read_csv(sheet)["speaker"]) == ["helped"] * 3 + ["next"] * 3
+
+
+def test_tag_names_a_speaker_who_asks_and_is_not_named_an_interviewer(tmp_path):
+    """An Otter.ai export whose interviewer is ``Speaker 1``: tag says so with the option to
+    give; with it, those turns get no suggestions."""
+    path = tmp_path / "otter.txt"
+    path.write_text(
+        "Speaker 1  0:02\nHow do you support principals? What about counselors?\n\n"
+        "Sam Ortiz  0:09\nI check in with every principal on Friday. We hired a social worker.\n\n"
+        "Speaker 1  0:40\nAnd how do principals know what you expect?\n\n"
+        "Sam Ortiz  0:48\nOur MTSS team meets weekly with every school.\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "coded.csv"
+    result = run("tag", path, "-c", CODEBOOK, "-o", out, "--method", "keyword")
+    assert result.exit_code == 0, result.output
+    assert "--interviewer 'Speaker 1'" in " ".join(result.output.split())
+    named = tmp_path / "named.csv"
+    result = run("tag", path, "-c", CODEBOOK, "-o", named, "--method", "keyword", "--interviewer", "Speaker 1")
+    assert result.exit_code == 0, result.output
+    assert "--interviewer 'Speaker 1'" not in " ".join(result.output.split())
+    coded = pd.read_csv(named, keep_default_na=False)
+    assert len(coded) and set(coded["speaker"]) == {"Sam Ortiz"}

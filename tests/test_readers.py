@@ -100,6 +100,61 @@ def test_otter_export_skips_preamble_and_keeps_times():
     assert corpus.segments[C.START_TIME].tolist() == [2.0, 9.0, 3735.0]
 
 
+def test_labels_with_the_time_first_or_after_the_colon(tmp_path):
+    """Trint, Descript and Sonix put the time before the name or after the colon; such lines
+    were one unlabelled paragraph (no speakers, no times). Clock times inside a sentence are
+    not labels."""
+    path = tmp_path / "timed.txt"
+    path.write_text(
+        "[00:00:02] Interviewer: Thanks for joining me. What is your role?\n"
+        "00:00:09 - Maria Lopez: I'm the superintendent.\n"
+        "(00:21) Interviewer: How do principals know what you expect?\n"
+        "Maria Lopez: [00:00:25] We meet monthly.\n"
+        "At 10:30 we met. Ratio 3:4 is fine.\n"
+        "1:02:03 Interviewer:\nAnything else?\n",
+        encoding="utf-8",
+    )
+    corpus = qc.read_transcripts(path)
+    assert_offsets(corpus)
+    assert turns(corpus) == [
+        ("Interviewer", "Thanks for joining me. What is your role?"),
+        ("Maria Lopez", "I'm the superintendent."),
+        ("Interviewer", "How do principals know what you expect?"),
+        ("Maria Lopez", "We meet monthly.\nAt 10:30 we met. Ratio 3:4 is fine."),
+        ("Interviewer", "Anything else?"),
+    ]
+    assert corpus.segments[C.START_TIME].tolist() == [2.0, 9.0, 21.0, 25.0, 3723.0]
+    assert corpus.segments[C.IS_INTERVIEWER].tolist() == [True, False, True, False, True]
+
+
+def test_an_unnamed_interviewer_who_mostly_asks_is_pointed_out(tmp_path):
+    """Otter.ai and Zoom name an unknown voice ``Speaker 1``: nothing marks it as the
+    interviewer, so its questions were suggested codes without a word. The reading says which
+    speaker asks and how to name it; naming it silences the note and flags its turns."""
+    path = tmp_path / "otter.txt"
+    path.write_text(
+        "Speaker 1  0:02\nThanks for joining me. Can you tell me about your role?\n\n"
+        "Maria Lopez  0:09\nSure. I'm the superintendent. We hired two counselors.\n\n"
+        "Speaker 1  0:21\nHow do principals know what you expect?\n\n"
+        "Maria Lopez  0:25\nWe meet monthly with every principal.\n",
+        encoding="utf-8",
+    )
+    (note,) = [w for w in qc.read_transcripts(path).warnings if "interviewer" in w]
+    assert "'otter' (speaker 'Speaker 1' asks in 2 of its 2 segments)" in note
+    assert "--interviewer 'Speaker 1'" in note
+    named = qc.read_transcripts(path, interviewers=["Speaker 1"])
+    assert not [w for w in named.warnings if "interviewer" in w]
+    assert named.segments[C.IS_INTERVIEWER].tolist() == [True, False, True, False]
+    # a transcript whose interviewer is named so, or whose speakers ask alike, gets no note
+    assert not [w for w in read("labels_colon.txt").warnings if "interviewer" in w]
+    alike = tmp_path / "alike.txt"
+    alike.write_text("Ana: Why?\nBen: Why not?\nAna: Really?\nBen: Yes, really?\n", encoding="utf-8")
+    assert not [w for w in qc.read_transcripts(alike).warnings if "interviewer" in w]
+    # and segment_documents cuts the documents of the Corpus read_transcripts returns
+    sentences = qc.segment_documents(qc.read_transcripts(path), segment_by="sentence")
+    assert sentences[C.TEXT].tolist()[:2] == ["Thanks for joining me.", "Can you tell me about your role?"]
+
+
 def test_unlabelled_text_splits_into_paragraphs():
     corpus = read("no_labels.txt")
     assert corpus.segments[C.SPEAKER].tolist() == ["", ""]

@@ -3,7 +3,8 @@
 Recognised by default (each at the start of a line, optionally in Markdown bold):
 
 - ``Interviewer: text``, ``P3: text``, ``Dr. Maria Lopez: text``, ``[Name]: text``,
-  ``Name (00:12): text``
+  ``Name (00:12): text``, and with the time first or after the colon: ``[00:00:12] Name: text``,
+  ``00:12 Name: text``, ``Name: [00:12] text`` (Trint, Descript, Sonix and similar exports)
 - ``NAME:`` alone on its line; the following lines are that speaker's turn
 - a transcript that labels one side only, line by line (``MODERATOR: text`` lines between
   unlabelled paragraphs, as think-aloud and usability sessions are often typed, or ``Q:``
@@ -28,12 +29,18 @@ _PARTICLES = r"(?:de|da|del|della|di|du|van|von|der|den|la|le|bin|al|y)"
 # A name: capitalised words (digits allowed: "Speaker 2", "P3"), a few lower-case particles
 _NAME = rf"(?:[A-Z][\w.'’\-]*(?:[ ](?:[A-Z0-9][\w.'’\-]*|{_PARTICLES})){{0,4}})"
 _BOLD = r"(?:\*\*|__)?"
-_TIME = r"(?P<time>\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?)"
+_CLOCK = r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?"
+_TIME = rf"(?P<time>{_CLOCK})"
+# a time before the label: "[00:01:02] Name: text", "(01:02) Name:", "00:01:02 Name:", "00:01:02 - Name:"
+_LEAD_TIME = rf"(?:(?:\[(?P<ltime>{_CLOCK})\]|\((?P<ptime>{_CLOCK})\)|(?P<btime>{_CLOCK}))[ \t]*(?:[-–][ \t]*)?)?"
+# a time after the colon: "Name: [00:01:02] text"
+_AFTER_TIME = rf"(?:\[(?P<atime>{_CLOCK})\][ \t]*)?"
 
 DEFAULT_PATTERNS: tuple[str, ...] = (
-    # [Name]: text   /   Name: text   /   Name (00:12): text   (text may be empty: label alone)
-    rf"^[ \t]*{_BOLD}(?:\[(?P<bspeaker>[^\]\n]{{1,60}})\]|(?P<speaker>{_NAME}))"
-    rf"(?:[ \t]*[(\[]{_TIME}[)\]])?[ \t]*{_BOLD}:{_BOLD}(?:[ \t]+(?P<text>\S.*?))?[ \t]*$",
+    # [Name]: text   /   Name: text   /   Name (00:12): text   (text may be empty: label alone);
+    # a time may also come first ([00:12] Name: text) or after the colon (Name: [00:12] text)
+    rf"^[ \t]*{_LEAD_TIME}{_BOLD}(?:\[(?P<bspeaker>[^\]\n]{{1,60}})\]|(?P<speaker>{_NAME}))"
+    rf"(?:[ \t]*[(\[]{_TIME}[)\]])?[ \t]*{_BOLD}:{_BOLD}(?:[ \t]+{_AFTER_TIME}(?P<text>\S.*?)?)?[ \t]*$",
     # Otter.ai: Name  00:12
     rf"^(?P<speaker>{_NAME})[ \t]+{_TIME}[ \t]*$",
 )
@@ -77,6 +84,13 @@ def _match(line: str, patterns: list[re.Pattern[str]]) -> re.Match[str] | None:
             if name and name.lower() not in _NOT_SPEAKERS:
                 return found
     return None
+
+
+def _time(found: re.Match[str]) -> str | None:
+    """The label's time, wherever the pattern put it (``time``, or before the name or after
+    the colon)."""
+    groups = found.groupdict()
+    return next((groups[name] for name in ("time", "ltime", "ptime", "btime", "atime") if groups.get(name)), None)
 
 
 def _speaker(found: re.Match[str]) -> str:
@@ -170,7 +184,7 @@ def split_turns(
             skipping_preamble = False
             close()
             speaker, span, label_line = _speaker(found), None, None
-            time = parse_time(found.groupdict().get("time"))
+            time = parse_time(_time(found))
             if found.groupdict().get("text"):
                 span = [line_start + found.start("text"), line_start + found.end("text")]
                 label_line = list(span)
