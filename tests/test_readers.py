@@ -155,6 +155,84 @@ def test_an_unnamed_interviewer_who_mostly_asks_is_pointed_out(tmp_path):
     assert sentences[C.TEXT].tolist()[:2] == ["Thanks for joining me.", "Can you tell me about your role?"]
 
 
+def test_youtube_rolling_captions_and_broadcast_chevrons(tmp_path):
+    """YouTube's automatic captions part a cue's lines by a line of one space (an error: "a
+    caption whose timing line cannot be read") and repeat each line in the next cue; broadcast
+    captions mark a speaker with ``>> NAME:``."""
+    path = tmp_path / "youtube.vtt"
+    path.write_text(
+        "WEBVTT\nKind: captions\nLanguage: en\n\n"
+        "00:00:00.030 --> 00:00:02.550 align:start position:0%\n \n"
+        "so<00:00:00.539><c> today</c><00:00:00.930><c> we</c><00:00:01.110><c> talk</c>\n\n"
+        "00:00:02.550 --> 00:00:02.560 align:start position:0%\nso today we talk\n \n\n"
+        "00:00:02.560 --> 00:00:05.110 align:start position:0%\nso today we talk\n"
+        "about<00:00:03.000><c> counselors</c>\n\n"
+        "00:00:05.110 --> 00:00:05.120 align:start position:0%\nabout counselors\n \n",
+        encoding="utf-8",
+    )
+    corpus = qc.read_transcripts(path)
+    assert_offsets(corpus)
+    assert corpus.segments[C.TEXT].tolist() == ["so today we talk about counselors"]
+    assert corpus.segments[[C.START_TIME, C.END_TIME]].values.tolist() == [[0.03, 5.11]]
+    parted = tmp_path / "parted.vtt"  # two cues parted by a line of spaces: both read
+    parted.write_text(
+        "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nMaria: hello there\n   \n"
+        "00:00:03.000 --> 00:00:04.000\nBen: second cue\n",
+        encoding="utf-8",
+    )
+    assert turns(qc.read_transcripts(parted)) == [("Maria", "hello there"), ("Ben", "second cue")]
+    broadcast = tmp_path / "broadcast.srt"
+    broadcast.write_text(
+        "1\n00:00:05,000 --> 00:00:08,000\n>> INTERVIEWER: How do principals know?\n\n"
+        "2\n00:00:09,000 --> 00:00:12,000\n>> MARIA LOPEZ: We meet monthly.\n",
+        encoding="utf-8",
+    )
+    read_back = qc.read_transcripts(broadcast)
+    assert turns(read_back) == [("INTERVIEWER", "How do principals know?"), ("MARIA LOPEZ", "We meet monthly.")]
+    assert read_back.segments[C.IS_INTERVIEWER].tolist() == [True, False]
+
+
+def test_word_tables_with_a_header_row_or_a_time_column(tmp_path):
+    """A transcript table's header row (``Speaker | Text``) was read as a turn of a speaker
+    named "Speaker"; tables of three columns (``time | speaker | text``, as Rev and Trint
+    export them) were read with no speakers at all."""
+    document = docx.Document()
+    table = document.add_table(rows=0, cols=2)
+    for row in [("Speaker", "Text"), ("Interviewer", "What is your role?"), ("Maria Lopez", "I'm the superintendent.")]:
+        for cell, value in zip(table.add_row().cells, row, strict=True):
+            cell.text = value
+    headed = tmp_path / "headed.docx"
+    document.save(headed)
+    assert turns(qc.read_transcripts(headed)) == [
+        ("Interviewer", "What is your role?"),
+        ("Maria Lopez", "I'm the superintendent."),
+    ]
+    for order in ("time first", "speaker first"):
+        document = docx.Document()
+        table = document.add_table(rows=0, cols=3)
+        rows = [
+            ("Time", "Speaker", "Transcript"),
+            ("00:00:02", "Interviewer", "What is your role?"),
+            ("[00:00:09]", "Maria Lopez", "I'm the superintendent. It started at 10:30."),
+            ("00:01:05 - 00:01:09", "Interviewer", "Thank you."),
+        ]
+        for row in rows:
+            cells = row if order == "time first" else (row[1], row[0], row[2])
+            for cell, value in zip(table.add_row().cells, cells, strict=True):
+                cell.text = value
+        timed = tmp_path / f"{order.replace(' ', '_')}.docx"
+        document.save(timed)
+        corpus = qc.read_transcripts(timed)
+        assert_offsets(corpus)
+        assert turns(corpus) == [
+            ("Interviewer", "What is your role?"),
+            ("Maria Lopez", "I'm the superintendent. It started at 10:30."),
+            ("Interviewer", "Thank you."),
+        ], order
+        assert corpus.segments[C.START_TIME].tolist() == [2.0, 9.0, 65.0], order
+        assert corpus.segments[C.IS_INTERVIEWER].tolist() == [True, False, True], order
+
+
 def test_unlabelled_text_splits_into_paragraphs():
     corpus = read("no_labels.txt")
     assert corpus.segments[C.SPEAKER].tolist() == ["", ""]
@@ -660,7 +738,7 @@ def test_a_cue_that_ends_before_it_starts_is_an_error_naming_its_line(tmp_path, 
         f"2\n00:00:03{comma}000 --> 00:00:02{comma}500\nBackwards.\n",
         encoding="utf-8",
     )
-    line = 5 + (2 if head else 0)
+    line = 6 + (2 if head else 0)  # the timing line itself
     with pytest.raises(qc.InputFileError, match=rf"talk\.{suffix}:{line}: a caption ends before it starts"):
         qc.read_transcripts(path)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import zipfile
 import zlib
 from pathlib import Path
@@ -183,19 +184,52 @@ def placed(text: str, where: dict[str, dict[str, int]], comments: list[tuple[str
 
 def table_row(cells: list[str]) -> str:
     """A table row as a transcript line: two cells ``speaker | what they said`` become
-    ``speaker: text``; other rows join their cells with tabs."""
+    ``speaker: text``, three with a time (``time | speaker | text`` or ``speaker | time |
+    text``) ``speaker (time): text``; a header row (``Speaker | Text``) and other rows join
+    their cells with tabs."""
     return _row_and_starts(cells)[0]
+
+
+# a header row of a transcript table ("Speaker | Text", "Time | Name | Transcript"): not a turn
+_HEADER_CELLS = {
+    "speaker", "speakers", "name", "who", "participant", "text", "transcript", "utterance", "speech", "content",
+    "what was said", "dialogue", "turn", "time", "timestamp", "time stamp", "start", "end", "start time", "end time",
+    "timecode", "in", "out",
+}  # fmt: skip
+_CELL_TIME = re.compile(r"^[\[(]?(\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?)[\])]?(?:\s*(?:-->|-|–|to)\s*\S+)?$")
+
+
+def _name_cell(cell: str) -> bool:
+    return bool(cell) and ":" not in cell and "\n" not in cell and len(cell) <= 60
 
 
 def _row_and_starts(cells: list[str]) -> tuple[str, list[int]]:
     """:func:`table_row` and where each cell's text starts in it."""
-    if len(cells) == 2 and cells[0] and ":" not in cells[0]:
+    if any(cells) and all(cell.strip().lower() in _HEADER_CELLS for cell in cells if cell):
+        pass  # a header row: joined by tabs below, so that it is no speaker's turn
+    elif len(cells) == 2 and cells[0] and ":" not in cells[0]:
         return f"{cells[0]}: {cells[1]}", [0, len(cells[0]) + 2]
+    elif len(cells) == 3 and (timed := _timed_row(cells)) is not None:
+        return timed
     starts, at = [], 0
     for cell in cells:
         starts.append(at)
         at += len(cell) + 1
     return "\t".join(cells), starts
+
+
+def _timed_row(cells: list[str]) -> tuple[str, list[int]] | None:
+    """``time | speaker | text`` or ``speaker | time | text`` (Rev, Trint and Teams tables) as
+    ``speaker (time): text``, the label the speaker patterns read with its time."""
+    first, second, said = cells
+    for time_cell, name, time_first in ((first, second, True), (second, first, False)):
+        found = _CELL_TIME.match(time_cell.strip())
+        if found and _name_cell(name) and not _CELL_TIME.match(name.strip()):
+            clock = found.group(1)
+            line = f"{name} ({clock}): {said}"
+            name_at, time_at, said_at = 0, len(name) + 2, len(name) + len(clock) + 5
+            return line, [time_at, name_at, said_at] if time_first else [name_at, time_at, said_at]
+    return None
 
 
 def marked_row(cells: list[tuple[list[str], list[list[Mark]]]]) -> tuple[str, list[Mark]]:

@@ -1,7 +1,8 @@
 """Zoom / Teams / generic WebVTT and SubRip transcripts (webvtt-py).
 
 Speakers come from Teams voice tags (``<v Name>``), Zoom's ``Name: text`` prefix, or
-inline ``[NAME]:`` labels. Consecutive cues of one speaker merge into one turn; a cue
+inline ``[NAME]:`` labels. Rolling captions (YouTube's automatic ones, with a time for
+each word) are read once: the lines a cue repeats from the one before are left out. Consecutive cues of one speaker merge into one turn; a cue
 without a label continues the current speaker. Unlabelled files merge cues into
 passages broken at pauses of ``PAUSE`` seconds or more.
 
@@ -24,7 +25,10 @@ from .speakers import inline_label, parse_time
 
 PAUSE = 2.0
 _TIMING = re.compile(r"^\s*(?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3}\s*-->\s*(?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3}(?:\s.*)?$")
-_BLANK = re.compile(r"\n[ \t]*\n")
+_BLANK = re.compile(r"\n[ \t]*\n")  # SubRip: a line of spaces ends a cue, as SubRip readers take it
+_EMPTY = re.compile(r"\n\n")  # WebVTT: only an empty line does (YouTube's captions hold lines of one space)
+_CHEVRONS = re.compile(r"^>>+[ \t]*")
+_KARAOKE = re.compile(r"<\d{1,2}:\d{2}(?::\d{2})?[.,]\d{3}>")  # a word's time inside a cue: rolling captions
 
 
 def check_blocks(text: str, path: Path, fmt: str) -> int:
@@ -33,7 +37,7 @@ def check_blocks(text: str, path: Path, fmt: str) -> int:
     a timing that ends before it starts (its segment's times would be wrong)."""
     cues = 0
     offset = 0
-    for block in _BLANK.split(text.replace("\r\n", "\n").replace("\r", "\n")):
+    for block in (_EMPTY if fmt == "vtt" else _BLANK).split(text.replace("\r\n", "\n").replace("\r", "\n")):
         lines = block.split("\n")
         first = next((i for i, line in enumerate(lines) if line.strip()), None)
         line_no = text[:offset].count("\n") + 1 + (first or 0)
@@ -44,19 +48,21 @@ def check_blocks(text: str, path: Path, fmt: str) -> int:
         if fmt == "vtt" and (head.startswith("WEBVTT") or head.split(" ")[0] in ("NOTE", "STYLE", "REGION")):
             continue
         timing = [i for i, line in enumerate(lines) if "-->" in line]
-        if not timing or not _TIMING.match(lines[timing[0]]):
-            shown = lines[timing[0]].strip() if timing else head
+        bad = next((i for i in timing if not _TIMING.match(lines[i])), None)
+        if not timing or bad is not None:
+            shown = lines[bad].strip() if bad is not None else head
             raise InputFileError(
-                f"{path}:{line_no}: a caption whose timing line cannot be read ({shown[:60]!r}); write it as "
-                "HH:MM:SS.mmm --> HH:MM:SS.mmm so that its text is not lost"
+                f"{path}:{line_no + (bad - (first or 0) if bad is not None else 0)}: a caption whose timing line "
+                f"cannot be read ({shown[:60]!r}); write it as HH:MM:SS.mmm --> HH:MM:SS.mmm so that its text is not lost"
             )
-        start, end = (parse_time(part.strip().split()[0]) for part in lines[timing[0]].split("-->", 1))
-        if start is not None and end is not None and end < start:
-            raise InputFileError(
-                f"{path}:{line_no}: a caption ends before it starts ({lines[timing[0]].strip()[:60]!r}); "
-                "correct its timing so that its text keeps its place in time"
-            )
-        cues += 1
+        for i in timing:  # a WebVTT block may hold cues parted by lines of spaces
+            start, end = (parse_time(part.strip().split()[0]) for part in lines[i].split("-->", 1))
+            if start is not None and end is not None and end < start:
+                raise InputFileError(
+                    f"{path}:{line_no + i - (first or 0)}: a caption ends before it starts ({lines[i].strip()[:60]!r}); "
+                    "correct its timing so that its text keeps its place in time"
+                )
+        cues += len(timing)
     return cues
 
 
@@ -85,17 +91,32 @@ def _cues(path: Path, fmt: str, encoding: str | None) -> tuple[list[_Cue], str, 
             f"{path}: {expected} captions in the file but {len(captions.captions)} could be read; "
             "check the cue timings and the blank lines between cues"
         )
+    rolling = any(_KARAOKE.search(getattr(caption, "raw_text", "") or "") for caption in captions.captions)
     cues = []
+    previous: list[str] = []
     for caption in captions.captions:
-        body = " ".join(line.strip() for line in caption.text.splitlines() if line.strip())
+        lines = [line.strip() for line in caption.text.splitlines() if line.strip()]
+        kept = _new_lines(lines, previous) if rolling else lines
+        previous = lines
+        body = " ".join(kept)
         speaker = caption.voice.strip() if caption.voice else None
         if not speaker:
-            label = inline_label(body)
+            label = inline_label(_CHEVRONS.sub("", body))  # broadcast captions: ">> NAME: text"
             if label:
                 speaker, body = label
         if body:
             cues.append(_Cue(speaker, body, parse_time(caption.start) or 0.0, parse_time(caption.end) or 0.0))
     return cues, used, note
+
+
+def _new_lines(lines: list[str], previous: list[str]) -> list[str]:
+    """A rolling caption's lines less those it repeats from the cue before (YouTube's automatic
+    captions show each line twice, then hold it in a cue of 10 ms): the longest run of its
+    first lines that ends the previous cue."""
+    for size in range(min(len(lines), len(previous)), 0, -1):
+        if lines[:size] == previous[-size:]:
+            return lines[size:]
+    return lines
 
 
 def read_subtitle_file(path: Path, *, doc_id: str, encoding: str | None = None) -> Document:
