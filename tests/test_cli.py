@@ -471,3 +471,21 @@ def test_tag_names_a_speaker_who_asks_and_is_not_named_an_interviewer(tmp_path):
     assert "--interviewer 'Speaker 1'" not in " ".join(result.output.split())
     coded = pd.read_csv(named, keep_default_na=False)
     assert len(coded) and set(coded["speaker"]) == {"Sam Ortiz"}
+
+
+def test_a_survey_without_a_text_column_names_the_column_of_answers(tmp_path):
+    """A Google Forms export names its columns by the questions: no column is called text or
+    answer. The error names the column whose cells hold the most words, quoted for the shell."""
+    path = tmp_path / "forms.csv"
+    path.write_text(
+        "Timestamp,Email Address,What is your role?,How does the district support caring?,Anything else?\n"
+        "2026/03/01 10:02:03 AM GMT-5,a@x.org,Principal,\"We hired two counselors, and the district checks in.\",No\n"
+        "2026/03/01 11:12:03 AM GMT-5,b@x.org,Teacher,\"Honestly, not much. We get emails about it.\",\n",
+        encoding="utf-8",
+    )
+    result = run("tag", path, "-c", CODEBOOK, "-o", tmp_path / "out.csv", "--method", "keyword")
+    assert result.exit_code != 0 and "Traceback" not in result.output
+    message = " ".join(result.output.split())
+    assert "no text column found" in message
+    assert "pass --text-column 'How does the district support caring?' (its cells hold the most words)" in message
+    assert not (tmp_path / "out.csv").exists()

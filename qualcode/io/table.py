@@ -19,6 +19,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -156,11 +157,27 @@ def _pick(
         if candidate in lowered:
             return lowered[candidate]
     if what == "text":
+        likely = _wordiest(frame)
+        hint = f"{option} {shlex.quote(likely)} (its cells hold the most words)" if likely else option
         raise ColumnError(
             f"{path}: no text column found (looked for {', '.join(candidates)}); "
-            f"columns are: {', '.join(columns)}; pass {option}"
+            f"columns are: {', '.join(columns)}; pass {hint}"
         )
     return None
+
+
+def _wordiest(frame: pd.DataFrame) -> str | None:
+    """The column whose filled cells hold the most words on average, when that is prose (five
+    words or more): an open-ended question's answers beside a timestamp, an e-mail, a choice."""
+    best, most = None, 5.0
+    for column in frame.columns:
+        cells = frame[column].dropna().astype(str).str.strip()
+        cells = cells[cells != ""]
+        if len(cells):
+            words = float(cells.str.split().str.len().mean())
+            if words >= most:
+                best, most = str(column), words
+    return best
 
 
 IMPORT_ID = '{"ImportId":'  # Qualtrics' third header row: {"ImportId":"QID2_TEXT"}
