@@ -174,7 +174,7 @@ def _wordiest(frame: pd.DataFrame) -> str | None:
         cells = frame[column].dropna().astype(str).str.strip()
         cells = cells[cells != ""]
         if len(cells):
-            words = float(cells.str.split().str.len().mean())
+            words = float(cells.map(lambda cell: len(cell.split())).mean())
             if words >= most:
                 best, most = str(column), words
     return best
