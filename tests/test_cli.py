@@ -479,8 +479,8 @@ def test_a_survey_without_a_text_column_names_the_column_of_answers(tmp_path):
     path = tmp_path / "forms.csv"
     path.write_text(
         "Timestamp,Email Address,What is your role?,How does the district support caring?,Anything else?\n"
-        "2026/03/01 10:02:03 AM GMT-5,a@x.org,Principal,\"We hired two counselors, and the district checks in.\",No\n"
-        "2026/03/01 11:12:03 AM GMT-5,b@x.org,Teacher,\"Honestly, not much. We get emails about it.\",\n",
+        '2026/03/01 10:02:03 AM GMT-5,a@x.org,Principal,"We hired two counselors, and the district checks in.",No\n'
+        '2026/03/01 11:12:03 AM GMT-5,b@x.org,Teacher,"Honestly, not much. We get emails about it.",\n',
         encoding="utf-8",
     )
     result = run("tag", path, "-c", CODEBOOK, "-o", tmp_path / "out.csv", "--method", "keyword")

@@ -103,7 +103,7 @@ def test_otter_export_skips_preamble_and_keeps_times():
 def test_labels_with_the_time_first_or_after_the_colon(tmp_path):
     """Trint, Descript and Sonix put the time before the name or after the colon; such lines
     were one unlabelled paragraph (no speakers, no times). Clock times inside a sentence are
-    not labels."""
+    not labels; a time alone on its line is nobody's words."""
     path = tmp_path / "timed.txt"
     path.write_text(
         "[00:00:02] Interviewer: Thanks for joining me. What is your role?\n"
@@ -111,6 +111,7 @@ def test_labels_with_the_time_first_or_after_the_colon(tmp_path):
         "(00:21) Interviewer: How do principals know what you expect?\n"
         "Maria Lopez: [00:00:25] We meet monthly.\n"
         "At 10:30 we met. Ratio 3:4 is fine.\n"
+        "01:00:00\n"  # Google Meet writes the time alone on a line every five minutes
         "1:02:03 Interviewer:\nAnything else?\n",
         encoding="utf-8",
     )

@@ -45,6 +45,7 @@ DEFAULT_PATTERNS: tuple[str, ...] = (
     rf"^(?P<speaker>{_NAME})[ \t]+{_TIME}[ \t]*$",
 )
 
+_CLOCK_LINE = re.compile(rf"^[ \t]*[\[(]?{_CLOCK}[\])]?[ \t]*$")
 _OTTER_PREAMBLE = re.compile(r"^(SUMMARY KEYWORDS|SPEAKERS|KEYWORDS)\s*$")
 _NOT_SPEAKERS = {"http", "https", "note", "notes", "re", "subject", "date", "time", "title", "tags"}
 
@@ -189,8 +190,8 @@ def split_turns(
                 span = [line_start + found.start("text"), line_start + found.end("text")]
                 label_line = list(span)
             continue
-        if skipping_preamble or not body.strip():
-            continue
+        if skipping_preamble or not body.strip() or _CLOCK_LINE.match(body):
+            continue  # a time alone on its line (Google Meet's every five minutes) is no one's words
         first = line_start + len(body) - len(body.lstrip())
         last = line_start + len(body.rstrip())
         if span is None:
