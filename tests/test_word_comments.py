@@ -186,3 +186,29 @@ def test_a_comment_in_a_table_cell_covers_its_words_not_the_row(coded):
     answer = turns[turns[C.TEXT].str.startswith("We looked at our numbers")].iloc[0]
     first = codings[codings[C.CODE] == "personnel"].iloc[0]
     assert answer[C.START_CHAR] < first[C.START_CHAR] < first[C.END_CHAR] < answer[C.END_CHAR]  # inside the turn
+
+
+def test_a_comment_in_a_timed_table_covers_its_words(tmp_path):
+    """A ``time | speaker | text`` table (Rev, Trint) is read as ``speaker (time): text``
+    lines: a comment on words of the text cell still codes exactly those words."""
+    document = docx.Document()
+    table = document.add_table(rows=0, cols=3)
+    for row in [
+        ("Time", "Speaker", "Text"),
+        ("00:00:02", "Interviewer", "What is your role?"),
+        ("00:00:09", "P01", ""),
+    ]:
+        for cell, value in zip(table.add_row().cells, row, strict=True):
+            cell.text = value
+    paragraph = table.rows[2].cells[2].paragraphs[0]
+    paragraph.add_run("I am the superintendent. ")
+    document.add_comment([paragraph.add_run("We hired two counselors.")], text="personnel", author="ana")
+    path = tmp_path / "timed.docx"
+    document.save(path)
+    corpus = qc.read_transcripts(path)
+    codings = qc.read_codings(path)
+    (start, end) = codings[[C.START_CHAR, C.END_CHAR]].iloc[0].tolist()
+    assert corpus.documents[0].text[start:end] == "We hired two counselors."
+    answer = corpus.segments.iloc[1]
+    assert (answer[C.SPEAKER], answer[C.START_TIME]) == ("P01", 9.0)
+    assert answer[C.START_CHAR] < start < end == answer[C.END_CHAR]
