@@ -26,7 +26,7 @@ from .common import (
 @handles_errors
 def tag(
     inputs: Annotated[
-        list[Path], typer.Argument(help="Transcript files or folders (.txt .md .docx .odt .vtt .srt .csv .xlsx).")
+        list[Path], typer.Argument(help="Transcript files or folders (.txt .md .docx .odt .pdf .vtt .srt .csv .xlsx).")
     ],
     codebook: Annotated[
         Path, typer.Option("--codebook", "-c", help="The codebook: YAML, or a CSV/XLSX table with one code per row.")

@@ -17,7 +17,7 @@ from ..document import Document
 from ..errors import ColumnError, InputFileError, OptionError
 from ..fileio import sha256_file
 from ..segment import segment_documents
-from . import docx, odt, subtitles, table, text  # noqa: F401  (each registers its reader)
+from . import docx, odt, pdf, subtitles, table, text  # noqa: F401  (each registers its reader)
 from .base import ReadOptions, input_suffixes, reader_for, table_suffixes
 from .code_columns import MissingCodesColumn
 from .metadata import attach_metadata, read_metadata, tidy_metadata

@@ -84,7 +84,10 @@ flips = st.lists(st.tuples(st.integers(0, 10**7), st.integers(0, 255)), max_size
 cuts = st.one_of(st.none(), st.integers(0, 5_000))
 
 
-@given(st.binary(max_size=2_000), st.sampled_from([".txt", ".md", ".vtt", ".srt", ".csv", ".docx", ".odt", ".xlsx"]))
+@given(
+    st.binary(max_size=2_000),
+    st.sampled_from([".txt", ".md", ".vtt", ".srt", ".csv", ".docx", ".odt", ".pdf", ".xlsx"]),
+)
 def test_random_bytes_under_any_suffix(tmp_path_factory, data, suffix):
     path = _file(tmp_path_factory.mktemp("bytes"), "doc" + suffix, data)
     table = {"text_column": "answer"} if suffix in (".csv", ".xlsx") else {}
@@ -137,6 +140,17 @@ def test_docx(tmp_path_factory, paragraphs, changes, cut):
 
 
 ODT = Path(__file__).resolve().parents[1] / "fixtures" / "odt" / "features.odt"  # saved by LibreOffice
+
+
+PDF = Path(__file__).resolve().parents[1] / "fixtures" / "pdf" / "d01_superintendent.pdf"  # printed by Chromium
+
+
+@given(flips, st.one_of(st.none(), st.integers(0, 40_000)))
+def test_pdf(tmp_path_factory, changes, cut):
+    """A PDF with flipped bytes or a cut tail: its text, or one clean error (pdfminer's own
+    exceptions never reach the user)."""
+    data = mutate(PDF.read_bytes(), changes, cut)
+    clean(qc.read_transcripts, _file(tmp_path_factory.mktemp("pdf"), "i.pdf", data))
 
 
 @given(flips, cuts)

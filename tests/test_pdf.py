@@ -1,0 +1,112 @@
+"""PDF transcripts: the text layer read with pdfminer.six, running heads left out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+import qualcode as qc
+from qualcode import columns as C
+from qualcode.cli import app
+from qualcode.io import pdf
+
+from .conftest import CODEBOOK, EXAMPLES, FIXTURES, assert_offsets
+
+PDFS = FIXTURES / "pdf"
+
+
+def words(texts):
+    return [" ".join(str(text).split()) for text in texts]
+
+
+@pytest.mark.parametrize("name", ["d01_superintendent", "d03_assistant_superintendent"])
+def test_a_printed_transcript_reads_as_its_text_does(name):
+    """Chromium printed the example interviews (2 and 4 pages, with its date, title, address
+    and page number on every page): the PDF gives the same turns, speakers and interviewer
+    turns as the .txt, line breaks aside, and says what it left out."""
+    read = qc.read_transcripts(PDFS / f"{name}.pdf")
+    assert_offsets(read)
+    plain = qc.read_transcripts(EXAMPLES / f"{name}.txt").segments
+    assert words(read.segments[C.TEXT]) == words(plain[C.TEXT])
+    assert read.segments[C.SPEAKER].tolist() == plain[C.SPEAKER].tolist()
+    assert read.segments[C.IS_INTERVIEWER].tolist() == plain[C.IS_INTERVIEWER].tolist()
+    text = read.documents[0].text
+    assert "localhost" not in text and "AM" not in text.split() and "1/2" not in text
+    (note,) = read.warnings
+    assert f"{name}.pdf: left out" in note and "page headers, footers and page numbers" in note
+
+
+def test_running_heads_page_numbers_and_ligatures(monkeypatch, tmp_path):
+    """A line at a page's edge that comes back on the other pages, digits aside, and a page
+    number alone are left out; the same words inside a page, or on one page only, are kept;
+    ``ﬁ`` reads as ``fi``."""
+    pages = [
+        "Study X, interview 3\nInterviewer: What is your ﬁrst priority?\nP3: Counselors.\nPage 1 of 3\n",
+        "Study X, interview 3\nP3: We hired two. Study X, interview 3 was long.\n2\n",
+        "Study X, interview 3\nInterviewer: Thank you.\nA closing remark on one page only\nPage 3 of 3\n",
+    ]
+    path = tmp_path / "study.pdf"
+    path.write_bytes(b"%PDF-1.4\n")
+    monkeypatch.setattr(pdf, "pdf_pages", lambda _path: [page.translate(pdf.LIGATURES) for page in pages])
+    text, notes = pdf.pdf_text(path)
+    assert "Study X, interview 3\n" not in text and "Page 1 of 3" not in text and "\n2\n" not in text
+    assert "Study X, interview 3 was long." in text and "A closing remark on one page only" in text
+    assert "What is your first priority?" in text
+    assert "left out 6 lines" in notes[0]
+    monkeypatch.setattr(pdf, "pdf_pages", lambda _path: ["Interviewer: Hello?\n", "", "P3: Hi.\n"])
+    text, notes = pdf.pdf_text(path)
+    assert text.split() == ["Interviewer:", "Hello?", "P3:", "Hi."]
+    assert "page 2 of the PDF hold no text (scanned or blank)" in notes[0]
+
+
+def test_pdfs_that_cannot_be_read_are_errors(tmp_path):
+    with pytest.raises(qc.InputFileError, match=r"no text layer \(a scan\?\).*ocrmypdf"):
+        qc.read_transcripts(PDFS / "scan.pdf")
+    data = (PDFS / "d01_superintendent.pdf").read_bytes()
+    cut = tmp_path / "cut.pdf"
+    cut.write_bytes(data[: len(data) // 2])  # a download broken off: never read as less text
+    with pytest.raises(qc.InputFileError, match=r"cut\.pdf: not a readable PDF"):
+        qc.read_transcripts(cut)
+    # a few damaged bytes in the first page's compressed text: pdfminer by default skips what it
+    # cannot inflate and reads the page with 1,372 characters fewer; qualcode says so instead
+    start = data.index(b"stream", data.index(b"/FlateDecode")) + len(b"stream\n")
+    damaged = bytearray(data)
+    for offset in (50, 51, 52, 53):
+        damaged[start + offset] ^= 0xFF
+    broken = tmp_path / "damaged.pdf"
+    broken.write_bytes(bytes(damaged))
+    with pytest.raises(qc.InputFileError, match=r"damaged\.pdf: not a readable PDF"):
+        qc.read_transcripts(broken)
+    renamed = tmp_path / "notes.pdf"
+    renamed.write_text("Interviewer: hello\n", encoding="utf-8")
+    with pytest.raises(qc.InputFileError, match=r"notes\.pdf: not a PDF file"):
+        qc.read_transcripts(renamed)
+
+
+def test_tag_a_pdf_beside_the_same_interview_as_text(tmp_path):
+    """End to end from the command line: a PDF is tagged like any transcript; given beside
+    the .txt it was printed from, the two are named as the same text."""
+    out = tmp_path / "coded.csv"
+    runner = CliRunner()
+    printed = tmp_path / "d01_printed.pdf"
+    printed.write_bytes((PDFS / "d01_superintendent.pdf").read_bytes())
+    args = ["tag", str(printed), str(EXAMPLES / "d01_superintendent.txt")]
+    result = runner.invoke(app, [*args, "-c", str(CODEBOOK), "-o", str(out), "--method", "keyword"])
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert "documents with the same text" in said and "'d01_printed' and 'd01_superintendent'" in said
+    coded = pd.read_csv(out, keep_default_na=False)
+    from_pdf = coded[coded[C.DOC_ID] == "d01_printed"]
+    assert len(from_pdf) and set(from_pdf["speaker"]) == {"P01"}
+    failed = runner.invoke(app, ["tag", str(PDFS / "scan.pdf"), "-c", str(CODEBOOK), "-o", str(tmp_path / "s.csv")])
+    assert failed.exit_code != 0 and "Traceback" not in failed.output and "no text layer" in failed.output
+    assert not (tmp_path / "s.csv").exists()
+
+
+def test_pdf_is_a_registered_reader():
+    from qualcode.io.base import input_suffixes, reader_for
+
+    assert ".pdf" in input_suffixes() and reader_for(Path("x.pdf")).name == "pdf"
