@@ -123,7 +123,8 @@ def _no_key_metadata(tmp_path):
     ("case", "message"),
     [
         ("missing_input", "no such file or folder"),
-        ("unsupported", "unsupported file type '.pdf'"),
+        ("unsupported", "unsupported file type '.rtf'"),
+        ("broken_pdf", "x.pdf: not a readable PDF"),
         ("empty", "file is empty"),
         ("binary", "binary"),
         ("undecodable", "not UTF-8 text"),
@@ -143,7 +144,10 @@ def test_bad_input_is_one_clear_line(tmp_path, case, message):
     if case == "missing_input":
         args[1] = tmp_path / "nowhere"
     elif case == "unsupported":
-        (tmp_path / "x.pdf").write_bytes(b"%PDF")
+        (tmp_path / "x.rtf").write_bytes(b"{\\rtf1 hello}")
+        args[1] = tmp_path / "x.rtf"
+    elif case == "broken_pdf":
+        (tmp_path / "x.pdf").write_bytes(b"%PDF-1.4")
         args[1] = tmp_path / "x.pdf"
     elif case in ("empty", "binary", "undecodable"):
         args[1] = FIXTURES / f"{case}.txt"

@@ -18,8 +18,8 @@ def test_built_in_suffixes():
 
 
 def test_unsupported_suffix_names_what_is_read(tmp_path):
-    with pytest.raises(qc.InputFileError, match=r"unsupported file type '\.pdf'; qualcode reads \.txt"):
-        base.reader_for(tmp_path / "x.pdf")
+    with pytest.raises(qc.InputFileError, match=r"unsupported file type '\.rtf'; qualcode reads \.txt"):
+        base.reader_for(tmp_path / "x.rtf")
 
 
 def test_a_registered_reader_is_used_by_read_transcripts(tmp_path):

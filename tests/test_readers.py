@@ -128,6 +128,24 @@ def test_labels_with_the_time_first_or_after_the_colon(tmp_path):
     assert corpus.segments[C.IS_INTERVIEWER].tolist() == [True, False, True, False, True]
 
 
+def test_zoom_saved_captions(tmp_path):
+    """Zoom's "save captions" text file: ``[Name] 10:02:03`` on its own line, the words below
+    (read as one unlabelled paragraph before)."""
+    path = tmp_path / "captions.txt"
+    path.write_text(
+        "[Interviewer] 10:02:03\nThanks for joining me. What is your role?\n\n"
+        "[Maria Lopez] 10:02:09\nI'm the superintendent.\nWe hired two counselors.\n",
+        encoding="utf-8",
+    )
+    corpus = qc.read_transcripts(path)
+    assert_offsets(corpus)
+    assert turns(corpus) == [
+        ("Interviewer", "Thanks for joining me. What is your role?"),
+        ("Maria Lopez", "I'm the superintendent.\nWe hired two counselors."),
+    ]
+    assert corpus.segments[C.START_TIME].tolist() == [36123.0, 36129.0]
+
+
 def test_an_unnamed_interviewer_who_mostly_asks_is_pointed_out(tmp_path):
     """Otter.ai and Zoom name an unknown voice ``Speaker 1``: nothing marks it as the
     interviewer, so its questions were suggested codes without a word. The reading says which
@@ -605,9 +623,13 @@ def test_bad_files(name, message):
 def test_missing_and_unsupported(tmp_path):
     with pytest.raises(qc.InputFileError, match="no such file"):
         qc.read_transcripts(tmp_path / "missing.txt")
+    rtf = tmp_path / "interview.rtf"
+    rtf.write_bytes(b"{\\rtf1 Interviewer: hello}")
+    with pytest.raises(qc.InputFileError, match=r"unsupported file type '\.rtf'"):
+        qc.read_transcripts(rtf)
     pdf = tmp_path / "interview.pdf"
-    pdf.write_bytes(b"%PDF-1.4")
-    with pytest.raises(qc.InputFileError, match=r"unsupported file type '\.pdf'"):
+    pdf.write_bytes(b"%PDF-1.4")  # a header and nothing more
+    with pytest.raises(qc.InputFileError, match=r"interview\.pdf: not a readable PDF"):
         qc.read_transcripts(pdf)
     broken = tmp_path / "broken.docx"
     broken.write_bytes(b"not a zip at all")

@@ -10,7 +10,8 @@ Recognised by default (each at the start of a line, optionally in Markdown bold)
   unlabelled paragraphs, as think-aloud and usability sessions are often typed, or ``Q:``
   questions with unlabelled answers): each label covers its own line; the lines after it,
   and the text before the first label, are the unlabelled side's (speaker None)
-- Otter.ai headers ``Name  00:12`` (name, spaces, time) with the turn on the lines below;
+- Otter.ai headers ``Name  00:12`` (name, spaces, time), and Zoom's saved captions
+  ``[Name] 10:02:03``, with the turn on the lines below;
   a leading ``SUMMARY KEYWORDS`` / ``SPEAKERS`` preamble is skipped.
 
 Other conventions: pass ``speaker_patterns``, regular expressions with a named group
@@ -41,8 +42,8 @@ DEFAULT_PATTERNS: tuple[str, ...] = (
     # a time may also come first ([00:12] Name: text) or after the colon (Name: [00:12] text)
     rf"^[ \t]*{_LEAD_TIME}{_BOLD}(?:\[(?P<bspeaker>[^\]\n]{{1,60}})\]|(?P<speaker>{_NAME}))"
     rf"(?:[ \t]*[(\[]{_TIME}[)\]])?[ \t]*{_BOLD}:{_BOLD}(?:[ \t]+{_AFTER_TIME}(?P<text>\S.*?)?)?[ \t]*$",
-    # Otter.ai: Name  00:12
-    rf"^(?P<speaker>{_NAME})[ \t]+{_TIME}[ \t]*$",
+    # Otter.ai: Name  00:12; Zoom's saved captions: [Name] 10:02:03
+    rf"^(?:(?P<speaker>{_NAME})|\[(?P<bspeaker>[^\]\n]{{1,60}})\])[ \t]+{_TIME}[ \t]*$",
 )
 
 _CLOCK_LINE = re.compile(rf"^[ \t]*[\[(]?{_CLOCK}[\])]?[ \t]*$")
