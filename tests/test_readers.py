@@ -146,6 +146,33 @@ def test_zoom_saved_captions(tmp_path):
     assert corpus.segments[C.START_TIME].tolist() == [36123.0, 36129.0]
 
 
+def test_a_teams_transcript_saved_as_word(tmp_path):
+    """Microsoft Teams' transcript download: a paragraph ``Lopez, Maria   0:03`` (the
+    directory's "last, first" name and the time) above each turn's words."""
+    document = docx.Document()
+    for line in [
+        "Interview D04",
+        "Transcript",
+        "Interviewer   0:03",
+        "Thanks for joining me. What is your role?",
+        "Ortiz, Sam   0:09",
+        "I am the superintendent. We hired two counselors.",
+        "Interviewer   1:02:15",
+        "Thank you.",
+    ]:
+        document.add_paragraph(line)
+    path = tmp_path / "teams.docx"
+    document.save(path)
+    corpus = qc.read_transcripts(path)
+    assert_offsets(corpus)
+    assert turns(corpus) == [
+        ("Interviewer", "Thanks for joining me. What is your role?"),
+        ("Ortiz, Sam", "I am the superintendent. We hired two counselors."),
+        ("Interviewer", "Thank you."),
+    ]
+    assert corpus.segments[C.START_TIME].tolist() == [3.0, 9.0, 3735.0]
+
+
 def test_an_unnamed_interviewer_who_mostly_asks_is_pointed_out(tmp_path):
     """Otter.ai and Zoom name an unknown voice ``Speaker 1``: nothing marks it as the
     interviewer, so its questions were suggested codes without a word. The reading says which

@@ -42,8 +42,8 @@ DEFAULT_PATTERNS: tuple[str, ...] = (
     # a time may also come first ([00:12] Name: text) or after the colon (Name: [00:12] text)
     rf"^[ \t]*{_LEAD_TIME}{_BOLD}(?:\[(?P<bspeaker>[^\]\n]{{1,60}})\]|(?P<speaker>{_NAME}))"
     rf"(?:[ \t]*[(\[]{_TIME}[)\]])?[ \t]*{_BOLD}:{_BOLD}(?:[ \t]+{_AFTER_TIME}(?P<text>\S.*?)?)?[ \t]*$",
-    # Otter.ai: Name  00:12; Zoom's saved captions: [Name] 10:02:03
-    rf"^(?:(?P<speaker>{_NAME})|\[(?P<bspeaker>[^\]\n]{{1,60}})\])[ \t]+{_TIME}[ \t]*$",
+    # Otter.ai: Name  00:12; Teams: Lopez, Maria   0:03; Zoom's saved captions: [Name] 10:02:03
+    rf"^(?:(?P<speaker>{_NAME}(?:,[ ]{_NAME})?)|\[(?P<bspeaker>[^\]\n]{{1,60}})\])[ \t]+{_TIME}[ \t]*$",
 )
 
 _CLOCK_LINE = re.compile(rf"^[ \t]*[\[(]?{_CLOCK}[\])]?[ \t]*$")
