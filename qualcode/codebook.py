@@ -363,9 +363,9 @@ def load_codebook(path: str | Path) -> Codebook:
     True
     """
     path = _codebook_file(path)
-    from .codebook_table import SUFFIXES
+    from .codebook_table import READ_SUFFIXES
 
-    if path.suffix.lower() in SUFFIXES:  # a codebook kept in a spreadsheet, one code per row
+    if path.suffix.lower() in READ_SUFFIXES:  # a codebook kept in a spreadsheet or a Word table, one code per row
         return load_codebook_table(path)[0]
     data = path.read_bytes()
     try:

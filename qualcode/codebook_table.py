@@ -46,7 +46,8 @@ from typing import Any
 
 from .errors import CodebookError
 
-SUFFIXES = (".csv", ".tsv", ".xlsx", ".xlsm")
+SUFFIXES = (".csv", ".tsv", ".xlsx", ".xlsm")  # written and read
+READ_SUFFIXES = (*SUFFIXES, ".docx")  # read only: a codebook kept in a Word table (qualcode.codebook_word)
 MAX_ROWS = 20_000
 
 ID_COLUMNS = ("id", "code_id", "code id")
@@ -171,7 +172,12 @@ def read_table_codebook(path: Path) -> TableCodebook:
     from .io.writers import restore
     from .refi.codes import slug
 
-    frame = restore(read_table(path))
+    if path.suffix.lower() == ".docx":
+        from .codebook_word import word_codebook_frame
+
+        frame = word_codebook_frame(path)
+    else:
+        frame = restore(read_table(path))
     columns = list(frame.columns)
     if len(frame) > MAX_ROWS:
         raise CodebookError(f"{path}: {len(frame):,} rows, over the {MAX_ROWS:,} codes a codebook may hold")

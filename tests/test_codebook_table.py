@@ -218,3 +218,95 @@ def test_validate_reads_a_codebook_table_once(monkeypatch):
     assert result.exit_code == 0, result.output
     assert "valid: 22 codes" in result.output and "columns not read: number of highlights" in result.output
     assert len(reads) == 1
+
+
+def _word_codebook(path):
+    """A codebook as teams keep it in Word: a title, a revision table, then the codebook's
+    table (a theme row merged across it, examples one per paragraph) going on in a second
+    table after a page break."""
+    import docx
+
+    document = docx.Document()
+    document.add_heading("Caring schools codebook", 1)
+    history = document.add_table(rows=2, cols=3)
+    for cell, value in zip(history.rows[0].cells, ["Version", "Date", "Author"], strict=True):
+        cell.text = value
+    for cell, value in zip(history.rows[1].cells, ["3", "2021-03-04", "ana"], strict=True):
+        cell.text = value
+    document.add_paragraph("Codes are applied to whole turns.")
+    header = ["Code", "Definition", "When to use", "Example quotes", "Keywords"]
+    table = document.add_table(rows=1, cols=5)
+    for cell, value in zip(table.rows[0].cells, header, strict=True):
+        cell.text = value
+    theme = table.add_row()
+    merged = theme.cells[0].merge(theme.cells[4])
+    merged.text = "Relationships"
+    rows = [
+        (
+            "Relational modelling",
+            "Leaders model care for adults.",
+            "A leader checks in on staff.",
+            "",
+            "check in; model",
+        ),
+        ("Caring climate", "The feel of a caring school.", "", "", "warm; safe"),
+    ]
+    for values in rows:
+        cells = table.add_row().cells
+        for cell, value in zip(cells, values, strict=True):
+            cell.text = value
+    examples = table.rows[2].cells[3]
+    examples.text = "I call every principal on Friday."
+    examples.add_paragraph("If I want principals to take care of their teachers I have to model that.")
+    document.add_page_break()
+    more = document.add_table(rows=0, cols=5)  # the table goes on, without its header
+    for values in [("Personnel", "Staffing and caseloads.", "", "", "hired; counselor")]:
+        cells = more.add_row().cells
+        for cell, value in zip(cells, values, strict=True):
+            cell.text = value
+    document.save(path)
+    return path
+
+
+def test_a_codebook_kept_in_a_word_table(tmp_path):
+    """A .docx codebook was read as YAML text ("not UTF-8 text"); its table is now read as a
+    spreadsheet codebook is: other tables left out, a merged row a theme (the parent of the
+    codes below it), a cell's paragraphs its list items, the table going on after a page."""
+    path = _word_codebook(tmp_path / "codebook.docx")
+    book = qc.load_codebook(path)
+    assert book.ids == ["relationships", "relational_modelling", "caring_climate", "personnel"]
+    modelling = book.get("relational_modelling")
+    assert [book.parent_of(i) for i in book.ids] == [None, "relationships", "relationships", "relationships"]
+    assert modelling.include_when == "A leader checks in on staff."
+    assert modelling.examples == [
+        "I call every principal on Friday.",
+        "If I want principals to take care of their teachers I have to model that.",
+    ]
+    assert (
+        modelling.keywords == ["check in", "model"] and book.get("personnel").description == "Staffing and caseloads."
+    )
+    runner = CliRunner()
+    result = runner.invoke(app, ["validate", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "valid: 4 codes" in result.output and "themes named beside the codes are codes too" in result.output
+    out = tmp_path / "coded.csv"
+    tagged = runner.invoke(
+        app, ["tag", str(FIXTURES / "labels_colon.txt"), "-c", str(path), "-o", str(out), "--method", "keyword"]
+    )
+    assert tagged.exit_code == 0, tagged.output
+    assert "personnel" in set(pd.read_csv(out)["code"])  # "We hired two counselors."
+    yaml_copy = tmp_path / "codebook.yaml"  # and saved as YAML for the team's repository
+    assert runner.invoke(app, ["validate", str(path), "-o", str(yaml_copy)]).exit_code == 0
+    assert qc.load_codebook(yaml_copy).ids == book.ids
+
+
+def test_a_word_file_without_a_codebook_table_says_what_it_needs(tmp_path):
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("Relational modelling: leaders model care.")
+    path = tmp_path / "notes.docx"
+    document.save(path)
+    result = CliRunner().invoke(app, ["validate", str(path)])
+    assert result.exit_code != 0 and "Traceback" not in result.output
+    assert "no table whose header row names the codes" in " ".join(result.output.split())

@@ -29,7 +29,12 @@ def tag(
         list[Path], typer.Argument(help="Transcript files or folders (.txt .md .docx .odt .pdf .vtt .srt .csv .xlsx).")
     ],
     codebook: Annotated[
-        Path, typer.Option("--codebook", "-c", help="The codebook: YAML, or a CSV/XLSX table with one code per row.")
+        Path,
+        typer.Option(
+            "--codebook",
+            "-c",
+            help="The codebook: YAML, a CSV/XLSX table with one code per row, or a Word (.docx) table.",
+        ),
     ],
     output: Annotated[Path, typer.Option("--output", "-o", help="The CSV to write (a .meta.json goes beside it).")],
     metadata: Annotated[
@@ -159,7 +164,9 @@ def tag(
 
 
 def validate(
-    codebook: Annotated[Path, typer.Argument(help="The codebook to check: YAML, or a CSV/XLSX table.")],
+    codebook: Annotated[
+        Path, typer.Argument(help="The codebook to check: YAML, a CSV/XLSX table, or a Word (.docx) table.")
+    ],
     output: Annotated[
         Path | None,
         typer.Option(
@@ -175,7 +182,7 @@ def validate(
     Example: qualcode validate codebook.yaml -o codebook.xlsx
     """
     from ..codebook import load_codebook, load_codebook_table, save_codebook
-    from ..codebook_table import SUFFIXES
+    from ..codebook_table import READ_SUFFIXES, SUFFIXES
     from ..errors import CodebookError, OptionError, QualcodeError
     from .common import check_output, fail
 
@@ -189,7 +196,7 @@ def validate(
                 )
             check_output(output, inputs=[codebook])
         table = None
-        if codebook.suffix.lower() in SUFFIXES:  # read once, with what reading it found
+        if codebook.suffix.lower() in READ_SUFFIXES:  # read once, with what reading it found
             book, table = load_codebook_table(codebook)
         else:
             book = load_codebook(codebook)

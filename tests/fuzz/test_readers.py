@@ -209,6 +209,31 @@ def test_codebook_fields(code):
     clean(qc.codebook_from_yaml, yaml.safe_dump({"name": "fuzz", "codes": [code]}), source="fuzz.yaml")
 
 
+word_cell = st.one_of(text.map(lambda t: "".join(c for c in t if c.isprintable())), st.sampled_from(["Theme", "x"]))
+
+
+@given(
+    st.lists(
+        st.sampled_from(["Code", "Definition", "Parent", "Keywords", "Examples", "Threshold", "Note"]),
+        min_size=1,
+        max_size=5,
+    ),
+    st.lists(st.lists(word_cell, min_size=5, max_size=5), max_size=6),
+)
+def test_word_codebook(tmp_path_factory, header, rows):
+    """A Word codebook table of random cells: a codebook or one clean error."""
+    import docx
+
+    document = docx.Document()
+    table = document.add_table(rows=0, cols=len(header))
+    for values in [header, *rows]:
+        for cell, value in zip(table.add_row().cells, values, strict=False):
+            cell.text = value
+    path = tmp_path_factory.mktemp("word_codebook") / "codebook.docx"
+    document.save(path)
+    clean(qc.load_codebook, path)
+
+
 @given(st.lists(st.lists(text, min_size=1, max_size=5), max_size=8), st.booleans())
 def test_metadata_and_codings_tables(tmp_path_factory, rows, as_codings):
     import csv
