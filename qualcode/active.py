@@ -422,7 +422,7 @@ def next_sheet(
         read_too=made_from,
     )
     run = Settings.build(
-        **options,
+        **{key: value for key, value in options.items() if key != "exclude"},  # reading only, not a setting
         include_interviewer=include_interviewer,
         training=[str(p) for p in coded],
         training_given=named_here if made_from else None,

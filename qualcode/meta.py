@@ -69,8 +69,10 @@ class Meta:
     record: dict[str, Any] = field(default_factory=dict)
 
     def read_options(self) -> dict[str, Any]:
-        """The keywords of :func:`qualcode.read_transcripts` that read the inputs as the run did."""
-        return self.settings.read_options()
+        """The keywords of :func:`qualcode.read_transcripts` that read the inputs as the run did
+        (its codebook left out of a folder search, as the run left it)."""
+        codebook = self.codebook_path()
+        return {**self.settings.read_options(), **({"exclude": [codebook]} if codebook else {})}
 
     def files_read(self) -> list[str | Path]:
         """Every file the run read: transcripts, participant metadata, training codings (an

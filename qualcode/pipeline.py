@@ -222,7 +222,8 @@ def tag(
     if not isinstance(codebook, Codebook):
         codebook_path = Path(codebook)
         codebook = load_codebook(codebook_path)
-    corpus = read_transcripts(named, **run.read_options())
+    # a codebook kept in the transcripts' folder (a Word codebook beside the .docx transcripts) is no transcript
+    corpus = read_transcripts(named, **run.read_options(), exclude=[codebook_path] if codebook_path else [])
     documents = [str(doc.doc_id) for doc in corpus.documents]
     # read before the model runs: an output that cannot be merged stops the run at once
     reads = [*(run.training or ()), *sorted({doc.path for doc in corpus.documents if doc.path})]

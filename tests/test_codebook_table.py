@@ -310,3 +310,33 @@ def test_a_word_file_without_a_codebook_table_says_what_it_needs(tmp_path):
     result = CliRunner().invoke(app, ["validate", str(path)])
     assert result.exit_code != 0 and "Traceback" not in result.output
     assert "no table whose header row names the codes" in " ".join(result.output.split())
+
+
+def test_a_codebook_kept_beside_the_transcripts_is_no_transcript(tmp_path, monkeypatch):
+    """A Word codebook in the transcripts' folder was read as one more interview (its example
+    quotes tagged, counted in every frequency). The run's codebook is left out of the folder,
+    as are codebooks and coding manuals by name, and commands that follow the run's record
+    leave it out too."""
+    import shutil
+
+    from .conftest import EXAMPLES
+
+    folder = tmp_path / "study"
+    folder.mkdir()
+    for name in ("d01_superintendent.txt", "d03_assistant_superintendent.txt"):
+        shutil.copy(EXAMPLES / name, folder / name)
+    _word_codebook(folder / "themes.docx")  # the run's codebook, not named as one
+    _word_codebook(folder / "Coding_Manual_v2.docx")  # an older one, named as one
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    result = runner.invoke(app, ["tag", "study", "-c", "study/themes.docx", "-o", "coded.csv", "--method", "keyword"])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip().splitlines()[-1].startswith("2 documents,")
+    coded = pd.read_csv(tmp_path / "coded.csv")
+    assert set(coded["doc_id"]) <= {"d01_superintendent", "d03_assistant_superintendent"}
+    freq = runner.invoke(app, ["freq", "coded.csv", "--count", "document", "-o", "freq.csv"])
+    assert freq.exit_code == 0, freq.output
+    assert set(pd.read_csv(tmp_path / "freq.csv")["total"]) == {2}  # N: the two interviews
+    chosen = runner.invoke(app, ["next", "coded.csv", "-n", "30", "-o", "next.csv"])
+    assert chosen.exit_code == 0, chosen.output
+    assert set(pd.read_csv(tmp_path / "next.csv")["doc_id"]) == {"d01_superintendent", "d03_assistant_superintendent"}

@@ -7,6 +7,7 @@ returning :class:`~qualcode.document.Document` objects: ``text`` (.txt, .md, Ott
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -24,6 +25,8 @@ from .metadata import attach_metadata, read_metadata, tidy_metadata
 
 SIDECAR_NAMES = {"participants.csv", "metadata.csv", "participants.xlsx", "metadata.xlsx"}
 NOT_TRANSCRIPTS = {"readme", "license", "licence", "changelog", "notice"}
+# a codebook or coding manual kept beside the transcripts (codebook.docx, Coding_Manual_v3.pdf)
+CODEBOOK_NAME = re.compile(r"(?:^|[^a-z])(?:code ?books?|coding[ _-]?manuals?)(?:[^a-z]|$)", re.I)
 
 __all__ = ["find_files", "input_suffixes", "read_document", "read_metadata", "read_transcripts"]
 
@@ -32,7 +35,8 @@ def find_files(inputs: Iterable[str | Path], *, exclude: Iterable[str | Path] = 
     """Expand files and folders (recursively, by known extension) into a sorted file list.
 
     Folders skip hidden files, Office lock files (``~$…``), sidecar metadata files
-    (``participants.csv``, ``metadata.csv``) and README / LICENSE / CHANGELOG files, and
+    (``participants.csv``, ``metadata.csv``), README / LICENSE / CHANGELOG files, codebooks and
+    coding manuals by name (``codebook.docx``, ``Coding_Manual_v3.pdf``), and
     tables (.csv .tsv .xlsx: metadata or codings, usually) unless ``tables`` is true; a file
     named explicitly is always read, and a file named twice is read once.
     """
@@ -53,6 +57,7 @@ def find_files(inputs: Iterable[str | Path], *, exclude: Iterable[str | Path] = 
                     and not child.name.startswith("~$")
                     and child.name.lower() not in SIDECAR_NAMES
                     and child.stem.lower().split("-")[0] not in NOT_TRANSCRIPTS
+                    and not CODEBOOK_NAME.search(child.stem)
                     and (tables or child.suffix.lower() not in tables_)
                     and child.resolve() not in skip
                 ):
@@ -121,6 +126,7 @@ def read_transcripts(
     codes_separator: str = ";",
     encoding: str | None = None,
     unit: str | None = None,
+    exclude: Sequence[str | Path] = (),
 ) -> Corpus:
     """Read transcripts from files and folders, join participant metadata, and segment them.
 
@@ -153,6 +159,9 @@ def read_transcripts(
         Force a text encoding instead of detecting it.
     unit
         Deprecated spelling of ``segment_by``.
+    exclude
+        Files a folder search leaves out (the run's codebook, kept beside the transcripts);
+        ``metadata`` is left out too.
 
     Returns
     -------
@@ -179,7 +188,7 @@ def read_transcripts(
             option="inputs",
         )
     inputs = list(inputs)
-    sidecar = [metadata] if isinstance(metadata, str | Path) else []
+    sidecar = [*([metadata] if isinstance(metadata, str | Path) else []), *exclude]
     # naming a table's columns says its tables are the transcripts (a folder of utterance sheets)
     paths = find_files(inputs, exclude=sidecar, tables=bool(text_column or speaker_column or codes_column))
     documents: list[Document] = []
