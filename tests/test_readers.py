@@ -111,6 +111,7 @@ def test_labels_with_the_time_first_or_after_the_colon(tmp_path):
         "(00:21) Interviewer: How do principals know what you expect?\n"
         "Maria Lopez: [00:00:25] We meet monthly.\n"
         "At 10:30 we met. Ratio 3:4 is fine.\n"
+        "2:30 PM: we left.\n"
         "01:00:00\n"  # Google Meet writes the time alone on a line every five minutes
         "1:02:03 Interviewer:\nAnything else?\n",
         encoding="utf-8",
@@ -121,7 +122,7 @@ def test_labels_with_the_time_first_or_after_the_colon(tmp_path):
         ("Interviewer", "Thanks for joining me. What is your role?"),
         ("Maria Lopez", "I'm the superintendent."),
         ("Interviewer", "How do principals know what you expect?"),
-        ("Maria Lopez", "We meet monthly.\nAt 10:30 we met. Ratio 3:4 is fine."),
+        ("Maria Lopez", "We meet monthly.\nAt 10:30 we met. Ratio 3:4 is fine.\n2:30 PM: we left."),
         ("Interviewer", "Anything else?"),
     ]
     assert corpus.segments[C.START_TIME].tolist() == [2.0, 9.0, 21.0, 25.0, 3723.0]
