@@ -2,7 +2,7 @@
 
 One module per format, each registering its reader by suffix (:mod:`qualcode.io.base`) and
 returning :class:`~qualcode.document.Document` objects: ``text`` (.txt, .md, Otter.ai .txt),
-``docx`` (.docx), ``odt`` (.odt), ``subtitles`` (.vtt, .srt), ``table`` (.csv, .tsv, .xlsx).
+``docx`` (.docx), ``odt`` (.odt), ``pdf`` (.pdf), ``subtitles`` (.vtt, .srt), ``table`` (.csv, .tsv, .xlsx).
 """
 
 from __future__ import annotations
@@ -133,7 +133,7 @@ def read_transcripts(
     Parameters
     ----------
     inputs
-        Files or folders (searched recursively for .txt .md .docx .odt .vtt .srt .csv .tsv .xlsx).
+        Files or folders (searched recursively for .txt .md .docx .odt .pdf .vtt .srt .csv .tsv .xlsx).
     metadata
         A participants CSV/XLSX (or DataFrame) with one row per document; joined on
         ``metadata_key`` (default ``doc_id``, the file stem). Values win over YAML front matter.

@@ -48,7 +48,22 @@ DEFAULT_PATTERNS: tuple[str, ...] = (
 
 _CLOCK_LINE = re.compile(rf"^[ \t]*[\[(]?{_CLOCK}[\])]?[ \t]*$")
 _OTTER_PREAMBLE = re.compile(r"^(SUMMARY KEYWORDS|SPEAKERS|KEYWORDS)\s*$")
-_NOT_SPEAKERS = {"http", "https", "note", "notes", "re", "subject", "date", "time", "title", "tags", "am", "pm", "a.m.", "p.m."}
+_NOT_SPEAKERS = {
+    "http",
+    "https",
+    "note",
+    "notes",
+    "re",
+    "subject",
+    "date",
+    "time",
+    "title",
+    "tags",
+    "am",
+    "pm",
+    "a.m.",
+    "p.m.",
+}
 
 
 def compile_patterns(patterns: Sequence[str] | None) -> list[re.Pattern[str]]:

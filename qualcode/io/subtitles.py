@@ -1,10 +1,11 @@
 """Zoom / Teams / generic WebVTT and SubRip transcripts (webvtt-py).
 
 Speakers come from Teams voice tags (``<v Name>``), Zoom's ``Name: text`` prefix, or
-inline ``[NAME]:`` labels. Rolling captions (YouTube's automatic ones, with a time for
-each word) are read once: the lines a cue repeats from the one before are left out. Consecutive cues of one speaker merge into one turn; a cue
-without a label continues the current speaker. Unlabelled files merge cues into
-passages broken at pauses of ``PAUSE`` seconds or more.
+inline ``[NAME]:`` labels (``>> NAME:`` in broadcast captions). Consecutive cues of one
+speaker merge into one turn; a cue without a label continues the current speaker.
+Unlabelled files merge cues into passages broken at pauses of ``PAUSE`` seconds or more.
+Rolling captions (YouTube's automatic ones, with a time for each word) are read once: the
+lines a cue repeats from the one before are left out.
 
 The document text qualcode keeps is one paragraph per turn, ``Speaker: text``; cue
 times are kept so every segment has ``start_time`` and ``end_time`` (seconds).
