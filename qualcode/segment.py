@@ -233,6 +233,7 @@ def segment_documents(
                     f"{MAX_SEGMENT_CHARS:,}; use segment_by auto, sentence or window to cut it",
                     option="segment_by",
                 )
+    asked, unmatched = metadata_interviewers(documents)
     for index, (doc, turn) in enumerate(turn_list):
         for start, end in all_spans[index]:
             number = counters.get(doc.doc_id, 0)
@@ -241,7 +242,7 @@ def segment_documents(
                 C.DOC_ID: doc.doc_id,
                 C.SEGMENT_ID: number,
                 C.SPEAKER: turn.speaker or "",
-                C.IS_INTERVIEWER: is_interviewer(turn.speaker, interviewers),
+                C.IS_INTERVIEWER: is_interviewer(turn.speaker, asked.get(doc.doc_id, interviewers)),
                 C.TEXT: doc.text[start:end],
                 C.START_CHAR: start,
                 C.END_CHAR: end,
@@ -261,7 +262,14 @@ def segment_documents(
     frame[C.IS_INTERVIEWER] = frame[C.IS_INTERVIEWER].astype(bool)
     if interviewers:
         check_interviewers(interviewers, frame)
-    notes = [] if interviewers is not None else unnamed_interviewer(frame)
+    notes = [] if interviewers is not None else unnamed_interviewer(frame[~frame[C.DOC_ID].isin(list(asked))])
+    found_by_name = set(frame.loc[frame[C.IS_INTERVIEWER], C.DOC_ID])
+    typos = [shown for doc_id, shown in unmatched if doc_id not in found_by_name]
+    if typos:  # a typo, most likely: no turn of those transcripts is the interviewer's
+        notes.append(
+            f"the metadata's interviewer column names no speaker of {listed(typos, 3)}, and no speaker there is "
+            "named like an interviewer: every turn of theirs is suggested codes as a participant's; correct the column"
+        )
     if cut:
         notes.append(
             f"{cut} {'turn or paragraph' if cut == 1 else 'turns or paragraphs'} longer than {AUTO_MAX_CHARS:,} "
@@ -276,6 +284,32 @@ def segment_documents(
         )
     frame.attrs["notes"] = notes
     return frame
+
+
+INTERVIEWER_COLUMNS = ("interviewer", "interviewers")  # a metadata column naming a transcript's interviewer
+
+
+def metadata_interviewers(documents: Sequence[Document]) -> tuple[dict[str, list[str]], list[tuple[str, str]]]:
+    """The interviewers a metadata column ``interviewer`` names per transcript (separated by
+    ``;``: Otter.ai calls the interviewer ``Speaker 1`` in one file and ``Speaker 2`` in the
+    next), where it names a speaker of the transcript; and the transcripts where it names none
+    (a typo, or a column naming the person who interviewed): those keep the detection by name."""
+    asked: dict[str, list[str]] = {}
+    unmatched: list[tuple[str, str]] = []  # document, what to show
+    for doc in documents:
+        value = next((doc.metadata.get(key) for key in INTERVIEWER_COLUMNS if doc.metadata.get(key)), None)
+        if not value:
+            continue
+        names = [name.strip() for name in str(value).split(";") if name.strip()]
+        speakers = {str(turn.speaker).strip().lower() for turn in doc.turns if turn.speaker}
+        if any(name.lower() in speakers for name in names):
+            asked[doc.doc_id] = names
+        elif speakers:
+            shown = ", ".join(sorted({str(turn.speaker) for turn in doc.turns if turn.speaker})[:4])
+            unmatched.append(
+                (doc.doc_id, f"{doc.doc_id!r} ({', '.join(repr(n) for n in names)}; its speakers: {shown})")
+            )
+    return asked, unmatched
 
 
 def check_interviewers(interviewers: Sequence[str], segments: pd.DataFrame) -> None:
@@ -322,7 +356,7 @@ def unnamed_interviewer(segments: pd.DataFrame) -> list[str]:
     return [
         f"no speaker is named like an interviewer in {listed(where, 3)}: those turns are suggested codes as a "
         f"participant's are; if they are the interviewer's, name them: --interviewer {' --interviewer '.join(speakers)} "
-        "(interviewers=[...] in Python)"
+        "(interviewers=[...] in Python), or per transcript in a metadata column 'interviewer'"
     ]
 
 

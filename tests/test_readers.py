@@ -147,6 +147,45 @@ def test_zoom_saved_captions(tmp_path):
     assert corpus.segments[C.START_TIME].tolist() == [36123.0, 36129.0]
 
 
+def test_the_interviewer_named_per_transcript_in_the_metadata(tmp_path):
+    """Otter.ai names voices in the order they speak: the interviewer is ``Speaker 1`` in one
+    file and ``Speaker 2`` in the next, so no one ``--interviewer`` fits both. A metadata
+    column ``interviewer`` names each transcript's; one naming the person who interviewed (no
+    speaker of the transcript) leaves the detection by name as it was, and says so."""
+    first = tmp_path / "p01.txt"
+    first.write_text(
+        "Speaker 1  0:02\nHow do you support principals?\n\nSpeaker 2  0:09\nI call them on Fridays.\n\n"
+        "Speaker 1  0:20\nAnd teachers?\n\nSpeaker 2  0:25\nWe hired counselors.\n",
+        encoding="utf-8",
+    )
+    second = tmp_path / "p02.txt"
+    second.write_text(
+        "Speaker 1  0:01\nSorry I am late.\n\nSpeaker 2  0:04\nNo problem. How do you support principals?\n\n"
+        "Speaker 1  0:09\nWe meet monthly.\n",
+        encoding="utf-8",
+    )
+    third = tmp_path / "p03.txt"
+    third.write_text("Interviewer: What changed?\nP03: Everything.\n", encoding="utf-8")
+    fourth = tmp_path / "p04.txt"
+    fourth.write_text(first.read_text(encoding="utf-8"), encoding="utf-8")
+    metadata = tmp_path / "participants.csv"
+    metadata.write_text(
+        "doc_id,role,interviewer\np01,principal,Speaker 1\np02,teacher,speaker 2\np03,counselor,Ana Ruiz\n"
+        "p04,principal,Speaker1\n",
+        encoding="utf-8",
+    )
+    corpus = qc.read_transcripts(tmp_path, metadata=metadata)
+    flagged = corpus.segments.groupby(C.DOC_ID)[C.IS_INTERVIEWER].apply(list).to_dict()
+    assert flagged == {
+        "p01": [True, False, True, False],
+        "p02": [False, True, False],
+        "p03": [True, False],  # the person who interviewed: 'Interviewer:' found by name, no note
+        "p04": [False, False, False, False],  # a typo: said
+    }
+    (note,) = [w for w in corpus.warnings if "metadata's interviewer" in w]
+    assert "names no speaker of 'p04' ('Speaker1'; its speakers: Speaker 1, Speaker 2)" in note and "p03" not in note
+
+
 def test_a_teams_transcript_saved_as_word(tmp_path):
     """Microsoft Teams' transcript download: a paragraph ``Lopez, Maria   0:03`` (the
     directory's "last, first" name and the time) above each turn's words."""
