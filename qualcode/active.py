@@ -457,10 +457,11 @@ def _human_codes(path: str | Path, apart: Sequence[str | Path]) -> pd.DataFrame 
 
     try:
         return read_codings(path, read_apart=apart)
-    except NoHumanCodesError:
+    except NoHumanCodesError as error:
+        why = "it holds no rows" if error.empty else "only qualcode's suggestions"
         warnings.warn(
             QualcodeWarning(
-                f"{path}: no human codes yet (only qualcode's suggestions): read for its transcripts only, "
+                f"{path}: no human codes yet ({why}): read for its transcripts only, "
                 "so this batch is drawn at random, as a first batch is"
             ),
             stacklevel=3,

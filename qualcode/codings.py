@@ -68,6 +68,8 @@ def read_codings(
     ------
     ColumnError
         Neither form's columns are present, or offsets are not whole numbers.
+    NoHumanCodesError
+        The table has no row, or (one qualcode wrote) only suggestions nobody reviewed.
     """
     from .excerpts import excerpt_form, read_excerpts
     from .io.table import read_table
@@ -88,6 +90,13 @@ def read_codings(
     from .origins import copied_from
 
     table = restore(read_table(path, what="a table of codings"))
+    if table.empty:  # a header and no row: nobody has coded anything in it yet
+        error = NoHumanCodesError(
+            f"{path}: holds no rows, so no human codes; code some segments first (a qualcode next sheet, or a "
+            "coder's export), or leave this file out"
+        )
+        error.empty = True
+        raise error
     copies = copied_from(table, read_apart)
     frame = _human_only(table[~copies], path, copies=int(copies.sum()))
     span_cols = [C.DOC_ID, C.START_CHAR, C.END_CHAR, C.CODE]

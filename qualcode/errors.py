@@ -58,7 +58,10 @@ class ModelError(QualcodeError, RuntimeError):
 
 
 class NoHumanCodesError(ColumnError):
-    """A codings table qualcode wrote holds no human or accepted row: only its own suggestions."""
+    """A codings table holds no human codes: no row at all (``empty``), or, one qualcode
+    wrote, no human or accepted row (only its own suggestions)."""
+
+    empty: bool = False
 
 
 class OptionError(QualcodeError, ValueError):

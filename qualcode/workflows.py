@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from .agreeing import agree_files
-from .errors import OptionError, QualcodeError
+from .errors import ColumnError, OptionError, QualcodeError
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -219,6 +219,8 @@ def figure(
             level=level,
             segments=segments,
         )
+        if table.empty:
+            raise ColumnError(_NOTHING_TO_DRAW)
         return plot.prevalence(table, labels=plot.code_labels(codebook))
     if kind == "heatmap" and by:
         raise OptionError("a heatmap draws one matrix; for one per group use kind 'multiples'", option="by")
@@ -234,8 +236,16 @@ def figure(
         level=level,
         segments=segments,
     )
+    if result.shape[1] == 0 or result.empty:
+        raise ColumnError(_NOTHING_TO_DRAW)
     draw = plot.small_multiples if kind == "multiples" else plot.heatmap
     return draw(result, measure=measure, cluster=cluster, labels=plot.code_labels(codebook))
+
+
+_NOTHING_TO_DRAW = (
+    "the codings hold no code on any segment (above min_score, if given): nothing to draw; plot codings that "
+    "hold codes (a tag output with suggestions, or reviewed and human rows)"
+)
 
 
 def export_filter(

@@ -358,3 +358,67 @@ def test_a_participants_table_keyed_by_file_names_keeps_the_codings_own_values()
     assert notes == [
         "people.csv: no row for 1 document ('d03'); role left as the codings have them (empty where they have none)"
     ]
+
+
+@pytest.fixture(scope="module")
+def no_codings(tmp_path_factory):
+    """Two codings files without a row: a header alone (no record), and the output of a run
+    that made no suggestion (its record beside it: 84 segments, none coded)."""
+    folder = tmp_path_factory.mktemp("no_codings")
+    made = folder / "none.csv"
+    args = ["tag", EXAMPLES, "-c", CODEBOOK, "-o", made, "--metadata", PARTICIPANTS, "--method", "keyword"]
+    result = run(*args, "--min-score", "1.0")
+    assert result.exit_code == 0 and "0 suggestions" in result.output, result.output
+    bare = folder / "header_only.csv"
+    bare.write_text(made.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
+    return folder, [bare, made]
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["freq", "{f}"],
+        ["freq", "{f}", "--by", "role", "--format", "wide"],
+        ["matrix", "{f}", "--by", "role"],
+        ["matrix", "{f}", "--by", "role", "--compare"],
+        ["connections", "{f}"],
+        ["saturation", "{f}", "-o", "{o}.csv"],
+        ["plot", "heatmap", "{f}", "-o", "{o}.png"],
+        ["plot", "multiples", "{f}", "--by", "role", "-o", "{o}.png"],
+        ["plot", "prevalence", "{f}", "--by", "role", "-o", "{o}.png"],
+        ["report", "{f}", "--by", "role", "-o", "{o}.html"],
+        ["next", "{f}", "-c", CODEBOOK, "-i", EXAMPLES, "-n", "3", "-o", "{o}.csv"],
+        ["tag", EXAMPLES, "-c", CODEBOOK, "--train", "{f}", "-o", "{o}.csv"],
+        ["evaluate", "{f}", "--gold", EXAMPLES / "human_codes.csv", "-o", "{o}.csv"],
+        ["agree", "{f}", EXAMPLES / "human_codes.csv", "-i", EXAMPLES, "-o", "{o}.csv"],
+    ],
+    ids=lambda command: "-".join(str(part) for part in command[:2] if not str(part).startswith("{")),
+)
+def test_codings_without_a_row_give_a_result_or_one_clear_line(no_codings, command):
+    """Found by running every command over codings with no row: `matrix --by`, `plot
+    multiples` and `report --by` stopped with `ValueError: No objects to concatenate`, `plot
+    multiples` of a run without suggestions with `ZeroDivisionError`, `next` and `tag --train`
+    with `KeyError: ['segment_id']`; `plot heatmap` drew an empty figure under matplotlib's
+    warnings. Now a table without rows, or one line saying why (nothing to draw, no human codes)."""
+    folder, files = no_codings
+    for k, codings in enumerate(files):
+        out = folder / f"out_{command[0]}_{command[1] if command[0] == 'plot' else ''}_{k}"
+        args = [str(part).replace("{f}", str(codings)).replace("{o}", str(out)) for part in command]
+        result = run(*args)
+        assert "Traceback" not in result.output and "Warning:" not in result.output, result.output
+        assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+        if result.exit_code:
+            (last,) = [line for line in result.output.splitlines() if line.startswith("error:")]
+            assert any(why in last for why in (codings.name, "nothing to draw", "no segment holds a coding")), last
+        else:
+            assert "(no rows)" in result.output or any(folder.glob(out.name + ".*")), result.output
+
+
+def test_a_figure_of_no_codes_is_refused_in_python(coded):
+    """`qc.figure` of codings none of which is kept (every score under min_score) says there
+    is nothing to draw instead of an empty figure under matplotlib's warnings."""
+    codings = qc.read_coded(coded)
+    top = float(codings["score"].max())
+    for kind, by in (("heatmap", None), ("multiples", ["role"]), ("prevalence", ["role"])):
+        with pytest.raises(qc.ColumnError, match="nothing to draw"):
+            qc.figure(kind, codings.assign(score=top / 2), by=by, min_score=top)

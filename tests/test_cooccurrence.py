@@ -91,7 +91,7 @@ def test_compare_groups_fisher_and_chi2():
     assert bool(row["differs"]) is True
     three = pd.DataFrame(rows).assign(role=lambda f: np.where(f["doc_id"].isin(["d0", "d1", "d2"]), "x", f["role"]))
     assert set(qc.compare_groups(three, by="role")["test"]) <= {"chi2", "none"}
-    with pytest.raises(qc.OptionError, match=r"at least two values of role; the coded segments have sup only$"):
+    with pytest.raises(qc.OptionError, match=r"at least two values of role; the coded segments have 'sup' only$"):
         qc.compare_groups(pd.DataFrame(rows).assign(role="sup"), by="role")
 
 

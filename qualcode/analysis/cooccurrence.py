@@ -179,6 +179,8 @@ def cooccurrence(
         block = pd.DataFrame(values, index=ind.codes, columns=ind.codes)
         block.index = pd.MultiIndex.from_product([[value], ind.codes], names=[GROUP, C.CODE])
         blocks.append(block.astype("int64") if measure == "count" else block)
+    if not blocks:  # no codings, so no group either: an empty table of the grouped shape
+        return pd.DataFrame(index=pd.MultiIndex.from_tuples([], names=[GROUP, C.CODE]), columns=ind.codes)
     return pd.concat(blocks)
 
 
@@ -238,9 +240,9 @@ def compare_groups(
     )
     ids, values = group_ids(ind.units, groups)
     if len(values) < 2:
+        held = f"have {values[0]!r} only" if values else "are none (no segment holds a coding)"
         raise OptionError(
-            f"comparing groups needs at least two values of {', '.join(groups)}; "
-            f"the coded segments have {', '.join(values) or 'none'} only"
+            f"comparing groups needs at least two values of {', '.join(groups)}; the coded segments {held}"
         )
     stacked = grouped_counts(ind.matrix, ids, len(values))
     counts_of = np.bincount(ids, minlength=len(values))

@@ -262,13 +262,15 @@ def plot(
 
     Example: qualcode plot multiples coded.csv --by role --measure jaccard -o roles.png
     """
-    from ..errors import OptionError
+    from ..errors import InputFileError, OptionError
     from ..workflows import PLOTS, figure
 
     if kind not in PLOTS:
         raise OptionError(f"unknown plot {kind!r}; choose one of: {', '.join(PLOTS)}")
     _check_image(output, inputs=[coded, codebook, metadata])
     codings, book, segments = _inputs(coded, codebook, metadata)
+    if not len(codings):
+        raise InputFileError(f"{coded}: holds no codings, so there is nothing to draw")
     drawn = figure(
         kind,
         codings,
