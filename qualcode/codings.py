@@ -200,9 +200,13 @@ def _human_only(frame: pd.DataFrame, path: Path, copies: int = 0) -> pd.DataFram
         return out
     if len(frame) and not human.any():
         counted = ", ".join(f"{int(n)} {name}" for name, n in sorted(left.items()))
+        fix = (  # every suggestion rejected: reviewed, and no code a person applied or confirmed
+            "accept the ones that hold (qualcode review, status accepted), or give a file of human codes"
+            if set(left.index) == {"rejected"}
+            else "review them first (qualcode review, status accepted), or give a file of human codes"
+        )
         raise NoHumanCodesError(
-            f"{path}: no human codes: its rows are qualcode's suggestions ({counted}), not a person's; "
-            "review them first (qualcode review, status accepted), or give a file of human codes"
+            f"{path}: no human codes: its rows are qualcode's suggestions ({counted}), not a person's; {fix}"
         )
     out = frame[human]  # its index: the rows' places in the file, for errors naming them
     out.attrs["copies"] = copies

@@ -138,7 +138,7 @@ def test_human_codes_on_none_of_the_scored_segments_are_an_error_not_a_traceback
     gold = tmp_path / "gold.csv"
     gold.write_text("doc_id,start_char,end_char,code,coder\n", encoding="utf-8")
     result = runner.invoke(app, ["evaluate", str(coded), "--gold", str(gold), "-o", str(tmp_path / "e.csv")])
-    assert result.exit_code == 2 and "gold.csv: the human codes are on none of the segments" in result.output
+    assert result.exit_code == 2 and "gold.csv: holds no rows, so no human codes" in result.output
     assert "Traceback" not in result.output and not (tmp_path / "e.csv").exists()
 
 
