@@ -20,7 +20,7 @@ from typing import Any
 
 import pandas as pd
 
-from .errors import CodebookError
+from .errors import CodebookError, InputFileError
 
 THEME = "theme"
 
@@ -56,10 +56,11 @@ def word_codebook_frame(path: Path) -> pd.DataFrame:
 
     try:
         document = _open(path)
-    except Exception as exc:  # an InputFileError of the transcript reader: the same words for a codebook
-        raise CodebookError(str(exc)) from None
+    except InputFileError as error:  # the transcript reader's words (not a zip, too large …) for a codebook
+        raise CodebookError(str(error)) from None
     names = {*NAME_COLUMNS, *ID_COLUMNS}
-    header: list[str] | None = None
+    header: list[str] | None = None  # the header of the table read last: a table without one goes on with it
+    columns: list[str] = []  # every table's columns, in the order first seen
     rows: list[dict[str, str]] = []
     theme, themed = "", False
     for element in document.element.body.iterchildren():
@@ -69,10 +70,9 @@ def word_codebook_frame(path: Path) -> pd.DataFrame:
         if not table_rows:
             continue
         first = {cell.strip().lower().rstrip(":") for cell in table_rows[0]}
-        if names & first:  # the header row names the codes: a table of the codebook
-            header = header or _unique(
-                [cell.strip().rstrip(":") or f"column {i + 1}" for i, cell in enumerate(table_rows[0])]
-            )
+        if names & first:  # the header row names the codes: a table of the codebook (each table its own header)
+            header = _unique([cell.strip().rstrip(":") or f"column {i + 1}" for i, cell in enumerate(table_rows[0])])
+            columns += [column for column in header if column not in columns]
             table_rows = table_rows[1:]
         elif header is None or len(table_rows[0]) != len(header):
             continue  # a table that is not the codebook's (a title block, a revision history)
@@ -88,7 +88,6 @@ def word_codebook_frame(path: Path) -> pd.DataFrame:
             f"{path}: no table whose header row names the codes ({', '.join(NAME_COLUMNS[:4])}, …); a Word codebook "
             "is a table with a header row such as Code | Definition | Example"
         )
-    columns = list(header)
     own_parent = any(column.strip().lower() in (*PARENT_COLUMNS, *THEME_COLUMNS) for column in columns)
     if themed and not own_parent:
         columns.append(THEME)

@@ -340,3 +340,27 @@ def test_a_codebook_kept_beside_the_transcripts_is_no_transcript(tmp_path, monke
     chosen = runner.invoke(app, ["next", "coded.csv", "-n", "30", "-o", "next.csv"])
     assert chosen.exit_code == 0, chosen.output
     assert set(pd.read_csv(tmp_path / "next.csv")["doc_id"]) == {"d01_superintendent", "d03_assistant_superintendent"}
+
+
+def test_word_codebook_tables_with_their_own_headers(tmp_path):
+    """One table per theme, each with its header, the columns in another order in the second:
+    each table's cells are read under its own header (they were placed under the first's)."""
+    import docx
+
+    document = docx.Document()
+    for header, rows in (
+        (["Code", "Definition"], [("Caring climate", "The feel of a caring school.")]),
+        (["Definition", "Code", "Keywords"], [("Staffing and caseloads.", "Personnel", "hired; counselor")]),
+    ):
+        document.add_heading("Theme", 2)
+        table = document.add_table(rows=0, cols=len(header))
+        for values in [header, *rows]:
+            for cell, value in zip(table.add_row().cells, values, strict=True):
+                cell.text = value
+    path = tmp_path / "codebook.docx"
+    document.save(path)
+    book = qc.load_codebook(path)
+    assert book.ids == ["caring_climate", "personnel"]
+    assert book.get("personnel").description == "Staffing and caseloads."
+    assert book.get("personnel").keywords == ["hired", "counselor"]
+    assert book.get("caring_climate").keywords == []
