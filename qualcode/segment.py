@@ -262,7 +262,7 @@ def segment_documents(
     frame[C.IS_INTERVIEWER] = frame[C.IS_INTERVIEWER].astype(bool)
     if interviewers:
         check_interviewers(interviewers, frame)
-    notes = [] if interviewers is not None else unnamed_interviewer(frame[~frame[C.DOC_ID].isin(list(asked))])
+    notes = [] if interviewers is not None else unnamed_interviewer(frame)  # transcripts the metadata names are flagged
     found_by_name = set(frame.loc[frame[C.IS_INTERVIEWER], C.DOC_ID])
     typos = [shown for doc_id, shown in unmatched if doc_id not in found_by_name]
     if typos:  # a typo, most likely: no turn of those transcripts is the interviewer's
