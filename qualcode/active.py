@@ -440,7 +440,7 @@ def next_sheet(
     write_together(
         [
             (output, table_writer(sheet, output)),
-            (meta_path(output), meta_writer(meta)),
+            (meta_path(output), meta_writer(meta, output)),
         ]
     )
     return sheet

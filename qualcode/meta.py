@@ -47,8 +47,36 @@ def meta_text(meta: dict[str, Any]) -> str:
     return json.dumps(meta, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
-def meta_writer(meta: dict[str, Any]) -> Callable[[Path], object]:
-    """What writes the record's JSON text to a path (for :func:`~qualcode.fileio.write_together`)."""
+STARTED_IN = "started_in"
+
+
+def started_in(output: str | Path, folder: str | Path | None = None) -> str | None:
+    """The folder a run was started in (``folder``, else this process's), relative to the
+    folder of the record beside ``output``: the record names its inputs as the run was given
+    them, relative to that folder, and later commands run from elsewhere find them through
+    it. None where no relative path leads there (another drive)."""
+    import os
+
+    try:
+        where = os.path.relpath(Path(folder or Path.cwd()).resolve(), Path(output).resolve().parent)
+    except ValueError:
+        return None
+    return Path(where).as_posix()
+
+
+def run_folder(meta: Meta) -> Path | None:
+    """The folder the run that wrote ``meta`` was started in, as its record says (None for a
+    record written before qualcode recorded it)."""
+    where = meta.record.get(STARTED_IN)
+    return (meta.path.parent / where).resolve() if isinstance(where, str) and where else None
+
+
+def meta_writer(meta: dict[str, Any], output: str | Path | None = None) -> Callable[[Path], object]:
+    """What writes the record's JSON text to a path (for :func:`~qualcode.fileio.write_together`);
+    with ``output`` (the file the record is beside), the record says where the run was started
+    (:func:`started_in`)."""
+    if output is not None and STARTED_IN not in meta:
+        meta = {**meta, STARTED_IN: started_in(output)}
     text = meta_text(meta)
     return lambda tmp: tmp.write_text(text, encoding="utf-8", newline="\n")
 
@@ -177,11 +205,14 @@ def read_meta(coded: str | Path) -> Meta | None:
 def _located(meta: Meta) -> Meta:
     """``meta`` with the files its run read found from here: a record names them as the run
     was given them, relative to the folder it ran in; run from another folder (``qualcode next
-    ../coded.csv``), such a path is looked for under the record's folder and the folders above
-    it (the transcripts' SHA-256 then tells whether they are the files the run read)."""
+    ../coded.csv``), such a path is looked for under the folder the run was started in (the
+    record says where, relative to itself: :func:`started_in`), then under the record's folder
+    and the folders above it (the transcripts' SHA-256 then tells whether they are the files the
+    run read)."""
     import os
 
-    folders = [meta.path.parent.resolve(), *meta.path.parent.resolve().parents][:4]
+    ran_in = run_folder(meta)
+    folders = [*([ran_in] if ran_in else []), meta.path.parent.resolve(), *meta.path.parent.resolve().parents][:5]
 
     def find(path: str) -> str:
         if Path(path).is_absolute() or Path(path).exists():

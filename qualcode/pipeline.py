@@ -318,7 +318,7 @@ def tag(
                         codings, tmp, format=run.format, segments=coded_segments, codes=codebook.ids
                     ),
                 ),
-                (meta_path(target), meta_writer(meta)),
+                (meta_path(target), meta_writer(meta, target)),
             ]
         )
         result.output, result.meta_file = target, meta_path(target)

@@ -80,7 +80,7 @@ def review_file(
     from .fileio import check_csv_name, write_together
     from .io.coded import read_coded
     from .io.writers import csv_writer
-    from .meta import check_own_record, meta_path, meta_writer, read_meta
+    from .meta import STARTED_IN, check_own_record, meta_path, meta_writer, read_meta, run_folder, started_in
     from .previous import check_not_an_input
 
     coded, output = Path(coded), check_own_record(check_csv_name(output))
@@ -118,6 +118,9 @@ def review_file(
             "statuses": {s: int(counts.get(s, 0)) for s in ("suggested", "accepted", "rejected", "human")},
         }
         record["reviews"] = [*record.get("reviews", []), step]
+        ran_in = run_folder(meta)  # its inputs are named from there, wherever this output goes
+        if ran_in is not None:
+            record[STARTED_IN] = started_in(output, ran_in)
         items.append((meta_path(output), meta_writer(record)))
     else:
         notes.append(

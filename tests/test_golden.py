@@ -55,6 +55,9 @@ def test_codings_csv(keyword_run):
 def test_meta_json(keyword_run):
     record = json.loads(keyword_run.with_name("coded.meta.json").read_text(encoding="utf-8"))
     record["python"] = "<python version>"
+    # where the run started, relative to the record: here the repository, from a temporary folder
+    assert (keyword_run.parent / record["started_in"]).resolve() == ROOT.resolve()
+    record["started_in"] = "<the folder the run started in>"
     _check("coded.meta.json", (json.dumps(record, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode())
 
 

@@ -84,3 +84,42 @@ def test_commands_run_from_another_folder_find_the_files_the_run_read(tmp_path, 
     said = " ".join(chosen.output.split())
     assert chosen.exit_code == 0 and "no such file" not in said and "not there any more" not in said, said
     assert read_meta("to_code.csv").codebook_path() == "../book.yaml"
+
+
+def test_a_record_written_away_from_the_run_says_where_the_run_started(tmp_path, monkeypatch):
+    """`tag interviews -o ../results/coded.csv`, then `freq` from a third folder: the record
+    says where the run was started (relative to itself), so the transcripts and codebook are
+    found there; a review written to a fourth folder keeps pointing at the same place."""
+    import shutil
+
+    from typer.testing import CliRunner
+
+    from qualcode.cli import app
+
+    from .conftest import CODEBOOK, EXAMPLES
+
+    for name in ("project", "results", "elsewhere", "reviewed"):
+        (tmp_path / name).mkdir()
+    shutil.copytree(EXAMPLES, tmp_path / "project" / "interviews")
+    shutil.copy(CODEBOOK, tmp_path / "project" / "book.yaml")
+    monkeypatch.chdir(tmp_path / "project")
+    tagged = CliRunner().invoke(
+        app, ["tag", "interviews", "-c", "book.yaml", "-o", "../results/coded.csv", "--method", "keyword"]
+    )
+    assert tagged.exit_code == 0, tagged.output
+    record = json.loads((tmp_path / "results" / "coded.meta.json").read_text(encoding="utf-8"))
+    assert record["started_in"] == "../project"  # relative: no machine path in the record
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    meta = read_meta("../results/coded.csv")
+    assert meta.codebook_path() == "../project/book.yaml"
+    assert meta.inputs and all(str(p).startswith("../project/interviews/") for p in meta.inputs)
+    counted = CliRunner().invoke(app, ["freq", "../results/coded.csv", "-o", "freq.csv"])
+    assert counted.exit_code == 0 and "warning" not in counted.output, counted.output
+    reviewed = CliRunner().invoke(
+        app, ["review", "../results/coded.csv", "--accept-above", "0.9", "-o", "../reviewed/coded.csv"]
+    )
+    assert reviewed.exit_code == 0, reviewed.output
+    again = json.loads((tmp_path / "reviewed" / "coded.meta.json").read_text(encoding="utf-8"))
+    assert again["started_in"] == "../project"
+    monkeypatch.chdir(tmp_path)
+    assert all(str(p).startswith("project/interviews/") for p in read_meta("reviewed/coded.csv").inputs)

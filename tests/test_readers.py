@@ -902,6 +902,36 @@ def test_a_file_named_twice_is_read_once():
     assert len(ids) == len(set(ids)) and "d01_superintendent" in ids
 
 
+def test_a_document_without_speakers_among_transcripts_with_them_is_named(tmp_path):
+    """A consent form beside the interviews is read as one more interview: it is named; nothing
+    is said where transcripts with speakers are not the rule (a folder of memos, a survey)."""
+    import shutil
+
+    for name in ("d01_superintendent.txt", "d02_superintendent.docx", "d03_assistant_superintendent.txt"):
+        shutil.copy(EXAMPLES / name, tmp_path)
+    (tmp_path / "consent_form.txt").write_text(
+        "CONSENT TO PARTICIPATE IN RESEARCH\n\nYou are invited to take part in a study of how district "
+        "offices support caring in schools. Participation is voluntary.\n",
+        encoding="utf-8",
+    )
+    (note,) = [w for w in qc.read_transcripts(tmp_path).warnings if "speaker label" in w]
+    assert note.startswith(
+        "consent_form.txt has no speaker label, where 3 of the 4 transcripts have: its text is read as one "
+        "speaker's and suggested codes as a participant's; if it is no transcript (a consent form, notes), leave "
+        "it out of the inputs"
+    )
+    assert not any("speaker label" in w for w in qc.read_transcripts(EXAMPLES).warnings)
+    memos = tmp_path / "memos"
+    memos.mkdir()
+    for k in range(3):
+        (memos / f"memo{k}.txt").write_text(f"Memo {k}: the districts differ in staffing.\n", encoding="utf-8")
+    shutil.copy(EXAMPLES / "d01_superintendent.txt", memos)
+    assert not any("speaker label" in w for w in qc.read_transcripts(memos).warnings)  # 1 of 4: not the rule
+    assert not any(
+        "speaker label" in w for w in qc.read_transcripts(FIXTURES / "survey.csv", text_column="answer").warnings
+    )
+
+
 def test_a_transcript_given_twice_is_named(tmp_path):
     """The same interview as .docx and as .odt (LibreOffice's save of it), or a file and its
     copy: every frequency would count it twice."""

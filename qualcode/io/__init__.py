@@ -227,6 +227,7 @@ def read_transcripts(
     if lacking:
         warnings.append(_lacking_codes(lacking, codes_column, len(paths)))
     warnings += _copies(documents)
+    warnings += _unlike(documents)
     if metadata is not None:
         if isinstance(metadata, pd.DataFrame):
             table = metadata.astype(str).set_index(metadata_key) if metadata_key in metadata.columns else None
@@ -277,6 +278,33 @@ def _lacking_codes(
     if part:
         lines.append(f"read with the columns of codes they have: {listed(part, 5)}")
     return "; ".join(lines) + " (a table coded under another column name: give that name as one more --codes-column)"
+
+
+PROSE_FORMATS = frozenset({"txt", "md", "docx", "odt", "pdf", "vtt", "srt"})  # one transcript per file
+LIKE_SHARE = 2 / 3  # of the transcripts with speakers, for the warning below
+
+
+def _unlike(documents: list[Document]) -> list[str]:
+    """A warning naming transcripts without a single speaker label among transcripts that
+    mostly have them (at least two, two thirds): a consent form, an article or field notes in
+    the transcripts' folder, read as one more interview and coded as a participant's talk, or
+    a transcript whose labels are written in a way qualcode does not read (each then one
+    unlabelled turn)."""
+    from ..errors import listed
+
+    files = [doc for doc in documents if doc.format in PROSE_FORMATS]
+    labelled = sum(doc.has_speakers for doc in files)
+    bare = [doc for doc in files if not doc.has_speakers]
+    if not bare or labelled < 2 or labelled < LIKE_SHARE * len(files):
+        return []
+    names = [Path(doc.path).name for doc in bare]
+    one = len(bare) == 1
+    return [
+        f"{listed(names, 5)} {'has' if one else 'have'} no speaker label, where {labelled} of the {len(files)} "
+        f"transcripts have: {'its' if one else 'their'} text is read as one speaker's and suggested codes as a "
+        "participant's; if it is no transcript (a consent form, notes), leave it out of the inputs; if its labels "
+        "are written another way, read them with speaker_patterns= (README: Reading transcripts)"
+    ]
 
 
 COPY_MIN_CHARS = 200  # shorter texts (a survey's "No", "N/A") may be the same by chance

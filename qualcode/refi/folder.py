@@ -139,4 +139,4 @@ def _write(project: RefiProject, tmp: Path, folder: Path) -> None:
         "counts": {"documents": len(project.corpus), "codings": len(project.codings)},
         "warnings": project.warnings,
     }
-    meta_writer(record)(tmp / RECORD)
+    meta_writer(record, folder / CODINGS)(tmp / RECORD)
