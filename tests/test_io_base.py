@@ -18,8 +18,15 @@ def test_built_in_suffixes():
 
 
 def test_unsupported_suffix_names_what_is_read(tmp_path):
-    with pytest.raises(qc.InputFileError, match=r"unsupported file type '\.rtf'; qualcode reads \.txt"):
+    with pytest.raises(qc.InputFileError, match=r"unsupported file type '\.m4a'; qualcode reads \.txt"):
+        base.reader_for(tmp_path / "x.m4a")
+    # formats transcripts are often kept in: how to save them as one qualcode reads
+    with pytest.raises(qc.InputFileError, match=r"x\.rtf: qualcode does not read a Rich Text file: open it in Word"):
         base.reader_for(tmp_path / "x.rtf")
+    with pytest.raises(
+        qc.InputFileError, match=r"x\.DOC: qualcode does not read a Word 97-2003 file: .* save it as \.docx"
+    ):
+        base.reader_for(tmp_path / "x.DOC")
 
 
 def test_a_registered_reader_is_used_by_read_transcripts(tmp_path):

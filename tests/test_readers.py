@@ -692,7 +692,7 @@ def test_missing_and_unsupported(tmp_path):
         qc.read_transcripts(tmp_path / "missing.txt")
     rtf = tmp_path / "interview.rtf"
     rtf.write_bytes(b"{\\rtf1 Interviewer: hello}")
-    with pytest.raises(qc.InputFileError, match=r"unsupported file type '\.rtf'"):
+    with pytest.raises(qc.InputFileError, match=r"interview\.rtf: qualcode does not read a Rich Text file"):
         qc.read_transcripts(rtf)
     pdf = tmp_path / "interview.pdf"
     pdf.write_bytes(b"%PDF-1.4")  # a header and nothing more
@@ -930,6 +930,32 @@ def test_a_document_without_speakers_among_transcripts_with_them_is_named(tmp_pa
     assert not any(
         "speaker label" in w for w in qc.read_transcripts(FIXTURES / "survey.csv", text_column="answer").warnings
     )
+
+
+def test_a_folder_holding_transcripts_qualcode_cannot_read_is_an_error(tmp_path):
+    """Interviews kept as .doc or .rtf in the transcripts' folder were left out without a word
+    (the study short of them in every count); now an error naming them and the fix, unless a
+    file qualcode reads has the same name beside it (the .doc saved as .docx)."""
+    import shutil
+
+    shutil.copy(EXAMPLES / "d01_superintendent.txt", tmp_path)
+    (tmp_path / "d05_principal.doc").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 56)
+    (tmp_path / "d06_coach.rtf").write_bytes(b"{\\rtf1 Interviewer: hello}")
+    (tmp_path / "~$d05_principal.doc").write_bytes(b"lock")  # Word's lock file: never a transcript
+    with pytest.raises(qc.InputFileError) as error:
+        qc.read_transcripts(tmp_path)
+    assert str(error.value) == (
+        f"{tmp_path / 'd05_principal.doc'}: qualcode does not read a Word 97-2003 file: open it in Word or "
+        "LibreOffice and save it as .docx, or move it out of the folder (1 more such file: d06_coach.rtf)"
+    )
+    shutil.copy(EXAMPLES / "d02_superintendent.docx", tmp_path / "d05_principal.docx")
+    shutil.copy(EXAMPLES / "d03_assistant_superintendent.txt", tmp_path / "d06_coach.txt")
+    corpus = qc.read_transcripts(tmp_path)  # each saved in a format read: the old files are the same interviews
+    assert sorted(doc.doc_id for doc in corpus.documents) == ["d01_superintendent", "d05_principal", "d06_coach"]
+    (tmp_path / "answers.xls").write_bytes(b"\xd0\xcf\x11\xe0")
+    assert len(qc.read_transcripts(tmp_path).documents) == 3  # tables are not searched for: nor old ones
+    with pytest.raises(qc.InputFileError, match=r"answers\.xls: qualcode does not read an Excel 97-2003 file"):
+        qc.read_transcripts(tmp_path, text_column="answer")
 
 
 def test_a_transcript_given_twice_is_named(tmp_path):

@@ -15,11 +15,11 @@ import pandas as pd
 
 from ..corpus import Corpus
 from ..document import Document
-from ..errors import ColumnError, InputFileError, OptionError
+from ..errors import ColumnError, InputFileError, OptionError, listed
 from ..fileio import sha256_file
 from ..segment import segment_documents
 from . import docx, odt, pdf, subtitles, table, text  # noqa: F401  (each registers its reader)
-from .base import ReadOptions, input_suffixes, reader_for, table_suffixes
+from .base import UNREAD_DOCUMENTS, UNREAD_TABLES, ReadOptions, input_suffixes, reader_for, table_suffixes
 from .code_columns import MissingCodesColumn
 from .metadata import attach_metadata, read_metadata, tidy_metadata
 
@@ -44,6 +44,7 @@ def find_files(inputs: Iterable[str | Path], *, exclude: Iterable[str | Path] = 
     suffixes, tables_ = input_suffixes(), table_suffixes()
     found: list[Path] = []
     skipped_tables: list[Path] = []
+    unread: list[Path] = []  # transcripts in a format qualcode does not read (d05.doc)
     for item in inputs:
         path = Path(item)
         if not path.exists():
@@ -64,9 +65,12 @@ def find_files(inputs: Iterable[str | Path], *, exclude: Iterable[str | Path] = 
                     found.append(child)
                 elif child.is_file() and not tables and child.suffix.lower() in tables_:
                     skipped_tables.append(child)
+                elif child.is_file() and _unread(child, path, tables, skip):
+                    unread.append(child)
         else:
             reader_for(path)  # an unsupported suffix fails here, before anything is read
             found.append(path)
+    _check_unread(unread, found)
     if not found and skipped_tables:
         raise InputFileError(
             f"no transcripts found in {', '.join(str(i) for i in inputs)}: its {len(skipped_tables)} tables "
@@ -82,6 +86,38 @@ def find_files(inputs: Iterable[str | Path], *, exclude: Iterable[str | Path] = 
     for path in found:
         once.setdefault(path.resolve(), path)
     return list(once.values())
+
+
+def _unread(child: Path, folder: Path, tables: bool, skip: set[Path]) -> bool:
+    """Is ``child``, found in ``folder``, a transcript (or, with ``tables``, a table) in a
+    format qualcode does not read, one a folder search would otherwise leave out unsaid?"""
+    suffix = child.suffix.lower()
+    return (
+        (suffix in UNREAD_DOCUMENTS or (tables and suffix in UNREAD_TABLES))
+        and not any(part.startswith(".") for part in child.relative_to(folder).parts)
+        and not child.name.startswith("~$")
+        and child.stem.lower().split("-")[0] not in NOT_TRANSCRIPTS
+        and not CODEBOOK_NAME.search(child.stem)
+        and child.resolve() not in skip
+    )
+
+
+def _check_unread(unread: list[Path], found: list[Path]) -> None:
+    """An error naming the files of a folder in formats qualcode does not read (an interview
+    kept as .doc), unless a file it reads holds the same name beside it (``d05.doc`` saved as
+    ``d05.docx``): left out, the study would be short of those interviews without a word."""
+    read = {(path.parent.resolve(), path.stem.lower()) for path in found}
+    missing = [path for path in unread if (path.parent.resolve(), path.stem.lower()) not in read]
+    if not missing:
+        return
+    first = missing[0]
+    how = UNREAD_DOCUMENTS.get(first.suffix.lower()) or UNREAD_TABLES[first.suffix.lower()]
+    more = (
+        f" ({len(missing) - 1} more such file{'s' if len(missing) > 2 else ''}: {listed([p.name for p in missing[1:]], 3)})"
+        if len(missing) > 1
+        else ""
+    )
+    raise InputFileError(f"{first}: qualcode does not read {how}, or move it out of the folder{more}")
 
 
 def read_document(

@@ -74,10 +74,28 @@ def table_suffixes() -> tuple[str, ...]:
     return tuple(suffix for suffix, reader in _READERS.items() if reader.table)
 
 
+# formats of transcripts and tables qualcode does not read, and how to save each as one it reads
+UNREAD_DOCUMENTS = {
+    ".doc": "a Word 97-2003 file: open it in Word or LibreOffice and save it as .docx",
+    ".rtf": "a Rich Text file: open it in Word or LibreOffice and save it as .docx",
+    ".pages": "an Apple Pages file: export it as Word (.docx)",
+    ".wpd": "a WordPerfect file: save it as .docx",
+}
+UNREAD_TABLES = {
+    ".xls": "an Excel 97-2003 file: save it as .xlsx",
+    ".ods": "an OpenDocument spreadsheet: save it as .xlsx or .csv",
+    ".numbers": "an Apple Numbers file: export it as .xlsx or .csv",
+}
+
+
 def reader_for(path: Path) -> Reader:
-    """The reader of ``path`` by its suffix, or an error naming the suffixes qualcode reads."""
+    """The reader of ``path`` by its suffix, or an error naming the suffixes qualcode reads
+    (and, for a format a researcher's transcripts are often in, how to save it as one)."""
     suffix = path.suffix.lower()
     if suffix not in _READERS:
+        known = UNREAD_DOCUMENTS.get(suffix) or UNREAD_TABLES.get(suffix)
+        if known:
+            raise InputFileError(f"{path}: qualcode does not read {known}")
         raise InputFileError(
             f"{path}: unsupported file type {suffix or '(none)'!r}; qualcode reads "
             f"{', '.join(input_suffixes())}: convert it to one of these"
