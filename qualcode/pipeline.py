@@ -73,6 +73,7 @@ class TagResult:
         """For a run that learned from human codes: how well the learned model agreed with
         them, out of fold (the ``cv_kappa`` of the record), in one line; None otherwise, or
         when it is at chance (a warning says so then)."""
+        from .match import learned_evidence
         from .match.learned_thresholds import CHANCE_KAPPA
 
         made = (self.meta.get("models") or {}).get("classifier") or {}
@@ -81,6 +82,7 @@ class TagResult:
             return None
         own = sum(1 for info in (made.get("learned") or {}).values() if info.get("models"))
         coded = int(made.get("coded_segments") or self.n_examples)  # hand-coded transcripts outside the run too
+        asked = learned_evidence.asked(int(made.get("coded_interviewer_turns") or 0))
         few = (
             f"; from fewer than {SETTLES} coded segments it ran up to 0.12 above the kappa on documents held out, "
             "on three corpora"
@@ -89,7 +91,7 @@ class TagResult:
         )
         return (
             f"learned: {counted(own, 'code')} with models of their own, cross-validated on the "
-            f"{counted(coded, 'training segment')} (each document's codes predicted by models that never saw it): "
+            f"{counted(coded, 'training segment')}{asked} (each document's codes predicted by models that never saw it): "
             f"mean kappa {kappa:.2f} against the human codes (cv_kappa in the .meta.json{few})"
         )
 

@@ -312,7 +312,12 @@ def test_tag_with_training(tmp_path):
     said = " ".join(result.output.split())
     own = sum(1 for info in meta["models"]["classifier"]["learned"].values() if info["models"])
     coded = meta["models"]["classifier"]["coded_segments"]  # d01's segments, interviewer turns too
-    assert f"note: learned: {own} codes with models of their own, cross-validated on the {coded} training" in said
+    turns = meta["models"]["classifier"]["coded_interviewer_turns"]  # said apart: "28 scored" is another count
+    assert turns == 14 and coded == 28
+    assert (
+        f"note: learned: {own} codes with models of their own, cross-validated on the {coded} training segments, "
+        f"{turns} of them interviewer turns (each document's" in said
+    )
     assert f"mean kappa {kappa:.2f} against the human codes" in said and "up to 0.12 above" in said
     other = tmp_path / "keyword.csv"  # a method that does not learn is not replaced without a word
     refused = run("tag", EXAMPLES, "-c", CODEBOOK, "-o", other, "--train", train, "--method", "keyword")

@@ -231,6 +231,8 @@ class ClassifierMatcher(Matcher):
         at = F.positions(segments, context)
         labels = F.aligned(training, codes)
         self.n_coded_ = len(labels)
+        asked = segments[C.IS_INTERVIEWER] if C.IS_INTERVIEWER in segments else pd.Series(False, index=segments.index)
+        self.n_interviewer_ = int(asked.astype(bool).sum())  # learned from too: said beside n_coded_
         texts = segments[C.TEXT].astype(str).tolist()
         groups = segments[C.DOC_ID].astype(str).to_numpy()
         context_groups = context[C.DOC_ID].astype(str).to_numpy()
@@ -370,6 +372,7 @@ class ClassifierMatcher(Matcher):
             "definition_auc": None if self.definition_auc_ is None else round(self.definition_auc_, 4),
             "cv_kappa": None if self.cv_kappa_ is None else round(self.cv_kappa_, 4),
             "coded_segments": self.n_coded_,  # the segments learned from (cv_kappa's)
+            "coded_interviewer_turns": self.n_interviewer_,  # of those
         }
         return {**self.hybrid_.describe(), "classifier": info}
 
@@ -421,7 +424,8 @@ class ClassifierMatcher(Matcher):
             notes.append(E.note(self))
         if self.cv_kappa_ is not None and self.cv_kappa_ < CHANCE_KAPPA:
             notes.append(
-                f"cross-validated on the {self.n_coded_} coded segments, the learned model agrees with the human "
+                f"cross-validated on the {self.n_coded_} coded segments{E.asked(self.n_interviewer_)}, the learned "
+                "model agrees with the human "
                 f"codes little better than chance (mean kappa {self.cv_kappa_:.3f} at best, cv_kappa in the "
                 ".meta.json); its threshold makes suggestions as frequent as the codes, little better than guesses: "
                 "code more segments, some at random, before relying on it"

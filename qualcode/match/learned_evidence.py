@@ -110,3 +110,10 @@ def _listed(codes: list[str], key: str) -> str:
     """The first :data:`NAMED` of ``codes``, and how many more (all in the record under ``key``)."""
     more = len(codes) - NAMED
     return ", ".join(codes[:NAMED]) + (f" and {more} more (all in the .meta.json: {key})" if more > 0 else "")
+
+
+def asked(turns: int) -> str:
+    """``, 14 of them interviewer turns`` after a count of coded segments that holds them:
+    the interviewer's turns of the coded transcripts are learned from (as examples of the codes
+    the coders gave them, or of none) but are neither scored nor among the run's "learned from"."""
+    return f", {turns} of them interviewer turns" if turns else ""
