@@ -367,6 +367,7 @@ def load_codebook(path: str | Path) -> Codebook:
 
     if path.suffix.lower() in READ_SUFFIXES:  # a codebook kept in a spreadsheet or a Word table, one code per row
         return load_codebook_table(path)[0]
+    _check_readable_kind(path)
     data = path.read_bytes()
     try:
         text = data.decode("utf-8-sig")
@@ -397,6 +398,27 @@ def codebook_from_yaml(text: str, *, source: str = "<string>") -> Codebook:
     from .codebook_yaml import codebook_from_yaml as read
 
     return read(text, source=source)
+
+
+CODEBOOK_KINDS = (
+    "YAML (.yaml), a table with one code per row (.csv, .tsv, .xlsx) or a table in Word (.docx) or Writer (.odt)"
+)
+
+
+def _check_readable_kind(path: Path) -> None:
+    """An error for a codebook in a format read neither as YAML nor as a table (a PDF coding
+    manual, an old Word file), saying what to do, in place of "not UTF-8 text"."""
+    from .io.base import UNREAD_DOCUMENTS, UNREAD_TABLES
+
+    suffix = path.suffix.lower()
+    if suffix == ".pdf":
+        raise CodebookError(
+            f"{path}: a PDF codebook cannot be read as codes; qualcode reads {CODEBOOK_KINDS}: copy its table of "
+            "codes into one of these"
+        )
+    known = UNREAD_DOCUMENTS.get(suffix) or UNREAD_TABLES.get(suffix)
+    if known:
+        raise CodebookError(f"{path}: qualcode does not read {known} (codebooks: {CODEBOOK_KINDS})")
 
 
 def _codebook_file(path: str | Path) -> Path:

@@ -47,7 +47,11 @@ from typing import Any
 from .errors import CodebookError
 
 SUFFIXES = (".csv", ".tsv", ".xlsx", ".xlsm")  # written and read
-READ_SUFFIXES = (*SUFFIXES, ".docx")  # read only: a codebook kept in a Word table (qualcode.codebook_word)
+READ_SUFFIXES = (
+    *SUFFIXES,
+    ".docx",
+    ".odt",
+)  # read only: a codebook kept in a Word or Writer table (qualcode.codebook_word)
 MAX_ROWS = 20_000
 
 ID_COLUMNS = ("id", "code_id", "code id")
@@ -172,7 +176,7 @@ def read_table_codebook(path: Path) -> TableCodebook:
     from .io.writers import restore
     from .refi.codes import slug
 
-    if path.suffix.lower() == ".docx":
+    if path.suffix.lower() in (".docx", ".odt"):
         from .codebook_word import word_codebook_frame
 
         frame = word_codebook_frame(path)

@@ -1,4 +1,5 @@
-"""Codebooks kept in a Word table: the table of a ``.docx`` whose header row names the codes.
+"""Codebooks kept in a Word table: the table of a ``.docx`` (or of a LibreOffice Writer
+``.odt``) whose header row names the codes.
 
 Most teams write their codebook in Word: a table with a row per code under a header such as
 ``Code | Definition | Inclusion | Exclusion | Example``. :func:`word_codebook_frame` reads the
@@ -48,25 +49,47 @@ def _unique(names: list[str]) -> list[str]:
 
 
 def word_codebook_frame(path: Path) -> pd.DataFrame:
-    """The code rows of a Word codebook's tables as one table of text cells (module docs)."""
-    from docx.table import Table
+    """The code rows of a Word (.docx) or Writer (.odt) codebook's tables as one table of
+    text cells (module docs)."""
+    if path.suffix.lower() == ".odt":
+        from .io.odt import odt_tables
 
-    from .codebook_table import ID_COLUMNS, NAME_COLUMNS, PARENT_COLUMNS, THEME_COLUMNS
-    from .io.docx import _open
-
+        opened = odt_tables
+    else:
+        opened = _docx_tables
     try:
-        document = _open(path)
+        tables = opened(path)
     except InputFileError as error:  # the transcript reader's words (not a zip, too large …) for a codebook
         raise CodebookError(str(error)) from None
+    return codebook_frame(path, tables)
+
+
+def _docx_tables(path: Path) -> list[list[list[str]]]:
+    """The body tables of a .docx in order, each a list of rows of cell texts (a cell merged
+    across columns repeated in each, as python-docx gives it)."""
+    from docx.table import Table
+
+    from .io.docx import _open
+
+    document = _open(path)
+    return [
+        [_cells(row, Table, document) for row in Table(element, document).rows]
+        for element in document.element.body.iterchildren()
+        if element.tag.rsplit("}", 1)[-1] == "tbl"
+    ]
+
+
+def codebook_frame(path: Path, tables: list[list[list[str]]]) -> pd.DataFrame:
+    """The code rows of a word processor's ``tables`` (rows of cell texts, a merged cell's text
+    in every column it spans) as one table (module docs)."""
+    from .codebook_table import ID_COLUMNS, NAME_COLUMNS, PARENT_COLUMNS, THEME_COLUMNS
+
     names = {*NAME_COLUMNS, *ID_COLUMNS}
     header: list[str] | None = None  # the header of the table read last: a table without one goes on with it
     columns: list[str] = []  # every table's columns, in the order first seen
     rows: list[dict[str, str]] = []
     theme, themed = "", False
-    for element in document.element.body.iterchildren():
-        if element.tag.rsplit("}", 1)[-1] != "tbl":
-            continue
-        table_rows = [_cells(row, Table, document) for row in Table(element, document).rows]
+    for table_rows in tables:
         if not table_rows:
             continue
         first = {cell.strip().lower().rstrip(":") for cell in table_rows[0]}
@@ -84,8 +107,9 @@ def word_codebook_frame(path: Path) -> pd.DataFrame:
                 record = {column: cells[i] if i < len(cells) else "" for i, column in enumerate(header)}
                 rows.append({**record, THEME: theme})
     if header is None:
+        kind = "an OpenDocument" if path.suffix.lower() == ".odt" else "a Word"
         raise CodebookError(
-            f"{path}: no table whose header row names the codes ({', '.join(NAME_COLUMNS[:4])}, …); a Word codebook "
+            f"{path}: no table whose header row names the codes ({', '.join(NAME_COLUMNS[:4])}, …); {kind} codebook "
             "is a table with a header row such as Code | Definition | Example"
         )
     own_parent = any(column.strip().lower() in (*PARENT_COLUMNS, *THEME_COLUMNS) for column in columns)

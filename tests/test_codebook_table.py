@@ -300,6 +300,47 @@ def test_a_codebook_kept_in_a_word_table(tmp_path):
     assert qc.load_codebook(yaml_copy).ids == book.ids
 
 
+def test_a_codebook_kept_in_a_writer_table_reads_as_the_word_one(tmp_path):
+    """LibreOffice's .odt of the Word codebook above (a fixture made by Writer: the merged theme
+    row a spanned cell and covered cells) reads to the same codebook; it was read as YAML."""
+    path = FIXTURES / "word" / "caring_codebook.odt"
+    odt, word = qc.load_codebook(path), qc.load_codebook(_word_codebook(tmp_path / "codebook.docx"))
+    assert odt.ids == word.ids == ["relationships", "relational_modelling", "caring_climate", "personnel"]
+    assert [odt.parent_of(i) for i in odt.ids] == [word.parent_of(i) for i in word.ids]
+    for code in odt.ids:
+        mine, theirs = odt.get(code), word.get(code)
+        assert (mine.description, mine.examples, mine.keywords, mine.include_when) == (
+            theirs.description,
+            theirs.examples,
+            theirs.keywords,
+            theirs.include_when,
+        )
+    result = CliRunner().invoke(app, ["validate", str(path)])
+    assert result.exit_code == 0 and "valid: 4 codes" in result.output, result.output
+    notes = tmp_path / "notes.odt"  # a Writer file without a codebook table: what it needs
+    notes.write_bytes((FIXTURES / "odt" / "d02_superintendent.odt").read_bytes())
+    with pytest.raises(
+        qc.CodebookError, match=r"notes\.odt: no table whose header row names the codes .* an OpenDocument"
+    ):
+        qc.load_codebook(notes)
+
+
+def test_a_codebook_in_a_format_read_neither_as_yaml_nor_as_a_table_says_what_to_do(tmp_path):
+    """A coding manual as PDF, an old Word or Excel file: "not UTF-8 text; save it as UTF-8"
+    was the wrong advice."""
+    manual = tmp_path / "Coding_Manual.pdf"
+    manual.write_bytes((FIXTURES / "pdf" / "d01_superintendent.pdf").read_bytes())
+    with pytest.raises(
+        qc.CodebookError, match=r"Coding_Manual\.pdf: a PDF codebook cannot be read as codes; qualcode reads YAML"
+    ):
+        qc.load_codebook(manual)
+    old = tmp_path / "codebook.doc"
+    old.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
+    result = CliRunner().invoke(app, ["validate", str(old)])
+    said = " ".join(result.output.split())
+    assert result.exit_code == 2 and "codebook.doc: qualcode does not read a Word 97-2003 file" in said, said
+
+
 def test_a_word_file_without_a_codebook_table_says_what_it_needs(tmp_path):
     import docx
 

@@ -73,3 +73,25 @@ def test_what_is_not_an_odt_text_is_a_clear_error(tmp_path):
     broken.write_bytes(b"PK not really a zip")
     with pytest.raises(InputFileError, match="not a zip archive"):
         qc.read_transcripts([broken])
+
+
+def test_content_nested_thousands_deep_is_a_clear_error(tmp_path):
+    """A crafted content.xml with sections in sections thousands deep (expat parses it, the
+    reader's walk went past Python's recursion limit: a traceback) is one line, for a
+    transcript and for a codebook alike."""
+    depth = 3000
+    body = '<text:section text:name="s">' * depth + "<text:p>Hello</text:p>" + "</text:section>" * depth
+    deep = tmp_path / "deep.odt"
+    with zipfile.ZipFile(deep, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.text")
+        archive.writestr(
+            "content.xml",
+            '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+            'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:text>'
+            + body
+            + "</office:text></office:body></office:document-content>",
+        )
+    with pytest.raises(InputFileError, match=r"deep\.odt: its content\.xml nests elements thousands deep"):
+        qc.read_transcripts([deep])
+    with pytest.raises(qc.CodebookError, match=r"deep\.odt: its content\.xml nests elements thousands deep"):
+        qc.load_codebook(deep)

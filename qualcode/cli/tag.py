@@ -33,7 +33,7 @@ def tag(
         typer.Option(
             "--codebook",
             "-c",
-            help="The codebook: YAML, a CSV/XLSX table with one code per row, or a Word (.docx) table.",
+            help="The codebook: YAML, a CSV/XLSX table with one code per row, or a table in Word (.docx) or Writer (.odt).",
         ),
     ],
     output: Annotated[Path, typer.Option("--output", "-o", help="The CSV to write (a .meta.json goes beside it).")],
@@ -165,7 +165,10 @@ def tag(
 
 def validate(
     codebook: Annotated[
-        Path, typer.Argument(help="The codebook to check: YAML, a CSV/XLSX table, or a Word (.docx) table.")
+        Path,
+        typer.Argument(
+            help="The codebook to check: YAML, a CSV/XLSX table, or a table in Word (.docx) or Writer (.odt)."
+        ),
     ],
     output: Annotated[
         Path | None,

@@ -14,6 +14,8 @@ human codes (:func:`odt_comments`, :mod:`qualcode.word_comments`). A table row o
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -109,8 +111,68 @@ def odt_comments(path: Path) -> tuple[str, list[dict[str, Any]]]:
     body = _body(path)
     marks: list[list[Mark]] = []
     found: dict[str, dict[str, str]] = {}
-    text, where = _joined(_blocks(body, marks, found), marks)
+    with _nested(path):
+        blocks = _blocks(body, marks, found)
+    text, where = _joined(blocks, marks)
     return text, placed(text, where, [(name, said["text"], said["author"]) for name, said in found.items()])
+
+
+MAX_SPAN = 64  # columns a cell may span or repeat: a table's width, not a file's claim
+
+
+def odt_tables(path: Path) -> list[list[list[str]]]:
+    """The tables of an .odt in reading order (within sections too, not nested in a cell),
+    each a list of rows of cell texts: a cell's paragraphs one per line; a cell merged across
+    columns (``number-columns-spanned``) gives its text to each, as python-docx gives a Word
+    table's (its covered cells are skipped); repeated empty cells count as many."""
+    tables: list[list[list[str]]] = []
+
+    def rows_of(element: Any, rows: list[list[str]]) -> None:
+        for child in element:
+            if child.tag == TABLE + "table-row":
+                cells: list[str] = []
+                for cell in child:
+                    if cell.tag != TABLE + "table-cell":
+                        continue  # covered-table-cell: the spanning cell gave its text
+                    text = "\n".join(block.strip() for block in _blocks(cell) if block.strip())
+                    spanned = _count(cell.get(TABLE + "number-columns-spanned"))
+                    repeated = _count(cell.get(TABLE + "number-columns-repeated"))
+                    cells += [text] * min(spanned * repeated, MAX_SPAN)
+                rows.append(cells)
+            elif child.tag in (TABLE + "table-header-rows", TABLE + "table-rows", TABLE + "table-row-group"):
+                rows_of(child, rows)
+
+    def find(container: Any) -> None:
+        for child in container:
+            if child.tag == TABLE + "table":
+                rows: list[list[str]] = []
+                rows_of(child, rows)
+                tables.append(rows)
+            elif isinstance(child.tag, str) and child.tag not in SKIPPED and child.tag not in BLOCKS:
+                find(child)  # sections
+
+    body = _body(path)
+    with _nested(path):
+        find(body)
+    return tables
+
+
+@contextmanager
+def _nested(path: Path) -> Iterator[None]:
+    """A clear error for a content.xml nested deeper than Python's recursion reaches (thousands
+    of sections or spans in one another: no word processor writes that, a crafted file can)."""
+    try:
+        yield
+    except RecursionError:
+        raise InputFileError(
+            f"{path}: its content.xml nests elements thousands deep, more than qualcode reads; re-save it"
+        ) from None
+
+
+def _count(value: Any) -> int:
+    """A spanned or repeated count attribute as a number (1 when absent or not a number)."""
+    text = str(value or "1").strip()
+    return max(1, int(text)) if text.isdigit() and len(text) < 6 else 1
 
 
 def _body(path: Path) -> Any:

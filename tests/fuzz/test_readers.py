@@ -159,6 +159,26 @@ def test_odt(tmp_path_factory, changes, cut):
     clean(qc.read_transcripts, _file(tmp_path_factory.mktemp("odt"), "i.odt", data))
 
 
+ODT_CODEBOOK = Path(__file__).resolve().parents[1] / "fixtures" / "word" / "caring_codebook.odt"  # LibreOffice's
+
+
+@given(flips, cuts)
+def test_odt_codebook(tmp_path_factory, changes, cut):
+    """A Writer codebook whose content.xml has flipped bytes or a cut tail (zipped again, so
+    the XML, not the zip, is what is damaged): a codebook or one clean error."""
+    import io
+    import zipfile
+
+    with zipfile.ZipFile(ODT_CODEBOOK) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    parts["content.xml"] = mutate(parts["content.xml"], changes, cut)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    clean(qc.load_codebook, _file(tmp_path_factory.mktemp("odt_codebook"), "codebook.odt", buffer.getvalue()))
+
+
 @given(
     st.lists(st.lists(st.one_of(text, st.integers(), st.floats(allow_nan=True)), min_size=1, max_size=4), max_size=8),
     st.sampled_from(["answer", "text", "missing"]),
