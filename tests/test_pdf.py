@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 import qualcode as qc
 from qualcode import columns as C
 from qualcode.cli import app
-from qualcode.io import pdf
+from qualcode.io import pdf, read_document
 
 from .conftest import CODEBOOK, EXAMPLES, FIXTURES, assert_offsets
 
@@ -110,3 +110,41 @@ def test_pdf_is_a_registered_reader():
     from qualcode.io.base import input_suffixes, reader_for
 
     assert ".pdf" in input_suffixes() and reader_for(Path("x.pdf")).name == "pdf"
+
+
+def test_strict_mode_holds_while_any_read_runs_in_threads(tmp_path):
+    """pdfminer's STRICT flag is one for the process: a read finishing in one thread used to
+    restore it while another thread was reading, which then skipped a damaged stream silently.
+    The first read sets it and the last restores it; in threads, a damaged PDF is still an error
+    every time, and the flag is as it was afterwards."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import pdfminer.settings
+
+    before = pdfminer.settings.STRICT
+    first, second = pdf._strict(), pdf._strict()  # two reads in two threads: the first ends first
+    first.__enter__()
+    second.__enter__()
+    first.__exit__(None, None, None)
+    assert pdfminer.settings.STRICT is True  # the second read is still running
+    second.__exit__(None, None, None)
+    assert before == pdfminer.settings.STRICT
+    data = (PDFS / "d01_superintendent.pdf").read_bytes()
+    start = data.index(b"stream", data.index(b"/FlateDecode")) + len(b"stream\n")
+    damaged = bytearray(data)
+    for offset in (50, 51, 52, 53):
+        damaged[start + offset] ^= 0xFF
+    broken = tmp_path / "damaged.pdf"
+    broken.write_bytes(bytes(damaged))
+
+    def read(path):
+        try:
+            return len(read_document(path)[0].text)
+        except qc.InputFileError:
+            return None
+
+    paths = [PDFS / "d01_superintendent.pdf", broken] * 6
+    with ThreadPoolExecutor(4) as pool:
+        lengths = list(pool.map(read, paths))
+    assert lengths[1::2] == [None] * 6 and len(set(lengths[::2])) == 1 and lengths[0] > 1000
+    assert before == pdfminer.settings.STRICT

@@ -18,6 +18,7 @@ import contextlib
 import io
 import logging
 import re
+import threading
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -71,22 +72,36 @@ def _read_pages(path: Path, data: bytes) -> list[str]:
     return pages
 
 
+_STRICT_LOCK = threading.Lock()
+_strict_readers = 0  # reads under way: pdfminer's STRICT is one flag for the whole process
+_strict_saved: tuple[bool, int] = (False, logging.NOTSET)
+
+
 @contextlib.contextmanager
 def _strict() -> Iterator[None]:
     """pdfminer in strict mode, its log quiet. By default it skips a stream it cannot inflate
     and logs a warning, and the page reads with words missing (a few flipped bytes in the
-    example PDF lost 1,372 characters so); strict, it raises, and the file is an error."""
+    example PDF lost 1,372 characters so); strict, it raises, and the file is an error. The
+    flag is the process's: the first of reads running at once (threads) sets it, the last
+    restores it, so that no read finishing early turns strict mode off under another."""
     import pdfminer.settings
 
+    global _strict_readers, _strict_saved
     logger = logging.getLogger("pdfminer")
-    was_strict, was_level = pdfminer.settings.STRICT, logger.level
-    pdfminer.settings.STRICT = True
-    logger.setLevel(logging.CRITICAL)
+    with _STRICT_LOCK:
+        if _strict_readers == 0:
+            _strict_saved = (pdfminer.settings.STRICT, logger.level)
+            pdfminer.settings.STRICT = True
+            logger.setLevel(logging.CRITICAL)
+        _strict_readers += 1
     try:
         yield
     finally:
-        pdfminer.settings.STRICT = was_strict
-        logger.setLevel(was_level)
+        with _STRICT_LOCK:
+            _strict_readers -= 1
+            if _strict_readers == 0:
+                pdfminer.settings.STRICT, level = _strict_saved
+                logger.setLevel(level)
 
 
 def _key(line: str) -> str:
