@@ -18,13 +18,14 @@ def changed_since(corpus: Corpus, coded: str | Path) -> list[str]:
     """The transcripts of ``corpus`` whose content differs from what the run that wrote
     ``coded`` read (same file, by path or else by file name; SHA-256 recorded in its
     ``.meta.json``)."""
-    from .meta import read_meta
+    from .meta import read_meta, run_folder
 
     meta = read_meta(coded)
     if meta is None:
         return []
     recorded = [item for item in meta.record.get("inputs", []) if isinstance(item, dict) and item.get("sha256")]
-    by_path = {str(Path(item["path"]).resolve()): item["sha256"] for item in recorded}
+    started = run_folder(meta)  # the record's paths are relative to where its run started (else to here)
+    by_path = {str(((started or Path()) / item["path"]).resolve()): item["sha256"] for item in recorded}
     names = Counter(Path(item["path"]).name for item in recorded)  # a name two inputs share identifies neither
     by_name = {Path(item["path"]).name: item["sha256"] for item in recorded if names[Path(item["path"]).name] == 1}
     changed = []

@@ -123,3 +123,48 @@ def test_a_record_written_away_from_the_run_says_where_the_run_started(tmp_path,
     assert again["started_in"] == "../project"
     monkeypatch.chdir(tmp_path)
     assert all(str(p).startswith("project/interviews/") for p in read_meta("reviewed/coded.csv").inputs)
+    from qualcode.sources import changed_since
+
+    edited = tmp_path / "project" / "interviews" / "d01_superintendent.txt"
+    edited.write_text(
+        edited.read_text(encoding="utf-8").replace("caring school", "caring  school", 1), encoding="utf-8"
+    )
+    corpus = qc.read_transcripts(tmp_path / "project" / "interviews")
+    assert changed_since(corpus, "results/coded.csv") == [str(edited)]  # the recorded path, found where the run started
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    counted = CliRunner().invoke(app, ["freq", "../results/coded.csv", "-o", "freq.csv"])
+    said = " ".join(counted.output.split())  # the coded segments alone are counted, and why
+    assert "d01_superintendent.txt: changed since ../results/coded.csv was made" in said, said
+
+
+def test_two_tables_of_one_name_are_checked_where_the_run_read_them(tmp_path, monkeypatch):
+    """Two waves' `answers.csv` in their folders: a file name shared by two inputs identifies
+    neither, so an edited wave is found by its recorded path, read from where the run started,
+    also when a later command runs from another folder (it was looked up from there, missed, and
+    the edited answers' codings were counted as if their offsets still held)."""
+    import pandas as pd
+    from typer.testing import CliRunner
+
+    from qualcode.cli import app
+
+    from .conftest import CODEBOOK
+
+    survey = pd.read_csv(FIXTURES / "survey.csv")
+    for k, name in enumerate(("wave1", "wave2")):
+        (tmp_path / "project" / name).mkdir(parents=True)
+        part = survey.iloc[k * 2 : k * 2 + 2]
+        part.to_csv(tmp_path / "project" / name / "answers.csv", index=False)
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "project")
+    args = ["wave1/answers.csv", "wave2/answers.csv", "-c", str(CODEBOOK), "--text-column", "answer"]
+    tagged = CliRunner().invoke(
+        app, ["tag", *args, "--id-column", "respondent", "-o", "../coded.csv", "--method", "keyword"]
+    )
+    assert tagged.exit_code == 0, tagged.output
+    edited = tmp_path / "project" / "wave2" / "answers.csv"
+    edited.write_text(edited.read_text(encoding="utf-8").replace("meals", "meals and books", 1), encoding="utf-8")
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    counted = CliRunner().invoke(app, ["freq", "../coded.csv", "-o", "freq.csv"])
+    said = " ".join(counted.output.split())
+    assert "wave2/answers.csv: changed since ../coded.csv was made" in said, said
+    assert "wave1/answers.csv: changed" not in said
