@@ -337,13 +337,16 @@ def as_codebook(codebook: Codebook | str | Path) -> Codebook:
 
 
 def load_codebook(path: str | Path) -> Codebook:
-    """Load and validate a YAML codebook, or one kept in a spreadsheet.
+    """Load and validate a YAML codebook, or one kept in a spreadsheet, a Word or Writer
+    table, or another program's REFI-QDA export.
 
     Parameters
     ----------
     path
-        A ``.yaml``/``.yml`` file, or a ``.csv``/``.tsv``/``.xlsx`` table with one code per
-        row (columns: :mod:`qualcode.codebook_table`).
+        A ``.yaml``/``.yml`` file; a ``.csv``/``.tsv``/``.xlsx`` table with one code per
+        row (columns: :mod:`qualcode.codebook_table`); a ``.docx``/``.odt`` holding such a
+        table (:mod:`qualcode.codebook_word`); a REFI-QDA codebook (``.qdc``) or project
+        (``.qdpx``, its codebook: :mod:`qualcode.refi.codebooks`).
 
     Returns
     -------
@@ -362,6 +365,10 @@ def load_codebook(path: str | Path) -> Codebook:
     >>> "systemic_supports" in cb.ids
     True
     """
+    if Path(path).suffix.lower() in (".qdc", ".qdpx"):  # another program's codebook export, or its project's
+        from .refi.codebooks import read_qdc, read_qdpx_codebook
+
+        return read_qdc(path) if Path(path).suffix.lower() == ".qdc" else read_qdpx_codebook(path)
     path = _codebook_file(path)
     from .codebook_table import READ_SUFFIXES
 

@@ -102,6 +102,45 @@ def test_codebook_qdc_both_ways(tmp_path):
     assert qc.load_codebook(yaml_out).ids == qc.load_codebook(CODEBOOK).ids
 
 
+def test_a_refi_codebook_or_project_is_a_runs_codebook(tmp_path):
+    """`-c codebook.qdc` (the codebook NVivo, ATLAS.ti or MAXQDA exports) and `-c project.qdpx`
+    were read as YAML (`invalid YAML: mapping values are not allowed here`, `not UTF-8 text`);
+    they are the codebooks they hold, the project's read without its sources."""
+    qdc = tmp_path / "caring.qdc"
+    assert run("export-refi", "-c", CODEBOOK, "-o", qdc).exit_code == 0
+    book, mine = qc.load_codebook(qdc), qc.load_codebook(CODEBOOK)
+    assert book.ids == mine.ids
+    assert [book.get(c).description for c in book.ids] == [mine.get(c).description for c in mine.ids]
+    out = tmp_path / "coded.csv"
+    tagged = run("tag", EXAMPLES, "-c", qdc, "-o", out, "--method", "keyword", "--metadata", PARTICIPANTS)
+    assert tagged.exit_code == 0, tagged.output
+    same = tmp_path / "same.csv"
+    assert (
+        run("tag", EXAMPLES, "-c", CODEBOOK, "-o", same, "--method", "keyword", "--metadata", PARTICIPANTS).exit_code
+        == 0
+    )
+    columns = ["doc_id", "segment_id", "code", "score"]
+    assert pd.read_csv(out)[columns].equals(pd.read_csv(same)[columns])  # the same codes, the same suggestions
+    assert json.loads(out.with_name("coded.meta.json").read_text(encoding="utf-8"))["codebook"]["path"] == str(qdc)
+    project = qc.load_codebook(NVIVO_CODEBOOK)  # NVivo for Mac 15's project: 262 codes, sources as .docx only
+    assert len(project.ids) == 262 and project.ids == qc.read_qdpx(NVIVO_CODEBOOK).codebook.ids
+    checked = run("validate", NVIVO_PROJECT, "-o", tmp_path / "nvivo.yaml")
+    assert checked.exit_code == 0 and "valid: 152 codes" in checked.output, checked.output
+    assert qc.load_codebook(tmp_path / "nvivo.yaml").ids == qc.read_qdpx(NVIVO_PROJECT).codebook.ids
+    empty = tmp_path / "empty.qdpx"  # a project exported before any code was made
+    with zipfile.ZipFile(empty, "w") as archive:
+        archive.writestr("project.qde", '<Project xmlns="urn:QDA-XML:project:1.0" name="p"/>')
+    refused = run("validate", empty)
+    said = " ".join(refused.output.split())
+    assert refused.exit_code == 2 and "empty.qdpx: the project holds no codes, so no codebook" in said, said
+    broken = tmp_path / "broken.qdc"
+    broken.write_text("code: not xml", encoding="utf-8")
+    refused = run("tag", EXAMPLES, "-c", broken, "-o", tmp_path / "x.csv")
+    said = " ".join(refused.output.split())
+    assert refused.exit_code == 2 and "broken.qdc" in said and "Traceback" not in said, said
+    assert not (tmp_path / "x.csv").exists()
+
+
 def test_errors_are_one_line_and_write_nothing(tmp_path):
     cases = [
         (("export-refi", "-c", CODEBOOK, "-o", tmp_path / "x.zip"), ".qdpx"),

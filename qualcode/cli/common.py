@@ -115,7 +115,7 @@ RecordedCodebookOpt = Annotated[
     typer.Option(
         "--codebook",
         "-c",
-        help="The codebook: YAML, a CSV/XLSX table with one code per row, or a table in Word (.docx) or Writer (.odt) (default: the one CODED was made with).",
+        help="The codebook: YAML, a CSV/XLSX table with one code per row, a table in Word (.docx) or Writer (.odt), or a REFI-QDA .qdc or .qdpx (default: the one CODED was made with).",
     ),
 ]
 

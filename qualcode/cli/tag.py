@@ -33,7 +33,7 @@ def tag(
         typer.Option(
             "--codebook",
             "-c",
-            help="The codebook: YAML, a CSV/XLSX table with one code per row, or a table in Word (.docx) or Writer (.odt).",
+            help="The codebook: YAML, a CSV/XLSX table with one code per row, a table in Word (.docx) or Writer (.odt), or a REFI-QDA .qdc or .qdpx.",
         ),
     ],
     output: Annotated[Path, typer.Option("--output", "-o", help="The CSV to write (a .meta.json goes beside it).")],
@@ -167,7 +167,7 @@ def validate(
     codebook: Annotated[
         Path,
         typer.Argument(
-            help="The codebook to check: YAML, a CSV/XLSX table, or a table in Word (.docx) or Writer (.odt)."
+            help="The codebook to check: YAML, a CSV/XLSX table, a table in Word (.docx) or Writer (.odt), or a REFI-QDA .qdc or .qdpx."
         ),
     ],
     output: Annotated[

@@ -36,7 +36,7 @@ from ..document import Document, TimeSpan, Turn
 from ..errors import InputFileError, RefiError, counted
 from ..io.speakers import split_turns
 from ..segment import order_metadata, segment_documents
-from .codes import codebook_from_codes
+from .codebooks import project_codebook, read_qdc  # noqa: F401  (read_qdc: its old home)
 from .export import HUMAN_DEFAULTS, PARTICIPANT, QUALCODE_USER
 from .offsets import choose_unit, normalise
 from .parts import ProjectParts, guid_key
@@ -279,21 +279,7 @@ def _read_project(reader: ProjectParts, segment_by: str) -> RefiProject:
     users = reader.users()
     user_names = {str(g): str(n or i or g) for g, i, n in zip(users["guid"], users["id"], users["name"], strict=True)}
 
-    _, project_data = unpack_description(child_text(root, "Description"))
-    meta = (project_data or {}).get("codebook") or {}
-    codes_holder = child(root, "CodeBook")
-    codes_holder = child(codes_holder, "Codes") if codes_holder is not None else None
-    code_elements = children(codes_holder, "Code") if codes_holder is not None else []
-    codebook: Codebook | None = None
-    ids_by_guid: dict[str, str] = {}
-    if code_elements:
-        codebook, ids_by_guid = codebook_from_codes(
-            code_elements,
-            name=str(meta.get("name") or root.get("name") or path.stem),
-            version=str(meta.get("version") or "1"),
-            description=str(meta.get("description") or ""),
-            source=f"{path}:project.qde",
-        )
+    codebook, ids_by_guid = project_codebook(root, path)
 
     sources_holder = child(root, "Sources")
     text_sources = children(sources_holder, "TextSource") if sources_holder is not None else []
@@ -416,30 +402,3 @@ def _codings_table(rows: list[dict[str, Any]], corpus: Corpus) -> pd.DataFrame:
         [C.DOC_ID, C.START_CHAR, C.END_CHAR, C.CODE, C.CODER, C.SEGMENT_ID], kind="stable"
     )
     return table.reset_index(drop=True)
-
-
-def read_qdc(path: str | Path) -> Codebook:
-    """Read a REFI-QDA codebook (``.qdc``) as a validated :class:`~qualcode.Codebook`.
-
-    Codes written by qualcode come back exactly; codes from other programs get ids made from
-    their names (:func:`qualcode.refi.codes.slug`). The codebook is named after the file.
-
-    Raises
-    ------
-    RefiError
-        Not a REFI-QDA codebook, malformed XML, or XML with a DTD or entities.
-    """
-    path = Path(path)
-    if not path.is_file():
-        raise InputFileError(f"{path}: no such file; check the path")
-    if path.stat().st_size > 256 * 1024**2:
-        raise RefiError(f"{path}: larger than 256 MB; this is not a codebook")
-    root = parse_xml(path.read_bytes(), str(path))
-    if local(root) != "CodeBook":
-        raise RefiError(f"{path}: the root element is <{local(root)}>, not <CodeBook>; not a REFI-QDA codebook (.qdc)")
-    holder = child(root, "Codes")
-    elements = children(holder, "Code") if holder is not None else []
-    if not elements:
-        raise RefiError(f"{path}: holds no codes; nothing to import")
-    codebook, _ = codebook_from_codes(elements, name=path.stem, source=str(path))
-    return codebook

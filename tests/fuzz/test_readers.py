@@ -279,6 +279,13 @@ def test_qdpx_mutations(tmp_path_factory, changes, cut):
     clean(qc.read_qdpx, _file(tmp_path_factory.mktemp("qdpx"), "p.qdpx", data))
 
 
+@given(flips, cuts)
+def test_qdpx_as_a_codebook(tmp_path_factory, changes, cut):
+    """A damaged project given as a run's codebook (`-c project.qdpx`): its codes or one clean error."""
+    data = mutate(REFI.read_bytes(), changes, cut)
+    clean(qc.load_codebook, _file(tmp_path_factory.mktemp("qdpx_codebook"), "p.qdpx", data))
+
+
 @given(st.lists(st.tuples(st.text(max_size=12), st.integers(-10, 10**6), st.integers(-10, 10**6)), max_size=6), text)
 def test_qdpx_structure(tmp_path_factory, selections, source_text):
     from xml.sax.saxutils import quoteattr
