@@ -62,6 +62,18 @@ def test_running_heads_page_numbers_and_ligatures(monkeypatch, tmp_path):
     assert "page 2 of the PDF hold no text (scanned or blank)" in notes[0]
 
 
+def _damaged(tmp_path):
+    """The example PDF with four bytes flipped in its first page's compressed text."""
+    data = (PDFS / "d01_superintendent.pdf").read_bytes()
+    start = data.index(b"stream", data.index(b"/FlateDecode")) + len(b"stream\n")
+    damaged = bytearray(data)
+    for offset in (50, 51, 52, 53):
+        damaged[start + offset] ^= 0xFF
+    broken = tmp_path / "damaged.pdf"
+    broken.write_bytes(bytes(damaged))
+    return broken
+
+
 def test_pdfs_that_cannot_be_read_are_errors(tmp_path):
     with pytest.raises(qc.InputFileError, match=r"no text layer \(a scan\?\).*ocrmypdf"):
         qc.read_transcripts(PDFS / "scan.pdf")
@@ -72,12 +84,7 @@ def test_pdfs_that_cannot_be_read_are_errors(tmp_path):
         qc.read_transcripts(cut)
     # a few damaged bytes in the first page's compressed text: pdfminer by default skips what it
     # cannot inflate and reads the page with 1,372 characters fewer; qualcode says so instead
-    start = data.index(b"stream", data.index(b"/FlateDecode")) + len(b"stream\n")
-    damaged = bytearray(data)
-    for offset in (50, 51, 52, 53):
-        damaged[start + offset] ^= 0xFF
-    broken = tmp_path / "damaged.pdf"
-    broken.write_bytes(bytes(damaged))
+    broken = _damaged(tmp_path)
     with pytest.raises(qc.InputFileError, match=r"damaged\.pdf: not a readable PDF"):
         qc.read_transcripts(broken)
     renamed = tmp_path / "notes.pdf"
@@ -129,13 +136,7 @@ def test_strict_mode_holds_while_any_read_runs_in_threads(tmp_path):
     assert pdfminer.settings.STRICT is True  # the second read is still running
     second.__exit__(None, None, None)
     assert before == pdfminer.settings.STRICT
-    data = (PDFS / "d01_superintendent.pdf").read_bytes()
-    start = data.index(b"stream", data.index(b"/FlateDecode")) + len(b"stream\n")
-    damaged = bytearray(data)
-    for offset in (50, 51, 52, 53):
-        damaged[start + offset] ^= 0xFF
-    broken = tmp_path / "damaged.pdf"
-    broken.write_bytes(bytes(damaged))
+    broken = _damaged(tmp_path)
 
     def read(path):
         try:

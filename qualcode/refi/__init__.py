@@ -12,9 +12,10 @@ MAXQDA, QualCoder, Taguette and other programs.
 from __future__ import annotations
 
 from ..archive import Limits
+from .codebooks import read_qdc
 from .export import to_qdc, to_qdpx
 from .folder import save_project
-from .read import RefiProject, read_qdc, read_qdpx
+from .read import RefiProject, read_qdpx
 from .schema import schema_errors
 from .taguette import read_taguette
 

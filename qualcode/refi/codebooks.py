@@ -35,6 +35,17 @@ def project_codebook(root: Any, path: Path) -> tuple[Codebook | None, dict[str, 
     )
 
 
+def project_root(archive: SafeZip, path: Path) -> Any:
+    """The ``<Project>`` element of an opened ``.qdpx``'s ``project.qde`` (or its one ``.qde``)."""
+    member = archive.find("project.qde") or next((n for n in archive.names if n.lower().endswith(".qde")), None)
+    if member is None:
+        raise RefiError(f"{path}: no project.qde inside; this is not a REFI-QDA project (.qdpx) file")
+    root = parse_xml(archive.read(member), f"{path}:{member}")
+    if local(root) != "Project":
+        raise RefiError(f"{path}:{member}: the root element is <{local(root)}>, not <Project>; not a REFI-QDA project")
+    return root
+
+
 def read_qdc(path: str | Path) -> Codebook:
     """Read a REFI-QDA codebook (``.qdc``) as a validated :class:`~qualcode.Codebook`.
 
@@ -75,12 +86,7 @@ def read_qdpx_codebook(path: str | Path, limits: Limits | None = None) -> Codebo
     if not path.is_file():
         raise InputFileError(f"{path}: no such file; check the path")
     with SafeZip(path, limits) as archive:
-        member = archive.find("project.qde") or next((n for n in archive.names if n.lower().endswith(".qde")), None)
-        if member is None:
-            raise RefiError(f"{path}: no project.qde inside; this is not a REFI-QDA project (.qdpx) file")
-        root = parse_xml(archive.read(member), f"{path}:{member}")
-    if local(root) != "Project":
-        raise RefiError(f"{path}:{member}: the root element is <{local(root)}>, not <Project>; not a REFI-QDA project")
+        root = project_root(archive, path)
     codebook, _ = project_codebook(root, path)
     if codebook is None:
         raise RefiError(f"{path}: the project holds no codes, so no codebook; give the codebook with -c")

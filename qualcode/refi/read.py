@@ -36,11 +36,11 @@ from ..document import Document, TimeSpan, Turn
 from ..errors import InputFileError, RefiError, counted
 from ..io.speakers import split_turns
 from ..segment import order_metadata, segment_documents
-from .codebooks import project_codebook, read_qdc  # noqa: F401  (read_qdc: its old home)
+from .codebooks import project_codebook, project_root
 from .export import HUMAN_DEFAULTS, PARTICIPANT, QUALCODE_USER
 from .offsets import choose_unit, normalise
 from .parts import ProjectParts, guid_key
-from .schema import child, child_text, children, local, parse_xml, unpack_description
+from .schema import child, child_text, children, unpack_description
 
 CODING_COLUMNS = [
     C.DOC_ID,
@@ -230,15 +230,7 @@ def read_qdpx(
     if not path.is_file():
         raise InputFileError(f"{path}: no such file; check the path")
     with SafeZip(path, limits) as archive:
-        member = archive.find("project.qde") or next((n for n in archive.names if n.lower().endswith(".qde")), None)
-        if member is None:
-            raise RefiError(f"{path}: no project.qde inside; this is not a REFI-QDA project (.qdpx) file")
-        root = parse_xml(archive.read(member), f"{path}:{member}")
-        if local(root) != "Project":
-            raise RefiError(
-                f"{path}:{member}: the root element is <{local(root)}>, not <Project>; not a REFI-QDA project"
-            )
-        return _read_project(ProjectParts(path, archive, root), segment_by)
+        return _read_project(ProjectParts(path, archive, project_root(archive, path)), segment_by)
 
 
 def _case_metadata(
