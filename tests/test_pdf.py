@@ -149,3 +149,39 @@ def test_strict_mode_holds_while_any_read_runs_in_threads(tmp_path):
         lengths = list(pool.map(read, paths))
     assert lengths[1::2] == [None] * 6 and len(set(lengths[::2])) == 1 and lengths[0] > 1000
     assert before == pdfminer.settings.STRICT
+
+
+def test_extracted_pages_are_kept_between_commands(tmp_path, monkeypatch):
+    """A PDF's pages are extracted once and kept by the SHA-256 of its bytes (and what
+    extraction depends on): read again, pdfminer is not run; a kept file that is damaged is
+    extracted again and replaced; a PDF changed since is extracted again; a cache folder that
+    cannot be written is read without; a damaged PDF is an error every time."""
+    from qualcode.io import pdf_cache
+
+    monkeypatch.setenv("QUALCODE_CACHE", str(tmp_path / "cache"))
+    source = PDFS / "d03_assistant_superintendent.pdf"
+    first = pdf.pdf_pages(source)
+    kept = pdf_cache.cache_file(source.read_bytes())
+    assert kept.is_file() and kept.parent == tmp_path / "cache" / "pdf-text"
+    calls = []
+    real = pdf._read_pages
+    monkeypatch.setattr(pdf, "_read_pages", lambda path, data: calls.append(path) or real(path, data))
+    assert pdf.pdf_pages(source) == first and calls == []  # from the cache
+    corpus = qc.read_transcripts(source)
+    assert calls == [] and "multi-tiered system" in corpus.documents[0].text
+    kept.write_text('{"pages": ["tampered"], "sha256": "0"}', encoding="utf-8")  # its checksum wrong
+    assert pdf.pdf_pages(source) == first and calls == [source]
+    assert pdf.pdf_pages(source) == first and calls == [source]  # replaced by a whole one
+    kept.write_bytes(b"\x00\x01 not json")
+    assert pdf.pdf_pages(source) == first and len(calls) == 2
+    edited = tmp_path / "edited.pdf"  # other bytes: extracted, not served the other file's pages
+    edited.write_bytes(source.read_bytes() + b"\n% a comment after the end\n")
+    assert pdf.pdf_pages(edited) == first and len(calls) == 3
+    broken = _damaged(tmp_path)
+    for _ in range(2):
+        with pytest.raises(qc.InputFileError, match=r"damaged\.pdf: not a readable PDF"):
+            pdf.pdf_pages(broken)
+    assert not pdf_cache.cache_file(broken.read_bytes()).exists()
+    (tmp_path / "blocked").write_text("a file where the cache folder would be", encoding="utf-8")
+    monkeypatch.setenv("QUALCODE_CACHE", str(tmp_path / "blocked"))
+    assert pdf.pdf_pages(source) == first  # read without a cache, no error

@@ -37,10 +37,18 @@ _DIGITS = re.compile(r"\d+")
 
 
 def pdf_pages(path: Path) -> list[str]:
-    """The text of each page of the PDF at ``path``, ligatures read as their letters."""
+    """The text of each page of the PDF at ``path``, ligatures read as their letters (kept
+    between commands: :mod:`qualcode.io.pdf_cache`)."""
     data = read_bytes(path)  # a missing or empty file: a clear error
     if b"%PDF-" not in data[:1024]:  # the header may follow up to 1,024 bytes of other matter
         raise InputFileError(f"{path}: not a PDF file (no %PDF header); re-save or re-export it as PDF")
+    from .pdf_cache import cached_pages
+
+    return cached_pages(data, lambda: _extract(path, data))
+
+
+def _extract(path: Path, data: bytes) -> list[str]:
+    """:func:`_read_pages` in strict mode, pdfminer's errors as one line naming the file."""
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 
     with _strict():
