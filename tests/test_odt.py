@@ -95,3 +95,23 @@ def test_content_nested_thousands_deep_is_a_clear_error(tmp_path):
         qc.read_transcripts([deep])
     with pytest.raises(qc.CodebookError, match=r"deep\.odt: its content\.xml nests elements thousands deep"):
         qc.load_codebook(deep)
+
+
+@pytest.mark.parametrize("suffix", ["docx", "odt"])
+def test_words_in_text_boxes_are_named_not_dropped_without_a_word(suffix):
+    """Text boxes are not read as the transcript (a title block, a caption); an answer typed
+    into one was left out without a word. Word keeps a text box twice (its shape and a
+    fallback): its words are counted once."""
+    path = ODT.parent / "word" / f"d04_textbox.{suffix}"
+    corpus = qc.read_transcripts(path)
+    assert [" ".join(s.split()) for s in corpus.segments["text"]] == [
+        "How does the district support caring in schools?",
+        "Our PBIS team meets every week.",
+        "Thank you.",
+    ]
+    (note,) = [w for w in corpus.warnings if "text box" in w]
+    assert note == (
+        f"{path}: left out 12 words in text boxes ('P04: We hired two counselors and a social worker for every s'…): "
+        "they are not read as the transcript; if they belong to it, move them out of the text boxes"
+    )
+    assert not any("text box" in w for w in qc.read_transcripts(EXAMPLES).warnings)

@@ -21,6 +21,8 @@ DOCX_MAX_RATIO = 100
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 SKIPPED = {W + "del", W + "moveFrom", W + "txbxContent"}  # deleted text; text boxes (not the transcript)
+ODT_FRAME = "{urn:oasis:names:tc:opendocument:xmlns:drawing:1.0}text-box"  # an .odt's text box
+ODT_PARAGRAPH = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}p"
 CHARACTERS = {W + "tab": "\t", W + "br": "\n", W + "cr": "\n", W + "noBreakHyphen": "-"}
 
 
@@ -96,11 +98,36 @@ def docx_text(path: Path) -> str:
     other rows join their cells with tabs. Tracked changes read as accepted
     (:func:`paragraph_text`).
     """
+    return _body_text(_open(path))
+
+
+def _body_text(document: Any) -> str:
     from docx.table import Table
 
-    document = _open(path)
     text, _ = _joined(_blocks(document.element.body, Table, document), [])
     return text
+
+
+def text_box_note(path: Path, body: Any) -> list[str]:
+    """A note naming the words in text boxes of a word-processor body (``body``: its XML),
+    which are left out of the transcript (a title block, a logo's caption, most often): left
+    out without a word, a transcript typed into text boxes would lose them."""
+    said: dict[str, None] = {}  # Word keeps a text box twice (the shape and its fallback): once
+    for box in (element for element in body.iter() if element.tag in (W + "txbxContent", ODT_FRAME)):
+        for paragraph in (element for element in box.iter() if element.tag in (W + "p", ODT_PARAGRAPH)):
+            parts = paragraph.iter(W + "t") if paragraph.tag == W + "p" else [paragraph]
+            words = " ".join("".join("".join(part.itertext()) for part in parts).split())
+            if words:
+                said.setdefault(words, None)
+    if not said:
+        return []
+    count = sum(len(words.split()) for words in said)
+    first = next(iter(said))
+    return [
+        f"{path}: left out {count} word{'s' if count != 1 else ''} in text boxes ({first[:60]!r}"
+        f"{'…' if len(first) > 60 else ''}): they are not read as the transcript; if they belong to it, move them "
+        "out of the text boxes"
+    ]
 
 
 def _open(path: Path) -> Any:
@@ -265,4 +292,8 @@ def word_processor_document(path: Path, text: str, fmt: str, options: ReadOption
 
 @register_reader(".docx", name="docx")
 def _read(path: Path, options: ReadOptions) -> list[Document]:
-    return word_processor_document(path, docx_text(path), "docx", options)
+    document = _open(path)
+    documents = word_processor_document(path, _body_text(document), "docx", options)
+    for doc in documents:
+        doc.notes.extend(text_box_note(path, document.element.body))
+    return documents

@@ -23,7 +23,16 @@ from ..document import Document
 from ..errors import InputFileError
 from .base import ReadOptions, register_reader
 from .decode import read_bytes
-from .docx import DOCX_MAX_BYTES, DOCX_MAX_RATIO, Mark, _joined, marked_row, placed, word_processor_document
+from .docx import (
+    DOCX_MAX_BYTES,
+    DOCX_MAX_RATIO,
+    Mark,
+    _joined,
+    marked_row,
+    placed,
+    text_box_note,
+    word_processor_document,
+)
 
 TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
 TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
@@ -105,10 +114,11 @@ def odt_text(path: Path) -> str:
     return text
 
 
-def odt_comments(path: Path) -> tuple[str, list[dict[str, Any]]]:
+def odt_comments(path: Path, body: Any = None) -> tuple[str, list[dict[str, Any]]]:
     """The text of an .odt (as :func:`odt_text` gives it) and its comments, as
-    :func:`qualcode.io.docx.docx_comments` gives a Word file's."""
-    body = _body(path)
+    :func:`qualcode.io.docx.docx_comments` gives a Word file's (``body``: its text body, when
+    read already)."""
+    body = _body(path) if body is None else body
     marks: list[list[Mark]] = []
     found: dict[str, dict[str, str]] = {}
     with _nested(path):
@@ -203,4 +213,9 @@ def _body(path: Path) -> Any:
 
 @register_reader(".odt", name="odt")
 def _read(path: Path, options: ReadOptions) -> list[Document]:
-    return word_processor_document(path, odt_text(path), "odt", options)
+    body = _body(path)
+    documents = word_processor_document(path, odt_comments(path, body)[0], "odt", options)
+    notes = text_box_note(path, body)
+    for doc in documents:
+        doc.notes.extend(notes)
+    return documents
