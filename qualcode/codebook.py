@@ -408,7 +408,8 @@ def codebook_from_yaml(text: str, *, source: str = "<string>") -> Codebook:
 
 
 CODEBOOK_KINDS = (
-    "YAML (.yaml), a table with one code per row (.csv, .tsv, .xlsx) or a table in Word (.docx) or Writer (.odt)"
+    "YAML (.yaml), a table with one code per row (.csv, .tsv, .xlsx), a table in Word (.docx) or Writer (.odt), "
+    "or a REFI-QDA codebook (.qdc) or project (.qdpx)"
 )
 
 

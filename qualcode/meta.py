@@ -215,7 +215,11 @@ def _located(meta: Meta) -> Meta:
     folders = [*([ran_in] if ran_in else []), meta.path.parent.resolve(), *meta.path.parent.resolve().parents][:5]
 
     def find(path: str) -> str:
-        if Path(path).is_absolute() or Path(path).exists():
+        if Path(path).is_absolute():
+            return path
+        if ran_in is not None and (ran_in / path).exists():  # before a file of that name here (a copy)
+            return os.path.relpath(ran_in / path)
+        if Path(path).exists():
             return path
         for folder in folders:
             if (folder / path).exists():

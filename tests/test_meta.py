@@ -168,3 +168,30 @@ def test_two_tables_of_one_name_are_checked_where_the_run_read_them(tmp_path, mo
     said = " ".join(counted.output.split())
     assert "wave2/answers.csv: changed since ../coded.csv was made" in said, said
     assert "wave1/answers.csv: changed" not in said
+
+
+def test_the_run_folder_wins_over_a_copy_of_the_same_path_here(tmp_path, monkeypatch):
+    """Two copies of a project (v1, v2) hold `interviews/…` alike: `freq ../v1/coded.csv` run
+    in v2 read v2's transcripts (the path existed here), found them changed, and counted the
+    coded segments only; the folder the run started in comes first."""
+    import shutil
+
+    from typer.testing import CliRunner
+
+    from qualcode.cli import app
+
+    from .conftest import CODEBOOK, EXAMPLES
+
+    for name in ("v1", "v2"):
+        shutil.copytree(EXAMPLES, tmp_path / name / "interviews")
+    edited = tmp_path / "v2" / "interviews" / "d01_superintendent.txt"
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nP01: One more thing.\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path / "v1")
+    tagged = CliRunner().invoke(
+        app, ["tag", "interviews", "-c", str(CODEBOOK), "-o", "coded.csv", "--method", "keyword"]
+    )
+    assert tagged.exit_code == 0, tagged.output
+    monkeypatch.chdir(tmp_path / "v2")
+    assert all(str(p).startswith("../v1/interviews/") for p in read_meta("../v1/coded.csv").inputs)
+    counted = CliRunner().invoke(app, ["freq", "../v1/coded.csv", "-o", "freq.csv"])
+    assert counted.exit_code == 0 and "warning" not in counted.output, counted.output

@@ -326,8 +326,6 @@ def _unlike(documents: list[Document]) -> list[str]:
     the transcripts' folder, read as one more interview and coded as a participant's talk, or
     a transcript whose labels are written in a way qualcode does not read (each then one
     unlabelled turn)."""
-    from ..errors import listed
-
     files = [doc for doc in documents if doc.format in PROSE_FORMATS]
     labelled = sum(doc.has_speakers for doc in files)
     bare = [doc for doc in files if not doc.has_speakers]
