@@ -294,6 +294,7 @@ def word_processor_document(path: Path, text: str, fmt: str, options: ReadOption
 def _read(path: Path, options: ReadOptions) -> list[Document]:
     document = _open(path)
     documents = word_processor_document(path, _body_text(document), "docx", options)
+    notes = text_box_note(path, document.element.body)
     for doc in documents:
-        doc.notes.extend(text_box_note(path, document.element.body))
+        doc.notes.extend(notes)
     return documents
