@@ -115,3 +115,12 @@ def test_words_in_text_boxes_are_named_not_dropped_without_a_word(suffix):
         "they are not read as the transcript; if they belong to it, move them out of the text boxes"
     )
     assert not any("text box" in w for w in qc.read_transcripts(EXAMPLES).warnings)
+
+    only = ODT.parent / "word" / f"d05_textbox_only.{suffix}"  # all its words in a text box: an error saying so
+    with pytest.raises(InputFileError) as error:
+        qc.read_transcripts(only)
+    assert str(error.value) == (
+        f"{only}: the document holds no text but 12 words in text boxes ('P04: We hired two counselors and a social "
+        "worker for every s'…): they are not read as the transcript; if they belong to it, move them out of the text "
+        "boxes"
+    )

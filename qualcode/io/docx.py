@@ -282,19 +282,28 @@ def marked_row(cells: list[tuple[list[str], list[list[Mark]]]]) -> tuple[str, li
     ]
 
 
-def word_processor_document(path: Path, text: str, fmt: str, options: ReadOptions) -> list[Document]:
+def word_processor_document(
+    path: Path, text: str, fmt: str, options: ReadOptions, notes: list[str] | None = None
+) -> list[Document]:
     """A word processor's extracted text as a transcript (the file's name is its id); the
-    same speaker conventions as plain text apply."""
+    same speaker conventions as plain text apply. ``notes``: what reading left out (words in
+    text boxes, :func:`text_box_note`), the document's notes, or the error's when nothing else
+    holds text."""
     if not text.strip():
+        boxed = [note.split(": left out ", 1)[1] for note in notes or [] if ": left out " in note]
+        if boxed:  # the transcript typed into text boxes
+            raise InputFileError(f"{path}: the document holds no text but {boxed[0]}")
         raise InputFileError(f"{path}: the document has no text; remove it from the input")
-    return [document_from_text(text, doc_id=path.stem, path=path, fmt=fmt, speaker_patterns=options.speaker_patterns)]
+    documents = [
+        document_from_text(text, doc_id=path.stem, path=path, fmt=fmt, speaker_patterns=options.speaker_patterns)
+    ]
+    for doc in documents:
+        doc.notes.extend(notes or [])
+    return documents
 
 
 @register_reader(".docx", name="docx")
 def _read(path: Path, options: ReadOptions) -> list[Document]:
     document = _open(path)
-    documents = word_processor_document(path, _body_text(document), "docx", options)
     notes = text_box_note(path, document.element.body)
-    for doc in documents:
-        doc.notes.extend(notes)
-    return documents
+    return word_processor_document(path, _body_text(document), "docx", options, notes)

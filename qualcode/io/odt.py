@@ -214,8 +214,4 @@ def _body(path: Path) -> Any:
 @register_reader(".odt", name="odt")
 def _read(path: Path, options: ReadOptions) -> list[Document]:
     body = _body(path)
-    documents = word_processor_document(path, odt_comments(path, body)[0], "odt", options)
-    notes = text_box_note(path, body)
-    for doc in documents:
-        doc.notes.extend(notes)
-    return documents
+    return word_processor_document(path, odt_comments(path, body)[0], "odt", options, text_box_note(path, body))
