@@ -212,7 +212,7 @@ def _located(meta: Meta) -> Meta:
     import os
 
     ran_in = run_folder(meta)
-    folders = [*([ran_in] if ran_in else []), meta.path.parent.resolve(), *meta.path.parent.resolve().parents][:5]
+    folders = [meta.path.parent.resolve(), *meta.path.parent.resolve().parents][:4]
 
     def find(path: str) -> str:
         if Path(path).is_absolute():

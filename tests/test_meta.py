@@ -138,7 +138,7 @@ def test_a_record_written_away_from_the_run_says_where_the_run_started(tmp_path,
 
 
 def test_two_tables_of_one_name_are_checked_where_the_run_read_them(tmp_path, monkeypatch):
-    """Two waves' `answers.csv` in their folders: a file name shared by two inputs identifies
+    """Two waves' `answers.csv` in their folders: a file name two inputs have in common identifies
     neither, so an edited wave is found by its recorded path, read from where the run started,
     also when a later command runs from another folder (it was looked up from there, missed, and
     the edited answers' codings were counted as if their offsets still held)."""

@@ -44,29 +44,29 @@ def find_files(inputs: Iterable[str | Path], *, exclude: Iterable[str | Path] = 
     suffixes, tables_ = input_suffixes(), table_suffixes()
     found: list[Path] = []
     skipped_tables: list[Path] = []
-    unread: list[Path] = []  # transcripts in a format qualcode does not read (d05.doc)
+    unread: list[Path] = []
     for item in inputs:
         path = Path(item)
         if not path.exists():
             raise InputFileError(f"{path}: no such file or folder; check the path")
         if path.is_dir():
             for child in sorted(path.rglob("*")):
+                if not child.is_file():
+                    continue
+                suffix = child.suffix.lower()
                 if (
-                    child.is_file()
-                    and child.suffix.lower() in suffixes
-                    and not any(part.startswith(".") for part in child.relative_to(path).parts)
-                    and not child.name.startswith("~$")
+                    suffix in suffixes
+                    and _searched(child, path, skip)
                     and child.name.lower() not in SIDECAR_NAMES
-                    and child.stem.lower().split("-")[0] not in NOT_TRANSCRIPTS
-                    and not CODEBOOK_NAME.search(child.stem)
-                    and (tables or child.suffix.lower() not in tables_)
-                    and child.resolve() not in skip
+                    and (tables or suffix not in tables_)
                 ):
                     found.append(child)
-                elif child.is_file() and not tables and child.suffix.lower() in tables_:
+                elif not tables and suffix in tables_:
                     skipped_tables.append(child)
-                elif child.is_file() and _unread(child, path, tables, skip):
-                    unread.append(child)
+                elif (suffix in UNREAD_DOCUMENTS or (tables and suffix in UNREAD_TABLES)) and _searched(
+                    child, path, skip
+                ):
+                    unread.append(child)  # a transcript in a format qualcode does not read (d05.doc)
         else:
             reader_for(path)  # an unsupported suffix fails here, before anything is read
             found.append(path)
@@ -88,13 +88,12 @@ def find_files(inputs: Iterable[str | Path], *, exclude: Iterable[str | Path] = 
     return list(once.values())
 
 
-def _unread(child: Path, folder: Path, tables: bool, skip: set[Path]) -> bool:
-    """Is ``child``, found in ``folder``, a transcript (or, with ``tables``, a table) in a
-    format qualcode does not read, one a folder search would otherwise leave out unsaid?"""
-    suffix = child.suffix.lower()
+def _searched(child: Path, folder: Path, skip: set[Path]) -> bool:
+    """Is ``child``, found in ``folder``, a file a folder search looks at: not hidden, not an
+    Office lock file, not a README or licence, not a codebook or coding manual by its name,
+    not one the run leaves out (its codebook)?"""
     return (
-        (suffix in UNREAD_DOCUMENTS or (tables and suffix in UNREAD_TABLES))
-        and not any(part.startswith(".") for part in child.relative_to(folder).parts)
+        not any(part.startswith(".") for part in child.relative_to(folder).parts)
         and not child.name.startswith("~$")
         and child.stem.lower().split("-")[0] not in NOT_TRANSCRIPTS
         and not CODEBOOK_NAME.search(child.stem)
