@@ -87,7 +87,7 @@ def read_codings(
             "tag's INPUTS, agree's and evaluate's --inputs)"
         )
     from .io.writers import restore
-    from .origins import copied_from
+    from .origins import copied_from, rebased
 
     table = restore(read_table(path, what="a table of codings"))
     if table.empty:  # a header and no row: nobody has coded anything in it yet
@@ -97,6 +97,7 @@ def read_codings(
         )
         error.empty = True
         raise error
+    table = rebased(table, path) if read_apart else table
     copies = copied_from(table, read_apart)
     frame = _human_only(table[~copies], path, copies=int(copies.sum()))
     span_cols = [C.DOC_ID, C.START_CHAR, C.END_CHAR, C.CODE]

@@ -92,6 +92,45 @@ def mark_sheets(codings: pd.DataFrame, corpus: Corpus) -> tuple[pd.DataFrame, li
     return out, sorted(set(paths.values()))
 
 
+def rebased(frame: pd.DataFrame, source: str | Path) -> pd.DataFrame:
+    """``frame``, read from ``source``, with its copies' training files (``human code (from
+    X)``) named from this process's folder: the run that wrote ``source`` named them from the
+    folder it was started in, which its record gives (:func:`~qualcode.meta.run_folder`); a
+    later run from another folder (``cd results && qualcode tag ../interviews --train
+    ../codes.csv``) would otherwise not know them for copies of the files it reads again."""
+    import os
+
+    from .errors import QualcodeError
+    from .meta import read_meta, run_folder
+
+    if C.EVIDENCE not in frame.columns or C.METHOD not in frame.columns:
+        return frame
+    try:
+        meta = read_meta(source)
+    except QualcodeError:  # an unreadable record is said by the commands that need it
+        return frame
+    ran_in = run_folder(meta) if meta is not None else None
+    if ran_in is None or ran_in == Path.cwd().resolve():
+        return frame
+
+    def moved(evidence: str) -> str:
+        found = _FROM.match(evidence)
+        if found is None or Path(found["path"]).is_absolute():
+            return evidence
+        try:
+            return f"{HUMAN} (from {os.path.relpath(ran_in / found['path'])})"
+        except ValueError:  # another drive: no relative path leads there
+            return f"{HUMAN} (from {ran_in / found['path']})"
+
+    human = frame[C.METHOD] == "human"
+    if not human.any():
+        return frame
+    out = frame.copy()
+    out.loc[human, C.EVIDENCE] = out.loc[human, C.EVIDENCE].astype(str).map(moved)
+    out.attrs = dict(frame.attrs)
+    return out
+
+
 def _named(evidence: str) -> Path | None:
     found = _FROM.match(evidence)
     return Path(found["path"]).resolve() if found else None

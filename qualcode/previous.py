@@ -52,13 +52,14 @@ def read_existing(output: Path) -> pd.DataFrame | None:
     """The codings in an existing output, read completely; None when there is no file or it is
     a wide table (which holds no reviews)."""
     from .io.coded import read_coded
+    from .origins import rebased
 
     if not output.is_file():
         return None
     if _is_wide(output):
         return None
     try:
-        frame = read_coded(output)
+        frame = rebased(read_coded(output), output)
         with_status(frame)
     except QualcodeError as error:
         raise type(error)(
@@ -105,6 +106,7 @@ def previous_codings(
     replaced, kept as ``.bak``.
     """
     from .io.coded import read_coded
+    from .origins import rebased
 
     notes: list[str] = []
     existing = read_existing(Path(output)) if output is not None else None
@@ -126,7 +128,7 @@ def previous_codings(
                 return None, notes + ([line] if line else [])
             _check_same_documents(Path(str(output)), existing, set(documents))
         return (existing if own else None), notes
-    frame = read_coded(previous)
+    frame = rebased(read_coded(previous), previous)
     if own and output is not None and Path(previous).resolve() != Path(output).resolve():
         line = backup(Path(output), f"merging with {previous} instead")
         notes += [line] if line else []

@@ -52,3 +52,29 @@ def test_a_code_deleted_from_the_training_file_leaves_the_output_on_the_next_run
     again = run(*tag)  # the same file again: nothing more to say, nothing lost
     assert again.exit_code == 0 and "no longer in" not in again.output
     assert len(pd.read_csv(out, keep_default_na=False)) == len(after)
+
+
+@pytest.mark.model
+def test_a_run_from_another_folder_knows_the_copies_of_the_earlier_run(tmp_path, monkeypatch):
+    """The copies name their training file from the folder their run started in; a re-run
+    from the output's folder names it `../codes/...`, and must still know them for copies."""
+    project = tmp_path / "project"
+    shutil.copytree(EXAMPLES, project / "interviews", ignore=shutil.ignore_patterns("human_codes*"))
+    (project / "codes").mkdir()
+    shutil.copy(EXAMPLES / "human_codes_d01.csv", project / "codes" / "d01.csv")
+    shutil.copy(CODEBOOK, project / "codebook.yaml")
+    (project / "results").mkdir()
+    monkeypatch.chdir(project)
+    first = run("tag", "interviews", "-c", "codebook.yaml", "--train", "codes/d01.csv", "-o", "results/coded.csv")
+    assert first.exit_code == 0, first.output
+    codes = pd.read_csv("codes/d01.csv")
+    codes.iloc[1:].to_csv("codes/d01.csv", index=False)
+    monkeypatch.chdir(project / "results")
+    again = run("tag", "../interviews", "-c", "../codebook.yaml", "--train", "../codes/d01.csv", "-o", "coded.csv")
+    said = " ".join(again.output.split())
+    assert again.exit_code == 0, again.output
+    assert "1 human codes of the earlier output are no longer in ../codes/d01.csv and were left out" in said
+    after = pd.read_csv("coded.csv", keep_default_na=False)
+    human = after[after["method"] == "human"]
+    assert len(human) == len(codes) - 1  # the deleted code is not kept alive by its copy
+    assert set(human["evidence"]) == {"human code (from ../codes/d01.csv)"}  # named from where this run started
