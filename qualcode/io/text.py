@@ -65,17 +65,30 @@ def read_text_file(
 ) -> Document:
     """Read a .txt or .md transcript."""
     text, used, note = read_text(path, encoding)
-    doc = document_from_text(
-        text,
-        doc_id=doc_id,
-        path=path,
-        fmt=path.suffix.lower().lstrip("."),
-        encoding=used,
-        speaker_patterns=speaker_patterns,
-    )
+    fmt = path.suffix.lower().lstrip(".")
+    doc = document_from_text(text, doc_id=doc_id, path=path, fmt=fmt, encoding=used, speaker_patterns=speaker_patterns)
+    if speaker_patterns is None and not any(turn.speaker for turn in doc.turns):
+        doc = _tabbed(doc, text, path, used)
     if note:
         doc.notes.append(note)
     return doc
+
+
+def _tabbed(doc: Document, text: str, path: Path, encoding: str) -> Document:
+    """``doc`` read again if its lines are the rows of a table (:mod:`qualcode.io.tabbed`):
+    as turns if they read as a transcript's (``speaker<TAB>text``), else an error."""
+    from .tabbed import ROW_PATTERNS, tab_table, table_error
+
+    _, body = front_matter(text, path)
+    shape = tab_table(text, body)
+    if shape is None:
+        return doc
+    if not shape.turns:
+        raise table_error(path, shape)
+    turns, times = split_turns(text, start=shape.body, patterns=ROW_PATTERNS[shape.columns])
+    return Document(
+        doc.doc_id, doc.path, doc.format, text, turns, encoding=encoding, times=times, metadata=doc.metadata
+    )
 
 
 @register_reader(".txt", ".md", ".markdown", name="text")
