@@ -6,11 +6,13 @@ import docx
 import openpyxl
 import pandas as pd
 import pytest
+from typer.testing import CliRunner
 
 import qualcode as qc
 from qualcode import columns as C
+from qualcode.cli import app
 
-from .conftest import EXAMPLES, FIXTURES, PARTICIPANTS, assert_offsets
+from .conftest import CODEBOOK, EXAMPLES, FIXTURES, PARTICIPANTS, assert_offsets
 
 
 def read(name, **kw):
@@ -977,3 +979,23 @@ def test_a_transcript_given_twice_is_named(tmp_path):
     answers.to_csv(tmp_path / "survey.csv", index=False)
     survey = qc.read_transcripts(tmp_path / "survey.csv", text_column="answer", id_column="id")
     assert not any("same text" in w for w in survey.warnings)  # short answers alike by chance
+
+
+def test_dates_and_times_in_a_workbook_read_as_the_csv_wrote_them(tmp_path):
+    """LibreOffice Calc keeps `2021-02-11` read from a CSV as a date cell (Excel does too);
+    read with pandas' `dtype=str` it came back `2021-02-11 00:00:00`, in every output row and
+    as a new group in `freq --by interview_date`."""
+    xlsx = qc.read_metadata(FIXTURES / "participants_dates.xlsx")
+    csv = qc.read_metadata(FIXTURES / "participants_dates.csv")
+    assert list(xlsx.index) == list(csv.index)
+    for column in ("participant", "interview_date", "recorded_at"):
+        assert list(xlsx[column]) == list(csv[column])
+    assert list(xlsx["interview_start"]) == ["09:30:00", "14:05:00", "10:00:00"]  # a time cell holds seconds
+    out = tmp_path / "coded.csv"
+    result = CliRunner().invoke(
+        app,
+        ["tag", str(EXAMPLES / "d01_superintendent.txt"), "-c", str(CODEBOOK), "--method", "keyword",
+         "--metadata", str(FIXTURES / "participants_dates.xlsx"), "-o", str(out)],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert set(pd.read_csv(out, dtype=str)["interview_date"]) == {"2021-02-11"}

@@ -23,6 +23,7 @@ import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -101,6 +102,25 @@ def read_table(path: Path, encoding: str | None = None, what: str = "a table") -
     return frame.fillna("")
 
 
+def _cell_text(value: Any) -> Any:
+    """A workbook cell as the text a CSV of it holds: a date as ``2021-02-11`` (a spreadsheet
+    keeps a date typed or read from a CSV as a date, which pandas writes ``2021-02-11
+    00:00:00``), a date and time as ``2021-02-11 09:30:00``, a time as ``09:30:00``; numbers
+    and words as pandas writes them; an empty cell stays empty (NaN)."""
+    import datetime as dt
+
+    if value is None or value is pd.NaT or (isinstance(value, float) and value != value):
+        return None
+    if isinstance(value, dt.datetime):  # pandas' Timestamp too
+        stamp = value.replace(tzinfo=None)
+        if stamp.time() == dt.time(0):
+            return stamp.date().isoformat()
+        return stamp.isoformat(sep=" ", timespec="seconds" if not stamp.microsecond else "microseconds")
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    return str(value)
+
+
 def _workbook(path: Path) -> pd.DataFrame:
     """The one sheet of a workbook that holds rows. Rows on another sheet are never dropped
     unsaid: a sheet with the same columns (answers continued on a second sheet, one wave per
@@ -112,9 +132,10 @@ def _workbook(path: Path) -> pd.DataFrame:
 
     read_bytes(path)
     try:
-        sheets = pd.read_excel(path, dtype=str, engine="openpyxl", sheet_name=None)
+        sheets = pd.read_excel(path, dtype=object, engine="openpyxl", sheet_name=None)
     except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
         raise InputFileError(f"{path}: not a readable .xlsx workbook ({exc}); re-save it from Excel") from None
+    sheets = {name: table.map(_cell_text) for name, table in sheets.items()}
     filled = {name: frame for name, frame in sheets.items() if len(frame.dropna(how="all"))}
     if not filled:
         return next(iter(sheets.values()))
