@@ -82,7 +82,9 @@ class TagResult:
             return None
         own = sum(1 for info in (made.get("learned") or {}).values() if info.get("models"))
         coded = int(made.get("coded_segments") or self.n_examples)  # hand-coded transcripts outside the run too
-        asked = learned_evidence.asked(int(made.get("coded_interviewer_turns") or 0))
+        asked = learned_evidence.asked(
+            int(made.get("coded_interviewer_turns") or 0), int(made.get("interviewer_turns_with_codes") or 0)
+        )
         few = (
             f"; from fewer than {SETTLES} coded segments it ran up to 0.12 above the kappa on documents held out, "
             "on three corpora"

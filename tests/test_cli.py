@@ -357,6 +357,30 @@ def test_old_option_spellings_still_work_with_a_warning(tmp_path):
 
 
 @pytest.mark.model
+def test_interviewer_turns_the_coders_coded_are_counted_as_learned_from(tmp_path):
+    """An interviewer turn with a human code is learned from and counted among the run's
+    "learned from"; the note says how many such turns there are, so the counts add up."""
+    segments = qc.read_transcripts(EXAMPLES / "d01_superintendent.txt").segments
+    asked = segments[segments["is_interviewer"]].iloc[1]
+    train = tmp_path / "codes.csv"
+    codes = pd.read_csv(EXAMPLES / "human_codes_d01.csv")
+    row = {"doc_id": asked["doc_id"], "start_char": asked["start_char"], "end_char": asked["end_char"]}
+    pd.concat([codes, pd.DataFrame([{**row, "code": "growth_area", "coder": "coder_a"}])]).to_csv(train, index=False)
+    out = tmp_path / "coded.csv"
+    result = run("tag", EXAMPLES, "-c", CODEBOOK, "-o", out, "--metadata", PARTICIPANTS, "--train", train)
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    meta = json.loads((tmp_path / "coded.meta.json").read_text(encoding="utf-8"))["models"]["classifier"]
+    assert (meta["coded_segments"], meta["coded_interviewer_turns"], meta["interviewer_turns_with_codes"]) == (
+        28,
+        14,
+        1,
+    )
+    assert "cross-validated on the 28 training segments, 14 of them interviewer turns, 1 with codes (" in said
+    assert ", 15 learned from)" in said  # d01's 14 participant turns and the coded interviewer turn
+
+
+@pytest.mark.model
 def test_a_coded_spreadsheet_trains_through_its_codes_column(tmp_path):
     rows = [(f"R{i:02d}", f"We hired {i} more counselors for the schools.", "personnel") for i in range(10)]
     rows += [

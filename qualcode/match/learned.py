@@ -233,6 +233,8 @@ class ClassifierMatcher(Matcher):
         self.n_coded_ = len(labels)
         asked = segments[C.IS_INTERVIEWER] if C.IS_INTERVIEWER in segments else pd.Series(False, index=segments.index)
         self.n_interviewer_ = int(asked.astype(bool).sum())  # learned from too: said beside n_coded_
+        # of those, the ones the coders gave a code: counted among the run's "learned from" too
+        self.n_interviewer_coded_ = int((asked.to_numpy(dtype=bool) & (np.asarray(labels).sum(axis=1) > 0)).sum())
         texts = segments[C.TEXT].astype(str).tolist()
         groups = segments[C.DOC_ID].astype(str).to_numpy()
         context_groups = context[C.DOC_ID].astype(str).to_numpy()
@@ -373,6 +375,7 @@ class ClassifierMatcher(Matcher):
             "cv_kappa": None if self.cv_kappa_ is None else round(self.cv_kappa_, 4),
             "coded_segments": self.n_coded_,  # the segments learned from (cv_kappa's)
             "coded_interviewer_turns": self.n_interviewer_,  # of those
+            "interviewer_turns_with_codes": self.n_interviewer_coded_,  # of those
         }
         return {**self.hybrid_.describe(), "classifier": info}
 
@@ -424,7 +427,7 @@ class ClassifierMatcher(Matcher):
             notes.append(E.note(self))
         if self.cv_kappa_ is not None and self.cv_kappa_ < CHANCE_KAPPA:
             notes.append(
-                f"cross-validated on the {self.n_coded_} coded segments{E.asked(self.n_interviewer_)}, the learned "
+                f"cross-validated on the {self.n_coded_} coded segments{E.asked(self.n_interviewer_, self.n_interviewer_coded_)}, the learned "
                 "model agrees with the human "
                 f"codes little better than chance (mean kappa {self.cv_kappa_:.3f} at best, cv_kappa in the "
                 ".meta.json); its threshold makes suggestions as frequent as the codes, little better than guesses: "

@@ -112,8 +112,11 @@ def _listed(codes: list[str], key: str) -> str:
     return ", ".join(codes[:NAMED]) + (f" and {more} more (all in the .meta.json: {key})" if more > 0 else "")
 
 
-def asked(turns: int) -> str:
+def asked(turns: int, with_codes: int = 0) -> str:
     """``, 14 of them interviewer turns`` after a count of coded segments that holds them:
     the interviewer's turns of the coded transcripts are learned from (as examples of the codes
-    the coders gave them, or of none) but are neither scored nor among the run's "learned from"."""
-    return f", {turns} of them interviewer turns" if turns else ""
+    the coders gave them, or of none) but are not scored, and only those ``with_codes`` (``, 68
+    of them interviewer turns, 64 with codes``) are among the run's "learned from"."""
+    if not turns:
+        return ""
+    return f", {turns} of them interviewer turns" + (f", {with_codes} with codes" if with_codes else "")
