@@ -106,7 +106,7 @@ def _cell_text(value: Any) -> Any:
     """A workbook cell as the text a CSV of it holds: a date as ``2021-02-11`` (a spreadsheet
     keeps a date typed or read from a CSV as a date, which pandas writes ``2021-02-11
     00:00:00``), a date and time as ``2021-02-11 09:30:00``, a time as ``09:30:00``; numbers
-    and words as pandas writes them; an empty cell stays empty (NaN)."""
+    and words as pandas writes them; an empty cell None (read as an empty string)."""
     import datetime as dt
 
     if value is None or value is pd.NaT or (isinstance(value, float) and value != value):

@@ -427,8 +427,8 @@ class ClassifierMatcher(Matcher):
             notes.append(E.note(self))
         if self.cv_kappa_ is not None and self.cv_kappa_ < CHANCE_KAPPA:
             notes.append(
-                f"cross-validated on the {self.n_coded_} coded segments{E.asked(self.n_interviewer_, self.n_interviewer_coded_)}, the learned "
-                "model agrees with the human "
+                f"cross-validated on the {self.n_coded_} coded segments"
+                f"{E.asked(self.n_interviewer_, self.n_interviewer_coded_)}, the learned model agrees with the human "
                 f"codes little better than chance (mean kappa {self.cv_kappa_:.3f} at best, cv_kappa in the "
                 ".meta.json); its threshold makes suggestions as frequent as the codes, little better than guesses: "
                 "code more segments, some at random, before relying on it"
