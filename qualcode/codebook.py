@@ -379,12 +379,29 @@ def load_codebook(path: str | Path) -> Codebook:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise CodebookError(
-            f"{path}: codebook is not UTF-8 text ({exc.reason} at byte {exc.start}); save it as UTF-8"
-        ) from None
+        raise CodebookError(_not_utf8(path, data, exc)) from None
     if not text.strip():
         raise CodebookError(f"{path}: codebook is empty; it needs 'name' and 'codes'")
     return codebook_from_yaml(text, source=str(path))
+
+
+def _not_utf8(path: Path, data: bytes, exc: UnicodeDecodeError) -> str:
+    """The error for a codebook that is not UTF-8: its line, the byte, and what the file
+    likely is (UTF-16, or Windows-1252 when the byte is a curly quote, a dash or a letter
+    there, as Word and Notepad save them)."""
+    line = data.count(b"\n", 0, exc.start) + 1
+    byte = data[exc.start]
+    try:
+        meant = bytes([byte]).decode("cp1252")
+    except UnicodeDecodeError:
+        meant = ""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        hint = ": the file is UTF-16"
+    elif meant and (byte < 0xA0 or meant.isalpha()):
+        hint = f", which is {meant!r} in Windows-1252: the file was saved in that encoding"
+    else:
+        hint = ""
+    return f"{path}:{line}: codebook is not UTF-8 text (byte 0x{byte:02x}{hint}); save it as UTF-8"
 
 
 def save_codebook(codebook: Codebook, path: str | Path) -> None:

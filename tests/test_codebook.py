@@ -178,3 +178,25 @@ def test_a_codebook_written_by_hand_is_told_what_each_field_should_be(text, said
     with pytest.raises(qc.CodebookError) as info:
         qc.codebook_from_yaml(text, source="f.yaml")
     assert any(said in problem for problem in info.value.problems), info.value.problems
+
+
+def test_a_codebook_saved_as_windows_1252_or_utf16_says_its_line_and_encoding(tmp_path):
+    """`not UTF-8 text (invalid start byte at byte 372)` left the researcher to count bytes."""
+    text = CODEBOOK.read_text(encoding="utf-8")
+    lines = text.splitlines(keepends=True)
+    at = next(i for i, line in enumerate(lines) if "description:" in line)
+    lines[at] = lines[at].replace("description:", "description: \u201cquoted\u201d", 1)
+    windows = tmp_path / "windows.yaml"
+    windows.write_bytes("".join(lines).encode("cp1252", errors="replace"))
+    with pytest.raises(CodebookError) as caught:
+        qc.load_codebook(windows)
+    assert str(caught.value) == (
+        f"{windows}:{at + 1}: codebook is not UTF-8 text (byte 0x93, which is '\u201c' in Windows-1252: the file "
+        "was saved in that encoding); save it as UTF-8"
+    )
+    wide = tmp_path / "wide.yaml"
+    wide.write_text(text, encoding="utf-16")
+    with pytest.raises(
+        CodebookError, match=r"wide.yaml:1: codebook is not UTF-8 text \(byte 0xff: the file is UTF-16\)"
+    ):
+        qc.load_codebook(wide)
