@@ -26,7 +26,8 @@ from .common import (
 @handles_errors
 def tag(
     inputs: Annotated[
-        list[Path], typer.Argument(help="Transcript files or folders (.txt .md .docx .odt .pdf .vtt .srt .csv .xlsx).")
+        list[Path],
+        typer.Argument(help="Transcript files or folders (.txt .md .docx .odt .pdf .html .vtt .srt .csv .xlsx)."),
     ],
     codebook: Annotated[
         Path,

@@ -18,9 +18,10 @@ from ..document import Document
 from ..errors import ColumnError, InputFileError, OptionError, listed
 from ..fileio import sha256_file
 from ..segment import segment_documents
-from . import docx, odt, pdf, subtitles, table, text  # noqa: F401  (each registers its reader)
+from . import docx, html, odt, pdf, subtitles, table, text  # noqa: F401  (each registers its reader)
 from .base import UNREAD_DOCUMENTS, UNREAD_TABLES, ReadOptions, input_suffixes, reader_for, table_suffixes
 from .code_columns import MissingCodesColumn
+from .html import PAGES, is_qualcode_page
 from .metadata import attach_metadata, read_metadata, tidy_metadata
 
 SIDECAR_NAMES = {"participants.csv", "metadata.csv", "participants.xlsx", "metadata.xlsx"}
@@ -59,6 +60,7 @@ def find_files(inputs: Iterable[str | Path], *, exclude: Iterable[str | Path] = 
                     and _searched(child, path, skip)
                     and child.name.lower() not in SIDECAR_NAMES
                     and (tables or suffix not in tables_)
+                    and not (suffix in PAGES and is_qualcode_page(child))  # a report qualcode wrote
                 ):
                     found.append(child)
                 elif not tables and suffix in tables_:
@@ -315,7 +317,7 @@ def _lacking_codes(
     return "; ".join(lines) + " (a table coded under another column name: give that name as one more --codes-column)"
 
 
-PROSE_FORMATS = frozenset({"txt", "md", "docx", "odt", "pdf", "vtt", "srt"})  # one transcript per file
+PROSE_FORMATS = frozenset({"txt", "md", "docx", "odt", "pdf", "html", "vtt", "srt"})  # one transcript per file
 LIKE_SHARE = 2 / 3  # of the transcripts with speakers, for the warning below
 
 
