@@ -45,7 +45,7 @@ def test_what_a_browser_does_not_show_is_left_out(tmp_path):
         <body><h1>Interview   seven</h1><!-- Interviewer: a comment -->
         <p>Interviewer: What   helped
         your school?<sup><a href="#cmnt1" id="cmnt_ref1">[a]</a></sup></p>
-        <p>P07: The <b>counselors</b> we hired.<br>And the time to meet.</p>
+        <p><b>P07:</b>&nbsp;The <b>counselors</b> we hired.<br>And the time to meet.</p>
         <pre>P07: one   line\n   kept as typed</pre>
         <div><p><a href="#cmnt_ref1" id="cmnt1">[a]</a><span>Coder note: ask about funding</span></p></div>
         </body></html>""",

@@ -40,7 +40,7 @@ PAGES = (".html", ".htm", ".xhtml")
 MAX_DEPTH = 200  # elements inside elements: a crafted page nests thousands deep
 _CHARSET = re.compile(rb"<meta[^>]{0,200}?charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]{1,40})", re.IGNORECASE)
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
-_SPACE = re.compile(r"[ \t\r\n\f]+")
+_SPACE = re.compile(r"[ \t\r\n\f\xa0]+")  # a no-break space (&nbsp;, after a label in Word's pages) too
 _GOOGLE_MARK = re.compile(r"^#(?:cmnt|ftnt)(?:_ref)?\d+$")  # Google Docs' comment and footnote links
 _GENERATOR = re.compile(rb"<meta\s+name=[\"']generator[\"']\s+content=[\"']qualcode", re.IGNORECASE)
 
