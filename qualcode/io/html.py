@@ -7,8 +7,9 @@ lines as in .docx and .odt; white space runs together as a browser shows it (kep
 ``<pre>``), ``<br>`` breaks a line, and a table row of ``speaker | text`` cells (or ``time |
 speaker | text``) is a ``speaker: text`` line (:func:`~qualcode.io.docx.table_row`). Scripts,
 styles, the head, HTML comments (where LibreOffice keeps a document's comments), form controls
-and embedded objects are left out, as are Google Docs' comment and footnote markers
-(``[a]``, ``[1]``) and the comments and footnotes it writes after the text. The speaker
+and embedded objects are left out, as are footnotes and comments: their markers in the text
+(``[a]``, ``1``) and the notes written after it, as Google Docs, LibreOffice and Word write
+them (the .docx and .odt readers leave them out too). The speaker
 conventions of plain text then apply.
 
 A folder search leaves out qualcode's own reports (``<meta name="generator"
@@ -41,7 +42,12 @@ MAX_DEPTH = 200  # elements inside elements: a crafted page nests thousands deep
 _CHARSET = re.compile(rb"<meta[^>]{0,200}?charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]{1,40})", re.IGNORECASE)
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _SPACE = re.compile(r"[ \t\r\n\f\xa0]+")  # a no-break space (&nbsp;, after a label in Word's pages) too
-_GOOGLE_MARK = re.compile(r"^#(?:cmnt|ftnt)(?:_ref)?\d+$")  # Google Docs' comment and footnote links
+# a footnote's or comment's marker in the text: a link to the note (Google Docs, LibreOffice, Word)
+_NOTE_MARK = re.compile(
+    r"^#(?:(?:cmnt|ftnt)(?:_ref)?\d+|sd(?:foot|end)note\d+(?:sym|anc)|_(?:ftn|edn)(?:ref)?\d+|_msocom_\d+)$"
+)
+# the notes written after the text: LibreOffice's and Word's by their element's id or class
+_NOTE_ID = re.compile(r"^(?:sdfootnote|sdendnote|ftn|edn|_com_)\d+$")
 _GENERATOR = re.compile(rb"<meta\s+name=[\"']generator[\"']\s+content=[\"']qualcode", re.IGNORECASE)
 
 
@@ -91,7 +97,7 @@ class _Blocks:
         if depth > MAX_DEPTH:
             raise RecursionError
         tag = _tag(element)
-        if not tag or tag in SKIPPED or _google_note(element, tag):
+        if not tag or tag in SKIPPED or _note(element, tag):
             self._text(element.tail, pre)
             return
         if tag == "br":
@@ -133,16 +139,20 @@ def _tag(element: Any) -> str:
     return element.tag.lower() if isinstance(element.tag, str) else ""
 
 
-def _google_note(element: Any, tag: str) -> bool:
-    """A Google Docs comment or footnote marker (``<a href="#cmnt1">[a]</a>``), or a comment
-    or footnote it writes after the text (a block whose first link points back at its marker)."""
+def _note(element: Any, tag: str) -> bool:
+    """A footnote's or comment's marker (``<a href="#cmnt1">[a]</a>``, ``<a
+    href="#sdfootnote1sym"><sup>1</sup></a>``, ``<a href="#_ftn1">``), or the note itself
+    written after the text: LibreOffice's and Word's by their id (``<div id="sdfootnote1">``,
+    ``<div id="ftn1">``, Word's comments' ``msocomtxt``), Google Docs' as a block whose first
+    link points back at its marker (``<a href="#cmnt_ref1" id="cmnt1">``)."""
     if tag == "a":
-        return bool(_GOOGLE_MARK.match(str(element.get("href") or "")))
-    if tag in ("div", "p"):
-        first = next(element.iter("a"), None)
-        if first is not None and re.fullmatch(r"(?:cmnt|ftnt)\d+", str(first.get("id") or "")):
-            return True
-    return False
+        return bool(_NOTE_MARK.match(str(element.get("href") or "")))
+    if tag not in ("div", "p"):
+        return False
+    if _NOTE_ID.match(str(element.get("id") or "")) or "msocomtxt" in str(element.get("class") or "").split():
+        return True
+    first = next(element.iter("a"), None)
+    return first is not None and bool(re.fullmatch(r"(?:cmnt|ftnt)\d+", str(first.get("id") or "")))
 
 
 def html_text(path: Path, encoding: str | None = None) -> tuple[str, str, str | None]:
