@@ -100,6 +100,8 @@ def test_a_report_in_the_transcripts_folder_is_not_read_as_an_interview(tmp_path
     again = runner.invoke(app, ["tag", str(folder), "-c", str(CODEBOOK), "--method", "keyword", "-o", str(out)])
     assert again.exit_code == 0, again.output
     assert again.output.strip().splitlines()[-1].startswith("10 documents")  # not the report
+    named = runner.invoke(app, ["tag", str(folder / "report.html"), "-c", str(CODEBOOK), "-o", str(tmp_path / "r.csv")])
+    assert named.exit_code != 0 and "report.html: a report qualcode wrote, not a transcript" in named.output
 
 
 @settings(max_examples=150, deadline=None)

@@ -184,5 +184,9 @@ def html_text(path: Path, encoding: str | None = None) -> tuple[str, str, str | 
 
 @register_reader(*PAGES, name="html")
 def _read(path: Path, options: ReadOptions) -> list[Document]:
+    if is_qualcode_page(path):
+        raise InputFileError(
+            f"{path}: a report qualcode wrote, not a transcript; give the transcripts it was made from"
+        )
     text, _, note = html_text(path, options.encoding)
     return word_processor_document(path, text, "html", options, [note] if note else [])
