@@ -218,7 +218,7 @@ def table_row(cells: list[str]) -> str:
 
 
 # a header row of a transcript table ("Speaker | Text", "Time | Name | Transcript"): not a turn
-_HEADER_CELLS = {
+HEADER_CELLS = {
     "speaker", "speakers", "name", "who", "participant", "text", "transcript", "utterance", "speech", "content",
     "what was said", "dialogue", "turn", "time", "timestamp", "time stamp", "start", "end", "start time", "end time",
     "timecode", "in", "out",
@@ -226,17 +226,18 @@ _HEADER_CELLS = {
 _CELL_TIME = re.compile(r"^[\[(]?(\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?)[\])]?(?:\s*(?:-->|-|–|to)\s*\S+)?$")
 
 
-def _name_cell(cell: str) -> bool:
+def name_cell(cell: str) -> bool:
+    """Whether a table cell can be a speaker's name: one short line without a colon."""
     return bool(cell) and ":" not in cell and "\n" not in cell and len(cell) <= 60
 
 
 def _row_and_starts(cells: list[str]) -> tuple[str, list[int]]:
     """:func:`table_row` and where each cell's text starts in it."""
-    if any(cells) and all(cell.strip().lower() in _HEADER_CELLS for cell in cells if cell):
+    if any(cells) and all(cell.strip().lower() in HEADER_CELLS for cell in cells if cell):
         pass  # a header row: joined by tabs below, so that it is no speaker's turn
     elif len(cells) == 2 and cells[0] and ":" not in cells[0]:
         return f"{cells[0]}: {cells[1]}", [0, len(cells[0]) + 2]
-    elif len(cells) == 3 and (timed := _timed_row(cells)) is not None:
+    elif len(cells) == 3 and (timed := timed_row(cells)) is not None:
         return timed
     starts, at = [], 0
     for cell in cells:
@@ -245,13 +246,13 @@ def _row_and_starts(cells: list[str]) -> tuple[str, list[int]]:
     return "\t".join(cells), starts
 
 
-def _timed_row(cells: list[str]) -> tuple[str, list[int]] | None:
+def timed_row(cells: list[str]) -> tuple[str, list[int]] | None:
     """``time | speaker | text`` or ``speaker | time | text`` (Rev, Trint and Teams tables) as
     ``speaker (time): text``, the label the speaker patterns read with its time."""
     first, second, said = cells
     for time_cell, name, time_first in ((first, second, True), (second, first, False)):
         found = _CELL_TIME.match(time_cell.strip())
-        if found and _name_cell(name) and not _CELL_TIME.match(name.strip()):
+        if found and name_cell(name) and not _CELL_TIME.match(name.strip()):
             clock = found.group(1)
             line = f"{name} ({clock}): {said}"
             name_at, time_at, said_at = 0, len(name) + 2, len(name) + len(clock) + 5

@@ -53,11 +53,11 @@ def _rows(text: str) -> list[list[str]] | None:
 
 
 def _turn(cells: list[str]) -> bool:
-    from .docx import _name_cell, _timed_row
+    from .docx import name_cell, timed_row
 
     if len(cells) == 2:
-        return _name_cell(cells[0].strip()) and bool(cells[1].strip())
-    return len(cells) == 3 and _timed_row([cell.strip() for cell in cells]) is not None
+        return name_cell(cells[0].strip()) and bool(cells[1].strip())
+    return len(cells) == 3 and timed_row([cell.strip() for cell in cells]) is not None
 
 
 def _name(cells: list[str]) -> str:
@@ -68,7 +68,7 @@ def _name(cells: list[str]) -> str:
 def tab_table(text: str, start: int = 0) -> TabTable | None:
     """The shape of ``text[start:]`` if every line of it holds the same number (two or more)
     of tab-separated cells, most of them filled; else None (prose, or prose indented by tabs)."""
-    from .docx import _HEADER_CELLS
+    from .docx import HEADER_CELLS
 
     body = text[start:]
     if "\t" not in body:
@@ -83,7 +83,7 @@ def tab_table(text: str, start: int = 0) -> TabTable | None:
     if full * 2 < len(rows):  # lines indented with a tab, or mostly empty cells: no table
         return None
     first = [cell.strip() for cell in rows[0]]
-    header = all(cell.lower() in _HEADER_CELLS for cell in first if cell) or not _turn(rows[0])
+    header = all(cell.lower() in HEADER_CELLS for cell in first if cell) or not _turn(rows[0])
     below = rows[1:] if header else rows
     names = {_name(row) for row in below}
     turns = (
