@@ -60,6 +60,8 @@ def test_a_transcript_kept_as_tab_separated_rows_reads_as_its_turns():
         "\tA paragraph indented with a tab.\n\tAnother one, indented too.\n\tA third.\n",
         "Interviewer:\tWhat helped?\nMaria:\tThe counselors.\nInterviewer:\tAnd then?\nMaria:\tTime.\n",
         "Notes\tfrom the visit\nnothing\n",  # lines of different widths: prose
+        "00:00:01\tHow does the district help?\n00:00:05\tWe hired counselors.\n00:00:09\tAnd then?\n",  # no names
+        "Start\tEnd\tText\n0:01\t0:04\tHow does it help?\n0:05\t0:09\tWe hired counselors.\n",
     ],
 )
 def test_prose_and_labelled_transcripts_with_tabs_read_as_before(tmp_path, text):

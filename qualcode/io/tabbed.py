@@ -82,6 +82,9 @@ def tab_table(text: str, start: int = 0) -> TabTable | None:
     full = sum(all(cell.strip() for cell in row) for row in rows)
     if full * 2 < len(rows):  # lines indented with a tab, or mostly empty cells: no table
         return None
+    timed = sum(all(_TIME_CELL.match(cell.strip()) for cell in row[:-1]) for row in rows)
+    if timed >= _MOST * (len(rows) - 1):  # `time<TAB>words` lines: a transcript without names, read as before
+        return None
     first = [cell.strip() for cell in rows[0]]
     header = all(cell.lower() in HEADER_CELLS for cell in first if cell) or not _turn(rows[0])
     below = rows[1:] if header else rows
