@@ -60,7 +60,8 @@ class TagResult:
         kept = f" and {counted(human, 'human code')} kept" if human else ""  # not suggestions: the humans made them
         scored = f"{n_coded - self.n_examples} scored"
         if self.n_examples:  # segments the human codes came from are learned from, not scored
-            scored += f", {self.n_examples} learned from"
+            learned = self.meta["settings"]["method_ran"] == "classifier"  # not when every code fell back
+            scored += f", {self.n_examples} {'learned from' if learned else 'hand-coded, not scored'}"
         where = f" -> {self.output}" if self.output else ""
         return (
             f"{counted(len(self.corpus.documents), 'document')}, {counted(len(coded), 'segment')} ({scored}): "

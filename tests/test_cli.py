@@ -381,6 +381,19 @@ def test_interviewer_turns_the_coders_coded_are_counted_as_learned_from(tmp_path
 
 
 @pytest.mark.model
+def test_a_run_that_learned_nothing_does_not_say_it_learned_from_its_coded_segments(tmp_path):
+    """One human code: every code falls back to the hybrid matcher, and the summary said
+    `(37 scored, 5 learned from)` beside `[hybrid]`."""
+    train = tmp_path / "one.csv"
+    pd.read_csv(EXAMPLES / "human_codes_d01.csv").iloc[:1].to_csv(train, index=False)
+    result = run("tag", EXAMPLES, "-c", CODEBOOK, "-o", tmp_path / "coded.csv", "--train", train)
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert "to learn from: every suggestion comes from the hybrid matcher" in said
+    assert "hand-coded, not scored)" in said and "learned from)" not in said and "[hybrid]" in said
+
+
+@pytest.mark.model
 def test_a_coded_spreadsheet_trains_through_its_codes_column(tmp_path):
     rows = [(f"R{i:02d}", f"We hired {i} more counselors for the schools.", "personnel") for i in range(10)]
     rows += [
