@@ -12,6 +12,7 @@ from ..document import Document
 from ..errors import InputFileError
 from .base import ReadOptions, register_reader
 from .decode import normalise_newlines, read_bytes
+from .speakers import CLOCK
 from .text import document_from_text
 
 # a transcript's parts: 256 MB inflated at most, at most 100 times their compressed size
@@ -223,7 +224,7 @@ HEADER_CELLS = {
     "what was said", "dialogue", "turn", "time", "timestamp", "time stamp", "start", "end", "start time", "end time",
     "timecode", "in", "out",
 }  # fmt: skip
-_CELL_TIME = re.compile(r"^[\[(]?(\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?)[\])]?(?:\s*(?:-->|-|–|to)\s*\S+)?$")
+CELL_TIME = re.compile(rf"^[\[(]?({CLOCK})[\])]?(?:\s*(?:-->|-|–|to)\s*\S+)?$")  # a table cell holding a time
 
 
 def name_cell(cell: str) -> bool:
@@ -251,8 +252,8 @@ def timed_row(cells: list[str]) -> tuple[str, list[int]] | None:
     ``speaker (time): text``, the label the speaker patterns read with its time."""
     first, second, said = cells
     for time_cell, name, time_first in ((first, second, True), (second, first, False)):
-        found = _CELL_TIME.match(time_cell.strip())
-        if found and name_cell(name) and not _CELL_TIME.match(name.strip()):
+        found = CELL_TIME.match(time_cell.strip())
+        if found and name_cell(name) and not CELL_TIME.match(name.strip()):
             clock = found.group(1)
             line = f"{name} ({clock}): {said}"
             name_at, time_at, said_at = 0, len(name) + 2, len(name) + len(clock) + 5

@@ -30,12 +30,12 @@ _PARTICLES = r"(?:de|da|del|della|di|du|van|von|der|den|la|le|bin|al|y)"
 # A name: capitalised words (digits allowed: "Speaker 2", "P3"), a few lower-case particles
 _NAME = rf"(?:[A-Z][\w.'’\-]*(?:[ ](?:[A-Z0-9][\w.'’\-]*|{_PARTICLES})){{0,4}})"
 _BOLD = r"(?:\*\*|__)?"
-_CLOCK = r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?"
-_TIME = rf"(?P<time>{_CLOCK})"
+CLOCK = r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?"  # 0:12, 00:01:02, 1:02:03.5: every reader's clock
+_TIME = rf"(?P<time>{CLOCK})"
 # a time before the label: "[00:01:02] Name: text", "(01:02) Name:", "00:01:02 Name:", "00:01:02 - Name:"
-_LEAD_TIME = rf"(?:(?:\[(?P<ltime>{_CLOCK})\]|\((?P<ptime>{_CLOCK})\)|(?P<btime>{_CLOCK}))[ \t]*(?:[-–][ \t]*)?)?"
+_LEAD_TIME = rf"(?:(?:\[(?P<ltime>{CLOCK})\]|\((?P<ptime>{CLOCK})\)|(?P<btime>{CLOCK}))[ \t]*(?:[-–][ \t]*)?)?"
 # a time after the colon: "Name: [00:01:02] text"
-_AFTER_TIME = rf"(?:\[(?P<atime>{_CLOCK})\][ \t]*)?"
+_AFTER_TIME = rf"(?:\[(?P<atime>{CLOCK})\][ \t]*)?"
 
 DEFAULT_PATTERNS: tuple[str, ...] = (
     # [Name]: text   /   Name: text   /   Name (00:12): text   (text may be empty: label alone);
@@ -46,7 +46,7 @@ DEFAULT_PATTERNS: tuple[str, ...] = (
     rf"^(?:(?P<speaker>{_NAME}(?:,[ ]{_NAME})?)|\[(?P<bspeaker>[^\]\n]{{1,60}})\])[ \t]+{_TIME}[ \t]*$",
 )
 
-_CLOCK_LINE = re.compile(rf"^[ \t]*[\[(]?{_CLOCK}[\])]?[ \t]*$")
+_CLOCK_LINE = re.compile(rf"^[ \t]*[\[(]?{CLOCK}[\])]?[ \t]*$")
 _OTTER_PREAMBLE = re.compile(r"^(SUMMARY KEYWORDS|SPEAKERS|KEYWORDS)\s*$")
 _NOT_SPEAKERS = {
     "http",

@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import InputFileError
+from .docx import CELL_TIME, HEADER_CELLS, name_cell, timed_row
+from .speakers import CLOCK
 
-_CLOCK = r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?"
-_CELL_TIME = rf"[\[(]?(?P<time>{_CLOCK})[\])]?(?:[ ]*(?:-->|-|–|to)[ ]*[^\t]+?)?"
+_CELL_TIME = rf"[\[(]?(?P<time>{CLOCK})[\])]?(?:[ ]*(?:-->|-|–|to)[ ]*[^\t]+?)?"
 _CELL_NAME = r"(?P<speaker>[^\t:\n\"]{1,60}?)"
 # the patterns :func:`~qualcode.io.speakers.split_turns` reads the rows with (each a whole line)
 ROW_PATTERNS: dict[int, tuple[str, ...]] = {
@@ -30,7 +30,6 @@ ROW_PATTERNS: dict[int, tuple[str, ...]] = {
         rf"^[ ]*{_CELL_NAME}[ ]*\t[ ]*{_CELL_TIME}[ ]*\t[ ]*(?P<text>.*?)[ \t]*$",
     ),
 }
-_TIME_CELL = re.compile(rf"^{_CELL_TIME}$")
 _MOST = 0.9  # of the rows below a header that must read as turns
 
 
@@ -53,8 +52,6 @@ def _rows(text: str) -> list[list[str]] | None:
 
 
 def _turn(cells: list[str]) -> bool:
-    from .docx import name_cell, timed_row
-
     if len(cells) == 2:
         return name_cell(cells[0].strip()) and bool(cells[1].strip())
     return len(cells) == 3 and timed_row([cell.strip() for cell in cells]) is not None
@@ -62,14 +59,12 @@ def _turn(cells: list[str]) -> bool:
 
 def _name(cells: list[str]) -> str:
     """The speaker's cell of a row read as a turn (the first, or the second after a time)."""
-    return cells[1].strip() if len(cells) == 3 and _TIME_CELL.match(cells[0].strip()) else cells[0].strip()
+    return cells[1].strip() if len(cells) == 3 and CELL_TIME.match(cells[0].strip()) else cells[0].strip()
 
 
 def tab_table(text: str, start: int = 0) -> TabTable | None:
     """The shape of ``text[start:]`` if every line of it holds the same number (two or more)
     of tab-separated cells, most of them filled; else None (prose, or prose indented by tabs)."""
-    from .docx import HEADER_CELLS
-
     body = text[start:]
     if "\t" not in body:
         return None
@@ -82,7 +77,7 @@ def tab_table(text: str, start: int = 0) -> TabTable | None:
     full = sum(all(cell.strip() for cell in row) for row in rows)
     if full * 2 < len(rows):  # lines indented with a tab, or mostly empty cells: no table
         return None
-    timed = sum(all(_TIME_CELL.match(cell.strip()) for cell in row[:-1]) for row in rows)
+    timed = sum(all(CELL_TIME.match(cell.strip()) for cell in row[:-1]) for row in rows)
     if timed >= _MOST * (len(rows) - 1):  # `time<TAB>words` lines: a transcript without names, read as before
         return None
     first = [cell.strip() for cell in rows[0]]
