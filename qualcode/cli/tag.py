@@ -27,7 +27,7 @@ from .common import (
 def tag(
     inputs: Annotated[
         list[Path],
-        typer.Argument(help="Transcript files or folders (.txt .md .docx .odt .pdf .html .vtt .srt .csv .xlsx)."),
+        typer.Argument(help="Transcript files or folders (.txt .md .docx .odt .pdf .html .vtt .srt .json .csv .xlsx)."),
     ],
     codebook: Annotated[
         Path,
@@ -50,7 +50,9 @@ def tag(
     ] = 1,
     window_seconds: Annotated[
         float | None,
-        typer.Option(help="Captions (.vtt, .srt): cut into windows of this many seconds (--segment-by time)."),
+        typer.Option(
+            help="Captions and timed transcripts (.vtt, .srt, .json): cut into windows of this many seconds (--segment-by time)."
+        ),
     ] = None,
     method: Annotated[
         str | None,

@@ -2,7 +2,9 @@
 
 One module per format, each registering its reader by suffix (:mod:`qualcode.io.base`) and
 returning :class:`~qualcode.document.Document` objects: ``text`` (.txt, .md, Otter.ai .txt),
-``docx`` (.docx), ``odt`` (.odt), ``pdf`` (.pdf), ``subtitles`` (.vtt, .srt), ``table`` (.csv, .tsv, .xlsx).
+``docx`` (.docx), ``odt`` (.odt), ``pdf`` (.pdf), ``html`` (.html), ``subtitles`` (.vtt, .srt),
+``whisper`` (.json of Whisper, WhisperX, whisper.cpp), ``table`` (.csv, .tsv, .xlsx; Whisper's timed
+tables as transcripts). A transcript in several formats is read once (:mod:`qualcode.io.formats`).
 """
 
 from __future__ import annotations
@@ -18,11 +20,13 @@ from ..document import Document
 from ..errors import ColumnError, InputFileError, OptionError, listed
 from ..fileio import sha256_file
 from ..segment import segment_documents
-from . import docx, html, odt, pdf, subtitles, table, text  # noqa: F401  (each registers its reader)
+from . import docx, html, odt, pdf, subtitles, table, text, whisper  # noqa: F401  (each registers its reader)
 from .base import UNREAD_DOCUMENTS, UNREAD_TABLES, ReadOptions, input_suffixes, reader_for, table_suffixes
 from .code_columns import MissingCodesColumn
+from .formats import Gathered
 from .html import PAGES, is_qualcode_page
 from .metadata import attach_metadata, read_metadata, tidy_metadata
+from .whisper import is_timed_table, is_transcript_json
 
 SIDECAR_NAMES = {"participants.csv", "metadata.csv", "participants.xlsx", "metadata.xlsx"}
 NOT_TRANSCRIPTS = {"readme", "license", "licence", "changelog", "notice"}
@@ -38,8 +42,9 @@ def find_files(inputs: Iterable[str | Path], *, exclude: Iterable[str | Path] = 
     Folders skip hidden files, Office lock files (``~$…``), sidecar metadata files
     (``participants.csv``, ``metadata.csv``), README / LICENSE / CHANGELOG files, codebooks and
     coding manuals by name (``codebook.docx``, ``Coding_Manual_v3.pdf``), and
-    tables (.csv .tsv .xlsx: metadata or codings, usually) unless ``tables`` is true; a file
-    named explicitly is always read, and a file named twice is read once.
+    tables (.csv .tsv .xlsx: metadata or codings, usually) unless ``tables`` is true or the table
+    is Whisper's timed one, and JSON that is not a transcript (qualcode's ``.meta.json``
+    records, settings); a file named explicitly is always read, and a file named twice is read once.
     """
     skip = {Path(p).resolve() for p in exclude}
     suffixes, tables_ = input_suffixes(), table_suffixes()
@@ -59,7 +64,8 @@ def find_files(inputs: Iterable[str | Path], *, exclude: Iterable[str | Path] = 
                     suffix in suffixes
                     and _searched(child, path, skip)
                     and child.name.lower() not in SIDECAR_NAMES
-                    and (tables or suffix not in tables_)
+                    and (tables or suffix not in tables_ or is_timed_table(child))  # Whisper's .tsv
+                    and (suffix != ".json" or is_transcript_json(child))
                     and not (suffix in PAGES and is_qualcode_page(child))  # a report qualcode wrote
                 ):
                     found.append(child)
@@ -170,7 +176,7 @@ def read_transcripts(
     Parameters
     ----------
     inputs
-        Files or folders (searched recursively for .txt .md .docx .odt .pdf .vtt .srt .csv .tsv .xlsx).
+        Files or folders (searched recursively for .txt .md .docx .odt .pdf .html .vtt .srt .json .csv .tsv .xlsx).
     metadata
         A participants CSV/XLSX (or DataFrame) with one row per document; joined on
         ``metadata_key`` (default ``doc_id``, the file stem). Values win over YAML front matter.
@@ -228,8 +234,7 @@ def read_transcripts(
     sidecar = [*([metadata] if isinstance(metadata, str | Path) else []), *exclude]
     # naming a table's columns says its tables are the transcripts (a folder of utterance sheets)
     paths = find_files(inputs, exclude=sidecar, tables=bool(text_column or speaker_column or codes_column))
-    documents: list[Document] = []
-    where: dict[str, str] = {}
+    gathered = Gathered()  # one document per id; a transcript in several formats read once
     lacking: list[tuple[Path, MissingCodesColumn]] = []  # tables without (some of) the codes columns
 
     def read(path: Path, codes: str | Sequence[str] | None) -> list[Document]:
@@ -253,14 +258,10 @@ def read_transcripts(
             lacking.append((path, error))  # a new wave beside a coded one: read with the columns it has
             found = read(path, error.found or None)
         for doc in found:
-            if doc.doc_id in where:
-                raise InputFileError(
-                    f"{path}: document id {doc.doc_id!r} is also used by {where[doc.doc_id]}; "
-                    "rename one file (ids are file names without extension)"
-                )
-            where[doc.doc_id] = str(path)
-            documents.append(doc)
+            gathered.add(doc, path, alone=len(found) == 1)
+    documents = gathered.documents
     warnings = [note for doc in documents for note in doc.notes]
+    warnings += gathered.notes()
     if lacking:
         warnings.append(_lacking_codes(lacking, codes_column, len(paths)))
     warnings += _copies(documents)
@@ -317,7 +318,7 @@ def _lacking_codes(
     return "; ".join(lines) + " (a table coded under another column name: give that name as one more --codes-column)"
 
 
-PROSE_FORMATS = frozenset({"txt", "md", "docx", "odt", "pdf", "html", "vtt", "srt"})  # one transcript per file
+PROSE_FORMATS = frozenset({"txt", "md", "docx", "odt", "pdf", "html", "vtt", "srt", "json"})  # one transcript per file
 LIKE_SHARE = 2 / 3  # of the transcripts with speakers, for the warning below
 
 

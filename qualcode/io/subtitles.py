@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import io
 import re
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..document import Document, TimeSpan, Turn
@@ -68,14 +69,16 @@ def check_blocks(text: str, path: Path, fmt: str) -> int:
 
 
 @dataclass
-class _Cue:
+class Cue:
+    """A caption or a recogniser's segment: who says it (``None``: not said), its words, its times in seconds."""
+
     speaker: str | None
     text: str
     start: float
     end: float
 
 
-def _cues(path: Path, fmt: str, encoding: str | None) -> tuple[list[_Cue], str, str | None]:
+def _cues(path: Path, fmt: str, encoding: str | None) -> tuple[list[Cue], str, str | None]:
     try:
         import webvtt
     except ImportError as exc:  # pragma: no cover - a dependency of the default install
@@ -106,7 +109,7 @@ def _cues(path: Path, fmt: str, encoding: str | None) -> tuple[list[_Cue], str, 
             if label:
                 speaker, body = label
         if body:
-            cues.append(_Cue(speaker, body, parse_time(caption.start) or 0.0, parse_time(caption.end) or 0.0))
+            cues.append(Cue(speaker, body, parse_time(caption.start) or 0.0, parse_time(caption.end) or 0.0))
     return cues, used, note
 
 
@@ -126,9 +129,18 @@ def read_subtitle_file(path: Path, *, doc_id: str, encoding: str | None = None) 
     cues, used, note = _cues(path, fmt, encoding)
     if not cues:
         raise InputFileError(f"{path}: no captions with text; check that it is a {fmt.upper()} transcript")
+    return document_from_cues(cues, path, doc_id=doc_id, fmt=fmt, encoding=used, notes=[note] if note else [])
+
+
+def document_from_cues(
+    cues: list[Cue], path: Path, *, doc_id: str, fmt: str, encoding: str, notes: Sequence[str] = ()
+) -> Document:
+    """One :class:`Document` of timed cues (captions, a speech recogniser's segments): a cue
+    without a speaker continues the current one, consecutive cues of one speaker make a turn
+    (``Speaker: text``, one paragraph each); cues without any speaker make passages broken at
+    pauses of ``PAUSE`` seconds. Every cue keeps its times."""
     labelled = any(cue.speaker for cue in cues)
-    # group cues into turns
-    groups: list[list[_Cue]] = []
+    groups: list[list[Cue]] = []
     current: str | None = None
     for cue in cues:
         speaker = cue.speaker or current
@@ -136,7 +148,7 @@ def read_subtitle_file(path: Path, *, doc_id: str, encoding: str | None = None) 
             new_turn = not groups or speaker != current
         else:
             new_turn = not groups or cue.start - groups[-1][-1].end >= PAUSE
-        cue.speaker = speaker
+        cue = replace(cue, speaker=speaker)
         if new_turn:
             groups.append([cue])
         else:
@@ -160,9 +172,8 @@ def read_subtitle_file(path: Path, *, doc_id: str, encoding: str | None = None) 
         parts.append(prefix + " ".join(cue.text for cue in group))
         pos += 2  # "\n\n"
     text = "\n\n".join(parts) + "\n"
-    doc = Document(doc_id, str(path), fmt, text, turns, encoding=used, times=times)
-    if note:
-        doc.notes.append(note)
+    doc = Document(doc_id, str(path), fmt, text, turns, encoding=encoding, times=times)
+    doc.notes.extend(notes)
     return doc
 
 

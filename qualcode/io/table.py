@@ -33,6 +33,7 @@ from ..errors import ColumnError, InputFileError, counted, listed
 from .base import ReadOptions, register_reader
 from .code_columns import asked_columns, code_columns
 from .decode import normalise_newlines, read_bytes, read_text
+from .whisper import read_timed_table
 
 TEXT_CANDIDATES = ("text", "answer", "response", "comment", "utterance", "sentence")
 SPEAKER_NAMES = ("speaker", "speaker_name", "speaker name")  # a column that says the rows are turns
@@ -467,6 +468,9 @@ def read_table_file(
 
 @register_reader(".csv", ".tsv", ".xlsx", name="table", table=True)
 def _read(path: Path, options: ReadOptions) -> list[Document]:
+    timed = read_timed_table(path, options)  # Whisper's .tsv, whisper.cpp's .csv: one recording
+    if timed is not None:
+        return timed
     return read_table_file(
         path,
         text_column=options.text_column,
