@@ -75,9 +75,9 @@ class Gathered:
         words, the format read and those left out."""
         groups: dict[tuple[str, tuple[str, ...]], list[str]] = {}
         for doc_id, files in self.formats.items():
-            kept = self.where[doc_id]
-            others = tuple(sorted({path.suffix.lower() for path in files if path != kept}))
-            groups.setdefault((kept.suffix.lower(), others), []).append(doc_id)
+            read = self.where[doc_id]
+            others = tuple(sorted({path.suffix.lower() for path in files if path != read}))
+            groups.setdefault((read.suffix.lower(), others), []).append(doc_id)
         lines = []
         for (kept, others), ids in sorted(groups.items()):
             one = len(ids) == 1
