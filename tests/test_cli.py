@@ -123,7 +123,8 @@ def _no_key_metadata(tmp_path):
     ("case", "message"),
     [
         ("missing_input", "no such file or folder"),
-        ("unsupported", "unsupported file type '.m4a'"),
+        ("unsupported", "x.key: unsupported file type '.key'"),
+        ("recording", "x.m4a: a recording, not a transcript; transcribe it first"),
         ("old_format", "x.rtf: qualcode does not read a Rich Text file: open it in Word or LibreOffice and save"),
         ("broken_pdf", "x.pdf: not a readable PDF"),
         ("empty", "file is empty"),
@@ -145,6 +146,9 @@ def test_bad_input_is_one_clear_line(tmp_path, case, message):
     if case == "missing_input":
         args[1] = tmp_path / "nowhere"
     elif case == "unsupported":
+        (tmp_path / "x.key").write_bytes(b"PK\x03\x04")
+        args[1] = tmp_path / "x.key"
+    elif case == "recording":
         (tmp_path / "x.m4a").write_bytes(b"\x00\x00\x00\x20ftypM4A ")
         args[1] = tmp_path / "x.m4a"
     elif case == "old_format":

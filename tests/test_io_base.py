@@ -18,7 +18,12 @@ def test_built_in_suffixes():
 
 
 def test_unsupported_suffix_names_what_is_read(tmp_path):
-    with pytest.raises(qc.InputFileError, match=r"unsupported file type '\.m4a'; qualcode reads \.txt"):
+    with pytest.raises(qc.InputFileError, match=r"unsupported file type '\.key'; qualcode reads \.txt"):
+        base.reader_for(tmp_path / "x.key")
+    # a recording named in place of its transcript: how to make one
+    with pytest.raises(
+        qc.InputFileError, match=r"x\.m4a: a recording, not a transcript; transcribe it first .*whisper x\.m4a"
+    ):
         base.reader_for(tmp_path / "x.m4a")
     # formats transcripts are often kept in: how to save them as one qualcode reads
     with pytest.raises(qc.InputFileError, match=r"x\.rtf: qualcode does not read a Rich Text file: open it in Word"):

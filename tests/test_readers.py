@@ -999,3 +999,24 @@ def test_dates_and_times_in_a_workbook_read_as_the_csv_wrote_them(tmp_path):
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert set(pd.read_csv(out, dtype=str)["interview_date"]) == {"2021-02-11"}
+
+
+def test_a_row_longer_than_the_header_is_an_error_naming_its_line(tmp_path):
+    """`1,yes, and no` under `id,answer` (a comma in an answer not in quotes) made pandas read
+    the row's first cell as the index: the answer 'and no' under id 'yes', silently."""
+    survey = tmp_path / "answers.csv"
+    survey.write_text("id,answer\n1,yes, and no\n2,fine\n", encoding="utf-8")
+    with pytest.raises(qc.InputFileError) as caught:
+        qc.read_transcripts(survey, text_column="answer")
+    assert str(caught.value) == (
+        f"{survey}:2: a row of 3 cells where the header names 2 ('1,yes, and no'): a comma inside a cell "
+        "that is not in quotes? Save the table again from the spreadsheet (which quotes such cells), or quote the cell"
+    )
+    with pytest.raises(qc.InputFileError, match=r"people\.csv:3: a row of 3 cells where the header names 2"):
+        (tmp_path / "people.csv").write_text("doc_id;role\nd01;teacher\nd02;coach;extra\n", encoding="utf-8")
+        qc.read_metadata(tmp_path / "people.csv")
+    # a delimiter ending every line (as some exports write) leaves nothing out: read as before
+    survey.write_text("id,answer,\n1,yes,\n2,fine,\n", encoding="utf-8")
+    assert qc.read_transcripts(survey, text_column="answer").segments["text"].tolist() == ["yes", "fine"]
+    survey.write_text("id,answer\n1,yes,\n2,fine,\n", encoding="utf-8")
+    assert qc.read_transcripts(survey, text_column="answer").segments["text"].tolist() == ["yes", "fine"]

@@ -88,6 +88,13 @@ UNREAD_TABLES = {
 }
 
 
+# recordings: named as input, an error saying to transcribe them; in a folder, passed over (the
+# recordings usually sit beside their transcripts under other names)
+RECORDINGS = frozenset(
+    {".m4a", ".mp3", ".wav", ".aac", ".flac", ".ogg", ".opus", ".wma", ".mp4", ".m4v", ".mov", ".webm", ".mkv", ".avi"}
+)
+
+
 def reader_for(path: Path) -> Reader:
     """The reader of ``path`` by its suffix, or an error naming the suffixes qualcode reads
     (and, for a format a researcher's transcripts are often in, how to save it as one)."""
@@ -96,6 +103,11 @@ def reader_for(path: Path) -> Reader:
         known = UNREAD_DOCUMENTS.get(suffix) or UNREAD_TABLES.get(suffix)
         if known:
             raise InputFileError(f"{path}: qualcode does not read {known}")
+        if suffix in RECORDINGS:
+            raise InputFileError(
+                f"{path}: a recording, not a transcript; transcribe it first (Zoom or Teams captions, Otter.ai, "
+                f"or Whisper on this machine: whisper {path.name} --output_format json) and give qualcode the transcript"
+            )
         raise InputFileError(
             f"{path}: unsupported file type {suffix or '(none)'!r}; qualcode reads "
             f"{', '.join(input_suffixes())}: convert it to one of these"

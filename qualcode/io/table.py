@@ -20,6 +20,7 @@ import csv
 import io
 import re
 import shlex
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -96,11 +97,38 @@ def read_table(path: Path, encoding: str | None = None, what: str = "a table") -
         text, _, _ = read_text(path, encoding)
         sep = "\t" if suffix == ".tsv" else delimiter(text)
         try:
-            frame = pd.read_csv(io.StringIO(text), dtype=str, sep=sep, engine="python", keep_default_na=False)
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", pd.errors.ParserWarning)  # cells beyond the header's
+                # index_col=False: a row with more cells than the header made its first cells the
+                # index, every answer read from the wrong column
+                frame = pd.read_csv(
+                    io.StringIO(text), dtype=str, sep=sep, engine="python", keep_default_na=False, index_col=False
+                )
+        except pd.errors.ParserWarning:
+            raise InputFileError(_longer_row(text, sep, path)) from None
         except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeError, csv.Error) as exc:
+            if re.match(r"Expected \d+ fields in line \d+, saw \d+", str(exc)):
+                raise InputFileError(_longer_row(text, sep, path)) from None
             raise InputFileError(f"{path}: not a readable CSV table ({exc}); check its quoting") from None
     frame.columns = [str(c).strip() for c in frame.columns]
     return frame.fillna("")
+
+
+def _longer_row(text: str, sep: str, path: Path) -> str:
+    """The error for a row holding more cells than the header: its line, and the likely cause."""
+    rows = csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=sep)
+    header = next(rows, [])
+    longer = [(rows.line_num, row) for row in rows if len(row) > len(header)]
+    line, row = next(
+        ((n, r) for n, r in longer if any(cell.strip() for cell in r[len(header) :])), longer[0] if longer else (2, [])
+    )
+    shown = sep.join(row)[:60]
+    what = "a comma" if sep == "," else "a semicolon" if sep == ";" else "a tab" if sep == "\t" else repr(sep)
+    return (
+        f"{path}:{line}: a row of {len(row)} cells where the header names {len(header)} ({shown!r}): {what} inside "
+        "a cell that is not in quotes? Save the table again from the spreadsheet (which quotes such cells), "
+        "or quote the cell"
+    )
 
 
 def _cell_text(value: Any) -> Any:

@@ -86,7 +86,7 @@ cuts = st.one_of(st.none(), st.integers(0, 5_000))
 
 @given(
     st.binary(max_size=2_000),
-    st.sampled_from([".txt", ".md", ".vtt", ".srt", ".csv", ".docx", ".odt", ".pdf", ".xlsx"]),
+    st.sampled_from([".txt", ".md", ".vtt", ".srt", ".csv", ".docx", ".odt", ".pdf", ".xlsx", ".json", ".html"]),
 )
 def test_random_bytes_under_any_suffix(tmp_path_factory, data, suffix):
     path = _file(tmp_path_factory.mktemp("bytes"), "doc" + suffix, data)
@@ -151,6 +151,25 @@ def test_pdf(tmp_path_factory, changes, cut):
     exceptions never reach the user)."""
     data = mutate(PDF.read_bytes(), changes, cut)
     clean(qc.read_transcripts, _file(tmp_path_factory.mktemp("pdf"), "i.pdf", data))
+
+
+WHISPER = [  # written by WhisperX's and whisper.cpp's writers (tests/fixtures/whisper)
+    FIXTURES / "whisper" / "whisperx" / "d01_superintendent.json",
+    FIXTURES / "whisper" / "whisper.cpp" / "zoom-chemistry-lesson.json",
+    FIXTURES / "whisper" / "openai-whisper" / "zoom-chemistry-lesson.tsv",
+    FIXTURES / "whisper" / "whisper.cpp" / "zoom-chemistry-lesson.csv",
+]
+
+
+@given(st.sampled_from(WHISPER), flips, st.one_of(st.none(), st.integers(0, 70_000)))
+def test_whisper(tmp_path_factory, source, changes, cut):
+    """Speech-recognition output with flipped bytes or a cut tail (a JSON cut mid-write, a
+    timed table with a broken row): its segments, or one clean error."""
+    data = mutate(source.read_bytes(), changes, cut)
+    result = clean(qc.read_transcripts, _file(tmp_path_factory.mktemp("whisper"), "r" + source.suffix, data))
+    if isinstance(result, qc.Corpus):
+        for row in result.segments.itertuples():
+            assert result.text(row.doc_id)[row.start_char : row.end_char] == row.text
 
 
 @given(flips, cuts)
