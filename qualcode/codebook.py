@@ -433,7 +433,7 @@ CODEBOOK_KINDS = (
 def _check_readable_kind(path: Path) -> None:
     """An error for a codebook in a format read neither as YAML nor as a table (a PDF coding
     manual, an old Word file), saying what to do, in place of "not UTF-8 text"."""
-    from .io.base import UNREAD_DOCUMENTS, UNREAD_TABLES
+    from .io.base import UNREAD_DOCUMENTS, UNREAD_TABLES, native_project
 
     suffix = path.suffix.lower()
     if suffix == ".pdf":
@@ -444,6 +444,9 @@ def _check_readable_kind(path: Path) -> None:
     known = UNREAD_DOCUMENTS.get(suffix) or UNREAD_TABLES.get(suffix)
     if known:
         raise CodebookError(f"{path}: qualcode does not read {known} (codebooks: {CODEBOOK_KINDS})")
+    native = native_project(path, codebook=True)
+    if native:
+        raise CodebookError(native)
 
 
 def _codebook_file(path: str | Path) -> Path:

@@ -46,3 +46,35 @@ def test_a_registered_reader_is_used_by_read_transcripts(tmp_path):
         assert corpus.segments["text"].tolist() == ["WE HIRED COUNSELORS"]
     finally:
         base._READERS.pop(".upper", None)
+
+
+@pytest.mark.parametrize(
+    ("suffix", "program"),
+    [
+        (".nvp", "an NVivo"),
+        (".nvpx", "an NVivo"),
+        (".atlproj", "an ATLAS.ti"),
+        (".mx24", "a MAXQDA"),
+        (".qda", "a QualCoder"),
+    ],
+)
+def test_another_programs_project_says_to_export_it_as_refi(tmp_path, suffix, program):
+    """A researcher's NVivo or MAXQDA project given to `tag`, `import-refi` or `-c`: it said
+    `unsupported file type` or `give a .qdpx project`; now what it is and what to export."""
+    from typer.testing import CliRunner
+
+    from qualcode.cli import app
+
+    project = tmp_path / f"study{suffix}"
+    project.write_bytes(b"SQLite format 3\x00")
+    with pytest.raises(
+        qc.InputFileError,
+        match=rf"study\{suffix}: {program} project, which only .* opens; export it from that program as a REFI-QDA project \(\.qdpx\), then run qualcode import-refi",
+    ):
+        qc.read_transcripts(project)
+    with pytest.raises(
+        qc.CodebookError, match=r"export its codebook from that program as a REFI-QDA codebook \(\.qdc\)"
+    ):
+        qc.load_codebook(project)
+    result = CliRunner().invoke(app, ["import-refi", str(project), "-o", str(tmp_path / "out")])
+    assert result.exit_code != 0 and f"{program} project" in result.output and "Traceback" not in result.output

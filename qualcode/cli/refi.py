@@ -195,7 +195,11 @@ def import_refi(
     elif suffix == ".qdpx":
         result = read_qdpx(project, segment_by=segment_by)
     else:
-        raise OptionError(f"{project}: give a .qdpx project, a .qdc codebook or a Taguette .sqlite3 file")
+        from ..io.base import native_project
+
+        raise OptionError(
+            native_project(project) or f"{project}: give a .qdpx project, a .qdc codebook or a Taguette .sqlite3 file"
+        )
     save_project(result, output, force=force)
     warn(result.warnings)
     codes = len(result.codebook.ids) if result.codebook else 0

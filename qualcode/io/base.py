@@ -88,6 +88,39 @@ UNREAD_TABLES = {
 }
 
 
+# projects of other qualitative-analysis programs, which only that program opens: each exports REFI-QDA
+NATIVE_PROJECTS = {
+    ".nvp": "NVivo",
+    ".nvpx": "NVivo",
+    ".atlproj": "ATLAS.ti",
+    ".hpr7": "ATLAS.ti",
+    ".mx24": "MAXQDA",
+    ".mx22": "MAXQDA",
+    ".mx20": "MAXQDA",
+    ".mx18": "MAXQDA",
+    ".mx12": "MAXQDA",
+    ".mex24": "MAXQDA",
+    ".mex22": "MAXQDA",
+    ".qda": "QualCoder",
+}
+
+
+def native_project(path: Path, *, codebook: bool = False) -> str | None:
+    """For another program's own project file: what it is and how to give it to qualcode (its
+    REFI-QDA export); ``None`` for any other file."""
+    program = NATIVE_PROJECTS.get(path.suffix.lower())
+    if program is None:
+        return None
+    export = (
+        "export its codebook from that program as a REFI-QDA codebook (.qdc) and give that"
+        if codebook
+        else "export it from that program as a REFI-QDA project (.qdpx), then run qualcode import-refi on "
+        "that: its sources, codes and codings come along"
+    )
+    article = "an" if program in ("NVivo", "ATLAS.ti") else "a"
+    return f"{path}: {article} {program} project, which only {program} opens; {export}"
+
+
 # recordings: named as input, an error saying to transcribe them; in a folder, passed over (the
 # recordings usually sit beside their transcripts under other names)
 RECORDINGS = frozenset(
@@ -103,6 +136,9 @@ def reader_for(path: Path) -> Reader:
         known = UNREAD_DOCUMENTS.get(suffix) or UNREAD_TABLES.get(suffix)
         if known:
             raise InputFileError(f"{path}: qualcode does not read {known}")
+        native = native_project(path)
+        if native:
+            raise InputFileError(native)
         if suffix in RECORDINGS:
             raise InputFileError(
                 f"{path}: a recording, not a transcript; transcribe it first (Zoom or Teams captions, Otter.ai, "
