@@ -243,3 +243,19 @@ def test_any_json_reads_or_is_a_clear_error(tmp_path_factory, value):
         assert "\n" not in str(error)
     else:
         assert_offsets(corpus)
+
+
+def test_the_openai_apis_plain_json_reads_as_text(tmp_path):
+    """`response_format="json"` gives the words alone (`{"text": …}`): read as a text
+    transcript, with the speaker labels a text has; found in a folder too."""
+    path = tmp_path / "d07.json"
+    path.write_text(
+        json.dumps({"text": "Interviewer: What helped?\n\nP07: The counselors we hired.", "usage": {"seconds": 9}}),
+        encoding="utf-8",
+    )
+    assert _turns(tmp_path) == [("Interviewer", "What helped?"), ("P07", "The counselors we hired.")]
+    path.write_text(json.dumps({"text": "What helped?", "id": "abc"}), encoding="utf-8")
+    with pytest.raises(InputFileError, match=r"not a transcript \(its keys: 'text', 'id'\)"):
+        qc.read_transcripts(path)
+    with pytest.raises(InputFileError, match="no transcripts found"):
+        qc.read_transcripts(tmp_path)  # in a folder, such JSON is passed over

@@ -29,6 +29,7 @@ from .subtitles import Cue, document_from_cues
 MAX_BYTES = 256 * 1024 * 1024  # a two-hour WhisperX JSON with word times is some 5 MB
 READS = "qualcode reads the JSON of Whisper, WhisperX and whisper.cpp (a list of segments with start, end and text)"
 TABLE_HEADERS = (("start", "end", "text"), ("start", "end", "speaker", "text"))
+TEXT_ONLY = frozenset({"text", "language", "duration", "task", "usage", "logprobs"})
 _SPEAKER_NUMBER = re.compile(r"\d+")
 _KEY = re.compile(rb'"(?:segments|transcription)"\s*:')
 
@@ -60,7 +61,16 @@ def is_transcript_json(path: Path) -> bool:
         data = path.read_bytes()
     except OSError:
         return True  # read, to say why it cannot be
-    return _KEY.search(data) is not None
+    return _KEY.search(data) is not None or _text_only(data)
+
+
+def _text_only(data: bytes) -> bool:
+    """A JSON holding a transcript's ``text`` alone (the OpenAI API's ``json`` response)."""
+    try:
+        value = json.loads(data)
+    except (ValueError, RecursionError):
+        return False
+    return isinstance(value, dict) and isinstance(value.get("text"), str) and set(value) <= TEXT_ONLY
 
 
 def _header(line: str) -> tuple[str, ...] | None:
@@ -136,6 +146,13 @@ def read_json_transcript(path: Path, *, doc_id: str, encoding: str | None = None
         ) from None
     except RecursionError:
         raise InputFileError(f"{path}: JSON nested too deeply to be a transcript; {READS}") from None
+    if isinstance(data, dict) and isinstance(data.get("text"), str) and set(data) <= TEXT_ONLY:
+        # the OpenAI API's plain `json` response: the words without times, read as a text transcript
+        from .text import document_from_text
+
+        doc = document_from_text(data["text"].strip() + "\n", doc_id=doc_id, path=path, fmt="json", encoding=used)
+        doc.notes.extend([note] if note else [])
+        return doc
     items, scale, key = _segments(data, path)
     cues = [cue for number, item in enumerate(items) if (cue := _cue(item, scale, key, number, path))]
     if not cues:
