@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import shlex
 import shutil
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -128,6 +129,8 @@ def test_every_readme_command_runs_in_order(tmp_path, monkeypatch):
     shutil.copytree(ROOT / "tests" / "fixtures" / "taguette", tmp_path / "tests" / "fixtures" / "taguette")
     shutil.copytree(ROOT / "tests" / "fixtures" / "talkmoves", tmp_path / "tests" / "fixtures" / "talkmoves")
     shutil.copy(ROOT / "tests" / "fixtures" / "zoom-chemistry-lesson.vtt", tmp_path / "tests" / "fixtures")
+    whisperx = Path("tests") / "fixtures" / "whisper" / "whisperx"
+    shutil.copytree(ROOT / whisperx, tmp_path / whisperx)
     monkeypatch.chdir(tmp_path)
     runner = CliRunner()
     printed = readme_printed()
