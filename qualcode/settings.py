@@ -219,6 +219,7 @@ class Settings(BaseModel):
             "codes_column": self.codes_column,
             "codes_separator": self.codes_separator,
             "encoding": self.encoding,
+            "cache": self.cache,
         }
 
     def record(self) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -185,3 +186,28 @@ def test_extracted_pages_are_kept_between_commands(tmp_path, monkeypatch):
     (tmp_path / "blocked").write_text("a file where the cache folder would be", encoding="utf-8")
     monkeypatch.setenv("QUALCODE_CACHE", str(tmp_path / "blocked"))
     assert pdf.pdf_pages(source) == first  # read without a cache, no error
+
+
+def test_no_cache_keeps_no_interviews_words_on_disk(tmp_path, monkeypatch):
+    """`tag --no-cache` wrote the text of every PDF interview to the user cache folder all the
+    same (only the embeddings obeyed it): a study whose transcripts may live on one encrypted
+    drive found them in plain text under ~/.cache. Now nothing is kept, in the run nor in the
+    commands that read its inputs again; `--cache DIR` keeps the pages in DIR."""
+    home = tmp_path / "home-cache"
+    monkeypatch.setenv("QUALCODE_CACHE", str(home))
+    folder = tmp_path / "interviews"
+    folder.mkdir()
+    shutil.copy(PDFS / "d01_superintendent.pdf", folder)
+    out = tmp_path / "coded.csv"
+    args = ["tag", str(folder), "-c", str(CODEBOOK), "--method", "keyword", "-o", str(out)]
+    result = CliRunner().invoke(app, [*args, "--no-cache"])
+    assert result.exit_code == 0, result.output
+    result = CliRunner().invoke(app, ["freq", str(out), "-o", str(tmp_path / "freq.csv")])
+    assert result.exit_code == 0, result.output
+    assert not (home / "pdf-text").exists()  # neither the run nor freq, which read the PDF again
+    mine = tmp_path / "study-cache"
+    result = CliRunner().invoke(app, [*args, "--cache", str(mine)])
+    assert result.exit_code == 0, result.output
+    assert len(list((mine / "pdf-text").glob("*.json"))) == 1 and not (home / "pdf-text").exists()
+    qc.read_transcripts(folder)  # by default, the user cache folder, as before
+    assert len(list((home / "pdf-text").glob("*.json"))) == 1

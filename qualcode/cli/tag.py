@@ -91,8 +91,13 @@ def tag(
     encoder: Annotated[
         str, typer.Option(help="Sentence encoder: onnx (int8, about twice as fast) or torch (PyTorch).")
     ] = "onnx",
-    cache: Annotated[Path | None, typer.Option(help="Embedding cache folder (default: the user cache folder).")] = None,
-    no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the embedding cache.")] = False,
+    cache: Annotated[
+        Path | None,
+        typer.Option(help="Cache folder for embeddings and the text of PDFs (default: the user cache folder)."),
+    ] = None,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Do not read or write the cache (embeddings, the text of PDFs).")
+    ] = False,
     workers: Annotated[
         int | None, typer.Option(help="Score on a local Dask cluster of N worker processes (needs the dask extra).")
     ] = None,

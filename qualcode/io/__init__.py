@@ -26,6 +26,7 @@ from .code_columns import MissingCodesColumn
 from .formats import Gathered
 from .html import PAGES, is_qualcode_page
 from .metadata import attach_metadata, read_metadata, tidy_metadata
+from .pdf_cache import kept_in
 from .whisper import is_timed_table, is_transcript_json
 
 SIDECAR_NAMES = {"participants.csv", "metadata.csv", "participants.xlsx", "metadata.xlsx"}
@@ -170,6 +171,7 @@ def read_transcripts(
     encoding: str | None = None,
     unit: str | None = None,
     exclude: Sequence[str | Path] = (),
+    cache: str | Path | None = "default",
 ) -> Corpus:
     """Read transcripts from files and folders, join participant metadata, and segment them.
 
@@ -205,6 +207,10 @@ def read_transcripts(
     exclude
         Files a folder search leaves out (the run's codebook, kept beside the transcripts);
         ``metadata`` is left out too.
+    cache
+        Where the text extracted from PDFs is kept for the next read: ``"default"`` (the user
+        cache folder, ``$QUALCODE_CACHE`` if set), a folder, or None to keep it nowhere (no
+        interview's words written outside its own file).
 
     Returns
     -------
@@ -249,16 +255,17 @@ def read_transcripts(
             codes_separator=codes_separator,
         )
 
-    for path in paths:
-        try:
-            found = read(path, codes_column)
-        except MissingCodesColumn as error:
-            if len(paths) == 1:
-                raise
-            lacking.append((path, error))  # a new wave beside a coded one: read with the columns it has
-            found = read(path, error.found or None)
-        for doc in found:
-            gathered.add(doc, path, alone=len(found) == 1)
+    with kept_in(cache):  # PDF text kept where the run says (nowhere: --no-cache)
+        for path in paths:
+            try:
+                found = read(path, codes_column)
+            except MissingCodesColumn as error:
+                if len(paths) == 1:
+                    raise
+                lacking.append((path, error))  # a new wave beside a coded one: read with the columns it has
+                found = read(path, error.found or None)
+            for doc in found:
+                gathered.add(doc, path, alone=len(found) == 1)
     documents = gathered.documents
     warnings = [note for doc in documents for note in doc.notes]
     warnings += gathered.notes()

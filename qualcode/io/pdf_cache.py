@@ -3,7 +3,8 @@ every command that reads the transcripts again (``freq``, ``matrix``, ``report``
 paid it again, some 20 s for 26 interviews of 20 pages.
 
 One JSON file per PDF in the cache folder of the embeddings (``pdf-text/`` under
-:func:`~qualcode.embed.cache.default_cache_dir`, ``$QUALCODE_CACHE`` if set), named by the
+:func:`~qualcode.embed.cache.default_cache_dir`, ``$QUALCODE_CACHE`` if set; under the run's
+folder with ``--cache DIR``; nowhere with ``--no-cache``, :func:`kept_in`), named by the
 SHA-256 of the PDF's bytes and a stamp of what extraction depends on (the versions of
 pdfminer.six and qualcode, the extracting code itself): a PDF edited, or read by another
 version, is extracted again. A file that cannot be read back whole (damaged, cut, of another
@@ -18,7 +19,9 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
 from pathlib import Path
 
@@ -44,11 +47,31 @@ def stamp() -> str:
     return hashlib.sha256(made.encode("utf-8")).hexdigest()[:16]
 
 
-def cache_file(data: bytes) -> Path:
-    """Where the pages of the PDF whose bytes are ``data`` are kept."""
+# where pages are kept while reading: "default" (the user cache folder), a folder, or None (nowhere:
+# a run told --no-cache writes no interview's words to disk)
+_KEPT_IN: ContextVar[str | None] = ContextVar("qualcode_pdf_text_cache", default="default")
+
+
+@contextmanager
+def kept_in(cache: str | Path | None) -> Iterator[None]:
+    """Within the block, keep PDF text in the cache folder ``cache`` (``"default"``: the user
+    cache folder), or nowhere when ``cache`` is None."""
+    token = _KEPT_IN.set(None if cache is None else str(cache))
+    try:
+        yield
+    finally:
+        _KEPT_IN.reset(token)
+
+
+def cache_file(data: bytes) -> Path | None:
+    """Where the pages of the PDF whose bytes are ``data`` are kept (None: not kept)."""
     from ..embed.cache import default_cache_dir
 
-    return default_cache_dir() / FOLDER / f"{hashlib.sha256(data).hexdigest()}-{stamp()}.json"
+    where = _KEPT_IN.get()
+    if where is None:
+        return None
+    folder = default_cache_dir() if where == "default" else Path(where)
+    return folder / FOLDER / f"{hashlib.sha256(data).hexdigest()}-{stamp()}.json"
 
 
 def _check(pages: list[str]) -> str:
@@ -86,6 +109,8 @@ def _store(path: Path, pages: list[str]) -> None:
 def cached_pages(data: bytes, extract: Callable[[], list[str]]) -> list[str]:
     """The pages of the PDF whose bytes are ``data``: kept ones, else ``extract()``'s, kept."""
     path = cache_file(data)
+    if path is None:
+        return extract()
     pages = _load(path)
     if pages is None:
         pages = extract()
