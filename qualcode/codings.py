@@ -35,6 +35,7 @@ from . import columns as C
 from .code_names import NO_CODE as NO_CODE  # re-exported: the sheet form's "none"
 from .code_names import says_no_code, unknown_codes, unnumbered
 from .codebook import Codebook, name_key
+from .document import nfc
 from .errors import ColumnError, InputFileError, NoHumanCodesError
 
 CODER = C.CODER
@@ -164,7 +165,7 @@ def read_codings(
                 "the passage's last character"
             )
     out = out.reset_index(drop=True)
-    out[C.DOC_ID] = out[C.DOC_ID].str.strip()
+    out[C.DOC_ID] = out[C.DOC_ID].str.strip().map(nfc)  # as document ids are (a Mac's file names are NFD)
     out[C.CODE] = out[C.CODE].str.strip()
     out.attrs["source"] = str(path)
     out.attrs["left_out"] = frame.attrs.get("left_out", {})
@@ -260,7 +261,7 @@ def _read_sheet(frame: pd.DataFrame, path: Path, default_coder: str) -> pd.DataF
     rows, labelled = [], []
     said_none: set[tuple[str, int]] = set()
     for number, record in enumerate(frame.to_dict("records"), start=2):
-        doc_id = str(record[C.DOC_ID]).strip()
+        doc_id = nfc(str(record[C.DOC_ID]).strip())
         raw = str(record[C.SEGMENT_ID]).strip()
         if not raw.lstrip("-").isdigit():
             raise ColumnError(f"{path}:{number}: segment_id {raw!r} is not a whole number")

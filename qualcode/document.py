@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -51,3 +52,10 @@ class Document:
     def has_speakers(self) -> bool:
         """True when at least one turn has a named speaker."""
         return any(turn.speaker for turn in self.turns)
+
+
+def nfc(text: str) -> str:
+    """``text`` in Unicode's composed form (NFC): a document id, a metadata key or a codings
+    row's document, the same however a file system or a keyboard spelled its letters (a Mac's
+    file names are decomposed: ``e`` and a combining diaeresis for ``ë``)."""
+    return unicodedata.normalize("NFC", text)

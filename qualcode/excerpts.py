@@ -31,6 +31,7 @@ import pandas as pd
 
 from . import columns as C
 from .corpus import Corpus
+from .document import nfc
 from .errors import ColumnError, OptionError, require_table
 
 EXCERPT = "excerpt"  # the column of an excerpt-form codings table, before its words are placed
@@ -144,6 +145,7 @@ def require_placed(codings: pd.DataFrame) -> None:
 def document_of(name: str, ids: set[str]) -> str | None:
     """The document ``name`` means among ``ids``: itself, or its file name without the
     extension (``interview1.docx`` → ``interview1``)."""
+    name = nfc(name)
     if name in ids:
         return name
     stem = Path(name).stem

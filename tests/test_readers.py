@@ -1020,3 +1020,24 @@ def test_a_row_longer_than_the_header_is_an_error_naming_its_line(tmp_path):
     assert qc.read_transcripts(survey, text_column="answer").segments["text"].tolist() == ["yes", "fine"]
     survey.write_text("id,answer\n1,yes,\n2,fine,\n", encoding="utf-8")
     assert qc.read_transcripts(survey, text_column="answer").segments["text"].tolist() == ["yes", "fine"]
+
+
+def test_a_mac_file_name_joins_its_participant_row_and_codes(tmp_path):
+    """A Mac names files in decomposed Unicode (NFD: `e` and a combining diaeresis), the sheet
+    typed `Zoë` composed (NFC): the two looked alike in the error (`its ids: 'Zoë_interview' …;
+    the documents': 'Zoë_interview'`) and never joined. Ids are now composed wherever read."""
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFD", "Zoë_interview")
+    (tmp_path / f"{decomposed}.txt").write_text(
+        "Interviewer: How are things?\n\nZoë: The counselors help a lot.\n", encoding="utf-8"
+    )
+    people = tmp_path / "people.csv"
+    people.write_text("doc_id,role\nZoë_interview,teacher\n", encoding="utf-8")
+    corpus = qc.read_transcripts(tmp_path / f"{decomposed}.txt", metadata=people)
+    assert corpus.documents[0].doc_id == "Zoë_interview" and set(corpus.segments["role"]) == {"teacher"}
+    codes = tmp_path / "codes.csv"
+    codes.write_text(f"doc_id,start_char,end_char,code,coder\n{decomposed},35,61,personnel,ana\n", encoding="utf-8")
+    coded = qc.read_codings(codes)
+    assert coded["doc_id"].tolist() == ["Zoë_interview"]
+    assert corpus.text("Zoë_interview")[35:61] == "The counselors help a lot."

@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..corpus import Corpus
-from ..document import Document
+from ..document import Document, nfc
 from ..errors import ColumnError, InputFileError, OptionError, listed
 from ..fileio import sha256_file
 from ..segment import segment_documents
@@ -149,6 +149,9 @@ def read_document(
     digest = sha256_file(path)
     for doc in docs:
         doc.sha256 = digest
+        # one id however the file system spells its letters: a Mac names files in NFD ('e' and a
+        # combining diaeresis), the participants sheet typed 'ë' in NFC, and the two never joined
+        doc.doc_id = nfc(doc.doc_id)
     return docs
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..columns import DOC_ID
-from ..document import Document
+from ..document import Document, nfc
 from ..errors import MetadataError
 from .table import read_table
 
@@ -48,7 +48,7 @@ def read_metadata(path: str | Path, *, key: str = DOC_ID) -> pd.DataFrame:
             f"{path}: no column {key!r} to join on; columns are: {', '.join(frame.columns)}; "
             f"add a {key!r} column holding each transcript's file name without extension, or pass --metadata-key"
         )
-    frame[key] = frame[key].str.strip()
+    frame[key] = frame[key].str.strip().map(nfc)  # as document ids are
     dupes = frame[key][frame[key].duplicated()].tolist()
     if dupes:
         raise MetadataError(f"{path}: {key!r} value {dupes[0]!r} occurs on two rows; keep one row per document")
@@ -67,7 +67,7 @@ class _Keys:
         from collections import Counter
 
         self.rows = rows
-        self.files = Counter(Path(str(doc.path)).name for doc in documents)
+        self.files = Counter(nfc(Path(str(doc.path)).name) for doc in documents)
         owned = {doc.doc_id for doc in documents} | {name for name, n in self.files.items() if n == 1}
         self.folded: dict[str, list[str]] = {}
         for key in rows:
@@ -77,7 +77,7 @@ class _Keys:
     def __call__(self, doc: Document) -> str | None:
         if doc.doc_id in self.rows:
             return doc.doc_id
-        name = Path(str(doc.path)).name
+        name = nfc(Path(str(doc.path)).name)
         own_file = self.files[name] == 1
         if own_file and name in self.rows:
             return name
