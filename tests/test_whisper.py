@@ -213,6 +213,9 @@ def test_a_bad_row_of_a_timed_table_names_its_line(tmp_path):
         InputFileError, match=r"x\.tsv:3: a row that is not start, end, text with times in milliseconds"
     ):
         qc.read_transcripts(path)
+    path.write_text("start\tend\ttext\n0\t\u00b2\tHello.\n", encoding="utf-8")  # a digit to str.isdigit, not to int
+    with pytest.raises(InputFileError, match=r"x\.tsv:2: a row that is not start, end, text"):
+        qc.read_transcripts(path)
     path.write_text("start\tend\ttext\n3000\t1500\tHello.\n", encoding="utf-8")
     with pytest.raises(InputFileError, match=r"x\.tsv:2: a segment that ends before it starts"):
         qc.read_transcripts(path)
@@ -259,3 +262,21 @@ def test_the_openai_apis_plain_json_reads_as_text(tmp_path):
         qc.read_transcripts(path)
     with pytest.raises(InputFileError, match="no transcripts found"):
         qc.read_transcripts(tmp_path)  # in a folder, such JSON is passed over
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.sampled_from(["start\tend\ttext", "start,end,text", "start,end,speaker,text"]),
+    st.lists(st.lists(st.text(max_size=12), min_size=1, max_size=5), max_size=6),
+)
+def test_any_timed_table_reads_or_is_a_clear_error(tmp_path_factory, header, rows):
+    sep = "\t" if "\t" in header else ","
+    suffix = ".tsv" if sep == "\t" else ".csv"
+    path = tmp_path_factory.mktemp("timed") / f"x{suffix}"
+    path.write_text(header + "\n" + "\n".join(sep.join(row) for row in rows) + "\n", encoding="utf-8")
+    try:
+        corpus = qc.read_transcripts(path)
+    except QualcodeError as error:
+        assert "\n" not in str(error)
+    else:
+        assert_offsets(corpus)

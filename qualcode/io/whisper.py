@@ -32,6 +32,7 @@ TABLE_HEADERS = (("start", "end", "text"), ("start", "end", "speaker", "text"))
 TEXT_ONLY = frozenset({"text", "language", "duration", "task", "usage", "logprobs"})
 _SPEAKER_NUMBER = re.compile(r"\d+")
 _KEY = re.compile(rb'"(?:segments|transcription)"\s*:')
+_MS = re.compile(r"[0-9]{1,12}")  # milliseconds (not str.isdigit: '²' is a digit to it, not to int)
 
 
 def is_timed_table(path: Path) -> bool:
@@ -182,18 +183,21 @@ def timed_table_cues(text: str, path: Path) -> list[Cue] | None:
     header = _header(lines[0]) if lines else None
     if header is None:
         return None
-    if "\t" in lines[0]:
-        rows: Any = (line.split("\t", len(header) - 1) for line in lines[1:])
-    else:
-        rows = csv.reader(io.StringIO("\n".join(lines[1:])), escapechar="\\", doublequote=False, strict=True)
+    quoted = (
+        None
+        if "\t" in lines[0]
+        else csv.reader(io.StringIO("\n".join(lines[1:])), escapechar="\\", doublequote=False, strict=True)
+    )
+    rows: Any = quoted if quoted is not None else (line.split("\t", len(header) - 1) for line in lines[1:])
     cues = []
     try:
-        for number, row in enumerate(rows, start=2):
+        for count, row in enumerate(rows, start=2):
+            number = quoted.line_num + 1 if quoted is not None else count  # the file's line
             if not any(cell.strip() for cell in row):
                 continue
             values = dict(zip(header, row, strict=False))
             start, end = (values.get(name, "").strip() for name in ("start", "end"))
-            if len(row) != len(header) or not start.isdigit() or not end.isdigit():
+            if len(row) != len(header) or not _MS.fullmatch(start) or not _MS.fullmatch(end):
                 raise InputFileError(
                     f"{path}:{number}: a row that is not {', '.join(header)} with times in milliseconds "
                     f"({'|'.join(row)[:60]!r}); correct the row, or name the text column (--text-column) "
