@@ -33,6 +33,7 @@ from ..document import Document, Turn
 from ..errors import ColumnError, InputFileError, counted, listed
 from .base import ReadOptions, register_reader
 from .code_columns import asked_columns, code_columns
+from .csvtext import delimiter, longer_row
 from .decode import normalise_newlines, read_bytes, read_text
 from .whisper import read_timed_table
 
@@ -50,31 +51,7 @@ ID_CANDIDATES = (
 )
 
 
-DELIMITERS = ",;\t|"
 INDICATOR_CODER = "human"  # the coder of a sheet's indicator columns (a code each: no coder's name among them)
-
-
-def delimiter(text: str) -> str:
-    r"""The delimiter of a CSV text: the one of ``, ; TAB |`` found most often in its header
-    line outside quotes (a survey exported by Excel where the list separator is ``;`` has
-    answers full of commas, which fooled a sniffer reading the first lines), else a comma
-    (a one-column file, a file holding only a BOM). Never a letter.
-
-    >>> delimiter("a;b\n1;2\n"), delimiter("answer\nyes\n"), delimiter("")
-    (';', ',', ',')
-    >>> delimiter('id;"answer, in full"\n1;"yes, and no; maybe"\n')
-    ';'
-    """
-    header = next((line for line in text.lstrip("\ufeff").splitlines() if line.strip()), "")
-    counts = dict.fromkeys(DELIMITERS, 0)
-    quoted = False
-    for char in header:
-        if char == '"':
-            quoted = not quoted
-        elif not quoted and char in counts:
-            counts[char] += 1
-    best = max(DELIMITERS, key=lambda d: (counts[d], -DELIMITERS.index(d)))
-    return best if counts[best] else ","
 
 
 NOT_TABLES = frozenset(
@@ -105,30 +82,13 @@ def read_table(path: Path, encoding: str | None = None, what: str = "a table") -
                     io.StringIO(text), dtype=str, sep=sep, engine="python", keep_default_na=False, index_col=False
                 )
         except pd.errors.ParserWarning:
-            raise InputFileError(_longer_row(text, sep, path)) from None
+            raise InputFileError(longer_row(text, sep, path)) from None
         except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeError, csv.Error) as exc:
             if re.match(r"Expected \d+ fields in line \d+, saw \d+", str(exc)):
-                raise InputFileError(_longer_row(text, sep, path)) from None
+                raise InputFileError(longer_row(text, sep, path)) from None
             raise InputFileError(f"{path}: not a readable CSV table ({exc}); check its quoting") from None
     frame.columns = [str(c).strip() for c in frame.columns]
     return frame.fillna("")
-
-
-def _longer_row(text: str, sep: str, path: Path) -> str:
-    """The error for a row holding more cells than the header: its line, and the likely cause."""
-    rows = csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=sep)
-    header = next(rows, [])
-    longer = [(rows.line_num, row) for row in rows if len(row) > len(header)]
-    line, row = next(
-        ((n, r) for n, r in longer if any(cell.strip() for cell in r[len(header) :])), longer[0] if longer else (2, [])
-    )
-    shown = sep.join(row)[:60]
-    what = "a comma" if sep == "," else "a semicolon" if sep == ";" else "a tab" if sep == "\t" else repr(sep)
-    return (
-        f"{path}:{line}: a row of {len(row)} cells where the header names {len(header)} ({shown!r}): {what} inside "
-        "a cell that is not in quotes? Save the table again from the spreadsheet (which quotes such cells), "
-        "or quote the cell"
-    )
 
 
 def _cell_text(value: Any) -> Any:
