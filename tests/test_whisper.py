@@ -280,3 +280,16 @@ def test_any_timed_table_reads_or_is_a_clear_error(tmp_path_factory, header, row
         assert "\n" not in str(error)
     else:
         assert_offsets(corpus)
+
+
+def test_a_recording_without_speakers_among_interviews_says_to_diarize(tmp_path):
+    """Whisper without diarization names no one: among labelled interviews it is named, with
+    the fix for a recording (diarize), not the one for a consent form."""
+    for name in ("d01_superintendent.txt", "d02_student_services.txt", "d03_assistant_superintendent.txt"):
+        shutil.copy(EXAMPLES / name, tmp_path)
+    shutil.copy(WHISPER / "zoom-chemistry-lesson.json", tmp_path)
+    (note,) = [w for w in qc.read_transcripts(tmp_path).warnings if "no speaker label" in w]
+    assert note.startswith("zoom-chemistry-lesson.json has no speaker label, where 3 of the 4 transcripts have")
+    assert note.endswith(
+        "transcribe it with diarization (whisperx --diarize, or the captions of the meeting's own recording), which names each speaker"
+    )

@@ -345,11 +345,18 @@ def _unlike(documents: list[Document]) -> list[str]:
         return []
     names = [Path(doc.path).name for doc in bare]
     one = len(bare) == 1
+    timed = all(doc.times for doc in bare)  # captions or speech recognition without speakers
+    fix = (
+        "if it is a recording transcribed without telling speakers apart, transcribe it with diarization "
+        "(whisperx --diarize, or the captions of the meeting's own recording), which names each speaker"
+        if timed
+        else "if it is no transcript (a consent form, notes), leave it out of the inputs; if its labels are "
+        "written another way, read them with speaker_patterns= (README: Reading transcripts)"
+    )
     return [
         f"{listed(names, 5)} {'has' if one else 'have'} no speaker label, where {labelled} of the {len(files)} "
         f"transcripts have: {'its' if one else 'their'} text is read as one speaker's and suggested codes as a "
-        "participant's; if it is no transcript (a consent form, notes), leave it out of the inputs; if its labels "
-        "are written another way, read them with speaker_patterns= (README: Reading transcripts)"
+        f"participant's; {fix}"
     ]
 
 
