@@ -1041,3 +1041,26 @@ def test_a_mac_file_name_joins_its_participant_row_and_codes(tmp_path):
     coded = qc.read_codings(codes)
     assert coded["doc_id"].tolist() == ["Zoë_interview"]
     assert corpus.text("Zoë_interview")[35:61] == "The counselors help a lot."
+
+
+def test_two_columns_of_one_name_are_an_error(tmp_path):
+    """pandas reads a second `code` column as `code.1`: a second coder's codes, or a survey's
+    second answer under the same heading, were left out without a word."""
+    from openpyxl import Workbook
+
+    codes = tmp_path / "codes.csv"
+    codes.write_text("doc_id,start_char,end_char,code,code\nd01,0,10,personnel,caring_climate\n", encoding="utf-8")
+    with pytest.raises(
+        qc.InputFileError, match=r"codes\.csv: columns 4 and 5 are both named 'code'; give each column its own name"
+    ):
+        qc.read_codings(codes)
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["id", "answer", "answer "])
+    sheet.append(["1", "We hired counselors.", "Also nurses."])
+    book.save(tmp_path / "survey.xlsx")
+    with pytest.raises(qc.InputFileError, match=r"survey\.xlsx: columns 2 and 3 are both named 'answer'"):
+        qc.read_transcripts(tmp_path / "survey.xlsx", text_column="answer")
+    sheet.cell(1, 3).value = "answer.1"  # a name of its own, as pandas would have made it
+    book.save(tmp_path / "survey.xlsx")
+    assert len(qc.read_transcripts(tmp_path / "survey.xlsx", text_column="answer").documents) == 1

@@ -7,7 +7,31 @@ import csv
 import io
 from pathlib import Path
 
+from ..errors import InputFileError
+
 DELIMITERS = ",;\t|"
+
+
+def delimiter_of(path: Path, text: str) -> str:
+    """A tab for a .tsv, else the delimiter :func:`delimiter` finds."""
+    return "\t" if path.suffix.lower() == ".tsv" else delimiter(text)
+
+
+def check_header(names: list[str], path: Path) -> None:
+    """An error for a header naming two columns alike (spaces around aside): pandas reads the
+    second as ``code.1``, and what it holds (a second coder's codes, a second answer) was never
+    read as what its name says."""
+    seen: dict[str, int] = {}
+    for number, name in enumerate(names, start=1):
+        key = str(name).strip()
+        if not key:
+            continue
+        if key in seen:
+            raise InputFileError(
+                f"{path}: columns {seen[key]} and {number} are both named {str(name).strip()!r}; give each column "
+                "its own name (only the first would be read as what the name says)"
+            )
+        seen[key] = number
 
 
 def delimiter(text: str) -> str:

@@ -33,7 +33,7 @@ from ..document import Document, Turn
 from ..errors import ColumnError, InputFileError, counted, listed
 from .base import ReadOptions, register_reader
 from .code_columns import asked_columns, code_columns
-from .csvtext import delimiter, longer_row
+from .csvtext import check_header, delimiter_of, longer_row
 from .decode import normalise_newlines, read_bytes, read_text
 from .whisper import read_timed_table
 
@@ -72,7 +72,7 @@ def read_table(path: Path, encoding: str | None = None, what: str = "a table") -
         frame = _workbook(path)
     else:
         text, _, _ = read_text(path, encoding)
-        sep = "\t" if suffix == ".tsv" else delimiter(text)
+        sep = delimiter_of(path, text)
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("error", pd.errors.ParserWarning)  # cells beyond the header's
@@ -88,7 +88,19 @@ def read_table(path: Path, encoding: str | None = None, what: str = "a table") -
                 raise InputFileError(longer_row(text, sep, path)) from None
             raise InputFileError(f"{path}: not a readable CSV table ({exc}); check its quoting") from None
     frame.columns = [str(c).strip() for c in frame.columns]
+    check_header(_raw_header(path, frame, text if suffix not in (".xlsx", ".xlsm") else None), path)
     return frame.fillna("")
+
+
+def _raw_header(path: Path, frame: pd.DataFrame, text: str | None) -> list[str]:
+    """The header row as written (pandas renames a second ``code`` column ``code.1``)."""
+    if text is not None:
+        return next(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=delimiter_of(path, text)), [])
+    if not any(re.search(r"\.\d+$", str(c)) for c in frame.columns):
+        return [str(c) for c in frame.columns]  # no name pandas could have renamed
+    sheet = frame.attrs.get("sheet", 0)
+    first = pd.read_excel(path, dtype=object, engine="openpyxl", sheet_name=sheet, header=None, nrows=1)
+    return ["" if pd.isna(v) else str(_cell_text(v)) for v in first.iloc[0]] if len(first) else []
 
 
 def _cell_text(value: Any) -> Any:
@@ -143,6 +155,7 @@ def _workbook(path: Path) -> pd.DataFrame:
             "columns, and qualcode reads one table: put their rows in one sheet, or save each sheet as its "
             "own .xlsx or .csv"
         )
+    frame.attrs["sheet"] = name
     if others or name != next(iter(sheets)):
         skipped = "; ".join(f"{other!r} ({rows(table)}, other columns)" for other, table in others)
         warnings.warn(
