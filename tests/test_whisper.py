@@ -240,12 +240,7 @@ _JSON = st.recursive(
 def test_any_json_reads_or_is_a_clear_error(tmp_path_factory, value):
     path = tmp_path_factory.mktemp("fuzz") / "x.json"
     path.write_text(json.dumps(value), encoding="utf-8")
-    try:
-        corpus = qc.read_transcripts(path)
-    except QualcodeError as error:
-        assert "\n" not in str(error)
-    else:
-        assert_offsets(corpus)
+    _reads_or_says_why(path)
 
 
 def test_the_openai_apis_plain_json_reads_as_text(tmp_path):
@@ -274,6 +269,11 @@ def test_any_timed_table_reads_or_is_a_clear_error(tmp_path_factory, header, row
     suffix = ".tsv" if sep == "\t" else ".csv"
     path = tmp_path_factory.mktemp("timed") / f"x{suffix}"
     path.write_text(header + "\n" + "\n".join(sep.join(row) for row in rows) + "\n", encoding="utf-8")
+    _reads_or_says_why(path)
+
+
+def _reads_or_says_why(path):
+    """A file reads to segments at their offsets, or is one clean one-line error."""
     try:
         corpus = qc.read_transcripts(path)
     except QualcodeError as error:
