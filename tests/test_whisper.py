@@ -293,3 +293,20 @@ def test_a_recording_without_speakers_among_interviews_says_to_diarize(tmp_path)
     assert note.endswith(
         "transcribe it with diarization (whisperx --diarize, or the captions of the meeting's own recording), which names each speaker"
     )
+
+
+def test_the_format_with_speakers_is_read_before_one_without(tmp_path):
+    """Otter.ai's .srt holds times but no speakers, its .txt both: of one transcript's files the
+    one naming speakers is read, then the one with times, then by format."""
+    import re
+
+    srt = (WHISPERX / "d01_superintendent.srt").read_text(encoding="utf-8")
+    (tmp_path / "d01.srt").write_text(re.sub(r"\[SPEAKER_0\d\]: ", "", srt), encoding="utf-8")
+    shutil.copy(WHISPERX / "d01_superintendent.txt", tmp_path / "d01.txt")
+    corpus = qc.read_transcripts(tmp_path)
+    assert [d.format for d in corpus.documents] == ["txt"] and corpus.documents[0].has_speakers
+    shutil.copy(WHISPERX / "d01_superintendent.tsv", tmp_path / "d01.tsv")  # times, no speakers
+    shutil.copy(WHISPERX / "d01_superintendent.vtt", tmp_path / "d01.vtt")  # times and speakers
+    corpus = qc.read_transcripts(tmp_path)
+    assert [d.format for d in corpus.documents] == ["vtt"]
+    assert corpus.warnings[0].endswith("read from its .vtt, its .srt, .tsv, .txt left out (a transcript counts once)")

@@ -1,7 +1,8 @@
 """One transcript in several formats: speech-recognition tools write every format at once
 (Whisper and WhisperX's default ``--output_format all``: .json .srt .tsv .txt .vtt; Otter.ai
 exports .txt .srt .docx), so a folder holds ``d01.json`` beside ``d01.srt``. When such files
-hold the same words, one is read: the one that keeps the most (times and speakers)."""
+hold the same words, one is read: the one that keeps the most (speakers, then times, then the
+format's place in :data:`RICHNESS`)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,13 @@ def richness(path: Path) -> int:
     """A format's place in :data:`RICHNESS` (lower keeps more; tables last)."""
     suffix = path.suffix.lower()
     return RICHNESS.index(suffix) if suffix in RICHNESS else len(RICHNESS)
+
+
+def fullness(doc: Document, path: Path) -> tuple[bool, bool, int]:
+    """How much a reading of a transcript keeps, to choose among its formats: speakers first
+    (Otter.ai's .srt has times but no speakers, its .txt both), then times, then the format's
+    place in :data:`RICHNESS`."""
+    return (doc.has_speakers, bool(doc.times), -richness(path))
 
 
 def spoken_words(doc: Document) -> list[str]:
@@ -67,7 +75,7 @@ class Gathered:
                 "rename one file (ids are file names without extension)"
             )
         self.formats[doc.doc_id] = [*files, path]
-        if richness(path) < richness(first):
+        if fullness(doc, path) > fullness(self.documents[kept], first):
             self.documents[kept], self.where[doc.doc_id] = doc, path
 
     def notes(self) -> list[str]:
