@@ -1064,3 +1064,33 @@ def test_two_columns_of_one_name_are_an_error(tmp_path):
     sheet.cell(1, 3).value = "answer.1"  # a name of its own, as pandas would have made it
     book.save(tmp_path / "survey.xlsx")
     assert len(qc.read_transcripts(tmp_path / "survey.xlsx", text_column="answer").documents) == 1
+
+
+@pytest.mark.parametrize(
+    "chat",
+    [
+        # Zoom's saved chat since 5.x: the sender above the message, indented with a tab
+        "00:03:12 From Ana Lopez to Everyone:\n\tThanks for having me\n00:04:55 From Ben Ortiz to Everyone:\n"
+        "\tCould you share the link?\n00:05:10 From Ana Lopez to Ben Ortiz(Direct Message):\n\there it is\n",
+        # the older one-line form
+        "00:03:12\t From  Ana Lopez to  Everyone : Thanks for having me\n00:04:55\t From  Ben Ortiz : Could you "
+        "share the link?\n00:05:10\t From  Ana Lopez : here it is\n",
+        # a cloud recording's chat file
+        "00:03:12\tAna Lopez:\tThanks for having me\n00:04:55\tBen Ortiz:\tCould you share the link?\n"
+        "00:05:10\tAna Lopez:\there it is\n",
+    ],
+)
+def test_a_zoom_chat_reads_as_its_messages(tmp_path, chat):
+    """A focus group's chat saved by Zoom beside its recording was read as one unlabelled
+    passage (the two newer forms): each message is now a turn of its sender, at its time."""
+    path = tmp_path / "meeting_saved_chat.txt"
+    path.write_text(chat, encoding="utf-8")
+    corpus = qc.read_transcripts(path)
+    segments = corpus.segments
+    assert list(zip(segments["speaker"], segments["text"], strict=True)) == [
+        ("Ana Lopez", "Thanks for having me"),
+        ("Ben Ortiz", "Could you share the link?"),
+        ("Ana Lopez", "here it is"),
+    ]
+    assert segments["start_time"].tolist() == [192.0, 295.0, 310.0]
+    assert_offsets(corpus)

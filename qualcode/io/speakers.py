@@ -13,6 +13,9 @@ Recognised by default (each at the start of a line, optionally in Markdown bold)
 - Otter.ai headers ``Name  00:12`` (name, spaces, time), and Zoom's saved captions
   ``[Name] 10:02:03``, with the turn on the lines below;
   a leading ``SUMMARY KEYWORDS`` / ``SPEAKERS`` preamble is skipped.
+- a Zoom meeting's saved chat: ``10:02:33 From Ana Lopez to Everyone:`` above its message, or
+  the older ``10:02:33<TAB> From  Ana Lopez : message`` (the sender the speaker; the cloud
+  recording's ``10:02:33<TAB>Ana:<TAB>message`` is the first convention above)
 
 Other conventions: pass ``speaker_patterns``, regular expressions with a named group
 ``speaker`` and optionally ``text`` (the turn's first words on the same line) and ``time``.
@@ -44,6 +47,10 @@ DEFAULT_PATTERNS: tuple[str, ...] = (
     rf"(?:[ \t]*[(\[]{_TIME}[)\]])?[ \t]*{_BOLD}:{_BOLD}(?:[ \t]+{_AFTER_TIME}(?P<text>\S.*?)?)?[ \t]*$",
     # Otter.ai: Name  00:12; Teams: Lopez, Maria   0:03; Zoom's saved captions: [Name] 10:02:03
     rf"^(?:(?P<speaker>{_NAME}(?:,[ ]{_NAME})?)|\[(?P<bspeaker>[^\]\n]{{1,60}})\])[ \t]+{_TIME}[ \t]*$",
+    # a Zoom meeting's saved chat: "10:02:33 From Ana Lopez to Everyone:" above the message (tab-indented),
+    # and the older one-line "10:02:33\t From  Ana Lopez : message"
+    rf"^{_TIME}[ \t]+From[ \t]+(?P<speaker>[^\n:]{{1,80}}?)(?:[ \t]+to[ \t]+[^\n:]{{1,80}}?)?[ \t]*:[ \t]*$",
+    rf"^{_TIME}[ \t]+From[ \t]+(?P<speaker>[^\n:]{{1,80}}?)(?:[ \t]+to[ \t]+[^\n:]{{1,80}}?)?[ \t]+:[ \t]+(?P<text>\S.*?)[ \t]*$",
 )
 
 _CLOCK_LINE = re.compile(rf"^[ \t]*[\[(]?{CLOCK}[\])]?[ \t]*$")
