@@ -175,6 +175,7 @@ def group_passages(
                 "doc": str(key[0]),
                 "seg": str(key[1]),
                 "speaker": _clean(first.get(C.SPEAKER)),
+                "at": media_span(first.get(C.START_TIME), first.get(C.END_TIME)),  # where in the recording
                 "text": text,
                 # as the group panels name them (str(value)): a turn's True/False, not JSON's true
                 "groups": [[g, None if (v := _clean(first.get(g))) is None else str(v)] for g in shown],
@@ -182,6 +183,28 @@ def group_passages(
             }
         )
     return records, index
+
+
+def media_span(start: Any, end: Any) -> str | None:
+    """A passage's place in its recording, as a player shows it: ``0:12–0:49``, ``1:02:03–1:03:10``
+    (None for a transcript without times).
+
+    >>> media_span(12.23, 49.24), media_span(3723.5, 3790), media_span(None, None)
+    ('0:12–0:49', '1:02:03–1:03:10', None)
+    """
+
+    def clock(value: float) -> str:
+        hours, rest = divmod(int(value), 3600)
+        minutes, seconds = divmod(rest, 60)
+        return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
+
+    try:
+        a, b = float(start), float(end)
+    except (TypeError, ValueError):
+        return None
+    if not (a == a and b == b) or a < 0 or b < a:  # NaN: no times
+        return None
+    return f"{clock(a)}–{clock(b)}"
 
 
 def static_passage(record: dict[str, Any], code: str | None = None) -> dict[str, Any]:

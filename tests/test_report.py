@@ -306,3 +306,20 @@ def test_the_saturation_section_names_a_date_the_documents_have(coded, tmp_path)
     rows = re.findall(r'<tr class="[a-z-]+"><td>\d+</td><td>([^<]+)</td>', ordered)
     held = list(people.sort_values("interview_date")["doc_id"])  # the last row of the table held first
     assert rows == [doc for doc in held if doc in rows] and len(rows) > 1
+
+
+def test_a_passage_of_a_recording_says_where_it_is_in_it(tmp_path):
+    """Passages of timed transcripts (captions, Whisper) name their place in the recording, as a
+    player shows it, so the researcher can listen to them (`media_span`'s doctest: none without times)."""
+    from .conftest import FIXTURES
+
+    out = tmp_path / "coded.csv"
+    args = ["tag", str(FIXTURES / "whisper" / "whisperx"), "-c", str(CODEBOOK), "--interviewer", "SPEAKER_00"]
+    result = CliRunner().invoke(app, [*args, "--method", "keyword", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    report = tmp_path / "report.html"
+    result = CliRunner().invoke(app, ["report", str(out), "-o", str(report)])
+    assert result.exit_code == 0, result.output
+    html = report.read_text(encoding="utf-8")
+    assert "d01_superintendent #1 · SPEAKER_01 · 0:12–0:49" in html
+    assert {p["at"] for p in embedded(html)["passages"]} >= {"0:12–0:49"}

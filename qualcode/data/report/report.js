@@ -36,6 +36,7 @@
     item.appendChild(quote);
     var where = [p.doc + " #" + p.seg];
     if (p.speaker) where.push(p.speaker);
+    if (p.at) where.push(p.at);
     p.groups.forEach(function (kv) { if (kv[1] !== null) where.push(kv[0] + " " + kv[1]); });
     item.appendChild(el("p", "meta", where.join(" · ")));
     p.codes.forEach(function (c) {
