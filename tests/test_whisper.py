@@ -176,7 +176,7 @@ def test_other_json_in_a_folder_is_passed_over_and_named_is_an_error(tmp_path):
     with pytest.raises(InputFileError, match=r"coded\.meta\.json: the record qualcode writes beside an output"):
         qc.read_transcripts(tmp_path / "coded.meta.json")
     with pytest.raises(
-        InputFileError, match=r"notes\.json: a JSON file that is not a transcript \(its keys: 'theme'\)"
+        InputFileError, match=r"notes\.json: a JSON file qualcode does not read as a transcript \(its keys: 'theme'\)"
     ):
         qc.read_transcripts(tmp_path / "notes.json")
 
@@ -194,7 +194,7 @@ def test_other_json_in_a_folder_is_passed_over_and_named_is_an_error(tmp_path):
         ('{"segments": ["Hi"]}', r"segments\[0\] is not a segment \(a str\)"),
         ('{"segments": [{"start": 0, "end": 1, "text": "  "}]}', r"no segments with text"),
         ('{"transcription": [{"offsets": {"from": 0}, "text": "Hi"}]}', r"transcription\[0\] \('Hi'\) has no offsets"),
-        ("[1, 2]", r"a JSON file that is not a transcript \(a list\)"),
+        ("[1, 2]", r"a JSON file qualcode does not read as a transcript \(a list\)"),
         ("[" * 5000 + "]" * 5000, r"nested too deeply|not a transcript"),
     ],
 )
@@ -253,7 +253,7 @@ def test_the_openai_apis_plain_json_reads_as_text(tmp_path):
     )
     assert _turns(tmp_path) == [("Interviewer", "What helped?"), ("P07", "The counselors we hired.")]
     path.write_text(json.dumps({"text": "What helped?", "id": "abc"}), encoding="utf-8")
-    with pytest.raises(InputFileError, match=r"not a transcript \(its keys: 'text', 'id'\)"):
+    with pytest.raises(InputFileError, match=r"does not read as a transcript \(its keys: 'text', 'id'\)"):
         qc.read_transcripts(path)
     with pytest.raises(InputFileError, match="no transcripts found"):
         qc.read_transcripts(tmp_path)  # in a folder, such JSON is passed over
@@ -310,3 +310,24 @@ def test_the_format_with_speakers_is_read_before_one_without(tmp_path):
     corpus = qc.read_transcripts(tmp_path)
     assert [d.format for d in corpus.documents] == ["vtt"]
     assert corpus.warnings[0].endswith("read from its .vtt, its .srt, .tsv, .txt left out (a transcript counts once)")
+
+
+def test_another_services_json_transcript_in_a_folder_is_named(tmp_path):
+    """AWS Transcribe's JSON holds "segments" under "results": a folder search finds it, and
+    says qualcode does not read it and what to do, rather than leaving the study short of it."""
+    shutil.copy(WHISPERX / "d01_superintendent.json", tmp_path)
+    aws = {
+        "jobName": "d02",
+        "accountId": "1",
+        "results": {"transcripts": [{"transcript": "Hello."}], "speaker_labels": {"segments": []}},
+        "status": "COMPLETED",
+    }
+    (tmp_path / "d02.json").write_text(json.dumps(aws), encoding="utf-8")
+    with pytest.raises(InputFileError) as caught:
+        qc.read_transcripts(tmp_path)
+    assert str(caught.value) == (
+        f"{tmp_path / 'd02.json'}: a JSON file qualcode does not read as a transcript (its keys: 'jobName', "
+        "'accountId', 'results', 'status'); qualcode reads the JSON of Whisper, WhisperX and whisper.cpp (a list "
+        "of segments with start, end and text): save it from the transcription service as .vtt, .srt or .docx, "
+        "or move it out of the folder"
+    )

@@ -28,6 +28,9 @@ from .subtitles import Cue, document_from_cues
 
 MAX_BYTES = 256 * 1024 * 1024  # a two-hour WhisperX JSON with word times is some 5 MB
 READS = "qualcode reads the JSON of Whisper, WhisperX and whisper.cpp (a list of segments with start, end and text)"
+# another service's transcript (AWS Transcribe's, nested "segments" under "results") is found in a folder
+# search too: said, not passed over, so that a study is not short of it without a word
+FIX = f"{READS}: save it from the transcription service as .vtt, .srt or .docx, or move it out of the folder"
 TABLE_HEADERS = (("start", "end", "text"), ("start", "end", "speaker", "text"))
 TEXT_ONLY = frozenset({"text", "language", "duration", "task", "usage", "logprobs"})
 _SPEAKER_NUMBER = re.compile(r"\d+")
@@ -110,8 +113,8 @@ def _segments(data: Any, path: Path) -> tuple[list[Any], float, str]:
         raise InputFileError(f"{path}: the record qualcode writes beside an output (.meta.json), not a transcript")
     if isinstance(data, dict):
         keys = ", ".join(repr(str(k)) for k in list(data)[:6]) or "none"
-        raise InputFileError(f"{path}: a JSON file that is not a transcript (its keys: {keys}); {READS}")
-    raise InputFileError(f"{path}: a JSON file that is not a transcript (a {type(data).__name__}); {READS}")
+        raise InputFileError(f"{path}: a JSON file qualcode does not read as a transcript (its keys: {keys}); {FIX}")
+    raise InputFileError(f"{path}: a JSON file qualcode does not read as a transcript (a {type(data).__name__}); {FIX}")
 
 
 def _cue(item: Any, scale: float, key: str, number: int, path: Path) -> Cue | None:
