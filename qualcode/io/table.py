@@ -70,6 +70,7 @@ def read_table(path: Path, encoding: str | None = None, what: str = "a table") -
         raise InputFileError(f"{path}: expected {what} (.csv, .tsv or .xlsx), not a {suffix} file{hint}")
     if suffix in (".xlsx", ".xlsm"):
         frame = _workbook(path)
+        header = _workbook_header(path, frame)
     else:
         text, _, _ = read_text(path, encoding)
         sep = delimiter_of(path, text)
@@ -87,15 +88,15 @@ def read_table(path: Path, encoding: str | None = None, what: str = "a table") -
             if re.match(r"Expected \d+ fields in line \d+, saw \d+", str(exc)):
                 raise InputFileError(longer_row(text, sep, path)) from None
             raise InputFileError(f"{path}: not a readable CSV table ({exc}); check its quoting") from None
+        header = next(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=sep), [])  # as written
+    check_header(header, path)  # pandas renames a second `code` column `code.1`
     frame.columns = [str(c).strip() for c in frame.columns]
-    check_header(_raw_header(path, frame, text if suffix not in (".xlsx", ".xlsm") else None), path)
     return frame.fillna("")
 
 
-def _raw_header(path: Path, frame: pd.DataFrame, text: str | None) -> list[str]:
-    """The header row as written (pandas renames a second ``code`` column ``code.1``)."""
-    if text is not None:
-        return next(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=delimiter_of(path, text)), [])
+def _workbook_header(path: Path, frame: pd.DataFrame) -> list[str]:
+    """The header row of the sheet ``frame`` was read from, as written (pandas renames a
+    second ``code`` column ``code.1``): read again only when a name could be such a renaming."""
     if not any(re.search(r"\.\d+$", str(c)) for c in frame.columns):
         return [str(c) for c in frame.columns]  # no name pandas could have renamed
     sheet = frame.attrs.get("sheet", 0)
