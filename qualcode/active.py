@@ -236,8 +236,13 @@ def next_to_code(
     segments = segments.sort_values([C.DOC_ID, C.SEGMENT_ID], kind="stable", key=order_key).reset_index(drop=True)
     train = None
     if training is not None:  # human codes on interviewer turns teach too, as in qc.suggest
+        files = {doc.doc_id: doc.path for doc in corpus.documents if doc.path} if isinstance(corpus, Corpus) else None
         train = training_set(
-            training, codebook, *with_training_documents(segments, texts, training_documents), read_too=read_too
+            training,
+            codebook,
+            *with_training_documents(segments, texts, training_documents),
+            read_too=read_too,
+            doc_files=files,
         )
     pool = ~train.covers(segments) if train is not None else np.ones(len(segments), dtype=bool)
     turns = suggested_turns(segments, codebook, include_interviewer=include_interviewer)  # as qc.suggest
@@ -338,6 +343,7 @@ def next_sheet(
     interviewers: Sequence[str] | None = None,
     metadata_key: str | None = None,
     encoding: str | None = None,
+    ids: str | None = None,
 ) -> pd.DataFrame:
     """``qualcode next``: the sheet of :func:`qualcode.next_to_code` written to ``output``
     (``.csv``, or ``.xlsx`` for Excel) with a ``.meta.json`` beside it, so that ``tag --train`` and a later ``next`` given the
@@ -347,7 +353,7 @@ def next_sheet(
     them teach, and no segment coded in any of them is chosen again. The transcripts and
     the way to read them come from ``inputs`` or else from the ``.meta.json`` beside the
     first of ``coded`` that has one; ``text_column``, ``id_column``, ``speaker_column`` (a
-    survey or utterance table's columns), ``interviewers``, ``metadata_key`` and ``encoding``,
+    survey or utterance table's columns), ``interviewers``, ``metadata_key``, ``encoding`` and ``ids``,
     when given, replace the recorded ones, as ``tag`` takes them. With no human codes yet (``coded`` empty, or only
     ``tag`` outputs nobody has reviewed, read for their transcripts) the sheet is a first
     batch drawn at random. ``codebook`` None: the one the run that wrote the first of ``coded``
@@ -361,7 +367,7 @@ def next_sheet(
     from .io import read_transcripts
     from .io.writers import table_writer
     from .meta import check_own_record, earlier_codings, meta_path, meta_writer, read_meta, recorded_codebook
-    from .previous import check_not_an_input
+    from .previous import check_not_an_input, renamed
     from .provenance import provenance
     from .settings import Settings
     from .sources import check_unchanged
@@ -389,7 +395,6 @@ def next_sheet(
     check_not_an_input(meta_path(output), [*coded, *(inputs or ())])
     read = [(path, _human_codes(path, [other for other in coded if other != path])) for path in coded]
     given = [(path, codes) for path, codes in read if codes is not None]
-    training = [codes for _, codes in given if len(codes) or not codes.attrs.get("copies")]
     if coded:
         recorded = next((path for path in coded if meta_path(path).is_file()), coded[0])
         names, options = reading_for(recorded, inputs, metadata=metadata, segment_by=segment_by)
@@ -403,9 +408,13 @@ def next_sheet(
         "interviewers": list(interviewers) if interviewers else None,
         "metadata_key": metadata_key,
         "encoding": encoding,
+        "ids": ids,
     }
     options.update({key: value for key, value in asked.items() if value is not None})  # as tag takes them
     corpus = read_transcripts(names, **options)
+    files = {doc.doc_id: doc.path for doc in corpus.documents if doc.path}  # a sheet of a run of other --ids
+    given = [(path, renamed(codes, path, files)) for path, codes in given]
+    training = [codes for _, codes in given if len(codes) or not codes.attrs.get("copies")]
     for path, _ in given:  # codes made on other words than the transcripts now hold would mislead
         check_unchanged(corpus, path)
     outside, taught_from = outside_transcripts([path for path, _ in given], corpus, options)

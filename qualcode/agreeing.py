@@ -25,6 +25,7 @@ def agree_files(
     text_column: str | Sequence[str] | None = None,
     id_column: str | None = None,
     speaker_column: str | None = None,
+    ids: str = "name",
     codebook: str | Path | Codebook | None = None,
     codes_column: str | Sequence[str] | None = None,
     codes_separator: str = ";",
@@ -40,7 +41,7 @@ def agree_files(
     survey's ``ResponseId``) are compared over the union of the units the coders coded, as
     ``.attrs["units_from"]`` says. ``unit="character"`` needs no transcripts.
     ``text_column``, ``id_column``, ``speaker_column``: the columns of a survey or utterance
-    table among ``inputs`` (:func:`qualcode.read_transcripts`).
+    table among ``inputs``; ``ids``: how the transcripts are named (:func:`qualcode.read_transcripts`).
 
     ``codes_column`` (two or more columns; the codes of a cell separated by
     ``codes_separator``): ``paths`` are coded spreadsheets whose columns are the coders
@@ -71,6 +72,7 @@ def agree_files(
     # how the transcripts (or the coded sheets) are read and cut
     columns: dict[str, Any] = {"segment_by": segment_by, "text_column": text_column, "id_column": id_column}
     columns["speaker_column"] = speaker_column
+    columns["ids"] = ids
     corpus = None
     coders: list[str] | None = None
     if codes_column:  # coders' columns of coded spreadsheets, which hold the texts too

@@ -144,12 +144,16 @@ def require_placed(codings: pd.DataFrame) -> None:
 
 def document_of(name: str, ids: set[str]) -> str | None:
     """The document ``name`` means among ``ids``: itself, or its file name without the
-    extension (``interview1.docx`` → ``interview1``)."""
+    extension (``interview1.docx`` → ``interview1``), or the one document of that name in a
+    folder (``d01/interview1``, ids named by folder: ``--ids folder``)."""
     name = nfc(name)
     if name in ids:
         return name
     stem = Path(name).stem
-    return stem if stem in ids else None
+    if stem in ids:
+        return stem
+    in_folders = [doc for doc in ids if doc.rpartition("/")[2] in (name, stem)]
+    return in_folders[0] if len(in_folders) == 1 else None
 
 
 def folded_text(text: str) -> tuple[str, np.ndarray]:

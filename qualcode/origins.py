@@ -42,12 +42,18 @@ def _segment_keys(frame: pd.DataFrame) -> list[tuple[str, ...]]:
 
 
 def mark_origins(
-    codings: pd.DataFrame, paths: Sequence[str], codebook: Codebook, texts: dict[str, str] | None = None
+    codings: pd.DataFrame,
+    paths: Sequence[str],
+    codebook: Codebook,
+    texts: dict[str, str] | None = None,
+    doc_files: dict[str, str] | None = None,
 ) -> pd.DataFrame:
     """``codings`` whose human rows say which of the training files ``paths`` holds them
-    (``texts``, doc_id -> text, place a file of excerpts as the run placed them)."""
+    (``texts``, doc_id -> text, place a file of excerpts as the run placed them; ``doc_files``,
+    doc_id -> file, name documents as the run did: :func:`qualcode.previous.renamed`)."""
     from .codings import codes_as_ids, read_codings
     from .excerpts import is_excerpts, place_excerpts
+    from .previous import renamed
 
     if C.METHOD not in codings.columns or not paths:
         return codings
@@ -61,6 +67,7 @@ def mark_origins(
         with warnings.catch_warnings():  # read once already, warnings said then
             warnings.simplefilter("ignore")
             held = read_codings(path, read_apart=[other for other in paths if other != path])
+            held = renamed(held, path, doc_files) if doc_files else held
             if is_excerpts(held):
                 if texts is None:
                     continue

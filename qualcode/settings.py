@@ -85,6 +85,7 @@ class Settings(BaseModel):
     codes_column: str | tuple[str, ...] | None = None
     codes_separator: str = ";"
     encoding: str | None = None
+    ids: Literal["name", "folder"] = "name"
     model: str | None = None
     encoder: str = "onnx"
     cache: str | None = "default"
@@ -220,6 +221,7 @@ class Settings(BaseModel):
             "codes_separator": self.codes_separator,
             "encoding": self.encoding,
             "cache": self.cache,
+            "ids": self.ids,
         }
 
     def record(self) -> dict[str, Any]:

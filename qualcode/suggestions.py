@@ -205,8 +205,10 @@ def suggest(
     """
     codebook = as_codebook(codebook)
     texts: dict[str, str] | None = None
+    files: dict[str, str] | None = None
     if isinstance(segments, Corpus):
         texts = {doc.doc_id: doc.text for doc in segments.documents}
+        files = {doc.doc_id: doc.path for doc in segments.documents if doc.path}
         segments = segments.segments
     check_segments(segments)
     if top_k is not None and top_k < 1:
@@ -224,7 +226,11 @@ def suggest(
         if training is None:
             raise OptionError(f"method {matcher.method!r} learns from human codes: pass training", option="training")
         train = training_set(
-            training, codebook, *with_training_documents(segments, texts, training_documents), read_too=read_too
+            training,
+            codebook,
+            *with_training_documents(segments, texts, training_documents),
+            read_too=read_too,
+            doc_files=files,
         )
     matcher.fit(codebook, train)
     # interviewer turns are not suggested (unless a code's applies_to names them, e.g. a

@@ -109,6 +109,21 @@ IdColumnOpt = Annotated[str | None, typer.Option(help="CSV/XLSX column holding t
 SpeakerColumnOpt = Annotated[str | None, typer.Option(help="CSV/XLSX column holding the speaker (rows are turns).")]
 InterviewerOpt = Annotated[list[str] | None, typer.Option(help="Speaker name to treat as interviewer (repeatable).")]
 EncodingOpt = Annotated[str | None, typer.Option(help="Force a text encoding (default: detect).")]
+IdsOpt = Annotated[
+    str,
+    typer.Option(
+        "--ids",
+        help="How documents are named: name (the file name without extension) or folder (its folder's name and "
+        "its own, d01/superintendent: a folder per district whose files are named alike).",
+    ),
+]
+RecordedIdsOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--ids",
+        help="How documents are named: name or folder (d01/superintendent); default: as the run of CODED named them.",
+    ),
+]
 # the codebook of a command given codings: by default the one they were made with (recorded_codebook)
 RecordedCodebookOpt = Annotated[
     Path | None,

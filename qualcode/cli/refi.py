@@ -14,6 +14,7 @@ from ..errors import counted
 from .common import (
     EncodingOpt,
     IdColumnOpt,
+    IdsOpt,
     InputsOpt,
     OldUnitOpt,
     RecordedCodebookOpt,
@@ -83,6 +84,7 @@ def export_refi(
     speaker_column: SpeakerColumnOpt = None,
     metadata_key: Annotated[str, typer.Option(help="Column of --metadata holding the document id.")] = "doc_id",
     encoding: EncodingOpt = None,
+    ids: IdsOpt = "name",
 ) -> None:
     """Write a REFI-QDA project (.qdpx) for NVivo, ATLAS.ti, MAXQDA, QualCoder, Taguette, or a codebook (.qdc).
 
@@ -136,6 +138,7 @@ def export_refi(
             id_column=id_column,
             speaker_column=speaker_column,
             encoding=encoding,
+            ids=ids,
         )
     else:
         raise OptionError("give CODED (a codings CSV) or --inputs (transcripts) for a .qdpx project")

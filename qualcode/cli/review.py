@@ -11,9 +11,11 @@ from ..errors import counted, listed
 from .common import (
     EncodingOpt,
     IdColumnOpt,
+    IdsOpt,
     InputsOpt,
     InterviewerOpt,
     RecordedCodebookOpt,
+    RecordedIdsOpt,
     SegmentByOpt,
     SpeakerColumnOpt,
     TextColumnOpt,
@@ -74,6 +76,7 @@ def agree(
     text_column: TextColumnOpt = None,
     id_column: IdColumnOpt = None,
     speaker_column: SpeakerColumnOpt = None,
+    ids: IdsOpt = "name",
     codebook: Annotated[
         Path | None,
         typer.Option(
@@ -120,6 +123,7 @@ def agree(
         text_column=text_column,
         id_column=id_column,
         speaker_column=speaker_column,
+        ids=ids,
         codes_column=codes_column,
         codes_separator=codes_separator,
         all_coded=all_coded,
@@ -269,6 +273,7 @@ def next(
         str | None, typer.Option(help="Column of --metadata holding the document id (default: doc_id).")
     ] = None,
     encoding: EncodingOpt = None,
+    ids: RecordedIdsOpt = None,
 ) -> None:
     """Choose the segments whose codes would teach the model most; write them as a sheet to fill in.
 
@@ -300,5 +305,6 @@ def next(
         interviewers=interviewer,
         metadata_key=metadata_key,
         encoding=encoding,
+        ids=ids,
     )
     typer.echo(f"{counted(len(sheet), 'segment')} to code -> {output}", err=True)

@@ -11,6 +11,7 @@ from ..errors import counted
 from .common import (
     EncodingOpt,
     IdColumnOpt,
+    IdsOpt,
     InterviewerOpt,
     OldUnitOpt,
     SegmentByOpt,
@@ -85,6 +86,7 @@ def tag(
     ] = None,
     codes_separator: Annotated[str, typer.Option(help="Separator between codes in --codes-column.")] = ";",
     encoding: EncodingOpt = None,
+    ids: IdsOpt = "name",
     model: Annotated[
         Path | None, typer.Option(help="A sentence-transformers model folder (default: the packaged all-MiniLM-L6-v2).")
     ] = None,
@@ -150,6 +152,7 @@ def tag(
         codes_column=codes_column,
         codes_separator=codes_separator,
         encoding=encoding,
+        ids=ids,
         model=model,
         encoder=encoder,
         cache=None if no_cache else (cache or "default"),

@@ -23,6 +23,7 @@ from ..segment import segment_documents
 from . import docx, html, odt, pdf, subtitles, table, text, whisper  # noqa: F401  (each registers its reader)
 from .base import UNREAD_DOCUMENTS, UNREAD_TABLES, ReadOptions, input_suffixes, reader_for, table_suffixes
 from .code_columns import MissingCodesColumn
+from .copies import exact_copies, near_copies
 from .formats import Gathered
 from .html import PAGES, is_qualcode_page
 from .metadata import attach_metadata, read_metadata, tidy_metadata
@@ -33,6 +34,8 @@ SIDECAR_NAMES = {"participants.csv", "metadata.csv", "participants.xlsx", "metad
 NOT_TRANSCRIPTS = {"readme", "license", "licence", "changelog", "notice"}
 # a codebook or coding manual kept beside the transcripts (codebook.docx, Coding_Manual_v3.pdf)
 CODEBOOK_NAME = re.compile(r"(?:^|[^a-z])(?:code ?books?|coding[ _-]?manuals?)(?:[^a-z]|$)", re.I)
+
+IDS = ("name", "folder")  # how documents are named: file name, or folder and file name
 
 __all__ = ["find_files", "input_suffixes", "read_document", "read_metadata", "read_transcripts"]
 
@@ -175,6 +178,7 @@ def read_transcripts(
     unit: str | None = None,
     exclude: Sequence[str | Path] = (),
     cache: str | Path | None = "default",
+    ids: str = "name",
 ) -> Corpus:
     """Read transcripts from files and folders, join participant metadata, and segment them.
 
@@ -214,6 +218,12 @@ def read_transcripts(
         Where the text extracted from PDFs is kept for the next read: ``"default"`` (the user
         cache folder, ``$QUALCODE_CACHE`` if set), a folder, or None to keep it nowhere (no
         interview's words written outside its own file).
+    ids
+        How a document is named: ``"name"`` (its file name without the extension, ``superintendent``)
+        or ``"folder"`` (its folder's name and its own, ``d01/superintendent``: a folder per district
+        or site whose files are named alike), its folder's name then also the metadata ``folder``
+        (a participants sheet's or the file's own front matter wins). Ids a table's ``id_column``
+        holds stay as written.
 
     Returns
     -------
@@ -231,6 +241,8 @@ def read_transcripts(
     from ..segment import check_segmentation
 
     segment_by = check_segmentation(segment_by, window_size, window_overlap, unit, window_seconds)
+    if ids not in IDS:
+        raise OptionError(f"ids {ids!r} is not one of: {', '.join(IDS)}", option="ids")
     if isinstance(inputs, str | Path):
         inputs = [inputs]
     if isinstance(inputs, pd.DataFrame):  # a survey already in a notebook
@@ -243,7 +255,7 @@ def read_transcripts(
     sidecar = [*([metadata] if isinstance(metadata, str | Path) else []), *exclude]
     # naming a table's columns says its tables are the transcripts (a folder of utterance sheets)
     paths = find_files(inputs, exclude=sidecar, tables=bool(text_column or speaker_column or codes_column))
-    gathered = Gathered()  # one document per id; a transcript in several formats read once
+    gathered = Gathered(by_folder=ids == "folder")  # one document per id; a transcript in several formats read once
     lacking: list[tuple[Path, MissingCodesColumn]] = []  # tables without (some of) the codes columns
 
     def read(path: Path, codes: str | Sequence[str] | None) -> list[Document]:
@@ -268,13 +280,16 @@ def read_transcripts(
                 lacking.append((path, error))  # a new wave beside a coded one: read with the columns it has
                 found = read(path, error.found or None)
             for doc in found:
+                if ids == "folder":  # the folder names the document, and is a group to count by
+                    doc.doc_id = folder_id(doc.doc_id, path, id_column)
+                    doc.metadata.setdefault("folder", nfc(path.resolve().parent.name))
                 gathered.add(doc, path, alone=len(found) == 1)
     documents = gathered.documents
     warnings = [note for doc in documents for note in doc.notes]
     warnings += gathered.notes()
     if lacking:
         warnings.append(_lacking_codes(lacking, codes_column, len(paths)))
-    warnings += _copies(documents)
+    warnings += exact_copies(documents) + near_copies(documents)
     warnings += _unlike(documents)
     if metadata is not None:
         if isinstance(metadata, pd.DataFrame):
@@ -300,6 +315,16 @@ def read_transcripts(
     )
     warnings += segments.attrs.get("notes", [])
     return Corpus(documents, segments, warnings, segment_by)
+
+
+def folder_id(doc_id: str, path: Path, id_column: str | None) -> str:
+    """``doc_id`` with the name of ``path``'s folder before it (``d01/superintendent``) when the
+    id comes from the file's name (a table's rows without an id column: ``answers-3``); ids a
+    table's ``id_column`` holds stay as written."""
+    stem = nfc(path.stem)
+    folder = nfc(path.resolve().parent.name)
+    from_name = doc_id == stem or (id_column is None and doc_id.startswith(f"{stem}-"))
+    return f"{folder}/{doc_id}" if folder and from_name else doc_id
 
 
 def _lacking_codes(
@@ -357,27 +382,4 @@ def _unlike(documents: list[Document]) -> list[str]:
         f"{listed(names, 5)} {'has' if one else 'have'} no speaker label, where {labelled} of the {len(files)} "
         f"transcripts have: {'its' if one else 'their'} text is read as one speaker's and suggested codes as a "
         f"participant's; {fix}"
-    ]
-
-
-COPY_MIN_CHARS = 200  # shorter texts (a survey's "No", "N/A") may be the same by chance
-
-
-def _copies(documents: list[Document]) -> list[str]:
-    """A warning naming documents that hold the same text (case and spacing aside): a transcript
-    given twice (``d01.txt`` and ``d01 (1).txt``, or its .docx beside its .txt) counts twice in
-    every frequency and matrix."""
-    from ..errors import listed
-
-    groups: dict[str, list[str]] = {}
-    for doc in documents:
-        words = " ".join(doc.text.split()).lower()
-        if len(words) >= COPY_MIN_CHARS:
-            groups.setdefault(words, []).append(doc.doc_id)
-    same = [" and ".join(repr(doc_id) for doc_id in ids) for ids in groups.values() if len(ids) > 1]
-    if not same:
-        return []
-    return [
-        f"documents with the same text, each counted as a document of its own: {listed(same)}; "
-        "give each transcript once (remove the copy)"
     ]

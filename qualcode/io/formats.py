@@ -16,7 +16,7 @@ from ..errors import InputFileError, counted, listed
 # fullest first: segment times and speakers (.json), cue times and speakers (.vtt, .srt), the
 # layout of a document, speakers without times (.txt), times without speakers (Whisper's .tsv)
 RICHNESS = (".json", ".vtt", ".srt", ".docx", ".odt", ".html", ".htm", ".xhtml", ".txt", ".md", ".markdown", ".pdf")
-_WORD = re.compile(r"\w+")
+WORD = re.compile(r"\w+")
 
 
 def richness(path: Path) -> int:
@@ -36,7 +36,7 @@ def spoken_words(doc: Document) -> list[str]:
     """The words said in a document, in order, lower case: the text of its turns (speaker
     labels and time stamps outside them left out), or all its text when it has no turns."""
     spans = [doc.text[turn.start : turn.end] for turn in doc.turns] if doc.turns else [doc.text]
-    return [word.lower() for span in spans for word in _WORD.findall(span)]
+    return [word.lower() for span in spans for word in WORD.findall(span)]
 
 
 def same_words(a: Document, b: Document) -> bool:
@@ -55,6 +55,7 @@ class Gathered:
     documents: list[Document] = field(default_factory=list)
     where: dict[str, Path] = field(default_factory=dict)
     formats: dict[str, list[Path]] = field(default_factory=dict)  # id -> every file holding it
+    by_folder: bool = False  # ids name the folder too (read_transcripts' ids="folder")
 
     def add(self, doc: Document, path: Path, *, alone: bool) -> None:
         """Add ``doc``, read from ``path`` (``alone``: the only document of its file)."""
@@ -71,12 +72,24 @@ class Gathered:
             or not same_words(self.documents[kept], doc)
         ):
             raise InputFileError(
-                f"{path}: document id {doc.doc_id!r} is also used by {first}; "
-                "rename one file (ids are file names without extension)"
+                f"{path}: document id {doc.doc_id!r} is also used by {first}; {self._fix(path, first)}"
             )
         self.formats[doc.doc_id] = [*files, path]
         if fullness(doc, path) > fullness(self.documents[kept], first):
             self.documents[kept], self.where[doc.doc_id] = doc, path
+
+    def _fix(self, path: Path, first: Path) -> str:
+        """What to do about two files of one document id: in two folders of other names
+        (``d01/superintendent.docx``, ``d02/superintendent.docx``), name documents by folder too."""
+        there, here = path.resolve().parent, first.resolve().parent
+        if not self.by_folder and there != here and there.name != here.name:
+            return (
+                f"rename one file, or name documents by their folder too: --ids folder (ids='folder' in Python; "
+                f"ids such as '{here.name}/{first.stem}')"
+            )
+        return "rename one file (ids are file names without extension" + (
+            ", after their folder's name)" if self.by_folder else ")"
+        )
 
     def notes(self) -> list[str]:
         """One line per kind of choice: transcripts given in several formats with the same
