@@ -173,6 +173,9 @@ class Settings(BaseModel):
 
         data = settings.model_dump() if settings is not None else {}
         data.update(options)
+        cache = options.get("cache")
+        if cache is not None and str(cache) != "default":  # recorded whole: a later command run from
+            data["cache"] = str(Path(cache).resolve())  # another folder keeps PDF text in this one
         if options.get("window_seconds") is not None and data.get("segment_by", "auto") == "auto":
             data["segment_by"] = "time"  # asking for seconds asks for time windows
         if options.get("window_seconds") is not None and data.get("segment_by") != "time":

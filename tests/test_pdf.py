@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -209,5 +210,20 @@ def test_no_cache_keeps_no_interviews_words_on_disk(tmp_path, monkeypatch):
     result = CliRunner().invoke(app, [*args, "--cache", str(mine)])
     assert result.exit_code == 0, result.output
     assert len(list((mine / "pdf-text").glob("*.json"))) == 1 and not (home / "pdf-text").exists()
+    # a folder named relative to where the run was made is recorded whole: freq run from another
+    # folder keeps the pages there, not in a new folder of that name where it runs
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, [*args, "--cache", "relative-cache"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(out.with_name("coded.meta.json").read_text())["settings"]["cache"] == str(
+        tmp_path / "relative-cache"
+    )
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    shutil.rmtree(tmp_path / "relative-cache")
+    result = CliRunner().invoke(app, ["freq", str(out), "-o", str(tmp_path / "freq.csv")])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "relative-cache" / "pdf-text").is_dir() and not list(elsewhere.iterdir())
     qc.read_transcripts(folder)  # by default, the user cache folder, as before
     assert len(list((home / "pdf-text").glob("*.json"))) == 1
