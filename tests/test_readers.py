@@ -1094,3 +1094,70 @@ def test_a_zoom_chat_reads_as_its_messages(tmp_path, chat):
     ]
     assert segments["start_time"].tolist() == [192.0, 295.0, 310.0]
     assert_offsets(corpus)
+
+
+@pytest.mark.parametrize("suffix", [".txt", ".docx"])
+def test_labels_alone_on_their_line_with_a_time_before_or_after(tmp_path, suffix):
+    """Word's Transcribe ("00:00:02 Speaker 1"), Happy Scribe ("[00:00:02.11] - Speaker 1") and
+    a bracketed time after the name ("Speaker 1 [00:00:02]") put the label on its own line above
+    the words: read as one unlabelled turn per paragraph, the labels inside the text, before."""
+    lines = [
+        "00:00:02 Speaker 1",
+        "Tell me about your district.",
+        "[00:00:07.20] - Maria Lopez",
+        "We hired two counselors for every school.",
+        "Speaker 1 [00:00:15]",
+        "And the principals?",
+        "Maria Lopez (00:19)",
+        "At 10:30 I call every principal.",
+    ]
+    path = tmp_path / f"transcribed{suffix}"
+    if suffix == ".txt":
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    else:
+        document = docx.Document()
+        for line in lines:
+            document.add_paragraph(line)
+        document.save(path)
+    corpus = qc.read_transcripts(path)
+    assert_offsets(corpus)
+    assert turns(corpus) == [
+        ("Speaker 1", "Tell me about your district."),
+        ("Maria Lopez", "We hired two counselors for every school."),
+        ("Speaker 1", "And the principals?"),
+        ("Maria Lopez", "At 10:30 I call every principal."),
+    ]
+    assert corpus.segments[C.START_TIME].tolist() == [2.0, 7.2, 15.0, 19.0]
+
+
+@pytest.mark.parametrize("suffix", [".txt", ".docx"])
+def test_f4_and_maxqda_time_marks_end_each_turn(tmp_path, suffix):
+    """f4transkript and MAXQDA close each paragraph with a time mark (``#00:00:05-2#``: hours,
+    minutes, seconds, tenths): it was read as the speaker's words (in every segment and its
+    embedding); it is now the time the turn ends and the next begins."""
+    lines = [
+        "I: Wie geht es Ihnen? #00:00:05-2#",
+        "B: Gut. Wir haben zwei Beraterinnen eingestellt, um #00:00:09-0# die Schulen zu stärken. #00:00:15-3#",
+        "I: Und die Schulleitungen? #00:00:20-1#",
+        "B: Ich rufe sie jeden Freitag an.",
+    ]
+    path = tmp_path / f"f4{suffix}"
+    if suffix == ".txt":
+        path.write_text("\n\n".join(lines) + "\n", encoding="utf-8")
+    else:
+        document = docx.Document()
+        for line in lines:
+            document.add_paragraph(line)
+        document.save(path)
+    corpus = qc.read_transcripts(path)
+    assert_offsets(corpus)
+    assert turns(corpus) == [
+        ("I", "Wie geht es Ihnen?"),
+        ("B", "Gut. Wir haben zwei Beraterinnen eingestellt, um #00:00:09-0# die Schulen zu stärken."),
+        ("I", "Und die Schulleitungen?"),
+        ("B", "Ich rufe sie jeden Freitag an."),
+    ]
+    segments = corpus.segments
+    assert segments[C.START_TIME].tolist()[1:] == [5.2, 15.3, 20.1] and pd.isna(segments[C.START_TIME].iloc[0])
+    assert segments[C.END_TIME].tolist()[:3] == [5.2, 15.3, 20.1] and pd.isna(segments[C.END_TIME].iloc[3])
+    assert segments["is_interviewer"].tolist() == [True, False, True, False]

@@ -47,12 +47,20 @@ DEFAULT_PATTERNS: tuple[str, ...] = (
     rf"(?:[ \t]*[(\[]{_TIME}[)\]])?[ \t]*{_BOLD}:{_BOLD}(?:[ \t]+{_AFTER_TIME}(?P<text>\S.*?)?)?[ \t]*$",
     # Otter.ai: Name  00:12; Teams: Lopez, Maria   0:03; Zoom's saved captions: [Name] 10:02:03
     rf"^(?:(?P<speaker>{_NAME}(?:,[ ]{_NAME})?)|\[(?P<bspeaker>[^\]\n]{{1,60}})\])[ \t]+{_TIME}[ \t]*$",
+    # a label alone on its line, its time before (Word's Transcribe: "00:00:02 Speaker 1"; Happy
+    # Scribe: "[00:00:02.11] - Speaker 1") or after in brackets ("Speaker 1 [00:00:02]"), the text below
+    rf"^[ \t]*(?:\[(?P<ltime>{CLOCK})\]|\((?P<ptime>{CLOCK})\)|(?P<btime>{CLOCK}))[ \t]*(?:[-–][ \t]*)?"
+    rf"(?P<speaker>{_NAME})[ \t]*$",
+    rf"^[ \t]*(?P<speaker>{_NAME})[ \t]*[\[(]{_TIME}[\])][ \t]*$",
     # a Zoom meeting's saved chat: "10:02:33 From Ana Lopez to Everyone:" above the message (tab-indented),
     # and the older one-line "10:02:33\t From  Ana Lopez : message"
     rf"^{_TIME}[ \t]+From[ \t]+(?P<speaker>[^\n:]{{1,80}}?)(?:[ \t]+to[ \t]+[^\n:]{{1,80}}?)?[ \t]*:[ \t]*$",
     rf"^{_TIME}[ \t]+From[ \t]+(?P<speaker>[^\n:]{{1,80}}?)(?:[ \t]+to[ \t]+[^\n:]{{1,80}}?)?[ \t]+:[ \t]+(?P<text>\S.*?)[ \t]*$",
 )
 
+# f4transkript's and MAXQDA's time mark closing a paragraph: "I: Wie geht es Ihnen? #00:00:05-2#"
+# (hours, minutes, seconds, tenths): the time the turn ends, and the next begins
+_END_MARK = re.compile(r"[ \t]*#(?P<clock>\d{1,2}:\d{2}:\d{2})(?:[-.,](?P<tenths>\d{1,3}))?#$")
 _CLOCK_LINE = re.compile(rf"^[ \t]*[\[(]?{CLOCK}[\])]?[ \t]*$")
 _OTTER_PREAMBLE = re.compile(r"^(SUMMARY KEYWORDS|SPEAKERS|KEYWORDS)\s*$")
 _NOT_SPEAKERS = {
@@ -97,6 +105,13 @@ def parse_time(value: str | None) -> float | None:
     for part in value.replace(",", ".").split(":"):
         seconds = seconds * 60 + float(part)
     return seconds
+
+
+def end_mark(mark: re.Match[str]) -> float:
+    """Seconds of an f4transkript / MAXQDA time mark (``#00:00:05-2#``: the digit after the
+    dash is tenths of a second)."""
+    tenths = mark["tenths"] or ""
+    return float(parse_time(mark["clock"]) or 0.0) + (int(tenths) / 10 ** len(tenths) if tenths else 0.0)
 
 
 def _match(line: str, patterns: list[re.Pattern[str]]) -> re.Match[str] | None:
@@ -190,12 +205,21 @@ def split_turns(
     first_lines: list[tuple[int, int] | None] = []  # of each turn
     skipping_preamble = False
 
+    ended: list[float] = []  # the last f4 / MAXQDA time mark: when the next turn begins
+
     def close() -> None:
         if span is not None:
+            begun = time if time is not None else (ended[-1] if ended else None)
+            until = None
+            mark = _END_MARK.search(text, span[0], span[1])
+            if mark is not None and mark.start() > span[0]:  # the mark is no one's words
+                span[1] = mark.start()
+                until = end_mark(mark)
+                ended.append(until)
             turns.append(Turn(speaker, span[0], span[1]))
             first_lines.append((label_line[0], label_line[1]) if label_line is not None else None)
-            if time is not None:
-                times.append(TimeSpan(span[0], span[1], time, None))
+            if begun is not None or until is not None:
+                times.append(TimeSpan(span[0], span[1], begun, until))
 
     pos = start
     for line in text[start:].splitlines(keepends=True):
