@@ -125,7 +125,7 @@ def _no_key_metadata(tmp_path):
         ("missing_input", "no such file or folder"),
         ("unsupported", "x.key: unsupported file type '.key'"),
         ("recording", "x.m4a: a recording, not a transcript; transcribe it first"),
-        ("old_format", "x.rtf: qualcode does not read a Rich Text file: open it in Word or LibreOffice and save"),
+        ("old_format", "x.pages: qualcode does not read an Apple Pages file: export it as Word (.docx)"),
         ("broken_pdf", "x.pdf: not a readable PDF"),
         ("empty", "file is empty"),
         ("binary", "binary"),
@@ -152,8 +152,8 @@ def test_bad_input_is_one_clear_line(tmp_path, case, message):
         (tmp_path / "x.m4a").write_bytes(b"\x00\x00\x00\x20ftypM4A ")
         args[1] = tmp_path / "x.m4a"
     elif case == "old_format":
-        (tmp_path / "x.rtf").write_bytes(b"{\\rtf1 hello}")
-        args[1] = tmp_path / "x.rtf"
+        (tmp_path / "x.pages").write_bytes(b"PK\x03\x04")
+        args[1] = tmp_path / "x.pages"
     elif case == "broken_pdf":
         (tmp_path / "x.pdf").write_bytes(b"%PDF-1.4")
         args[1] = tmp_path / "x.pdf"

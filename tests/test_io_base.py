@@ -26,8 +26,8 @@ def test_unsupported_suffix_names_what_is_read(tmp_path):
     ):
         base.reader_for(tmp_path / "x.m4a")
     # formats transcripts are often kept in: how to save them as one qualcode reads
-    with pytest.raises(qc.InputFileError, match=r"x\.rtf: qualcode does not read a Rich Text file: open it in Word"):
-        base.reader_for(tmp_path / "x.rtf")
+    with pytest.raises(qc.InputFileError, match=r"x\.pages: qualcode does not read an Apple Pages file: export it"):
+        base.reader_for(tmp_path / "x.pages")
     with pytest.raises(
         qc.InputFileError, match=r"x\.DOC: qualcode does not read a Word 97-2003 file: .* save it as \.docx"
     ):

@@ -693,8 +693,8 @@ def test_missing_and_unsupported(tmp_path):
     with pytest.raises(qc.InputFileError, match="no such file"):
         qc.read_transcripts(tmp_path / "missing.txt")
     rtf = tmp_path / "interview.rtf"
-    rtf.write_bytes(b"{\\rtf1 Interviewer: hello}")
-    with pytest.raises(qc.InputFileError, match=r"interview\.rtf: qualcode does not read a Rich Text file"):
+    rtf.write_bytes(b"PK\x03\x04 a .docx renamed")
+    with pytest.raises(qc.InputFileError, match=r"interview\.rtf: not a Rich Text file \(it does not begin with"):
         qc.read_transcripts(rtf)
     pdf = tmp_path / "interview.pdf"
     pdf.write_bytes(b"%PDF-1.4")  # a header and nothing more
@@ -935,20 +935,20 @@ def test_a_document_without_speakers_among_transcripts_with_them_is_named(tmp_pa
 
 
 def test_a_folder_holding_transcripts_qualcode_cannot_read_is_an_error(tmp_path):
-    """Interviews kept as .doc or .rtf in the transcripts' folder were left out without a word
+    """Interviews kept as .doc or .pages in the transcripts' folder were left out without a word
     (the study short of them in every count); now an error naming them and the fix, unless a
     file qualcode reads has the same name beside it (the .doc saved as .docx)."""
     import shutil
 
     shutil.copy(EXAMPLES / "d01_superintendent.txt", tmp_path)
     (tmp_path / "d05_principal.doc").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 56)
-    (tmp_path / "d06_coach.rtf").write_bytes(b"{\\rtf1 Interviewer: hello}")
+    (tmp_path / "d06_coach.pages").write_bytes(b"PK\x03\x04")
     (tmp_path / "~$d05_principal.doc").write_bytes(b"lock")  # Word's lock file: never a transcript
     with pytest.raises(qc.InputFileError) as error:
         qc.read_transcripts(tmp_path)
     assert str(error.value) == (
         f"{tmp_path / 'd05_principal.doc'}: qualcode does not read a Word 97-2003 file: open it in Word or "
-        "LibreOffice and save it as .docx, or move it out of the folder (1 more such file: d06_coach.rtf)"
+        "LibreOffice and save it as .docx, or move it out of the folder (1 more such file: d06_coach.pages)"
     )
     shutil.copy(EXAMPLES / "d02_superintendent.docx", tmp_path / "d05_principal.docx")
     shutil.copy(EXAMPLES / "d03_assistant_superintendent.txt", tmp_path / "d06_coach.txt")

@@ -28,7 +28,9 @@ from .common import (
 def tag(
     inputs: Annotated[
         list[Path],
-        typer.Argument(help="Transcript files or folders (.txt .md .docx .odt .pdf .html .vtt .srt .json .csv .xlsx)."),
+        typer.Argument(
+            help="Transcript files or folders (.txt .md .docx .odt .rtf .pdf .html .vtt .srt .json .csv .xlsx)."
+        ),
     ],
     codebook: Annotated[
         Path,

@@ -2,7 +2,7 @@
 
 One module per format, each registering its reader by suffix (:mod:`qualcode.io.base`) and
 returning :class:`~qualcode.document.Document` objects: ``text`` (.txt, .md, Otter.ai .txt),
-``docx`` (.docx), ``odt`` (.odt), ``pdf`` (.pdf), ``html`` (.html), ``subtitles`` (.vtt, .srt),
+``docx`` (.docx), ``odt`` (.odt), ``rtf`` (.rtf), ``pdf`` (.pdf), ``html`` (.html), ``subtitles`` (.vtt, .srt),
 ``whisper`` (.json of Whisper, WhisperX, whisper.cpp), ``table`` (.csv, .tsv, .xlsx; Whisper's timed
 tables as transcripts). A transcript in several formats is read once (:mod:`qualcode.io.formats`).
 """
@@ -20,7 +20,7 @@ from ..document import Document, nfc
 from ..errors import ColumnError, InputFileError, OptionError, listed
 from ..fileio import sha256_file
 from ..segment import segment_documents
-from . import docx, html, odt, pdf, subtitles, table, text, whisper  # noqa: F401  (each registers its reader)
+from . import docx, html, odt, pdf, rtf, subtitles, table, text, whisper  # noqa: F401  (each registers its reader)
 from .base import UNREAD_DOCUMENTS, UNREAD_TABLES, ReadOptions, input_suffixes, reader_for, table_suffixes
 from .code_columns import MissingCodesColumn
 from .copies import exact_copies, near_copies
@@ -185,7 +185,7 @@ def read_transcripts(
     Parameters
     ----------
     inputs
-        Files or folders (searched recursively for .txt .md .docx .odt .pdf .html .vtt .srt .json .csv .tsv .xlsx).
+        Files or folders (searched recursively for .txt .md .docx .odt .rtf .pdf .html .vtt .srt .json .csv .tsv .xlsx).
     metadata
         A participants CSV/XLSX (or DataFrame) with one row per document; joined on
         ``metadata_key`` (default ``doc_id``, the file stem). Values win over YAML front matter.

@@ -77,7 +77,6 @@ def table_suffixes() -> tuple[str, ...]:
 # formats of transcripts and tables qualcode does not read, and how to save each as one it reads
 UNREAD_DOCUMENTS = {
     ".doc": "a Word 97-2003 file: open it in Word or LibreOffice and save it as .docx",
-    ".rtf": "a Rich Text file: open it in Word or LibreOffice and save it as .docx",
     ".pages": "an Apple Pages file: export it as Word (.docx)",
     ".wpd": "a WordPerfect file: save it as .docx",
 }

@@ -15,7 +15,21 @@ from ..errors import InputFileError, counted, listed
 
 # fullest first: segment times and speakers (.json), cue times and speakers (.vtt, .srt), the
 # layout of a document, speakers without times (.txt), times without speakers (Whisper's .tsv)
-RICHNESS = (".json", ".vtt", ".srt", ".docx", ".odt", ".html", ".htm", ".xhtml", ".txt", ".md", ".markdown", ".pdf")
+RICHNESS = (
+    ".json",
+    ".vtt",
+    ".srt",
+    ".docx",
+    ".odt",
+    ".rtf",
+    ".html",
+    ".htm",
+    ".xhtml",
+    ".txt",
+    ".md",
+    ".markdown",
+    ".pdf",
+)
 WORD = re.compile(r"\w+")
 
 

@@ -172,6 +172,25 @@ def test_whisper(tmp_path_factory, source, changes, cut):
             assert result.text(row.doc_id)[row.start_char : row.end_char] == row.text
 
 
+RTF = [FIXTURES / "rtf" / "d02_superintendent.rtf", FIXTURES / "rtf" / "b07_schulamt.rtf"]  # LibreOffice's
+
+
+@given(st.sampled_from(RTF), flips, st.one_of(st.none(), st.integers(0, 23_000)))
+def test_rtf(tmp_path_factory, source, changes, cut):
+    """Rich Text with flipped bytes or a cut tail (unbalanced braces, a broken escape, a code
+    page that cannot decode a character): its text, or one clean error."""
+    data = mutate(source.read_bytes(), changes, cut)
+    result = clean(qc.read_transcripts, _file(tmp_path_factory.mktemp("rtf"), "i.rtf", data))
+    if isinstance(result, qc.Corpus):
+        for row in result.segments.itertuples():
+            assert result.text(row.doc_id)[row.start_char : row.end_char] == row.text
+
+
+@given(st.binary(max_size=3000).map(lambda tail: b"{\\rtf1" + tail))
+def test_rtf_random_after_its_header(tmp_path_factory, tail):
+    clean(qc.read_transcripts, _file(tmp_path_factory.mktemp("rtf"), "r.rtf", tail))
+
+
 @given(flips, cuts)
 def test_odt(tmp_path_factory, changes, cut):
     data = mutate(ODT.read_bytes(), changes, cut)
