@@ -236,13 +236,12 @@ def next_to_code(
     segments = segments.sort_values([C.DOC_ID, C.SEGMENT_ID], kind="stable", key=order_key).reset_index(drop=True)
     train = None
     if training is not None:  # human codes on interviewer turns teach too, as in qc.suggest
-        files = {doc.doc_id: doc.path for doc in corpus.documents if doc.path} if isinstance(corpus, Corpus) else None
         train = training_set(
             training,
             codebook,
             *with_training_documents(segments, texts, training_documents),
             read_too=read_too,
-            doc_files=files,
+            run_documents=corpus.documents if isinstance(corpus, Corpus) else (),
         )
     pool = ~train.covers(segments) if train is not None else np.ones(len(segments), dtype=bool)
     turns = suggested_turns(segments, codebook, include_interviewer=include_interviewer)  # as qc.suggest
@@ -362,12 +361,13 @@ def next_sheet(
     import warnings
 
     from .codebook import load_codebook
+    from .doc_names import renamed
     from .errors import QualcodeWarning
     from .fileio import check_sheet_name, write_together
     from .io import read_transcripts
     from .io.writers import table_writer
     from .meta import check_own_record, earlier_codings, meta_path, meta_writer, read_meta, recorded_codebook
-    from .previous import check_not_an_input, renamed
+    from .previous import check_not_an_input
     from .provenance import provenance
     from .settings import Settings
     from .sources import check_unchanged
@@ -412,8 +412,7 @@ def next_sheet(
     }
     options.update({key: value for key, value in asked.items() if value is not None})  # as tag takes them
     corpus = read_transcripts(names, **options)
-    files = {doc.doc_id: doc.path for doc in corpus.documents if doc.path}  # a sheet of a run of other --ids
-    given = [(path, renamed(codes, path, files)) for path, codes in given]
+    given = [(path, renamed(codes, path, corpus.documents)) for path, codes in given]  # named otherwise
     training = [codes for _, codes in given if len(codes) or not codes.attrs.get("copies")]
     for path, _ in given:  # codes made on other words than the transcripts now hold would mislead
         check_unchanged(corpus, path)

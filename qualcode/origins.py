@@ -22,6 +22,7 @@ import pandas as pd
 from . import columns as C
 from .codebook import Codebook
 from .corpus import Corpus
+from .document import Document
 
 HUMAN = "human code"
 _FROM = re.compile(r"^human code \(from (?P<path>.+)\)$")
@@ -46,14 +47,14 @@ def mark_origins(
     paths: Sequence[str],
     codebook: Codebook,
     texts: dict[str, str] | None = None,
-    doc_files: dict[str, str] | None = None,
+    run_documents: Sequence[Document] = (),
 ) -> pd.DataFrame:
     """``codings`` whose human rows say which of the training files ``paths`` holds them
-    (``texts``, doc_id -> text, place a file of excerpts as the run placed them; ``doc_files``,
-    doc_id -> file, name documents as the run did: :func:`qualcode.previous.renamed`)."""
+    (``texts``, doc_id -> text, place a file of excerpts as the run placed them; ``run_documents``
+    name documents as the run did: :func:`qualcode.doc_names.renamed`)."""
     from .codings import codes_as_ids, read_codings
+    from .doc_names import renamed
     from .excerpts import is_excerpts, place_excerpts
-    from .previous import renamed
 
     if C.METHOD not in codings.columns or not paths:
         return codings
@@ -67,7 +68,7 @@ def mark_origins(
         with warnings.catch_warnings():  # read once already, warnings said then
             warnings.simplefilter("ignore")
             held = read_codings(path, read_apart=[other for other in paths if other != path])
-            held = renamed(held, path, doc_files) if doc_files else held
+            held = renamed(held, path, run_documents) if run_documents else held
             if is_excerpts(held):
                 if texts is None:
                     continue

@@ -232,9 +232,8 @@ def tag(
     documents = [str(doc.doc_id) for doc in corpus.documents]
     # read before the model runs: an output that cannot be merged stops the run at once
     reads = [*(run.training or ()), *sorted({doc.path for doc in corpus.documents if doc.path})]
-    files = {doc.doc_id: doc.path for doc in corpus.documents if doc.path}  # to rename rows of other --ids
     prior, kept_notes = previous_codings(
-        run.previous, output, run.format, documents=documents, reads=reads, files=files
+        run.previous, output, run.format, documents=documents, reads=reads, run_documents=corpus.documents
     )
     if prior is not None:  # reviewed rows follow their words; rows of other texts stop the run here
         prior, moved_notes = _reanchor(prior, corpus, output if run.previous == "auto" else run.previous)
@@ -271,7 +270,7 @@ def tag(
         from .origins import mark_origins
 
         texts = {doc.doc_id: doc.text for doc in [*(outside.documents if outside else []), *corpus.documents]}
-        codings = mark_origins(codings, [str(path) for path in run.training], codebook, texts, files)
+        codings = mark_origins(codings, [str(path) for path in run.training], codebook, texts, corpus.documents)
     sheets: list[str] = []
     if sheet_codes is not None:  # ... or the coded sheet it was read from
         from .origins import mark_sheets

@@ -14,9 +14,8 @@ Rules (``qc.tag`` / ``qualcode tag``; the README's "Reviewing" section states th
   refused (it is another project's output); ``--previous`` merges such a file on purpose.
   Unless those rows are all copies of files the run reads again (``human code (from
   sheet.xlsx)``; :mod:`qualcode.origins`): the output is then replaced, kept as ``.bak``.
-- Rows of an output written by a run that named documents the other way (``--ids name`` or
-  ``folder``: ``superintendent`` or ``d01/superintendent``) are renamed as this run names the
-  same files (:func:`renamed_ids`, from the files the output's record names), and said so.
+- Rows of an output written by a run that named documents otherwise are renamed as this run
+  names the same transcripts, and said so (:mod:`qualcode.doc_names`).
 - ``--fresh`` over reviewed rows, or ``--previous OTHER.csv`` when the output holds reviewed
   rows of its own, keeps the output as ``OUT.csv.bak`` first and says so.
 """
@@ -24,13 +23,15 @@ Rules (``qc.tag`` / ``qualcode tag``; the README's "Reviewing" section states th
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import pandas as pd
 
 from . import columns as C
-from .errors import OptionError, QualcodeError, counted, listed
+from .doc_names import renamed_rows
+from .document import Document
+from .errors import OptionError, QualcodeError, listed
 from .review import REVIEWED, with_status
 
 
@@ -97,7 +98,7 @@ def previous_codings(
     format: str,
     documents: Iterable[str] | None = None,
     reads: Iterable[str | Path] = (),
-    files: dict[str, str] | None = None,
+    run_documents: Sequence[Document] = (),
 ) -> tuple[pd.DataFrame | None, list[str]]:
     """The earlier codings to merge with, and lines to tell the user; refuses what would lose work.
 
@@ -107,16 +108,16 @@ def previous_codings(
     Human rows copied from a file this run reads again (``reads``: its inputs and training
     files; :mod:`qualcode.origins`) are not work of the output's own: an output holding only
     such copies, none on this run's documents (the same sheet read with other options), is
-    replaced, kept as ``.bak``. ``files``: the file each of this run's documents was read from,
-    to rename rows of a run that named documents the other way (:func:`renamed_ids`).
+    replaced, kept as ``.bak``. ``run_documents``: this run's documents, to rename rows of a run
+    that named them otherwise (:func:`qualcode.doc_names.renamed_rows`).
     """
     from .io.coded import read_coded
     from .origins import rebased
 
     notes: list[str] = []
     existing = read_existing(Path(output)) if output is not None else None
-    if existing is not None and files:
-        existing, line = _renamed(existing, Path(str(output)), files)
+    if existing is not None and run_documents:
+        existing, line = renamed_rows(existing, Path(str(output)), run_documents)
         notes += [line] if line else []
     own = reviewed_rows(existing) if existing is not None else 0
     if own and format == "wide" and previous is not None:
@@ -137,8 +138,8 @@ def previous_codings(
             _check_same_documents(Path(str(output)), existing, set(documents))
         return (existing if own else None), notes
     frame = rebased(read_coded(previous), previous)
-    if files:
-        frame, line = _renamed(frame, Path(previous), files)
+    if run_documents:
+        frame, line = renamed_rows(frame, Path(previous), run_documents)
         notes += [line] if line else []
     if own and output is not None and Path(previous).resolve() != Path(output).resolve():
         line = backup(Path(output), f"merging with {previous} instead")
@@ -188,65 +189,3 @@ def _check_zeros_kept(output: Path, theirs: list[str], documents: set[str]) -> N
                 "then run again (the file is kept as it is)",
                 option="previous",
             )
-
-
-def renamed(frame: pd.DataFrame, source: str | Path, files: dict[str, str]) -> pd.DataFrame:
-    """``frame`` (codings read from ``source``) with its documents named as this run names
-    them (:func:`renamed_ids`), with a warning saying which."""
-    import warnings
-
-    from .errors import QualcodeWarning
-
-    frame, line = _renamed(frame, Path(source), files)
-    if line:
-        warnings.warn(QualcodeWarning(line), stacklevel=2)
-    return frame
-
-
-def renamed_ids(source: str | Path, files: dict[str, str]) -> dict[str, str]:
-    """``{old id: this run's id}`` for the documents of ``source``'s run (an output, or the codings
-    of ``--previous``) that named them the other way: by file name (``superintendent``) where
-    this run names them by folder too (``d01/superintendent``), or the reverse. Only files
-    ``source``'s record names, and each old id once."""
-    from .document import nfc
-    from .io import folder_id
-    from .meta import read_meta
-
-    meta = read_meta(source)
-    if meta is None:
-        return {}
-    recorded = {path.resolve() for path in meta.inputs}
-    renames: dict[str, str] = {}
-    for doc_id, file in files.items():
-        path = Path(file)
-        if path.resolve() not in recorded:
-            continue
-        if meta.settings.ids == "folder":  # d01/superintendent then, superintendent now
-            old = folder_id(doc_id, path, meta.settings.id_column)
-        else:
-            prefix = nfc(path.resolve().parent.name) + "/"
-            old = doc_id.removeprefix(prefix)
-        if old != doc_id and old not in files:
-            renames[old] = doc_id
-    return renames
-
-
-def _renamed(frame: pd.DataFrame, source: Path, files: dict[str, str]) -> tuple[pd.DataFrame, str | None]:
-    """``frame`` with the documents :func:`renamed_ids` finds renamed, and the line saying so."""
-    renames = renamed_ids(source, files)
-    ids = frame[C.DOC_ID].astype(str).str.strip() if C.DOC_ID in frame.columns else None
-    if ids is None or not renames or not ids.isin(list(renames)).any():
-        return frame, None
-    used = sorted(set(ids[ids.isin(list(renames))]))
-    frame = frame.copy()
-    frame[C.DOC_ID] = ids.replace(renames)
-    if frame.attrs.get("labelled_segments") is not None:  # a next sheet's rows, coded one by one
-        frame.attrs["labelled_segments"] = [
-            (renames.get(str(doc), str(doc)), segment) for doc, segment in frame.attrs["labelled_segments"]
-        ]
-    shown = listed([f"{old!r} -> {renames[old]!r}" for old in used], 3)
-    how = "folder and file name" if "/" in used[0] else "file name"
-    return frame, (
-        f"{source}: made by a run that named documents by their {how} (--ids): its rows on "
-        f"{counted(len(used), 'document')} read as this run names them ({shown})"
-    )

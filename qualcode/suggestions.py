@@ -14,6 +14,7 @@ import pandas as pd
 from . import columns as C
 from .codebook import Codebook, as_codebook
 from .corpus import Corpus
+from .document import Document
 from .errors import OptionError, listed
 from .interviewer import names_speakers, suggested_turns, uncoded_note
 from .language import not_english_note
@@ -205,10 +206,10 @@ def suggest(
     """
     codebook = as_codebook(codebook)
     texts: dict[str, str] | None = None
-    files: dict[str, str] | None = None
+    documents: list[Document] = []
     if isinstance(segments, Corpus):
         texts = {doc.doc_id: doc.text for doc in segments.documents}
-        files = {doc.doc_id: doc.path for doc in segments.documents if doc.path}
+        documents = segments.documents
         segments = segments.segments
     check_segments(segments)
     if top_k is not None and top_k < 1:
@@ -230,7 +231,7 @@ def suggest(
             codebook,
             *with_training_documents(segments, texts, training_documents),
             read_too=read_too,
-            doc_files=files,
+            run_documents=documents,
         )
     matcher.fit(codebook, train)
     # interviewer turns are not suggested (unless a code's applies_to names them, e.g. a

@@ -12,6 +12,7 @@ import pandas as pd
 from . import columns as C
 from .codebook import Codebook
 from .corpus import Corpus
+from .document import Document
 from .errors import OptionError, listed
 from .match.base import Training
 
@@ -24,7 +25,7 @@ def training_set(
     segments: pd.DataFrame,
     texts: dict[str, str] | None = None,
     read_too: Mapping[Path, int] | Sequence[str | Path] = (),
-    doc_files: dict[str, str] | None = None,
+    run_documents: Sequence[Document] = (),
 ) -> Training:
     """Human codings (a CSV path or a DataFrame, or a list of them) checked against the
     codebook and the documents, and mapped onto ``segments``: the
@@ -35,12 +36,12 @@ def training_set(
     ``read_too``: those of the files (or tables read from them) read only because the
     record of a run names them (:func:`qualcode.meta.earlier_codings`), each with how many
     records away it is (1 for a sequence): on a segment a file nearer codes too, theirs are
-    left out (:func:`_nearest_decides`). ``doc_files``: the file each document was read from, so
-    that codes of a run that named documents the other way (``--ids``) find them
-    (:func:`qualcode.previous.renamed_ids`)."""
+    left out (:func:`_nearest_decides`). ``run_documents``: the run's documents, so that codes
+    naming them otherwise (another ``--ids``, a round trip through another program) find them
+    (:mod:`qualcode.doc_names`)."""
     from .codings import check_codings, codes_as_ids, read_codings
+    from .doc_names import renamed
     from .excerpts import is_excerpts, place_excerpts
-    from .previous import renamed
     from .word_comments import keep_named_codes
 
     # one order whatever order the documents came in: the same codes teach the same model
@@ -60,8 +61,8 @@ def training_set(
         codings = read_codings(source, read_apart=apart) if isinstance(source, str | Path) else source
         if codings.empty and codings.attrs.get("copies"):
             continue
-        if doc_files and isinstance(source, str | Path):  # a sheet of a run that named documents the other way
-            codings = renamed(codings, source, doc_files)
+        if run_documents and isinstance(source, str | Path):  # codes naming the run's documents otherwise
+            codings = renamed(codings, source, run_documents)
         name = str(codings.attrs.get("source", source if isinstance(source, str | Path) else "training"))
         if is_excerpts(codings):  # the coded words, found in the texts
             if bare:

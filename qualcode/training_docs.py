@@ -37,6 +37,7 @@ def outside_transcripts(
         words).
     """
     from .codings import read_codings
+    from .doc_names import renamed_rows
     from .errors import QualcodeWarning
     from .excerpts import document_of, is_excerpts
     from .io import read_transcripts
@@ -54,6 +55,7 @@ def outside_transcripts(
         with warnings.catch_warnings():  # read again, with its warnings, when the run learns
             warnings.simplefilter("ignore", QualcodeWarning)
             codings = read_codings(source)
+        codings, _ = renamed_rows(codings, Path(source), corpus.documents)  # the run's, named otherwise
         missing = set(codings[C.DOC_ID].astype(str)) - have
         if is_excerpts(codings):  # documents named as the other tool names them: a file name too
             missing = {name for name in missing if document_of(name, have) is None}

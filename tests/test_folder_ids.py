@@ -114,7 +114,7 @@ def test_reviewed_rows_follow_their_documents_when_the_naming_changes(tmp_path, 
     result = _tag(folder, "-o", "coded.csv", "--ids", "folder")
     assert result.exit_code == 0, result.output
     assert (
-        "coded.csv: made by a run that named documents by their file name (--ids): its rows on 1 document read as "
+        "coded.csv: was made by a run that named documents by their file name (--ids): its rows on 1 document read as "
         "this run names them ('superintendent' -> 'd01/superintendent')"
     ) in result.output
     after = pd.read_csv("coded.csv")
@@ -190,3 +190,28 @@ def test_agree_and_export_refi_read_transcripts_by_folder(tmp_path, monkeypatch)
         "D02_superintendent",
         "D03_superintendent",
     ]
+
+
+def test_codes_back_from_another_program_find_the_documents_named_by_folder(tmp_path, monkeypatch):
+    """export-refi, import of the project: the import names documents after the program's
+    source names made file-safe (D01_superintendent). Training on its codes learned from them as
+    transcripts "not among the inputs" and scored the coded segments again; its record's
+    SHA-256 of each source's text now finds the run's document, and the codes are human rows."""
+    monkeypatch.chdir(tmp_path)
+    districts = EXAMPLES.parent / "by_district"
+    run = ["tag", str(districts), "--ids", "folder", "-c", str(CODEBOOK)]
+    assert runner.invoke(app, [*run, "--method", "keyword", "-o", "coded.csv"]).exit_code == 0
+    reviewed = runner.invoke(app, ["review", "coded.csv", "--accept-above", "0.5", "-o", "reviewed.csv"])
+    assert reviewed.exit_code == 0, reviewed.output
+    accepted = pd.read_csv("reviewed.csv").query("status == 'accepted'")
+    assert runner.invoke(app, ["export-refi", "reviewed.csv", "-o", "study.qdpx"]).exit_code == 0
+    assert runner.invoke(app, ["import", "study.qdpx", "-o", "imported"]).exit_code == 0
+    assert set(pd.read_csv("imported/codings.csv")["doc_id"]) <= {f"D0{n}_superintendent" for n in (1, 2, 3)}
+    result = runner.invoke(app, [*run, "--train", "imported/codings.csv", "-o", "again.csv"])
+    assert result.exit_code == 0, result.output
+    assert "imported/codings.csv: names documents as the program it came back from named them" in result.output
+    assert "not among the inputs" not in result.output
+    human = pd.read_csv("again.csv").query("method == 'human'")
+    key = ["doc_id", "segment_id", "code"]
+    assert sorted(map(tuple, human[key].values.tolist())) == sorted(map(tuple, accepted[key].values.tolist()))
+    assert set(human["evidence"]) == {"human code (from imported/codings.csv)"}
