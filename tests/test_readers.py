@@ -1096,6 +1096,18 @@ def test_a_zoom_chat_reads_as_its_messages(tmp_path, chat):
     assert_offsets(corpus)
 
 
+def _paragraphs(path, lines, separator):
+    """``lines`` as a text file (joined by ``separator``) or as a Word document's paragraphs."""
+    if path.suffix == ".txt":
+        path.write_text(separator.join(lines) + "\n", encoding="utf-8")
+    else:
+        document = docx.Document()
+        for line in lines:
+            document.add_paragraph(line)
+        document.save(path)
+    return path
+
+
 @pytest.mark.parametrize("suffix", [".txt", ".docx"])
 def test_labels_alone_on_their_line_with_a_time_before_or_after(tmp_path, suffix):
     """Word's Transcribe ("00:00:02 Speaker 1"), Happy Scribe ("[00:00:02.11] - Speaker 1") and
@@ -1111,15 +1123,7 @@ def test_labels_alone_on_their_line_with_a_time_before_or_after(tmp_path, suffix
         "Maria Lopez (00:19)",
         "At 10:30 I call every principal.",
     ]
-    path = tmp_path / f"transcribed{suffix}"
-    if suffix == ".txt":
-        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    else:
-        document = docx.Document()
-        for line in lines:
-            document.add_paragraph(line)
-        document.save(path)
-    corpus = qc.read_transcripts(path)
+    corpus = qc.read_transcripts(_paragraphs(tmp_path / f"transcribed{suffix}", lines, "\n"))
     assert_offsets(corpus)
     assert turns(corpus) == [
         ("Speaker 1", "Tell me about your district."),
@@ -1141,15 +1145,7 @@ def test_f4_and_maxqda_time_marks_end_each_turn(tmp_path, suffix):
         "I: Und die Schulleitungen? #00:00:20-1#",
         "B: Ich rufe sie jeden Freitag an.",
     ]
-    path = tmp_path / f"f4{suffix}"
-    if suffix == ".txt":
-        path.write_text("\n\n".join(lines) + "\n", encoding="utf-8")
-    else:
-        document = docx.Document()
-        for line in lines:
-            document.add_paragraph(line)
-        document.save(path)
-    corpus = qc.read_transcripts(path)
+    corpus = qc.read_transcripts(_paragraphs(tmp_path / f"f4{suffix}", lines, "\n\n"))
     assert_offsets(corpus)
     assert turns(corpus) == [
         ("I", "Wie geht es Ihnen?"),
