@@ -1,10 +1,13 @@
 """Codings that name a run's documents otherwise than the run does, renamed to its names.
 
-Two ways the same transcript comes to have two names, both told by the record (``.meta.json``)
-beside the codings, never guessed from names alone:
+Three ways the same transcript comes to have two names, each told by a file, never guessed from
+names alone:
 
+- a Word transcript's comments (its codes) name it by its file name (``superintendent``), where
+  the run, reading the same file, names it by folder too (``d01/superintendent``): renamed
+  without a word, the file being the run's own;
 - the run that made them named documents the other way (``--ids name`` or ``folder``:
-  ``superintendent`` or ``d01/superintendent``); the record names the same file;
+  ``superintendent`` or ``d01/superintendent``); their record (``.meta.json``) names the same file;
 - they came back from another program (``export-refi``, then ``import``): the import named each
   document after the program's source name, made file-safe (``D01_superintendent``), and its
   record holds the SHA-256 of each source's text, which is the run document's text exactly.
@@ -29,6 +32,7 @@ from .errors import QualcodeWarning, counted, listed
 
 BY_IDS = "ids"  # named by file name where the run names by folder, or the reverse
 BY_TEXT = "text"  # another program's name for a document holding the same text
+BY_FILE = "file"  # a Word transcript's comments, naming the document by its file name
 
 
 def renamed(frame: pd.DataFrame, source: str | Path, run_documents: Sequence[Document]) -> pd.DataFrame:
@@ -46,10 +50,15 @@ def renamed_ids(source: str | Path, run_documents: Sequence[Document]) -> dict[s
     from .io import folder_id
     from .meta import read_meta
 
+    ours = {doc.doc_id for doc in run_documents}
+    itself = Path(source).resolve()  # a Word transcript coded with comments, among the inputs too
+    for doc in run_documents:
+        name = nfc(itself.stem)
+        if doc.path and Path(doc.path).resolve() == itself and doc.doc_id != name and name not in ours:
+            return {name: (doc.doc_id, BY_FILE)}
     meta = read_meta(source)
     if meta is None:
         return {}
-    ours = {doc.doc_id for doc in run_documents}
     recorded = {path.resolve(): path for path in meta.inputs}
     hashes: dict[str, list[str]] = {}  # the SHA-256 a recorded file has -> its names
     for entry in meta.record.get("inputs") or []:
@@ -92,6 +101,8 @@ def renamed_rows(
     shown = listed([f"{old!r} -> {names[old]!r}" for old in used], 3)
     if all(renames[old][1] == BY_TEXT for old in used):
         why = "names documents as the program it came back from named them, each holding the text of one of this run's"
+    elif renames[used[0]][1] == BY_FILE:  # the run's own file: nothing to tell
+        return frame, None
     else:
         how = "folder and file name" if "/" in used[0] else "file name"
         why = f"was made by a run that named documents by their {how} (--ids)"

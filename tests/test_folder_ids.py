@@ -215,3 +215,26 @@ def test_codes_back_from_another_program_find_the_documents_named_by_folder(tmp_
     key = ["doc_id", "segment_id", "code"]
     assert sorted(map(tuple, human[key].values.tolist())) == sorted(map(tuple, accepted[key].values.tolist()))
     assert set(human["evidence"]) == {"human code (from imported/codings.csv)"}
+
+
+def test_a_word_transcript_coded_with_comments_is_the_runs_own_document_by_folder(tmp_path, monkeypatch):
+    """Its comments name it by its file name; the run, reading the same file, names it by folder:
+    it was learned from as a transcript "not among the inputs", its codes not kept, its coded
+    turns scored again."""
+    monkeypatch.chdir(tmp_path)
+    for district in ("d01", "d02"):
+        (tmp_path / "in" / district).mkdir(parents=True)
+    coded = tmp_path / "in" / "d01" / "superintendent.docx"
+    shutil.copy(FIXTURES / "word" / "d01_superintendent_coded.docx", coded)
+    shutil.copy(EXAMPLES / "d02_superintendent.docx", tmp_path / "in" / "d02" / "superintendent.docx")
+    args = ["tag", "in", "--ids", "folder", "-c", str(CODEBOOK), "--train", str(coded), "-o", "coded.csv"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "not among the inputs" not in result.output and "named documents" not in result.output
+    human = pd.read_csv("coded.csv").query("method == 'human'")
+    assert len(human) == 5 and set(human["doc_id"]) == {"d01/superintendent"}
+    alone = ["tag", str(coded), "-c", str(CODEBOOK), "--train", str(coded), "-o", "alone.csv"]  # named by file
+    assert runner.invoke(app, alone).exit_code == 0
+    by_name = pd.read_csv("alone.csv").query("method == 'human'")
+    key = ["segment_id", "start_char", "end_char", "code", "coder"]
+    assert human[key].values.tolist() == by_name[key].values.tolist()
