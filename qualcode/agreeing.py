@@ -57,6 +57,7 @@ def agree_files(
     from .analysis.agreement import agreement
     from .codebook import Codebook, load_codebook
     from .codings import codes_as_ids, read_codings, warn_spelled_apart
+    from .doc_names import renamed
     from .excerpts import is_excerpts, place_all
     from .io import read_transcripts
     from .word_comments import COMMENTS, keep_named_codes
@@ -144,6 +145,9 @@ def agree_files(
     if corpus is None and all(Path(path).suffix.lower() in (".docx", ".odt") for path in paths):
         corpus = _word_transcripts([Path(path) for path in paths], segment_by)
         units_from = "the Word transcripts the coders commented"
+    if corpus is not None and coders is None:  # a file naming the documents otherwise: another --ids, a REFI trip
+        frames = [renamed(frame, path, corpus.documents) for frame, path in zip(frames, paths, strict=True)]
+        table = pd.concat(frames, ignore_index=True)
     if any(is_excerpts(frame) for frame in frames):  # the coded words, found in the transcripts
         table = pd.concat(place_all(frames, corpus), ignore_index=True)
     segments = corpus.segments if corpus is not None else None

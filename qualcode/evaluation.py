@@ -52,6 +52,7 @@ def evaluate_files(
     from .analysis.evaluate import NO_UNITS, coded_by, evaluate, precision_recall, tune_thresholds
     from .codebook import Codebook, load_codebook
     from .codings import read_codings
+    from .doc_names import renamed
     from .excerpts import place_all
     from .io.coded import read_coded
 
@@ -69,7 +70,8 @@ def evaluate_files(
     if codes_column:  # a coded sheet: its rows coded (a code, or none) are the units
         human = _gold_codes(_sheet_codes(gold, codes_column, corpus, meta), gold, book)
     else:
-        human = _gold_codes(place_all([read_codings(gold)], corpus)[0], gold, book)  # excerpts: found in the texts
+        gold_codes = renamed(read_codings(gold), gold, corpus.documents)  # named otherwise: another --ids, a REFI trip
+        human = _gold_codes(place_all([gold_codes], corpus)[0], gold, book)  # excerpts: found in the texts
     segments, human = _not_learned(_scored_turns(corpus.segments, book, meta), human, corpus, book, meta)
     if coded_by(human, segments).empty:
         raise InputFileError(f"{gold}: {NO_UNITS}")

@@ -215,6 +215,16 @@ def test_codes_back_from_another_program_find_the_documents_named_by_folder(tmp_
     key = ["doc_id", "segment_id", "code"]
     assert sorted(map(tuple, human[key].values.tolist())) == sorted(map(tuple, accepted[key].values.tolist()))
     assert set(human["evidence"]) == {"human code (from imported/codings.csv)"}
+    # evaluate and agree find them too: before, no unit in common (an error; empty agreement)
+    result = runner.invoke(app, ["evaluate", "coded.csv", "--gold", "imported/codings.csv", "-o", "evaluation.csv"])
+    assert result.exit_code == 0, result.output
+    assert pd.read_csv("evaluation.csv")["n_units"].max() == 13
+    back = pd.read_csv("imported/codings.csv")
+    back.assign(coder=back["coder"].replace({"reviewer": "ana"})).to_csv("imported/codings.csv", index=False)
+    result = runner.invoke(app, ["agree", "reviewed.csv", "imported/codings.csv", "-o", "agreement.csv"])
+    assert result.exit_code == 0, result.output
+    agreement = pd.read_csv("agreement.csv")  # a row per code, then the pooled one
+    assert (agreement["n_units"].iloc[:-1] == 13).all() and (agreement["percent_agreement"] == 1.0).all()
 
 
 def test_a_word_transcript_coded_with_comments_is_the_runs_own_document_by_folder(tmp_path, monkeypatch):
