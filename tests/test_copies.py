@@ -75,3 +75,30 @@ def test_the_check_gives_the_same_answer_in_any_order():
         re.sub(r"'[^']+' and '[^']+'", "pair", line) for line in backward
     ]
     assert sorted(re.findall(r"'([^']+)'", forward[0])) == sorted(re.findall(r"'([^']+)'", backward[0]))
+
+
+def test_interviews_sharing_a_structured_protocols_long_questions_are_no_copies(tmp_path):
+    """Three structured interviews: the interviewer reads the same long questions, each
+    participant answers briefly in their own words. Counted over every turn they shared 74-92%
+    of their word sequences and were named as copies; the participants' words are compared."""
+    questions = [
+        "Interviewer: Thinking about the last school year, how would you describe the ways in which the central "
+        "office supported principals and teachers in creating caring classrooms for all of the students?",
+        "Interviewer: Please tell me about any professional learning offered to staff this year that focused on "
+        "social emotional learning, trauma informed practice or restorative approaches in the schools.",
+        "Interviewer: How did the pandemic change the way your office communicates with families, and which of "
+        "those changes do you expect to keep in the coming years across the district?",
+    ]
+    answers = [
+        ("We did a lot.", "Some PD in August.", "More calls home."),
+        ("Not much, honestly.", "Restorative circles training.", "We text families now."),
+        ("Coaching mostly.", "A book study on trauma.", "Newsletters in Spanish."),
+    ]
+    for k, said in enumerate(answers, start=1):
+        lines = [
+            line
+            for question, answer in zip(questions * 2, said * 2, strict=True)
+            for line in (question, f"P0{k}: {answer}")
+        ]
+        (tmp_path / f"p{k}.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert not _near(qc.read_transcripts(tmp_path))

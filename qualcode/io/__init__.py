@@ -289,7 +289,7 @@ def read_transcripts(
     warnings += gathered.notes()
     if lacking:
         warnings.append(_lacking_codes(lacking, codes_column, len(paths)))
-    warnings += exact_copies(documents) + near_copies(documents)
+    warnings += exact_copies(documents)
     warnings += _unlike(documents)
     if metadata is not None:
         if isinstance(metadata, pd.DataFrame):
@@ -314,6 +314,7 @@ def read_transcripts(
         interviewers=interviewers,
     )
     warnings += segments.attrs.get("notes", [])
+    warnings += near_copies(documents, segments)  # on what participants said: a protocol read to all is no copy
     return Corpus(documents, segments, warnings, segment_by)
 
 

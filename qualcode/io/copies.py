@@ -4,9 +4,11 @@ beside its audio transcript of the same meeting. Each would count as an intervie
 every frequency and matrix, so :func:`near_copies` names such pairs in a warning.
 
 Two documents are near copies when most of the shorter one's word sequences (five words in a
-row, the spoken words only: speaker labels, times and layout aside) are in the other. Word
-sequences many documents share (an interview protocol's questions, read in every interview)
-say nothing about copies and are left out. Sequences are sampled by a fixed hash, so the check
+row, the spoken words only: speaker labels, times and layout aside) are in the other. Only the
+participants' segments are compared (all of a document's when it has no other): interviews
+of one protocol share its questions, and a structured interview's long questions would make
+two interviews with different short answers look like copies. Word sequences many documents
+share (common phrases, a protocol's questions a participant echoes) are left out too. Sequences are sampled by a fixed hash, so the check
 reads a quarter of them and gives the same answer on every run."""
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ from collections import Counter
 from itertools import combinations
 
 import numpy as np
+import pandas as pd
 
+from .. import columns as C
 from ..document import Document
 from ..errors import listed
 from .formats import WORD
@@ -63,11 +67,27 @@ class _Hashes(dict[str, int]):
         return value
 
 
-def _sampled(doc: Document, crc: _Hashes) -> np.ndarray:
-    """The sampled hashes of a document's five-word sequences, unique, sorted: each word's CRC-32
+def _spoken(documents: list[Document], segments: pd.DataFrame | None) -> list[str]:
+    """Each document's participants' words: its segments not the interviewer's (all of them
+    when none is a participant's), else its turns, else its text."""
+    said: dict[str, list[tuple[int, int]]] = {}
+    if segments is not None and len(segments):
+        theirs = segments[~segments[C.IS_INTERVIEWER].astype(bool)] if C.IS_INTERVIEWER in segments else segments
+        for doc_id, start, end in zip(
+            theirs[C.DOC_ID].astype(str), theirs[C.START_CHAR], theirs[C.END_CHAR], strict=True
+        ):
+            said.setdefault(doc_id, []).append((int(start), int(end)))
+    out = []
+    for doc in documents:
+        spans = said.get(doc.doc_id) or [(turn.start, turn.end) for turn in doc.turns] or [(0, len(doc.text))]
+        out.append("\n".join(doc.text[start:end] for start, end in spans))
+    return out
+
+
+def _sampled(text: str, crc: _Hashes) -> np.ndarray:
+    """The sampled hashes of a text's five-word sequences, unique, sorted: each word's CRC-32
     (the same on every machine and run), combined in order by a polynomial over 64 bits."""
-    spans = [doc.text[turn.start : turn.end] for turn in doc.turns] if doc.turns else [doc.text]
-    words = WORD.findall("\n".join(spans).lower())
+    words = WORD.findall(text.lower())
     if len(words) < SHINGLE:
         return np.zeros(0, dtype=np.uint64)
     codes = np.fromiter(map(crc.__getitem__, words), dtype=np.uint64, count=len(words))
@@ -78,15 +98,16 @@ def _sampled(doc: Document, crc: _Hashes) -> np.ndarray:
     return np.unique(keys[keys % np.uint64(SAMPLE) == 0])
 
 
-def near_copies(documents: list[Document]) -> list[str]:
+def near_copies(documents: list[Document], segments: pd.DataFrame | None = None) -> list[str]:
     """A warning naming pairs of documents from different files whose words are mostly the
     same, but not the same text (named by :func:`exact_copies`), with the share
-    of the shorter one's word sequences the other holds."""
+    of the shorter one's word sequences the other holds; ``segments`` (the corpus's) tell the
+    participants' words from the interviewer's."""
     files = [doc for doc in documents if doc.path]
     if len({doc.path for doc in files}) < 2:
         return []
     crc = _Hashes()  # each word's hash, once for the corpus
-    shingles = [_sampled(doc, crc) for doc in files]
+    shingles = [_sampled(text, crc) for text in _spoken(files, segments)]
     long = [i for i, found in enumerate(shingles) if len(found) >= MIN_SAMPLED]
     if len(long) < 2:
         return []
