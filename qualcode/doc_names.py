@@ -52,8 +52,8 @@ def renamed_ids(source: str | Path, run_documents: Sequence[Document]) -> dict[s
 
     ours = {doc.doc_id for doc in run_documents}
     itself = Path(source).resolve()  # a Word transcript coded with comments, among the inputs too
+    name = nfc(itself.stem)
     for doc in run_documents:
-        name = nfc(itself.stem)
         if doc.path and Path(doc.path).resolve() == itself and doc.doc_id != name and name not in ours:
             return {name: (doc.doc_id, BY_FILE)}
     meta = read_meta(source)
