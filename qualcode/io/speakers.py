@@ -36,7 +36,8 @@ _BOLD = r"(?:\*\*|__)?"
 CLOCK = r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?"  # 0:12, 00:01:02, 1:02:03.5: every reader's clock
 _TIME = rf"(?P<time>{CLOCK})"
 # a time before the label: "[00:01:02] Name: text", "(01:02) Name:", "00:01:02 Name:", "00:01:02 - Name:"
-_LEAD_TIME = rf"(?:(?:\[(?P<ltime>{CLOCK})\]|\((?P<ptime>{CLOCK})\)|(?P<btime>{CLOCK}))[ \t]*(?:[-–][ \t]*)?)?"
+_CLOCK_FIRST = rf"(?:\[(?P<ltime>{CLOCK})\]|\((?P<ptime>{CLOCK})\)|(?P<btime>{CLOCK}))[ \t]*(?:[-–][ \t]*)?"
+_LEAD_TIME = rf"(?:{_CLOCK_FIRST})?"
 # a time after the colon: "Name: [00:01:02] text"
 _AFTER_TIME = rf"(?:\[(?P<atime>{CLOCK})\][ \t]*)?"
 
@@ -49,8 +50,7 @@ DEFAULT_PATTERNS: tuple[str, ...] = (
     rf"^(?:(?P<speaker>{_NAME}(?:,[ ]{_NAME})?)|\[(?P<bspeaker>[^\]\n]{{1,60}})\])[ \t]+{_TIME}[ \t]*$",
     # a label alone on its line, its time before (Word's Transcribe: "00:00:02 Speaker 1"; Happy
     # Scribe: "[00:00:02.11] - Speaker 1") or after in brackets ("Speaker 1 [00:00:02]"), the text below
-    rf"^[ \t]*(?:\[(?P<ltime>{CLOCK})\]|\((?P<ptime>{CLOCK})\)|(?P<btime>{CLOCK}))[ \t]*(?:[-–][ \t]*)?"
-    rf"(?P<speaker>{_NAME})[ \t]*$",
+    rf"^[ \t]*{_CLOCK_FIRST}(?P<speaker>{_NAME})[ \t]*$",
     rf"^[ \t]*(?P<speaker>{_NAME})[ \t]*[\[(]{_TIME}[\])][ \t]*$",
     # a Zoom meeting's saved chat: "10:02:33 From Ana Lopez to Everyone:" above the message (tab-indented),
     # and the older one-line "10:02:33\t From  Ana Lopez : message"
