@@ -129,8 +129,9 @@ def test_every_readme_command_runs_in_order(tmp_path, monkeypatch):
     shutil.copytree(ROOT / "tests" / "fixtures" / "taguette", tmp_path / "tests" / "fixtures" / "taguette")
     shutil.copytree(ROOT / "tests" / "fixtures" / "talkmoves", tmp_path / "tests" / "fixtures" / "talkmoves")
     shutil.copy(ROOT / "tests" / "fixtures" / "zoom-chemistry-lesson.vtt", tmp_path / "tests" / "fixtures")
-    whisperx = Path("tests") / "fixtures" / "whisper" / "whisperx"
-    shutil.copytree(ROOT / whisperx, tmp_path / whisperx)
+    for tool in ("whisperx", "whisper.cpp"):
+        folder = Path("tests") / "fixtures" / "whisper" / tool
+        shutil.copytree(ROOT / folder, tmp_path / folder)
     monkeypatch.chdir(tmp_path)
     runner = CliRunner()
     printed = readme_printed()

@@ -55,6 +55,52 @@ def test_whisperx_captions_read_as_its_json(fmt):
     assert _timed(WHISPERX / f"d01_superintendent.{fmt}") == _timed(WHISPERX / "d01_superintendent.json")
 
 
+def test_a_recognisers_text_lines_read_as_its_json():
+    """WhisperX's .txt writes a line per recognised segment (`[SPEAKER_01]: Kids are happy, …`;
+    a segment without a voice unlabelled): each line was a turn, so a participant's answer was
+    cut into sentences (23 segments where the .json gives 10). Now consecutive lines of one
+    voice make a turn, an unlabelled line continues it: the turns of the .json."""
+    text = _turns(WHISPERX / "d01_superintendent.txt")
+    assert text == _turns(WHISPERX / "d01_superintendent.json") and len(text) == 10
+    assert_offsets(qc.read_transcripts(WHISPERX / "d01_superintendent.txt"))
+
+
+@pytest.mark.parametrize("fmt", ["txt", "srt"])
+def test_whisper_cpp_diarized_lines_are_turns_of_its_voices(fmt):
+    """whisper.cpp's `-di` writes `(speaker 0) text` lines (.txt) and captions (.srt), `(speaker ?)`
+    where its two channels are not told apart: read as one unlabelled passage with the labels
+    among the words (.txt) and passages broken at pauses (.srt). Now the voices' turns, named as
+    its .json names them (`Speaker0`); `?` continues the current voice, as in the .json."""
+    said = [
+        ("Speaker0" if s == "SPEAKER_00" else "Speaker1", t) for s, t in _turns(WHISPERX / "d01_superintendent.json")
+    ]
+    assert _turns(CPP / f"d01_superintendent.{fmt}") == said
+    corpus = qc.read_transcripts(CPP / f"d01_superintendent.{fmt}", interviewers=["Speaker0"])
+    assert_offsets(corpus)
+    assert not corpus.segments["text"].str.contains("speaker", case=False).any()
+    if fmt == "srt":
+        assert _timed(CPP / "d01_superintendent.srt", 2) == _timed(WHISPERX / "d01_superintendent.json", 2)
+
+
+def test_typed_labels_are_not_taken_for_a_recognisers(tmp_path):
+    """Only a recogniser's voices (`[SPEAKER_00]:`, `(speaker 0)`) merge lines: a typed transcript
+    labelling a speaker twice in a row keeps its two turns, one voice label alone changes
+    nothing, and speaker patterns given by the user are read as given."""
+    typed = tmp_path / "typed.txt"
+    typed.write_text("Interviewer: Why?\nAna: Because.\nAna: And more.\n", encoding="utf-8")
+    assert _turns(typed) == [("Interviewer", "Why?"), ("Ana", "Because."), ("Ana", "And more.")]
+    once = tmp_path / "once.txt"
+    once.write_text("(speaker 0) Hello there.\nWe met before.\n", encoding="utf-8")
+    assert _turns(once) == [("", "(speaker 0) Hello there.\nWe met before.")]
+    own = tmp_path / "own.txt"
+    own.write_text("[SPEAKER_00]: One.\n[SPEAKER_00]: Two.\n", encoding="utf-8")
+    assert _turns(own) == [("SPEAKER_00", "One. Two.")]
+    assert _turns(own, speaker_patterns=[r"^\[(?P<speaker>\w+)\]: (?P<text>.*)$"]) == [
+        ("SPEAKER_00", "One."),
+        ("SPEAKER_00", "Two."),
+    ]
+
+
 def test_whispers_timed_tables_are_one_recording_not_a_survey():
     """Whisper's .tsv (`start  end  text`, ms) and whisper.cpp's .csv (`start,end,"text"`) were read
     as survey answers, one respondent per sentence (30 documents); each is one recording."""

@@ -1,9 +1,10 @@
 """Zoom / Teams / generic WebVTT and SubRip transcripts (webvtt-py).
 
 Speakers come from Teams voice tags (``<v Name>``), Zoom's ``Name: text`` prefix, or
-inline ``[NAME]:`` labels (``>> NAME:`` in broadcast captions). Consecutive cues of one
+inline ``[NAME]:`` labels (``>> NAME:`` in broadcast captions), whisper.cpp's ``(speaker 0)``
+(:mod:`qualcode.io.recognised`). Consecutive cues of one
 speaker merge into one turn; a cue without a label continues the current speaker.
-Unlabelled files merge cues into passages broken at pauses of ``PAUSE`` seconds or more.
+Unlabelled files merge cues into passages broken at pauses (:mod:`qualcode.io.cues`).
 Rolling captions (YouTube's automatic ones, with a time for each word) are read once: the
 lines a cue repeats from the one before are left out.
 
@@ -15,17 +16,16 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
 from pathlib import Path
 
-from ..document import Document, TimeSpan, Turn
+from ..document import Document
 from ..errors import InputFileError
 from .base import ReadOptions, register_reader
+from .cues import Cue, document_from_cues
 from .decode import read_text
+from .recognised import voice
 from .speakers import inline_label, parse_time
 
-PAUSE = 2.0
 _TIMING = re.compile(r"^\s*(?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3}\s*-->\s*(?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3}(?:\s.*)?$")
 _BLANK = re.compile(r"\n[ \t]*\n")  # SubRip: a line of spaces ends a cue, as SubRip readers take it
 _EMPTY = re.compile(r"\n\n")  # WebVTT: only an empty line does (YouTube's captions hold lines of one space)
@@ -68,16 +68,6 @@ def check_blocks(text: str, path: Path, fmt: str) -> int:
     return cues
 
 
-@dataclass
-class Cue:
-    """A caption or a recogniser's segment: who says it (``None``: not said), its words, its times in seconds."""
-
-    speaker: str | None
-    text: str
-    start: float
-    end: float
-
-
 def _cues(path: Path, fmt: str, encoding: str | None) -> tuple[list[Cue], str, str | None]:
     try:
         import webvtt
@@ -108,6 +98,8 @@ def _cues(path: Path, fmt: str, encoding: str | None) -> tuple[list[Cue], str, s
             label = inline_label(_CHEVRONS.sub("", body))  # broadcast captions: ">> NAME: text"
             if label:
                 speaker, body = label
+            elif said := voice(body):  # whisper.cpp's "(speaker 0) text"
+                speaker, body = said
         if body:
             cues.append(Cue(speaker, body, parse_time(caption.start) or 0.0, parse_time(caption.end) or 0.0))
     return cues, used, note
@@ -130,51 +122,6 @@ def read_subtitle_file(path: Path, *, doc_id: str, encoding: str | None = None) 
     if not cues:
         raise InputFileError(f"{path}: no captions with text; check that it is a {fmt.upper()} transcript")
     return document_from_cues(cues, path, doc_id=doc_id, fmt=fmt, encoding=used, notes=[note] if note else [])
-
-
-def document_from_cues(
-    cues: list[Cue], path: Path, *, doc_id: str, fmt: str, encoding: str, notes: Sequence[str] = ()
-) -> Document:
-    """One :class:`Document` of timed cues (captions, a speech recogniser's segments): a cue
-    without a speaker continues the current one, consecutive cues of one speaker make a turn
-    (``Speaker: text``, one paragraph each); cues without any speaker make passages broken at
-    pauses of ``PAUSE`` seconds. Every cue keeps its times."""
-    labelled = any(cue.speaker for cue in cues)
-    groups: list[list[Cue]] = []
-    current: str | None = None
-    for cue in cues:
-        speaker = cue.speaker or current
-        if labelled:
-            new_turn = not groups or speaker != current
-        else:
-            new_turn = not groups or cue.start - groups[-1][-1].end >= PAUSE
-        cue = replace(cue, speaker=speaker)
-        if new_turn:
-            groups.append([cue])
-        else:
-            groups[-1].append(cue)
-        current = speaker
-    parts: list[str] = []
-    turns: list[Turn] = []
-    times: list[TimeSpan] = []
-    pos = 0
-    for group in groups:
-        speaker = group[0].speaker
-        prefix = f"{speaker}: " if speaker else ""
-        pos += len(prefix)
-        start = pos
-        for i, cue in enumerate(group):
-            if i:
-                pos += 1  # the joining space
-            times.append(TimeSpan(pos, pos + len(cue.text), cue.start, cue.end))
-            pos += len(cue.text)
-        turns.append(Turn(speaker, start, pos))
-        parts.append(prefix + " ".join(cue.text for cue in group))
-        pos += 2  # "\n\n"
-    text = "\n\n".join(parts) + "\n"
-    doc = Document(doc_id, str(path), fmt, text, turns, encoding=encoding, times=times)
-    doc.notes.extend(notes)
-    return doc
 
 
 @register_reader(".vtt", ".srt", name="subtitles")

@@ -1,4 +1,5 @@
-"""Plain-text and Markdown transcripts (also Otter.ai .txt exports)."""
+"""Plain-text and Markdown transcripts (also Otter.ai .txt exports, and the lines of speech
+recognisers that diarize: :mod:`qualcode.io.recognised`)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from ..document import Document
 from ..errors import InputFileError
 from .base import ReadOptions, register_reader
 from .decode import read_text
+from .recognised import recognised_lines
 from .speakers import split_turns
 
 
@@ -66,6 +68,11 @@ def read_text_file(
     """Read a .txt or .md transcript."""
     text, used, note = read_text(path, encoding)
     fmt = path.suffix.lower().lstrip(".")
+    recognised = None if speaker_patterns else recognised_lines(text, path=path, doc_id=doc_id, fmt=fmt, encoding=used)
+    if recognised is not None:  # WhisperX's or whisper.cpp's lines: a turn per voice, not per line
+        if note:
+            recognised.notes.append(note)
+        return recognised
     doc = document_from_text(text, doc_id=doc_id, path=path, fmt=fmt, encoding=used, speaker_patterns=speaker_patterns)
     if speaker_patterns is None and not any(turn.speaker for turn in doc.turns):
         doc = _tabbed(doc, text, path, used)

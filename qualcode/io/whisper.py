@@ -5,7 +5,7 @@ write.
 A transcript made with Whisper comes in every format at once (``--output_format all``, the
 default); the JSON is the fullest: each segment's times, and with WhisperX's diarization its
 speaker (``SPEAKER_00``). Segments become cues as a caption file's do
-(:func:`qualcode.io.subtitles.document_from_cues`): consecutive segments of one speaker make a
+(:func:`qualcode.io.cues.document_from_cues`): consecutive segments of one speaker make a
 turn, a segment without a speaker continues the current one, and without speakers the segments
 make passages broken at pauses. Other JSON is an error naming what it holds.
 """
@@ -23,8 +23,8 @@ from typing import Any
 from ..document import Document
 from ..errors import InputFileError
 from .base import ReadOptions, register_reader
+from .cues import Cue, document_from_cues
 from .decode import read_text
-from .subtitles import Cue, document_from_cues
 
 MAX_BYTES = 256 * 1024 * 1024  # a two-hour WhisperX JSON with word times is some 5 MB
 READS = "qualcode reads the JSON of Whisper, WhisperX and whisper.cpp (a list of segments with start, end and text)"
