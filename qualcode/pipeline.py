@@ -421,13 +421,19 @@ def _reanchor(prior: pd.DataFrame, corpus: Corpus, source: str | Path | None) ->
     ones where a row's words are not at its offsets (moved, or another reading of a table);
     lines saying how many moved and how many could not. Most rows on this run's documents
     holding other words, found nowhere, stop the run (:func:`~qualcode.reanchor.check_other_texts`)."""
-    from .reanchor import Moves, check_other_texts, off_their_words, reanchor
+    from .reanchor import Moves, check_other_texts, follow_table_rows, off_their_words, reanchor
     from .review import REVIEWED, with_status
     from .sources import changed_since
 
     if source is None:
         return prior, []
     out = with_status(prior).copy()
+    out, followed = follow_table_rows(out, out[C.STATUS].isin(REVIEWED), corpus.documents, corpus.segments)
+    lines = [
+        f"{source}: {followed} reviewed or human rows on a table's answers found their words in another of its "
+        "rows and moved with them (rows sorted, added or removed since; an id column names each answer for good: "
+        "--id-column)"
+    ][: bool(followed)]
     changed = set(changed_since(corpus, source))
     texts = {doc.doc_id: doc.text for doc in corpus.documents}
     on_run = out[C.STATUS].isin(REVIEWED) & out[C.DOC_ID].astype(str).isin(set(texts))
@@ -447,7 +453,6 @@ def _reanchor(prior: pd.DataFrame, corpus: Corpus, source: str | Path | None) ->
         )
         return moves, stuck
 
-    lines = []
     rows = out.index[on_run & ids.isin(touched)]
     if len(rows):
         moves, stuck = move(rows, touched)

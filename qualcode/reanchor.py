@@ -14,6 +14,12 @@ reviewed or human row on it is looked for in the new text, in this order:
    both the row's words and the passage they span there, and no other segment holds as many.
    The row takes that passage, and its ``text`` becomes the words now there.
 
+A table's answers (a survey's rows, each a document) are named by their row when the table
+has no id column (``answers-7``): sorting the sheet, adding or removing a row renames the
+answers after it. A row on such an answer whose words are no longer there, or on a name the
+table no longer has, moves to the one answer of the same table holding its words once
+(:func:`follow_table_rows`), before the steps above.
+
 A row found nowhere keeps its old offsets and is counted, so the run can say to check it.
 Rows on an unchanged transcript whose words are not at their offsets
 (:func:`off_their_words`) are looked for the same way; when most rows are such and found
@@ -24,6 +30,8 @@ nowhere, the earlier run read other texts under the same names, and the run stop
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import partial
@@ -33,10 +41,13 @@ import numpy as np
 import pandas as pd
 
 from . import columns as C
+from .document import Document, nfc
 from .excerpts import folded_of, folded_text, occurrences
 
 NEAR = 0.8  # share of words in common (both ways) for an edited passage to count as the row's
 WORD = re.compile(r"\S+")
+TABLES = {"csv", "tsv", "xlsx", "xlsm"}  # formats whose documents are a table's rows
+_ROW_NAME = re.compile(r"^(?P<stem>.+)-\d+$")  # an answer named by its row: answers-7
 
 
 @dataclass
@@ -208,3 +219,49 @@ def check_other_texts(moves: Moves, reviewed: int, documents: list[str], source:
         "kept as .bak)",
         option="previous",
     )
+
+
+def follow_table_rows(
+    rows: pd.DataFrame, mine: pd.Series, documents: Sequence[Document], segments: pd.DataFrame
+) -> tuple[pd.DataFrame, int]:
+    """``rows`` with those ``mine`` marks (reviewed or human rows of an earlier output) that lie
+    on a table's answer whose words are not at their offsets, or on a row name the table no
+    longer has (``answers-7``), moved to the one answer of the same table that holds their words
+    once; the others as they are. Returns the rows and how many moved."""
+    tables: dict[str, list[Document]] = {}
+    for doc in documents:
+        if doc.format in TABLES and doc.path:
+            tables.setdefault(doc.path, []).append(doc)
+    if not tables or C.TEXT not in rows.columns or not mine.any():
+        return rows, 0
+    texts = {doc.doc_id: doc.text for doc in documents}
+    table_of = {doc.doc_id: path for path, docs in tables.items() for doc in docs}
+    stems = {nfc(Path(path).stem): path for path in tables}
+    ids = rows[C.DOC_ID].astype(str)
+    named = ids.map(lambda doc: stems.get(m["stem"]) if doc not in texts and (m := _ROW_NAME.match(doc)) else None)
+    table = ids.map(table_of).fillna(named)
+    off = np.zeros(len(rows), dtype=bool)
+    present = (mine & table.notna() & ids.isin(set(texts))).to_numpy()
+    off[present] = off_their_words(rows[present], texts)
+    candidates = rows.index[(mine & table.notna()).to_numpy() & (off | ~ids.isin(set(texts)).to_numpy())]
+    out = rows.copy()
+    moving: dict[int, str] = {}
+    for path in sorted({str(table[row]) for row in candidates}):
+        docs = tables[path]
+        joined = "\x00".join(doc.text for doc in docs)  # no row's words span two answers
+        starts = np.cumsum([0] + [len(doc.text) + 1 for doc in docs[:-1]]).tolist()
+        folded: dict[str, tuple[str, np.ndarray]] = {}
+        for row in candidates[table[candidates] == path]:
+            words = str(rows.at[row, C.TEXT])
+            found = occurrences(words, joined, partial(folded_of, folded, path, joined)) if words.strip() else []
+            if len(found) == 1:
+                moving[row] = docs[bisect_right(starts, found[0][0]) - 1].doc_id
+    if not moving:
+        return rows, 0
+    index = pd.Index(list(moving))
+    out.loc[index, C.DOC_ID] = [moving[row] for row in index]
+    placed, _ = reanchor(out.loc[index], {doc: texts[doc] for doc in set(moving.values())}, segments)
+    kept = off_their_words(placed, texts)
+    out.loc[index[~kept]] = placed.loc[index[~kept]]
+    out.loc[index[kept]] = rows.loc[index[kept]]  # not placed (no segment there): as they were
+    return out, int((~kept).sum())

@@ -238,6 +238,48 @@ def test_another_question_of_the_same_survey_is_not_merged_onto_the_reviewed_ans
     assert run("tag", survey, "--text-column", "second", *apart).exit_code == 0
 
 
+ANSWERS = [
+    "The district hired a counselor for every school.",
+    "Principals model care for their teachers.",
+    "We adopted an SEL curriculum and PBIS.",
+    "Teachers got trauma-informed training.",
+]
+
+
+def test_reviewed_answers_follow_their_rows_when_the_sheet_is_sorted(tmp_path):
+    """A sheet of answers without an id column names each answer by its row (`answers-3`).
+    Sorted, or a row added above, every answer after it took another name, and the reviewed
+    rows lay on other answers: the run stopped (`… made from other texts under the same
+    names`). Now each follows its words to the row holding them, and the run says so."""
+    survey = tmp_path / "answers.csv"
+    pd.DataFrame({"answer": ANSWERS}).to_csv(survey, index=False)
+    out = tmp_path / "coded.csv"
+    common = ["-c", CODEBOOK, "-o", out, "--method", "keyword"]
+    assert run("tag", survey, *common).exit_code == 0
+    assert run("review", out, "--accept-above", "0", "--coder", "ana", "-o", out).exit_code == 0
+    before = pd.read_csv(out, keep_default_na=False)
+    assert len(before) >= 3 and set(before["status"]) == {"accepted"}
+    moved = ["Nothing changed for us.", *reversed(ANSWERS)]  # a new answer on top, the others reversed
+    pd.DataFrame({"answer": moved}).to_csv(survey, index=False)
+    again = run("tag", survey, *common)
+    said = " ".join(again.output.split())
+    assert again.exit_code == 0, said
+    renamed = sum(
+        f"answers-{moved.index(text) + 2}" != doc for doc, text in zip(before["doc_id"], before["text"], strict=True)
+    )
+    assert 0 < renamed < len(before)  # the third answer stays the sheet's fourth row
+    assert f"{renamed} reviewed or human rows on a table's answers found their words in another of its rows" in said
+    after = pd.read_csv(out, keep_default_na=False)
+    accepted = after[after["status"] == "accepted"]
+    assert len(accepted) == len(before)
+    for row in accepted.itertuples():  # each on the row now holding its words, at its words
+        answer = moved[int(row.doc_id.rsplit("-", 1)[1]) - 2]
+        assert answer[row.start_char : row.end_char] == row.text
+    assert sorted(zip(accepted["text"], accepted["code"], strict=True)) == sorted(
+        zip(before["text"], before["code"], strict=True)
+    )
+
+
 def test_a_few_rows_off_their_words_are_named(reviewed):
     """A reviewed row whose text was typed over (or pasted from elsewhere) is kept and said."""
     table = pd.read_csv(reviewed, keep_default_na=False)

@@ -474,6 +474,24 @@ def test_survey_csv_rows_become_documents():
     assert auto.segments[C.DOC_ID].tolist() == ["R1", "R2", "R4"]
 
 
+def test_a_one_column_survey_csv_numbers_rows_as_its_spreadsheet(tmp_path):
+    """A sheet of one column of answers, some empty, saved as CSV by LibreOffice (an empty line
+    per empty cell; Excel writes the same): pandas skipped the empty lines, so the answers after
+    one were named a row short of where the sheet shows them (`answers_one_column-4` was row 6's
+    respondent) and the empty answers went unsaid. Now named as the workbook's rows are."""
+    folder = FIXTURES / "one_column"
+    csv_read, sheet = (qc.read_transcripts(folder / f"answers_one_column.{suffix}") for suffix in ("csv", "xlsx"))
+    ids = ["answers_one_column-2", "answers_one_column-4", "answers_one_column-6"]
+    assert csv_read.segments[C.DOC_ID].tolist() == ids == sheet.segments[C.DOC_ID].tolist()
+    assert csv_read.segments[C.TEXT].tolist()[2] == "Families were struggling with transportation."
+    assert any("2 rows with an empty 'answer' (lines 3, 5) are not documents" in n for n in csv_read.warnings)
+    quoted = tmp_path / "quoted.csv"  # an empty answer written '""', and empty lines closing the file
+    quoted.write_text('answer\nYes.\n""\nNo.\n\n\n', encoding="utf-8")
+    corpus = qc.read_transcripts(quoted)
+    assert corpus.segments[C.DOC_ID].tolist() == ["quoted-2", "quoted-4"]
+    assert any("1 row with an empty 'answer' (line 3) is not a document" in n for n in corpus.warnings)
+
+
 def test_a_survey_saved_with_semicolons_and_answers_full_of_commas_is_read(tmp_path):
     """Excel where the list separator is ';' (much of Europe) writes such files; the sniffer
     took the commas in the answers for the delimiter and the file was refused."""

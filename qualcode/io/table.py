@@ -74,13 +74,23 @@ def read_table(path: Path, encoding: str | None = None, what: str = "a table") -
     else:
         text, _, _ = read_text(path, encoding)
         sep = delimiter_of(path, text)
+        header = next(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=sep), [])  # as written
+        # one column: an empty line is an empty cell (a spreadsheet saves it so); skipped, the
+        # rows after it were numbered one row short of where the spreadsheet shows them
+        single = len(header) == 1
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("error", pd.errors.ParserWarning)  # cells beyond the header's
                 # index_col=False: a row with more cells than the header made its first cells the
                 # index, every answer read from the wrong column
                 frame = pd.read_csv(
-                    io.StringIO(text), dtype=str, sep=sep, engine="python", keep_default_na=False, index_col=False
+                    io.StringIO(text),
+                    dtype=str,
+                    sep=sep,
+                    engine="python",
+                    keep_default_na=False,
+                    index_col=False,
+                    skip_blank_lines=not single,
                 )
         except pd.errors.ParserWarning:
             raise InputFileError(longer_row(text, sep, path)) from None
@@ -88,7 +98,9 @@ def read_table(path: Path, encoding: str | None = None, what: str = "a table") -
             if re.match(r"Expected \d+ fields in line \d+, saw \d+", str(exc)):
                 raise InputFileError(longer_row(text, sep, path)) from None
             raise InputFileError(f"{path}: not a readable CSV table ({exc}); check its quoting") from None
-        header = next(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=sep), [])  # as written
+        if single:  # the empty lines closing the file are no rows
+            filled = frame.iloc[:, 0].fillna("").astype(str).str.strip().ne("").to_numpy().nonzero()[0]
+            frame = frame.iloc[: filled[-1] + 1 if len(filled) else 0]
     check_header(header, path)  # pandas renames a second `code` column `code.1`
     frame.columns = [str(c).strip() for c in frame.columns]
     return frame.fillna("")
