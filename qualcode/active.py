@@ -361,6 +361,7 @@ def next_sheet(
     import warnings
 
     from .codebook import load_codebook
+    from .coded_words import followed
     from .doc_names import renamed
     from .errors import QualcodeWarning
     from .fileio import check_sheet_name, write_together
@@ -370,7 +371,6 @@ def next_sheet(
     from .previous import check_not_an_input
     from .provenance import provenance
     from .settings import Settings
-    from .sources import check_unchanged
     from .training_docs import outside_line, outside_transcripts, training_record
     from .workflows import reading_for
 
@@ -412,10 +412,11 @@ def next_sheet(
     }
     options.update({key: value for key, value in asked.items() if value is not None})  # as tag takes them
     corpus = read_transcripts(names, **options)
-    given = [(path, renamed(codes, path, corpus.documents)) for path, codes in given]  # named otherwise
+    given = [  # on transcripts changed since: where their words are now; named otherwise: as this run names them
+        (path, renamed(followed(codes, path, corpus.documents, corpus.segments), path, corpus.documents))
+        for path, codes in given
+    ]
     training = [codes for _, codes in given if len(codes) or not codes.attrs.get("copies")]
-    for path, _ in given:  # codes made on other words than the transcripts now hold would mislead
-        check_unchanged(corpus, path)
     outside, taught_from = outside_transcripts([path for path, _ in given], corpus, options)
     if outside is not None:
         check_not_an_input(output, [doc.path for doc in outside.documents if doc.path])

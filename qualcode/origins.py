@@ -48,10 +48,13 @@ def mark_origins(
     codebook: Codebook,
     texts: dict[str, str] | None = None,
     run_documents: Sequence[Document] = (),
+    run_segments: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """``codings`` whose human rows say which of the training files ``paths`` holds them
     (``texts``, doc_id -> text, place a file of excerpts as the run placed them; ``run_documents``
-    name documents as the run did: :func:`qualcode.doc_names.renamed`)."""
+    name documents as the run did: :func:`qualcode.doc_names.renamed`, and with ``run_segments``
+    find codes on transcripts changed since as the run found them: :func:`qualcode.coded_words.followed`)."""
+    from .coded_words import followed
     from .codings import codes_as_ids, read_codings
     from .doc_names import renamed
     from .excerpts import is_excerpts, place_excerpts
@@ -68,7 +71,11 @@ def mark_origins(
         with warnings.catch_warnings():  # read once already, warnings said then
             warnings.simplefilter("ignore")
             held = read_codings(path, read_apart=[other for other in paths if other != path])
-            held = renamed(held, path, run_documents) if run_documents else held
+            held = (
+                renamed(followed(held, path, run_documents, run_segments), path, run_documents)
+                if run_documents
+                else held
+            )
             if is_excerpts(held):
                 if texts is None:
                     continue

@@ -270,7 +270,9 @@ def tag(
         from .origins import mark_origins
 
         texts = {doc.doc_id: doc.text for doc in [*(outside.documents if outside else []), *corpus.documents]}
-        codings = mark_origins(codings, [str(path) for path in run.training], codebook, texts, corpus.documents)
+        codings = mark_origins(
+            codings, [str(path) for path in run.training], codebook, texts, corpus.documents, corpus.segments
+        )
     sheets: list[str] = []
     if sheet_codes is not None:  # ... or the coded sheet it was read from
         from .origins import mark_sheets

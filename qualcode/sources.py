@@ -5,6 +5,7 @@ transcript edited since (its offsets would point at other words) from the same f
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -12,12 +13,18 @@ from .errors import InputFileError
 
 if TYPE_CHECKING:
     from .corpus import Corpus
+    from .document import Document
 
 
 def changed_since(corpus: Corpus, coded: str | Path) -> list[str]:
     """The transcripts of ``corpus`` whose content differs from what the run that wrote
     ``coded`` read (same file, by path or else by file name; SHA-256 recorded in its
     ``.meta.json``)."""
+    return changed_files(corpus.documents, coded)
+
+
+def changed_files(documents: Sequence[Document], coded: str | Path) -> list[str]:
+    """The files of ``documents`` changed since the run that wrote ``coded`` (:func:`changed_since`)."""
     from .meta import read_meta, run_folder
 
     meta = read_meta(coded)
@@ -29,7 +36,7 @@ def changed_since(corpus: Corpus, coded: str | Path) -> list[str]:
     names = Counter(Path(item["path"]).name for item in recorded)  # a name two inputs share identifies neither
     by_name = {Path(item["path"]).name: item["sha256"] for item in recorded if names[Path(item["path"]).name] == 1}
     changed = []
-    for path, digest in sorted({str(doc.path): doc.sha256 for doc in corpus.documents if doc.sha256}.items()):
+    for path, digest in sorted({str(doc.path): doc.sha256 for doc in documents if doc.sha256}.items()):
         before = by_path.get(str(Path(path).resolve()), by_name.get(Path(path).name))
         if before is not None and before != digest:
             changed.append(path)

@@ -39,6 +39,7 @@ def training_set(
     left out (:func:`_nearest_decides`). ``run_documents``: the run's documents, so that codes
     naming them otherwise (another ``--ids``, a round trip through another program) find them
     (:mod:`qualcode.doc_names`)."""
+    from .coded_words import followed
     from .codings import check_codings, codes_as_ids, read_codings
     from .doc_names import renamed
     from .excerpts import is_excerpts, place_excerpts
@@ -61,8 +62,8 @@ def training_set(
         codings = read_codings(source, read_apart=apart) if isinstance(source, str | Path) else source
         if codings.empty and codings.attrs.get("copies"):
             continue
-        if run_documents and isinstance(source, str | Path):  # codes naming the run's documents otherwise
-            codings = renamed(codings, source, run_documents)
+        if run_documents and isinstance(source, str | Path):  # on transcripts changed since; named otherwise
+            codings = renamed(followed(codings, source, run_documents, segments), source, run_documents)
         name = str(codings.attrs.get("source", source if isinstance(source, str | Path) else "training"))
         if is_excerpts(codings):  # the coded words, found in the texts
             if bare:
