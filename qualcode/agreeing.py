@@ -56,6 +56,7 @@ def agree_files(
     from . import columns as C
     from .analysis.agreement import agreement
     from .codebook import Codebook, load_codebook
+    from .coded_words import followed
     from .codings import codes_as_ids, read_codings, warn_spelled_apart
     from .doc_names import renamed
     from .excerpts import is_excerpts, place_all
@@ -139,14 +140,19 @@ def agree_files(
             if meta is not None and meta.inputs:
                 from .workflows import corpus_for
 
-                corpus = corpus_for(path)
+                corpus = corpus_for(path, check=False)  # codes on transcripts changed since follow their words
                 units_from = f"the sources recorded in {Path(path).stem}.meta.json, segmented as that run did"
                 break
     if corpus is None and all(Path(path).suffix.lower() in (".docx", ".odt") for path in paths):
         corpus = _word_transcripts([Path(path) for path in paths], segment_by)
         units_from = "the Word transcripts the coders commented"
-    if corpus is not None and coders is None:  # a file naming the documents otherwise: another --ids, a REFI trip
-        frames = [renamed(frame, path, corpus.documents) for frame, path in zip(frames, paths, strict=True)]
+    if (
+        corpus is not None and coders is None
+    ):  # changed since (coded_words); named otherwise: another --ids, a REFI trip
+        frames = [
+            renamed(followed(frame, path, corpus.documents, corpus.segments), path, corpus.documents)
+            for frame, path in zip(frames, paths, strict=True)
+        ]
         table = pd.concat(frames, ignore_index=True)
     if any(is_excerpts(frame) for frame in frames):  # the coded words, found in the transcripts
         table = pd.concat(place_all(frames, corpus), ignore_index=True)

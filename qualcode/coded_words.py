@@ -21,8 +21,9 @@ from typing import Any
 import pandas as pd
 
 from . import columns as C
-from .document import Document
-from .errors import QualcodeWarning, counted, listed
+from .document import Document, nfc
+from .errors import InputFileError, QualcodeWarning, counted, listed
+from .reanchor import ROW_NAME, TABLES
 
 Key = tuple[Any, ...]
 
@@ -47,11 +48,25 @@ def followed(
         return frame
     ids = {doc.doc_id for doc in run_documents}
     touched = {doc.doc_id for doc in run_documents if str(doc.path) in changed}
+    tables = {nfc(Path(doc.path).stem) for doc in run_documents if doc.doc_id in touched and doc.format in TABLES}
+
+    def renamed_row(doc: str) -> bool:  # an answer named by a row a changed table no longer has
+        found = ROW_NAME.match(doc)
+        return doc not in ids and found is not None and found["stem"] in tables
+
     by_segment = C.START_CHAR not in frame.columns
     keys = _keys(frame, by_segment) + [(doc, segment) for doc, segment in labelled or []]
-    ours = [key for key in dict.fromkeys(keys) if str(key[0]) in touched or str(key[0]) not in ids]
+    ours = [key for key in dict.fromkeys(keys) if str(key[0]) in touched or renamed_row(str(key[0]))]
+    if not ours:
+        return frame
     old = _words(Path(source), ours, by_segment)
-    if old is None or old.empty:
+    if old is None:
+        raise InputFileError(
+            f"{source}: made before {listed(sorted(changed))} changed, and it holds no words of its codes (no "
+            f"{C.TEXT} column) to find them by: its offsets would point at other words; restore the transcript as it "
+            "was, or code it again"
+        )
+    if old.empty:
         return frame
     moved, lost = _follow(old, run_documents, segments, by_segment)
     new = {key: place for key, place in zip(old.index, moved, strict=True) if key not in lost}
@@ -88,13 +103,13 @@ def _keys(frame: pd.DataFrame, by_segment: bool) -> list[Key]:
 
 def _words(source: Path, keys: list[Key], by_segment: bool) -> pd.DataFrame | None:
     """The passages ``keys`` name, with the words ``source`` holds for them (its ``text``
-    column), indexed by key; None when it holds no words."""
+    column), indexed by key; None when it holds no words, empty when none of ``keys``."""
     from .io.table import read_table
     from .io.writers import restore
 
     table = restore(read_table(source, what="a table of codings"))
     needed = [C.DOC_ID, C.START_CHAR, C.END_CHAR, C.TEXT] + [C.SEGMENT_ID] * by_segment
-    if not keys or not set(needed) <= set(table.columns):
+    if not set(needed) <= set(table.columns):
         return None
     table = table.assign(
         **{column: pd.to_numeric(table[column], errors="coerce") for column in (C.START_CHAR, C.END_CHAR)}
@@ -108,7 +123,7 @@ def _words(source: Path, keys: list[Key], by_segment: bool) -> pd.DataFrame | No
     table = table[~table.index.duplicated()]
     found = [key for key in keys if key in table.index]
     if not found:
-        return None
+        return table.iloc[:0]
     out = table.loc[pd.MultiIndex.from_tuples(found), [C.DOC_ID, C.START_CHAR, C.END_CHAR, C.TEXT]].astype(
         {C.START_CHAR: "int64", C.END_CHAR: "int64"}
     )

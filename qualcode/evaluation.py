@@ -51,6 +51,7 @@ def evaluate_files(
     into ``codebook`` when one is given."""
     from .analysis.evaluate import NO_UNITS, coded_by, evaluate, precision_recall, tune_thresholds
     from .codebook import Codebook, load_codebook
+    from .coded_words import followed
     from .codings import read_codings
     from .doc_names import renamed
     from .excerpts import place_all
@@ -70,7 +71,10 @@ def evaluate_files(
     if codes_column:  # a coded sheet: its rows coded (a code, or none) are the units
         human = _gold_codes(_sheet_codes(gold, codes_column, corpus, meta), gold, book)
     else:
-        gold_codes = renamed(read_codings(gold), gold, corpus.documents)  # named otherwise: another --ids, a REFI trip
+        # on transcripts changed since: where their words are now; named otherwise: another --ids, a REFI trip
+        gold_codes = renamed(
+            followed(read_codings(gold), gold, corpus.documents, corpus.segments), gold, corpus.documents
+        )
         human = _gold_codes(place_all([gold_codes], corpus)[0], gold, book)  # excerpts: found in the texts
     segments, human = _not_learned(_scored_turns(corpus.segments, book, meta), human, corpus, book, meta)
     if coded_by(human, segments).empty:

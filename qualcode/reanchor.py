@@ -47,7 +47,7 @@ from .excerpts import folded_of, folded_text, occurrences
 NEAR = 0.8  # share of words in common (both ways) for an edited passage to count as the row's
 WORD = re.compile(r"\S+")
 TABLES = {"csv", "tsv", "xlsx", "xlsm"}  # formats whose documents are a table's rows
-_ROW_NAME = re.compile(r"^(?P<stem>.+)-\d+$")  # an answer named by its row: answers-7
+ROW_NAME = re.compile(r"^(?P<stem>.+)-\d+$")  # an answer named by its row: answers-7
 
 
 @dataclass
@@ -238,7 +238,7 @@ def follow_table_rows(
     table_of = {doc.doc_id: path for path, docs in tables.items() for doc in docs}
     stems = {nfc(Path(path).stem): path for path in tables}
     ids = rows[C.DOC_ID].astype(str)
-    named = ids.map(lambda doc: stems.get(m["stem"]) if doc not in texts and (m := _ROW_NAME.match(doc)) else None)
+    named = ids.map(lambda doc: stems.get(m["stem"]) if doc not in texts and (m := ROW_NAME.match(doc)) else None)
     table = ids.map(table_of).fillna(named)
     off = np.zeros(len(rows), dtype=bool)
     present = (mine & table.notna() & ids.isin(set(texts))).to_numpy()

@@ -34,12 +34,14 @@ def corpus_for(
     *,
     metadata: str | Path | None = None,
     segment_by: str | None = None,
+    check: bool = True,
 ) -> Corpus:
     """The corpus a codings file refers to, read exactly as the run that made it read it.
 
     ``inputs`` default to those recorded in ``CODED.meta.json``; so do the segmentation, the
     table columns (``text_column``, ``speaker_column`` …), the interviewers and the metadata
-    file. ``metadata`` and ``segment_by`` replace the recorded ones when given.
+    file. ``metadata`` and ``segment_by`` replace the recorded ones when given. ``check=False``
+    for human codes, which follow their words (:mod:`qualcode.coded_words`).
 
     Raises
     ------
@@ -52,7 +54,8 @@ def corpus_for(
 
     names, options = reading_for(coded, inputs, metadata=metadata, segment_by=segment_by)
     corpus = read_transcripts(names, **options)
-    check_unchanged(corpus, coded)
+    if check:
+        check_unchanged(corpus, coded)
     return corpus
 
 

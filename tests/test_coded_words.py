@@ -120,3 +120,55 @@ def test_reviewed_rows_given_to_learn_from_follow_their_words(tmp_path):
     assert all(
         text[a:b] == words for a, b, words in zip(human["start_char"], human["end_char"], human["text"], strict=True)
     )
+
+
+def test_gold_codes_and_coders_sheets_follow_their_words_too(tmp_path):
+    """`evaluate --gold` given a sheet made before its transcript changed compared the suggestions
+    with codes on other passages, without a word; `agree` stopped (`changed since … re-run qualcode
+    tag`, which cannot help a sheet) or, given the transcripts (`-i`), compared codes on other
+    passages. Both now find the coded passages by their words."""
+    folder = tmp_path / "iv"
+    folder.mkdir()
+    for name in NAMES:
+        shutil.copy(EXAMPLES / name, folder)
+    sheet, rows = _sheet(tmp_path, folder, 8)
+    ben = tmp_path / "ben.csv"
+    rows.assign(
+        coder="ben", codes=["personnel", "growth_area"] * (len(rows) // 2) + ["personnel"] * (len(rows) % 2)
+    ).to_csv(ben, index=False)
+    shutil.copy(sheet.with_suffix(".meta.json"), ben.with_suffix(".meta.json"))
+    for name in NAMES:
+        path = folder / name
+        path.write_text("Interviewer: Thank you for joining us.\n\n" + path.read_text(encoding="utf-8"), "utf-8")
+    fresh = tmp_path / "fresh.csv"
+    assert run("tag", folder, "-c", CODEBOOK, "-o", fresh, "--method", "keyword").exit_code == 0
+    evaluated = run("evaluate", fresh, "--gold", sheet, "-o", tmp_path / "ev.csv")
+    said = _said(evaluated)
+    assert evaluated.exit_code == 0, said
+    assert f"over the {len(rows)} segments the human codes speak for" in said
+    assert f"{len(rows)} of its {len(rows)} coded passages there moved with their words" in said
+    for extra in ([], ["-i", folder]):
+        agreed = run("agree", sheet, ben, "-o", tmp_path / "ag.csv", *extra)
+        said = _said(agreed)
+        assert agreed.exit_code == 0, said
+        assert "moved with their words" in said and "changed since" not in said.replace("made before", "")
+        table = pd.read_csv(tmp_path / "ag.csv", keep_default_na=False)
+        personnel = table[table["code"] == "personnel"].iloc[0]
+        assert int(personnel["n_units"]) >= len(rows)  # every sheet row is a unit both coded
+
+
+def test_codes_without_their_words_on_a_changed_transcript_are_an_error(tmp_path):
+    """A sheet whose text column was deleted cannot be followed: an error naming it and the fix,
+    not codes on other passages."""
+    folder = tmp_path / "iv"
+    folder.mkdir()
+    shutil.copy(EXAMPLES / NAMES[0], folder)
+    sheet, rows = _sheet(tmp_path, folder, 3)
+    rows.drop(columns=["text"]).to_csv(sheet, index=False)
+    path = folder / NAMES[0]
+    path.write_text("Note: recorded on Zoom.\n\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
+    result = run("tag", folder, "-c", CODEBOOK, "-o", tmp_path / "out.csv", "--train", sheet)
+    said = _said(result)
+    assert result.exit_code != 0 and "Traceback" not in said
+    assert f"sheet.csv: made before {path} changed, and it holds no words of its codes (no text column)" in said
+    assert "restore the transcript as it was, or code it again" in said and not (tmp_path / "out.csv").exists()
