@@ -10,6 +10,7 @@ import shutil
 import pandas as pd
 from typer.testing import CliRunner
 
+import qualcode as qc
 from qualcode.cli import app
 
 from .conftest import CODEBOOK, EXAMPLES
@@ -172,3 +173,32 @@ def test_codes_without_their_words_on_a_changed_transcript_are_an_error(tmp_path
     assert result.exit_code != 0 and "Traceback" not in said
     assert f"sheet.csv: made before {path} changed, and it holds no words of its codes (no text column)" in said
     assert "restore the transcript as it was, or code it again" in said and not (tmp_path / "out.csv").exists()
+
+
+def test_a_sheet_made_on_turns_codes_the_sentences_of_a_run_cut_into_sentences(tmp_path):
+    """A sheet coded turn by turn, given to a run that cuts sentences (`--segment-by sentence`):
+    its segment numbers named sentences of other turns (an interviewer's question among them).
+    Now each coded turn codes the run's sentences it holds, and the run says so."""
+    folder = tmp_path / "iv"
+    folder.mkdir()
+    for name in NAMES:
+        shutil.copy(EXAMPLES / name, folder)
+    sheet, rows = _sheet(tmp_path, folder, 4)
+    out = tmp_path / "out.csv"
+    result = run("tag", folder, "-c", CODEBOOK, "-o", out, "--segment-by", "sentence", "--train", sheet)
+    said = _said(result)
+    assert result.exit_code == 0, said
+    assert (
+        f"sheet.csv: made on segments cut otherwise than this run cuts them (another --segment-by or window): {len(rows)} coded passages read by their words"
+        in said
+    )
+    coded = pd.read_csv(out, keep_default_na=False)
+    human = coded[coded["status"] == "human"]
+    cut = qc.read_transcripts(folder, segment_by="sentence").segments
+    sentences = cut.set_index(["doc_id", "segment_id"])
+    turns = {(d, int(a), int(b)) for d, a, b in zip(rows["doc_id"], rows["start_char"], rows["end_char"], strict=True)}
+    for doc, segment in zip(human["doc_id"], human["segment_id"], strict=True):
+        row = sentences.loc[(doc, segment)]  # a sentence inside one of the coded turns
+        assert any(d == doc and a <= row["start_char"] and row["end_char"] <= b for d, a, b in turns), (doc, segment)
+    assert set(human["speaker"]) <= set(rows["speaker"])  # no interviewer question among them
+    assert len(human) > len(rows)  # the turns' sentences, several per turn
