@@ -423,7 +423,7 @@ def _reanchor(prior: pd.DataFrame, corpus: Corpus, source: str | Path | None) ->
     ones where a row's words are not at its offsets (moved, or another reading of a table);
     lines saying how many moved and how many could not. Most rows on this run's documents
     holding other words, found nowhere, stop the run (:func:`~qualcode.reanchor.check_other_texts`)."""
-    from .reanchor import Moves, check_other_texts, follow_table_rows, off_their_words, reanchor
+    from .reanchor import RECUT, Moves, check_other_texts, follow_table_rows, off_their_words, reanchor, recut_rows
     from .review import REVIEWED, with_status
     from .sources import changed_since
 
@@ -474,6 +474,8 @@ def _reanchor(prior: pd.DataFrame, corpus: Corpus, source: str | Path | None) ->
             f"{source}: {len(rows)} reviewed or human rows held other words than their unchanged transcripts at "
             f"their offsets: {moves.same + moves.edited} found their words and moved with them{stuck}"
         )
+    out, recut = recut_rows(out, out[C.STATUS].isin(REVIEWED), corpus.segments)  # segments cut otherwise
+    lines += [f"{source}: {recut} reviewed or human rows {RECUT}"][: bool(recut)]
     return out, lines
 
 

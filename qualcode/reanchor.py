@@ -47,6 +47,10 @@ from .excerpts import folded_of, folded_text, occurrences
 NEAR = 0.8  # share of words in common (both ways) for an edited passage to count as the row's
 WORD = re.compile(r"\S+")
 TABLES = {"csv", "tsv", "xlsx", "xlsm"}  # formats whose documents are a table's rows
+RECUT = (  # what recut_rows did, said by a run
+    "lay on segments cut otherwise than this run cuts them (another --segment-by or window): each is now on the "
+    "run's segments its passage covers, one row for each"
+)
 ROW_NAME = re.compile(r"^(?P<stem>.+)-\d+$")  # an answer named by its row: answers-7
 
 
@@ -265,3 +269,62 @@ def follow_table_rows(
     out.loc[index[~kept]] = placed.loc[index[~kept]]
     out.loc[index[kept]] = rows.loc[index[kept]]  # not placed (no segment there): as they were
     return out, int((~kept).sum())
+
+
+def recut_rows(rows: pd.DataFrame, mine: pd.Series, segments: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """``rows`` with those ``mine`` marks whose passage lies outside the segment their
+    ``segment_id`` names (an earlier run cut segments otherwise: turns then, sentences now) put
+    on the run's segments the passage covers (the overlap rule of
+    :func:`qualcode.codings.map_to_segments`): one, its segment id; several, a row for each with
+    that segment's offsets and words. Returns the rows and how many were put so."""
+    from .codings import span_segments
+
+    needed = {C.DOC_ID, C.SEGMENT_ID, C.START_CHAR, C.END_CHAR}
+    if not needed <= set(rows.columns) or not mine.any():
+        return rows, 0
+    keys = [C.DOC_ID, C.SEGMENT_ID]
+    cut = segments[[*keys, C.START_CHAR, C.END_CHAR, C.TEXT, *(c for c in (C.START_TIME, C.END_TIME) if c in segments)]]
+    cut = cut.astype({C.DOC_ID: str, C.SEGMENT_ID: str})
+    part = rows.loc[mine, [*keys, C.START_CHAR, C.END_CHAR]].astype({C.DOC_ID: str, C.SEGMENT_ID: str})
+    starts = pd.to_numeric(part[C.START_CHAR], errors="coerce")
+    ends = pd.to_numeric(part[C.END_CHAR], errors="coerce")
+    bounds = cut.set_index(keys)[[C.START_CHAR, C.END_CHAR]].add_suffix("_segment")
+    held = part.join(bounds, on=keys)
+    inside = (starts >= held[f"{C.START_CHAR}_segment"]) & (ends <= held[f"{C.END_CHAR}_segment"])
+    ours = part[C.DOC_ID].isin(set(cut[C.DOC_ID])) & starts.notna() & ends.notna()
+    outside = part.index[(~inside & ours).to_numpy()]
+    if not len(outside):
+        return rows, 0
+    spans = pd.DataFrame(
+        {C.DOC_ID: part.loc[outside, C.DOC_ID], C.START_CHAR: starts[outside], C.END_CHAR: ends[outside]}
+    ).reset_index(drop=True)
+    pairs = span_segments(spans, cut.assign(**{C.SEGMENT_ID: pd.to_numeric(cut[C.SEGMENT_ID])}))
+    by_key = {(str(record[C.DOC_ID]), str(record[C.SEGMENT_ID])): record for record in cut.to_dict("records")}
+    pieces, recut = [], 0
+    for position, label in enumerate(outside):
+        found = pairs.loc[pairs["span"] == position, C.SEGMENT_ID].tolist()
+        if not found:
+            continue  # covers no segment: as it was (counted where its words are checked)
+        row = rows.loc[[label]]
+        recut += 1
+        if len(found) == 1:
+            pieces.append((label, row.assign(**{C.SEGMENT_ID: int(found[0])})))
+            continue
+        for segment in found:
+            seg = by_key[(str(part.at[label, C.DOC_ID]), str(int(segment)))]
+            values = {
+                C.SEGMENT_ID: int(segment),
+                C.START_CHAR: int(seg[C.START_CHAR]),
+                C.END_CHAR: int(seg[C.END_CHAR]),
+            }
+            if C.TEXT in rows.columns:
+                values[C.TEXT] = seg[C.TEXT]
+            values.update({c: seg[c] for c in (C.START_TIME, C.END_TIME) if c in rows.columns and c in seg})
+            pieces.append((label, row.assign(**values)))
+    if not pieces:
+        return rows, 0
+    replaced = {label for label, _ in pieces}
+    kept = rows.drop(index=list(replaced))
+    out = pd.concat([kept, *(piece for _, piece in pieces)], ignore_index=True)
+    out.attrs = dict(rows.attrs)
+    return out, recut

@@ -280,6 +280,33 @@ def test_reviewed_answers_follow_their_rows_when_the_sheet_is_sorted(tmp_path):
     )
 
 
+def test_reviewed_rows_follow_a_run_that_cuts_segments_otherwise(tmp_path):
+    """Turns reviewed, then the same output tagged again cutting sentences: the reviewed rows
+    kept their turn's segment number, which names another sentence now (counted there by freq
+    and matrix). Each now lies on the sentences its turn holds, one row for each."""
+    import qualcode as qc
+
+    out = tmp_path / "coded.csv"
+    one = EXAMPLES / "d01_superintendent.txt"
+    assert run("tag", one, "-c", CODEBOOK, "-o", out, "--method", "keyword").exit_code == 0
+    assert run("review", out, "--accept-above", "0", "--coder", "ana", "-o", out).exit_code == 0
+    before = pd.read_csv(out, keep_default_na=False)
+    again = run("tag", one, "-c", CODEBOOK, "-o", out, "--method", "keyword", "--segment-by", "sentence")
+    said = " ".join(again.output.split())
+    assert again.exit_code == 0, said
+    assert f"{len(before)} reviewed or human rows lay on segments cut otherwise than this run cuts them" in said
+    after = pd.read_csv(out, keep_default_na=False)
+    accepted = after[after["status"] == "accepted"]
+    sentences = qc.read_transcripts(one, segment_by="sentence").segments.set_index("segment_id")
+    for row in accepted.itertuples():  # each on its own sentence, with its words
+        assert (row.start_char, row.end_char, row.text) == tuple(
+            sentences.loc[row.segment_id, ["start_char", "end_char", "text"]]
+        )
+    for row in before.itertuples():  # every turn reviewed: its sentences carry its code, reviewed alike
+        mine = accepted[(accepted["code"] == row.code) & (accepted["start_char"] >= row.start_char)]
+        assert (mine["end_char"] <= row.end_char).any() and set(mine["coder"]) == {"ana"}
+
+
 def test_a_few_rows_off_their_words_are_named(reviewed):
     """A reviewed row whose text was typed over (or pasted from elsewhere) is kept and said."""
     table = pd.read_csv(reviewed, keep_default_na=False)
@@ -326,15 +353,21 @@ def test_rows_of_moved_and_corrected_transcripts_given_as_previous_follow_their_
 
 def test_a_rerun_segmented_by_sentence_does_not_suggest_again_what_the_turns_review_decided(reviewed):
     """Turns reviewed, then the run segmented by sentence: the sentences of an accepted or
-    rejected turn were suggested the same code again beside the review, as if undone."""
+    rejected turn were suggested the same code again beside the review, as if undone. The
+    review lies on the turn's sentences now, each reviewed as the turn was."""
     turns = pd.read_csv(reviewed, keep_default_na=False)
     decided = turns[turns["status"].isin(["accepted", "rejected"])]
     result = _tag(reviewed, "--segment-by", "sentence")
     assert result.exit_code == 0, result.output
-    assert "new suggestions on words a kept row of their code already decides" in result.output
+    assert "lay on segments cut otherwise than this run cuts them" in " ".join(result.output.split())
     again = pd.read_csv(reviewed, keep_default_na=False)
     fresh = again[again["status"] == "suggested"]
-    assert len(fresh) and len(again[again["status"] != "suggested"]) == 3  # the review kept whole
+    kept = again[again["status"] != "suggested"]
+    assert len(fresh) and len(kept) > 3  # the three reviewed turns' sentences
+    for _, row in decided.iterrows():  # each turn's sentences carry its code and its status
+        mine = kept[(kept["doc_id"] == row["doc_id"]) & (kept["code"] == row["code"])]
+        mine = mine[(mine["start_char"] >= row["start_char"]) & (mine["end_char"] <= row["end_char"])]
+        assert len(mine) and set(mine["status"]) == {row["status"]}
     for _, row in decided.iterrows():
         inside = fresh[
             (fresh["doc_id"] == row["doc_id"])
