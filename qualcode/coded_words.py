@@ -55,6 +55,7 @@ def followed(
         or segments is None
         or Path(source).suffix.lower() not in table_suffixes()  # a Word transcript's comments are on it
         or (frame.empty and not labelled)
+        or (by_segment and C.SEGMENT_ID not in frame.columns)  # excerpts: placed by their words already
         or (by_segment and not pd.api.types.is_integer_dtype(frame[C.SEGMENT_ID]))  # another tool's ids
     ):
         return frame
@@ -71,7 +72,7 @@ def followed(
 
     own = _keys(frame, by_segment)
     marked = [(str(doc), int(segment)) for doc, segment in labelled or []]
-    passages = _passages(Path(source), own + marked)
+    passages = _passages(Path(source), [key for key in own + marked if str(key[0]) in ids or moves(str(key[0]))])
     if passages is None:
         if changed and any(moves(str(key[0])) for key in own + marked):
             raise InputFileError(

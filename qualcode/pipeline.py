@@ -474,7 +474,7 @@ def _reanchor(prior: pd.DataFrame, corpus: Corpus, source: str | Path | None) ->
             f"{source}: {len(rows)} reviewed or human rows held other words than their unchanged transcripts at "
             f"their offsets: {moves.same + moves.edited} found their words and moved with them{stuck}"
         )
-    out, recut = recut_rows(out, out[C.STATUS].isin(REVIEWED), corpus.segments)  # segments cut otherwise
+    out, recut = recut_rows(out, out[C.STATUS].isin(REVIEWED), corpus.segments, texts)  # segments cut otherwise
     lines += [f"{source}: {recut} reviewed or human rows {RECUT}"][: bool(recut)]
     return out, lines
 

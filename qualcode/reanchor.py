@@ -271,17 +271,21 @@ def follow_table_rows(
     return out, int((~kept).sum())
 
 
-def recut_rows(rows: pd.DataFrame, mine: pd.Series, segments: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+def recut_rows(
+    rows: pd.DataFrame, mine: pd.Series, segments: pd.DataFrame, texts: dict[str, str]
+) -> tuple[pd.DataFrame, int]:
     """``rows`` with those ``mine`` marks whose passage lies outside the segment their
     ``segment_id`` names (an earlier run cut segments otherwise: turns then, sentences now) put
     on the run's segments the passage covers (the overlap rule of
     :func:`qualcode.codings.map_to_segments`): one, its segment id; several, a row for each with
-    that segment's offsets and words. Returns the rows and how many were put so."""
+    that segment's offsets and words. Rows whose words are not at their offsets in ``texts``
+    (found nowhere) stay as they are. Returns the rows and how many were put so."""
     from .codings import span_segments
 
     needed = {C.DOC_ID, C.SEGMENT_ID, C.START_CHAR, C.END_CHAR}
     if not needed <= set(rows.columns) or not mine.any():
         return rows, 0
+    mine = mine & ~pd.Series(off_their_words(rows, texts), index=rows.index)
     keys = [C.DOC_ID, C.SEGMENT_ID]
     cut = segments[[*keys, C.START_CHAR, C.END_CHAR, C.TEXT, *(c for c in (C.START_TIME, C.END_TIME) if c in segments)]]
     cut = cut.astype({C.DOC_ID: str, C.SEGMENT_ID: str})

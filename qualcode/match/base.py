@@ -159,7 +159,7 @@ class Training:
         context = None
         if labelled is not None:
             keys = pd.MultiIndex.from_frame(segments[[C.DOC_ID, C.SEGMENT_ID]].astype({C.DOC_ID: str}))
-            wanted = pd.MultiIndex.from_tuples([(str(d), int(s)) for d, s in labelled])
+            wanted = pd.MultiIndex.from_arrays([[str(d) for d, _ in labelled], [int(s) for _, s in labelled]])
             rows = segments[keys.isin(wanted)].reset_index(drop=True)
             documents = segments[C.DOC_ID].astype(str)
             context = segments[documents.isin(set(rows[C.DOC_ID].astype(str)))].reset_index(drop=True)
