@@ -130,23 +130,38 @@ def _recut(
     segments: pd.DataFrame,
     source: Any,
 ) -> pd.DataFrame:
-    """``frame`` and its labelled segments at ``spans``: segment form while every passage is one
-    of the run's segments, else span form (each passage codes the segments it covers)."""
+    """``frame`` and its labelled segments at ``spans``: segment form while every passage lies in
+    one of the run's segments (the one its key names, else one of the same offsets), else span
+    form (each passage codes the segments it covers)."""
     from .codings import span_segments
 
-    exact = {
-        (str(doc), int(start), int(end)): (str(doc), int(segment))
-        for doc, segment, start, end in segments[[C.DOC_ID, C.SEGMENT_ID, C.START_CHAR, C.END_CHAR]].itertuples(
-            index=False
-        )
-    }
+    table = segments[[C.DOC_ID, C.SEGMENT_ID, C.START_CHAR, C.END_CHAR]]
+    bounds = {(str(d), int(k)): (int(a), int(b)) for d, k, a, b in table.itertuples(index=False)}
+    same = {(str(d), int(a), int(b)): (str(d), int(k)) for d, k, a, b in table.itertuples(index=False)}
+
+    def segment_of(key: Key, span: Span) -> Key | None:  # the run's segment holding the passage, if one does
+        doc, start, end = span
+        held = bounds.get((doc, int(key[1])))
+        if held is not None and held[0] <= start and end <= held[1]:
+            return (doc, int(key[1]))
+        return same.get(span)
+
     keys = _keys(frame, by_segment)
     out = frame[[key not in lost for key in keys]].copy()
     keys = [key for key in keys if key not in lost]
     places = [spans.get(key) for key in keys]
-    recut = [key for key, span in zip(keys, places, strict=True) if span is not None and span not in exact]
+    held = [
+        segment_of(key, span) if by_segment and span is not None else None
+        for key, span in zip(keys, places, strict=True)
+    ]
+    recut = [
+        key
+        for key, span, one in zip(keys, places, held, strict=True)
+        if by_segment and span is not None and one is None
+    ]
     marked = [key for key in ((str(doc), int(segment)) for doc, segment in labelled or []) if key not in lost]
-    recut_marks = [key for key in marked if key in spans and spans[key] not in exact]
+    holding = {key: segment_of(key, spans[key]) for key in marked if key in spans}
+    recut_marks = [key for key, one in holding.items() if one is None]
     if recut or recut_marks:
         warnings.warn(
             QualcodeWarning(
@@ -165,17 +180,17 @@ def _recut(
     elif places:
         columns = [C.DOC_ID, C.SEGMENT_ID] if by_segment else [C.DOC_ID, C.START_CHAR, C.END_CHAR]
         values = [
-            (exact[span] if by_segment else span) if span is not None else key
-            for key, span in zip(keys, places, strict=True)
+            (one if by_segment else span) if span is not None else key
+            for key, span, one in zip(keys, places, held, strict=True)
         ]
         out[columns] = pd.DataFrame(values, index=out.index, columns=columns).astype(out[columns].dtypes.to_dict())
     if labelled is not None:
-        whole = [exact[spans[key]] if key in spans and spans[key] in exact else key for key in marked]
+        whole = [holding.get(key) or key for key in marked]
         if recut_marks:
             cut = pd.DataFrame([spans[key] for key in recut_marks], columns=[C.DOC_ID, C.START_CHAR, C.END_CHAR])
-            pairs = span_segments(cut, segments)
+            pairs = span_segments(cut, segments).groupby("span")[C.SEGMENT_ID].apply(list).to_dict()
             covered = {
-                key: [(spans[key][0], int(segment)) for segment in pairs.loc[pairs["span"] == i, C.SEGMENT_ID]]
+                key: [(spans[key][0], int(segment)) for segment in pairs.get(i, [])]
                 for i, key in enumerate(recut_marks)
             }
             whole = [item for key, one in zip(marked, whole, strict=True) for item in covered.get(key, [one])]

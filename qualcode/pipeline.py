@@ -14,7 +14,7 @@ from . import columns as C
 from .codebook import Codebook, load_codebook
 from .corpus import Corpus
 from .embed.base import make_encoder
-from .errors import OptionError, counted, listed
+from .errors import OptionError, counted
 from .fileio import check_csv_name, check_writable, write_together
 from .io import read_transcripts
 from .io.writers import write_codings
@@ -236,7 +236,9 @@ def tag(
         run.previous, output, run.format, documents=documents, reads=reads, run_documents=corpus.documents
     )
     if prior is not None:  # reviewed rows follow their words; rows of other texts stop the run here
-        prior, moved_notes = _reanchor(prior, corpus, output if run.previous == "auto" else run.previous)
+        from .reanchor import follow_previous
+
+        prior, moved_notes = follow_previous(prior, corpus, output if run.previous == "auto" else run.previous, run)
         kept_notes += moved_notes
     sheet_codes = _sheet_codes(corpus, run, named) if run.codes_column is not None else None
     if training is None and run.training is None and sheet_codes is not None:
@@ -415,68 +417,6 @@ def _fresh_copies(
         f"{gone} human codes of the earlier output are no longer in {', '.join(files)} and were left out{where}: "
         "the file they were read from is where human codes live"
     ]
-
-
-def _reanchor(prior: pd.DataFrame, corpus: Corpus, source: str | Path | None) -> tuple[pd.DataFrame, list[str]]:
-    """Reviewed and human rows of ``source`` moved to where their words are now
-    (:mod:`qualcode.reanchor`): on transcripts changed since it was made, and on unchanged
-    ones where a row's words are not at its offsets (moved, or another reading of a table);
-    lines saying how many moved and how many could not. Most rows on this run's documents
-    holding other words, found nowhere, stop the run (:func:`~qualcode.reanchor.check_other_texts`)."""
-    from .reanchor import RECUT, Moves, check_other_texts, follow_table_rows, off_their_words, reanchor, recut_rows
-    from .review import REVIEWED, with_status
-    from .sources import changed_since
-
-    if source is None:
-        return prior, []
-    out = with_status(prior).copy()
-    out, followed = follow_table_rows(out, out[C.STATUS].isin(REVIEWED), corpus.documents, corpus.segments)
-    lines = [
-        f"{source}: {followed} reviewed or human rows on a table's answers found their words in another of its "
-        "rows and moved with them (rows sorted, added or removed since; an id column names each answer for good: "
-        "--id-column)"
-    ][: bool(followed)]
-    changed = set(changed_since(corpus, source))
-    texts = {doc.doc_id: doc.text for doc in corpus.documents}
-    on_run = out[C.STATUS].isin(REVIEWED) & out[C.DOC_ID].astype(str).isin(set(texts))
-    touched = {doc.doc_id for doc in corpus.documents if str(doc.path) in changed}
-    off = on_run & ~out[C.DOC_ID].astype(str).isin(touched)
-    off[off] = off_their_words(out[off], texts)
-    ids = out[C.DOC_ID].astype(str)
-
-    def move(rows: pd.Index, documents: set[str]) -> tuple[Moves, str]:
-        moved, moves = reanchor(out.loc[rows], {doc: texts[doc] for doc in documents}, corpus.segments)
-        out.loc[rows] = moved
-        stuck = (
-            f"; {moves.stuck} did not (their words changed too much or occur twice alike) and keep their old "
-            "offsets: check them in the text column"
-            if moves.stuck
-            else ""
-        )
-        return moves, stuck
-
-    rows = out.index[on_run & ids.isin(touched)]
-    if len(rows):
-        moves, stuck = move(rows, touched)
-        edited = (
-            f" ({moves.edited} to words edited since: their text column shows the words now)" if moves.edited else ""
-        )
-        lines.append(
-            f"{listed(sorted(changed))} changed since {source} was made: {moves.same + moves.edited} of its "
-            f"{len(rows)} reviewed or human rows there found their words again and moved with them{edited}{stuck}"
-        )
-    rows = out.index[off]
-    if len(rows):
-        documents = set(ids[off])
-        moves, stuck = move(rows, documents)
-        check_other_texts(moves, int(on_run.sum()), sorted(documents), source)
-        lines.append(
-            f"{source}: {len(rows)} reviewed or human rows held other words than their unchanged transcripts at "
-            f"their offsets: {moves.same + moves.edited} found their words and moved with them{stuck}"
-        )
-    out, recut = recut_rows(out, out[C.STATUS].isin(REVIEWED), corpus.segments, texts)  # segments cut otherwise
-    lines += [f"{source}: {recut} reviewed or human rows {RECUT}"][: bool(recut)]
-    return out, lines
 
 
 def _reuse_metadata(run: Settings, output: str | Path | None, inputs: Iterable[str | Path]) -> str | None:

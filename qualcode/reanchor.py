@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -44,12 +45,16 @@ from . import columns as C
 from .document import Document, nfc
 from .excerpts import folded_of, folded_text, occurrences
 
+if TYPE_CHECKING:
+    from .corpus import Corpus
+    from .settings import Settings
+
 NEAR = 0.8  # share of words in common (both ways) for an edited passage to count as the row's
 WORD = re.compile(r"\S+")
 TABLES = {"csv", "tsv", "xlsx", "xlsm"}  # formats whose documents are a table's rows
 RECUT = (  # what recut_rows did, said by a run
     "lay on segments cut otherwise than this run cuts them (another --segment-by or window): each is now on the "
-    "run's segments its passage covers, one row for each"
+    "run's segments its passage covers, a row for each"
 )
 ROW_NAME = re.compile(r"^(?P<stem>.+)-\d+$")  # an answer named by its row: answers-7
 
@@ -271,15 +276,25 @@ def follow_table_rows(
     return out, int((~kept).sum())
 
 
+def cut_otherwise(source: str | Path, settings: object) -> bool:
+    """Whether the run that wrote ``source`` cut segments otherwise than ``settings`` say (its
+    record's ``segment_by`` and window sizes)."""
+    from .meta import read_meta
+
+    meta = read_meta(source)
+    keys = ("segment_by", "window_size", "window_overlap", "window_seconds")
+    return meta is not None and any(getattr(meta.settings, key) != getattr(settings, key) for key in keys)
+
+
 def recut_rows(
     rows: pd.DataFrame, mine: pd.Series, segments: pd.DataFrame, texts: dict[str, str]
 ) -> tuple[pd.DataFrame, int]:
     """``rows`` with those ``mine`` marks whose passage lies outside the segment their
-    ``segment_id`` names (an earlier run cut segments otherwise: turns then, sentences now) put
-    on the run's segments the passage covers (the overlap rule of
-    :func:`qualcode.codings.map_to_segments`): one, its segment id; several, a row for each with
-    that segment's offsets and words. Rows whose words are not at their offsets in ``texts``
-    (found nowhere) stay as they are. Returns the rows and how many were put so."""
+    ``segment_id`` names (an earlier run cut segments otherwise: turns then, sentences now) on
+    the run's segments the passage covers (the overlap rule of
+    :func:`qualcode.codings.map_to_segments`): a row for each, the passage's offsets and words
+    kept (what was reviewed). Rows whose words are not at their offsets in ``texts`` (found
+    nowhere) stay as they are. Returns the rows and how many were put so."""
     from .codings import span_segments
 
     needed = {C.DOC_ID, C.SEGMENT_ID, C.START_CHAR, C.END_CHAR}
@@ -287,12 +302,11 @@ def recut_rows(
         return rows, 0
     mine = mine & ~pd.Series(off_their_words(rows, texts), index=rows.index)
     keys = [C.DOC_ID, C.SEGMENT_ID]
-    cut = segments[[*keys, C.START_CHAR, C.END_CHAR, C.TEXT, *(c for c in (C.START_TIME, C.END_TIME) if c in segments)]]
-    cut = cut.astype({C.DOC_ID: str, C.SEGMENT_ID: str})
+    cut = segments[[*keys, C.START_CHAR, C.END_CHAR]].astype({C.DOC_ID: str})
     part = rows.loc[mine, [*keys, C.START_CHAR, C.END_CHAR]].astype({C.DOC_ID: str, C.SEGMENT_ID: str})
     starts = pd.to_numeric(part[C.START_CHAR], errors="coerce")
     ends = pd.to_numeric(part[C.END_CHAR], errors="coerce")
-    bounds = cut.set_index(keys)[[C.START_CHAR, C.END_CHAR]].add_suffix("_segment")
+    bounds = cut.astype({C.SEGMENT_ID: str}).set_index(keys)[[C.START_CHAR, C.END_CHAR]].add_suffix("_segment")
     held = part.join(bounds, on=keys)
     inside = (starts >= held[f"{C.START_CHAR}_segment"]) & (ends <= held[f"{C.END_CHAR}_segment"])
     ours = part[C.DOC_ID].isin(set(cut[C.DOC_ID])) & starts.notna() & ends.notna()
@@ -302,33 +316,77 @@ def recut_rows(
     spans = pd.DataFrame(
         {C.DOC_ID: part.loc[outside, C.DOC_ID], C.START_CHAR: starts[outside], C.END_CHAR: ends[outside]}
     ).reset_index(drop=True)
-    pairs = span_segments(spans, cut.assign(**{C.SEGMENT_ID: pd.to_numeric(cut[C.SEGMENT_ID])}))
-    by_key = {(str(record[C.DOC_ID]), str(record[C.SEGMENT_ID])): record for record in cut.to_dict("records")}
-    pieces, recut = [], 0
-    for position, label in enumerate(outside):
-        found = pairs.loc[pairs["span"] == position, C.SEGMENT_ID].tolist()
-        if not found:
-            continue  # covers no segment: as it was (counted where its words are checked)
-        row = rows.loc[[label]]
-        recut += 1
-        if len(found) == 1:
-            pieces.append((label, row.assign(**{C.SEGMENT_ID: int(found[0])})))
-            continue
-        for segment in found:
-            seg = by_key[(str(part.at[label, C.DOC_ID]), str(int(segment)))]
-            values = {
-                C.SEGMENT_ID: int(segment),
-                C.START_CHAR: int(seg[C.START_CHAR]),
-                C.END_CHAR: int(seg[C.END_CHAR]),
-            }
-            if C.TEXT in rows.columns:
-                values[C.TEXT] = seg[C.TEXT]
-            values.update({c: seg[c] for c in (C.START_TIME, C.END_TIME) if c in rows.columns and c in seg})
-            pieces.append((label, row.assign(**values)))
-    if not pieces:
+    covered = span_segments(spans, cut).groupby("span")[C.SEGMENT_ID].apply(list).to_dict()
+    found = {label: covered[position] for position, label in enumerate(outside) if position in covered}
+    if not found:
         return rows, 0
-    replaced = {label for label, _ in pieces}
-    kept = rows.drop(index=list(replaced))
-    out = pd.concat([kept, *(piece for _, piece in pieces)], ignore_index=True)
+    order = [label for label in found for _ in found[label]]
+    pieces = rows.loc[order].assign(**{C.SEGMENT_ID: [int(s) for label in found for s in found[label]]})
+    out = pd.concat([rows.drop(index=list(found)), pieces], ignore_index=True)
     out.attrs = dict(rows.attrs)
-    return out, recut
+    return out, len(found)
+
+
+def follow_previous(
+    prior: pd.DataFrame, corpus: Corpus, source: str | Path | None, run: Settings
+) -> tuple[pd.DataFrame, list[str]]:
+    """Reviewed and human rows of ``source`` moved to where their words are now
+    (:mod:`qualcode.reanchor`): on transcripts changed since it was made, and on unchanged
+    ones where a row's words are not at its offsets (moved, or another reading of a table);
+    lines saying how many moved and how many could not. Most rows on this run's documents
+    holding other words, found nowhere, stop the run (:func:`~qualcode.reanchor.check_other_texts`)."""
+    from .errors import listed
+    from .review import REVIEWED, with_status
+    from .sources import changed_since
+
+    if source is None:
+        return prior, []
+    out = with_status(prior).copy()
+    out, followed = follow_table_rows(out, out[C.STATUS].isin(REVIEWED), corpus.documents, corpus.segments)
+    lines = [
+        f"{source}: {followed} reviewed or human rows on a table's answers found their words in another of its "
+        "rows and moved with them (rows sorted, added or removed since; an id column names each answer for good: "
+        "--id-column)"
+    ][: bool(followed)]
+    changed = set(changed_since(corpus, source))
+    texts = {doc.doc_id: doc.text for doc in corpus.documents}
+    on_run = out[C.STATUS].isin(REVIEWED) & out[C.DOC_ID].astype(str).isin(set(texts))
+    touched = {doc.doc_id for doc in corpus.documents if str(doc.path) in changed}
+    off = on_run & ~out[C.DOC_ID].astype(str).isin(touched)
+    off[off] = off_their_words(out[off], texts)
+    ids = out[C.DOC_ID].astype(str)
+
+    def move(rows: pd.Index, documents: set[str]) -> tuple[Moves, str]:
+        moved, moves = reanchor(out.loc[rows], {doc: texts[doc] for doc in documents}, corpus.segments)
+        out.loc[rows] = moved
+        stuck = (
+            f"; {moves.stuck} did not (their words changed too much or occur twice alike) and keep their old "
+            "offsets: check them in the text column"
+            if moves.stuck
+            else ""
+        )
+        return moves, stuck
+
+    rows = out.index[on_run & ids.isin(touched)]
+    if len(rows):
+        moves, stuck = move(rows, touched)
+        edited = (
+            f" ({moves.edited} to words edited since: their text column shows the words now)" if moves.edited else ""
+        )
+        lines.append(
+            f"{listed(sorted(changed))} changed since {source} was made: {moves.same + moves.edited} of its "
+            f"{len(rows)} reviewed or human rows there found their words again and moved with them{edited}{stuck}"
+        )
+    rows = out.index[off]
+    if len(rows):
+        documents = set(ids[off])
+        moves, stuck = move(rows, documents)
+        check_other_texts(moves, int(on_run.sum()), sorted(documents), source)
+        lines.append(
+            f"{source}: {len(rows)} reviewed or human rows held other words than their unchanged transcripts at "
+            f"their offsets: {moves.same + moves.edited} found their words and moved with them{stuck}"
+        )
+    if cut_otherwise(source, run):  # segments cut otherwise: rows on the segments their passage covers
+        out, recut = recut_rows(out, out[C.STATUS].isin(REVIEWED), corpus.segments, texts)
+        lines += [f"{source}: {recut} reviewed or human rows {RECUT}"][: bool(recut)]
+    return out, lines

@@ -283,7 +283,8 @@ def test_reviewed_answers_follow_their_rows_when_the_sheet_is_sorted(tmp_path):
 def test_reviewed_rows_follow_a_run_that_cuts_segments_otherwise(tmp_path):
     """Turns reviewed, then the same output tagged again cutting sentences: the reviewed rows
     kept their turn's segment number, which names another sentence now (counted there by freq
-    and matrix). Each now lies on the sentences its turn holds, one row for each."""
+    and matrix). Each is now on every sentence its turn holds, a row for each, the turn's words
+    kept as reviewed; a re-run cutting alike leaves them so."""
     import qualcode as qc
 
     out = tmp_path / "coded.csv"
@@ -291,20 +292,22 @@ def test_reviewed_rows_follow_a_run_that_cuts_segments_otherwise(tmp_path):
     assert run("tag", one, "-c", CODEBOOK, "-o", out, "--method", "keyword").exit_code == 0
     assert run("review", out, "--accept-above", "0", "--coder", "ana", "-o", out).exit_code == 0
     before = pd.read_csv(out, keep_default_na=False)
-    again = run("tag", one, "-c", CODEBOOK, "-o", out, "--method", "keyword", "--segment-by", "sentence")
+    sentence = ["-c", CODEBOOK, "-o", out, "--method", "keyword", "--segment-by", "sentence"]
+    again = run("tag", one, *sentence)
     said = " ".join(again.output.split())
     assert again.exit_code == 0, said
     assert f"{len(before)} reviewed or human rows lay on segments cut otherwise than this run cuts them" in said
     after = pd.read_csv(out, keep_default_na=False)
     accepted = after[after["status"] == "accepted"]
-    sentences = qc.read_transcripts(one, segment_by="sentence").segments.set_index("segment_id")
-    for row in accepted.itertuples():  # each on its own sentence, with its words
-        assert (row.start_char, row.end_char, row.text) == tuple(
-            sentences.loc[row.segment_id, ["start_char", "end_char", "text"]]
-        )
-    for row in before.itertuples():  # every turn reviewed: its sentences carry its code, reviewed alike
-        mine = accepted[(accepted["code"] == row.code) & (accepted["start_char"] >= row.start_char)]
-        assert (mine["end_char"] <= row.end_char).any() and set(mine["coder"]) == {"ana"}
+    sentences = qc.read_transcripts(one, segment_by="sentence").segments
+    for row in before.itertuples():  # the turn's sentences, each carrying its code, its words as reviewed
+        inside = sentences[(sentences["start_char"] >= row.start_char) & (sentences["end_char"] <= row.end_char)]
+        mine = accepted[(accepted["code"] == row.code) & (accepted["start_char"] == row.start_char)]
+        assert sorted(mine["segment_id"]) == sorted(inside["segment_id"]) and len(mine) > 1
+        assert set(mine["text"]) == {row.text} and set(mine["coder"]) == {"ana"}
+    once_more = run("tag", one, *sentence)
+    assert once_more.exit_code == 0 and "cut otherwise" not in once_more.output
+    assert pd.read_csv(out, keep_default_na=False).equals(after)
 
 
 def test_a_few_rows_off_their_words_are_named(reviewed):
