@@ -31,6 +31,15 @@ def _human(path) -> pd.DataFrame:
     return coded[coded["status"] == "human"]
 
 
+def _interviews(tmp_path, names=NAMES):
+    """A folder of copies of the example interviews ``names``, to edit."""
+    folder = tmp_path / "iv"
+    folder.mkdir()
+    for name in names:
+        shutil.copy(EXAMPLES / name, folder)
+    return folder
+
+
 def _sheet(tmp_path, inputs, n):
     """A first `next` sheet of ``n`` segments, each coded `personnel` by ana."""
     coded, sheet = tmp_path / "coded.csv", tmp_path / "sheet.csv"
@@ -42,10 +51,7 @@ def _sheet(tmp_path, inputs, n):
 
 
 def test_a_sheets_codes_follow_their_words_into_an_edited_transcript(tmp_path):
-    folder = tmp_path / "iv"
-    folder.mkdir()
-    for name in NAMES:
-        shutil.copy(EXAMPLES / name, folder)
+    folder = _interviews(tmp_path)
     sheet, rows = _sheet(tmp_path, folder, 8)
     edited = rows["doc_id"].value_counts().index[0]  # a transcript the sheet codes most on
     path = folder / f"{edited}.txt"
@@ -99,9 +105,7 @@ def test_a_sheets_codes_follow_their_answers_when_the_survey_is_sorted(tmp_path)
 def test_reviewed_rows_given_to_learn_from_follow_their_words(tmp_path):
     """A reviewed tag output (accepted rows: offsets and words) given to `--train` after its
     transcript gained a line at the top: its codes stay on the words accepted."""
-    folder = tmp_path / "iv"
-    folder.mkdir()
-    shutil.copy(EXAMPLES / NAMES[0], folder)
+    folder = _interviews(tmp_path, NAMES[:1])
     coded = tmp_path / "coded.csv"
     assert run("tag", folder, "-c", CODEBOOK, "-o", coded, "--method", "keyword").exit_code == 0
     assert run("review", coded, "--accept-above", "0", "--coder", "ana", "-o", coded).exit_code == 0
@@ -128,10 +132,7 @@ def test_gold_codes_and_coders_sheets_follow_their_words_too(tmp_path):
     with codes on other passages, without a word; `agree` stopped (`changed since … re-run qualcode
     tag`, which cannot help a sheet) or, given the transcripts (`-i`), compared codes on other
     passages. Both now find the coded passages by their words."""
-    folder = tmp_path / "iv"
-    folder.mkdir()
-    for name in NAMES:
-        shutil.copy(EXAMPLES / name, folder)
+    folder = _interviews(tmp_path)
     sheet, rows = _sheet(tmp_path, folder, 8)
     ben = tmp_path / "ben.csv"
     rows.assign(
@@ -161,9 +162,7 @@ def test_gold_codes_and_coders_sheets_follow_their_words_too(tmp_path):
 def test_codes_without_their_words_on_a_changed_transcript_are_an_error(tmp_path):
     """A sheet whose text column was deleted cannot be followed: an error naming it and the fix,
     not codes on other passages."""
-    folder = tmp_path / "iv"
-    folder.mkdir()
-    shutil.copy(EXAMPLES / NAMES[0], folder)
+    folder = _interviews(tmp_path, NAMES[:1])
     sheet, rows = _sheet(tmp_path, folder, 3)
     rows.drop(columns=["text"]).to_csv(sheet, index=False)
     path = folder / NAMES[0]
@@ -179,10 +178,7 @@ def test_a_sheet_made_on_turns_codes_the_sentences_of_a_run_cut_into_sentences(t
     """A sheet coded turn by turn, given to a run that cuts sentences (`--segment-by sentence`):
     its segment numbers named sentences of other turns (an interviewer's question among them).
     Now each coded turn codes the run's sentences it holds, and the run says so."""
-    folder = tmp_path / "iv"
-    folder.mkdir()
-    for name in NAMES:
-        shutil.copy(EXAMPLES / name, folder)
+    folder = _interviews(tmp_path)
     sheet, rows = _sheet(tmp_path, folder, 4)
     out = tmp_path / "out.csv"
     result = run("tag", folder, "-c", CODEBOOK, "-o", out, "--segment-by", "sentence", "--train", sheet)
