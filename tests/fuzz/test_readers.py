@@ -67,6 +67,12 @@ lines = st.lists(
         text,
         st.sampled_from(["Interviewer: ", "P1: ", "[00:01:02] Ana: ", "**Q:** ", "---", "=" * 300, "*" * 300]),
         st.builds(lambda name, words: f"{name}: {words}", st.text(min_size=1, max_size=20), text),
+        # a speech recogniser's lines (WhisperX, whisper.cpp): read as its voices' turns
+        st.builds(
+            lambda voice, words: voice + words,
+            st.sampled_from(["[SPEAKER_00]: ", "SPEAKER_01: ", "(speaker 0) ", "(speaker 1)", "(speaker ?) "]),
+            text,
+        ),
     ),
     max_size=30,
 )
