@@ -146,9 +146,8 @@ def agree_files(
     if corpus is None and all(Path(path).suffix.lower() in (".docx", ".odt") for path in paths):
         corpus = _word_transcripts([Path(path) for path in paths], segment_by)
         units_from = "the Word transcripts the coders commented"
-    if (
-        corpus is not None and coders is None
-    ):  # changed since (coded_words); named otherwise: another --ids, a REFI trip
+    # codes on transcripts changed since follow their words (coded_words); named otherwise: another --ids, a REFI trip
+    if corpus is not None and coders is None:
         frames = [
             renamed(followed(frame, path, corpus.documents, corpus.segments), path, corpus.documents)
             for frame, path in zip(frames, paths, strict=True)

@@ -163,11 +163,12 @@ def _recut(
     holding = {key: segment_of(key, spans[key]) for key in marked if key in spans}
     recut_marks = [key for key, one in holding.items() if one is None]
     if recut or recut_marks:
+        many = len(set(recut + recut_marks))
         warnings.warn(
             QualcodeWarning(
                 f"{source}: made on segments cut otherwise than this run cuts them (another --segment-by or window): "
-                f"{counted(len(set(recut + recut_marks)), 'coded passage')} read by {'its' if len(set(recut + recut_marks)) == 1 else 'their'} "
-                "words, each coding this run's segments it covers"
+                f"{counted(many, 'coded passage')} read by {'its' if many == 1 else 'their'} words, each coding "
+                "this run's segments it covers"
             ),
             stacklevel=3,
         )
