@@ -361,8 +361,7 @@ def next_sheet(
     import warnings
 
     from .codebook import load_codebook
-    from .coded_words import followed
-    from .doc_names import renamed
+    from .coded_words import as_this_run
     from .errors import QualcodeWarning
     from .fileio import check_sheet_name, write_together
     from .io import read_transcripts
@@ -413,8 +412,7 @@ def next_sheet(
     options.update({key: value for key, value in asked.items() if value is not None})  # as tag takes them
     corpus = read_transcripts(names, **options)
     given = [  # on transcripts changed since: where their words are now; named otherwise: as this run names them
-        (path, renamed(followed(codes, path, corpus.documents, corpus.segments), path, corpus.documents))
-        for path, codes in given
+        (path, as_this_run(codes, path, corpus.documents, corpus.segments)) for path, codes in given
     ]
     training = [codes for _, codes in given if len(codes) or not codes.attrs.get("copies")]
     outside, taught_from = outside_transcripts([path for path, _ in given], corpus, options)

@@ -56,9 +56,8 @@ def agree_files(
     from . import columns as C
     from .analysis.agreement import agreement
     from .codebook import Codebook, load_codebook
-    from .coded_words import followed
+    from .coded_words import as_this_run
     from .codings import codes_as_ids, read_codings, warn_spelled_apart
-    from .doc_names import renamed
     from .excerpts import is_excerpts, place_all
     from .io import read_transcripts
     from .word_comments import COMMENTS, keep_named_codes
@@ -149,7 +148,7 @@ def agree_files(
     # codes on transcripts changed since follow their words (coded_words); named otherwise: another --ids, a REFI trip
     if corpus is not None and coders is None:
         frames = [
-            renamed(followed(frame, path, corpus.documents, corpus.segments), path, corpus.documents)
+            as_this_run(frame, path, corpus.documents, corpus.segments)
             for frame, path in zip(frames, paths, strict=True)
         ]
         table = pd.concat(frames, ignore_index=True)

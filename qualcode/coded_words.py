@@ -39,6 +39,17 @@ Key = tuple[Any, ...]  # (doc_id, segment_id) or (doc_id, start_char, end_char)
 Span = tuple[str, int, int]
 
 
+def as_this_run(
+    frame: pd.DataFrame, source: Any, run_documents: Sequence[Document], segments: pd.DataFrame | None
+) -> pd.DataFrame:
+    """``frame`` (human codings read from ``source``) where this run finds them: on transcripts
+    changed since, or segments cut otherwise, where their words are (:func:`followed`); on
+    documents named otherwise, under this run's names (:func:`qualcode.doc_names.renamed`)."""
+    from .doc_names import renamed
+
+    return renamed(followed(frame, source, run_documents, segments), source, run_documents)
+
+
 def followed(
     frame: pd.DataFrame, source: Any, run_documents: Sequence[Document], segments: pd.DataFrame | None
 ) -> pd.DataFrame:

@@ -51,9 +51,8 @@ def evaluate_files(
     into ``codebook`` when one is given."""
     from .analysis.evaluate import NO_UNITS, coded_by, evaluate, precision_recall, tune_thresholds
     from .codebook import Codebook, load_codebook
-    from .coded_words import followed
+    from .coded_words import as_this_run
     from .codings import read_codings
-    from .doc_names import renamed
     from .excerpts import place_all
     from .io.coded import read_coded
 
@@ -72,9 +71,7 @@ def evaluate_files(
         human = _gold_codes(_sheet_codes(gold, codes_column, corpus, meta), gold, book)
     else:
         # on transcripts changed since: where their words are now; named otherwise: another --ids, a REFI trip
-        gold_codes = renamed(
-            followed(read_codings(gold), gold, corpus.documents, corpus.segments), gold, corpus.documents
-        )
+        gold_codes = as_this_run(read_codings(gold), gold, corpus.documents, corpus.segments)
         human = _gold_codes(place_all([gold_codes], corpus)[0], gold, book)  # excerpts: found in the texts
     segments, human = _not_learned(_scored_turns(corpus.segments, book, meta), human, corpus, book, meta)
     if coded_by(human, segments).empty:

@@ -54,9 +54,8 @@ def mark_origins(
     (``texts``, doc_id -> text, place a file of excerpts as the run placed them; ``run_documents``
     name documents as the run did: :func:`qualcode.doc_names.renamed`, and with ``run_segments``
     find codes on transcripts changed since as the run found them: :func:`qualcode.coded_words.followed`)."""
-    from .coded_words import followed
+    from .coded_words import as_this_run
     from .codings import codes_as_ids, read_codings
-    from .doc_names import renamed
     from .excerpts import is_excerpts, place_excerpts
 
     if C.METHOD not in codings.columns or not paths:
@@ -71,11 +70,7 @@ def mark_origins(
         with warnings.catch_warnings():  # read once already, warnings said then
             warnings.simplefilter("ignore")
             held = read_codings(path, read_apart=[other for other in paths if other != path])
-            held = (
-                renamed(followed(held, path, run_documents, run_segments), path, run_documents)
-                if run_documents
-                else held
-            )
+            held = as_this_run(held, path, run_documents, run_segments) if run_documents else held
             if is_excerpts(held):
                 if texts is None:
                     continue

@@ -39,9 +39,8 @@ def training_set(
     left out (:func:`_nearest_decides`). ``run_documents``: the run's documents, so that codes
     naming them otherwise (another ``--ids``, a round trip through another program) find them
     (:mod:`qualcode.doc_names`)."""
-    from .coded_words import followed
+    from .coded_words import as_this_run
     from .codings import check_codings, codes_as_ids, read_codings
-    from .doc_names import renamed
     from .excerpts import is_excerpts, place_excerpts
     from .word_comments import keep_named_codes
 
@@ -63,7 +62,7 @@ def training_set(
         if codings.empty and codings.attrs.get("copies"):
             continue
         if run_documents and isinstance(source, str | Path):  # on transcripts changed since; named otherwise
-            codings = renamed(followed(codings, source, run_documents, segments), source, run_documents)
+            codings = as_this_run(codings, source, run_documents, segments)
         name = str(codings.attrs.get("source", source if isinstance(source, str | Path) else "training"))
         if is_excerpts(codings):  # the coded words, found in the texts
             if bare:
