@@ -173,7 +173,9 @@ def reanchor(rows: pd.DataFrame, texts: dict[str, str], segments: pd.DataFrame) 
         if len(found[row]) > 1:
             place = _nearest(found[row], was + _shift(anchors.get(doc, []), was))
         table = by_doc.get(doc, segments.iloc[:0])
-        holding = None if place is None else table[(table[C.START_CHAR] <= place[0]) & (table[C.END_CHAR] > place[0])]
+        # the first segment the passage reaches into: the one holding its start, or, for a passage
+        # that starts on a speaker's label (outside every turn), the turn after the label
+        holding = None if place is None else table[(table[C.START_CHAR] < place[1]) & (table[C.END_CHAR] > place[0])]
         if place is None or holding is None or holding.empty:
             moves.stuck += 1
             continue

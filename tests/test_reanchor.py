@@ -84,3 +84,16 @@ def test_short_words_with_one_changed_are_not_guessed(tmp_path):
     rows = _rows(BEFORE, [("two counselors for", 0)])
     (_, moves), _ = _after(tmp_path, BEFORE.replace("two counselors for", "three counselors for"), rows)
     assert moves.stuck == 1
+
+
+def test_a_passage_that_starts_on_a_speakers_label_is_found(tmp_path):
+    """Taguette's coders often highlight a line with its label (`MODERATOR: try again …`): the
+    label lies outside every turn, so such rows found their words and were still counted as
+    found nowhere (7 of 113 passages of a SERDIF session after a line was added at its top)."""
+    before = "Interviewer: What changed?\n\nP1: We hired two counselors.\n"
+    rows = _rows(before, [("P1: We hired two counselors.", 0)])
+    (moved, moves), text = _after(tmp_path, "Note: recorded on Zoom.\n\n" + before, rows)
+    assert (moves.same, moves.stuck) == (1, 0)
+    start, end = int(moved["start_char"].iloc[0]), int(moved["end_char"].iloc[0])
+    assert text[start:end] == "P1: We hired two counselors."
+    assert int(moved["segment_id"].iloc[0]) == 1  # the participant's turn after the label
